@@ -1,0 +1,3 @@
+from convanim.cli import main
+
+main()

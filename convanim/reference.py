@@ -1,0 +1,47 @@
+"""Independent NumPy convolutions: the oracle the geometry is checked against.
+
+Nothing here uses the geometry's taps or output-size formulas; only the spec's
+normalised fields are read. Arrays are (axis 0, axis 1, ...) with no batch or
+channel axes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from convanim.geometry import ConvSpec
+
+
+def conv(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
+    """Cross-correlation: zero-pad, take every dilated window, keep every s-th, weight and sum."""
+    padded = np.pad(x, spec.padding)
+    spans = tuple(d * (k - 1) + 1 for k, d in zip(w.shape, spec.dilation))
+    windows = sliding_window_view(padded, spans)
+    ndim = x.ndim
+    windows = windows[
+        tuple(slice(None, None, s) for s in spec.stride)
+        + tuple(slice(None, None, d) for d in spec.dilation)
+    ]
+    return np.tensordot(windows, w, axes=(range(ndim, 2 * ndim), range(ndim)))
+
+
+def conv_transpose(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
+    """Scatter definition: each input cell adds ``x[i] * w`` (dilated) at ``i * s``, then crop.
+
+    The full buffer holds every stamp plus output_padding cells at the end;
+    cropping removes ``pb`` cells before and ``pa`` after.
+    """
+    full = tuple(
+        (n - 1) * s + d * (k - 1) + 1 + op
+        for n, k, s, d, op in zip(x.shape, w.shape, spec.stride, spec.dilation, spec.output_padding)
+    )
+    buffer = np.zeros(full, dtype=np.result_type(x, w, float))
+    for i in np.ndindex(x.shape):
+        stamp = tuple(
+            slice(ii * s, ii * s + d * (k - 1) + 1, d)
+            for ii, s, d, k in zip(i, spec.stride, spec.dilation, w.shape)
+        )
+        buffer[stamp] += x[i] * w
+    crop = tuple(slice(pb, size - pa) for (pb, pa), size in zip(spec.padding, full))
+    return buffer[crop]
