@@ -406,8 +406,19 @@ class ConvSpec:
         )
         if self.transposed:
             return ConvSpec(input_size=self.output_size, **common)
-        restored = ConvSpec(input_size=self.output_size, transposed=True, **common).output_size
-        extra = tuple(n - r for n, r in zip(self.input_size, restored))
+        # What the transposed formula falls short of the input size by: the
+        # remainder the convolution's floor division dropped, always < stride.
+        extra = tuple(
+            n + pb + pa - d * (k - 1) - 1 - (m - 1) * s
+            for n, m, k, s, (pb, pa), d in zip(
+                self.input_size,
+                self.output_size,
+                self.kernel,
+                self.stride,
+                self.padding,
+                self.dilation,
+            )
+        )
         return ConvSpec(
             input_size=self.output_size, output_padding=extra, transposed=True, **common
         )
@@ -498,3 +509,49 @@ class ConvSpec:
         return ScatterView(
             input=inputs, cells=cells, kernel=kernel, inside=inside, output_size=self.output_size
         )
+
+
+def default_input_size(
+    *,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple,
+    dilation: tuple[int, ...],
+    output_padding: tuple[int, ...],
+    transposed: bool,
+    target: int = 5,
+) -> tuple[int, ...]:
+    """The input size the guide would draw: ``target`` cells in, or out for a transposed op.
+
+    Per axis: a convolution takes ``target`` cells when its kernel fits, else the
+    fewest cells that fit; a transposed convolution takes the input size whose
+    output is nearest ``target`` cells (the larger on a tie, so k 3, s 2, p 1,
+    output_padding 1 gets the guide's 3 -> 6). Arguments are per-axis tuples; ``padding`` holds one
+    int, (before, after) pair or padding name per axis.
+    """
+    sizes = []
+    for k, s, p, d, op in zip(kernel, stride, padding, dilation, output_padding):
+        total_padding = 0 if isinstance(p, str) else sum(p) if isinstance(p, tuple) else 2 * p
+        candidates = []
+        # Beyond this bound every kernel fits and every transposed output exceeds target.
+        for n in range(1, target + total_padding + d * k + 2):
+            try:
+                spec = ConvSpec(
+                    input_size=(n,),
+                    kernel=k,
+                    stride=s,
+                    padding=p if isinstance(p, str) else (p,),
+                    dilation=d,
+                    output_padding=op,
+                    transposed=transposed,
+                )
+            except SpecError:
+                continue
+            candidates.append((n, spec.output_size[0]))
+        if not candidates:  # nothing fits: the caller's spec will say why
+            sizes.append(target)
+        elif transposed:  # the output nearest target, the larger one on a tie
+            sizes.append(min(candidates, key=lambda c: (abs(c[1] - target), -c[1]))[0])
+        else:
+            sizes.append(target if target in dict(candidates) else candidates[0][0])
+    return tuple(sizes)

@@ -1,0 +1,46 @@
+"""Time and memory of ConvSpec.taps() for growing inputs; prints a table.
+
+Run: python benchmarks/bench_geometry.py
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+from convanim.geometry import ConvSpec
+
+
+def measure(spec: ConvSpec, repeats: int = 3) -> tuple[int, float, float]:
+    """Taps, best wall time in ms over ``repeats``, and peak traced memory in MiB."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        taps = spec.taps()
+        best = min(best, time.perf_counter() - start)
+        count = len(taps)
+        del taps
+    tracemalloc.start()
+    spec.taps()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return count, best * 1e3, peak / 2**20
+
+
+def main() -> None:
+    print(f"{'input':>10} {'k':>2} {'taps':>12} {'best ms':>9} {'peak MiB':>9} {'ns/tap':>7}")
+    for size in (64, 128, 256, 512, 1024):
+        for kernel in (3, 7):
+            spec = ConvSpec(input_size=(size, size), kernel=kernel, padding=kernel // 2)
+            count, ms, mib = measure(spec)
+            print(
+                f"{size:>4}x{size:<5} {kernel:>2} {count:>12,} {ms:>9.1f} {mib:>9.1f}"
+                f" {ms * 1e6 / count:>7.1f}"
+            )
+    transposed = ConvSpec(input_size=(256, 256), kernel=4, stride=2, padding=1, transposed=True)
+    count, ms, mib = measure(transposed)
+    print(f"transposed 256x256 -> 512x512, k 4, s 2: {count:,} taps, {ms:.1f} ms, {mib:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""The ``convanim`` command line: parse flags into a ConvSpec, call a module, print one result.
+
+Invalid input ends with one ``error: ...`` line naming the flag, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from convanim import describe
+from convanim.geometry import ConvSpec, SpecError, default_input_size
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Exact animations of convolution and transposed convolution arithmetic.",
+)
+
+#: The flag that sets each ConvSpec field, for error messages in the user's terms.
+FLAGS = {
+    "input_size": "--i",
+    "kernel": "--k",
+    "stride": "--s",
+    "padding": "--p",
+    "dilation": "--d",
+    "output_padding": "--op",
+    "transposed": "-t",
+}
+
+InputOption = Annotated[
+    str | None,
+    typer.Option(
+        "--i",
+        "--input",
+        help="Input size: 5, or per axis 5,7. Default: the guide's (5 in, or 5 out if transposed).",
+    ),
+]
+KernelOption = Annotated[str, typer.Option("--k", "--kernel", help="Kernel size: 3 or 3,2.")]
+StrideOption = Annotated[str, typer.Option("--s", "--stride", help="Stride: 2 or 2,1.")]
+PaddingOption = Annotated[
+    str,
+    typer.Option(
+        "--p",
+        "--padding",
+        help="Padding: 1, per axis 1,0, per side 1:2, or same | valid | full (conv only).",
+    ),
+]
+DilationOption = Annotated[str, typer.Option("--d", "--dilation", help="Dilation: 1 or 2,1.")]
+OutputPaddingOption = Annotated[
+    str,
+    typer.Option("--op", "--output-padding", help="Output padding of a transposed conv: 0 or 1,0."),
+]
+TransposedOption = Annotated[
+    bool, typer.Option("-t", "--transposed", help="A transposed convolution.")
+]
+DimsOption = Annotated[
+    int | None,
+    typer.Option("--dims", help="Number of axes when every value is a single number (default 2)."),
+]
+
+
+@app.callback()
+def commands() -> None:
+    """Exact animations of convolution and transposed convolution arithmetic."""
+
+
+class UsageError(Exception):
+    """A flag value that cannot be parsed; the message names the flag."""
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one error line and return the exit to raise (code 2)."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def spec_error_text(error: SpecError) -> str:
+    flag = FLAGS.get(error.argument, error.argument)
+    where = f" (axis {error.axis})" if error.axis is not None else ""
+    return f"{flag}{where}: {error.rule}"
+
+
+def _integers(flag: str, text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise UsageError(
+            f"{flag} {text!r}: expected an integer or comma-separated integers like 5,7"
+        ) from None
+
+
+def _padding(text: str) -> tuple:
+    if text in ("same", "valid", "full"):
+        return (text,)
+    entries = []
+    for part in text.split(","):
+        sides = part.split(":")
+        if len(sides) > 2:
+            raise UsageError(f"--p {text!r}: a per-side value is before:after, like 1:2")
+        values = _integers("--p", ",".join(sides))
+        entries.append(values if len(values) == 2 else values[0])
+    return tuple(entries)
+
+
+def _expand(values: tuple, ndim: int, flag: str) -> tuple:
+    if len(values) == 1:
+        return values * ndim
+    if len(values) != ndim:
+        raise UsageError(f"{flag} has {len(values)} values but the spec has {ndim} axes")
+    return values
+
+
+def build_spec(
+    input_size: str | None,
+    kernel: str,
+    stride: str,
+    padding: str,
+    dilation: str,
+    output_padding: str,
+    transposed: bool,
+    dims: int | None,
+) -> ConvSpec:
+    """The ConvSpec the flags describe; raises UsageError or SpecError."""
+    parsed = {
+        "kernel": _integers("--k", kernel),
+        "stride": _integers("--s", stride),
+        "padding": _padding(padding),
+        "dilation": _integers("--d", dilation),
+        "output_padding": _integers("--op", output_padding),
+    }
+    if input_size is not None:
+        parsed["input_size"] = _integers("--i", input_size)
+    if dims is not None and dims < 1:
+        raise UsageError(f"--dims must be positive, got {dims}")
+    ndim = dims or max((len(values) for values in parsed.values() if len(values) > 1), default=2)
+    per_axis = {name: _expand(values, ndim, FLAGS[name]) for name, values in parsed.items()}
+    if "input_size" not in per_axis:
+        per_axis["input_size"] = default_input_size(transposed=transposed, **per_axis)
+    if isinstance(per_axis["padding"][0], str):
+        per_axis["padding"] = per_axis["padding"][0]
+    return ConvSpec(transposed=transposed, **per_axis)
+
+
+def spec_or_exit(*flags) -> ConvSpec:
+    try:
+        return build_spec(*flags)
+    except UsageError as error:
+        raise fail(str(error)) from None
+    except SpecError as error:
+        raise fail(spec_error_text(error)) from None
+
+
+@app.command()
+def shape(
+    input_size: InputOption = None,
+    kernel: KernelOption = "3",
+    stride: StrideOption = "1",
+    padding: PaddingOption = "0",
+    dilation: DilationOption = "1",
+    output_padding: OutputPaddingOption = "0",
+    transposed: TransposedOption = False,
+    dims: DimsOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON record.")] = False,
+) -> None:
+    """Print the output size, its formula per axis, unread input cells and the PyTorch layer.
+
+    Example: convanim shape --i 5 --k 3 --s 2 --p 1
+    """
+    spec = spec_or_exit(
+        input_size, kernel, stride, padding, dilation, output_padding, transposed, dims
+    )
+    if as_json:
+        typer.echo(json.dumps(describe.spec_record(spec)))
+        return
+    kind = "transposed convolution" if spec.transposed else "convolution"
+    typer.echo(f"{kind}: {describe.shape_text(spec)}")
+    for line in describe.formula_lines(spec):
+        typer.echo(f"  {line}")
+    unread = describe.unread_text(spec)
+    if unread:
+        typer.echo(unread)
+    for line in describe.torch_lines(spec):
+        typer.echo(line)
+
+
+def main() -> None:
+    app(prog_name="convanim")

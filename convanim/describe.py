@@ -1,0 +1,100 @@
+"""Text about a spec: the size formula with numbers, the equivalent PyTorch layer, a JSON record."""
+
+from __future__ import annotations
+
+from convanim.geometry import ConvSpec
+
+
+def shape_text(spec: ConvSpec) -> str:
+    """``5x5 -> 3x3``."""
+    return f"{_size_text(spec.input_size)} -> {_size_text(spec.output_size)}"
+
+
+def _size_text(size: tuple[int, ...]) -> str:
+    return "x".join(map(str, size))
+
+
+def formula_lines(spec: ConvSpec) -> list[str]:
+    """The output-size formula of every axis with the spec's numbers substituted."""
+    lines = []
+    for axis, (n, k, s, (pb, pa), d, op) in enumerate(
+        zip(
+            spec.input_size,
+            spec.kernel,
+            spec.stride,
+            spec.padding,
+            spec.dilation,
+            spec.output_padding,
+        )
+    ):
+        out = spec.output_size[axis]
+        if spec.transposed:
+            text = (
+                f"({n}-1)*{s} - {pb} - {pa} + {d}*({k}-1) + {op} + 1 = {out}"
+                "   [(n-1)*s - p_before - p_after + d*(k-1) + output_padding + 1]"
+            )
+        else:
+            text = (
+                f"floor(({n} + {pb} + {pa} - {d}*({k}-1) - 1) / {s}) + 1 = {out}"
+                "   [floor((n + p_before + p_after - d*(k-1) - 1) / s) + 1]"
+            )
+        lines.append(f"axis {axis}: {text}")
+    return lines
+
+
+def _torch_value(values: tuple[int, ...]) -> str:
+    return str(values[0]) if len(set(values)) == 1 else str(values)
+
+
+def torch_lines(spec: ConvSpec) -> list[str]:
+    """The equivalent PyTorch layer call, plus the F.pad or crop that asymmetric padding needs."""
+    if spec.ndim > 3:
+        return [f"# PyTorch has no {spec.ndim}-D convolution layer"]
+    symmetric = all(pb == pa for pb, pa in spec.padding)
+    layer = f"torch.nn.Conv{'Transpose' if spec.transposed else ''}{spec.ndim}d"
+    arguments = [f"kernel_size={_torch_value(spec.kernel)}"]
+    if any(s != 1 for s in spec.stride):
+        arguments.append(f"stride={_torch_value(spec.stride)}")
+    padding = tuple(pb for pb, _ in spec.padding) if symmetric else (0,) * spec.ndim
+    if any(padding):
+        arguments.append(f"padding={_torch_value(padding)}")
+    if any(op for op in spec.output_padding):
+        arguments.append(f"output_padding={_torch_value(spec.output_padding)}")
+    if any(d != 1 for d in spec.dilation):
+        arguments.append(f"dilation={_torch_value(spec.dilation)}")
+    lines = [f"{layer}(1, 1, {', '.join(arguments)})"]
+    if not symmetric:
+        if spec.transposed:
+            crop = ", ".join(f"{pb}:{f'-{pa}' if pa else ''}" for pb, pa in spec.padding)
+            lines.append(f"# asymmetric padding: crop the output, y = y[..., {crop}]")
+        else:
+            # F.pad lists (before, after) pairs starting from the last axis.
+            pairs = ", ".join(f"{pb}, {pa}" for pb, pa in reversed(spec.padding))
+            lines.append(f"# asymmetric padding: pad first, x = F.pad(x, ({pairs}))")
+    return lines
+
+
+def unread_text(spec: ConvSpec) -> str | None:
+    """One line naming the input cells no output reads, or None when every cell is read."""
+    unread = spec.unread_inputs()
+    if len(unread) == 0:
+        return None
+    shown = ", ".join(str(tuple(map(int, cell))) for cell in unread[:8])
+    more = f", ... ({len(unread)} in all)" if len(unread) > 8 else ""
+    return f"input cells never read: {shown}{more}"
+
+
+def spec_record(spec: ConvSpec) -> dict:
+    """A JSON-ready record of the spec and its arithmetic."""
+    return {
+        "transposed": spec.transposed,
+        "input_size": list(spec.input_size),
+        "kernel": list(spec.kernel),
+        "stride": list(spec.stride),
+        "padding": [list(pair) for pair in spec.padding],
+        "dilation": list(spec.dilation),
+        "output_padding": list(spec.output_padding),
+        "output_size": list(spec.output_size),
+        "unread_inputs": spec.unread_inputs().tolist(),
+        "torch": torch_lines(spec),
+    }

@@ -1,0 +1,53 @@
+"""Shared hypothesis strategies: random valid ConvSpecs in 1-D to 3-D."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from convanim.geometry import ConvSpec, SpecError
+
+
+@st.composite
+def conv_specs(draw, transposed: bool | None = None, max_ndim: int = 3, max_size: int = 7):
+    """A valid spec: random sizes, kernels, strides, dilations, paddings (also asymmetric
+    and named) and, for transposed specs, output_padding."""
+    ndim = draw(st.integers(1, max_ndim))
+    if transposed is None:
+        transposed = draw(st.booleans())
+    axis = st.integers
+    kernel = tuple(draw(axis(1, 4)) for _ in range(ndim))
+    stride = tuple(draw(axis(1, 3)) for _ in range(ndim))
+    dilation = tuple(draw(axis(1, 3)) for _ in range(ndim))
+    padding_style = draw(st.sampled_from(["int", "pairs", "named"]))
+    if padding_style == "named" and not transposed:
+        padding = draw(st.sampled_from(["valid", "same", "full"]))
+    elif padding_style == "pairs":
+        padding = tuple((draw(axis(0, 4)), draw(axis(0, 4))) for _ in range(ndim))
+    else:
+        padding = draw(axis(0, 4))
+    output_padding = (
+        tuple(draw(axis(0, max(s, d) - 1)) for s, d in zip(stride, dilation)) if transposed else 0
+    )
+    input_size = tuple(draw(axis(1, max_size)) for _ in range(ndim))
+    try:
+        return ConvSpec(
+            input_size=input_size,
+            kernel=kernel,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            output_padding=output_padding,
+            transposed=transposed,
+        )
+    except SpecError:
+        draw(st.nothing())  # an empty output: not a valid spec, draw again
+
+
+def arange_values(shape) -> np.ndarray:
+    """Distinct values (1, 2, 3, ...) so that any misplaced index changes a result."""
+    return np.arange(1, int(np.prod(shape)) + 1, dtype=float).reshape(shape)
+
+
+def random_values(shape, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(-4, 5, size=shape).astype(float)

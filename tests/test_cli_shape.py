@@ -1,0 +1,102 @@
+"""`convanim shape`: arithmetic printed right, bad flags rejected in one line with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from convanim.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_shape_prints_output_size_formula_and_torch_layer():
+    result = run("shape", "--k", "3", "--s", "2", "--p", "1")
+    assert result.exit_code == 0
+    assert "convolution: 5x5 -> 3x3" in result.output
+    assert "floor((5 + 1 + 1 - 1*(3-1) - 1) / 2) + 1 = 3" in result.output
+    assert "torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)" in result.output
+
+
+def test_shape_transposed_odd_case_names_output_padding():
+    result = run("shape", "--i", "3", "--k", "3", "--s", "2", "--p", "1", "--op", "1", "-t")
+    assert result.exit_code == 0
+    assert "transposed convolution: 3x3 -> 6x6" in result.output
+    assert (
+        "torch.nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1, output_padding=1)"
+        in result.output
+    )
+
+
+def test_shape_reports_unread_cells_and_asymmetric_padding_caveat():
+    result = run("shape", "--i", "6", "--k", "3", "--s", "2", "--p", "0:1,1")
+    assert result.exit_code == 0
+    assert "6x6 -> 3x3" in result.output
+    assert "x = F.pad(x, (1, 1, 0, 1))" in result.output
+    unread = run("shape", "--i", "6", "--k", "3", "--s", "2")
+    assert "input cells never read: (0, 5), (1, 5)" in unread.output
+
+
+def test_shape_json_record():
+    result = run("shape", "--i", "5,7", "--k", "3", "--p", "same", "--json")
+    assert result.exit_code == 0
+    record = json.loads(result.output)
+    assert record["input_size"] == [5, 7]
+    assert record["output_size"] == [5, 7]
+    assert record["padding"] == [[1, 1], [1, 1]]
+    assert record["transposed"] is False
+
+
+def test_dims_flag_sets_number_of_axes():
+    result = run("shape", "--i", "4", "--k", "3", "--dims", "3", "--json")
+    assert json.loads(result.output)["output_size"] == [2, 2, 2]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--k", "x"], "error: --k 'x': expected an integer"),
+        (["--i", "2", "--k", "5"], "error: --k (axis 0): the dilated kernel spans 5 cells"),
+        (["--s", "0"], "error: --s (axis 0): must be positive"),
+        (["--p", "-1"], "error: --p (axis 0): must not be negative"),
+        (["--p", "1:2:3"], "error: --p '1:2:3': a per-side value is before:after"),
+        (["--p", "same", "-t"], "error: --p: 'same' is not defined for a transposed"),
+        (["--op", "1"], "error: --op (axis 0): only applies to a transposed convolution"),
+        (["--op", "2", "--s", "2", "-t"], "error: --op (axis 0): must be smaller than stride (2)"),
+        (["--i", "5,5,5", "--k", "3,3"], "error: --k has 2 values but the spec has 3 axes"),
+        (["--dims", "0"], "error: --dims must be positive"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(args, message):
+    result = run("shape", *args)
+    assert result.exit_code == 2
+    assert result.output.strip() == message or result.output.startswith(message)
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_real_program_runs_as_module():
+    done = subprocess.run(
+        [sys.executable, "-m", "convanim", "shape", "--k", "3", "--s", "2", "--p", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "5x5 -> 3x3" in done.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "convanim", "shape", "--k", "0"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "error: --k (axis 0): must be positive, got 0"
