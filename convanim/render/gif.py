@@ -1,0 +1,86 @@
+"""From a spec to an animation file: storyboard, frames, encoding, within budgets."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from convanim.geometry import ConvSpec
+from convanim.render.encode import write_animation
+from convanim.render.raster import Canvas, Style, render_frames
+from convanim.storyboard import DrawingError, Storyboard, as_drawable, build_storyboard
+
+MAX_FRAMES = 2500
+MAX_PIXELS = 4_000_000  # per frame
+
+
+@dataclass(frozen=True)
+class Animation:
+    path: Path
+    frames: int
+    size: tuple[int, int]
+    bytes: int
+
+
+def default_name(spec: ConvSpec, view: str, theme: str, extension: str = ".gif") -> str:
+    """A file name that states the parameters, e.g. ``convT_i3_k3_s2_p1_op1.gif``."""
+
+    def values(numbers) -> str:
+        return str(numbers[0]) if len(set(numbers)) == 1 else "x".join(map(str, numbers))
+
+    parts = ["convT" if spec.transposed else "conv", f"i{values(spec.input_size)}"]
+    parts.append(f"k{values(spec.kernel)}")
+    if set(spec.stride) != {1}:
+        parts.append(f"s{values(spec.stride)}")
+    padding = [f"{pb}-{pa}" if pb != pa else str(pb) for pb, pa in spec.padding]
+    if set(padding) != {"0"}:
+        parts.append(f"p{values(padding)}")
+    if set(spec.dilation) != {1}:
+        parts.append(f"d{values(spec.dilation)}")
+    if set(spec.output_padding) != {0}:
+        parts.append(f"op{values(spec.output_padding)}")
+    if view != "canvas":
+        parts.append(view)
+    if theme != "light":
+        parts.append(theme)
+    return "_".join(parts) + extension
+
+
+def plan(spec: ConvSpec, view: str, style: Style, max_frames: int, max_pixels: int) -> Storyboard:
+    """The storyboard, after checking the frame and pixel budgets (DrawingError if over)."""
+    drawn = as_drawable(spec)
+    frames = math.prod(drawn.input_size if view == "scatter" else drawn.output_size)
+    if frames > max_frames:
+        raise DrawingError(
+            f"--i: {frames} frames exceed the budget of {max_frames}; "
+            "raise it with --max-frames or draw a smaller input"
+        )
+    board = build_storyboard(spec, "canvas" if view == "flat" else view)
+    width, height = Canvas(board, style).final_size
+    if width * height > max_pixels:
+        raise DrawingError(
+            f"--width: {width}x{height} px frames exceed the budget of {max_pixels} pixels; "
+            "lower --width or raise --max-pixels"
+        )
+    return board
+
+
+def animate_to_file(
+    spec: ConvSpec,
+    path: Path,
+    *,
+    view: str = "canvas",
+    style: Style | None = None,
+    duration: int = 1000,
+    max_frames: int = MAX_FRAMES,
+    max_pixels: int = MAX_PIXELS,
+) -> Animation:
+    """Render ``spec`` to ``path`` (format from its extension) and describe the result."""
+    style = style or Style()
+    if view == "flat":
+        style = replace(style, layout="flat")
+    board = plan(spec, view, style, max_frames, max_pixels)
+    frames = render_frames(board, style)
+    size = write_animation(frames, path, duration)
+    return Animation(path=path, frames=len(frames), size=frames[0].size, bytes=size)

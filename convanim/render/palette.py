@@ -1,0 +1,46 @@
+"""Colours by role, per theme. The light theme is Dumoulin & Visin's (their TikZ template)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RGB = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Palette:
+    background: RGB
+    input: RGB  # real input cells
+    output: RGB  # the output plane
+    outline: RGB  # cell outlines, solid and dashed
+    highlight: RGB  # kernel footprint and current output cell, laid over at highlight_opacity
+    lines: RGB  # the four lines joining footprint and output cell
+    text: RGB
+    highlight_opacity: float = 0.4
+
+
+THEMES = {
+    "light": Palette(
+        background=(255, 255, 255),
+        input=(38, 139, 210),
+        output=(42, 161, 152),
+        outline=(0, 43, 54),
+        highlight=(7, 54, 66),
+        lines=(0, 0, 0),
+        text=(0, 43, 54),
+    ),
+    "dark": Palette(
+        background=(13, 17, 23),
+        input=(38, 139, 210),
+        output=(42, 161, 152),
+        outline=(238, 232, 213),
+        highlight=(253, 246, 227),
+        lines=(238, 232, 213),
+        text=(238, 232, 213),
+    ),
+}
+
+
+def blend(under: RGB, over: RGB, opacity: float) -> RGB:
+    """``over`` laid on ``under`` at ``opacity``, rounded to integers."""
+    return tuple(round(u + (o - u) * opacity) for u, o in zip(under, over))

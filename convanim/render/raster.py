@@ -1,0 +1,249 @@
+"""Draw a storyboard as RGB frames in Dumoulin & Visin's style, with Pillow.
+
+Static layers (the lower plane, the upper plane, the labels) are drawn once;
+each frame copies them and draws only what it highlights. Frames are drawn at
+SUPERSAMPLE times the final size and box-filtered down: 1 keeps hard pixel
+edges and a handful of colours (small GIFs); 2 or more anti-aliases them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from convanim.render.palette import THEMES, Palette, blend
+from convanim.storyboard import Cell, Frame, Plane, Storyboard
+
+SUPERSAMPLE = 1
+LAYOUTS = ("oblique", "flat")
+#: Dumoulin & Visin's TikZ slant (xslant=-0.7, then yslant=0.5), with y pointing down:
+#: a step in column c moves (1, -0.5), a step in row r moves (0.7, 0.65).
+OBLIQUE = np.array([[0.7, 0.65], [1.0, -0.5]])  # rows: screen (x, y) of a unit step in r, in c
+FLAT = np.array([[0.0, 1.0], [1.0, 0.0]])
+PLANE_GAP = 0.8  # cells between the planes
+MARGIN = 0.6  # cells around the picture
+DASH = 0.14  # dash length, in cells
+
+
+@dataclass(frozen=True)
+class Style:
+    theme: str = "light"
+    layout: str = "oblique"
+    cell: float = 31.0  # pixels per cell edge in the final image
+    labels: bool = True
+    width: int | None = None  # if set, the final width in pixels (overrides cell)
+
+    @property
+    def palette(self) -> Palette:
+        return THEMES[self.theme]
+
+
+class Canvas:
+    """Where each plane's grid points land on the (supersampled) image."""
+
+    def __init__(self, board: Storyboard, style: Style):
+        self.board = board
+        self.basis = OBLIQUE if style.layout == "oblique" else FLAT
+        lower_box = self._unit_box(board.lower.cells.shape)
+        upper_box = self._unit_box(board.upper.cells.shape)
+        if style.layout == "oblique":  # upper plane above, centred over the lower one
+            shift_x = lower_box[:, 0].mean() - upper_box[:, 0].mean()
+            shift_y = lower_box[0, 1] - PLANE_GAP - upper_box[1, 1]
+        else:  # upper plane to the right, centred vertically
+            shift_x = lower_box[1, 0] + 2 * PLANE_GAP - upper_box[0, 0]
+            shift_y = lower_box[:, 1].mean() - upper_box[:, 1].mean()
+        self.upper_shift = np.array([shift_x, shift_y])
+        label_room = 1.0 if style.labels else 0.0
+        both = np.concatenate([lower_box, upper_box + self.upper_shift])
+        room = np.array([MARGIN, MARGIN + label_room])
+        low = both.min(axis=0) - room
+        high = both.max(axis=0) + room
+        cell = style.width / (high - low)[0] if style.width else style.cell
+        self.scale = cell * SUPERSAMPLE
+        self.origin = low
+        final = np.ceil((high - low) * cell).astype(int)
+        self.final_size = (int(final[0]), int(final[1]))
+        self.size = (self.final_size[0] * SUPERSAMPLE, self.final_size[1] * SUPERSAMPLE)
+
+    def _unit_box(self, shape) -> np.ndarray:
+        rows, cols = shape
+        corners = np.array([[0, 0], [0, cols], [rows, 0], [rows, cols]]) @ self.basis
+        return np.stack([corners.min(axis=0), corners.max(axis=0)])
+
+    def point(self, rc, upper: bool) -> np.ndarray:
+        """Image pixel (x, y) of grid point(s) rc = (row, col), shape (..., 2)."""
+        unit = np.asarray(rc, dtype=float) @ self.basis
+        if upper:
+            unit = unit + self.upper_shift
+        return (unit - self.origin) * self.scale
+
+    def cell_polygon(self, r: int, c: int, upper: bool) -> list[tuple[float, float]]:
+        corners = self.point([[r, c], [r, c + 1], [r + 1, c + 1], [r + 1, c]], upper)
+        return [tuple(p) for p in corners]
+
+
+class Painter:
+    """Draws cells, dashed outlines and lines onto one image."""
+
+    def __init__(self, image: Image.Image, canvas: Canvas, palette: Palette):
+        self.draw = ImageDraw.Draw(image)
+        self.canvas = canvas
+        self.palette = palette
+        self.line = max(1, round(canvas.scale / 18))
+
+    def cell(self, r, c, upper, fill, outline, dashed=False, width=None):
+        polygon = self.canvas.cell_polygon(r, c, upper)
+        if fill is not None:
+            self.draw.polygon(polygon, fill=fill)
+        width = width or self.line
+        if dashed:
+            for start, end in zip(polygon, polygon[1:] + polygon[:1]):
+                self.dashed_line(start, end, outline, width)
+        else:
+            self.draw.line([*polygon, polygon[0]], fill=outline, width=width, joint="curve")
+
+    def dashed_line(self, start, end, colour, width):
+        start, end = np.asarray(start), np.asarray(end)
+        length = np.hypot(*(end - start))
+        dash = DASH * self.canvas.scale
+        # An odd number of pieces so that both ends of every edge are drawn.
+        pieces = max(1, int(length / dash) // 2 * 2 + 1)
+        for k in range(0, pieces, 2):
+            a = start + (end - start) * k / pieces
+            b = start + (end - start) * (k + 1) / pieces
+            self.draw.line([tuple(a), tuple(b)], fill=colour, width=width)
+
+    def dot(self, r, c, upper, colour):
+        x, y = self.canvas.point([r + 0.5, c + 0.5], upper)
+        radius = 0.11 * self.canvas.scale
+        self.draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=colour)
+
+    def text(self, xy, label, size):
+        font = ImageFont.load_default(size=size)
+        self.draw.text(tuple(xy), label, fill=self.palette.text, font=font, anchor="mm")
+
+
+def _plane_fill(plane: Plane, palette: Palette, r: int, c: int) -> tuple | None:
+    kind = plane.cells[r, c]
+    if kind == Cell.INPUT:
+        fill = palette.input
+    elif kind == Cell.OUTPUT:
+        fill = palette.output
+    else:
+        return None
+    if plane.unread[r, c] or plane.cropped[r, c]:
+        fill = blend(fill, palette.background, 0.6)
+    return fill
+
+
+def _draw_plane(painter: Painter, plane: Plane, upper: bool) -> None:
+    palette = painter.palette
+    faded = blend(palette.outline, palette.background, 0.55)
+    # Dashed cells first, so that solid edges win where the two meet.
+    order = sorted(np.ndindex(plane.cells.shape), key=lambda rc: plane.cells[rc] == Cell.INPUT)
+    for r, c in order:
+        kind = plane.cells[r, c]
+        if kind == Cell.HIDDEN:
+            continue
+        outline = faded if plane.cropped[r, c] else palette.outline
+        dashed = kind in (Cell.PADDING, Cell.INSERTED_ZERO) or plane.cropped[r, c]
+        painter.cell(r, c, upper, _plane_fill(plane, palette, r, c), outline, dashed)
+
+
+def _label_point(canvas: Canvas, plane: Plane, upper: bool, below: bool) -> np.ndarray:
+    rows, cols = plane.cells.shape
+    corners = canvas.point([[0, 0], [0, cols], [rows, 0], [rows, cols]], upper)
+    y = (
+        corners[:, 1].max() + 0.55 * canvas.scale
+        if below
+        else corners[:, 1].min() - 0.55 * canvas.scale
+    )
+    return np.array([corners[:, 0].mean(), y])
+
+
+class FrameRenderer:
+    """Renders the frames of one storyboard; static layers are built once in __init__."""
+
+    def __init__(self, board: Storyboard, style: Style):
+        self.board = board
+        self.style = style
+        self.palette = style.palette
+        self.canvas = Canvas(board, style)
+        self.lower_layer = Image.new("RGB", self.canvas.size, self.palette.background)
+        painter = Painter(self.lower_layer, self.canvas, self.palette)
+        _draw_plane(painter, board.lower, upper=False)
+        self.upper_layer = Image.new("RGB", self.canvas.size, self.palette.background)
+        self.upper_mask = Image.new("L", self.canvas.size, 0)
+        _draw_plane(Painter(self.upper_layer, self.canvas, self.palette), board.upper, upper=True)
+        mask_painter = ImageDraw.Draw(self.upper_mask)
+        for r, c in np.ndindex(board.upper.cells.shape):
+            if board.upper.cells[r, c] != Cell.HIDDEN:
+                polygon = self.canvas.cell_polygon(r, c, upper=True)
+                mask_painter.polygon(polygon, fill=255, outline=255, width=painter.line)
+        if style.labels:
+            size = round(0.42 * self.canvas.scale)
+            flat = style.layout == "flat"
+            painter.text(
+                _label_point(self.canvas, board.lower, False, True), board.lower.label, size
+            )
+            painter.text(
+                _label_point(self.canvas, board.upper, True, flat), board.upper.label, size
+            )
+        self.max_count = max(
+            (int(frame.counts.max()) for frame in board.frames if frame.counts is not None),
+            default=0,
+        )
+
+    def render(self, frame: Frame) -> Image.Image:
+        """One frame as an RGB image of the final size."""
+        palette = self.palette
+        image = self.lower_layer.copy()
+        painter = Painter(image, self.canvas, palette)
+        lower = self.board.lower
+        for r, c in frame.lower:
+            under = _plane_fill(lower, palette, r, c) or palette.background
+            fill = blend(under, palette.highlight, palette.highlight_opacity)
+            painter.cell(r, c, False, fill, palette.outline)
+        if self.board.view == "canvas":
+            painter.dot(*frame.first_tap, False, palette.outline)
+        self._join(painter, frame)
+        image.paste(self.upper_layer, mask=self.upper_mask)
+        if frame.counts is not None:
+            self._accumulated(painter, frame)
+        else:
+            for r, c in frame.upper:
+                fill = blend(palette.output, palette.highlight, palette.highlight_opacity)
+                painter.cell(r, c, True, fill, palette.outline)
+        return image.reduce(SUPERSAMPLE)
+
+    def _join(self, painter: Painter, frame: Frame) -> None:
+        (r0, c0), (r1, c1) = frame.lower_box
+        (u0, v0), (u1, v1) = frame.upper_box
+        lower = self.canvas.point([[r0, c0], [r0, c1], [r1, c0], [r1, c1]], upper=False)
+        upper = self.canvas.point([[u0, v0], [u0, v1], [u1, v0], [u1, v1]], upper=True)
+        for a, b in zip(lower, upper):
+            painter.draw.line([tuple(a), tuple(b)], fill=self.palette.lines, width=SUPERSAMPLE)
+
+    def _accumulated(self, painter: Painter, frame: Frame) -> None:
+        """Scatter view: output cells shaded by stamps so far; the current stamp outlined."""
+        palette = self.palette
+        upper = self.board.upper
+        for r, c in zip(*np.nonzero(frame.counts)):
+            shade = 0.65 * frame.counts[r, c] / self.max_count
+            painter.cell(
+                r, c, True, blend(palette.output, palette.highlight, shade), palette.outline
+            )
+        outside = blend(palette.background, palette.highlight, 0.2)
+        for r, c in frame.upper:
+            if upper.cells[r, c] == Cell.HIDDEN:
+                painter.cell(r, c, True, outside, palette.outline, dashed=True)
+            else:
+                painter.cell(r, c, True, None, palette.outline, width=3 * painter.line)
+        painter.dot(*frame.first_tap, True, palette.outline)
+
+
+def render_frames(board: Storyboard, style: Style) -> list[Image.Image]:
+    renderer = FrameRenderer(board, style)
+    return [renderer.render(frame) for frame in board.frames]
