@@ -313,7 +313,9 @@ def gallery(
             or (out / name).read_bytes() != (target / name).read_bytes()
         ]
         if stale:
-            raise fail(f"{len(stale)} files in {out} are stale or missing: {', '.join(stale)}")
+            typer.echo(f"{len(stale)} files in {out} are stale or missing: {', '.join(stale)}")
+            typer.echo("regenerate them with: convanim gallery", err=True)
+            raise typer.Exit(1)
         typer.echo(f"{out}: all {len(GUIDE_SPECS)} animations are up to date")
         return
     total = sum(size for *_, size in results)

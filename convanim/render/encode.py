@@ -9,30 +9,46 @@ import contextlib
 import os
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 FORMATS = {".gif": "GIF", ".webp": "WEBP", ".png": "PNG", ".mp4": "MP4"}
-PALETTE_COLOURS = 64
-PALETTE_SAMPLES = 4
 
 
 class OutputError(ValueError):
     """An output path that cannot be written; names the flag."""
 
 
-def shared_palette(frames: list[Image.Image]) -> Image.Image:
-    """One palette for every frame, from a few evenly spaced frames (first and last included)."""
-    picks = sorted(
-        {round(i * (len(frames) - 1) / (PALETTE_SAMPLES - 1)) for i in range(PALETTE_SAMPLES)}
-    )
-    width, height = frames[0].size
-    strip = Image.new("RGB", (width, height * len(picks)))
-    for row, index in enumerate(picks):
-        strip.paste(frames[index], (0, row * height))
-    # A palette no larger than the colours in use keeps GIF's LZW codes short.
-    in_use = strip.getcolors(maxcolors=PALETTE_COLOURS)
-    colours = len(in_use) if in_use else PALETTE_COLOURS
-    return strip.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+def _packed(frame: Image.Image) -> np.ndarray:
+    rgb = np.asarray(frame, dtype=np.uint32)
+    return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+
+
+def to_shared_palette(frames: list[Image.Image]) -> list[Image.Image]:
+    """Every frame as a P image over one palette.
+
+    When the frames use at most 256 colours in all, the palette holds exactly
+    those (in RGB order) and every pixel keeps its colour; otherwise Pillow's
+    median cut picks 256 from the first frame.
+    """
+    packed = [_packed(frame) for frame in frames]
+    used = np.zeros(1 << 24, dtype=bool)
+    for colours in packed:
+        used[colours] = True
+    palette = np.flatnonzero(used)
+    if len(palette) > 256:
+        reference = frames[0].quantize(256, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        return [frame.quantize(palette=reference, dither=Image.Dither.NONE) for frame in frames]
+    lookup = np.zeros(1 << 24, dtype=np.uint8)
+    lookup[palette] = np.arange(len(palette), dtype=np.uint8)
+    rgb = np.stack([palette >> 16, (palette >> 8) & 255, palette & 255], axis=1)
+    flat_palette = rgb.astype(np.uint8).ravel().tolist()
+    images = []
+    for colours in packed:
+        image = Image.fromarray(lookup[colours], mode="P")
+        image.putpalette(flat_palette)
+        images.append(image)
+    return images
 
 
 def _write(frames: list[Image.Image], handle, suffix: str, duration: int) -> None:
@@ -40,8 +56,7 @@ def _write(frames: list[Image.Image], handle, suffix: str, duration: int) -> Non
         _write_mp4(frames, handle, duration)
         return
     if suffix == ".gif":
-        palette = shared_palette(frames)
-        frames = [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in frames]
+        frames = to_shared_palette(frames)
     options = {"save_all": True, "append_images": frames[1:], "duration": duration, "loop": 0}
     if suffix == ".webp":
         options.update(lossless=True, method=4)
@@ -54,8 +69,6 @@ def _write_mp4(frames: list[Image.Image], handle, duration: int) -> None:
         import imageio.v3 as iio
     except ImportError:
         raise OutputError("-o: writing .mp4 needs PyAV: pip install av") from None
-    import numpy as np
-
     # H.264 wants even sizes.
     width, height = (v + v % 2 for v in frames[0].size)
     padded = np.stack([np.asarray(_pad(frame, width, height)) for frame in frames])

@@ -1,0 +1,273 @@
+"""The GIF path: storyboard frames, pixels at projected cell centres, files, CLI, determinism."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import conv_specs
+from hypothesis import given, settings
+from PIL import Image
+from typer.testing import CliRunner
+
+from convanim.cli import app
+from convanim.gallery import GUIDE_SPECS
+from convanim.geometry import ConvSpec
+from convanim.render.gif import animate_to_file, default_name
+from convanim.render.palette import THEMES, blend
+from convanim.render.raster import FrameRenderer, Style
+from convanim.storyboard import Cell, build_storyboard
+
+runner = CliRunner()
+LIGHT = THEMES["light"]
+HIGHLIGHTED_INPUT = blend(LIGHT.input, LIGHT.highlight, LIGHT.highlight_opacity)
+HIGHLIGHTED_OUTPUT = blend(LIGHT.output, LIGHT.highlight, LIGHT.highlight_opacity)
+
+
+def pixel(image: Image.Image, renderer: FrameRenderer, rc, upper: bool) -> tuple:
+    x, y = renderer.canvas.point(np.asarray(rc) + 0.5, upper)
+    # A little off-centre, clear of the first-tap dot drawn at the centre.
+    return image.getpixel((int(x), int(y) - 6))
+
+
+@settings(max_examples=40, deadline=None)
+@given(spec=conv_specs(max_ndim=2, max_size=6))
+def test_frame_counts_match_output_or_input_cells(spec):
+    assert len(build_storyboard(spec).frames) == math.prod(spec.output_size)
+    if spec.transposed:
+        assert len(build_storyboard(spec, "scatter").frames) == math.prod(spec.input_size)
+
+
+@settings(max_examples=40, deadline=None)
+@given(spec=conv_specs(transposed=True, max_ndim=2, max_size=5))
+def test_scatter_counts_end_equal_taps_per_output_cell(spec):
+    board = build_storyboard(spec, "scatter")
+    final = board.frames[-1].counts
+    inside = board.upper.cells == Cell.OUTPUT
+    taps = spec.taps()
+    expected = np.zeros(spec.output_size, dtype=int)
+    np.add.at(expected, tuple(taps.output.T), 1)
+    np.testing.assert_array_equal(final[inside].reshape(expected.shape), expected)
+    assert final[~inside].sum() == 0
+
+
+def test_canvas_frames_follow_the_geometry_footprints():
+    spec = GUIDE_SPECS["padding_strides_odd_transposed"]
+    board = build_storyboard(spec)
+    canvas = spec.canvas()
+    for frame, position in zip(board.frames, np.ndindex(spec.output_size)):
+        np.testing.assert_array_equal(frame.lower, canvas.footprint(position))
+        assert frame.upper.tolist() == [list(position)]
+        # The kernel is flipped in this view: its first tap w[0, 0] is the footprint's last cell.
+        assert frame.first_tap == tuple(frame.lower[-1])
+
+
+@pytest.mark.parametrize("name", ["padding_strides", "dilation", "padding_strides_transposed"])
+def test_highlight_pixels_at_projected_cell_centres(name):
+    spec = GUIDE_SPECS[name]
+    board = build_storyboard(spec)
+    renderer = FrameRenderer(board, Style())
+    for frame in board.frames[:: max(1, len(board.frames) // 4)]:
+        image = renderer.render(frame)
+        for rc in frame.lower:
+            kind = board.lower.cells[tuple(rc)]
+            expected = (
+                HIGHLIGHTED_INPUT
+                if kind == Cell.INPUT
+                else blend(LIGHT.background, LIGHT.highlight, LIGHT.highlight_opacity)
+            )
+            assert pixel(image, renderer, rc, upper=False) == expected
+        assert pixel(image, renderer, frame.upper[0], upper=True) == HIGHLIGHTED_OUTPUT
+        others = [rc for rc in np.ndindex(board.upper.cells.shape) if rc != tuple(frame.upper[0])]
+        assert pixel(image, renderer, others[0], upper=True) == LIGHT.output
+
+
+def test_unread_input_cells_are_drawn_pale():
+    spec = ConvSpec(input_size=(6, 6), kernel=3, stride=2)
+    board = build_storyboard(spec)
+    renderer = FrameRenderer(board, Style())
+    image = renderer.render(board.frames[0])
+    unread = np.argwhere(board.lower.unread)
+    assert len(unread) == 11  # the last row and column of the 6x6 input
+    pale = blend(LIGHT.input, LIGHT.background, 0.6)
+    assert pixel(image, renderer, unread[-1], upper=False) == pale
+    assert pixel(image, renderer, (3, 3), upper=False) == LIGHT.input  # read, not highlighted
+
+
+def test_cropped_canvas_cells_are_kept_and_flagged():
+    spec = ConvSpec(input_size=(4, 4), kernel=3, stride=2, padding=3, transposed=True)
+    board = build_storyboard(spec)
+    assert board.lower.cropped.any()
+    for frame in board.frames:
+        assert not board.lower.cropped[tuple(frame.lower.T)].any()
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".webp", ".png"])
+def test_written_file_reads_back_with_duration_loop_and_size(tmp_path, suffix):
+    spec = GUIDE_SPECS["no_padding_strides"]
+    path = tmp_path / f"anim{suffix}"
+    result = animate_to_file(spec, path, duration=700)
+    with Image.open(path) as image:
+        assert image.n_frames == result.frames == 4
+        assert image.size == result.size
+        image.seek(1)
+        image.load()
+        assert image.info["duration"] == 700
+        assert image.info["loop"] == 0  # forever
+    assert path.stat().st_size == result.bytes
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_gif_frames_decode_to_rendered_frames(tmp_path):
+    spec = GUIDE_SPECS["padding_strides"]
+    board = build_storyboard(spec)
+    renderer = FrameRenderer(board, Style())
+    path = tmp_path / "a.gif"
+    animate_to_file(spec, path)
+    with Image.open(path) as gif:
+        for index, frame in enumerate(board.frames):
+            gif.seek(index)
+            decoded = np.asarray(gif.convert("RGB"))
+            np.testing.assert_array_equal(decoded, np.asarray(renderer.render(frame)))
+
+
+@pytest.mark.parametrize("view", ["canvas", "scatter", "flat"])
+@pytest.mark.parametrize("theme", sorted(THEMES))
+def test_every_view_and_theme_renders(tmp_path, view, theme):
+    spec = ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True)
+    result = animate_to_file(
+        spec, tmp_path / "a.gif", view=view, style=Style(theme=theme, labels=theme == "dark")
+    )
+    assert result.frames == (9 if view == "scatter" else 25)
+    with Image.open(result.path) as image:
+        assert image.convert("RGB").getpixel((0, 0)) == THEMES[theme].background
+
+
+def test_width_sets_frame_width(tmp_path):
+    result = animate_to_file(
+        GUIDE_SPECS["padding_strides"], tmp_path / "a.gif", style=Style(width=300)
+    )
+    assert result.size[0] == 300
+
+
+def test_one_dimensional_spec_draws_as_strip():
+    spec = ConvSpec(input_size=8, kernel=3, stride=2)
+    board = build_storyboard(spec)
+    assert board.lower.cells.shape == (1, 8)
+    assert len(board.frames) == 3
+
+
+def test_output_is_byte_for_byte_reproducible(tmp_path):
+    spec = GUIDE_SPECS["padding_strides_odd_transposed"]
+    first = animate_to_file(spec, tmp_path / "a.gif")
+    second = animate_to_file(spec, tmp_path / "b.gif")
+    assert first.path.read_bytes() == second.path.read_bytes()
+
+
+def test_default_names_state_the_parameters():
+    spec = ConvSpec(
+        input_size=(3, 3), kernel=3, stride=2, padding=1, output_padding=1, transposed=True
+    )
+    assert default_name(spec, "canvas", "light") == "convT_i3_k3_s2_p1_op1.gif"
+    odd = ConvSpec(input_size=(5, 7), kernel=3, padding=((0, 1), (0, 1)))
+    assert default_name(odd, "flat", "dark") == "conv_i5x7_k3_p0-1_flat_dark.gif"
+
+
+def test_cli_gif_prints_path_frames_size_bytes_and_arithmetic(tmp_path):
+    out = tmp_path / "sub" / "x.gif"
+    result = runner.invoke(app, ["gif", "--k", "3", "--s", "2", "--p", "1", "-o", str(out)])
+    assert result.exit_code == 0
+    assert result.output.startswith(f"{out}: 9 frames, ")
+    assert f"{out.stat().st_size:,} bytes, 5x5 -> 3x3" in result.output
+
+
+def test_cli_gif_default_path_under_renders(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["gif", "--k", "3", "--s", "2", "--p", "1", "--op", "1", "-t"])
+    assert result.exit_code == 0
+    assert (tmp_path / "renders" / "convT_i3_k3_s2_p1_op1.gif").exists()
+    assert "3x3 -> 6x6" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--k", "0"], "error: --k (axis 0): must be positive"),
+        (["--i", "4", "--k", "3", "--dims", "3"], "error: --i: a 3-D spec is not drawable"),
+        (["--view", "scatter"], "error: --view scatter: needs a transposed spec (-t)"),
+        (["--view", "side"], "error: --view must be canvas, scatter or flat"),
+        (["--theme", "pink"], "error: --theme must be one of light, dark"),
+        (["--i", "60"], "raise it with --max-frames"),
+        (["--width", "4000"], "raise --max-pixels"),
+        (["-o", "x.bmp"], "error: -o x.bmp: the extension must be one of"),
+    ],
+)
+def test_cli_gif_bad_input_one_line_exit_2_no_file(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["gif", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert list(tmp_path.rglob("*.*")) == []
+
+
+def test_cli_gif_unwritable_destination(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = runner.invoke(app, ["gif", "-o", str(blocker / "a.gif")])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: -o {blocker / 'a.gif'}: cannot")
+
+
+def test_gif_path_imports_neither_manim_nor_matplotlib(tmp_path):
+    code = (
+        "import sys; from convanim.cli import main; sys.argv = ['convanim', 'gif', '-o', "
+        f"{str(tmp_path / 'a.gif')!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('manim', 'matplotlib') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "a.gif").exists()
+
+
+def test_gallery_frame_counts_match_guide(tmp_path):
+    result = runner.invoke(app, ["gallery", "-o", str(tmp_path)])
+    assert result.exit_code == 0
+    expected = {
+        "no_padding_no_strides": 4,
+        "arbitrary_padding_no_strides": 36,
+        "same_padding_no_strides": 25,
+        "full_padding_no_strides": 49,
+        "no_padding_strides": 4,
+        "padding_strides": 9,
+        "padding_strides_odd": 9,
+        "dilation": 9,
+        "no_padding_no_strides_transposed": 16,
+        "arbitrary_padding_no_strides_transposed": 25,
+        "same_padding_no_strides_transposed": 25,
+        "full_padding_no_strides_transposed": 25,
+        "no_padding_strides_transposed": 25,
+        "padding_strides_transposed": 25,
+        "padding_strides_odd_transposed": 36,
+    }
+    for name, frames in expected.items():
+        with Image.open(tmp_path / f"{name}.gif") as image:
+            assert image.n_frames == frames, name
+    assert "padding_strides_odd_transposed.gif" in (tmp_path / "README.md").read_text()
+    check = runner.invoke(app, ["gallery", "--check", "-o", str(tmp_path)])
+    assert check.exit_code == 0
+    (tmp_path / "dilation.gif").write_bytes(b"stale")
+    stale = runner.invoke(app, ["gallery", "--check", "-o", str(tmp_path)])
+    assert stale.exit_code == 1
+    assert "dilation.gif" in stale.output
+
+
+def test_committed_gallery_is_up_to_date():
+    renders = Path(__file__).resolve().parent.parent / "renders"
+    result = runner.invoke(app, ["gallery", "--check", "-o", str(renders)])
+    assert result.exit_code == 0, result.output
