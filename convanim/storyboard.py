@@ -109,7 +109,8 @@ def canvas_storyboard(spec: ConvSpec) -> Storyboard:
         Cell.PADDING,
     )
     if spec.transposed:
-        lower_label = f"input {_size_text(spec.input_size)}, zeros inserted, re-padded"
+        framing = "faded cells cropped" if canvas.cropped.any() else "re-padded"
+        lower_label = f"input {_size_text(spec.input_size)}, zeros inserted, {framing}"
     else:
         lower_label = _input_label(spec)
     lower = Plane(cells=cells, cropped=canvas.cropped, unread=canvas.unread, label=lower_label)

@@ -1,0 +1,105 @@
+"""GIF path figures: start-up against matplotlib's import, per-frame cost, gallery time and bytes.
+
+Run from the repository root: python benchmarks/bench_gif.py
+Compares the gallery against the reference GIFs when ../shared/reference/dumoulin-visin exists.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image
+
+from convanim.gallery import GUIDE_SPECS
+from convanim.render.encode import write_animation
+from convanim.render.raster import FrameRenderer, Style
+from convanim.storyboard import build_storyboard
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "dumoulin-visin"
+ROUNDS = 7
+
+
+def wall(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def startup(folder: Path) -> None:
+    gif = [sys.executable, "-m", "convanim", "gif", "--k", "3", "--s", "2", "--p", "1"]
+    gif += ["-o", str(folder / "default.gif")]
+    baseline = [sys.executable, "-c", "import matplotlib.pyplot"]
+    ours, theirs = [], []
+    for _ in range(ROUNDS):  # alternate, so both see the same machine state
+        ours.append(wall(gif))
+        theirs.append(wall(baseline))
+    a, b = statistics.median(ours), statistics.median(theirs)
+    print(f"convanim gif --k 3 --s 2 --p 1: median {a * 1e3:.0f} ms over {ROUNDS} runs")
+    print(f"python -c 'import matplotlib.pyplot': median {b * 1e3:.0f} ms")
+    print(f"ratio: {a / b:.2f} (goal <= 2)")
+
+
+def per_frame() -> None:
+    spec = GUIDE_SPECS["padding_strides_odd_transposed"]
+    board = build_storyboard(spec)
+    start = time.perf_counter()
+    renderer = FrameRenderer(board, Style())
+    static = time.perf_counter() - start
+    start = time.perf_counter()
+    frames = [renderer.render(frame) for frame in board.frames]
+    draw = (time.perf_counter() - start) / len(frames)
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        write_animation(frames, Path(folder) / "a.gif", 1000)
+        encode = (time.perf_counter() - start) / len(frames)
+    print(
+        f"padding_strides_odd_transposed ({len(frames)} frames): static layers {static * 1e3:.1f} ms, "
+        f"draw {draw * 1e3:.2f} ms/frame, encode {encode * 1e3:.2f} ms/frame"
+    )
+
+
+def gallery(folder: Path) -> None:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "convanim", "gallery", "-o", str(folder)],
+        check=True,
+        capture_output=True,
+    )
+    print(f"convanim gallery: {time.perf_counter() - start:.2f} s wall for {len(GUIDE_SPECS)} GIFs")
+    ours_total = theirs_total = 0
+    print(f"{'name':<42} {'ours px':>9} {'ref px':>9} {'ours B':>9} {'ref B':>9} {'ratio':>6}")
+    for name in GUIDE_SPECS:
+        ours = folder / f"{name}.gif"
+        ours_total += ours.stat().st_size
+        with Image.open(ours) as image:
+            size = "x".join(map(str, image.size))
+        line = f"{name:<42} {size:>9}"
+        reference = REFERENCE / f"{name}.gif"
+        if reference.exists():
+            theirs_total += reference.stat().st_size
+            with Image.open(reference) as image:
+                ref_size = "x".join(map(str, image.size))
+            ratio = ours.stat().st_size / reference.stat().st_size
+            line += f" {ref_size:>9} {ours.stat().st_size:>9,} {reference.stat().st_size:>9,} {ratio:>6.2f}"
+        print(line)
+    print(f"total: {ours_total:,} bytes", end="")
+    if theirs_total:
+        print(f" vs reference {theirs_total:,} ({ours_total / theirs_total:.1%}; goal <= 25%)")
+    else:
+        print()
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        startup(Path(folder))
+        per_frame()
+        gallery(Path(folder))
+
+
+if __name__ == "__main__":
+    main()
