@@ -239,7 +239,7 @@ def gif(
     from convanim.render.encode import OutputError
     from convanim.render.gif import animate_to_file, default_name
     from convanim.render.palette import THEMES
-    from convanim.render.raster import LAYOUTS, Style
+    from convanim.render.raster import Style
     from convanim.storyboard import DrawingError
 
     spec = spec_or_exit(
@@ -250,7 +250,7 @@ def gif(
     if theme not in THEMES:
         raise fail(f"--theme must be one of {', '.join(THEMES)}, got {theme!r}")
     path = out or Path("renders") / default_name(spec, view, theme)
-    style = Style(theme=theme, labels=labels, width=width, layout=LAYOUTS[0])
+    style = Style(theme=theme, labels=labels, width=width)
     try:
         result = animate_to_file(
             spec,

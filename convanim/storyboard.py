@@ -13,10 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convanim.describe import shape_text
 from convanim.geometry import CellKind, ConvSpec
-
-VIEWS = ("canvas", "scatter")
 
 
 class DrawingError(ValueError):
@@ -58,10 +55,6 @@ class Storyboard:
     lower: Plane
     upper: Plane
     frames: tuple[Frame, ...]
-
-    @property
-    def title(self) -> str:
-        return shape_text(self.spec)
 
 
 def as_drawable(spec: ConvSpec) -> ConvSpec:
