@@ -7,10 +7,11 @@ from convanim.geometry import ConvSpec
 
 def shape_text(spec: ConvSpec) -> str:
     """``5x5 -> 3x3``."""
-    return f"{_size_text(spec.input_size)} -> {_size_text(spec.output_size)}"
+    return f"{size_text(spec.input_size)} -> {size_text(spec.output_size)}"
 
 
-def _size_text(size: tuple[int, ...]) -> str:
+def size_text(size: tuple[int, ...]) -> str:
+    """``5x7``."""
     return "x".join(map(str, size))
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from convanim.describe import size_text
 from convanim.geometry import CellKind, ConvSpec
 
 
@@ -80,12 +81,8 @@ def _box(cells: np.ndarray) -> np.ndarray:
     return np.stack([cells.min(axis=0), cells.max(axis=0) + 1])
 
 
-def _size_text(size) -> str:
-    return "x".join(map(str, size))
-
-
 def _input_label(spec: ConvSpec) -> str:
-    label = f"input {_size_text(spec.input_size)}"
+    label = f"input {size_text(spec.input_size)}"
     padding = {p for pair in spec.padding for p in pair}
     if padding != {0}:
         label += f", padding {'/'.join(map(str, sorted(padding)))}"
@@ -103,7 +100,7 @@ def canvas_storyboard(spec: ConvSpec) -> Storyboard:
     )
     if spec.transposed:
         framing = "faded cells cropped" if canvas.cropped.any() else "re-padded"
-        lower_label = f"input {_size_text(spec.input_size)}, zeros inserted, {framing}"
+        lower_label = f"input {size_text(spec.input_size)}, zeros inserted, {framing}"
     else:
         lower_label = _input_label(spec)
     lower = Plane(cells=cells, cropped=canvas.cropped, unread=canvas.unread, label=lower_label)
@@ -112,7 +109,7 @@ def canvas_storyboard(spec: ConvSpec) -> Storyboard:
         cells=np.full(upper_shape, Cell.OUTPUT),
         cropped=np.zeros(upper_shape, dtype=bool),
         unread=np.zeros(upper_shape, dtype=bool),
-        label=f"output {_size_text(spec.output_size)}",
+        label=f"output {size_text(spec.output_size)}",
     )
     first = int(np.flatnonzero(~canvas.footprint_kernel.any(axis=1))[0])
     frames = []
@@ -148,13 +145,13 @@ def scatter_storyboard(spec: ConvSpec) -> Storyboard:
         cells=np.where(inside_grid, Cell.OUTPUT, Cell.HIDDEN),
         cropped=~inside_grid,
         unread=np.zeros(shape, dtype=bool),
-        label=f"output {_size_text(spec.output_size)}",
+        label=f"output {size_text(spec.output_size)}",
     )
     lower = Plane(
         cells=np.full(drawn.input_size, Cell.INPUT),
         cropped=np.zeros(drawn.input_size, dtype=bool),
         unread=~drawn.read_inputs(),
-        label=f"input {_size_text(spec.input_size)}",
+        label=f"input {size_text(spec.input_size)}",
     )
     counts = np.zeros(shape, dtype=int)
     first = int(np.flatnonzero(~view.kernel.any(axis=1))[0])
