@@ -225,6 +225,9 @@ def gif(
     labels: Annotated[
         bool, typer.Option("--labels/--no-labels", help="Name the planes and their sizes.")
     ] = True,
+    transparent: Annotated[
+        bool, typer.Option("--transparent", help="See-through background (.gif, .png, .webp).")
+    ] = False,
     max_frames: Annotated[
         int, typer.Option("--max-frames", min=1, help="Refuse animations with more frames.")
     ] = 2500,
@@ -260,6 +263,7 @@ def gif(
             duration=duration,
             max_frames=max_frames,
             max_pixels=max_pixels,
+            transparent=transparent,
         )
     except (DrawingError, OutputError) as error:
         raise fail(str(error)) from None

@@ -271,3 +271,44 @@ def test_committed_gallery_is_up_to_date():
     renders = Path(__file__).resolve().parent.parent / "renders"
     result = runner.invoke(app, ["gallery", "--check", "-o", str(renders)])
     assert result.exit_code == 0, result.output
+
+
+def test_mp4_has_one_video_frame_per_animation_frame(tmp_path):
+    import av
+
+    result = animate_to_file(GUIDE_SPECS["padding_strides"], tmp_path / "a.mp4")
+    with av.open(str(result.path)) as container:
+        frames = list(container.decode(video=0))
+    assert len(frames) == result.frames == 9
+    # H.264 needs even sizes: at most one pixel of padding per axis.
+    assert frames[0].width - result.size[0] in (0, 1)
+    assert frames[0].height - result.size[1] in (0, 1)
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".png", ".webp"])
+def test_transparent_background_is_see_through_and_content_opaque(tmp_path, suffix):
+    spec = GUIDE_SPECS["padding_strides"]
+    board = build_storyboard(spec)
+    renderer = FrameRenderer(board, Style(theme="dark"))
+    result = animate_to_file(
+        spec, tmp_path / f"a{suffix}", style=Style(theme="dark"), transparent=True
+    )
+    background = THEMES["dark"].background
+    with Image.open(result.path) as image:
+        for index in (0, 4, 8):
+            image.seek(index)
+            decoded = np.asarray(image.convert("RGBA"))
+            rendered = np.asarray(renderer.render(board.frames[index]))
+            is_background = np.all(rendered == background, axis=-1)
+            assert np.all(decoded[..., 3][is_background] == 0)
+            assert np.all(decoded[..., 3][~is_background] == 255)
+            np.testing.assert_array_equal(
+                decoded[..., :3][~is_background], rendered[~is_background]
+            )
+
+
+def test_transparent_mp4_is_refused_without_a_file(tmp_path):
+    result = runner.invoke(app, ["gif", "--transparent", "-o", str(tmp_path / "a.mp4")])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: --transparent: .mp4 has no transparency")
+    assert list(tmp_path.iterdir()) == []

@@ -1,4 +1,4 @@
-"""Write frames to an animated file atomically: one shared palette, no dithering.
+"""Write frames to an animated file atomically; GIFs get one shared palette, no dithering.
 
 The format comes from the file extension. The same frames always give the same bytes.
 """
@@ -51,16 +51,35 @@ def to_shared_palette(frames: list[Image.Image]) -> list[Image.Image]:
     return images
 
 
-def _write(frames: list[Image.Image], handle, suffix: str, duration: int) -> None:
+def _see_through(frame: Image.Image, background: tuple[int, int, int]) -> Image.Image:
+    rgba = frame.convert("RGBA")
+    alpha = np.where(np.all(np.asarray(frame) == background, axis=-1), 0, 255)
+    rgba.putalpha(Image.fromarray(alpha.astype(np.uint8), mode="L"))
+    return rgba
+
+
+def _write(frames, handle, suffix: str, duration: int, transparent) -> None:
     if suffix == ".mp4":
+        if transparent is not None:
+            raise OutputError("--transparent: .mp4 has no transparency; use .gif, .png or .webp")
         _write_mp4(frames, handle, duration)
         return
+    options = {"save_all": True, "duration": duration, "loop": 0}
     if suffix == ".gif":
         frames = to_shared_palette(frames)
-    options = {"save_all": True, "append_images": frames[1:], "duration": duration, "loop": 0}
+        if transparent is not None:
+            colours = np.asarray(frames[0].getpalette(), dtype=np.uint8).reshape(-1, 3)
+            matches = np.flatnonzero(np.all(colours == transparent, axis=1))
+            if len(matches):
+                # Each frame clears to see-through before the next is drawn.
+                options.update(transparency=int(matches[0]), disposal=2)
+        frames[0].save(handle, format="GIF", append_images=frames[1:], **options)
+        return
+    if transparent is not None:
+        frames = [_see_through(frame, transparent) for frame in frames]
     if suffix == ".webp":
         options.update(lossless=True, method=4)
-    frames[0].save(handle, format=FORMATS[suffix], **options)
+    frames[0].save(handle, format=FORMATS[suffix], append_images=frames[1:], **options)
 
 
 def _write_mp4(frames: list[Image.Image], handle, duration: int) -> None:
@@ -72,9 +91,11 @@ def _write_mp4(frames: list[Image.Image], handle, duration: int) -> None:
     # H.264 wants even sizes.
     width, height = (v + v % 2 for v in frames[0].size)
     padded = np.stack([np.asarray(_pad(frame, width, height)) for frame in frames])
-    iio.imwrite(
-        handle, padded, extension=".mp4", plugin="pyav", codec="libx264", fps=1000 / duration
+    # Encoded in memory: PyAV would guess the container from the temporary file's name.
+    encoded = iio.imwrite(
+        "<bytes>", padded, extension=".mp4", plugin="pyav", codec="libx264", fps=1000 / duration
     )
+    handle.write(encoded)
 
 
 def _pad(frame: Image.Image, width: int, height: int) -> Image.Image:
@@ -85,8 +106,15 @@ def _pad(frame: Image.Image, width: int, height: int) -> Image.Image:
     return canvas
 
 
-def write_animation(frames: list[Image.Image], path: Path, duration: int) -> int:
+def write_animation(
+    frames: list[Image.Image],
+    path: Path,
+    duration: int,
+    transparent: tuple[int, int, int] | None = None,
+) -> int:
     """Write ``frames`` (RGB, ``duration`` ms each, looping) to ``path``; returns its bytes.
+
+    With ``transparent`` set, pixels of that colour are see-through.
 
     The file appears only when complete: it is written under a temporary name
     in the same folder and renamed.
@@ -101,7 +129,7 @@ def write_animation(frames: list[Image.Image], path: Path, duration: int) -> int
     temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         with open(temporary, "wb") as handle:
-            _write(frames, handle, suffix, duration)
+            _write(frames, handle, suffix, duration, transparent)
         os.replace(temporary, path)
     except OSError as error:
         raise OutputError(f"-o {path}: cannot write ({error.strerror})") from None

@@ -75,12 +75,17 @@ def animate_to_file(
     duration: int = 1000,
     max_frames: int = MAX_FRAMES,
     max_pixels: int = MAX_PIXELS,
+    transparent: bool = False,
 ) -> Animation:
-    """Render ``spec`` to ``path`` (format from its extension) and describe the result."""
+    """Render ``spec`` to ``path`` (format from its extension) and describe the result.
+
+    ``transparent`` makes the theme's background colour see-through.
+    """
     style = style or Style()
     if view == "flat":
         style = replace(style, layout="flat")
     board = plan(spec, view, style, max_frames, max_pixels)
     frames = render_frames(board, style)
-    size = write_animation(frames, path, duration)
+    see_through = style.palette.background if transparent else None
+    size = write_animation(frames, path, duration, see_through)
     return Animation(path=path, frames=len(frames), size=frames[0].size, bytes=size)

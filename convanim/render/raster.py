@@ -22,8 +22,8 @@ LAYOUTS = ("oblique", "flat")
 #: a step in column c moves (1, -0.5), a step in row r moves (0.7, 0.65).
 OBLIQUE = np.array([[0.7, 0.65], [1.0, -0.5]])  # rows: screen (x, y) of a unit step in r, in c
 FLAT = np.array([[0.0, 1.0], [1.0, 0.0]])
-PLANE_GAP = 0.8  # cells between the planes
-MARGIN = 0.6  # cells around the picture
+PLANE_GAP = 0.0  # the upper plane starts where the lower one ends, as in the guide
+MARGIN = 1.2  # cells around the picture
 DASH = 0.14  # dash length, in cells
 
 
@@ -31,7 +31,7 @@ DASH = 0.14  # dash length, in cells
 class Style:
     theme: str = "light"
     layout: str = "oblique"
-    cell: float = 31.0  # pixels per cell edge in the final image
+    cell: float = 28.3  # pixels per cell edge in the final image: the guide's scale
     labels: bool = True
     width: int | None = None  # if set, the final width in pixels (overrides cell)
 
