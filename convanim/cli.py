@@ -328,5 +328,81 @@ def gallery(
     typer.echo(f"{len(results)} animations, {total:,} bytes")
 
 
+@app.command()
+def scene(
+    name: Annotated[
+        str | None, typer.Argument(help="convolution, transposed, matrix or reconstruction.")
+    ] = None,
+    input_size: InputOption = None,
+    kernel: Annotated[str | None, typer.Option("--k", "--kernel", help="Kernel size.")] = None,
+    stride: Annotated[str | None, typer.Option("--s", "--stride", help="Stride.")] = None,
+    padding: Annotated[str | None, typer.Option("--p", "--padding", help="Padding.")] = None,
+    dilation: Annotated[str | None, typer.Option("--d", "--dilation", help="Dilation.")] = None,
+    output_padding: Annotated[
+        str | None, typer.Option("--op", "--output-padding", help="Output padding.")
+    ] = None,
+    transposed: TransposedOption = False,
+    dims: DimsOption = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the cell values.")] = 0,
+    values: Annotated[
+        bool, typer.Option("--values/--no-values", help="Show numbers in the cells.")
+    ] = True,
+    quality: Annotated[str, typer.Option("--quality", help="l, m, h or k (480p15 .. 4K).")] = "l",
+    file_format: Annotated[str, typer.Option("--format", help="mp4, gif or png.")] = "mp4",
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Output file.")] = None,
+    preview: Annotated[bool, typer.Option("--preview", help="Open the result.")] = False,
+    list_scenes: Annotated[bool, typer.Option("--list", help="List the scenes.")] = False,
+) -> None:
+    """Render a Manim scene (needs the manim extra). Without spec flags, the scene's default spec.
+
+    Example: convanim scene transposed --k 3 --s 2 --p 1
+    """
+    from convanim.render.gif import default_name
+    from convanim.render.video import FORMATS, QUALITIES, SCENES, SceneError, check, find_scene
+    from convanim.scene_data import DEFAULTS, SceneParams
+
+    if list_scenes or name is None:
+        for key, entry in SCENES.items():
+            typer.echo(f"{key:<15} {entry.cls:<28} {entry.summary}")
+        if name is None and not list_scenes:
+            raise typer.Exit(2)
+        return
+    try:
+        entry = find_scene(name)
+    except SceneError as error:
+        raise fail(str(error)) from None
+    if quality not in QUALITIES:
+        raise fail(f"--quality must be one of {', '.join(QUALITIES)}, got {quality!r}")
+    if file_format not in FORMATS:
+        raise fail(f"--format must be one of {', '.join(FORMATS)}, got {file_format!r}")
+    flags = (input_size, kernel, stride, padding, dilation, output_padding)
+    if any(flag is not None for flag in flags) or transposed or dims is not None:
+        defaults = ("3", "1", "0", "1", "0")
+        given = [
+            flag if flag is not None else default for flag, default in zip(flags[1:], defaults)
+        ]
+        spec = spec_or_exit(
+            input_size, *given, transposed or entry.cls == "TransposedConvolutionScene", dims
+        )
+    else:
+        spec = DEFAULTS[entry.cls].spec
+    params = SceneParams(spec, seed=seed, show_values=values)
+    path = (
+        out
+        or Path("renders")
+        / f"{entry.cls}_{default_name(spec, 'canvas', 'light', '')}.{file_format}"
+    )
+    try:
+        check(entry, params)
+        from convanim.render.video import render_scene
+
+        render_scene(entry, params, path, quality, file_format, preview)
+    except SceneError as error:
+        raise fail(str(error)) from None
+    except SpecError as error:
+        raise fail(spec_error_text(error)) from None
+    typer.echo(f"{path}: {entry.cls}, {describe.shape_text(spec)}, {path.stat().st_size:,} bytes")
+
+
 def main() -> None:
     app(prog_name="convanim")

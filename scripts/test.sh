@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Install everything convanim needs into .venv and run the whole test suite.
-# Works on a fresh Debian machine with Python >= 3.10; run as root (or with sudo) for apt-get.
+# Works on a fresh Debian machine with Python >= 3.10. Manim builds against
+# Cairo and Pango, so their headers come from apt-get (as root, or with sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if ! pkg-config --exists cairo pangocairo 2>/dev/null; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+        libcairo2-dev libpango1.0-dev pkg-config >/dev/null
+fi
 
 python="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+.venv/bin/python -m pip install --quiet -e ".[test,manim]"
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -24,12 +24,22 @@ def _packed(frame: Image.Image) -> np.ndarray:
     return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
 
 
+def _sample_strip(frames: list[Image.Image], samples: int = 8) -> Image.Image:
+    """Evenly spaced frames (first and last included) stacked into one image."""
+    picks = sorted({round(i * (len(frames) - 1) / max(samples - 1, 1)) for i in range(samples)})
+    width, height = frames[0].size
+    strip = Image.new("RGB", (width, height * len(picks)))
+    for row, index in enumerate(picks):
+        strip.paste(frames[index], (0, row * height))
+    return strip
+
+
 def to_shared_palette(frames: list[Image.Image]) -> list[Image.Image]:
     """Every frame as a P image over one palette.
 
     When the frames use at most 256 colours in all, the palette holds exactly
     those (in RGB order) and every pixel keeps its colour; otherwise Pillow's
-    median cut picks 256 from the first frame.
+    median cut picks 256 from evenly spaced frames.
     """
     packed = [_packed(frame) for frame in frames]
     used = np.zeros(1 << 24, dtype=bool)
@@ -37,7 +47,9 @@ def to_shared_palette(frames: list[Image.Image]) -> list[Image.Image]:
         used[colours] = True
     palette = np.flatnonzero(used)
     if len(palette) > 256:
-        reference = frames[0].quantize(256, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        reference = _sample_strip(frames).quantize(
+            256, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
         return [frame.quantize(palette=reference, dither=Image.Dither.NONE) for frame in frames]
     lookup = np.zeros(1 << 24, dtype=np.uint8)
     lookup[palette] = np.arange(len(palette), dtype=np.uint8)

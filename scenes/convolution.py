@@ -1,0 +1,73 @@
+"""A convolution step by step: the (dilated) kernel sweeps the padded input, outputs fill in.
+
+Render: manim -ql scenes/convolution.py ConvolutionScene   (or: convanim scene convolution)
+"""
+
+from __future__ import annotations
+
+from manim import DOWN, RIGHT, UP, FadeIn, Scene, VGroup, Write
+
+from convanim.render.mobjects import (
+    BACKGROUND,
+    OUTPUT,
+    caption,
+    cell_value,
+    fit_cell_size,
+    footprint_marker,
+    kernel_caption,
+    plane_grid,
+    tap_dot,
+    value_labels,
+)
+from convanim.scene_data import DEFAULTS, convolution_plan
+from convanim.storyboard import Cell
+
+
+class ConvolutionScene(Scene):
+    """Variants set ``params`` (a SceneParams); ``step_time`` is seconds per output cell."""
+
+    params = DEFAULTS["ConvolutionScene"]
+    step_time = 0.6
+
+    def construct(self):
+        plan = convolution_plan(self.params)
+        board = plan.board
+        self.camera.background_color = BACKGROUND
+        rows = max(board.lower.cells.shape[0], board.upper.cells.shape[0])
+        columns = board.lower.cells.shape[1] + board.upper.cells.shape[1] + 2
+        size = fit_cell_size(columns, rows)
+        self.lower = plane_grid(board.lower, size)
+        self.upper = plane_grid(board.upper, size).set_fill(OUTPUT, opacity=0.15)
+        VGroup(self.lower, self.upper).arrange(RIGHT, buff=size + 0.8).shift(0.4 * DOWN)
+        title = caption(plan.text, 34).to_edge(UP)
+        names = VGroup(
+            caption(board.lower.label, 22).next_to(self.lower, DOWN, buff=0.2),
+            caption(board.upper.label, 22).next_to(self.upper, DOWN, buff=0.2),
+        )
+        self.play(Write(title), FadeIn(self.lower), FadeIn(self.upper), FadeIn(names))
+        if self.params.show_values:
+            numbers = value_labels(self.lower, plan.lower_values, board.lower.cells != Cell.PADDING)
+            kernel = caption(kernel_caption(plan.w), 22).next_to(title, DOWN, buff=0.15)
+            self.play(FadeIn(numbers), FadeIn(kernel))
+        first = board.frames[0]
+        self.footprint = footprint_marker(self.lower.cells(first.lower), size)
+        self.first_tap = tap_dot(self.lower[first.first_tap], size)
+        self.current = footprint_marker([self.upper[tuple(first.upper[0])]], size)
+        self.play(FadeIn(self.footprint), FadeIn(self.first_tap), FadeIn(self.current))
+        for step, frame in enumerate(board.frames):
+            target = self.upper[tuple(frame.upper[0])]
+            if step:
+                moves = [
+                    square.animate.move_to(cell)
+                    for square, cell in zip(self.footprint, self.lower.cells(frame.lower))
+                ]
+                moves.append(
+                    self.first_tap.animate.move_to(tap_dot(self.lower[frame.first_tap], size))
+                )
+                moves.append(self.current.animate.move_to(target))
+                self.play(*moves, run_time=self.step_time)
+            reveal = [target.animate.set_fill(OUTPUT, opacity=1)]
+            if self.params.show_values:
+                reveal.append(FadeIn(cell_value(plan.y[tuple(frame.upper[0])], target, size)))
+            self.play(*reveal, run_time=self.step_time / 2)
+        self.wait(1)

@@ -1,0 +1,199 @@
+"""A transposed convolution shown two ways, and proved equal.
+
+(a) gather: zeros inserted between the input cells, the result re-padded, then a
+stride-1 convolution with the flipped kernel; (b) scatter: every input cell stamps
+its value times the kernel onto the output, overlaps adding up, cropped where the
+padding cuts the stamp. Both end on the same numbers.
+
+Render: manim -ql scenes/transposed.py TransposedConvolutionScene
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    FadeIn,
+    FadeOut,
+    ReplacementTransform,
+    Scene,
+    VGroup,
+    Write,
+)
+
+from convanim.render.mobjects import (
+    BACKGROUND,
+    OUTPUT,
+    caption,
+    cell_value,
+    fit_cell_size,
+    footprint_marker,
+    kernel_caption,
+    plane_grid,
+    tap_dot,
+    value_labels,
+)
+from convanim.scene_data import DEFAULTS, transposed_plan
+from convanim.storyboard import Cell
+
+RESULT_WIDTH = 3.0  # scene units: both outputs shrink to this width for the comparison
+
+
+class TransposedConvolutionScene(Scene):
+    params = DEFAULTS["TransposedConvolutionScene"]
+    step_time = 0.3
+    stamp_time = 0.8
+
+    def construct(self):
+        plan = transposed_plan(self.params)
+        self.camera.background_color = BACKGROUND
+        title = caption(plan.text, 32).to_edge(UP)
+        self.play(Write(title))
+        gather_result = self.gather(plan, title)
+        scatter_result = self.scatter(plan, title)
+        self.compare(plan, gather_result, scatter_result)
+
+    def gather(self, plan, title) -> VGroup:
+        board = plan.gather
+        rows = max(board.lower.cells.shape[0], board.upper.cells.shape[0])
+        size = fit_cell_size(board.lower.cells.shape[1] + board.upper.cells.shape[1] + 2, rows)
+        self.canvas = plane_grid(board.lower, size)
+        self.output = plane_grid(board.upper, size).set_fill(OUTPUT, opacity=0.15)
+        VGroup(self.canvas, self.output).arrange(RIGHT, buff=size + 0.8).shift(0.4 * DOWN)
+        heading = caption("(a) gather: insert zeros, re-pad, convolve with the flipped kernel", 22)
+        heading.next_to(title, DOWN, buff=0.15)
+        inputs = plane_grid(plan.scatter.lower, size).move_to(self.canvas)
+        shows = self.params.show_values
+        numbers = value_labels(inputs, plan.x.reshape(inputs.shape)) if shows else VGroup()
+        self.play(FadeIn(heading), FadeIn(inputs), FadeIn(numbers))
+        # The input cells spread out to their places on the canvas; zeros and padding appear.
+        spread = VGroup(*(self.canvas[tuple(cell)] for cell in plan.input_cells))
+        others = VGroup(
+            *(
+                square
+                for (r, c), square in zip(np.ndindex(board.lower.cells.shape), self.canvas)
+                if board.lower.cells[r, c] != Cell.INPUT
+            )
+        )
+        self.play(
+            *(
+                VGroup(square, *([numbers[k]] if shows else [])).animate.move_to(target)
+                for k, (square, target) in enumerate(zip(inputs, spread))
+            ),
+            FadeIn(others),
+            run_time=1.5,
+        )
+        zeros = (
+            value_labels(self.canvas, plan.lower_values, board.lower.cells == Cell.INSERTED_ZERO)
+            if shows
+            else VGroup()
+        )
+        names = VGroup(
+            caption(board.lower.label, 20).next_to(self.canvas, DOWN, buff=0.2),
+            caption(board.upper.label, 20).next_to(self.output, DOWN, buff=0.2),
+        )
+        flipped = caption(
+            "flipped " + kernel_caption(plan.flipped_w.reshape(plan.w.shape)), 20
+        ).next_to(self.output, UP, buff=0.3)
+        self.play(FadeIn(zeros), FadeIn(self.output), FadeIn(names), FadeIn(flipped))
+        first = board.frames[0]
+        self.footprint = footprint_marker(self.canvas.cells(first.lower), size)
+        self.first_tap = tap_dot(self.canvas[first.first_tap], size)
+        self.current = footprint_marker([self.output[tuple(first.upper[0])]], size)
+        self.play(FadeIn(self.footprint), FadeIn(self.first_tap), FadeIn(self.current))
+        results = VGroup()
+        for step, frame in enumerate(board.frames):
+            target = self.output[tuple(frame.upper[0])]
+            if step:
+                moves = [
+                    square.animate.move_to(cell)
+                    for square, cell in zip(self.footprint, self.canvas.cells(frame.lower))
+                ]
+                moves.append(
+                    self.first_tap.animate.move_to(tap_dot(self.canvas[frame.first_tap], size))
+                )
+                moves.append(self.current.animate.move_to(target))
+                self.play(*moves, run_time=self.step_time)
+            reveal = [target.animate.set_fill(OUTPUT, opacity=1)]
+            if shows:
+                value = cell_value(plan.gather_output[tuple(frame.upper[0])], target, size)
+                results.add(value)
+                reveal.append(FadeIn(value))
+            self.play(*reveal, run_time=self.step_time / 2)
+        kept = VGroup(self.output, results)
+        self.play(
+            FadeOut(VGroup(heading, inputs, numbers, self.canvas, zeros, names, flipped)),
+            FadeOut(VGroup(self.footprint, self.first_tap, self.current)),
+        )
+        self.play(kept.animate.scale_to_fit_width(RESULT_WIDTH).to_corner(LEFT + DOWN))
+        return kept
+
+    def scatter(self, plan, title) -> VGroup:
+        board = plan.scatter
+        rows = max(board.lower.cells.shape[0], board.upper.cells.shape[0])
+        size = fit_cell_size(board.lower.cells.shape[1] + board.upper.cells.shape[1] + 2, rows)
+        size = min(size, 0.55)
+        inputs = plane_grid(board.lower, size)
+        output = plane_grid(board.upper, size)
+        VGroup(inputs, output).arrange(RIGHT, buff=1.2).shift(0.2 * DOWN + 0.8 * RIGHT)
+        heading = caption("(b) scatter: each input cell stamps value x kernel on the output", 22)
+        heading.next_to(title, DOWN, buff=0.15)
+        shows = self.params.show_values
+        numbers = value_labels(inputs, plan.x.reshape(inputs.shape)) if shows else VGroup()
+        self.play(FadeIn(heading), FadeIn(inputs), FadeIn(numbers), FadeIn(output))
+        real = board.upper.cells != Cell.HIDDEN
+        sums = {}
+        for frame, running in zip(board.frames, plan.running_sums):
+            here = footprint_marker(inputs.cells(frame.lower), size)
+            stamp = footprint_marker(output.cells(frame.upper), size)
+            cropped = VGroup(
+                *(
+                    square.set_stroke(opacity=0.6).set_fill(opacity=0.12)
+                    for square, cell in zip(stamp, frame.upper)
+                    if not real[tuple(cell)]
+                )
+            )
+            self.play(FadeIn(here), FadeIn(stamp), FadeIn(cropped), run_time=self.stamp_time / 2)
+            updates = []
+            for cell in frame.upper:
+                key = tuple(int(v) for v in cell)
+                if not real[key]:
+                    continue
+                shade = output[key].animate.set_fill(OUTPUT, opacity=1)
+                updates.append(shade)
+                if shows:
+                    new = cell_value(running[key], output[key], size)
+                    updates.append(
+                        ReplacementTransform(sums[key], new) if key in sums else FadeIn(new)
+                    )
+                    sums[key] = new
+            self.play(*updates, run_time=self.stamp_time / 2)
+            self.play(FadeOut(here), FadeOut(stamp), run_time=self.stamp_time / 4)
+        kept = VGroup(*(output[key] for key in np.ndindex(real.shape) if real[key]), *sums.values())
+        self.play(
+            FadeOut(VGroup(heading, inputs, numbers)),
+            FadeOut(VGroup(*(output[key] for key in np.ndindex(real.shape) if not real[key]))),
+        )
+        self.play(kept.animate.scale_to_fit_width(RESULT_WIDTH).to_corner(RIGHT + DOWN))
+        return kept
+
+    def compare(self, plan, gather_result, scatter_result) -> None:
+        self.play(
+            gather_result.animate.move_to(3 * LEFT + 0.5 * DOWN),
+            scatter_result.animate.move_to(3 * RIGHT + 0.5 * DOWN),
+        )
+        equal = bool(np.array_equal(plan.gather_output, plan.scatter_output))
+        verdict = "the same output, cell for cell" if equal else "outputs differ"
+        labels = VGroup(
+            caption("gather", 24).next_to(gather_result, UP, buff=0.2),
+            caption("scatter", 24).next_to(scatter_result, UP, buff=0.2),
+        )
+        sign = caption("=" if equal else "!=", 60).move_to(
+            (gather_result.get_center() + scatter_result.get_center()) / 2
+        )
+        self.play(FadeIn(labels), Write(sign))
+        self.play(Write(caption(verdict, 28).next_to(VGroup(gather_result, scatter_result), DOWN)))
+        self.wait(1.5)
