@@ -30,6 +30,9 @@ FLAGS = {
     "dilation": "--d",
     "output_padding": "--op",
     "transposed": "-t",
+    "pool": "--pool",
+    "weights": "--weights",
+    "input_values": "--input-values",
 }
 
 InputOption = Annotated[
@@ -234,15 +237,35 @@ def gif(
     max_pixels: Annotated[
         int, typer.Option("--max-pixels", min=1, help="Refuse larger frames (width x height).")
     ] = 4_000_000,
+    values: Annotated[
+        bool, typer.Option("--values", help="Print input values, weights and outputs.")
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the printed values.")] = 0,
+    weights: Annotated[
+        str | None, typer.Option("--weights", help="Kernel weights, row-major: 1,0,-1,...")
+    ] = None,
+    input_values: Annotated[
+        str | None, typer.Option("--input-values", help="Input values, row-major.")
+    ] = None,
+    pool: Annotated[str | None, typer.Option("--pool", help="max or avg pooling.")] = None,
+    count_include_pad: Annotated[
+        bool,
+        typer.Option(
+            "--count-include-pad/--no-count-include-pad",
+            help="Average pooling divides by the whole window (PyTorch's default).",
+        ),
+    ] = True,
 ) -> None:
     """Render an animation in the style of Dumoulin & Visin.
 
     Example: convanim gif --k 3 --s 2 --p 1 (writes renders/conv_i5_k3_s2_p1.gif)
     """
+    from convanim.numbers import given_values, small_values
+    from convanim.pooling import Pooling
     from convanim.render.encode import OutputError
     from convanim.render.gif import animate_to_file, default_name
     from convanim.render.palette import THEMES
-    from convanim.render.raster import Style
+    from convanim.render.raster import NUMBERS_CELL, Style
     from convanim.storyboard import DrawingError
 
     spec = spec_or_exit(
@@ -252,8 +275,20 @@ def gif(
         raise fail(f"--view must be canvas, scatter or flat, got {view!r}")
     if theme not in THEMES:
         raise fail(f"--theme must be one of {', '.join(THEMES)}, got {theme!r}")
-    path = out or Path("renders") / default_name(spec, view, theme)
-    style = Style(theme=theme, labels=labels, width=width)
+    numeric = values or pool is not None or weights is not None or input_values is not None
+    try:
+        pooling = Pooling(spec, pool, count_include_pad) if pool is not None else None
+        x, w = small_values(spec, seed)
+        if input_values is not None:
+            x = given_values(input_values, spec.input_size, "input_values")
+        if weights is not None:
+            w = given_values(weights, spec.kernel, "weights")
+    except SpecError as error:
+        raise fail(spec_error_text(error)) from None
+    tags = (f"{pool}pool",) if pool else ("values",) if numeric else ()
+    path = out or Path("renders") / default_name(spec, view, theme, tags=tags)
+    cell = NUMBERS_CELL if numeric else Style.cell
+    style = Style(theme=theme, labels=labels, width=width, cell=cell)
     try:
         result = animate_to_file(
             spec,
@@ -264,6 +299,8 @@ def gif(
             max_frames=max_frames,
             max_pixels=max_pixels,
             transparent=transparent,
+            values=(x, w) if numeric else None,
+            pooling=pooling,
         )
     except (DrawingError, OutputError) as error:
         raise fail(str(error)) from None
@@ -292,10 +329,10 @@ def gallery(
 
     from rich.progress import Progress
 
-    from convanim.gallery import GUIDE_SPECS, markdown_table, render_one
+    from convanim.gallery import ALL_NAMES, markdown_table, render_one
 
     target = Path(tempfile.mkdtemp(prefix="convanim-gallery-")) if check else out
-    jobs = [(name, target) for name in GUIDE_SPECS]
+    jobs = [(name, target) for name in ALL_NAMES]
     results = []
     with (
         ProcessPoolExecutor(max_workers=os.cpu_count()) as pool,
@@ -312,7 +349,7 @@ def gallery(
     if check:
         stale = [
             name
-            for name in [*(f"{n}.gif" for n in GUIDE_SPECS), "README.md"]
+            for name in [*(f"{n}.gif" for n in ALL_NAMES), "README.md"]
             if not (out / name).exists()
             or (out / name).read_bytes() != (target / name).read_bytes()
         ]
@@ -320,7 +357,7 @@ def gallery(
             typer.echo(f"{len(stale)} files in {out} are stale or missing: {', '.join(stale)}")
             typer.echo("regenerate them with: convanim gallery", err=True)
             raise typer.Exit(1)
-        typer.echo(f"{out}: all {len(GUIDE_SPECS)} animations are up to date")
+        typer.echo(f"{out}: all {len(ALL_NAMES)} animations are up to date")
         return
     total = sum(size for *_, size in results)
     for name, frames, (w, h), size in results:

@@ -38,13 +38,37 @@ GUIDE_SPECS: dict[str, ConvSpec] = {
 }
 
 
+#: The guide's numerical animations: name -> (spec, pooling mode or None), drawn flat with values.
+NUMERICAL_SPECS: dict[str, tuple[ConvSpec, str | None]] = {
+    "numerical_no_padding_no_strides": (ConvSpec(input_size=(5, 5), kernel=3), None),
+    "numerical_padding_strides": (ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1), None),
+    "numerical_max_pooling": (ConvSpec(input_size=(5, 5), kernel=3), "max"),
+    "numerical_average_pooling": (ConvSpec(input_size=(5, 5), kernel=3), "avg"),
+}
+ALL_NAMES = (*GUIDE_SPECS, *NUMERICAL_SPECS)
+
+
 def render_one(job: tuple[str, Path]) -> tuple[str, int, tuple[int, int], int]:
     """Render one guide animation without labels (the guide's bare look)."""
+    from convanim.numbers import small_values
+    from convanim.pooling import Pooling
     from convanim.render.gif import animate_to_file
-    from convanim.render.raster import Style
+    from convanim.render.raster import NUMBERS_CELL, Style
 
     name, folder = job
-    result = animate_to_file(GUIDE_SPECS[name], folder / f"{name}.gif", style=Style(labels=False))
+    path = folder / f"{name}.gif"
+    if name in GUIDE_SPECS:
+        result = animate_to_file(GUIDE_SPECS[name], path, style=Style(labels=False))
+    else:
+        spec, mode = NUMERICAL_SPECS[name]
+        result = animate_to_file(
+            spec,
+            path,
+            view="flat",
+            style=Style(labels=False, cell=NUMBERS_CELL),
+            values=small_values(spec, seed=0),
+            pooling=Pooling(spec, mode) if mode else None,
+        )
     return name, result.frames, result.size, result.bytes
 
 
@@ -59,5 +83,10 @@ def markdown_table(folder: Path, link_prefix: str = "") -> str:
                 cells.append(f"![{variant}]({link_prefix}{variant}.gif)<br>`{variant}`")
             else:
                 cells.append("")
+        lines.append(f"| {' | '.join(cells)} |")
+    names = [name for name in NUMERICAL_SPECS if (folder / f"{name}.gif").exists()]
+    lines += ["", "| numerical | |", "|---|---|"]
+    for left, right in zip(names[::2], names[1::2]):
+        cells = [f"![{n}]({link_prefix}{n}.gif)<br>`{n}`" for n in (left, right)]
         lines.append(f"| {' | '.join(cells)} |")
     return "\n".join(lines) + "\n"

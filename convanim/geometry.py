@@ -92,11 +92,19 @@ class CanvasView:
     step: tuple[int, ...]  # how far the kernel moves per output cell
     footprint_offsets: np.ndarray  # (K, ndim) canvas offsets of the kernel taps
     footprint_kernel: np.ndarray  # (K, ndim) kernel position used at each tap
+    input_size: tuple[int, ...]
     output_size: tuple[int, ...]
 
     @property
     def grid_size(self) -> tuple[int, ...]:
         return self.kinds.shape
+
+    def input_cells(self) -> np.ndarray:
+        """Grid coordinates of every input cell, shape (input_size..., ndim): input_index inverted."""
+        is_input = self.kinds == CellKind.INPUT
+        cells = np.empty((*self.input_size, len(self.input_size)), dtype=np.intp)
+        cells[tuple(self.input_index[is_input].T)] = np.argwhere(is_input)
+        return cells
 
     def footprint(self, output_position) -> np.ndarray:
         """Grid coordinates (K, ndim) of the canvas cells under the kernel for one output cell."""
@@ -488,6 +496,7 @@ class ConvSpec:
             step=step,
             footprint_offsets=kernel_positions * np.asarray(self.dilation),
             footprint_kernel=footprint_kernel,
+            input_size=self.input_size,
             output_size=self.output_size,
         )
 

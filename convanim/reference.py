@@ -45,3 +45,22 @@ def conv_transpose(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
         buffer[stamp] += x[i] * w
     crop = tuple(slice(pb, size - pa) for (pb, pa), size in zip(spec.padding, full))
     return buffer[crop]
+
+
+def pool(x: np.ndarray, spec: ConvSpec, mode: str, count_include_pad: bool = True) -> np.ndarray:
+    """Max or average pooling: pad (-inf or 0), take every dilated window, keep every s-th, reduce."""
+    fill = -np.inf if mode == "max" else 0.0
+    padded = np.pad(x.astype(float), spec.padding, constant_values=fill)
+    real = np.pad(np.ones(x.shape), spec.padding)
+    spans = tuple(d * (k - 1) + 1 for k, d in zip(spec.kernel, spec.dilation))
+    keep = tuple(slice(None, None, s) for s in spec.stride) + tuple(
+        slice(None, None, d) for d in spec.dilation
+    )
+    windows = sliding_window_view(padded, spans)[keep]
+    axes = tuple(range(x.ndim, 2 * x.ndim))
+    if mode == "max":
+        return windows.max(axis=axes)
+    total = windows.sum(axis=axes)
+    if count_include_pad:
+        return total / np.prod(spec.kernel)
+    return total / sliding_window_view(real, spans)[keep].sum(axis=axes)

@@ -13,8 +13,9 @@ import numpy as np
 
 from convanim import reference
 from convanim.describe import shape_text
-from convanim.geometry import CellKind, ConvSpec
-from convanim.storyboard import Cell, Storyboard, build_storyboard
+from convanim.geometry import ConvSpec
+from convanim.numbers import canvas_values, small_values
+from convanim.storyboard import Cell, Storyboard, build_storyboard, drawn_cells
 
 
 @dataclass(frozen=True)
@@ -54,26 +55,6 @@ def arithmetic_text(spec: ConvSpec) -> str:
         parts.append(f"op{values(spec.output_padding)}")
     prefix = "transposed " if spec.transposed else ""
     return f"{prefix}{', '.join(parts)} -> {shape_text(spec).split(' -> ')[1]}"
-
-
-def small_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Input values 0..3 and non-zero kernel weights -2..2: small integers readable in cells.
-
-    Weights are never 0, so every tap of the geometry shows as a non-zero entry.
-    """
-    rng = np.random.default_rng(seed)
-    x = rng.integers(0, 4, size=spec.input_size).astype(float)
-    w = rng.choice([-2.0, -1.0, 1.0, 2.0], size=spec.kernel)
-    return x, w
-
-
-def canvas_values(board: Storyboard, spec: ConvSpec, x: np.ndarray) -> np.ndarray:
-    """The values on the lower plane of a canvas storyboard: x on input cells, 0 elsewhere."""
-    canvas = spec.canvas()
-    values = np.zeros(canvas.grid_size)
-    is_input = canvas.kinds == CellKind.INPUT
-    values[is_input] = x[tuple(canvas.input_index[is_input].T)]
-    return values.reshape(board.lower.cells.shape)
 
 
 @dataclass(frozen=True)
@@ -130,10 +111,7 @@ def transposed_plan(params: SceneParams) -> TransposedPlan:
         [np.dot(lower[tuple(frame.lower.T)], flipped) for frame in gather.frames]
     ).reshape(gather.upper.cells.shape)
     # Which drawn canvas cell holds each input cell, in row-major input order.
-    is_input = canvas.kinds.reshape(gather.lower.cells.shape) == CellKind.INPUT
-    index = canvas.input_index.reshape((*gather.lower.cells.shape, spec.ndim))
-    cells = np.argwhere(is_input)
-    order = np.lexsort(index[is_input].T[::-1])
+    drawn = drawn_cells(canvas.input_cells().reshape(-1, spec.ndim))
     sums = np.zeros(scatter.upper.cells.shape)
     running = []
     weights = w.reshape(-1)
@@ -150,7 +128,7 @@ def transposed_plan(params: SceneParams) -> TransposedPlan:
         w=w,
         lower_values=lower,
         flipped_w=flipped,
-        input_cells=cells[order],
+        input_cells=drawn,
         gather_output=gather_output,
         running_sums=tuple(running),
         scatter_output=sums[real].reshape(gather.upper.cells.shape),

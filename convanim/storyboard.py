@@ -77,6 +77,13 @@ def as_drawable(spec: ConvSpec) -> ConvSpec:
     )
 
 
+def drawn_cells(cells: np.ndarray) -> np.ndarray:
+    """Cell coordinates (N, ndim) of a 1-D or 2-D spec as (N, 2) plane coordinates (see as_drawable)."""
+    drawn = np.zeros((len(cells), 2), dtype=int)
+    drawn[:, 2 - cells.shape[1] :] = cells
+    return drawn
+
+
 def _box(cells: np.ndarray) -> np.ndarray:
     return np.stack([cells.min(axis=0), cells.max(axis=0) + 1])
 

@@ -254,6 +254,10 @@ def test_gallery_frame_counts_match_guide(tmp_path):
         "no_padding_strides_transposed": 25,
         "padding_strides_transposed": 25,
         "padding_strides_odd_transposed": 36,
+        "numerical_no_padding_no_strides": 9,
+        "numerical_padding_strides": 9,
+        "numerical_max_pooling": 9,
+        "numerical_average_pooling": 9,
     }
     for name, frames in expected.items():
         with Image.open(tmp_path / f"{name}.gif") as image:

@@ -6,7 +6,11 @@ import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from convanim.geometry import ConvSpec
+from convanim.numbers import conv_numbers, pool_numbers, scatter_numbers
+from convanim.pooling import Pooling
 from convanim.render.encode import write_animation
 from convanim.render.raster import Canvas, Style, render_frames
 from convanim.storyboard import DrawingError, Storyboard, as_drawable, build_storyboard
@@ -23,8 +27,13 @@ class Animation:
     bytes: int
 
 
-def default_name(spec: ConvSpec, view: str, theme: str, extension: str = ".gif") -> str:
-    """A file name that states the parameters, e.g. ``convT_i3_k3_s2_p1_op1.gif``."""
+def default_name(
+    spec: ConvSpec, view: str, theme: str, extension: str = ".gif", tags: tuple[str, ...] = ()
+) -> str:
+    """A file name that states the parameters, e.g. ``convT_i3_k3_s2_p1_op1.gif``.
+
+    ``tags`` (like ``maxpool`` or ``values``) are appended before the extension.
+    """
 
     def values(numbers) -> str:
         return str(numbers[0]) if len(set(numbers)) == 1 else "x".join(map(str, numbers))
@@ -44,7 +53,7 @@ def default_name(spec: ConvSpec, view: str, theme: str, extension: str = ".gif")
         parts.append(view)
     if theme != "light":
         parts.append(theme)
-    return "_".join(parts) + extension
+    return "_".join([*parts, *tags]) + extension
 
 
 def plan(spec: ConvSpec, view: str, style: Style, max_frames: int, max_pixels: int) -> Storyboard:
@@ -76,16 +85,29 @@ def animate_to_file(
     max_frames: int = MAX_FRAMES,
     max_pixels: int = MAX_PIXELS,
     transparent: bool = False,
+    values: tuple[np.ndarray, np.ndarray] | None = None,
+    pooling: Pooling | None = None,
 ) -> Animation:
     """Render ``spec`` to ``path`` (format from its extension) and describe the result.
 
-    ``transparent`` makes the theme's background colour see-through.
+    ``transparent`` makes the theme's background colour see-through. ``values``
+    (input x, kernel w) prints the numbers; ``pooling`` animates a pooling of x
+    over the spec's windows (w unused) and always prints them.
     """
     style = style or Style()
     if view == "flat":
         style = replace(style, layout="flat")
     board = plan(spec, view, style, max_frames, max_pixels)
-    frames = render_frames(board, style)
+    numbers = None
+    if pooling is not None:
+        board = replace(
+            board, upper=replace(board.upper, label=f"{board.upper.label}, {pooling.mode} pool")
+        )
+        numbers = pool_numbers(board, pooling, values[0])
+    elif values is not None:
+        make = scatter_numbers if board.view == "scatter" else conv_numbers
+        numbers = make(board, spec, *values)
+    frames = render_frames(board, style, numbers)
     see_through = style.palette.background if transparent else None
     size = write_animation(frames, path, duration, see_through)
     return Animation(path=path, frames=len(frames), size=frames[0].size, bytes=size)

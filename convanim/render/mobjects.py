@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, UL, UP, Dot, ManimColor, Square, Text, VGroup, interpolate_color
 
+from convanim.numbers import number_text
 from convanim.render.palette import THEMES
 from convanim.storyboard import Cell, Plane
 
@@ -83,11 +84,6 @@ def plane_grid(plane: Plane, size: float = 0.5) -> Grid:
         else:  # padding and inserted zeros: outline only, dimmer
             square.set_fill(opacity=0).set_stroke(OUTLINE, width=1.5, opacity=0.45)
     return grid
-
-
-def number_text(value: float) -> str:
-    """Integers as integers, everything else with one decimal."""
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
 def cell_value(value: float, cell, size: float) -> Text:

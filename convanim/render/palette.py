@@ -15,7 +15,8 @@ class Palette:
     outline: RGB  # cell outlines, solid and dashed
     highlight: RGB  # kernel footprint and current output cell, laid over at highlight_opacity
     lines: RGB  # the four lines joining footprint and output cell
-    text: RGB
+    text: RGB  # labels, and numbers on unfilled cells
+    on_cell: RGB  # numbers on filled (input, output) cells
     highlight_opacity: float = 0.4
 
 
@@ -28,6 +29,7 @@ THEMES = {
         highlight=(7, 54, 66),
         lines=(0, 0, 0),
         text=(0, 43, 54),
+        on_cell=(255, 255, 255),
     ),
     "dark": Palette(
         background=(13, 17, 23),
@@ -37,6 +39,7 @@ THEMES = {
         highlight=(253, 246, 227),
         lines=(238, 232, 213),
         text=(238, 232, 213),
+        on_cell=(255, 255, 255),
     ),
 }
 

@@ -8,11 +8,13 @@ edges and a handful of colours (small GIFs); 2 or more anti-aliases them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from convanim.numbers import FrameNumbers, Numbers, number_text
 from convanim.render.palette import THEMES, Palette, blend
 from convanim.storyboard import Cell, Frame, Plane, Storyboard
 
@@ -23,8 +25,10 @@ LAYOUTS = ("oblique", "flat")
 OBLIQUE = np.array([[0.7, 0.65], [1.0, -0.5]])  # rows: screen (x, y) of a unit step in r, in c
 FLAT = np.array([[0.0, 1.0], [1.0, 0.0]])
 PLANE_GAP = 0.0  # the upper plane starts where the lower one ends, as in the guide
+FLAT_GAP = 1.6  # cells between input and output in the flat layout
 MARGIN = 1.2  # cells around the picture
 DASH = 0.14  # dash length, in cells
+NUMBERS_CELL = 44.0  # pixels per cell when numbers are printed
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class Canvas:
             shift_x = lower_box[:, 0].mean() - upper_box[:, 0].mean()
             shift_y = lower_box[0, 1] - PLANE_GAP - upper_box[1, 1]
         else:  # upper plane to the right, centred vertically
-            shift_x = lower_box[1, 0] + 2 * PLANE_GAP - upper_box[0, 0]
+            shift_x = lower_box[1, 0] + FLAT_GAP - upper_box[0, 0]
             shift_y = lower_box[:, 1].mean() - upper_box[:, 1].mean()
         self.upper_shift = np.array([shift_x, shift_y])
         label_room = 1.0 if style.labels else 0.0
@@ -116,13 +120,34 @@ class Painter:
             self.draw.line([tuple(a), tuple(b)], fill=colour, width=width)
 
     def dot(self, r, c, upper, colour):
-        x, y = self.canvas.point([r + 0.5, c + 0.5], upper)
-        radius = 0.11 * self.canvas.scale
+        """The kernel's first tap: a dot near the cell's first corner, clear of its number."""
+        x, y = self.canvas.point([r + 0.22, c + 0.22], upper)
+        radius = 0.09 * self.canvas.scale
         self.draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=colour)
 
-    def text(self, xy, label, size):
-        font = ImageFont.load_default(size=size)
-        self.draw.text(tuple(xy), label, fill=self.palette.text, font=font, anchor="mm")
+    def ring(self, r, c, upper, colour):
+        x, y = self.canvas.point([r + 0.5, c + 0.5], upper)
+        radius = 0.3 * self.canvas.scale
+        box = [x - radius, y - radius, x + radius, y + radius]
+        self.draw.ellipse(box, outline=colour, width=2 * self.line)
+
+    def text(self, xy, label, size, colour=None):
+        colour = colour or self.palette.text
+        self.draw.text(tuple(xy), label, fill=colour, font=_font(size), anchor="mm")
+
+    def number(self, r, c, upper, value, filled, share=0.42, at=(0.5, 0.5)):
+        """A value inside cell (r, c), ``share`` of a cell high, at fractional position ``at``.
+
+        ``filled`` cells (input, output) take the on-cell colour, others the text colour.
+        """
+        xy = self.canvas.point([r + at[0], c + at[1]], upper)
+        colour = self.palette.on_cell if filled else self.palette.text
+        self.text(xy, number_text(value), round(share * self.canvas.scale), colour)
+
+
+@functools.lru_cache(maxsize=16)
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.load_default(size=size)
 
 
 def _plane_fill(plane: Plane, palette: Palette, r: int, c: int) -> tuple | None:
@@ -166,14 +191,19 @@ def _label_point(canvas: Canvas, plane: Plane, upper: bool, below: bool) -> np.n
 class FrameRenderer:
     """Renders the frames of one storyboard; static layers are built once in __init__."""
 
-    def __init__(self, board: Storyboard, style: Style):
+    def __init__(self, board: Storyboard, style: Style, numbers: Numbers | None = None):
         self.board = board
+        self.numbers = numbers
         self.style = style
         self.palette = style.palette
         self.canvas = Canvas(board, style)
         self.lower_layer = Image.new("RGB", self.canvas.size, self.palette.background)
         painter = Painter(self.lower_layer, self.canvas, self.palette)
         _draw_plane(painter, board.lower, upper=False)
+        if numbers is not None:
+            for (r, c), value in np.ndenumerate(numbers.lower):
+                if not np.isnan(value):
+                    painter.number(r, c, False, value, board.lower.cells[r, c] == Cell.INPUT)
         self.upper_layer = Image.new("RGB", self.canvas.size, self.palette.background)
         self.upper_mask = Image.new("L", self.canvas.size, 0)
         _draw_plane(Painter(self.upper_layer, self.canvas, self.palette), board.upper, upper=True)
@@ -196,8 +226,8 @@ class FrameRenderer:
             default=0,
         )
 
-    def render(self, frame: Frame) -> Image.Image:
-        """One frame as an RGB image of the final size."""
+    def render(self, frame: Frame, index: int = 0) -> Image.Image:
+        """Frame ``index`` of the storyboard as an RGB image of the final size."""
         palette = self.palette
         image = self.lower_layer.copy()
         painter = Painter(image, self.canvas, palette)
@@ -206,7 +236,11 @@ class FrameRenderer:
             under = _plane_fill(lower, palette, r, c) or palette.background
             fill = blend(under, palette.highlight, palette.highlight_opacity)
             painter.cell(r, c, False, fill, palette.outline)
-        if self.board.view == "canvas":
+        numbers = self.numbers.frames[index] if self.numbers is not None else None
+        if numbers is not None:
+            self._lower_numbers(painter, frame, numbers)
+        pooling = numbers is not None and numbers.weights is None
+        if self.board.view == "canvas" and not pooling:  # a pooling window has no first tap
             painter.dot(*frame.first_tap, False, palette.outline)
         self._join(painter, frame)
         image.paste(self.upper_layer, mask=self.upper_mask)
@@ -216,7 +250,24 @@ class FrameRenderer:
             for r, c in frame.upper:
                 fill = blend(palette.output, palette.highlight, palette.highlight_opacity)
                 painter.cell(r, c, True, fill, palette.outline)
+        if numbers is not None:
+            for (r, c), value in np.ndenumerate(numbers.upper):
+                if not np.isnan(value):
+                    painter.number(r, c, True, value, filled=True)
         return image.reduce(SUPERSAMPLE)
+
+    def _lower_numbers(self, painter: Painter, frame: Frame, numbers: FrameNumbers) -> None:
+        """Values under the highlight again, the weight of each tap in its corner, the max ringed."""
+        values = self.numbers.lower
+        for k, (r, c) in enumerate(frame.lower):
+            filled = self.board.lower.cells[r, c] == Cell.INPUT
+            if not np.isnan(values[r, c]):
+                painter.number(r, c, False, values[r, c], filled)
+            if numbers.weights is not None:
+                weight = numbers.weights[k]
+                painter.number(r, c, False, weight, filled, share=0.3, at=(0.8, 0.78))
+        if numbers.marked is not None:
+            painter.ring(*numbers.marked, False, self.palette.outline)
 
     def _join(self, painter: Painter, frame: Frame) -> None:
         (r0, c0), (r1, c1) = frame.lower_box
@@ -244,6 +295,8 @@ class FrameRenderer:
         painter.dot(*frame.first_tap, True, palette.outline)
 
 
-def render_frames(board: Storyboard, style: Style) -> list[Image.Image]:
-    renderer = FrameRenderer(board, style)
-    return [renderer.render(frame) for frame in board.frames]
+def render_frames(
+    board: Storyboard, style: Style, numbers: Numbers | None = None
+) -> list[Image.Image]:
+    renderer = FrameRenderer(board, style, numbers)
+    return [renderer.render(frame, index) for index, frame in enumerate(board.frames)]

@@ -1,0 +1,118 @@
+"""The numbers an animation prints: cell values, the weights under the kernel, outputs as reached.
+
+Values come from the geometry (``ConvSpec.apply``, the canvas and scatter views,
+``Pooling``); this module only lays them out per storyboard frame. Plane arrays are
+shaped like the storyboard's planes, with NaN where nothing is printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from convanim.geometry import CellKind, ConvSpec, SpecError
+from convanim.pooling import Pooling
+from convanim.storyboard import Cell, Storyboard, drawn_cells
+
+
+@dataclass(frozen=True)
+class FrameNumbers:
+    weights: np.ndarray | None  # (K,) the weight at each highlighted lower cell, or None
+    upper: np.ndarray  # (rows, cols) values printed on the upper plane so far
+    marked: tuple[int, int] | None  # the lower cell a max pooling window took, or None
+
+
+@dataclass(frozen=True)
+class Numbers:
+    lower: np.ndarray  # (rows, cols) values printed on the lower plane
+    frames: tuple[FrameNumbers, ...]
+
+
+def number_text(value: float) -> str:
+    """Integers as integers, anything else with one decimal."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def small_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Input values 0..3 and non-zero kernel weights -2..2: small integers readable in cells.
+
+    Weights are never 0, so every tap of the geometry shows as a non-zero entry.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 4, size=spec.input_size).astype(float)
+    w = rng.choice([-2.0, -1.0, 1.0, 2.0], size=spec.kernel)
+    return x, w
+
+
+def given_values(text: str, shape: tuple[int, ...], flag: str) -> np.ndarray:
+    """Comma-separated numbers, row-major, exactly prod(shape) of them."""
+    try:
+        values = np.array([float(part) for part in text.split(",")])
+    except ValueError:
+        raise SpecError(flag, f"expected comma-separated numbers, got {text!r}") from None
+    if values.size != np.prod(shape):
+        size = "x".join(map(str, shape))
+        raise SpecError(flag, f"needs {int(np.prod(shape))} values for {size}, got {values.size}")
+    return values.reshape(shape)
+
+
+def canvas_values(board: Storyboard, spec: ConvSpec, x: np.ndarray) -> np.ndarray:
+    """The lower plane of a canvas storyboard: x on input cells, 0 on inserted zeros and padding."""
+    canvas = spec.canvas()
+    values = np.zeros(canvas.grid_size)
+    is_input = canvas.kinds == CellKind.INPUT
+    values[is_input] = x[tuple(canvas.input_index[is_input].T)]
+    return values.reshape(board.lower.cells.shape)
+
+
+def _printed(board: Storyboard, values: np.ndarray) -> np.ndarray:
+    """Nothing on padding: its zeros are implied by the dashed outline."""
+    return np.where(board.lower.cells == Cell.PADDING, np.nan, values)
+
+
+def _revealed(board: Storyboard, y: np.ndarray) -> list[np.ndarray]:
+    shown = np.full(board.upper.cells.shape, np.nan)
+    steps = []
+    for frame in board.frames:
+        cell = tuple(frame.upper[0])
+        shown[cell] = y[cell]
+        steps.append(shown.copy())
+    return steps
+
+
+def conv_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> Numbers:
+    """Canvas view of a conv or transposed conv: weights under the (flipped) kernel, outputs."""
+    taps_weights = w[tuple(spec.canvas().footprint_kernel.T)]
+    y = spec.apply(x, w).reshape(board.upper.cells.shape)
+    frames = tuple(FrameNumbers(taps_weights, shown, None) for shown in _revealed(board, y))
+    return Numbers(_printed(board, canvas_values(board, spec, x)), frames)
+
+
+def scatter_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> Numbers:
+    """Scatter view: the output shows the running partial sums as each input stamps."""
+    sums = np.zeros(board.upper.cells.shape)
+    touched = np.zeros(board.upper.cells.shape, dtype=bool)
+    weights = w.reshape(-1)
+    frames = []
+    for value, frame in zip(x.reshape(-1), board.frames):
+        inside = board.upper.cells[tuple(frame.upper.T)] != Cell.HIDDEN
+        np.add.at(sums, tuple(frame.upper[inside].T), value * weights[inside])
+        touched[tuple(frame.upper[inside].T)] = True
+        frames.append(FrameNumbers(None, np.where(touched, sums, np.nan), None))
+    return Numbers(x.reshape(board.lower.cells.shape).astype(float), tuple(frames))
+
+
+def pool_numbers(board: Storyboard, pooling: Pooling, x: np.ndarray) -> Numbers:
+    """Pooling: no weights; max pooling marks the cell each window took."""
+    spec = pooling.spec
+    y = pooling.apply(x).reshape(board.upper.cells.shape)
+    marks = [None] * len(board.frames)
+    if pooling.mode == "max":
+        winners = pooling.winners(x).reshape(-1, spec.ndim)
+        cells = drawn_cells(spec.canvas().input_cells()[tuple(winners.T)])
+        marks = [tuple(int(v) for v in cell) for cell in cells]
+    frames = tuple(
+        FrameNumbers(None, shown, mark) for shown, mark in zip(_revealed(board, y), marks)
+    )
+    return Numbers(_printed(board, canvas_values(board, spec, x)), frames)

@@ -1,0 +1,143 @@
+"""Printed numbers and pooling, against the NumPy reference."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import conv_specs, random_values
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from convanim import reference
+from convanim.cli import app
+from convanim.geometry import ConvSpec, SpecError
+from convanim.numbers import (
+    conv_numbers,
+    given_values,
+    number_text,
+    pool_numbers,
+    scatter_numbers,
+    small_values,
+)
+from convanim.pooling import Pooling
+from convanim.storyboard import Cell, build_storyboard
+
+SETTINGS = settings(max_examples=60, deadline=None)
+runner = CliRunner()
+
+
+@st.composite
+def pool_specs(draw):
+    """A valid pooling: padding at most half the window, dilation only for max pooling."""
+    mode = draw(st.sampled_from(["max", "avg"]))
+    ndim = draw(st.integers(1, 2))
+    kernel = tuple(draw(st.integers(1, 4)) for _ in range(ndim))
+    dilation = tuple(draw(st.integers(1, 2)) if mode == "max" else 1 for _ in range(ndim))
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    padding = tuple((draw(st.integers(0, s // 2)), draw(st.integers(0, s // 2))) for s in spans)
+    input_size = tuple(draw(st.integers(max(1, s - sum(p)), 8)) for s, p in zip(spans, padding))
+    spec = ConvSpec(
+        input_size=input_size,
+        kernel=kernel,
+        stride=tuple(draw(st.integers(1, 3)) for _ in range(ndim)),
+        padding=padding,
+        dilation=dilation,
+    )
+    return Pooling(spec, mode, draw(st.booleans()))
+
+
+@SETTINGS
+@given(pooling=pool_specs(), seed=st.integers(0, 2**16))
+def test_pooling_matches_numpy_reference(pooling, seed):
+    x = random_values(pooling.spec.input_size, seed)
+    expected = reference.pool(x, pooling.spec, pooling.mode, pooling.count_include_pad)
+    np.testing.assert_allclose(pooling.apply(x), expected)
+
+
+@SETTINGS
+@given(pooling=pool_specs(), seed=st.integers(0, 2**16))
+def test_max_pooling_winners_hold_the_maximum(pooling, seed):
+    pooling = Pooling(pooling.spec, "max")
+    x = random_values(pooling.spec.input_size, seed)
+    winners = pooling.winners(x)
+    np.testing.assert_array_equal(x[tuple(np.moveaxis(winners, -1, 0))], pooling.apply(x))
+
+
+@SETTINGS
+@given(spec=conv_specs(max_ndim=2, max_size=6), seed=st.integers(0, 2**16))
+def test_printed_outputs_equal_reference_and_their_footprint_sums(spec, seed):
+    board = build_storyboard(spec)
+    x, w = small_values(spec, seed)
+    numbers = conv_numbers(board, spec, x, w)
+    op = reference.conv_transpose if spec.transposed else reference.conv
+    expected = op(x, w, spec).reshape(board.upper.cells.shape)
+    np.testing.assert_array_equal(numbers.frames[-1].upper, expected)
+    lower = np.nan_to_num(numbers.lower)  # padding prints nothing and holds 0
+    for step, (frame, printed) in enumerate(zip(board.frames, numbers.frames), start=1):
+        cell = tuple(frame.upper[0])
+        assert printed.upper[cell] == np.dot(lower[tuple(frame.lower.T)], printed.weights)
+        assert np.count_nonzero(~np.isnan(printed.upper)) == step  # revealed one by one
+
+
+@SETTINGS
+@given(spec=conv_specs(transposed=True, max_ndim=2, max_size=5), seed=st.integers(0, 2**16))
+def test_scatter_partial_sums_end_on_the_reference(spec, seed):
+    board = build_storyboard(spec, "scatter")
+    x, w = small_values(spec, seed)
+    numbers = scatter_numbers(board, spec, x, w)
+    final = numbers.frames[-1].upper
+    inside = board.upper.cells != Cell.HIDDEN
+    expected = reference.conv_transpose(x, w, spec)
+    printed = np.nan_to_num(final[inside]).reshape(expected.shape)
+    np.testing.assert_array_equal(printed, expected)
+
+
+def test_pool_numbers_mark_the_maximum_cell():
+    spec = ConvSpec(input_size=(5, 5), kernel=3, padding=1, stride=2)
+    pooling = Pooling(spec, "max")
+    board = build_storyboard(spec)
+    x = np.arange(25.0).reshape(5, 5)[::-1]
+    numbers = pool_numbers(board, pooling, x)
+    for frame, printed in zip(board.frames, numbers.frames):
+        assert printed.weights is None
+        assert printed.marked in {tuple(cell) for cell in frame.lower}
+        assert numbers.lower[printed.marked] == printed.upper[tuple(frame.upper[0])]
+
+
+def test_number_text_and_given_values():
+    assert [number_text(v) for v in (3.0, -2.0, 2.5, 1 / 3)] == ["3", "-2", "2.5", "0.3"]
+    np.testing.assert_array_equal(given_values("1,0,-1,2", (2, 2), "weights"), [[1, 0], [-1, 2]])
+    with pytest.raises(SpecError, match="needs 4 values for 2x2, got 3"):
+        given_values("1,2,3", (2, 2), "weights")
+    with pytest.raises(SpecError, match="comma-separated numbers"):
+        given_values("1,a", (2,), "weights")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--pool", "mean"], "error: --pool: must be one of max, avg"),
+        (["--pool", "avg", "--d", "2"], "error: --d (axis 0): average pooling has no dilation"),
+        (["--pool", "max", "--p", "2"], "error: --p (axis 0): pooling pads at most half"),
+        (["--pool", "max", "-t"], "error: -t: pooling has no transposed form"),
+        (["--weights", "1,2"], "error: --weights: needs 9 values for 3x3, got 2"),
+        (["--input-values", "x"], "error: --input-values: expected comma-separated numbers"),
+    ],
+)
+def test_cli_numeric_errors(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["gif", *args])
+    assert result.exit_code == 2
+    assert result.output.startswith(message)
+    assert list(tmp_path.rglob("*.*")) == []
+
+
+def test_cli_values_and_pool_write_named_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["gif", "--k", "3", "--s", "2", "--p", "1", "--values"])
+    assert result.exit_code == 0
+    assert (tmp_path / "renders" / "conv_i5_k3_s2_p1_values.gif").exists()
+    pooled = runner.invoke(app, ["gif", "--pool", "max", "--k", "3", "--view", "flat"])
+    assert pooled.exit_code == 0
+    assert (tmp_path / "renders" / "conv_i5_k3_flat_maxpool.gif").exists()
