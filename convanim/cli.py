@@ -248,6 +248,12 @@ def gif(
         str | None, typer.Option("--input-values", help="Input values, row-major.")
     ] = None,
     pool: Annotated[str | None, typer.Option("--pool", help="max or avg pooling.")] = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Also print a Markdown snippet with alt text.")
+    ] = False,
+    html: Annotated[
+        bool, typer.Option("--html", help="Also print an HTML <img> snippet with alt text.")
+    ] = False,
     count_include_pad: Annotated[
         bool,
         typer.Option(
@@ -308,6 +314,12 @@ def gif(
         f"{result.path}: {result.frames} frames, {result.size[0]}x{result.size[1]} px, "
         f"{result.bytes:,} bytes, {describe.shape_text(spec)}"
     )
+    alt = describe.alt_text(spec)
+    if markdown:
+        typer.echo(f"![{alt}]({result.path.as_posix()})")
+    if html:
+        width = result.size[0]
+        typer.echo(f'<img src="{result.path.as_posix()}" alt="{alt}" width="{width}">')
 
 
 @app.command()
@@ -439,6 +451,86 @@ def scene(
     except SpecError as error:
         raise fail(spec_error_text(error)) from None
     typer.echo(f"{path}: {entry.cls}, {describe.shape_text(spec)}, {path.stat().st_size:,} bytes")
+
+
+@app.command()
+def overlap(
+    input_size: Annotated[
+        str, typer.Option("--i", "--input", help="Input size of the transposed conv.")
+    ] = "6",
+    kernel: KernelOption = "3",
+    stride: StrideOption = "2",
+    padding: PaddingOption = "0",
+    dilation: DilationOption = "1",
+    output_padding: OutputPaddingOption = "0",
+    dims: DimsOption = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Also kernels s, s+1 and s+2 for this stride.")
+    ] = False,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Output PNG.")] = None,
+) -> None:
+    """Map how many kernel taps reach each output cell of a transposed conv (checkerboards).
+
+    Example: convanim overlap --k 3 --s 2 --compare
+    """
+    from convanim.render.encode import OutputError
+    from convanim.render.figures import overlap_figure, overlap_verdict
+    from convanim.render.gif import default_name
+
+    spec = spec_or_exit(input_size, kernel, stride, padding, dilation, output_padding, True, dims)
+    specs = [spec]
+    if compare:
+        step = spec.stride[-1]
+        for k in range(step, step + 3):
+            if k != spec.kernel[-1]:
+                flags = (input_size, str(k), stride, padding, dilation, output_padding)
+                specs.append(spec_or_exit(*flags, True, dims))
+        specs.sort(key=lambda s: s.kernel[-1])
+    path = out or Path("renders") / default_name(spec, "canvas", "light", ".png", ("overlap",))
+    try:
+        size = overlap_figure(specs, path)
+    except OutputError as error:
+        raise fail(str(error)) from None
+    for each in specs:
+        typer.echo(f"k {','.join(map(str, each.kernel))}: {overlap_verdict(each)}")
+    typer.echo(f"{path}: {size:,} bytes")
+
+
+@app.command()
+def matrix(
+    input_size: Annotated[str, typer.Option("--i", "--input", help="Input size.")] = "4",
+    kernel: KernelOption = "3",
+    stride: StrideOption = "1",
+    padding: PaddingOption = "0",
+    dilation: DilationOption = "1",
+    output_padding: OutputPaddingOption = "0",
+    transposed: TransposedOption = False,
+    dims: DimsOption = None,
+    animate: Annotated[
+        bool, typer.Option("--animate", help="A GIF, one frame per output cell, row lit.")
+    ] = False,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Output PNG or GIF.")] = None,
+) -> None:
+    """Draw the unrolled matrix C (or C^T with -t), cells coloured by kernel position.
+
+    Example: convanim matrix --i 4 --k 3
+    """
+    from convanim.render.encode import OutputError
+    from convanim.render.figures import matrix_animation, matrix_figure
+    from convanim.render.gif import default_name
+
+    spec = spec_or_exit(
+        input_size, kernel, stride, padding, dilation, output_padding, transposed, dims
+    )
+    extension = ".gif" if animate else ".png"
+    path = out or Path("renders") / default_name(spec, "canvas", "light", extension, ("matrix",))
+    try:
+        size = matrix_animation(spec, path) if animate else matrix_figure(spec, path)
+    except OutputError as error:
+        raise fail(str(error)) from None
+    except SpecError as error:
+        raise fail(spec_error_text(error)) from None
+    typer.echo(f"{path}: {size:,} bytes, {describe.shape_text(spec)}")
 
 
 def main() -> None:

@@ -15,6 +15,11 @@ def size_text(size: tuple[int, ...]) -> str:
     return "x".join(map(str, size))
 
 
+def compact(values) -> str:
+    """Per-axis values as one token: ``3`` when all axes agree, else ``3x2``."""
+    return str(values[0]) if len(set(values)) == 1 else "x".join(map(str, values))
+
+
 def formula_lines(spec: ConvSpec) -> list[str]:
     """The output-size formula of every axis with the spec's numbers substituted."""
     lines = []
@@ -99,3 +104,19 @@ def spec_record(spec: ConvSpec) -> dict:
         "unread_inputs": spec.unread_inputs().tolist(),
         "torch": torch_lines(spec),
     }
+
+
+def alt_text(spec: ConvSpec) -> str:
+    """A sentence for alt text: the op, its parameters and its shapes."""
+    kind = "Transposed convolution" if spec.transposed else "Convolution"
+    parts = [f"kernel {size_text(spec.kernel)}", f"stride {compact(spec.stride)}"]
+    padding = [f"{pb}" if pb == pa else f"{pb}:{pa}" for pb, pa in spec.padding]
+    parts.append(f"padding {compact(padding)}")
+    if set(spec.dilation) != {1}:
+        parts.append(f"dilation {compact(spec.dilation)}")
+    if set(spec.output_padding) != {0}:
+        parts.append(f"output padding {compact(spec.output_padding)}")
+    return (
+        f"{kind} of a {size_text(spec.input_size)} input with {', '.join(parts)}, "
+        f"giving a {size_text(spec.output_size)} output"
+    )

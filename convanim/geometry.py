@@ -379,8 +379,8 @@ class ConvSpec:
         np.add.at(y, tuple(taps.output.T), x[tuple(taps.input.T)] * w[tuple(taps.kernel.T)])
         return y
 
-    def matrix(self, w: np.ndarray) -> np.ndarray:
-        """Dense M of shape (prod(output_size), prod(input_size)): ``y.ravel() == M @ x.ravel()``."""
+    def _dense_shape(self) -> tuple[int, int]:
+        """(outputs, inputs) of the dense matrix, refused above MATRIX_MAX_ENTRIES entries."""
         rows, cols = math.prod(self.output_size), math.prod(self.input_size)
         if rows * cols > MATRIX_MAX_ENTRIES:
             raise SpecError(
@@ -388,6 +388,11 @@ class ConvSpec:
                 f"a dense {rows}x{cols} matrix exceeds {MATRIX_MAX_ENTRIES} entries; "
                 "use taps() for large specs",
             )
+        return rows, cols
+
+    def matrix(self, w: np.ndarray) -> np.ndarray:
+        """Dense M of shape (prod(output_size), prod(input_size)): ``y.ravel() == M @ x.ravel()``."""
+        rows, cols = self._dense_shape()
         w = np.asarray(w)
         if w.shape != self.kernel:
             raise SpecError("w", f"must have the kernel's shape {self.kernel}, got {w.shape}")
@@ -397,6 +402,40 @@ class ConvSpec:
         in_flat = np.ravel_multi_index(tuple(taps.input.T), self.input_size)
         np.add.at(m, (out_flat, in_flat), w[tuple(taps.kernel.T)])
         return m
+
+    def kernel_index_matrix(self) -> np.ndarray:
+        """Int array shaped like ``matrix(w)``: the flat kernel position behind each entry, -1 if none."""
+        rows, cols = self._dense_shape()
+        taps = self.taps()
+        index = np.full((rows, cols), -1)
+        out_flat = np.ravel_multi_index(tuple(taps.output.T), self.output_size)
+        in_flat = np.ravel_multi_index(tuple(taps.input.T), self.input_size)
+        index[out_flat, in_flat] = np.ravel_multi_index(tuple(taps.kernel.T), self.kernel)
+        return index
+
+    def overlap(self) -> np.ndarray:
+        """How many taps reach each output cell, shape output_size (for a transposed op: stamps)."""
+        counts = np.zeros(self.output_size, dtype=int)
+        np.add.at(counts, tuple(self.taps().output.T), 1)
+        return counts
+
+    def interior_overlap(self, axis: int) -> np.ndarray:
+        """Taps per output position on one axis away from the borders, one entry per phase o mod s.
+
+        Away from the borders no tap is lost to a missing input, so the count depends
+        only on o mod s: the kernel indices k with (o + pb - k*d) divisible by s. The
+        overlap is uniform exactly when all phases get the same count.
+        """
+        s, (pb, _), d, k = (
+            self.stride[axis],
+            self.padding[axis],
+            self.dilation[axis],
+            self.kernel[axis],
+        )
+        if not self.transposed:
+            return np.array([k])
+        phases = np.arange(s)[:, None]
+        return ((phases + pb - np.arange(k)[None, :] * d) % s == 0).sum(axis=1)
 
     def transpose(self) -> ConvSpec:
         """The spec going the other way between the same two shapes.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convanim import reference
-from convanim.describe import shape_text
+from convanim.describe import compact, shape_text
 from convanim.geometry import ConvSpec
 from convanim.numbers import canvas_values, small_values
 from convanim.storyboard import Cell, Storyboard, build_storyboard, drawn_cells
@@ -40,19 +40,16 @@ DEFAULTS = {
 def arithmetic_text(spec: ConvSpec) -> str:
     """``5x5, k3, s2, p1 -> 3x3`` (only the parameters that differ from the defaults)."""
 
-    def values(numbers) -> str:
-        return str(numbers[0]) if len(set(numbers)) == 1 else "x".join(map(str, numbers))
-
-    parts = [shape_text(spec).split(" -> ")[0], f"k{values(spec.kernel)}"]
+    parts = [shape_text(spec).split(" -> ")[0], f"k{compact(spec.kernel)}"]
     if set(spec.stride) != {1}:
-        parts.append(f"s{values(spec.stride)}")
+        parts.append(f"s{compact(spec.stride)}")
     padding = [f"{pb}:{pa}" if pb != pa else str(pb) for pb, pa in spec.padding]
     if set(padding) != {"0"}:
-        parts.append(f"p{values(padding)}")
+        parts.append(f"p{compact(padding)}")
     if set(spec.dilation) != {1}:
-        parts.append(f"d{values(spec.dilation)}")
+        parts.append(f"d{compact(spec.dilation)}")
     if set(spec.output_padding) != {0}:
-        parts.append(f"op{values(spec.output_padding)}")
+        parts.append(f"op{compact(spec.output_padding)}")
     prefix = "transposed " if spec.transposed else ""
     return f"{prefix}{', '.join(parts)} -> {shape_text(spec).split(' -> ')[1]}"
 
@@ -156,11 +153,7 @@ def matrix_plan(params: SceneParams) -> MatrixPlan:
     spec = params.spec
     x, w = small_values(spec, params.seed)
     matrix = spec.matrix(w)
-    taps = spec.taps()
-    kernel_index = np.full(matrix.shape, -1)
-    rows = np.ravel_multi_index(tuple(taps.output.T), spec.output_size)
-    cols = np.ravel_multi_index(tuple(taps.input.T), spec.input_size)
-    kernel_index[rows, cols] = np.ravel_multi_index(tuple(taps.kernel.T), spec.kernel)
+    kernel_index = spec.kernel_index_matrix()
     back = spec.transpose()
     y = matrix @ x.reshape(-1)
     return MatrixPlan(

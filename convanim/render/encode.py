@@ -6,6 +6,7 @@ The format comes from the file extension. The same frames always give the same b
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 from pathlib import Path
 
@@ -118,6 +119,40 @@ def _pad(frame: Image.Image, width: int, height: int) -> Image.Image:
     return canvas
 
 
+def _atomic_write(path: Path, write) -> int:
+    """Call ``write(handle)`` on a temporary file beside ``path``, then rename; returns bytes.
+
+    The file appears only when complete: an interrupted or failed write leaves nothing.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"-o {path}: cannot create the folder ({error.strerror})") from None
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with open(temporary, "wb") as handle:
+            write(handle)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise OutputError(f"-o {path}: cannot write ({error.strerror})") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+    return path.stat().st_size
+
+
+def animation_bytes(frames: list[Image.Image], suffix: str = ".gif", duration: int = 1000) -> bytes:
+    """The encoded animation in memory (for notebooks), as ``write_animation`` would write it."""
+    buffer = io.BytesIO()
+    _write(frames, buffer, suffix, duration, None)
+    return buffer.getvalue()
+
+
+def write_bytes(data: bytes, path: Path) -> int:
+    """Write ``data`` to ``path`` atomically; returns its bytes."""
+    return _atomic_write(path, lambda handle: handle.write(data))
+
+
 def write_animation(
     frames: list[Image.Image],
     path: Path,
@@ -127,25 +162,8 @@ def write_animation(
     """Write ``frames`` (RGB, ``duration`` ms each, looping) to ``path``; returns its bytes.
 
     With ``transparent`` set, pixels of that colour are see-through.
-
-    The file appears only when complete: it is written under a temporary name
-    in the same folder and renamed.
     """
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise OutputError(f"-o {path}: the extension must be one of {', '.join(FORMATS)}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError(f"-o {path}: cannot create the folder ({error.strerror})") from None
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        with open(temporary, "wb") as handle:
-            _write(frames, handle, suffix, duration, transparent)
-        os.replace(temporary, path)
-    except OSError as error:
-        raise OutputError(f"-o {path}: cannot write ({error.strerror})") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-    return path.stat().st_size
+    return _atomic_write(path, lambda handle: _write(frames, handle, suffix, duration, transparent))

@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
+from convanim.describe import compact
 from convanim.geometry import ConvSpec
 from convanim.numbers import conv_numbers, pool_numbers, scatter_numbers
 from convanim.pooling import Pooling
@@ -35,20 +37,17 @@ def default_name(
     ``tags`` (like ``maxpool`` or ``values``) are appended before the extension.
     """
 
-    def values(numbers) -> str:
-        return str(numbers[0]) if len(set(numbers)) == 1 else "x".join(map(str, numbers))
-
-    parts = ["convT" if spec.transposed else "conv", f"i{values(spec.input_size)}"]
-    parts.append(f"k{values(spec.kernel)}")
+    parts = ["convT" if spec.transposed else "conv", f"i{compact(spec.input_size)}"]
+    parts.append(f"k{compact(spec.kernel)}")
     if set(spec.stride) != {1}:
-        parts.append(f"s{values(spec.stride)}")
+        parts.append(f"s{compact(spec.stride)}")
     padding = [f"{pb}-{pa}" if pb != pa else str(pb) for pb, pa in spec.padding]
     if set(padding) != {"0"}:
-        parts.append(f"p{values(padding)}")
+        parts.append(f"p{compact(padding)}")
     if set(spec.dilation) != {1}:
-        parts.append(f"d{values(spec.dilation)}")
+        parts.append(f"d{compact(spec.dilation)}")
     if set(spec.output_padding) != {0}:
-        parts.append(f"op{values(spec.output_padding)}")
+        parts.append(f"op{compact(spec.output_padding)}")
     if view != "canvas":
         parts.append(view)
     if theme != "light":
@@ -75,24 +74,20 @@ def plan(spec: ConvSpec, view: str, style: Style, max_frames: int, max_pixels: i
     return board
 
 
-def animate_to_file(
+def render_animation(
     spec: ConvSpec,
-    path: Path,
     *,
     view: str = "canvas",
     style: Style | None = None,
-    duration: int = 1000,
     max_frames: int = MAX_FRAMES,
     max_pixels: int = MAX_PIXELS,
-    transparent: bool = False,
     values: tuple[np.ndarray, np.ndarray] | None = None,
     pooling: Pooling | None = None,
-) -> Animation:
-    """Render ``spec`` to ``path`` (format from its extension) and describe the result.
+) -> tuple[list[Image.Image], Style]:
+    """The frames of ``spec``'s animation, and the style they were drawn in.
 
-    ``transparent`` makes the theme's background colour see-through. ``values``
-    (input x, kernel w) prints the numbers; ``pooling`` animates a pooling of x
-    over the spec's windows (w unused) and always prints them.
+    ``values`` (input x, kernel w) prints the numbers; ``pooling`` animates a
+    pooling of x over the spec's windows (w unused) and always prints them.
     """
     style = style or Style()
     if view == "flat":
@@ -107,7 +102,23 @@ def animate_to_file(
     elif values is not None:
         make = scatter_numbers if board.view == "scatter" else conv_numbers
         numbers = make(board, spec, *values)
-    frames = render_frames(board, style, numbers)
+    return render_frames(board, style, numbers), style
+
+
+def animate_to_file(
+    spec: ConvSpec,
+    path: Path,
+    *,
+    duration: int = 1000,
+    transparent: bool = False,
+    **options,
+) -> Animation:
+    """Render ``spec`` to ``path`` (format from its extension) and describe the result.
+
+    ``transparent`` makes the theme's background colour see-through; ``options``
+    go to ``render_animation``.
+    """
+    frames, style = render_animation(spec, **options)
     see_through = style.palette.background if transparent else None
     size = write_animation(frames, path, duration, see_through)
     return Animation(path=path, frames=len(frames), size=frames[0].size, bytes=size)

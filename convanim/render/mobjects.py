@@ -10,6 +10,7 @@ import numpy as np
 from manim import DOWN, RIGHT, UL, UP, Dot, ManimColor, Square, Text, VGroup, interpolate_color
 
 from convanim.numbers import number_text
+from convanim.render.palette import KERNEL_COLOURS as PALETTE_KERNEL_COLOURS
 from convanim.render.palette import THEMES
 from convanim.storyboard import Cell, Plane
 
@@ -27,20 +28,7 @@ OUTLINE = colour(_DARK.outline)
 HIGHLIGHT = colour(_DARK.highlight)
 TEXT = colour(_DARK.text)
 #: One colour per kernel position, for matrix entries (cycled if the kernel is larger).
-KERNEL_COLOURS = [
-    colour(rgb)
-    for rgb in [
-        (38, 139, 210),
-        (42, 161, 152),
-        (133, 153, 0),
-        (181, 137, 0),
-        (203, 75, 22),
-        (220, 50, 47),
-        (211, 54, 130),
-        (108, 113, 196),
-        (147, 161, 161),
-    ]
-]
+KERNEL_COLOURS = [colour(rgb) for rgb in PALETTE_KERNEL_COLOURS]
 
 
 class Grid(VGroup):

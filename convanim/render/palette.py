@@ -47,3 +47,17 @@ THEMES = {
 def blend(under: RGB, over: RGB, opacity: float) -> RGB:
     """``over`` laid on ``under`` at ``opacity``, rounded to integers."""
     return tuple(round(u + (o - u) * opacity) for u, o in zip(under, over))
+
+
+#: One colour per kernel position (cycled when the kernel is larger), for matrix entries.
+KERNEL_COLOURS: list[RGB] = [
+    (38, 139, 210),
+    (42, 161, 152),
+    (133, 153, 0),
+    (181, 137, 0),
+    (203, 75, 22),
+    (220, 50, 47),
+    (211, 54, 130),
+    (108, 113, 196),
+    (147, 161, 161),
+]

@@ -1,0 +1,147 @@
+"""Static figures with matplotlib (Agg, no pyplot): overlap maps and the unrolled matrix.
+
+Numbers come from the geometry (``overlap``, ``interior_overlap``,
+``kernel_index_matrix``, ``matrix``); this module only draws them.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from convanim.describe import shape_text
+from convanim.geometry import ConvSpec
+from convanim.render.encode import OutputError, write_animation, write_bytes
+from convanim.render.palette import KERNEL_COLOURS, THEMES
+
+PALETTE = THEMES["light"]
+MATRIX_MAX_SIDE = 64  # rows or columns beyond which matrix cells become unreadable
+
+
+def _hex(rgb) -> str:
+    return "#" + "".join(f"{v:02x}" for v in rgb)
+
+
+def overlap_verdict(spec: ConvSpec) -> str:
+    """One line: uniform or uneven overlap away from the borders, with the counts."""
+    phases = [spec.interior_overlap(axis) for axis in range(spec.ndim)]
+    interior = sorted(
+        {int(math.prod(combo)) for combo in np.array(np.meshgrid(*phases)).reshape(spec.ndim, -1).T}
+    )
+    counts = spec.overlap()
+    span = f"counts {counts.min()}..{counts.max()} with borders"
+    if len(interior) == 1:
+        taps = "tap" if interior[0] == 1 else "taps"
+        return f"uniform: every interior cell gets {interior[0]} {taps} ({span})"
+    return f"uneven: interior cells get {interior[0]}..{interior[-1]} taps ({span})"
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    # No software or date metadata, so the same arguments give the same bytes.
+    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _save(figure: Figure, path: Path) -> int:
+    return write_bytes(_png(figure), path)
+
+
+def _overlap_row(figure: Figure, axes_map, axes_profile, spec: ConvSpec) -> None:
+    counts = spec.overlap()
+    grid = counts if counts.ndim == 2 else counts[None, :]
+    top = max(int(grid.max()), 1)
+    image = axes_map.imshow(grid, cmap="viridis", vmin=0, vmax=top)
+    if grid.size <= 400:
+        for (r, c), value in np.ndenumerate(grid):
+            colour = "white" if value < top * 0.6 else "black"
+            axes_map.text(c, r, str(value), ha="center", va="center", fontsize=8, color=colour)
+    axes_map.set_xticks([])
+    axes_map.set_yticks([])
+    axes_map.set_title(
+        f"k {spec.kernel[-1]}, s {spec.stride[-1]}: taps per output cell", fontsize=10
+    )
+    figure.colorbar(image, ax=axes_map, shrink=0.8)
+    middle = grid[grid.shape[0] // 2]
+    axes_profile.bar(np.arange(len(middle)), middle, color=_hex(PALETTE.output), width=0.9)
+    axes_profile.set_ylim(0, top + 0.5)
+    axes_profile.set_xlabel("output column (middle row)")
+    axes_profile.set_ylabel("taps")
+    axes_profile.set_title(overlap_verdict(spec), fontsize=9)
+
+
+def overlap_figure(specs: list[ConvSpec], path: Path) -> int:
+    """One row per spec: the count map and its middle-row profile. Returns the PNG's bytes."""
+    figure = Figure(figsize=(10, 3.6 * len(specs)), layout="constrained")
+    axes = figure.subplots(len(specs), 2, squeeze=False, width_ratios=[1, 1.3])
+    for row, spec in zip(axes, specs):
+        _overlap_row(figure, row[0], row[1], spec)
+    figure.suptitle(f"overlap of transposed convolutions ({shape_text(specs[0])} for the first)")
+    return _save(figure, path)
+
+
+def matrix_figure(spec: ConvSpec, path: Path) -> int:
+    """The unrolled matrix of ``spec`` as a PNG; returns its bytes."""
+    return _save(_matrix(spec), path)
+
+
+def matrix_animation(spec: ConvSpec, path: Path, duration: int = 1000) -> int:
+    """One frame per output cell, row-major like the conv GIF, with that output's row lit."""
+    from PIL import Image
+
+    frames = [
+        Image.open(io.BytesIO(_png(_matrix(spec, row)))).convert("RGB")
+        for row in range(math.prod(spec.output_size))
+    ]
+    return write_animation(frames, path, duration)
+
+
+def _matrix(spec: ConvSpec, highlight_row: int | None = None) -> Figure:
+    """The unrolled matrix of ``spec``, cells coloured by kernel position, weights named."""
+    index = spec.kernel_index_matrix()
+    rows, cols = index.shape
+    if max(rows, cols) > MATRIX_MAX_SIDE:
+        raise OutputError(
+            f"--i: a {rows}x{cols} matrix is unreadable as a picture "
+            f"(at most {MATRIX_MAX_SIDE} rows and columns)"
+        )
+    colours = [_hex(PALETTE.background)] + [
+        _hex(KERNEL_COLOURS[k % len(KERNEL_COLOURS)]) for k in range(math.prod(spec.kernel))
+    ]
+    figure = Figure(figsize=(max(4, 0.32 * cols + 2), max(2.5, 0.32 * rows + 1.5)))
+    axes = figure.add_axes([0.08, 0.05, 0.9, 0.8])
+    axes.imshow(index + 1, cmap=ListedColormap(colours), vmin=0, vmax=len(colours) - 1)
+    axes.set_xticks(np.arange(-0.5, cols), minor=True)
+    axes.set_yticks(np.arange(-0.5, rows), minor=True)
+    axes.grid(which="minor", color=_hex(PALETTE.outline), linewidth=0.6)
+    axes.tick_params(which="both", length=0, labelsize=7)
+    axes.set_xticks(range(cols))
+    axes.set_yticks(range(rows))
+    kernel_names = [
+        ",".join(map(str, np.unravel_index(k, spec.kernel))) for k in range(math.prod(spec.kernel))
+    ]
+    for (r, c), k in np.ndenumerate(index):
+        if k >= 0:
+            axes.text(
+                c, r, f"w{kernel_names[k]}", ha="center", va="center", fontsize=6, color="white"
+            )
+    if highlight_row is not None:
+        axes.add_patch(_row_box(highlight_row, cols, _hex(PALETTE.highlight)))
+    name = "C^T (transposed conv)" if spec.transposed else "C"
+    axes.set_title(
+        f"{name}: {shape_text(spec)}, rows = outputs, columns = inputs (row-major)", fontsize=9
+    )
+    axes.set_xlabel("input cell")
+    axes.set_ylabel("output cell")
+    return figure
+
+
+def _row_box(row: int, cols: int, colour: str):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((-0.5, row - 0.5), cols, 1, fill=False, edgecolor=colour, linewidth=2.5)

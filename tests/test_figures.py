@@ -1,0 +1,105 @@
+"""Overlap maps, the matrix picture, snippets for docs, and inline notebook animations."""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+
+import numpy as np
+import pytest
+from conftest import conv_specs
+from hypothesis import given, settings
+from PIL import Image
+from typer.testing import CliRunner
+
+import convanim
+from convanim.cli import app
+from convanim.geometry import ConvSpec
+from convanim.render.figures import _matrix, _png, overlap_verdict
+from convanim.render.palette import KERNEL_COLOURS
+
+runner = CliRunner()
+
+
+@settings(max_examples=60, deadline=None)
+@given(spec=conv_specs(transposed=True, max_ndim=2, max_size=5))
+def test_overlap_counts_are_row_sums_of_the_matrix_pattern(spec):
+    pattern = spec.matrix(np.ones(spec.kernel)) != 0
+    np.testing.assert_array_equal(spec.overlap().ravel(), pattern.sum(axis=1))
+
+
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("kernel", [1, 2, 3, 4, 5, 6])
+def test_overlap_is_uniform_exactly_when_stride_divides_kernel(kernel, stride):
+    spec = ConvSpec(input_size=(12,), kernel=kernel, stride=stride, transposed=True)
+    uniform = kernel % stride == 0
+    assert overlap_verdict(spec).startswith("uniform" if uniform else "uneven")
+    interior = spec.overlap()[kernel:-kernel]  # away from both borders
+    assert (len(set(interior.tolist())) == 1) == uniform
+
+
+def test_overlap_cli_compare_prints_a_verdict_per_kernel(tmp_path):
+    out = tmp_path / "o.png"
+    result = runner.invoke(app, ["overlap", "--k", "3", "--s", "2", "--compare", "-o", str(out)])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith("k 2,2: uniform: every interior cell gets 1 tap")
+    assert lines[1].startswith("k 3,3: uneven: interior cells get 1..4 taps")
+    assert lines[2].startswith("k 4,4: uniform: every interior cell gets 4 taps")
+    with Image.open(out) as image:
+        assert image.format == "PNG"
+        assert image.size[1] > 3 * 300  # three rows
+
+
+def test_matrix_picture_colours_cells_by_kernel_position(tmp_path):
+    spec = ConvSpec(input_size=(4, 4), kernel=3)
+    figure = _matrix(spec)
+    axes = figure.axes[0]
+    image = np.asarray(Image.open(io.BytesIO(_png(figure))).convert("RGB"))
+    index = spec.kernel_index_matrix()
+    # Sample each cell's centre through the axes' own data-to-pixel transform.
+    height = image.shape[0]
+    for (r, c), k in np.ndenumerate(index):
+        x, y = axes.transData.transform((c, r + 0.3))  # below the printed weight name
+        pixel = tuple(int(v) for v in image[round(height - y), round(x)])
+        expected = KERNEL_COLOURS[k % len(KERNEL_COLOURS)] if k >= 0 else (255, 255, 255)
+        assert np.abs(np.subtract(pixel, expected)).max() <= 3, (r, c, pixel, expected)
+
+
+def test_matrix_cli_png_gif_and_limit(tmp_path):
+    png = tmp_path / "m.png"
+    assert runner.invoke(app, ["matrix", "--i", "4", "--k", "3", "-o", str(png)]).exit_code == 0
+    gif = tmp_path / "m.gif"
+    result = runner.invoke(app, ["matrix", "--i", "3", "--k", "2", "--animate", "-o", str(gif)])
+    assert result.exit_code == 0
+    with Image.open(gif) as image:
+        assert image.n_frames == 4  # one per output cell, like the conv GIF
+    big = runner.invoke(app, ["matrix", "--i", "12", "--k", "3", "-o", str(tmp_path / "b.png")])
+    assert big.exit_code == 2
+    assert "at most 64 rows and columns" in big.output
+    assert not (tmp_path / "b.png").exists()
+
+
+def test_markdown_and_html_snippets_state_path_and_parameters(tmp_path):
+    out = tmp_path / "a.gif"
+    args = ["gif", "--k", "3", "--s", "2", "--p", "1", "-o", str(out), "--markdown", "--html"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    alt = "Convolution of a 5x5 input with kernel 3x3, stride 2, padding 1, giving a 3x3 output"
+    lines = result.output.splitlines()
+    assert lines[1] == f"![{alt}]({out.as_posix()})"
+    assert lines[2].startswith(f'<img src="{out.as_posix()}" alt="{alt}" width=')
+
+
+def test_animate_displays_inline_and_saves(tmp_path):
+    spec = ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True)
+    inline = convanim.animate(spec, view="scatter", values=True)
+    html = inline._repr_html_()
+    assert html.startswith('<img src="data:image/gif;base64,')
+    encoded = html.split("base64,")[1].split('"')[0]
+    assert base64.b64decode(encoded) == inline.data
+    path = inline.save(tmp_path / "nb.gif")
+    with Image.open(path) as image:
+        assert image.n_frames == math.prod(spec.input_size)
+    assert "Transposed convolution of a 3x3 input" in inline.alt
