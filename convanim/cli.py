@@ -248,6 +248,10 @@ def gif(
         str | None, typer.Option("--input-values", help="Input values, row-major.")
     ] = None,
     pool: Annotated[str | None, typer.Option("--pool", help="max or avg pooling.")] = None,
+    overlap: Annotated[
+        bool,
+        typer.Option("--overlap", help="Close the scatter view with the stamp count per output."),
+    ] = False,
     markdown: Annotated[
         bool, typer.Option("--markdown", help="Also print a Markdown snippet with alt text.")
     ] = False,
@@ -307,6 +311,7 @@ def gif(
             transparent=transparent,
             values=(x, w) if numeric else None,
             pooling=pooling,
+            overlap=overlap,
         )
     except (DrawingError, OutputError) as error:
         raise fail(str(error)) from None

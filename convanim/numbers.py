@@ -116,3 +116,13 @@ def pool_numbers(board: Storyboard, pooling: Pooling, x: np.ndarray) -> Numbers:
         FrameNumbers(None, shown, mark) for shown, mark in zip(_revealed(board, y), marks)
     )
     return Numbers(_printed(board, canvas_values(board, spec, x)), frames)
+
+
+def with_overlap(numbers: Numbers | None, board: Storyboard, counts: np.ndarray) -> Numbers:
+    """``numbers`` (or none printed) plus a closing frame that prints each output's stamp count."""
+    if numbers is None:
+        silent = FrameNumbers(None, np.full(board.upper.cells.shape, np.nan), None)
+        numbers = Numbers(np.full(board.lower.cells.shape, np.nan), (silent,) * len(board.frames))
+    inside = board.upper.cells != Cell.HIDDEN
+    summary = FrameNumbers(None, np.where(inside, counts, np.nan), None)
+    return Numbers(numbers.lower, (*numbers.frames, summary))

@@ -187,3 +187,12 @@ def build_storyboard(spec: ConvSpec, view: str = "canvas") -> Storyboard:
     if view == "scatter":
         return scatter_storyboard(spec)
     raise DrawingError(f"--view must be one of canvas, scatter, flat; got {view!r}")
+
+
+def overlap_frame(board: Storyboard) -> Frame:
+    """A closing frame for the scatter view: every stamp counted, nothing highlighted."""
+    if board.view != "scatter":
+        raise DrawingError("--overlap: the overlap frame closes a scatter view (--view scatter)")
+    last = board.frames[-1]
+    nothing = np.empty((0, 2), dtype=int)
+    return Frame(nothing, nothing, last.first_tap, last.lower_box, last.upper_box, last.counts)

@@ -103,3 +103,22 @@ def test_animate_displays_inline_and_saves(tmp_path):
     with Image.open(path) as image:
         assert image.n_frames == math.prod(spec.input_size)
     assert "Transposed convolution of a 3x3 input" in inline.alt
+
+
+def test_scatter_gif_closes_with_the_overlap_counts(tmp_path):
+    from convanim.numbers import with_overlap
+    from convanim.render.gif import render_animation
+    from convanim.storyboard import Cell, build_storyboard, overlap_frame
+
+    spec = ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True)
+    frames, _ = render_animation(spec, view="scatter", overlap=True)
+    assert len(frames) == math.prod(spec.input_size) + 1
+    board = build_storyboard(spec, "scatter")
+    summary = overlap_frame(board)
+    printed = with_overlap(None, board, summary.counts).frames[-1].upper
+    real = board.upper.cells == Cell.OUTPUT
+    np.testing.assert_array_equal(printed[real].reshape(spec.output_size), spec.overlap())
+    assert np.isnan(printed[~real]).all()
+    result = runner.invoke(app, ["gif", "--k", "3", "--overlap", "-o", str(tmp_path / "a.gif")])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: --overlap: the overlap frame closes a scatter view")

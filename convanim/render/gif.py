@@ -11,11 +11,17 @@ from PIL import Image
 
 from convanim.describe import compact
 from convanim.geometry import ConvSpec
-from convanim.numbers import conv_numbers, pool_numbers, scatter_numbers
+from convanim.numbers import conv_numbers, pool_numbers, scatter_numbers, with_overlap
 from convanim.pooling import Pooling
 from convanim.render.encode import write_animation
 from convanim.render.raster import Canvas, Style, render_frames
-from convanim.storyboard import DrawingError, Storyboard, as_drawable, build_storyboard
+from convanim.storyboard import (
+    DrawingError,
+    Storyboard,
+    as_drawable,
+    build_storyboard,
+    overlap_frame,
+)
 
 MAX_FRAMES = 2500
 MAX_PIXELS = 4_000_000  # per frame
@@ -83,11 +89,13 @@ def render_animation(
     max_pixels: int = MAX_PIXELS,
     values: tuple[np.ndarray, np.ndarray] | None = None,
     pooling: Pooling | None = None,
+    overlap: bool = False,
 ) -> tuple[list[Image.Image], Style]:
     """The frames of ``spec``'s animation, and the style they were drawn in.
 
     ``values`` (input x, kernel w) prints the numbers; ``pooling`` animates a
-    pooling of x over the spec's windows (w unused) and always prints them.
+    pooling of x over the spec's windows (w unused) and always prints them;
+    ``overlap`` closes a scatter view with a frame of stamp counts per output.
     """
     style = style or Style()
     if view == "flat":
@@ -102,6 +110,10 @@ def render_animation(
     elif values is not None:
         make = scatter_numbers if board.view == "scatter" else conv_numbers
         numbers = make(board, spec, *values)
+    if overlap:
+        summary = overlap_frame(board)
+        numbers = with_overlap(numbers, board, summary.counts)
+        board = replace(board, frames=(*board.frames, summary))
     return render_frames(board, style, numbers), style
 
 

@@ -242,7 +242,8 @@ class FrameRenderer:
         pooling = numbers is not None and numbers.weights is None
         if self.board.view == "canvas" and not pooling:  # a pooling window has no first tap
             painter.dot(*frame.first_tap, False, palette.outline)
-        self._join(painter, frame)
+        if len(frame.lower):
+            self._join(painter, frame)
         image.paste(self.upper_layer, mask=self.upper_mask)
         if frame.counts is not None:
             self._accumulated(painter, frame)
@@ -292,7 +293,8 @@ class FrameRenderer:
                 painter.cell(r, c, True, outside, palette.outline, dashed=True)
             else:
                 painter.cell(r, c, True, None, palette.outline, width=3 * painter.line)
-        painter.dot(*frame.first_tap, True, palette.outline)
+        if len(frame.upper):
+            painter.dot(*frame.first_tap, True, palette.outline)
 
 
 def render_frames(
