@@ -86,7 +86,8 @@ def _write(frames, handle, suffix: str, duration: int, transparent) -> None:
             if len(matches):
                 # Each frame clears to see-through before the next is drawn.
                 options.update(transparency=int(matches[0]), disposal=2)
-        frames[0].save(handle, format="GIF", append_images=frames[1:], **options)
+        # optimize: Pillow stores each frame's change with only the colours it uses.
+        frames[0].save(handle, format="GIF", append_images=frames[1:], optimize=True, **options)
         return
     if transparent is not None:
         frames = [_see_through(frame, transparent) for frame in frames]
