@@ -113,8 +113,9 @@ def _matrix(spec: ConvSpec, highlight_row: int | None = None) -> Figure:
     colours = [_hex(PALETTE.background)] + [
         _hex(KERNEL_COLOURS[k % len(KERNEL_COLOURS)]) for k in range(math.prod(spec.kernel))
     ]
-    figure = Figure(figsize=(max(4, 0.32 * cols + 2), max(2.5, 0.32 * rows + 1.5)))
-    axes = figure.add_axes([0.08, 0.05, 0.9, 0.8])
+    size = (max(4, 0.32 * cols + 2), max(2.5, 0.32 * rows + 1.5))
+    figure = Figure(figsize=size, layout="constrained")
+    axes = figure.add_subplot()
     axes.imshow(index + 1, cmap=ListedColormap(colours), vmin=0, vmax=len(colours) - 1)
     axes.set_xticks(np.arange(-0.5, cols), minor=True)
     axes.set_yticks(np.arange(-0.5, rows), minor=True)
@@ -134,7 +135,7 @@ def _matrix(spec: ConvSpec, highlight_row: int | None = None) -> Figure:
         axes.add_patch(_row_box(highlight_row, cols, _hex(PALETTE.highlight)))
     name = "C^T (transposed conv)" if spec.transposed else "C"
     axes.set_title(
-        f"{name}: {shape_text(spec)}, rows = outputs, columns = inputs (row-major)", fontsize=9
+        f"{name}: {shape_text(spec)}\nrows: outputs, columns: inputs (row-major)", fontsize=9
     )
     axes.set_xlabel("input cell")
     axes.set_ylabel("output cell")
