@@ -20,6 +20,24 @@ def compact(values) -> str:
     return str(values[0]) if len(set(values)) == 1 else "x".join(map(str, values))
 
 
+def parameter_tokens(spec: ConvSpec, side: str = ":") -> list[str]:
+    """``["k3", "s2", "p1"]``: the kernel, then every parameter that is not its default.
+
+    Asymmetric padding is written ``before{side}after`` per axis.
+    """
+    tokens = [f"k{compact(spec.kernel)}"]
+    if set(spec.stride) != {1}:
+        tokens.append(f"s{compact(spec.stride)}")
+    padding = [f"{pb}{side}{pa}" if pb != pa else str(pb) for pb, pa in spec.padding]
+    if set(padding) != {"0"}:
+        tokens.append(f"p{compact(padding)}")
+    if set(spec.dilation) != {1}:
+        tokens.append(f"d{compact(spec.dilation)}")
+    if set(spec.output_padding) != {0}:
+        tokens.append(f"op{compact(spec.output_padding)}")
+    return tokens
+
+
 def formula_lines(spec: ConvSpec) -> list[str]:
     """The output-size formula of every axis with the spec's numbers substituted."""
     lines = []

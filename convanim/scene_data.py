@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convanim import reference
-from convanim.describe import compact, shape_text
+from convanim.describe import parameter_tokens, size_text
 from convanim.geometry import ConvSpec
 from convanim.numbers import canvas_values, small_values
 from convanim.storyboard import Cell, Storyboard, build_storyboard, drawn_cells
@@ -40,18 +40,9 @@ DEFAULTS = {
 def arithmetic_text(spec: ConvSpec) -> str:
     """``5x5, k3, s2, p1 -> 3x3`` (only the parameters that differ from the defaults)."""
 
-    parts = [shape_text(spec).split(" -> ")[0], f"k{compact(spec.kernel)}"]
-    if set(spec.stride) != {1}:
-        parts.append(f"s{compact(spec.stride)}")
-    padding = [f"{pb}:{pa}" if pb != pa else str(pb) for pb, pa in spec.padding]
-    if set(padding) != {"0"}:
-        parts.append(f"p{compact(padding)}")
-    if set(spec.dilation) != {1}:
-        parts.append(f"d{compact(spec.dilation)}")
-    if set(spec.output_padding) != {0}:
-        parts.append(f"op{compact(spec.output_padding)}")
+    parts = [size_text(spec.input_size), *parameter_tokens(spec)]
     prefix = "transposed " if spec.transposed else ""
-    return f"{prefix}{', '.join(parts)} -> {shape_text(spec).split(' -> ')[1]}"
+    return f"{prefix}{', '.join(parts)} -> {size_text(spec.output_size)}"
 
 
 @dataclass(frozen=True)

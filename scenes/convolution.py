@@ -11,12 +11,10 @@ from convanim.render.mobjects import (
     BACKGROUND,
     OUTPUT,
     caption,
-    cell_value,
     fit_cell_size,
-    footprint_marker,
     kernel_caption,
     plane_grid,
-    tap_dot,
+    sweep,
     value_labels,
 )
 from convanim.scene_data import DEFAULTS, convolution_plan
@@ -49,25 +47,6 @@ class ConvolutionScene(Scene):
             numbers = value_labels(self.lower, plan.lower_values, board.lower.cells != Cell.PADDING)
             kernel = caption(kernel_caption(plan.w), 22).next_to(title, DOWN, buff=0.15)
             self.play(FadeIn(numbers), FadeIn(kernel))
-        first = board.frames[0]
-        self.footprint = footprint_marker(self.lower.cells(first.lower), size)
-        self.first_tap = tap_dot(self.lower[first.first_tap], size)
-        self.current = footprint_marker([self.upper[tuple(first.upper[0])]], size)
-        self.play(FadeIn(self.footprint), FadeIn(self.first_tap), FadeIn(self.current))
-        for step, frame in enumerate(board.frames):
-            target = self.upper[tuple(frame.upper[0])]
-            if step:
-                moves = [
-                    square.animate.move_to(cell)
-                    for square, cell in zip(self.footprint, self.lower.cells(frame.lower))
-                ]
-                moves.append(
-                    self.first_tap.animate.move_to(tap_dot(self.lower[frame.first_tap], size))
-                )
-                moves.append(self.current.animate.move_to(target))
-                self.play(*moves, run_time=self.step_time)
-            reveal = [target.animate.set_fill(OUTPUT, opacity=1)]
-            if self.params.show_values:
-                reveal.append(FadeIn(cell_value(plan.y[tuple(frame.upper[0])], target, size)))
-            self.play(*reveal, run_time=self.step_time / 2)
+        values = plan.y if self.params.show_values else None
+        sweep(self, board.frames, self.lower, self.upper, values, size, self.step_time)
         self.wait(1)

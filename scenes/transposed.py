@@ -33,7 +33,7 @@ from convanim.render.mobjects import (
     footprint_marker,
     kernel_caption,
     plane_grid,
-    tap_dot,
+    sweep,
     value_labels,
 )
 from convanim.scene_data import DEFAULTS, transposed_plan
@@ -99,34 +99,11 @@ class TransposedConvolutionScene(Scene):
             "flipped " + kernel_caption(plan.flipped_w.reshape(plan.w.shape)), 20
         ).next_to(self.output, UP, buff=0.3)
         self.play(FadeIn(zeros), FadeIn(self.output), FadeIn(names), FadeIn(flipped))
-        first = board.frames[0]
-        self.footprint = footprint_marker(self.canvas.cells(first.lower), size)
-        self.first_tap = tap_dot(self.canvas[first.first_tap], size)
-        self.current = footprint_marker([self.output[tuple(first.upper[0])]], size)
-        self.play(FadeIn(self.footprint), FadeIn(self.first_tap), FadeIn(self.current))
-        results = VGroup()
-        for step, frame in enumerate(board.frames):
-            target = self.output[tuple(frame.upper[0])]
-            if step:
-                moves = [
-                    square.animate.move_to(cell)
-                    for square, cell in zip(self.footprint, self.canvas.cells(frame.lower))
-                ]
-                moves.append(
-                    self.first_tap.animate.move_to(tap_dot(self.canvas[frame.first_tap], size))
-                )
-                moves.append(self.current.animate.move_to(target))
-                self.play(*moves, run_time=self.step_time)
-            reveal = [target.animate.set_fill(OUTPUT, opacity=1)]
-            if shows:
-                value = cell_value(plan.gather_output[tuple(frame.upper[0])], target, size)
-                results.add(value)
-                reveal.append(FadeIn(value))
-            self.play(*reveal, run_time=self.step_time / 2)
+        values = plan.gather_output if shows else None
+        results = sweep(self, board.frames, self.canvas, self.output, values, size, self.step_time)
         kept = VGroup(self.output, results)
         self.play(
             FadeOut(VGroup(heading, inputs, numbers, self.canvas, zeros, names, flipped)),
-            FadeOut(VGroup(self.footprint, self.first_tap, self.current)),
         )
         self.play(kept.animate.scale_to_fit_width(RESULT_WIDTH).to_corner(LEFT + DOWN))
         return kept

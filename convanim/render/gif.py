@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from convanim.describe import compact
+from convanim.describe import compact, parameter_tokens
 from convanim.geometry import ConvSpec
 from convanim.numbers import conv_numbers, pool_numbers, scatter_numbers, with_overlap
 from convanim.pooling import Pooling
@@ -44,16 +44,7 @@ def default_name(
     """
 
     parts = ["convT" if spec.transposed else "conv", f"i{compact(spec.input_size)}"]
-    parts.append(f"k{compact(spec.kernel)}")
-    if set(spec.stride) != {1}:
-        parts.append(f"s{compact(spec.stride)}")
-    padding = [f"{pb}-{pa}" if pb != pa else str(pb) for pb, pa in spec.padding]
-    if set(padding) != {"0"}:
-        parts.append(f"p{compact(padding)}")
-    if set(spec.dilation) != {1}:
-        parts.append(f"d{compact(spec.dilation)}")
-    if set(spec.output_padding) != {0}:
-        parts.append(f"op{compact(spec.output_padding)}")
+    parts += parameter_tokens(spec, side="-")
     if view != "canvas":
         parts.append(view)
     if theme != "light":

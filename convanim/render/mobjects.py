@@ -7,7 +7,20 @@ Cell (r, c) sits at column c, row r counted downwards, ``size`` scene units apar
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, RIGHT, UL, UP, Dot, ManimColor, Square, Text, VGroup, interpolate_color
+from manim import (
+    DOWN,
+    RIGHT,
+    UL,
+    UP,
+    Dot,
+    FadeIn,
+    FadeOut,
+    ManimColor,
+    Square,
+    Text,
+    VGroup,
+    interpolate_color,
+)
 
 from convanim.numbers import number_text
 from convanim.render.palette import KERNEL_COLOURS as PALETTE_KERNEL_COLOURS
@@ -139,3 +152,36 @@ def tap_dot(cell, size: float) -> Dot:
 def kernel_caption(w: np.ndarray) -> str:
     rows = np.atleast_2d(w)
     return "kernel " + " ".join("[" + " ".join(f"{v:g}" for v in row) + "]" for row in rows)
+
+
+def sweep(scene, frames, lower: Grid, upper: Grid, values, size: float, step_time: float) -> VGroup:
+    """Play one storyboard step per frame: the footprint moves, the output cell fills.
+
+    The moving footprint is kept as ``scene.footprint`` (tests probe it). ``values``
+    (shaped like ``upper``, or None) are written into each output cell as it fills;
+    returns the written values.
+    """
+    first = frames[0]
+    scene.footprint = footprint_marker(lower.cells(first.lower), size)
+    first_tap = tap_dot(lower[first.first_tap], size)
+    current = footprint_marker([upper[tuple(first.upper[0])]], size)
+    scene.play(FadeIn(scene.footprint), FadeIn(first_tap), FadeIn(current))
+    written = VGroup()
+    for step, frame in enumerate(frames):
+        target = upper[tuple(frame.upper[0])]
+        if step:
+            moves = [
+                square.animate.move_to(cell)
+                for square, cell in zip(scene.footprint, lower.cells(frame.lower))
+            ]
+            moves.append(first_tap.animate.move_to(tap_dot(lower[frame.first_tap], size)))
+            moves.append(current.animate.move_to(target))
+            scene.play(*moves, run_time=step_time)
+        reveal = [target.animate.set_fill(OUTPUT, opacity=1)]
+        if values is not None:
+            value = cell_value(values[tuple(frame.upper[0])], target, size)
+            written.add(value)
+            reveal.append(FadeIn(value))
+        scene.play(*reveal, run_time=step_time / 2)
+    scene.play(FadeOut(VGroup(scene.footprint, first_tap, current)))
+    return written
