@@ -3,7 +3,8 @@
 Semantics are PyTorch's: max pooling pads with -inf (padding never wins), average
 pooling divides by the full window size when ``count_include_pad`` (the default)
 and by the number of real cells otherwise. Padding may be at most half the
-(dilated) window on each side, and average pooling has no dilation.
+(dilated) window on each side, average pooling has no dilation, and no window
+may cover padding only (PyTorch would give -inf or divide by zero there).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class Pooling:
                 )
             if self.mode == "avg" and d != 1:
                 raise SpecError("dilation", "average pooling has no dilation", axis)
+        if self.spec.overlap().min() == 0:
+            raise SpecError("padding", "a pooling window would cover only padding")
 
     def apply(self, x: np.ndarray) -> np.ndarray:
         """The pooled output (output_size...), from the spec's taps."""
