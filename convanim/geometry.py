@@ -295,12 +295,27 @@ class ConvSpec:
             self.output_padding,
         )
 
-    def _axis_input(self, axis: int, output: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-        """Input position that (output, kernel) reads on one axis (see ``_axis_valid``)."""
+    def _axis_input(
+        self, axis: int, output: np.ndarray, kernel: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Input position that (output, kernel) reads on one axis (see ``_axis_valid``).
+
+        Conv: ``o*s - pb + k*d``; transposed: ``(o + pb - k*d) // s``. Written into
+        ``out`` when given (taps() fills its result arrays in place).
+        """
         s, (pb, _), d = self.stride[axis], self.padding[axis], self.dilation[axis]
+        if out is None:
+            out = np.empty(np.broadcast_shapes(output.shape, kernel.shape), dtype=np.intp)
         if self.transposed:
-            return (output + pb - kernel * d) // s
-        return output * s - pb + kernel * d
+            np.multiply(kernel, -d, out=out)
+            out += output
+            out += pb
+            np.floor_divide(out, s, out=out)
+        else:
+            np.multiply(kernel, d, out=out)
+            out -= pb
+            out += output * s if s != 1 else output
+        return out
 
     def _axis_valid(self, axis: int) -> tuple[np.ndarray, np.ndarray]:
         """Input position and validity of every (output, kernel) pair on one axis.
@@ -326,31 +341,38 @@ class ConvSpec:
         row of a level is repeated once per valid kernel index of the next axis,
         which yields the row-major order without sorting or a dense N-D mask.
         """
+        ndim = self.ndim
         output_columns = list(grid_positions(self.output_size).T)
         kernel_columns: list[np.ndarray] = []
-        for axis in range(self.ndim):
+        for axis in range(ndim):
             valid = self._axis_valid(axis)[1]
             per_output = valid.sum(axis=1)  # valid kernel indices for each output index
             valid_kernel = np.nonzero(valid)[1]  # those indices, grouped by output index
             first = np.cumsum(per_output) - per_output  # where each group starts
             children = per_output[output_columns[axis]]
             row_first = np.cumsum(children) - children
+            parents = np.repeat(np.arange(len(children)), children)  # each new row's parent
             # Concatenate, for every row, its group of valid kernel indices.
             picks = np.repeat(first[output_columns[axis]] - row_first, children)
             picks += np.arange(len(picks))
-            output_columns = [np.repeat(column, children) for column in output_columns]
-            kernel_columns = [np.repeat(column, children) for column in kernel_columns]
-            kernel_columns.append(valid_kernel[picks])
-        input_columns = [
-            self._axis_input(axis, o, k)
-            for axis, (o, k) in enumerate(zip(output_columns, kernel_columns))
-        ]
-        # Columns are stored contiguously; the (T, ndim) arrays are transposed views.
-        return Taps(
-            output=np.array(output_columns).T,
-            input=np.array(input_columns).T,
-            kernel=np.array(kernel_columns).T,
-        )
+            if axis < ndim - 1:
+                output_columns = [column[parents] for column in output_columns]
+                kernel_columns = [column[parents] for column in kernel_columns]
+                kernel_columns.append(valid_kernel[picks])
+        # The last level writes straight into contiguous (ndim, T) arrays; the
+        # (T, ndim) arrays handed out are their transposed views.
+        output = np.empty((ndim, len(parents)), dtype=np.intp)
+        kernel = np.empty_like(output)
+        for row, column in enumerate(output_columns):
+            np.take(column, parents, out=output[row])
+        for row, column in enumerate(kernel_columns):
+            np.take(column, parents, out=kernel[row])
+        np.take(valid_kernel, picks, out=kernel[ndim - 1])
+        del parents, picks
+        inputs = np.empty_like(output)
+        for axis in range(ndim):
+            self._axis_input(axis, output[axis], kernel[axis], out=inputs[axis])
+        return Taps(output=output.T, input=inputs.T, kernel=kernel.T)
 
     def read_inputs(self) -> np.ndarray:
         """Boolean array (input_size...) of the input cells at least one output reads.
