@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from convanim.render.gifwriter import gif_bytes
+
 FORMATS = {".gif": "GIF", ".webp": "WEBP", ".png": "PNG", ".mp4": "MP4"}
 
 
@@ -35,33 +37,33 @@ def _sample_strip(frames: list[Image.Image], samples: int = 8) -> Image.Image:
     return strip
 
 
-def to_shared_palette(frames: list[Image.Image]) -> list[Image.Image]:
-    """Every frame as a P image over one palette.
+def shared_palette(frames: list[Image.Image]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Every frame as (height, width) uint8 indices into one palette, and that (n, 3) palette.
 
-    When the frames use at most 256 colours in all, the palette holds exactly
+    When the frames use at most 255 colours in all, the palette holds exactly
     those (in RGB order) and every pixel keeps its colour; otherwise Pillow's
-    median cut picks 256 from evenly spaced frames.
+    median cut picks 255 from evenly spaced frames, without dithering. (A GIF
+    has 256 entries; the writer needs one free.)
     """
     packed = [_packed(frame) for frame in frames]
     used = np.zeros(1 << 24, dtype=bool)
     for colours in packed:
         used[colours] = True
     palette = np.flatnonzero(used)
-    if len(palette) > 256:
+    if len(palette) > 255:
         reference = _sample_strip(frames).quantize(
-            256, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+            255, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
         )
-        return [frame.quantize(palette=reference, dither=Image.Dither.NONE) for frame in frames]
+        indices = [
+            np.asarray(frame.quantize(palette=reference, dither=Image.Dither.NONE))
+            for frame in frames
+        ]
+        colours = np.asarray(reference.getpalette(), dtype=np.uint8).reshape(-1, 3)
+        return indices, colours[: max(int(i.max()) for i in indices) + 1]
     lookup = np.zeros(1 << 24, dtype=np.uint8)
     lookup[palette] = np.arange(len(palette), dtype=np.uint8)
     rgb = np.stack([palette >> 16, (palette >> 8) & 255, palette & 255], axis=1)
-    flat_palette = rgb.astype(np.uint8).ravel().tolist()
-    images = []
-    for colours in packed:
-        image = Image.fromarray(lookup[colours], mode="P")
-        image.putpalette(flat_palette)
-        images.append(image)
-    return images
+    return [lookup[colours] for colours in packed], rgb.astype(np.uint8)
 
 
 def _see_through(frame: Image.Image, background: tuple[int, int, int]) -> Image.Image:
@@ -77,20 +79,17 @@ def _write(frames, handle, suffix: str, duration: int, transparent) -> None:
             raise OutputError("--transparent: .mp4 has no transparency; use .gif, .png or .webp")
         _write_mp4(frames, handle, duration)
         return
-    options = {"save_all": True, "duration": duration, "loop": 0}
     if suffix == ".gif":
-        frames = to_shared_palette(frames)
+        indices, palette = shared_palette(frames)
+        see_through = None
         if transparent is not None:
-            colours = np.asarray(frames[0].getpalette(), dtype=np.uint8).reshape(-1, 3)
-            matches = np.flatnonzero(np.all(colours == transparent, axis=1))
-            if len(matches):
-                # Each frame clears to see-through before the next is drawn.
-                options.update(transparency=int(matches[0]), disposal=2)
-        # optimize: Pillow stores each frame's change with only the colours it uses.
-        frames[0].save(handle, format="GIF", append_images=frames[1:], optimize=True, **options)
+            matches = np.flatnonzero(np.all(palette == transparent, axis=1))
+            see_through = int(matches[0]) if len(matches) else None
+        handle.write(gif_bytes(indices, palette, duration, see_through))
         return
     if transparent is not None:
         frames = [_see_through(frame, transparent) for frame in frames]
+    options = {"save_all": True, "duration": duration, "loop": 0}
     if suffix == ".webp":
         options.update(lossless=True, method=4)
     frames[0].save(handle, format=FORMATS[suffix], append_images=frames[1:], **options)

@@ -62,7 +62,7 @@ def plan(spec: ConvSpec, view: str, style: Style, max_frames: int, max_pixels: i
             "raise it with --max-frames or draw a smaller input"
         )
     board = build_storyboard(spec, "canvas" if view == "flat" else view)
-    width, height = Canvas(board, style).final_size
+    width, height = Canvas(board, style).size
     if width * height > max_pixels:
         raise DrawingError(
             f"--width: {width}x{height} px frames exceed the budget of {max_pixels} pixels; "

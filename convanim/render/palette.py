@@ -12,9 +12,8 @@ class Palette:
     background: RGB
     input: RGB  # real input cells
     output: RGB  # the output plane
-    outline: RGB  # cell outlines, solid and dashed
+    outline: RGB  # cell outlines, solid and dashed, and the four lines joining the planes
     highlight: RGB  # kernel footprint and current output cell, laid over at highlight_opacity
-    lines: RGB  # the four lines joining footprint and output cell
     text: RGB  # labels, and numbers on unfilled cells
     on_cell: RGB  # numbers on filled (input, output) cells
     highlight_opacity: float = 0.4
@@ -27,7 +26,6 @@ THEMES = {
         output=(42, 161, 152),
         outline=(0, 43, 54),
         highlight=(7, 54, 66),
-        lines=(0, 0, 0),
         text=(0, 43, 54),
         on_cell=(255, 255, 255),
     ),
@@ -37,7 +35,6 @@ THEMES = {
         output=(42, 161, 152),
         outline=(238, 232, 213),
         highlight=(253, 246, 227),
-        lines=(238, 232, 213),
         text=(238, 232, 213),
         on_cell=(255, 255, 255),
     ),

@@ -1,9 +1,10 @@
 """Draw a storyboard as RGB frames in Dumoulin & Visin's style, with Pillow.
 
 Static layers (the lower plane, the upper plane, the labels) are drawn once;
-each frame copies them and draws only what it highlights. Frames are drawn at
-SUPERSAMPLE times the final size and box-filtered down: 1 keeps hard pixel
-edges and a handful of colours (small GIFs); 2 or more anti-aliases them.
+each frame copies them and draws only what it highlights. Grid points land on
+whole pixels (a step in row or column is an integer pixel vector), so every
+cell is rasterised alike and a highlight moved by one cell changes the same
+pixels shifted: hard edges, a handful of colours, small GIFs.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from convanim.numbers import FrameNumbers, Numbers, number_text
 from convanim.render.palette import THEMES, Palette, blend
 from convanim.storyboard import Cell, Frame, Plane, Storyboard
 
-SUPERSAMPLE = 1
 LAYOUTS = ("oblique", "flat")
 #: Dumoulin & Visin's TikZ slant (xslant=-0.7, then yslant=0.5), with y pointing down:
 #: a step in column c moves (1, -0.5), a step in row r moves (0.7, 0.65).
@@ -27,7 +27,7 @@ FLAT = np.array([[0.0, 1.0], [1.0, 0.0]])
 PLANE_GAP = 0.0  # the upper plane starts where the lower one ends, as in the guide
 FLAT_GAP = 1.6  # cells between input and output in the flat layout
 MARGIN = 1.2  # cells around the picture
-DASH = 0.14  # dash length, in cells
+DASH = 0.25  # dash length, in cells (about two dashes per cell edge, as in the guide)
 NUMBERS_CELL = 44.0  # pixels per cell when numbers are printed
 
 
@@ -45,43 +45,55 @@ class Style:
 
 
 class Canvas:
-    """Where each plane's grid points land on the (supersampled) image."""
+    """Where each plane's grid points land on the image, in whole pixels."""
 
     def __init__(self, board: Storyboard, style: Style):
         self.board = board
-        self.basis = OBLIQUE if style.layout == "oblique" else FLAT
-        lower_box = self._unit_box(board.lower.cells.shape)
-        upper_box = self._unit_box(board.upper.cells.shape)
-        if style.layout == "oblique":  # upper plane above, centred over the lower one
-            shift_x = lower_box[:, 0].mean() - upper_box[:, 0].mean()
-            shift_y = lower_box[0, 1] - PLANE_GAP - upper_box[1, 1]
-        else:  # upper plane to the right, centred vertically
-            shift_x = lower_box[1, 0] + FLAT_GAP - upper_box[0, 0]
-            shift_y = lower_box[:, 1].mean() - upper_box[:, 1].mean()
-        self.upper_shift = np.array([shift_x, shift_y])
-        label_room = 1.0 if style.labels else 0.0
-        both = np.concatenate([lower_box, upper_box + self.upper_shift])
-        room = np.array([MARGIN, MARGIN + label_room])
-        low = both.min(axis=0) - room
-        high = both.max(axis=0) + room
-        cell = style.width / (high - low)[0] if style.width else style.cell
-        self.scale = cell * SUPERSAMPLE
+        self.layout = style.layout
+        basis = OBLIQUE if style.layout == "oblique" else FLAT
+        room = np.array([MARGIN, MARGIN + (1.0 if style.labels else 0.0)])
+        if style.width:  # the picture's width in cells, from the unrounded layout
+            low, high = self._bounds(basis, room)
+            self.scale = style.width / (high - low)[0]
+        else:
+            self.scale = style.cell
+        self.steps = np.rint(basis * self.scale)  # pixels per unit step in r (row 0), in c (row 1)
+        low, high = self._bounds(self.steps, np.rint(room * self.scale))
+        if style.width:  # the side margins absorb what rounding the steps added or took
+            spare = style.width - (high - low)[0]
+            low[0] -= spare // 2
+            high[0] += spare - spare // 2
         self.origin = low
-        final = np.ceil((high - low) * cell).astype(int)
-        self.final_size = (int(final[0]), int(final[1]))
-        self.size = (self.final_size[0] * SUPERSAMPLE, self.final_size[1] * SUPERSAMPLE)
+        self.size = (int(high[0] - low[0]), int(high[1] - low[1]))
 
-    def _unit_box(self, shape) -> np.ndarray:
+    def _bounds(self, steps: np.ndarray, room: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Corners of the picture for grid ``steps``; sets ``upper_shift`` (whole pixels)."""
+        lower = self._box(self.board.lower.cells.shape, steps)
+        upper = self._box(self.board.upper.cells.shape, steps)
+        unit = np.abs(steps).max()  # pixels per cell
+        if self.layout == "oblique":  # upper plane above, centred over the lower one
+            shift_x = lower[:, 0].mean() - upper[:, 0].mean()
+            shift_y = lower[0, 1] - PLANE_GAP * unit - upper[1, 1]
+        else:  # upper plane to the right, centred vertically
+            shift_x = lower[1, 0] + FLAT_GAP * unit - upper[0, 0]
+            shift_y = lower[:, 1].mean() - upper[:, 1].mean()
+        self.upper_shift = np.rint([shift_x, shift_y])
+        both = np.concatenate([lower, upper + self.upper_shift])
+        return both.min(axis=0) - room, both.max(axis=0) + room
+
+    @staticmethod
+    def _box(shape, steps: np.ndarray) -> np.ndarray:
         rows, cols = shape
-        corners = np.array([[0, 0], [0, cols], [rows, 0], [rows, cols]]) @ self.basis
+        corners = np.array([[0, 0], [0, cols], [rows, 0], [rows, cols]]) @ steps
         return np.stack([corners.min(axis=0), corners.max(axis=0)])
 
     def point(self, rc, upper: bool) -> np.ndarray:
-        """Image pixel (x, y) of grid point(s) rc = (row, col), shape (..., 2)."""
-        unit = np.asarray(rc, dtype=float) @ self.basis
-        if upper:
-            unit = unit + self.upper_shift
-        return (unit - self.origin) * self.scale
+        """Image pixel (x, y) of grid point(s) rc = (row, col), shape (..., 2).
+
+        Whole grid points land on whole pixels; fractional ones in between.
+        """
+        xy = np.asarray(rc, dtype=float) @ self.steps - self.origin
+        return xy + self.upper_shift if upper else xy
 
     def cell_polygon(self, r: int, c: int, upper: bool) -> list[tuple[float, float]]:
         corners = self.point([[r, c], [r, c + 1], [r + 1, c + 1], [r + 1, c]], upper)
@@ -98,26 +110,40 @@ class Painter:
         self.line = max(1, round(canvas.scale / 18))
 
     def cell(self, r, c, upper, fill, outline, dashed=False, width=None):
-        polygon = self.canvas.cell_polygon(r, c, upper)
         if fill is not None:
-            self.draw.polygon(polygon, fill=fill)
+            self.draw.polygon(self.canvas.cell_polygon(r, c, upper), fill=fill)
         width = width or self.line
-        if dashed:
-            for start, end in zip(polygon, polygon[1:] + polygon[:1]):
-                self.dashed_line(start, end, outline, width)
-        else:
-            self.draw.line([*polygon, polygon[0]], fill=outline, width=width, joint="curve")
+        # Each edge runs from its lower grid point to its higher one, so that an edge
+        # shared by two cells lands on the same pixels from both.
+        edges = [((r, c), (r, c + 1)), ((r, c), (r + 1, c)), ((r, c + 1), (r + 1, c + 1))]
+        edges.append(((r + 1, c), (r + 1, c + 1)))
+        for start, end in edges:
+            a, b = self.canvas.point([start, end], upper)
+            if dashed:
+                self.dashed_line(a, b, outline, width)
+            else:
+                self.stroke(a, b, outline, width)
 
     def dashed_line(self, start, end, colour, width):
-        start, end = np.asarray(start), np.asarray(end)
         length = np.hypot(*(end - start))
-        dash = DASH * self.canvas.scale
-        # An odd number of pieces so that both ends of every edge are drawn.
-        pieces = max(1, int(length / dash) // 2 * 2 + 1)
-        for k in range(0, pieces, 2):
-            a = start + (end - start) * k / pieces
-            b = start + (end - start) * (k + 1) / pieces
-            self.draw.line([tuple(a), tuple(b)], fill=colour, width=width)
+        # Whole dashes centred on equal stretches, so corners stay open as in the guide.
+        dashes = max(1, round(length / (2 * DASH * self.canvas.scale)))
+        for k in range(dashes):
+            a = start + (end - start) * (4 * k + 1) / (4 * dashes)
+            b = start + (end - start) * (4 * k + 3) / (4 * dashes)
+            self.stroke(a, b, colour, width)
+
+    def stroke(self, a, b, colour, width=1):
+        """A line ``width`` pixels thick across its direction of travel, the same for every slope.
+
+        Pillow's wide lines vary in thickness with the slope; this stacks one-pixel lines
+        side by side along the axis the line does not mainly follow.
+        """
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        across = np.array([0.0, 1.0]) if abs(b - a)[0] >= abs(b - a)[1] else np.array([1.0, 0.0])
+        for k in range(width):
+            shift = (k - (width - 1) // 2) * across
+            self.draw.line([tuple(a + shift), tuple(b + shift)], fill=colour, width=1)
 
     def dot(self, r, c, upper, colour):
         """The kernel's first tap: a dot near the cell's first corner, clear of its number."""
@@ -207,11 +233,10 @@ class FrameRenderer:
         self.upper_layer = Image.new("RGB", self.canvas.size, self.palette.background)
         self.upper_mask = Image.new("L", self.canvas.size, 0)
         _draw_plane(Painter(self.upper_layer, self.canvas, self.palette), board.upper, upper=True)
-        mask_painter = ImageDraw.Draw(self.upper_mask)
+        mask_painter = Painter(self.upper_mask, self.canvas, self.palette)
         for r, c in np.ndindex(board.upper.cells.shape):
-            if board.upper.cells[r, c] != Cell.HIDDEN:
-                polygon = self.canvas.cell_polygon(r, c, upper=True)
-                mask_painter.polygon(polygon, fill=255, outline=255, width=painter.line)
+            if board.upper.cells[r, c] != Cell.HIDDEN:  # the cell as drawn, outline included
+                mask_painter.cell(r, c, True, fill=255, outline=255)
         if style.labels:
             size = round(0.42 * self.canvas.scale)
             flat = style.layout == "flat"
@@ -255,7 +280,7 @@ class FrameRenderer:
             for (r, c), value in np.ndenumerate(numbers.upper):
                 if not np.isnan(value):
                     painter.number(r, c, True, value, filled=True)
-        return image.reduce(SUPERSAMPLE)
+        return image
 
     def _lower_numbers(self, painter: Painter, frame: Frame, numbers: FrameNumbers) -> None:
         """Values under the highlight again, the weight of each tap in its corner, the max ringed."""
@@ -275,8 +300,10 @@ class FrameRenderer:
         (u0, v0), (u1, v1) = frame.upper_box
         lower = self.canvas.point([[r0, c0], [r0, c1], [r1, c0], [r1, c1]], upper=False)
         upper = self.canvas.point([[u0, v0], [u0, v1], [u1, v0], [u1, v1]], upper=True)
+        # The guide's thin black lines, anti-aliased, read as the outlines' dark teal
+        # over its cells; drawn one pixel wide in that colour.
         for a, b in zip(lower, upper):
-            painter.draw.line([tuple(a), tuple(b)], fill=self.palette.lines, width=SUPERSAMPLE)
+            painter.stroke(a, b, self.palette.outline)
 
     def _accumulated(self, painter: Painter, frame: Frame) -> None:
         """Scatter view: output cells shaded by stamps so far; the current stamp outlined."""

@@ -1,0 +1,134 @@
+"""Encode frames of palette indices as a looping GIF, storing each frame's change only.
+
+The first frame is stored whole. Every later frame stores the box around the
+pixels that changed, with a spare palette index, ``keep``, meaning "unchanged,
+show what is there" (GIF transparency over a frame that is not disposed).
+An unchanged pixel may also repeat its own colour; per row, the writer picks
+the mix that splits the row into the fewest runs, and keeps whichever of the
+candidate boxes LZW compresses best. The LZW code size is the palette's
+(Pillow's writer always uses 8 bits). Same frames, same bytes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+_NEVER = np.iinfo(np.int64).max // 4  # the cost of an impossible choice
+
+
+def gif_bytes(
+    frames: list[np.ndarray],
+    palette: np.ndarray,
+    duration: int,
+    see_through: int | None = None,
+) -> bytes:
+    """The GIF of ``frames`` ((height, width) uint8 indices into ``palette``, (n, 3) RGB).
+
+    ``duration`` is milliseconds per frame; the animation loops forever. With
+    ``see_through`` set, that palette index is transparent and every frame is
+    stored whole (a pixel cannot turn see-through again over a kept frame).
+    At most 255 colours: one index is left for ``keep``.
+    """
+    if len(palette) > 255:
+        raise ValueError("a GIF palette leaves one of its 256 entries free: at most 255 colours")
+    keep = len(palette)
+    bits = max(2, int(keep).bit_length())  # codes for the colours and keep
+    table = np.zeros((1 << bits, 3), dtype=np.uint8)
+    table[: len(palette)] = palette
+    height, width = frames[0].shape
+    out = bytearray(b"GIF89a")
+    out += _u16(width) + _u16(height) + bytes([0x80 | (bits - 1) << 4 | (bits - 1), 0, 0])
+    out += table.tobytes()
+    out += b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"  # loop forever
+    delay = round(duration / 10)  # GIF counts hundredths of a second
+    previous = None
+    for frame in frames:
+        if see_through is not None:
+            box, pixels = (0, 0), frame
+            out += _control(delay, disposal=2, transparent=see_through)
+        elif previous is None:
+            box, pixels = (0, 0), frame
+            out += _control(delay, disposal=1, transparent=None)
+        else:
+            box, pixels = _change(previous, frame, keep, bits)
+            out += _control(delay, disposal=1, transparent=keep)
+        out += _image(box, pixels, bits)
+        previous = frame
+    out += b";"
+    return bytes(out)
+
+
+def _u16(value: int) -> bytes:
+    return int(value).to_bytes(2, "little")
+
+
+def _control(delay: int, disposal: int, transparent: int | None) -> bytes:
+    flags = disposal << 2 | (transparent is not None)
+    return b"\x21\xf9\x04" + bytes([flags]) + _u16(delay) + bytes([transparent or 0, 0])
+
+
+def _image(box: tuple[int, int], pixels: np.ndarray, bits: int) -> bytes:
+    height, width = pixels.shape
+    descriptor = b"\x2c" + _u16(box[0]) + _u16(box[1]) + _u16(width) + _u16(height) + b"\x00"
+    return descriptor + bytes([bits]) + _lzw(pixels, bits) + b"\x00"
+
+
+def _lzw(pixels: np.ndarray, bits: int) -> bytes:
+    """LZW data sub-blocks for ``pixels`` with ``bits`` bits per literal (Pillow's C encoder)."""
+    height, width = pixels.shape
+    image = Image.frombytes("P", (width, height), np.ascontiguousarray(pixels).tobytes())
+    return image.tobytes("gif", "P", bits, 0)
+
+
+def _change(
+    previous: np.ndarray, frame: np.ndarray, keep: int, bits: int
+) -> tuple[tuple[int, int], np.ndarray]:
+    """The top-left corner and pixels of the smallest-encoding box that turns previous into frame."""
+    changed = frame != previous
+    if not changed.any():
+        return (0, 0), np.full((1, 1), keep, dtype=np.uint8)
+    rows = np.flatnonzero(changed.any(axis=1))
+    cols = np.flatnonzero(changed.any(axis=0))
+    window = np.s_[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    colours, moved = frame[window], changed[window]
+    candidates = [
+        np.where(moved, colours, keep).astype(np.uint8),
+        _fewest_runs(colours, moved, keep, prefer_keep=True),
+        _fewest_runs(colours, moved, keep, prefer_keep=False),
+    ]
+    sizes = [len(_lzw(pixels, bits)) for pixels in candidates]
+    return (int(cols[0]), int(rows[0])), candidates[int(np.argmin(sizes))]
+
+
+def _fewest_runs(
+    colours: np.ndarray, moved: np.ndarray, keep: int, prefer_keep: bool
+) -> np.ndarray:
+    """Each row with ``keep`` or its own colour at unchanged pixels, in the fewest runs.
+
+    Changed pixels (``moved``) must show their colour. A dynamic programme along
+    each row (all rows at once) over two states, keep or colour, counts run starts.
+    """
+    height, width = colours.shape
+    keep_cost = np.where(moved[:, 0], _NEVER, 0)
+    colour_cost = np.zeros(height, dtype=np.int64)
+    keep_from_colour = np.zeros((height, width), dtype=bool)
+    colour_from_colour = np.zeros((height, width), dtype=bool)
+    for j in range(1, width):
+        stays_keep, leaves_colour = keep_cost, colour_cost + 1
+        keep_from_colour[:, j] = leaves_colour < stays_keep
+        next_keep = np.where(moved[:, j], _NEVER, np.minimum(stays_keep, leaves_colour))
+        leaves_keep = keep_cost + 1
+        stays_colour = colour_cost + (colours[:, j] != colours[:, j - 1])
+        if prefer_keep:
+            colour_from_colour[:, j] = stays_colour < leaves_keep
+        else:
+            colour_from_colour[:, j] = stays_colour <= leaves_keep
+        colour_cost = np.minimum(leaves_keep, stays_colour)
+        keep_cost = next_keep
+    in_colour = colour_cost < keep_cost if prefer_keep else colour_cost <= keep_cost
+    pixels = np.empty((height, width), dtype=np.uint8)
+    for j in range(width - 1, -1, -1):
+        pixels[:, j] = np.where(in_colour, colours[:, j], keep)
+        in_colour = np.where(in_colour, colour_from_colour[:, j], keep_from_colour[:, j])
+    return pixels
