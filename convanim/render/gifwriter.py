@@ -92,43 +92,48 @@ def _change(
     cols = np.flatnonzero(changed.any(axis=0))
     window = np.s_[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     colours, moved = frame[window], changed[window]
-    candidates = [
-        np.where(moved, colours, keep).astype(np.uint8),
-        _fewest_runs(colours, moved, keep, prefer_keep=True),
-        _fewest_runs(colours, moved, keep, prefer_keep=False),
-    ]
+    candidates = [np.where(moved, colours, keep).astype(np.uint8)]
+    candidates += _fewest_runs(colours, moved, keep)
     sizes = [len(_lzw(pixels, bits)) for pixels in candidates]
     return (int(cols[0]), int(rows[0])), candidates[int(np.argmin(sizes))]
 
 
 def _fewest_runs(
-    colours: np.ndarray, moved: np.ndarray, keep: int, prefer_keep: bool
-) -> np.ndarray:
+    colours: np.ndarray, moved: np.ndarray, keep: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Each row with ``keep`` or its own colour at unchanged pixels, in the fewest runs.
 
     Changed pixels (``moved``) must show their colour. A dynamic programme along
-    each row (all rows at once) over two states, keep or colour, counts run starts.
+    the rows (all rows at once) over two states, keep or colour, counts run starts.
+    Two equally short fillings come back: ties settled toward keep, and toward colour.
     """
     height, width = colours.shape
-    keep_cost = np.where(moved[:, 0], _NEVER, 0)
+    moved_columns = np.ascontiguousarray(moved.T)
+    differs = np.ascontiguousarray((colours[:, 1:] != colours[:, :-1]).T)
+    keep_cost = np.where(moved_columns[0], _NEVER, 0)
     colour_cost = np.zeros(height, dtype=np.int64)
-    keep_from_colour = np.zeros((height, width), dtype=bool)
-    colour_from_colour = np.zeros((height, width), dtype=bool)
+    # Back-pointers per column: did the best way into this state come from colour?
+    keep_from_colour = np.zeros((width, height), dtype=bool)
+    colour_from_colour = np.zeros((width, height), dtype=bool)
+    colour_tie = np.zeros((width, height), dtype=bool)
     for j in range(1, width):
-        stays_keep, leaves_colour = keep_cost, colour_cost + 1
-        keep_from_colour[:, j] = leaves_colour < stays_keep
-        next_keep = np.where(moved[:, j], _NEVER, np.minimum(stays_keep, leaves_colour))
+        leaves_colour = colour_cost + 1
+        keep_from_colour[j] = leaves_colour < keep_cost
+        next_keep = np.minimum(keep_cost, leaves_colour)
+        next_keep[moved_columns[j]] = _NEVER
         leaves_keep = keep_cost + 1
-        stays_colour = colour_cost + (colours[:, j] != colours[:, j - 1])
-        if prefer_keep:
-            colour_from_colour[:, j] = stays_colour < leaves_keep
-        else:
-            colour_from_colour[:, j] = stays_colour <= leaves_keep
+        stays_colour = colour_cost + differs[j - 1]
+        colour_from_colour[j] = stays_colour < leaves_keep
+        colour_tie[j] = stays_colour == leaves_keep
         colour_cost = np.minimum(leaves_keep, stays_colour)
         keep_cost = next_keep
-    in_colour = colour_cost < keep_cost if prefer_keep else colour_cost <= keep_cost
-    pixels = np.empty((height, width), dtype=np.uint8)
-    for j in range(width - 1, -1, -1):
-        pixels[:, j] = np.where(in_colour, colours[:, j], keep)
-        in_colour = np.where(in_colour, colour_from_colour[:, j], keep_from_colour[:, j])
-    return pixels
+    fillings = []
+    for prefer_keep in (True, False):
+        in_colour = colour_cost < keep_cost if prefer_keep else colour_cost <= keep_cost
+        from_colour = colour_from_colour if prefer_keep else colour_from_colour | colour_tie
+        pixels = np.empty((width, height), dtype=np.uint8)
+        for j in range(width - 1, -1, -1):
+            pixels[j] = np.where(in_colour, colours[:, j], keep)
+            in_colour = np.where(in_colour, from_colour[j], keep_from_colour[j])
+        fillings.append(np.ascontiguousarray(pixels.T))
+    return fillings[0], fillings[1]
