@@ -45,15 +45,15 @@ def gif_bytes(
     previous = None
     for frame in frames:
         if see_through is not None:
-            box, pixels = (0, 0), frame
+            box, size, data = (0, 0), frame.shape, _lzw(frame, bits)
             out += _control(delay, disposal=2, transparent=see_through)
         elif previous is None:
-            box, pixels = (0, 0), frame
+            box, size, data = (0, 0), frame.shape, _lzw(frame, bits)
             out += _control(delay, disposal=1, transparent=None)
         else:
-            box, pixels = _change(previous, frame, keep, bits)
+            box, size, data = _change(previous, frame, keep, bits)
             out += _control(delay, disposal=1, transparent=keep)
-        out += _image(box, pixels, bits)
+        out += _image(box, size, bits, data)
         previous = frame
     out += b";"
     return bytes(out)
@@ -68,10 +68,11 @@ def _control(delay: int, disposal: int, transparent: int | None) -> bytes:
     return b"\x21\xf9\x04" + bytes([flags]) + _u16(delay) + bytes([transparent or 0, 0])
 
 
-def _image(box: tuple[int, int], pixels: np.ndarray, bits: int) -> bytes:
-    height, width = pixels.shape
+def _image(box: tuple[int, int], size: tuple[int, int], bits: int, data: bytes) -> bytes:
+    """An image block at ``box`` (x, y) of ``size`` (height, width) holding LZW ``data``."""
+    height, width = size
     descriptor = b"\x2c" + _u16(box[0]) + _u16(box[1]) + _u16(width) + _u16(height) + b"\x00"
-    return descriptor + bytes([bits]) + _lzw(pixels, bits) + b"\x00"
+    return descriptor + bytes([bits]) + data + b"\x00"
 
 
 def _lzw(pixels: np.ndarray, bits: int) -> bytes:
@@ -83,19 +84,20 @@ def _lzw(pixels: np.ndarray, bits: int) -> bytes:
 
 def _change(
     previous: np.ndarray, frame: np.ndarray, keep: int, bits: int
-) -> tuple[tuple[int, int], np.ndarray]:
-    """The top-left corner and pixels of the smallest-encoding box that turns previous into frame."""
+) -> tuple[tuple[int, int], tuple[int, int], bytes]:
+    """Top-left corner, size and LZW data of the smallest box that turns previous into frame."""
     changed = frame != previous
     if not changed.any():
-        return (0, 0), np.full((1, 1), keep, dtype=np.uint8)
+        return (0, 0), (1, 1), _lzw(np.full((1, 1), keep, dtype=np.uint8), bits)
     rows = np.flatnonzero(changed.any(axis=1))
     cols = np.flatnonzero(changed.any(axis=0))
     window = np.s_[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     colours, moved = frame[window], changed[window]
     candidates = [np.where(moved, colours, keep).astype(np.uint8)]
     candidates += _fewest_runs(colours, moved, keep)
-    sizes = [len(_lzw(pixels, bits)) for pixels in candidates]
-    return (int(cols[0]), int(rows[0])), candidates[int(np.argmin(sizes))]
+    encoded = [_lzw(pixels, bits) for pixels in candidates]
+    smallest = min(encoded, key=len)  # the first of equals, so the bytes are reproducible
+    return (int(cols[0]), int(rows[0])), colours.shape, smallest
 
 
 def _fewest_runs(
