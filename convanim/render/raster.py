@@ -53,12 +53,12 @@ class Canvas:
         basis = OBLIQUE if style.layout == "oblique" else FLAT
         room = np.array([MARGIN, MARGIN + (1.0 if style.labels else 0.0)])
         if style.width:  # the picture's width in cells, from the unrounded layout
-            low, high = self._bounds(basis, room, whole=False)
+            low, high, _ = self._bounds(basis, room, whole=False)
             self.scale = style.width / (high - low)[0]
         else:
             self.scale = style.cell
         self.steps = np.rint(basis * self.scale)  # pixels per unit step in r (row 0), in c (row 1)
-        low, high = self._bounds(self.steps, np.rint(room * self.scale), whole=True)
+        low, high, self.upper_shift = self._bounds(self.steps, np.rint(room * self.scale), True)
         if style.width:  # the side margins absorb what rounding the steps added or took
             spare = style.width - (high - low)[0]
             low[0] -= spare // 2
@@ -68,8 +68,9 @@ class Canvas:
 
     def _bounds(
         self, steps: np.ndarray, room: np.ndarray, whole: bool
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Corners of the picture for grid ``steps``; sets ``upper_shift`` (rounded if ``whole``)."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Corners of the picture for grid ``steps``, and the upper plane's offset (rounded if
+        ``whole``)."""
         lower = self._box(self.board.lower.cells.shape, steps)
         upper = self._box(self.board.upper.cells.shape, steps)
         unit = np.abs(steps).max()  # pixels per cell
@@ -79,11 +80,11 @@ class Canvas:
         else:  # upper plane to the right, centred vertically
             shift_x = lower[1, 0] + FLAT_GAP * unit - upper[0, 0]
             shift_y = lower[:, 1].mean() - upper[:, 1].mean()
-        self.upper_shift = np.array([shift_x, shift_y])
+        shift = np.array([shift_x, shift_y])
         if whole:
-            self.upper_shift = np.rint(self.upper_shift)
-        both = np.concatenate([lower, upper + self.upper_shift])
-        return both.min(axis=0) - room, both.max(axis=0) + room
+            shift = np.rint(shift)
+        both = np.concatenate([lower, upper + shift])
+        return both.min(axis=0) - room, both.max(axis=0) + room, shift
 
     @staticmethod
     def _box(shape, steps: np.ndarray) -> np.ndarray:
