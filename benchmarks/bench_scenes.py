@@ -11,15 +11,17 @@ import argparse
 import importlib
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from manim import tempconfig
 
-from convanim.render.video import QUALITIES, SCENES, render_scene
-from convanim.scene_data import DEFAULTS
+from convanim.render.manim.driver import QUALITIES, SCENES, Quality, render_scene
+from convanim.scene_plans import DEFAULTS
 
 
-def timed(function, *args) -> float:
+def timed(function: Callable[..., Any], *args: Any) -> float:
     start = time.perf_counter()
     function(*args)
     return time.perf_counter() - start
@@ -27,9 +29,11 @@ def timed(function, *args) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--quality", nargs="+", default=["l", "m"], choices=sorted(QUALITIES))
-    qualities = parser.parse_args().quality
-    print(f"{'scene':<28}" + "".join(f"{'-q' + q:>10}" for q in qualities))
+    parser.add_argument(
+        "--quality", nargs="+", default=["l", "m"], choices=[quality.value for quality in Quality]
+    )
+    qualities = [Quality(value) for value in parser.parse_args().quality]
+    print(f"{'scene':<28}" + "".join(f"{'-q' + q.value:>10}" for q in qualities))
     with tempfile.TemporaryDirectory() as folder:
         for entry in SCENES.values():
             params = DEFAULTS[entry.cls]
@@ -37,8 +41,8 @@ def main() -> None:
             seconds = [timed(render_scene, entry, params, out, q) for q in qualities]
             print(f"{entry.cls:<28}" + "".join(f"{s:>9.1f}s" for s in seconds))
         entry = SCENES["transposed"]
-        module = importlib.import_module(f"scenes.{entry.module}")
-        cached = {"quality": QUALITIES["l"], "media_dir": folder, "disable_caching": False}
+        module = importlib.import_module(f"convanim.scenes.{entry.module}")
+        cached = {"quality": QUALITIES[Quality.LOW], "media_dir": folder, "disable_caching": False}
         with tempconfig({**cached, "progress_bar": "none", "verbosity": "WARNING"}):
             scene = getattr(module, entry.cls)()
             print(

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from convanim.geometry import ConvSpec
+from typing import Any
+
+from convanim.geometry import (
+    ConvSpec,
+    first_unread,
+    interior_overlap,
+    overlap_counts,
+    unread_count,
+    unread_inputs,
+)
 
 
 def shape_text(spec: ConvSpec) -> str:
-    """``5x5 -> 3x3``."""
+    """The input and output sizes.
+
+    >>> shape_text(ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1))
+    '5x5 -> 3x3'
+    """
     return f"{size_text(spec.input_size)} -> {size_text(spec.output_size)}"
 
 
@@ -15,15 +28,18 @@ def size_text(size: tuple[int, ...]) -> str:
     return "x".join(map(str, size))
 
 
-def compact(values) -> str:
+def compact(values: tuple[Any, ...] | list[Any]) -> str:
     """Per-axis values as one token: ``3`` when all axes agree, else ``3x2``."""
     return str(values[0]) if len(set(values)) == 1 else "x".join(map(str, values))
 
 
 def parameter_tokens(spec: ConvSpec, side: str = ":") -> list[str]:
-    """``["k3", "s2", "p1"]``: the kernel, then every parameter that is not its default.
+    """The kernel, then every parameter that is not its default, as short tokens.
 
     Asymmetric padding is written ``before{side}after`` per axis.
+
+    >>> parameter_tokens(ConvSpec(input_size=5, kernel=3, stride=2, padding=[(1, 2)]))
+    ['k3', 's2', 'p1:2']
     """
     tokens = [f"k{compact(spec.kernel)}"]
     if set(spec.stride) != {1}:
@@ -41,17 +57,9 @@ def parameter_tokens(spec: ConvSpec, side: str = ":") -> list[str]:
 def formula_lines(spec: ConvSpec) -> list[str]:
     """The output-size formula of every axis with the spec's numbers substituted."""
     lines = []
-    for axis, (n, k, s, (pb, pa), d, op) in enumerate(
-        zip(
-            spec.input_size,
-            spec.kernel,
-            spec.stride,
-            spec.padding,
-            spec.dilation,
-            spec.output_padding,
-        )
-    ):
-        out = spec.output_size[axis]
+    for index, axis in enumerate(spec.axes):
+        n, k, s, d, op = axis.size, axis.kernel, axis.stride, axis.dilation, axis.output_padding
+        (pb, pa), out = axis.padding, axis.output_size
         if spec.transposed:
             text = (
                 f"({n}-1)*{s} - {pb} - {pa} + {d}*({k}-1) + {op} + 1 = {out}"
@@ -62,7 +70,7 @@ def formula_lines(spec: ConvSpec) -> list[str]:
                 f"floor(({n} + {pb} + {pa} - {d}*({k}-1) - 1) / {s}) + 1 = {out}"
                 "   [floor((n + p_before + p_after - d*(k-1) - 1) / s) + 1]"
             )
-        lines.append(f"axis {axis}: {text}")
+        lines.append(f"axis {index}: {text}")
     return lines
 
 
@@ -100,15 +108,15 @@ def torch_lines(spec: ConvSpec) -> list[str]:
 
 def unread_text(spec: ConvSpec) -> str | None:
     """One line naming the input cells no output reads, or None when every cell is read."""
-    unread = spec.unread_inputs()
-    if len(unread) == 0:
+    count = unread_count(spec)
+    if count == 0:
         return None
-    shown = ", ".join(str(tuple(map(int, cell))) for cell in unread[:8])
-    more = f", ... ({len(unread)} in all)" if len(unread) > 8 else ""
+    shown = ", ".join(str(tuple(map(int, cell))) for cell in first_unread(spec, 8))
+    more = f", ... ({count} in all)" if count > 8 else ""
     return f"input cells never read: {shown}{more}"
 
 
-def spec_record(spec: ConvSpec) -> dict:
+def spec_record(spec: ConvSpec) -> dict[str, Any]:
     """A JSON-ready record of the spec and its arithmetic."""
     return {
         "transposed": spec.transposed,
@@ -119,7 +127,7 @@ def spec_record(spec: ConvSpec) -> dict:
         "dilation": list(spec.dilation),
         "output_padding": list(spec.output_padding),
         "output_size": list(spec.output_size),
-        "unread_inputs": spec.unread_inputs().tolist(),
+        "unread_inputs": unread_inputs(spec).tolist(),
         "torch": torch_lines(spec),
     }
 
@@ -138,3 +146,18 @@ def alt_text(spec: ConvSpec) -> str:
         f"{kind} of a {size_text(spec.input_size)} input with {', '.join(parts)}, "
         f"giving a {size_text(spec.output_size)} output"
     )
+
+
+def overlap_verdict(spec: ConvSpec) -> str:
+    """One line: uniform or uneven overlap away from the borders, with the counts.
+
+    >>> overlap_verdict(ConvSpec(input_size=6, kernel=4, stride=2, transposed=True))
+    'uniform: every interior cell gets 2 taps (counts 1..2 with borders)'
+    """
+    interior = interior_overlap(spec)
+    counts = overlap_counts(spec)
+    span = f"counts {counts.min()}..{counts.max()} with borders"
+    if len(interior) == 1:
+        taps = "tap" if interior[0] == 1 else "taps"
+        return f"uniform: every interior cell gets {interior[0]} {taps} ({span})"
+    return f"uneven: interior cells get {interior[0]}..{interior[-1]} taps ({span})"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from convanim.describe import alt_text
 from convanim.geometry import ConvSpec
+from convanim.storyboard import View
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,8 @@ class InlineAnimation:
         return f'<img src="data:image/gif;base64,{encoded}" alt="{self.alt}" width="{self.width}">'
 
     def save(self, path: str | Path) -> Path:
-        from convanim.render.encode import write_bytes
+        """Write the GIF to ``path`` atomically; returns the path."""
+        from convanim.render.encode.files import write_bytes
 
         path = Path(path)
         write_bytes(self.data, path)
@@ -31,19 +33,26 @@ class InlineAnimation:
 
 
 def animate(
-    spec: ConvSpec, view: str = "canvas", values: bool = False, seed: int = 0, **style
+    spec: ConvSpec,
+    view: View = View.CANVAS,
+    values: bool = False,
+    seed: int = 0,
+    **style: object,
 ) -> InlineAnimation:
     """Render ``spec`` as a GIF for a notebook cell.
 
     ``view`` is canvas, scatter or flat; ``values`` prints small integer values
-    from ``seed``; ``style`` goes to ``convanim.render.raster.Style`` (theme, width,
-    labels, ...).
-    """
-    from convanim.numbers import small_values
-    from convanim.render.encode import animation_bytes
-    from convanim.render.gif import render_animation
-    from convanim.render.raster import Style
+    from ``seed``; ``style`` goes to ``convanim.style.Style`` (theme, width, labels, ...).
 
-    numbers = small_values(spec, seed) if values else None
-    frames, _ = render_animation(spec, view=view, style=Style(**style), values=numbers)
+    >>> animation = animate(ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1))
+    >>> animation.data[:6], animation.width
+    (b'GIF89a', 404)
+    """
+    from convanim.animation import render_animation
+    from convanim.render.encode.animation import animation_bytes
+    from convanim.style import Style
+    from convanim.values import ValueSource
+
+    source = ValueSource(seed) if values else None
+    frames, _ = render_animation(spec, view=view, style=Style(**style), values=source)  # type: ignore[arg-type]
     return InlineAnimation(animation_bytes(frames), alt_text(spec), frames[0].size[0])

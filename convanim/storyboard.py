@@ -1,24 +1,30 @@
-"""What each animation frame shows, derived only from the geometry's views.
+"""What each animation frame shows, taken only from the geometry's views.
 
 A storyboard is renderer-agnostic: two planes of cells (a lower one, the input
 side, and an upper one, the output side) and, per frame, which cells of each
-are highlighted. Grid coordinates are (row, column) with (0, 0) the plane's
+are highlighted. Plane positions are (row, column) with (0, 0) the plane's
 first cell; 1-D specs are drawn as one-row strips.
 """
 
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from convanim.describe import size_text
-from convanim.geometry import CellKind, ConvSpec
+from convanim.errors import ConvanimError
+from convanim.geometry import CellKind, ConvSpec, canvas, read_inputs, scatter
 
 
-class DrawingError(ValueError):
-    """A spec that cannot be drawn in the requested view; names the flag."""
+class View(str, enum.Enum):
+    """Which picture of the op an animation tells."""
+
+    CANVAS = "canvas"  # the guide's: the kernel sweeps the (padded or zero-inserted) input
+    SCATTER = "scatter"  # a transposed op as stamps: each input cell adds w times its value
+    FLAT = "flat"  # the canvas story drawn top-down, input left, output right
 
 
 class Cell(enum.IntEnum):
@@ -33,6 +39,8 @@ class Cell(enum.IntEnum):
 
 @dataclass(frozen=True)
 class Plane:
+    """One plane of cells and its label."""
+
     cells: np.ndarray  # (rows, cols) Cell codes
     cropped: np.ndarray  # (rows, cols) bool: outside the canvas, cut off by negative padding
     unread: np.ndarray  # (rows, cols) bool: real input cells no output reads
@@ -41,6 +49,8 @@ class Plane:
 
 @dataclass(frozen=True)
 class Frame:
+    """What one frame highlights."""
+
     lower: np.ndarray  # (K, 2) highlighted lower-plane cells
     upper: np.ndarray  # (M, 2) highlighted upper-plane cells
     first_tap: tuple[int, int]  # the cell weighted by the kernel's first tap w[0, 0]
@@ -51,8 +61,10 @@ class Frame:
 
 @dataclass(frozen=True)
 class Storyboard:
+    """The planes and the frames of one animation."""
+
     spec: ConvSpec  # the spec as given (1-D specs stay 1-D here)
-    view: str
+    view: View  # CANVAS or SCATTER (a FLAT animation tells the CANVAS story)
     lower: Plane
     upper: Plane
     frames: tuple[Frame, ...]
@@ -60,21 +72,16 @@ class Storyboard:
 
 def as_drawable(spec: ConvSpec) -> ConvSpec:
     """The spec as a 2-D one; a 1-D spec becomes a single row."""
-    if spec.ndim == 2:
-        return spec
-    if spec.ndim != 1:
-        raise DrawingError(
-            f"--i: a {spec.ndim}-D spec is not drawable; use `convanim shape` for its arithmetic"
+    if spec.ndim > 2:
+        raise ConvanimError(
+            "input_size", f"a {spec.ndim}-D spec has no picture; only 1-D and 2-D specs are drawn"
         )
-    return ConvSpec(
-        input_size=(1, *spec.input_size),
-        kernel=(1, *spec.kernel),
-        stride=(1, *spec.stride),
-        padding=((0, 0), *spec.padding),
-        dilation=(1, *spec.dilation),
-        output_padding=(0, *spec.output_padding),
-        transposed=spec.transposed,
-    )
+    return spec.with_leading_axes(2)
+
+
+def frame_count(spec: ConvSpec, view: View) -> int:
+    """Frames of the animation: one per output cell, or per input cell in the scatter view."""
+    return math.prod(spec.input_size if View(view) is View.SCATTER else spec.output_size)
 
 
 def drawn_cells(cells: np.ndarray) -> np.ndarray:
@@ -99,18 +106,18 @@ def _input_label(spec: ConvSpec) -> str:
 def canvas_storyboard(spec: ConvSpec) -> Storyboard:
     """One frame per output cell (row-major): the kernel footprint on the canvas."""
     drawn = as_drawable(spec)
-    canvas = drawn.canvas()
+    view = canvas(drawn)
     cells = np.select(
-        [canvas.kinds == CellKind.INPUT, canvas.kinds == CellKind.INSERTED_ZERO],
+        [view.kinds == CellKind.INPUT, view.kinds == CellKind.INSERTED_ZERO],
         [Cell.INPUT, Cell.INSERTED_ZERO],
         Cell.PADDING,
     )
     if spec.transposed:
-        framing = "faded cells cropped" if canvas.cropped.any() else "re-padded"
+        framing = "faded cells cropped" if view.cropped.any() else "re-padded"
         lower_label = f"input {size_text(spec.input_size)}, zeros inserted, {framing}"
     else:
         lower_label = _input_label(spec)
-    lower = Plane(cells=cells, cropped=canvas.cropped, unread=canvas.unread, label=lower_label)
+    lower = Plane(cells=cells, cropped=view.cropped, unread=view.unread, label=lower_label)
     upper_shape = drawn.output_size
     upper = Plane(
         cells=np.full(upper_shape, Cell.OUTPUT),
@@ -118,36 +125,31 @@ def canvas_storyboard(spec: ConvSpec) -> Storyboard:
         unread=np.zeros(upper_shape, dtype=bool),
         label=f"output {size_text(spec.output_size)}",
     )
-    first = int(np.flatnonzero(~canvas.footprint_kernel.any(axis=1))[0])
     frames = []
     for position in np.ndindex(upper_shape):
-        footprint = canvas.footprint(position)
+        footprint = view.footprint(position)
         here = np.array([position])
         frames.append(
             Frame(
                 lower=footprint,
                 upper=here,
-                first_tap=tuple(int(v) for v in footprint[first]),
+                first_tap=(int(footprint[view.first_tap, 0]), int(footprint[view.first_tap, 1])),
                 lower_box=_box(footprint),
                 upper_box=_box(here),
                 counts=None,
             )
         )
-    return Storyboard(spec=spec, view="canvas", lower=lower, upper=upper, frames=tuple(frames))
+    return Storyboard(spec=spec, view=View.CANVAS, lower=lower, upper=upper, frames=tuple(frames))
 
 
 def scatter_storyboard(spec: ConvSpec) -> Storyboard:
     """One frame per input cell (row-major): its kernel stamp on the output, counts accumulating."""
     if not spec.transposed:
-        raise DrawingError("--view scatter: needs a transposed spec (-t)")
+        raise ConvanimError("view", "the scatter view needs a transposed spec ({transposed})")
     drawn = as_drawable(spec)
-    view = drawn.scatter()
-    # The upper grid covers the output and every stamp cell that falls outside it.
-    low = np.minimum(view.cells.reshape(-1, 2).min(axis=0), 0)
-    high = np.maximum(view.cells.reshape(-1, 2).max(axis=0) + 1, drawn.output_size)
-    shape = tuple(int(v) for v in high - low)
-    inside_grid = np.zeros(shape, dtype=bool)
-    inside_grid[tuple(slice(-lo, -lo + n) for lo, n in zip(low, drawn.output_size))] = True
+    view = scatter(drawn)
+    inside_grid = view.grid_inside
+    shape = inside_grid.shape
     upper = Plane(
         cells=np.where(inside_grid, Cell.OUTPUT, Cell.HIDDEN),
         cropped=~inside_grid,
@@ -157,42 +159,42 @@ def scatter_storyboard(spec: ConvSpec) -> Storyboard:
     lower = Plane(
         cells=np.full(drawn.input_size, Cell.INPUT),
         cropped=np.zeros(drawn.input_size, dtype=bool),
-        unread=~drawn.read_inputs(),
+        unread=~read_inputs(drawn),
         label=f"input {size_text(spec.input_size)}",
     )
-    counts = np.zeros(shape, dtype=int)
-    first = int(np.flatnonzero(~view.kernel.any(axis=1))[0])
     frames = []
     for row, position in enumerate(view.input):
-        stamp = view.cells[row] - low
-        inside = stamp[view.inside[row]]
-        np.add.at(counts, tuple(inside.T), 1)
+        stamp = view.grid_cells[row]
         here = position[None, :]
         frames.append(
             Frame(
                 lower=here,
                 upper=stamp,
-                first_tap=tuple(int(v) for v in stamp[first]),
+                first_tap=(int(stamp[0, 0]), int(stamp[0, 1])),
                 lower_box=_box(here),
                 upper_box=_box(stamp),
-                counts=counts.copy(),
+                counts=view.counts[row],
             )
         )
-    return Storyboard(spec=spec, view="scatter", lower=lower, upper=upper, frames=tuple(frames))
+    return Storyboard(spec=spec, view=View.SCATTER, lower=lower, upper=upper, frames=tuple(frames))
 
 
-def build_storyboard(spec: ConvSpec, view: str = "canvas") -> Storyboard:
-    if view == "canvas":
-        return canvas_storyboard(spec)
-    if view == "scatter":
+def build_storyboard(spec: ConvSpec, view: View = View.CANVAS) -> Storyboard:
+    """The storyboard of ``spec`` in ``view`` (FLAT tells the CANVAS story).
+
+    >>> board = build_storyboard(ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1))
+    >>> len(board.frames), board.lower.cells.shape, board.upper.cells.shape
+    (9, (7, 7), (3, 3))
+    """
+    if View(view) is View.SCATTER:
         return scatter_storyboard(spec)
-    raise DrawingError(f"--view must be one of canvas, scatter, flat; got {view!r}")
+    return canvas_storyboard(spec)
 
 
 def overlap_frame(board: Storyboard) -> Frame:
     """A closing frame for the scatter view: every stamp counted, nothing highlighted."""
-    if board.view != "scatter":
-        raise DrawingError("--overlap: the overlap frame closes a scatter view (--view scatter)")
+    if board.view is not View.SCATTER:
+        raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
     last = board.frames[-1]
     nothing = np.empty((0, 2), dtype=int)
     return Frame(nothing, nothing, last.first_tap, last.lower_box, last.upper_box, last.counts)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from manim import DOWN, RIGHT, UP, FadeIn, Scene, VGroup, Write
 
-from convanim.render.mobjects import (
+from convanim import style
+from convanim.render.manim.blocks import (
     BACKGROUND,
-    OUTPUT,
     caption,
     fit_cell_size,
     kernel_caption,
@@ -17,17 +17,17 @@ from convanim.render.mobjects import (
     sweep,
     value_labels,
 )
-from convanim.scene_data import DEFAULTS, convolution_plan
+from convanim.scene_plans import DEFAULTS, SceneParams, convolution_plan
 from convanim.storyboard import Cell
 
 
 class ConvolutionScene(Scene):
     """Variants set ``params`` (a SceneParams); ``step_time`` is seconds per output cell."""
 
-    params = DEFAULTS["ConvolutionScene"]
+    params: SceneParams = DEFAULTS["ConvolutionScene"]
     step_time = 0.6
 
-    def construct(self):
+    def construct(self) -> None:
         plan = convolution_plan(self.params)
         board = plan.board
         self.camera.background_color = BACKGROUND
@@ -35,17 +35,17 @@ class ConvolutionScene(Scene):
         columns = board.lower.cells.shape[1] + board.upper.cells.shape[1] + 2
         size = fit_cell_size(columns, rows)
         self.lower = plane_grid(board.lower, size)
-        self.upper = plane_grid(board.upper, size).set_fill(OUTPUT, opacity=0.15)
+        self.upper = plane_grid(board.upper, size, pending=True)
         VGroup(self.lower, self.upper).arrange(RIGHT, buff=size + 0.8).shift(0.4 * DOWN)
-        title = caption(plan.text, 34).to_edge(UP)
+        title = caption(plan.text, style.MANIM_TITLE_FONT).to_edge(UP)
         names = VGroup(
-            caption(board.lower.label, 22).next_to(self.lower, DOWN, buff=0.2),
-            caption(board.upper.label, 22).next_to(self.upper, DOWN, buff=0.2),
+            caption(board.lower.label).next_to(self.lower, DOWN, buff=style.MANIM_LABEL_BUFF),
+            caption(board.upper.label).next_to(self.upper, DOWN, buff=style.MANIM_LABEL_BUFF),
         )
         self.play(Write(title), FadeIn(self.lower), FadeIn(self.upper), FadeIn(names))
         if self.params.show_values:
             numbers = value_labels(self.lower, plan.lower_values, board.lower.cells != Cell.PADDING)
-            kernel = caption(kernel_caption(plan.w), 22).next_to(title, DOWN, buff=0.15)
+            kernel = caption(kernel_caption(plan.w)).next_to(title, DOWN, buff=0.15)
             self.play(FadeIn(numbers), FadeIn(kernel))
         values = plan.y if self.params.show_values else None
         sweep(self, board.frames, self.lower, self.upper, values, size, self.step_time)

@@ -20,62 +20,65 @@ from manim import (
     FadeOut,
     ReplacementTransform,
     Scene,
+    Text,
     VGroup,
     Write,
 )
 
-from convanim.render.mobjects import (
+from convanim import style
+from convanim.render.manim.blocks import (
     BACKGROUND,
-    OUTPUT,
     caption,
     cell_value,
+    fade_cropped,
     fit_cell_size,
     footprint_marker,
     kernel_caption,
     plane_grid,
+    reached,
     sweep,
     value_labels,
 )
-from convanim.scene_data import DEFAULTS, transposed_plan
+from convanim.scene_plans import DEFAULTS, SceneParams, TransposedPlan, transposed_plan
 from convanim.storyboard import Cell
 
 RESULT_WIDTH = 3.0  # scene units: both outputs shrink to this width for the comparison
 
 
 class TransposedConvolutionScene(Scene):
-    params = DEFAULTS["TransposedConvolutionScene"]
+    params: SceneParams = DEFAULTS["TransposedConvolutionScene"]
     step_time = 0.3
     stamp_time = 0.8
 
-    def construct(self):
+    def construct(self) -> None:
         plan = transposed_plan(self.params)
         self.camera.background_color = BACKGROUND
-        title = caption(plan.text, 32).to_edge(UP)
+        title = caption(plan.text, style.MANIM_TITLE_FONT).to_edge(UP)
         self.play(Write(title))
         gather_result = self.gather(plan, title)
         scatter_result = self.scatter(plan, title)
         self.compare(plan, gather_result, scatter_result)
 
-    def gather(self, plan, title) -> VGroup:
+    def gather(self, plan: TransposedPlan, title: Text) -> VGroup:
         board = plan.gather
         rows = max(board.lower.cells.shape[0], board.upper.cells.shape[0])
         size = fit_cell_size(board.lower.cells.shape[1] + board.upper.cells.shape[1] + 2, rows)
         self.canvas = plane_grid(board.lower, size)
-        self.output = plane_grid(board.upper, size).set_fill(OUTPUT, opacity=0.15)
+        self.output = plane_grid(board.upper, size, pending=True)
         VGroup(self.canvas, self.output).arrange(RIGHT, buff=size + 0.8).shift(0.4 * DOWN)
-        heading = caption("(a) gather: insert zeros, re-pad, convolve with the flipped kernel", 22)
+        heading = caption("(a) gather: insert zeros, re-pad, convolve with the flipped kernel")
         heading.next_to(title, DOWN, buff=0.15)
         inputs = plane_grid(plan.scatter.lower, size).move_to(self.canvas)
         shows = self.params.show_values
         numbers = value_labels(inputs, plan.x.reshape(inputs.shape)) if shows else VGroup()
         self.play(FadeIn(heading), FadeIn(inputs), FadeIn(numbers))
         # The input cells spread out to their places on the canvas; zeros and padding appear.
-        spread = VGroup(*(self.canvas[tuple(cell)] for cell in plan.input_cells))
+        spread = self.canvas.cells(plan.input_cells)
         others = VGroup(
             *(
-                square
-                for (r, c), square in zip(np.ndindex(board.lower.cells.shape), self.canvas)
-                if board.lower.cells[r, c] != Cell.INPUT
+                self.canvas[position]
+                for position in np.ndindex(board.lower.cells.shape)
+                if board.lower.cells[position] != Cell.INPUT
             )
         )
         self.play(
@@ -92,11 +95,16 @@ class TransposedConvolutionScene(Scene):
             else VGroup()
         )
         names = VGroup(
-            caption(board.lower.label, 20).next_to(self.canvas, DOWN, buff=0.2),
-            caption(board.upper.label, 20).next_to(self.output, DOWN, buff=0.2),
+            caption(board.lower.label, style.MANIM_SMALL_FONT).next_to(
+                self.canvas, DOWN, buff=style.MANIM_LABEL_BUFF
+            ),
+            caption(board.upper.label, style.MANIM_SMALL_FONT).next_to(
+                self.output, DOWN, buff=style.MANIM_LABEL_BUFF
+            ),
         )
         flipped = caption(
-            "flipped " + kernel_caption(plan.flipped_w.reshape(plan.w.shape)), 20
+            "flipped " + kernel_caption(plan.flipped_w.reshape(plan.w.shape)),
+            style.MANIM_SMALL_FONT,
         ).next_to(self.output, UP, buff=0.3)
         self.play(FadeIn(zeros), FadeIn(self.output), FadeIn(names), FadeIn(flipped))
         values = plan.gather_output if shows else None
@@ -108,15 +116,17 @@ class TransposedConvolutionScene(Scene):
         self.play(kept.animate.scale_to_fit_width(RESULT_WIDTH).to_corner(LEFT + DOWN))
         return kept
 
-    def scatter(self, plan, title) -> VGroup:
+    def scatter(self, plan: TransposedPlan, title: Text) -> VGroup:
         board = plan.scatter
         rows = max(board.lower.cells.shape[0], board.upper.cells.shape[0])
         size = fit_cell_size(board.lower.cells.shape[1] + board.upper.cells.shape[1] + 2, rows)
         size = min(size, 0.55)
         inputs = plane_grid(board.lower, size)
-        output = plane_grid(board.upper, size)
+        output = plane_grid(board.upper, size, pending=True)
         VGroup(inputs, output).arrange(RIGHT, buff=1.2).shift(0.2 * DOWN + 0.8 * RIGHT)
-        heading = caption("(b) scatter: each input cell stamps value x kernel on the output", 22)
+        heading = caption(
+            "(b) scatter: each input cell stamps its value times the kernel on the output"
+        )
         heading.next_to(title, DOWN, buff=0.15)
         shows = self.params.show_values
         numbers = value_labels(inputs, plan.x.reshape(inputs.shape)) if shows else VGroup()
@@ -126,12 +136,8 @@ class TransposedConvolutionScene(Scene):
         for frame, running in zip(board.frames, plan.running_sums):
             here = footprint_marker(inputs.cells(frame.lower), size)
             stamp = footprint_marker(output.cells(frame.upper), size)
-            cropped = VGroup(
-                *(
-                    square.set_stroke(opacity=0.6).set_fill(opacity=0.12)
-                    for square, cell in zip(stamp, frame.upper)
-                    if not real[tuple(cell)]
-                )
+            cropped = fade_cropped(
+                square for square, cell in zip(stamp, frame.upper) if not real[tuple(cell)]
             )
             self.play(FadeIn(here), FadeIn(stamp), FadeIn(cropped), run_time=self.stamp_time / 2)
             updates = []
@@ -139,8 +145,7 @@ class TransposedConvolutionScene(Scene):
                 key = tuple(int(v) for v in cell)
                 if not real[key]:
                     continue
-                shade = output[key].animate.set_fill(OUTPUT, opacity=1)
-                updates.append(shade)
+                updates.append(reached(output[key]))
                 if shows:
                     new = cell_value(running[key], output[key], size)
                     updates.append(
@@ -157,7 +162,7 @@ class TransposedConvolutionScene(Scene):
         self.play(kept.animate.scale_to_fit_width(RESULT_WIDTH).to_corner(RIGHT + DOWN))
         return kept
 
-    def compare(self, plan, gather_result, scatter_result) -> None:
+    def compare(self, plan: TransposedPlan, gather_result: VGroup, scatter_result: VGroup) -> None:
         self.play(
             gather_result.animate.move_to(3 * LEFT + 0.5 * DOWN),
             scatter_result.animate.move_to(3 * RIGHT + 0.5 * DOWN),
@@ -165,12 +170,18 @@ class TransposedConvolutionScene(Scene):
         equal = bool(np.array_equal(plan.gather_output, plan.scatter_output))
         verdict = "the same output, cell for cell" if equal else "outputs differ"
         labels = VGroup(
-            caption("gather", 24).next_to(gather_result, UP, buff=0.2),
-            caption("scatter", 24).next_to(scatter_result, UP, buff=0.2),
+            caption("gather").next_to(gather_result, UP, buff=style.MANIM_LABEL_BUFF),
+            caption("scatter").next_to(scatter_result, UP, buff=style.MANIM_LABEL_BUFF),
         )
-        sign = caption("=" if equal else "!=", 60).move_to(
+        sign = caption("=" if equal else "≠", style.MANIM_VERDICT_FONT).move_to(
             (gather_result.get_center() + scatter_result.get_center()) / 2
         )
         self.play(FadeIn(labels), Write(sign))
-        self.play(Write(caption(verdict, 28).next_to(VGroup(gather_result, scatter_result), DOWN)))
+        self.play(
+            Write(
+                caption(verdict, style.MANIM_TEXT_FONT).next_to(
+                    VGroup(gather_result, scatter_result), DOWN
+                )
+            )
+        )
         self.wait(1.5)

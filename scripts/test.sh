@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Install everything convanim needs into .venv and run the whole test suite.
+# Install everything convanim needs into .venv and run the whole test suite:
+# ruff (lint, format, import boundaries), mypy, then pytest.
 # Works on a fresh Debian machine with Python >= 3.10. Manim builds against
 # Cairo and Pango, so their headers come from apt-get (as root, or with sudo).
+# HYPOTHESIS_PROFILE=ci makes the property tests derandomized (CI sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,4 +24,5 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
 .venv/bin/python -m pytest "$@"

@@ -1,11 +1,24 @@
-"""Shared hypothesis strategies: random valid ConvSpecs in 1-D to 3-D."""
+"""Hypothesis profiles and shared strategies: random valid ConvSpecs in 1-D to 3-D.
+
+``HYPOTHESIS_PROFILE=ci`` loads the "ci" profile (derandomized, failures printed
+with a reproduction blob). It is loaded here, before any test module is
+imported, so the ``settings(...)`` the modules build at import time inherit it.
+"""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from convanim.geometry import ConvSpec, SpecError
+from convanim.errors import ConvanimError
+from convanim.geometry import ConvSpec
+
+settings.register_profile("default", deadline=None)
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @st.composite
@@ -40,7 +53,7 @@ def conv_specs(draw, transposed: bool | None = None, max_ndim: int = 3, max_size
             output_padding=output_padding,
             transposed=transposed,
         )
-    except SpecError:
+    except ConvanimError:
         draw(st.nothing())  # an empty output: not a valid spec, draw again
 
 

@@ -63,16 +63,26 @@ def test_dims_flag_sets_number_of_axes():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--k", "x"], "error: --k 'x': expected an integer"),
+        (
+            ["--k", "x"],
+            "error: --k: expected an integer or comma-separated integers like 5,7, got 'x'",
+        ),
         (["--i", "2", "--k", "5"], "error: --k (axis 0): the dilated kernel spans 5 cells"),
         (["--s", "0"], "error: --s (axis 0): must be positive"),
         (["--p", "-1"], "error: --p (axis 0): must not be negative"),
-        (["--p", "1:2:3"], "error: --p '1:2:3': a per-side value is before:after"),
+        (["--p", "1:2:3"], "error: --p: a per-side value is before:after, like 1:2, got '1:2:3'"),
         (["--p", "same", "-t"], "error: --p: 'same' is not defined for a transposed"),
         (["--op", "1"], "error: --op (axis 0): only applies to a transposed convolution"),
-        (["--op", "2", "--s", "2", "-t"], "error: --op (axis 0): must be smaller than stride (2)"),
-        (["--i", "5,5,5", "--k", "3,3"], "error: --k has 2 values but the spec has 3 axes"),
-        (["--dims", "0"], "error: --dims must be positive"),
+        (
+            ["--op", "2", "--s", "2", "-t"],
+            "error: --op (axis 0): must be smaller than --s (2) or --d",
+        ),
+        (["--i", "5,5,5", "--k", "3,3"], "error: --k: has 2 values but the spec has 3 axes"),
+        (
+            ["--dims", "0"],
+            "error: Invalid value for '--dims': Input should be greater than or equal to 1",
+        ),
+        (["--i", "40000", "--k", "3", "--json", "--bogus"], "error: No such option: --bogus"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(args, message):
@@ -100,3 +110,12 @@ def test_real_program_runs_as_module():
     )
     assert bad.returncode == 2
     assert bad.stderr.strip() == "error: --k (axis 0): must be positive, got 0"
+
+
+def test_version_and_help_list_the_commands():
+    import convanim
+
+    assert run("--version").output.strip() == f"convanim {convanim.__version__}"
+    help_text = run("--help").output
+    for command in ("shape", "gif", "gallery", "scene", "overlap", "matrix"):
+        assert command in help_text

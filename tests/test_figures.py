@@ -8,25 +8,30 @@ import math
 
 import numpy as np
 import pytest
+import reference
 from conftest import conv_specs
 from hypothesis import given, settings
 from PIL import Image
 from typer.testing import CliRunner
 
 import convanim
+from convanim.animation import render_animation
 from convanim.cli import app
-from convanim.geometry import ConvSpec
-from convanim.render.figures import _matrix, _png, overlap_verdict
-from convanim.render.palette import KERNEL_COLOURS
+from convanim.describe import overlap_verdict
+from convanim.geometry import ConvSpec, kernel_index_matrix, overlap_counts
+from convanim.render.figures.figures import _matrix, _png
+from convanim.storyboard import Cell, View, build_storyboard, overlap_frame
+from convanim.style import KERNEL_COLOURS
+from convanim.values import with_overlap
 
 runner = CliRunner()
 
 
 @settings(max_examples=60, deadline=None)
 @given(spec=conv_specs(transposed=True, max_ndim=2, max_size=5))
-def test_overlap_counts_are_row_sums_of_the_matrix_pattern(spec):
-    pattern = spec.matrix(np.ones(spec.kernel)) != 0
-    np.testing.assert_array_equal(spec.overlap().ravel(), pattern.sum(axis=1))
+def test_overlap_counts_are_the_reference_transposed_conv_of_ones(spec):
+    ones = reference.conv_transpose(np.ones(spec.input_size), np.ones(spec.kernel), spec)
+    np.testing.assert_array_equal(overlap_counts(spec), ones)
 
 
 @pytest.mark.parametrize("stride", [1, 2, 3])
@@ -35,7 +40,7 @@ def test_overlap_is_uniform_exactly_when_stride_divides_kernel(kernel, stride):
     spec = ConvSpec(input_size=(12,), kernel=kernel, stride=stride, transposed=True)
     uniform = kernel % stride == 0
     assert overlap_verdict(spec).startswith("uniform" if uniform else "uneven")
-    interior = spec.overlap()[kernel:-kernel]  # away from both borders
+    interior = overlap_counts(spec)[kernel:-kernel]  # away from both borders
     assert (len(set(interior.tolist())) == 1) == uniform
 
 
@@ -52,12 +57,20 @@ def test_overlap_cli_compare_prints_a_verdict_per_kernel(tmp_path):
         assert image.size[1] > 3 * 300  # three rows
 
 
+def test_overlap_compare_keeps_the_other_axes_of_a_non_square_kernel(tmp_path):
+    out = tmp_path / "o.png"
+    result = runner.invoke(app, ["overlap", "--k", "3,2", "--s", "2", "--compare", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    kernels = [line.split(":")[0] for line in result.output.splitlines()[:3]]
+    assert kernels == ["k 3,2", "k 3,3", "k 3,4"]
+
+
 def test_matrix_picture_colours_cells_by_kernel_position(tmp_path):
     spec = ConvSpec(input_size=(4, 4), kernel=3)
     figure = _matrix(spec)
     axes = figure.axes[0]
     image = np.asarray(Image.open(io.BytesIO(_png(figure))).convert("RGB"))
-    index = spec.kernel_index_matrix()
+    index = kernel_index_matrix(spec)
     # Sample each cell's centre through the axes' own data-to-pixel transform.
     height = image.shape[0]
     for (r, c), k in np.ndenumerate(index):
@@ -106,18 +119,15 @@ def test_animate_displays_inline_and_saves(tmp_path):
 
 
 def test_scatter_gif_closes_with_the_overlap_counts(tmp_path):
-    from convanim.numbers import with_overlap
-    from convanim.render.gif import render_animation
-    from convanim.storyboard import Cell, build_storyboard, overlap_frame
-
     spec = ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True)
-    frames, _ = render_animation(spec, view="scatter", overlap=True)
+    frames, _ = render_animation(spec, view=View.SCATTER, overlap=True)
     assert len(frames) == math.prod(spec.input_size) + 1
-    board = build_storyboard(spec, "scatter")
+    board = build_storyboard(spec, View.SCATTER)
     summary = overlap_frame(board)
     printed = with_overlap(None, board, summary.counts).frames[-1].upper
     real = board.upper.cells == Cell.OUTPUT
-    np.testing.assert_array_equal(printed[real].reshape(spec.output_size), spec.overlap())
+    ones = reference.conv_transpose(np.ones(spec.input_size), np.ones(spec.kernel), spec)
+    np.testing.assert_array_equal(printed[real].reshape(spec.output_size), ones)
     assert np.isnan(printed[~real]).all()
     result = runner.invoke(app, ["gif", "--k", "3", "--overlap", "-o", str(tmp_path / "a.gif")])
     assert result.exit_code == 2

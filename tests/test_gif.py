@@ -3,33 +3,48 @@
 from __future__ import annotations
 
 import math
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+import reference
 from conftest import conv_specs
 from hypothesis import given, settings
 from PIL import Image
 from typer.testing import CliRunner
 
+from convanim.animation import animate_to_file, default_name
 from convanim.cli import app
-from convanim.gallery import GUIDE_SPECS
-from convanim.geometry import ConvSpec
-from convanim.render.gif import animate_to_file, default_name
-from convanim.render.palette import THEMES, blend
-from convanim.render.raster import FrameRenderer, Style
-from convanim.storyboard import Cell, build_storyboard
+from convanim.drawing import Projection, draw
+from convanim.gallery import ALL_NAMES, GUIDE_SPECS, NUMERICAL_SPECS
+from convanim.geometry import ConvSpec, canvas
+from convanim.render.raster.painter import FramePainter
+from convanim.storyboard import Cell, View, build_storyboard, frame_count
+from convanim.style import HIGHLIGHT_OPACITY, THEMES, UNREAD_FADE, Style, blend
 
 runner = CliRunner()
 LIGHT = THEMES["light"]
-HIGHLIGHTED_INPUT = blend(LIGHT.input, LIGHT.highlight, LIGHT.highlight_opacity)
-HIGHLIGHTED_OUTPUT = blend(LIGHT.output, LIGHT.highlight, LIGHT.highlight_opacity)
+HIGHLIGHTED_INPUT = blend(LIGHT.input, LIGHT.highlight, HIGHLIGHT_OPACITY)
+HIGHLIGHTED_OUTPUT = blend(LIGHT.output, LIGHT.highlight, HIGHLIGHT_OPACITY)
 
 
-def pixel(image: Image.Image, renderer: FrameRenderer, rc, upper: bool) -> tuple:
-    x, y = renderer.canvas.point(np.asarray(rc) + 0.5, upper)
+class Renderer:
+    """The frames of a storyboard as the GIF path paints them, and where its cells land."""
+
+    def __init__(self, board, style):
+        self.projection = Projection(board, style)
+        self.painter = FramePainter(draw(board, style))
+
+    def render(self, index: int) -> Image.Image:
+        return self.painter.frame(index)
+
+
+def pixel(image: Image.Image, renderer: Renderer, rc, upper: bool) -> tuple:
+    x, y = renderer.projection.point(np.asarray(rc) + 0.5, upper)
     # A little off-centre, clear of the first-tap dot drawn at the centre.
     return image.getpixel((int(x), int(y) - 6))
 
@@ -39,18 +54,16 @@ def pixel(image: Image.Image, renderer: FrameRenderer, rc, upper: bool) -> tuple
 def test_frame_counts_match_output_or_input_cells(spec):
     assert len(build_storyboard(spec).frames) == math.prod(spec.output_size)
     if spec.transposed:
-        assert len(build_storyboard(spec, "scatter").frames) == math.prod(spec.input_size)
+        assert len(build_storyboard(spec, View.SCATTER).frames) == math.prod(spec.input_size)
 
 
 @settings(max_examples=40, deadline=None)
 @given(spec=conv_specs(transposed=True, max_ndim=2, max_size=5))
 def test_scatter_counts_end_equal_taps_per_output_cell(spec):
-    board = build_storyboard(spec, "scatter")
+    board = build_storyboard(spec, View.SCATTER)
     final = board.frames[-1].counts
     inside = board.upper.cells == Cell.OUTPUT
-    taps = spec.taps()
-    expected = np.zeros(spec.output_size, dtype=int)
-    np.add.at(expected, tuple(taps.output.T), 1)
+    expected = reference.conv_transpose(np.ones(spec.input_size), np.ones(spec.kernel), spec)
     np.testing.assert_array_equal(final[inside].reshape(expected.shape), expected)
     assert final[~inside].sum() == 0
 
@@ -58,9 +71,9 @@ def test_scatter_counts_end_equal_taps_per_output_cell(spec):
 def test_canvas_frames_follow_the_geometry_footprints():
     spec = GUIDE_SPECS["padding_strides_odd_transposed"]
     board = build_storyboard(spec)
-    canvas = spec.canvas()
+    view = canvas(spec)
     for frame, position in zip(board.frames, np.ndindex(spec.output_size)):
-        np.testing.assert_array_equal(frame.lower, canvas.footprint(position))
+        np.testing.assert_array_equal(frame.lower, view.footprint(position))
         assert frame.upper.tolist() == [list(position)]
         # The kernel is flipped in this view: its first tap w[0, 0] is the footprint's last cell.
         assert frame.first_tap == tuple(frame.lower[-1])
@@ -70,15 +83,16 @@ def test_canvas_frames_follow_the_geometry_footprints():
 def test_highlight_pixels_at_projected_cell_centres(name):
     spec = GUIDE_SPECS[name]
     board = build_storyboard(spec)
-    renderer = FrameRenderer(board, Style())
-    for frame in board.frames[:: max(1, len(board.frames) // 4)]:
-        image = renderer.render(frame)
+    renderer = Renderer(board, Style())
+    for index in range(0, len(board.frames), max(1, len(board.frames) // 4)):
+        frame = board.frames[index]
+        image = renderer.render(index)
         for rc in frame.lower:
             kind = board.lower.cells[tuple(rc)]
             expected = (
                 HIGHLIGHTED_INPUT
                 if kind == Cell.INPUT
-                else blend(LIGHT.background, LIGHT.highlight, LIGHT.highlight_opacity)
+                else blend(LIGHT.background, LIGHT.highlight, HIGHLIGHT_OPACITY)
             )
             assert pixel(image, renderer, rc, upper=False) == expected
         assert pixel(image, renderer, frame.upper[0], upper=True) == HIGHLIGHTED_OUTPUT
@@ -89,11 +103,11 @@ def test_highlight_pixels_at_projected_cell_centres(name):
 def test_unread_input_cells_are_drawn_pale():
     spec = ConvSpec(input_size=(6, 6), kernel=3, stride=2)
     board = build_storyboard(spec)
-    renderer = FrameRenderer(board, Style())
-    image = renderer.render(board.frames[0])
+    renderer = Renderer(board, Style())
+    image = renderer.render(0)
     unread = np.argwhere(board.lower.unread)
     assert len(unread) == 11  # the last row and column of the 6x6 input
-    pale = blend(LIGHT.input, LIGHT.background, 0.6)
+    pale = blend(LIGHT.input, LIGHT.background, UNREAD_FADE)
     assert pixel(image, renderer, unread[-1], upper=False) == pale
     assert pixel(image, renderer, (3, 3), upper=False) == LIGHT.input  # read, not highlighted
 
@@ -125,14 +139,14 @@ def test_written_file_reads_back_with_duration_loop_and_size(tmp_path, suffix):
 def test_gif_frames_decode_to_rendered_frames(tmp_path):
     spec = GUIDE_SPECS["padding_strides"]
     board = build_storyboard(spec)
-    renderer = FrameRenderer(board, Style())
+    renderer = Renderer(board, Style())
     path = tmp_path / "a.gif"
     animate_to_file(spec, path)
     with Image.open(path) as gif:
-        for index, frame in enumerate(board.frames):
+        for index in range(len(board.frames)):
             gif.seek(index)
             decoded = np.asarray(gif.convert("RGB"))
-            np.testing.assert_array_equal(decoded, np.asarray(renderer.render(frame)))
+            np.testing.assert_array_equal(decoded, np.asarray(renderer.render(index)))
 
 
 @pytest.mark.parametrize("view", ["canvas", "scatter", "flat"])
@@ -172,7 +186,7 @@ def test_default_names_state_the_parameters():
     spec = ConvSpec(
         input_size=(3, 3), kernel=3, stride=2, padding=1, output_padding=1, transposed=True
     )
-    assert default_name(spec, "canvas", "light") == "convT_i3_k3_s2_p1_op1.gif"
+    assert default_name(spec, View.CANVAS, "light") == "convT_i3_k3_s2_p1_op1.gif"
     odd = ConvSpec(input_size=(5, 7), kernel=3, padding=((0, 1), (0, 1)))
     assert default_name(odd, "flat", "dark") == "conv_i5x7_k3_p0-1_flat_dark.gif"
 
@@ -197,13 +211,19 @@ def test_cli_gif_default_path_under_renders(tmp_path, monkeypatch):
     ("args", "message"),
     [
         (["--k", "0"], "error: --k (axis 0): must be positive"),
-        (["--i", "4", "--k", "3", "--dims", "3"], "error: --i: a 3-D spec is not drawable"),
-        (["--view", "scatter"], "error: --view scatter: needs a transposed spec (-t)"),
-        (["--view", "side"], "error: --view must be canvas, scatter or flat"),
-        (["--theme", "pink"], "error: --theme must be one of light, dark"),
+        (["--i", "4", "--k", "3", "--dims", "3"], "error: --i: a 3-D spec has no picture"),
+        (["--view", "scatter"], "error: --view: the scatter view needs a transposed spec (-t)"),
+        (["--view", "side"], "error: Invalid value for '--view': 'side' is not one of"),
+        (["--theme", "pink"], "error: Invalid value for '--theme': 'pink' is not one of"),
         (["--i", "60"], "raise it with --max-frames"),
         (["--width", "4000"], "raise --max-pixels"),
-        (["-o", "x.bmp"], "error: -o x.bmp: the extension must be one of"),
+        (
+            ["--width", "1"],
+            "error: Invalid value for '--width': Input should be greater than or equal to 50",
+        ),
+        (["--k"], "error: Option '--k' requires an argument"),
+        (["--overlap"], "error: --overlap: the overlap frame closes a scatter view (--view"),
+        (["-o", "x.bmp"], "error: -o: x.bmp: the extension must be one of"),
     ],
 )
 def test_cli_gif_bad_input_one_line_exit_2_no_file(tmp_path, monkeypatch, args, message):
@@ -220,7 +240,7 @@ def test_cli_gif_unwritable_destination(tmp_path):
     blocker.write_text("")
     result = runner.invoke(app, ["gif", "-o", str(blocker / "a.gif")])
     assert result.exit_code == 2
-    assert result.output.startswith(f"error: -o {blocker / 'a.gif'}: cannot")
+    assert result.output.startswith(f"error: -o: {blocker / 'a.gif'}: cannot")
 
 
 def test_gif_path_imports_neither_manim_nor_matplotlib(tmp_path):
@@ -235,46 +255,54 @@ def test_gif_path_imports_neither_manim_nor_matplotlib(tmp_path):
     assert (tmp_path / "a.gif").exists()
 
 
-def test_gallery_frame_counts_match_guide(tmp_path):
-    result = runner.invoke(app, ["gallery", "-o", str(tmp_path)])
-    assert result.exit_code == 0
-    expected = {
-        "no_padding_no_strides": 4,
-        "arbitrary_padding_no_strides": 36,
-        "same_padding_no_strides": 25,
-        "full_padding_no_strides": 49,
-        "no_padding_strides": 4,
-        "padding_strides": 9,
-        "padding_strides_odd": 9,
-        "dilation": 9,
-        "no_padding_no_strides_transposed": 16,
-        "arbitrary_padding_no_strides_transposed": 25,
-        "same_padding_no_strides_transposed": 25,
-        "full_padding_no_strides_transposed": 25,
-        "no_padding_strides_transposed": 25,
-        "padding_strides_transposed": 25,
-        "padding_strides_odd_transposed": 36,
-        "numerical_no_padding_no_strides": 9,
-        "numerical_padding_strides": 9,
-        "numerical_max_pooling": 9,
-        "numerical_average_pooling": 9,
-    }
-    for name, frames in expected.items():
-        with Image.open(tmp_path / f"{name}.gif") as image:
-            assert image.n_frames == frames, name
-    assert "padding_strides_odd_transposed.gif" in (tmp_path / "README.md").read_text()
-    check = runner.invoke(app, ["gallery", "--check", "-o", str(tmp_path)])
-    assert check.exit_code == 0
-    (tmp_path / "dilation.gif").write_bytes(b"stale")
-    stale = runner.invoke(app, ["gallery", "--check", "-o", str(tmp_path)])
-    assert stale.exit_code == 1
-    assert "dilation.gif" in stale.output
+GUIDE_FRAMES = {
+    "no_padding_no_strides": 4,
+    "arbitrary_padding_no_strides": 36,
+    "same_padding_no_strides": 25,
+    "full_padding_no_strides": 49,
+    "no_padding_strides": 4,
+    "padding_strides": 9,
+    "padding_strides_odd": 9,
+    "dilation": 9,
+    "no_padding_no_strides_transposed": 16,
+    "arbitrary_padding_no_strides_transposed": 25,
+    "same_padding_no_strides_transposed": 25,
+    "full_padding_no_strides_transposed": 25,
+    "no_padding_strides_transposed": 25,
+    "padding_strides_transposed": 25,
+    "padding_strides_odd_transposed": 36,
+    "numerical_no_padding_no_strides": 9,
+    "numerical_padding_strides": 9,
+    "numerical_max_pooling": 9,
+    "numerical_average_pooling": 9,
+}
 
 
-def test_committed_gallery_is_up_to_date():
+def test_gallery_frame_counts_match_guide():
+    """The frame count of each published GIF of the guide, from the storyboards alone."""
+    assert set(GUIDE_FRAMES) == set(ALL_NAMES)
+    specs = {**GUIDE_SPECS, **{name: spec for name, (spec, _) in NUMERICAL_SPECS.items()}}
+    for name, frames in GUIDE_FRAMES.items():
+        board = build_storyboard(specs[name])
+        assert len(board.frames) == frame_count(specs[name], View.CANVAS) == frames, name
+
+
+def test_committed_gallery_is_up_to_date_and_a_stale_file_is_named(tmp_path, monkeypatch):
+    """One end-to-end render of the gallery: every committed file but a spoiled one matches."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     renders = Path(__file__).resolve().parent.parent / "renders"
-    result = runner.invoke(app, ["gallery", "--check", "-o", str(renders)])
-    assert result.exit_code == 0, result.output
+    folder = tmp_path / "renders"
+    shutil.copytree(renders, folder)
+    (folder / "dilation.gif").write_bytes(b"stale")
+    result = runner.invoke(app, ["gallery", "--check", "-o", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert f"1 files in {folder} are stale or missing: dilation.gif\n" in result.output
+    assert "padding_strides_odd_transposed.gif" in (folder / "README.md").read_text()
+    assert list(scratch.iterdir()) == []  # the check's own renders are gone
+    with Image.open(renders / "padding_strides_odd_transposed.gif") as image:
+        assert image.n_frames == GUIDE_FRAMES["padding_strides_odd_transposed"]
 
 
 def test_mp4_has_one_video_frame_per_animation_frame(tmp_path):
@@ -293,7 +321,7 @@ def test_mp4_has_one_video_frame_per_animation_frame(tmp_path):
 def test_transparent_background_is_see_through_and_content_opaque(tmp_path, suffix):
     spec = GUIDE_SPECS["padding_strides"]
     board = build_storyboard(spec)
-    renderer = FrameRenderer(board, Style(theme="dark"))
+    renderer = Renderer(board, Style(theme="dark"))
     result = animate_to_file(
         spec, tmp_path / f"a{suffix}", style=Style(theme="dark"), transparent=True
     )
@@ -302,7 +330,7 @@ def test_transparent_background_is_see_through_and_content_opaque(tmp_path, suff
         for index in (0, 4, 8):
             image.seek(index)
             decoded = np.asarray(image.convert("RGBA"))
-            rendered = np.asarray(renderer.render(board.frames[index]))
+            rendered = np.asarray(renderer.render(index))
             is_background = np.all(rendered == background, axis=-1)
             assert np.all(decoded[..., 3][is_background] == 0)
             assert np.all(decoded[..., 3][~is_background] == 255)

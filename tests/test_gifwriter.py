@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from convanim.render.encode import shared_palette
-from convanim.render.gifwriter import _fewest_runs, gif_bytes
+from convanim.render.encode.animation import shared_palette
+from convanim.render.encode.gif import _fewest_runs, gif_bytes
 
 
 def lzw_decode(data: bytes, code_size: int) -> list[int]:

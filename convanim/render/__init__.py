@@ -1,1 +1,5 @@
-"""Renderers: turn a storyboard into pixels and files. Only this package imports Pillow."""
+"""Backends, one subpackage per dependency: ``raster`` (Pillow painter), ``encode``
+(GIF writer, WebP/APNG/MP4, the atomic file writer), ``figures`` (matplotlib) and
+``manim`` (Manim building blocks and render driver). Ruff's banned-api keeps each
+dependency in its room.
+"""

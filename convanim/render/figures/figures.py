@@ -1,50 +1,62 @@
 """Static figures with matplotlib (Agg, no pyplot): overlap maps and the unrolled matrix.
 
-Numbers come from the geometry (``overlap``, ``interior_overlap``,
-``kernel_index_matrix``, ``matrix``); this module only draws them.
+Numbers come from the geometry (``overlap_counts``, ``kernel_index_matrix``) and
+text from ``describe``; this module only draws them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 from pathlib import Path
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
-from convanim.describe import shape_text
-from convanim.geometry import ConvSpec
-from convanim.render.encode import OutputError, write_animation, write_bytes
-from convanim.render.palette import KERNEL_COLOURS, THEMES
+from convanim.describe import overlap_verdict, shape_text
+from convanim.errors import ConvanimError
+from convanim.geometry import ConvSpec, grid_positions, kernel_index_matrix, overlap_counts
+from convanim.render.encode.files import write_bytes
+from convanim.style import KERNEL_COLOURS, RGB, THEMES, Theme
 
-PALETTE = THEMES["light"]
+PALETTE = THEMES[Theme.LIGHT]
 MATRIX_MAX_SIDE = 64  # rows or columns beyond which matrix cells become unreadable
+DPI = 100
+OVERLAP_NUMBERS_MAX = 400  # cells beyond which the overlap map prints no counts
+DARK_TEXT_ABOVE = 0.6  # share of the colour scale above which a count is printed dark
 
 
-def _hex(rgb) -> str:
+def _hex(rgb: RGB) -> str:
     return "#" + "".join(f"{v:02x}" for v in rgb)
 
 
-def overlap_verdict(spec: ConvSpec) -> str:
-    """One line: uniform or uneven overlap away from the borders, with the counts."""
-    phases = [spec.interior_overlap(axis) for axis in range(spec.ndim)]
-    interior = sorted(
-        {int(math.prod(combo)) for combo in np.array(np.meshgrid(*phases)).reshape(spec.ndim, -1).T}
-    )
-    counts = spec.overlap()
-    span = f"counts {counts.min()}..{counts.max()} with borders"
-    if len(interior) == 1:
-        taps = "tap" if interior[0] == 1 else "taps"
-        return f"uniform: every interior cell gets {interior[0]} {taps} ({span})"
-    return f"uneven: interior cells get {interior[0]}..{interior[-1]} taps ({span})"
+def overlap_comparison(spec: ConvSpec) -> list[ConvSpec]:
+    """``spec`` and the same op with kernels s, s+1 and s+2, sorted by kernel.
+
+    The compared kernel replaces the last axis's, and every other axis's with the
+    same kernel and stride: a square kernel is compared with square kernels, and
+    the other axes of a non-square one stay as given.
+    """
+    last = spec.axes[-1]
+    alike = [(k, s) == (last.kernel, last.stride) for k, s in zip(spec.kernel, spec.stride)]
+    others = [
+        dataclasses.replace(
+            spec, kernel=tuple(k if not same else other for k, same in zip(spec.kernel, alike))
+        )
+        for other in range(last.stride, last.stride + 3)
+        if other != last.kernel
+    ]
+    return sorted([spec, *others], key=lambda each: each.kernel[-1])
 
 
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     # No software or date metadata, so the same arguments give the same bytes.
-    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -52,14 +64,14 @@ def _save(figure: Figure, path: Path) -> int:
     return write_bytes(_png(figure), path)
 
 
-def _overlap_row(figure: Figure, axes_map, axes_profile, spec: ConvSpec) -> None:
-    counts = spec.overlap()
+def _overlap_row(figure: Figure, axes_map: Axes, axes_profile: Axes, spec: ConvSpec) -> None:
+    counts = overlap_counts(spec)
     grid = counts if counts.ndim == 2 else counts[None, :]
     top = max(int(grid.max()), 1)
     image = axes_map.imshow(grid, cmap="viridis", vmin=0, vmax=top)
-    if grid.size <= 400:
+    if grid.size <= OVERLAP_NUMBERS_MAX:
         for (r, c), value in np.ndenumerate(grid):
-            colour = "white" if value < top * 0.6 else "black"
+            colour = "white" if value < top * DARK_TEXT_ABOVE else "black"
             axes_map.text(c, r, str(value), ha="center", va="center", fontsize=8, color=colour)
     axes_map.set_xticks([])
     axes_map.set_yticks([])
@@ -92,24 +104,22 @@ def matrix_figure(spec: ConvSpec, path: Path) -> int:
 
 def matrix_animation(spec: ConvSpec, path: Path, duration: int = 1000) -> int:
     """One frame per output cell, row-major like the conv GIF, with that output's row lit."""
-    from PIL import Image
+    from convanim.render.encode.animation import write_png_animation
 
-    frames = [
-        Image.open(io.BytesIO(_png(_matrix(spec, row)))).convert("RGB")
-        for row in range(math.prod(spec.output_size))
-    ]
-    return write_animation(frames, path, duration)
+    pngs = [_png(_matrix(spec, row)) for row in range(math.prod(spec.output_size))]
+    return write_png_animation(pngs, path, duration)
 
 
 def _matrix(spec: ConvSpec, highlight_row: int | None = None) -> Figure:
     """The unrolled matrix of ``spec``, cells coloured by kernel position, weights named."""
-    index = spec.kernel_index_matrix()
-    rows, cols = index.shape
+    rows, cols = math.prod(spec.output_size), math.prod(spec.input_size)
     if max(rows, cols) > MATRIX_MAX_SIDE:
-        raise OutputError(
-            f"--i: a {rows}x{cols} matrix is unreadable as a picture "
-            f"(at most {MATRIX_MAX_SIDE} rows and columns)"
+        raise ConvanimError(
+            "input_size",
+            f"a {rows}x{cols} matrix is unreadable as a picture "
+            f"(at most {MATRIX_MAX_SIDE} rows and columns)",
         )
+    index = kernel_index_matrix(spec)
     colours = [_hex(PALETTE.background)] + [
         _hex(KERNEL_COLOURS[k % len(KERNEL_COLOURS)]) for k in range(math.prod(spec.kernel))
     ]
@@ -123,9 +133,7 @@ def _matrix(spec: ConvSpec, highlight_row: int | None = None) -> Figure:
     axes.tick_params(which="both", length=0, labelsize=7)
     axes.set_xticks(range(cols))
     axes.set_yticks(range(rows))
-    kernel_names = [
-        ",".join(map(str, np.unravel_index(k, spec.kernel))) for k in range(math.prod(spec.kernel))
-    ]
+    kernel_names = [",".join(map(str, position)) for position in grid_positions(spec.kernel)]
     for (r, c), k in np.ndenumerate(index):
         if k >= 0:
             axes.text(
@@ -142,7 +150,5 @@ def _matrix(spec: ConvSpec, highlight_row: int | None = None) -> Figure:
     return figure
 
 
-def _row_box(row: int, cols: int, colour: str):
-    from matplotlib.patches import Rectangle
-
+def _row_box(row: int, cols: int, colour: str) -> Rectangle:
     return Rectangle((-0.5, row - 0.5), cols, 1, fill=False, edgecolor=colour, linewidth=2.5)

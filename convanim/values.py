@@ -1,8 +1,8 @@
 """The numbers an animation prints: cell values, the weights under the kernel, outputs as reached.
 
-Values come from the geometry (``ConvSpec.apply``, the canvas and scatter views,
-``Pooling``); this module only lays them out per storyboard frame. Plane arrays are
-shaped like the storyboard's planes, with NaN where nothing is printed.
+Values come from the geometry (``apply``, the canvas and scatter views, ``Pooling``);
+this module only lays them out per storyboard frame. Plane arrays are shaped like
+the storyboard's planes, with NaN where nothing is printed.
 """
 
 from __future__ import annotations
@@ -11,13 +11,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convanim.geometry import CellKind, ConvSpec, SpecError
-from convanim.pooling import Pooling
+from convanim.errors import ConvanimError
+from convanim.geometry import (
+    ConvSpec,
+    Pooling,
+    PoolMode,
+    apply,
+    canvas,
+    canvas_values,
+    scatter,
+    scatter_running_sums,
+)
 from convanim.storyboard import Cell, Storyboard, drawn_cells
 
 
 @dataclass(frozen=True)
 class FrameNumbers:
+    """The numbers of one frame."""
+
     weights: np.ndarray | None  # (K,) the weight at each highlighted lower cell, or None
     upper: np.ndarray  # (rows, cols) values printed on the upper plane so far
     marked: tuple[int, int] | None  # the lower cell a max pooling window took, or None
@@ -25,12 +36,18 @@ class FrameNumbers:
 
 @dataclass(frozen=True)
 class Numbers:
+    """The numbers of a whole storyboard."""
+
     lower: np.ndarray  # (rows, cols) values printed on the lower plane
     frames: tuple[FrameNumbers, ...]
 
 
 def number_text(value: float) -> str:
-    """Integers as integers, anything else with one decimal."""
+    """Integers as integers, anything else with one decimal.
+
+    >>> number_text(3.0), number_text(-0.25)
+    ('3', '-0.2')
+    """
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
@@ -38,6 +55,10 @@ def small_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Input values 0..3 and non-zero kernel weights -2..2: small integers readable in cells.
 
     Weights are never 0, so every tap of the geometry shows as a non-zero entry.
+
+    >>> x, w = small_values(ConvSpec(input_size=(5, 5), kernel=3), seed=0)
+    >>> x.shape, w.shape, bool((w != 0).all())
+    ((5, 5), (3, 3), True)
     """
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 4, size=spec.input_size).astype(float)
@@ -45,25 +66,47 @@ def small_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return x, w
 
 
-def given_values(text: str, shape: tuple[int, ...], flag: str) -> np.ndarray:
-    """Comma-separated numbers, row-major, exactly prod(shape) of them."""
+def given_values(text: str, shape: tuple[int, ...], argument: str) -> np.ndarray:
+    """Comma-separated numbers, row-major, exactly prod(shape) of them.
+
+    >>> given_values("1,2,3,4", (2, 2), "weights").tolist()
+    [[1.0, 2.0], [3.0, 4.0]]
+    """
     try:
         values = np.array([float(part) for part in text.split(",")])
     except ValueError:
-        raise SpecError(flag, f"expected comma-separated numbers, got {text!r}") from None
+        raise ConvanimError(argument, f"expected comma-separated numbers, got {text!r}") from None
     if values.size != np.prod(shape):
         size = "x".join(map(str, shape))
-        raise SpecError(flag, f"needs {int(np.prod(shape))} values for {size}, got {values.size}")
+        raise ConvanimError(
+            argument, f"needs {int(np.prod(shape))} values for {size}, got {values.size}"
+        )
     return values.reshape(shape)
 
 
-def canvas_values(board: Storyboard, spec: ConvSpec, x: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class ValueSource:
+    """Where printed values come from: the user's, else small integers from ``seed``.
+
+    Arrays are made only when asked for, once the animation is known to fit its budgets.
+    """
+
+    seed: int = 0
+    input: np.ndarray | None = None  # x (input_size...), or None for seeded values
+    weights: np.ndarray | None = None  # w (kernel...), or None for seeded values
+
+    def arrays(self, spec: ConvSpec) -> tuple[np.ndarray, np.ndarray]:
+        """(x, w) for ``spec``."""
+        x, w = small_values(spec, self.seed)
+        return (
+            x if self.input is None else self.input,
+            w if self.weights is None else self.weights,
+        )
+
+
+def lower_plane_values(board: Storyboard, spec: ConvSpec, x: np.ndarray) -> np.ndarray:
     """The lower plane of a canvas storyboard: x on input cells, 0 on inserted zeros and padding."""
-    canvas = spec.canvas()
-    values = np.zeros(canvas.grid_size)
-    is_input = canvas.kinds == CellKind.INPUT
-    values[is_input] = x[tuple(canvas.input_index[is_input].T)]
-    return values.reshape(board.lower.cells.shape)
+    return canvas_values(spec, x).reshape(board.lower.cells.shape)
 
 
 def _printed(board: Storyboard, values: np.ndarray) -> np.ndarray:
@@ -83,39 +126,37 @@ def _revealed(board: Storyboard, y: np.ndarray) -> list[np.ndarray]:
 
 def conv_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> Numbers:
     """Canvas view of a conv or transposed conv: weights under the (flipped) kernel, outputs."""
-    taps_weights = w[tuple(spec.canvas().footprint_kernel.T)]
-    y = spec.apply(x, w).reshape(board.upper.cells.shape)
+    taps_weights = w[tuple(canvas(spec).footprint_kernel.T)]
+    y = apply(spec, x, w).reshape(board.upper.cells.shape)
     frames = tuple(FrameNumbers(taps_weights, shown, None) for shown in _revealed(board, y))
-    return Numbers(_printed(board, canvas_values(board, spec, x)), frames)
+    return Numbers(_printed(board, lower_plane_values(board, spec, x)), frames)
 
 
 def scatter_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> Numbers:
     """Scatter view: the output shows the running partial sums as each input stamps."""
-    sums = np.zeros(board.upper.cells.shape)
-    touched = np.zeros(board.upper.cells.shape, dtype=bool)
-    weights = w.reshape(-1)
-    frames = []
-    for value, frame in zip(x.reshape(-1), board.frames):
-        inside = board.upper.cells[tuple(frame.upper.T)] != Cell.HIDDEN
-        np.add.at(sums, tuple(frame.upper[inside].T), value * weights[inside])
-        touched[tuple(frame.upper[inside].T)] = True
-        frames.append(FrameNumbers(None, np.where(touched, sums, np.nan), None))
-    return Numbers(x.reshape(board.lower.cells.shape).astype(float), tuple(frames))
+    shape = board.upper.cells.shape
+    sums = scatter_running_sums(spec, x, w)
+    counts = scatter(spec).counts
+    frames = tuple(
+        FrameNumbers(None, np.where(reached > 0, total, np.nan).reshape(shape), None)
+        for total, reached in zip(sums, counts)
+    )
+    return Numbers(x.reshape(board.lower.cells.shape).astype(float), frames)
 
 
 def pool_numbers(board: Storyboard, pooling: Pooling, x: np.ndarray) -> Numbers:
     """Pooling: no weights; max pooling marks the cell each window took."""
     spec = pooling.spec
     y = pooling.apply(x).reshape(board.upper.cells.shape)
-    marks = [None] * len(board.frames)
-    if pooling.mode == "max":
+    marks: list[tuple[int, int] | None] = [None] * len(board.frames)
+    if pooling.mode is PoolMode.MAX:
         winners = pooling.winners(x).reshape(-1, spec.ndim)
-        cells = drawn_cells(spec.canvas().input_cells()[tuple(winners.T)])
-        marks = [tuple(int(v) for v in cell) for cell in cells]
+        cells = drawn_cells(canvas(spec).input_cells[tuple(winners.T)])
+        marks = [(int(r), int(c)) for r, c in cells]
     frames = tuple(
         FrameNumbers(None, shown, mark) for shown, mark in zip(_revealed(board, y), marks)
     )
-    return Numbers(_printed(board, canvas_values(board, spec, x)), frames)
+    return Numbers(_printed(board, lower_plane_values(board, spec, x)), frames)
 
 
 def with_overlap(numbers: Numbers | None, board: Storyboard, counts: np.ndarray) -> Numbers:

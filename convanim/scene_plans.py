@@ -1,8 +1,9 @@
 """Numbers first: everything the Manim scenes show, computed without Manim.
 
 Each ``*_plan`` function turns scene parameters into arrays and storyboards
-taken from the geometry; the scenes in ``scenes/`` only arrange and animate
-them, and the tests check these plans against the NumPy reference.
+taken from the geometry (``apply``, ``apply_transpose``, ``dense_matrix``, the
+canvas and scatter views); the scenes in ``convanim.scenes`` only arrange and
+animate them, and the tests check these plans against the NumPy reference.
 """
 
 from __future__ import annotations
@@ -11,11 +12,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convanim import reference
 from convanim.describe import parameter_tokens, size_text
-from convanim.geometry import ConvSpec
-from convanim.numbers import canvas_values, small_values
-from convanim.storyboard import Cell, Storyboard, build_storyboard, drawn_cells
+from convanim.errors import ConvanimError
+from convanim.geometry import (
+    ConvSpec,
+    apply,
+    apply_transpose,
+    canvas,
+    dense_matrix,
+    grid_positions,
+    kernel_index_matrix,
+    scatter,
+    scatter_running_sums,
+)
+from convanim.storyboard import Storyboard, View, build_storyboard, drawn_cells
+from convanim.values import lower_plane_values, small_values
 
 
 @dataclass(frozen=True)
@@ -39,7 +50,6 @@ DEFAULTS = {
 
 def arithmetic_text(spec: ConvSpec) -> str:
     """``5x5, k3, s2, p1 -> 3x3`` (only the parameters that differ from the defaults)."""
-
     parts = [size_text(spec.input_size), *parameter_tokens(spec)]
     prefix = "transposed " if spec.transposed else ""
     return f"{prefix}{', '.join(parts)} -> {size_text(spec.output_size)}"
@@ -57,16 +67,17 @@ class ConvolutionPlan:
 
 
 def convolution_plan(params: SceneParams) -> ConvolutionPlan:
+    """The convolution scene: the canvas storyboard, its values and the output."""
     spec = params.spec
-    board = build_storyboard(spec)
+    board = build_storyboard(spec, View.CANVAS)
     x, w = small_values(spec, params.seed)
     return ConvolutionPlan(
         params=params,
         board=board,
         x=x,
         w=w,
-        lower_values=canvas_values(board, spec, x),
-        y=spec.apply(x, w).reshape(board.upper.cells.shape),
+        lower_values=lower_plane_values(board, spec, x),
+        y=apply(spec, x, w).reshape(board.upper.cells.shape),
         text=arithmetic_text(spec),
     )
 
@@ -81,45 +92,34 @@ class TransposedPlan:
     lower_values: np.ndarray  # gather canvas values
     flipped_w: np.ndarray  # (K,) the weight at each footprint tap, in footprint order
     input_cells: np.ndarray  # (N, 2) gather-canvas cell of each input cell, row-major
-    gather_output: np.ndarray  # sum over each footprint of canvas value x flipped weight
-    running_sums: tuple[np.ndarray, ...]  # scatter output after each stamp (HIDDEN cells too)
+    gather_output: np.ndarray  # the op's output, shaped like the gather storyboard's upper plane
+    running_sums: tuple[np.ndarray, ...]  # scatter output after each stamp (HIDDEN cells 0)
     scatter_output: np.ndarray  # the output after the last stamp, real output cells only
     text: str
 
 
 def transposed_plan(params: SceneParams) -> TransposedPlan:
+    """The transposed scene: the same op as a gather over the canvas and as scatter stamps."""
     spec = params.spec
-    gather = build_storyboard(spec, "canvas")
-    scatter = build_storyboard(spec, "scatter")
+    gather = build_storyboard(spec, View.CANVAS)
+    stamps = build_storyboard(spec, View.SCATTER)
     x, w = small_values(spec, params.seed)
-    lower = canvas_values(gather, spec, x)
-    canvas = spec.canvas()
-    flipped = w[tuple(canvas.footprint_kernel.T)]
-    gather_output = np.array(
-        [np.dot(lower[tuple(frame.lower.T)], flipped) for frame in gather.frames]
-    ).reshape(gather.upper.cells.shape)
-    # Which drawn canvas cell holds each input cell, in row-major input order.
-    drawn = drawn_cells(canvas.input_cells().reshape(-1, spec.ndim))
-    sums = np.zeros(scatter.upper.cells.shape)
-    running = []
-    weights = w.reshape(-1)
-    for value, frame in zip(x.reshape(-1), scatter.frames):
-        inside = scatter.upper.cells[tuple(frame.upper.T)] != Cell.HIDDEN
-        np.add.at(sums, tuple(frame.upper[inside].T), value * weights[inside])
-        running.append(sums.copy())
-    real = scatter.upper.cells != Cell.HIDDEN
+    view = canvas(spec)
+    output_shape = gather.upper.cells.shape
+    sums = scatter_running_sums(spec, x, w)
     return TransposedPlan(
         params=params,
         gather=gather,
-        scatter=scatter,
+        scatter=stamps,
         x=x,
         w=w,
-        lower_values=lower,
-        flipped_w=flipped,
-        input_cells=drawn,
-        gather_output=gather_output,
-        running_sums=tuple(running),
-        scatter_output=sums[real].reshape(gather.upper.cells.shape),
+        lower_values=lower_plane_values(gather, spec, x),
+        flipped_w=w[tuple(view.footprint_kernel.T)],
+        # Which drawn canvas cell holds each input cell, in row-major input order.
+        input_cells=drawn_cells(view.input_cells.reshape(-1, spec.ndim)),
+        gather_output=apply(spec, x, w).reshape(output_shape),
+        running_sums=tuple(step.reshape(stamps.upper.cells.shape) for step in sums),
+        scatter_output=sums[-1][scatter(spec).grid_inside].reshape(output_shape),
         text=arithmetic_text(spec),
     )
 
@@ -129,9 +129,7 @@ class MatrixPlan:
     params: SceneParams
     w: np.ndarray
     matrix: np.ndarray  # C, (outputs, inputs): y = C x on flattened arrays
-    kernel_index: (
-        np.ndarray
-    )  # (outputs, inputs) flat kernel position of each non-zero, -1 elsewhere
+    kernel_index: np.ndarray  # (outputs, inputs) flat kernel position of each entry, -1 if none
     transposed_matrix: np.ndarray  # the transposed spec's own matrix, equal to C.T
     x: np.ndarray  # flattened input
     y: np.ndarray  # C x
@@ -141,21 +139,21 @@ class MatrixPlan:
 
 
 def matrix_plan(params: SceneParams) -> MatrixPlan:
+    """The matrix scene: C with each entry's kernel position, y = C x, and back with C^T."""
     spec = params.spec
     x, w = small_values(spec, params.seed)
-    matrix = spec.matrix(w)
-    kernel_index = spec.kernel_index_matrix()
+    matrix = dense_matrix(spec, w)
     back = spec.transpose()
     y = matrix @ x.reshape(-1)
     return MatrixPlan(
         params=params,
         w=w,
         matrix=matrix,
-        kernel_index=kernel_index,
-        transposed_matrix=back.matrix(w),
+        kernel_index=kernel_index_matrix(spec),
+        transposed_matrix=dense_matrix(back, w),
         x=x.reshape(-1),
         y=y,
-        x_back=back.apply(y.reshape(spec.output_size), w).reshape(-1),
+        x_back=apply(back, y.reshape(spec.output_size), w).reshape(-1),
         text=arithmetic_text(spec),
         back_text=arithmetic_text(back),
     )
@@ -176,12 +174,13 @@ class ReconstructionPlan:
     matrix: np.ndarray  # C
     y: np.ndarray  # C x, shaped output_size
     chosen: int  # the output cell i whose row c_i the scene studies (the strongest response)
+    chosen_position: tuple[int, ...]  # that cell's position in y
     row_image: np.ndarray  # c_i shaped like the input
     candidates: tuple[Candidate, ...]  # unit-norm inputs; the last one is c_i / |c_i|, the best
     stamp_order: np.ndarray  # output cells (flat) by decreasing |y_i|
     partial_sums: tuple[np.ndarray, ...]  # sum of y_i c_i over the first 1, 2, ... stamps
     reconstruction: np.ndarray  # C^T y = sum_i y_i c_i, shaped like the input
-    transposed: np.ndarray  # the transposed convolution of y, computed by the reference
+    transposed: np.ndarray  # the transposed convolution of y (the adjoint applied to y)
 
 
 EDGE_KERNEL = np.array(
@@ -189,7 +188,7 @@ EDGE_KERNEL = np.array(
 )  # dark-to-bright, left to right
 
 
-def _picture(size: tuple[int, int]) -> np.ndarray:
+def _picture(size: tuple[int, ...]) -> np.ndarray:
     """A bright square with a soft left edge on a dark ground: edges for the kernel to find."""
     rows, cols = size
     image = np.zeros(size)
@@ -198,12 +197,28 @@ def _picture(size: tuple[int, int]) -> np.ndarray:
     return image
 
 
+def _check_reconstruction(spec: ConvSpec) -> None:
+    if spec.ndim != 2:
+        raise ConvanimError(
+            "input_size", f"the reconstruction scene needs a 2-D input, got {spec.ndim}-D"
+        )
+    if spec.transposed:
+        raise ConvanimError(
+            "transposed", "the reconstruction scene needs a convolution, not a transposed one"
+        )
+    if spec.kernel != EDGE_KERNEL.shape:
+        raise ConvanimError(
+            "kernel",
+            f"the reconstruction scene needs a 3x3 kernel (its edge detector), got {size_text(spec.kernel)}",
+        )
+
+
 def reconstruction_plan(params: SceneParams, shown_stamps: int = 6) -> ReconstructionPlan:
+    """The reconstruction scene: why C^T y = sum_i y_i c_i brings back what the kernel finds."""
     spec = params.spec
-    if spec.ndim != 2 or spec.kernel != (3, 3) or spec.transposed:
-        raise ValueError("the reconstruction scene needs a 2-D convolution with a 3x3 kernel")
+    _check_reconstruction(spec)
     image = _picture(spec.input_size)
-    matrix = spec.matrix(EDGE_KERNEL)
+    matrix = dense_matrix(spec, EDGE_KERNEL)
     y = matrix @ image.reshape(-1)
     chosen = int(np.argmax(y))
     row = matrix[chosen]
@@ -219,20 +234,19 @@ def reconstruction_plan(params: SceneParams, shown_stamps: int = 6) -> Reconstru
     for index in order[:shown_stamps]:
         sums = sums + y[index] * matrix[index]
         partial.append(sums.reshape(spec.input_size).copy())
-    reconstruction = (matrix.T @ y).reshape(spec.input_size)
+    response = y.reshape(spec.output_size)
     return ReconstructionPlan(
         params=params,
         image=image,
         w=EDGE_KERNEL,
         matrix=matrix,
-        y=y.reshape(spec.output_size),
+        y=response,
         chosen=chosen,
+        chosen_position=tuple(int(v) for v in grid_positions(spec.output_size)[chosen]),
         row_image=row.reshape(spec.input_size),
         candidates=tuple(candidates),
         stamp_order=order,
         partial_sums=tuple(partial),
-        reconstruction=reconstruction,
-        transposed=reference.conv_transpose(
-            y.reshape(spec.output_size), EDGE_KERNEL, spec.transpose()
-        ),
+        reconstruction=(matrix.T @ y).reshape(spec.input_size),
+        transposed=apply_transpose(spec, response, EDGE_KERNEL),
     )

@@ -1,25 +1,23 @@
-"""Write frames to an animated file atomically; GIFs get one shared palette, no dithering.
+"""Frames to an animated file: GIF (one shared palette, no dithering), WebP, APNG, MP4.
 
-The format comes from the file extension. The same frames always give the same bytes.
+The format comes from the file extension; files are written atomically. The same
+frames always give the same bytes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from convanim.render.gifwriter import gif_bytes
+from convanim.errors import ConvanimError
+from convanim.render.encode.files import write_atomically
+from convanim.render.encode.gif import gif_bytes
 
+#: Animated formats by extension (.png is APNG).
 FORMATS = {".gif": "GIF", ".webp": "WEBP", ".png": "PNG", ".mp4": "MP4"}
-
-
-class OutputError(ValueError):
-    """An output path that cannot be written; names the flag."""
 
 
 def _packed(frame: Image.Image) -> np.ndarray:
@@ -75,8 +73,6 @@ def _see_through(frame: Image.Image, background: tuple[int, int, int]) -> Image.
 
 def _write(frames, handle, suffix: str, duration: int, transparent) -> None:
     if suffix == ".mp4":
-        if transparent is not None:
-            raise OutputError("--transparent: .mp4 has no transparency; use .gif, .png or .webp")
         _write_mp4(frames, handle, duration)
         return
     if suffix == ".gif":
@@ -100,7 +96,7 @@ def _write_mp4(frames: list[Image.Image], handle, duration: int) -> None:
         import av  # noqa: F401  (PyAV carries FFmpeg)
         import imageio.v3 as iio
     except ImportError:
-        raise OutputError("-o: writing .mp4 needs PyAV: pip install av") from None
+        raise ConvanimError("out", "writing .mp4 needs PyAV: pip install av") from None
     # H.264 wants even sizes.
     width, height = (v + v % 2 for v in frames[0].size)
     padded = np.stack([np.asarray(_pad(frame, width, height)) for frame in frames])
@@ -119,28 +115,6 @@ def _pad(frame: Image.Image, width: int, height: int) -> Image.Image:
     return canvas
 
 
-def _atomic_write(path: Path, write) -> int:
-    """Call ``write(handle)`` on a temporary file beside ``path``, then rename; returns bytes.
-
-    The file appears only when complete: an interrupted or failed write leaves nothing.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError(f"-o {path}: cannot create the folder ({error.strerror})") from None
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        with open(temporary, "wb") as handle:
-            write(handle)
-        os.replace(temporary, path)
-    except OSError as error:
-        raise OutputError(f"-o {path}: cannot write ({error.strerror})") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-    return path.stat().st_size
-
-
 def animation_bytes(frames: list[Image.Image], suffix: str = ".gif", duration: int = 1000) -> bytes:
     """The encoded animation in memory (for notebooks), as ``write_animation`` would write it."""
     buffer = io.BytesIO()
@@ -148,9 +122,13 @@ def animation_bytes(frames: list[Image.Image], suffix: str = ".gif", duration: i
     return buffer.getvalue()
 
 
-def write_bytes(data: bytes, path: Path) -> int:
-    """Write ``data`` to ``path`` atomically; returns its bytes."""
-    return _atomic_write(path, lambda handle: handle.write(data))
+def check_suffix(path: Path, transparent: bool = False) -> None:
+    """Refuse, before any rendering, a path whose extension names no animated format we write."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ConvanimError("out", f"{path}: the extension must be one of {', '.join(FORMATS)}")
+    if transparent and suffix == ".mp4":
+        raise ConvanimError("transparent", ".mp4 has no transparency; use .gif, .png or .webp")
 
 
 def write_animation(
@@ -163,7 +141,14 @@ def write_animation(
 
     With ``transparent`` set, pixels of that colour are see-through.
     """
+    check_suffix(path, transparent is not None)
     suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise OutputError(f"-o {path}: the extension must be one of {', '.join(FORMATS)}")
-    return _atomic_write(path, lambda handle: _write(frames, handle, suffix, duration, transparent))
+    return write_atomically(
+        path, lambda handle: _write(frames, handle, suffix, duration, transparent)
+    )
+
+
+def write_png_animation(pngs: list[bytes], path: Path, duration: int) -> int:
+    """Write PNG images (a figure per frame) as an animation to ``path``; returns its bytes."""
+    frames = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
+    return write_animation(frames, path, duration)

@@ -1,18 +1,20 @@
-"""Printed numbers and pooling, against the NumPy reference."""
+"""Printed numbers, against the NumPy reference, and the numeric flags of the CLI."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import conv_specs, random_values
+import reference
+from conftest import conv_specs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from convanim import reference
 from convanim.cli import app
-from convanim.geometry import ConvSpec, SpecError
-from convanim.numbers import (
+from convanim.errors import ConvanimError
+from convanim.geometry import ConvSpec, Pooling
+from convanim.storyboard import Cell, View, build_storyboard
+from convanim.values import (
     conv_numbers,
     given_values,
     number_text,
@@ -20,51 +22,9 @@ from convanim.numbers import (
     scatter_numbers,
     small_values,
 )
-from convanim.pooling import Pooling
-from convanim.storyboard import Cell, build_storyboard
 
 SETTINGS = settings(max_examples=60, deadline=None)
 runner = CliRunner()
-
-
-@st.composite
-def pool_specs(draw):
-    """A valid pooling: padding at most half the window, dilation only for max pooling."""
-    mode = draw(st.sampled_from(["max", "avg"]))
-    ndim = draw(st.integers(1, 2))
-    kernel = tuple(draw(st.integers(1, 4)) for _ in range(ndim))
-    dilation = tuple(draw(st.integers(1, 2)) if mode == "max" else 1 for _ in range(ndim))
-    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
-    padding = tuple((draw(st.integers(0, s // 2)), draw(st.integers(0, s // 2))) for s in spans)
-    input_size = tuple(draw(st.integers(max(1, s - sum(p)), 8)) for s, p in zip(spans, padding))
-    spec = ConvSpec(
-        input_size=input_size,
-        kernel=kernel,
-        stride=tuple(draw(st.integers(1, 3)) for _ in range(ndim)),
-        padding=padding,
-        dilation=dilation,
-    )
-    try:
-        return Pooling(spec, mode, draw(st.booleans()))
-    except SpecError:  # a window of padding only: rare, drawn again
-        draw(st.nothing())
-
-
-@SETTINGS
-@given(pooling=pool_specs(), seed=st.integers(0, 2**16))
-def test_pooling_matches_numpy_reference(pooling, seed):
-    x = random_values(pooling.spec.input_size, seed)
-    expected = reference.pool(x, pooling.spec, pooling.mode, pooling.count_include_pad)
-    np.testing.assert_allclose(pooling.apply(x), expected)
-
-
-@SETTINGS
-@given(pooling=pool_specs(), seed=st.integers(0, 2**16))
-def test_max_pooling_winners_hold_the_maximum(pooling, seed):
-    pooling = Pooling(pooling.spec, "max")
-    x = random_values(pooling.spec.input_size, seed)
-    winners = pooling.winners(x)
-    np.testing.assert_array_equal(x[tuple(np.moveaxis(winners, -1, 0))], pooling.apply(x))
 
 
 @SETTINGS
@@ -86,7 +46,7 @@ def test_printed_outputs_equal_reference_and_their_footprint_sums(spec, seed):
 @SETTINGS
 @given(spec=conv_specs(transposed=True, max_ndim=2, max_size=5), seed=st.integers(0, 2**16))
 def test_scatter_partial_sums_end_on_the_reference(spec, seed):
-    board = build_storyboard(spec, "scatter")
+    board = build_storyboard(spec, View.SCATTER)
     x, w = small_values(spec, seed)
     numbers = scatter_numbers(board, spec, x, w)
     final = numbers.frames[-1].upper
@@ -111,16 +71,19 @@ def test_pool_numbers_mark_the_maximum_cell():
 def test_number_text_and_given_values():
     assert [number_text(v) for v in (3.0, -2.0, 2.5, 1 / 3)] == ["3", "-2", "2.5", "0.3"]
     np.testing.assert_array_equal(given_values("1,0,-1,2", (2, 2), "weights"), [[1, 0], [-1, 2]])
-    with pytest.raises(SpecError, match="needs 4 values for 2x2, got 3"):
+    with pytest.raises(ConvanimError, match="needs 4 values for 2x2, got 3"):
         given_values("1,2,3", (2, 2), "weights")
-    with pytest.raises(SpecError, match="comma-separated numbers"):
+    with pytest.raises(ConvanimError, match="comma-separated numbers"):
         given_values("1,a", (2,), "weights")
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--pool", "mean"], "error: --pool: must be one of max, avg"),
+        (
+            ["--pool", "mean"],
+            "error: Invalid value for '--pool': 'mean' is not one of 'max', 'avg'",
+        ),
         (["--pool", "avg", "--d", "2"], "error: --d (axis 0): average pooling has no dilation"),
         (["--pool", "max", "--p", "2"], "error: --p (axis 0): pooling pads at most half"),
         (["--pool", "max", "-t"], "error: -t: pooling has no transposed form"),
@@ -148,3 +111,15 @@ def test_cli_values_and_pool_write_named_files(tmp_path, monkeypatch):
     pooled = runner.invoke(app, ["gif", "--pool", "max", "--k", "3", "--view", "flat"])
     assert pooled.exit_code == 0
     assert (tmp_path / "renders" / "conv_i5_k3_flat_maxpool.gif").exists()
+
+
+def test_pooling_without_given_values_prints_seeded_numbers():
+    """A pooling animation always prints numbers; without values it takes the seeded ones."""
+    from convanim.animation import drawing
+
+    spec = ConvSpec(input_size=(5, 5), kernel=3)
+    laid_out, _ = drawing(spec, pooling=Pooling(spec, "max"))
+    x, _ = small_values(spec, seed=0)
+    expected = reference.pool(x, spec, "max")
+    printed = [shape.text for shape in laid_out.frames[-1].above if hasattr(shape, "text")]
+    assert sorted(printed) == sorted(number_text(v) for v in expected.ravel())

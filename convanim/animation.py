@@ -1,0 +1,177 @@
+"""From a spec to an animation: storyboard, numbers, drawing, frames and file, within budgets.
+
+Budgets are checked from the arithmetic before anything proportional to the
+animation's size is made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from convanim.describe import compact, parameter_tokens
+from convanim.drawing import Drawing, Projection, draw
+from convanim.errors import ConvanimError
+from convanim.geometry import ConvSpec, Pooling
+from convanim.storyboard import (
+    Storyboard,
+    View,
+    as_drawable,
+    build_storyboard,
+    frame_count,
+    overlap_frame,
+)
+from convanim.style import Layout, Style, Theme
+from convanim.values import (
+    Numbers,
+    ValueSource,
+    conv_numbers,
+    pool_numbers,
+    scatter_numbers,
+    with_overlap,
+)
+
+if TYPE_CHECKING:
+    from convanim.render.raster.painter import RasterFrame
+
+MAX_FRAMES = 2500  # frames per animation
+MAX_PIXELS = 4_000_000  # pixels per frame
+DURATION = 1000  # milliseconds per frame
+
+
+@dataclass(frozen=True)
+class Animation:
+    """What was written: where, how many frames, their size and the file's bytes."""
+
+    path: Path
+    frames: int
+    size: tuple[int, int]
+    bytes: int
+
+
+def default_name(
+    spec: ConvSpec,
+    view: View = View.CANVAS,
+    theme: Theme = Theme.LIGHT,
+    extension: str = ".gif",
+    tags: tuple[str, ...] = (),
+) -> str:
+    """A file name that states the parameters; ``tags`` go before the extension.
+
+    >>> default_name(ConvSpec(input_size=3, kernel=3, stride=2, padding=1, transposed=True))
+    'convT_i3_k3_s2_p1.gif'
+    """
+    parts = ["convT" if spec.transposed else "conv", f"i{compact(spec.input_size)}"]
+    parts += parameter_tokens(spec, side="-")
+    if View(view) is not View.CANVAS:
+        parts.append(View(view).value)
+    if Theme(theme) is not Theme.LIGHT:
+        parts.append(Theme(theme).value)
+    return "_".join([*parts, *tags]) + extension
+
+
+def plan(
+    spec: ConvSpec,
+    view: View = View.CANVAS,
+    style: Style | None = None,
+    max_frames: int = MAX_FRAMES,
+    max_pixels: int = MAX_PIXELS,
+) -> Storyboard:
+    """The storyboard, once the frame and pixel budgets are checked (ConvanimError if over)."""
+    style = style or Style()
+    as_drawable(spec)
+    frames = frame_count(spec, view)
+    if frames > max_frames:
+        raise ConvanimError(
+            "input_size",
+            f"{frames} frames exceed the budget of {max_frames}; "
+            "raise it with {max_frames} or draw a smaller input",
+        )
+    board = build_storyboard(spec, view)
+    width, height = Projection(board, style).size
+    if width * height > max_pixels:
+        raise ConvanimError(
+            "width",
+            f"{width}x{height} px frames exceed the budget of {max_pixels} pixels; "
+            "lower {width} or raise {max_pixels}",
+        )
+    return board
+
+
+def drawing(
+    spec: ConvSpec,
+    *,
+    view: View = View.CANVAS,
+    style: Style | None = None,
+    max_frames: int = MAX_FRAMES,
+    max_pixels: int = MAX_PIXELS,
+    values: ValueSource | None = None,
+    pooling: Pooling | None = None,
+    overlap: bool = False,
+) -> tuple[Drawing, Style]:
+    """The laid-out animation of ``spec``, and the style it was laid out in.
+
+    ``values`` prints the numbers; ``pooling`` animates a pooling over the spec's
+    windows (weights unused) and always prints them; ``overlap`` closes a
+    scatter view with a frame of stamp counts per output.
+    """
+    view = View(view)
+    style = style or Style()
+    if view is View.FLAT:
+        style = replace(style, layout=Layout.FLAT)
+    if overlap and view is not View.SCATTER:
+        raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
+    board = plan(spec, view, style, max_frames, max_pixels)
+    numbers: Numbers | None = None
+    if pooling is not None:
+        label = f"{board.upper.label}, {pooling.mode.value} pool"
+        board = replace(board, upper=replace(board.upper, label=label))
+        x, _ = (values or ValueSource()).arrays(spec)
+        numbers = pool_numbers(board, pooling, x)
+    elif values is not None:
+        make = scatter_numbers if board.view is View.SCATTER else conv_numbers
+        numbers = make(board, spec, *values.arrays(spec))
+    if overlap:
+        summary = overlap_frame(board)
+        assert summary.counts is not None
+        numbers = with_overlap(numbers, board, summary.counts)
+        board = replace(board, frames=(*board.frames, summary))
+    return draw(board, style, numbers), style
+
+
+def render_animation(spec: ConvSpec, **options: object) -> tuple[list[RasterFrame], Style]:
+    """The frames of ``spec``'s animation as RGB images, and their style (options of ``drawing``)."""
+    from convanim.render.raster.painter import paint_frames
+
+    laid_out, style = drawing(spec, **options)  # type: ignore[arg-type]
+    return paint_frames(laid_out), style
+
+
+def animate_to_file(
+    spec: ConvSpec,
+    path: Path | str,
+    *,
+    duration: int = DURATION,
+    transparent: bool = False,
+    **options: object,
+) -> Animation:
+    """Render ``spec`` to ``path`` (format from its extension: .gif, .webp, .png, .mp4).
+
+    ``transparent`` makes the theme's background colour see-through; ``options``
+    go to ``drawing`` (view, style, values, pooling, overlap and the budgets).
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
+    >>> animate_to_file(spec, folder / "conv.gif").frames
+    9
+    """
+    from convanim.render.encode.animation import check_suffix, write_animation
+
+    path = Path(path)
+    check_suffix(path, transparent)
+    frames, style = render_animation(spec, **options)
+    see_through = style.palette.background if transparent else None
+    size = write_animation(frames, path, duration, see_through)
+    return Animation(path=path, frames=len(frames), size=frames[0].size, bytes=size)

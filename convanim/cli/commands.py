@@ -1,0 +1,260 @@
+"""The ``convanim`` commands: each parses its flags, calls the library and prints one result.
+
+Example: ``convanim gif --k 3 --s 2 --p 1``; ``convanim --help`` lists the commands.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from convanim import __version__, describe
+from convanim.animation import DURATION, MAX_FRAMES, MAX_PIXELS
+from convanim.cli import options
+from convanim.cli.flags import Commands, SpecFlags, with_spec_flags
+from convanim.render.manim.driver import Quality, SceneFormat
+from convanim.storyboard import View
+from convanim.style import Theme
+
+app = typer.Typer(
+    cls=Commands,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Exact animations of convolution and transposed convolution arithmetic.",
+)
+
+
+def _version(show: bool) -> None:
+    if show:
+        typer.echo(f"convanim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def commands(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Exact animations of convolution and transposed convolution arithmetic."""
+
+
+@app.command()
+@with_spec_flags()
+def shape(
+    flags: SpecFlags,
+    as_json: options.Json = False,
+) -> None:
+    """Print the output size, its formula per axis, unread input cells and the PyTorch layer.
+
+    Example: convanim shape --i 5 --k 3 --s 2 --p 1
+    """
+    spec = flags.spec()
+    if as_json:
+        typer.echo(json.dumps(describe.spec_record(spec)))
+        return
+    kind = "transposed convolution" if spec.transposed else "convolution"
+    lines = [f"{kind}: {describe.shape_text(spec)}"]
+    lines += [f"  {line}" for line in describe.formula_lines(spec)]
+    lines += [describe.unread_text(spec) or "", *describe.torch_lines(spec)]
+    typer.echo("\n".join(line for line in lines if line))
+
+
+@app.command()
+@with_spec_flags()
+def gif(
+    flags: SpecFlags,
+    out: options.AnimationFile = None,
+    view: options.ViewChoice = View.CANVAS,
+    theme: options.ThemeChoice = Theme.LIGHT,
+    width: options.Width = None,
+    duration: options.Duration = DURATION,
+    labels: options.Labels = True,
+    transparent: options.Transparent = False,
+    max_frames: options.MaxFrames = MAX_FRAMES,
+    max_pixels: options.MaxPixels = MAX_PIXELS,
+    values: options.Values = False,
+    seed: options.Seed = 0,
+    weights: options.Weights = None,
+    input_values: options.InputValues = None,
+    pool: options.Pool = None,
+    count_include_pad: options.CountIncludePad = True,
+    overlap: options.Overlap = False,
+    markdown: options.Markdown = False,
+    html: options.Html = False,
+) -> None:
+    """Render an animation in the style of Dumoulin & Visin.
+
+    Example: convanim gif --k 3 --s 2 --p 1 (writes renders/conv_i5_k3_s2_p1.gif)
+    """
+    from convanim.animation import animate_to_file, default_name
+    from convanim.geometry import Pooling
+    from convanim.style import GUIDE_CELL, NUMBERS_CELL, Style
+    from convanim.values import ValueSource, given_values
+
+    spec = flags.spec()
+    numeric = values or pool is not None or weights is not None or input_values is not None
+    pooling = Pooling(spec, pool, count_include_pad) if pool is not None else None
+    source = ValueSource(
+        seed=seed,
+        input=None
+        if input_values is None
+        else given_values(input_values, spec.input_size, "input_values"),
+        weights=None if weights is None else given_values(weights, spec.kernel, "weights"),
+    )
+    tags = (f"{pool.value}pool",) if pool else ("values",) if numeric else ()
+    path = out or Path("renders") / default_name(spec, view, theme, tags=tags)
+    style = Style(
+        theme=theme, labels=labels, width=width, cell=NUMBERS_CELL if numeric else GUIDE_CELL
+    )
+    result = animate_to_file(
+        spec,
+        path,
+        view=view,
+        style=style,
+        duration=duration,
+        transparent=transparent,
+        max_frames=max_frames,
+        max_pixels=max_pixels,
+        values=source if numeric else None,
+        pooling=pooling,
+        overlap=overlap,
+    )
+    w, h = result.size
+    lines = [
+        f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes, {describe.shape_text(spec)}"
+    ]
+    alt = describe.alt_text(spec)
+    if markdown:
+        lines.append(f"![{alt}]({result.path.as_posix()})")
+    if html:
+        lines.append(f'<img src="{result.path.as_posix()}" alt="{alt}" width="{w}">')
+    typer.echo("\n".join(lines))
+
+
+@app.command()
+def gallery(
+    out: options.GalleryFolder = Path("renders"),
+    check: options.Check = False,
+) -> None:
+    """Render the guide's 15 animations and its 4 numerical ones under their names, in parallel.
+
+    Also writes README.md in the folder with the table. Example: convanim gallery -o renders
+    """
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from convanim.gallery import ALL_NAMES, render_gallery, stale_files
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("rendering the guide's animations", total=len(ALL_NAMES))
+        step = functools.partial(progress.advance, task)
+        if check:
+            stale = stale_files(out, step)
+        else:
+            entries = render_gallery(out, step)
+    if check:
+        if stale:
+            typer.echo(f"{len(stale)} files in {out} are stale or missing: {', '.join(stale)}")
+            typer.echo("regenerate them with: convanim gallery", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{out}: all {len(ALL_NAMES)} animations are up to date")
+        return
+    for entry in entries:
+        w, h = entry.size
+        typer.echo(
+            f"{out / (entry.name + '.gif')}: {entry.frames} frames, {w}x{h} px, {entry.bytes:,} bytes"
+        )
+    typer.echo(f"{len(entries)} animations, {sum(entry.bytes for entry in entries):,} bytes")
+
+
+@app.command()
+@with_spec_flags(optional=True)
+def scene(
+    flags: SpecFlags,
+    name: Annotated[str | None, typer.Argument(help="The scene; --list names them.")] = None,
+    seed: options.Seed = 0,
+    values: options.SceneValues = True,
+    quality: options.SceneQuality = Quality.LOW,
+    file_format: options.Format = SceneFormat.MP4,
+    out: options.SceneFile = None,
+    preview: options.Preview = False,
+    list_scenes: options.ListScenes = False,
+) -> None:
+    """Render a Manim scene (needs the manim extra). Without spec flags, the scene's own spec.
+
+    Example: convanim scene transposed --k 3 --s 2 --p 1
+    """
+    from convanim.animation import default_name
+    from convanim.render.manim.driver import SCENES, check, find_scene, render_scene
+    from convanim.scene_plans import DEFAULTS, SceneParams
+
+    if list_scenes or name is None:
+        typer.echo(
+            "\n".join(f"{key:<15} {entry.cls:<28} {entry.summary}" for key, entry in SCENES.items())
+        )
+        raise typer.Exit(0 if list_scenes else 2)
+    entry = find_scene(name)
+    transposed = flags.transposed or entry.cls == "TransposedConvolutionScene"
+    spec = flags.spec(transposed) if flags.given() else DEFAULTS[entry.cls].spec
+    params = SceneParams(spec, seed=seed, show_values=values)
+    stem = default_name(spec, extension=f".{file_format.value}")
+    path = out or Path("renders") / f"{entry.cls}_{stem}"
+    check(entry, params)
+    render_scene(entry, params, path, quality, file_format, preview)
+    typer.echo(f"{path}: {entry.cls}, {describe.shape_text(spec)}, {path.stat().st_size:,} bytes")
+
+
+@app.command()
+@with_spec_flags(transposed=True, input_size="6", stride="2")
+def overlap(
+    flags: SpecFlags,
+    compare: options.Compare = False,
+    out: options.FigureFile = None,
+) -> None:
+    """Map how many kernel taps reach each output cell of a transposed conv (checkerboards).
+
+    Example: convanim overlap --k 3 --s 2 --compare
+    """
+    from convanim.animation import default_name
+    from convanim.render.figures.figures import overlap_comparison, overlap_figure
+
+    spec = flags.spec()
+    specs = overlap_comparison(spec) if compare else [spec]
+    path = out or Path("renders") / default_name(spec, extension=".png", tags=("overlap",))
+    size = overlap_figure(specs, path)
+    lines = [
+        f"k {','.join(map(str, each.kernel))}: {describe.overlap_verdict(each)}" for each in specs
+    ]
+    typer.echo("\n".join([*lines, f"{path}: {size:,} bytes"]))
+
+
+@app.command()
+@with_spec_flags(input_size="4")
+def matrix(
+    flags: SpecFlags,
+    animate: options.Animate = False,
+    out: options.MatrixFile = None,
+) -> None:
+    """Draw the unrolled matrix C (or C^T with -t), cells coloured by kernel position.
+
+    Example: convanim matrix --i 4 --k 3
+    """
+    from convanim.animation import default_name
+    from convanim.render.figures.figures import matrix_animation, matrix_figure
+
+    spec = flags.spec()
+    extension = ".gif" if animate else ".png"
+    path = out or Path("renders") / default_name(spec, extension=extension, tags=("matrix",))
+    size = matrix_animation(spec, path) if animate else matrix_figure(spec, path)
+    typer.echo(f"{path}: {size:,} bytes, {describe.shape_text(spec)}")
+
+
+def main() -> None:
+    """The ``convanim`` program."""
+    app(prog_name="convanim")

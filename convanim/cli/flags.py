@@ -1,0 +1,248 @@
+"""The flags of the command line: declared once, parsed into library values, errors translated.
+
+The spec flags are added to every command that takes a spec by ``with_spec_flags``.
+The library's errors name keyword arguments; ``Commands.main`` prints them once,
+with the flags that set them, as one ``error:`` line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from convanim.cli.options import SPEC
+from convanim.errors import ConvanimError
+from convanim.geometry import NAMED_PADDINGS, ConvSpec, default_input_size
+
+#: The flag that sets each library argument, for messages in the user's terms.
+FLAGS = {
+    "input_size": "--i",
+    "kernel": "--k",
+    "stride": "--s",
+    "padding": "--p",
+    "dilation": "--d",
+    "output_padding": "--op",
+    "transposed": "-t",
+    "dims": "--dims",
+    "out": "-o",
+    "view": "--view",
+    "theme": "--theme",
+    "width": "--width",
+    "max_frames": "--max-frames",
+    "max_pixels": "--max-pixels",
+    "pool": "--pool",
+    "weights": "--weights",
+    "input_values": "--input-values",
+    "overlap": "--overlap",
+    "scene": "NAME",
+    "quality": "--quality",
+    "file_format": "--format",
+    "transparent": "--transparent",
+    "duration": "--duration",
+    "seed": "--seed",
+    "count_include_pad": "--count-include-pad",
+}
+KERNEL = 3  # the kernel when --k is not given; every other default is ConvSpec's
+SPEC_DEFAULTS = {
+    "kernel": KERNEL,
+    **{
+        name: parameter.default
+        for name, parameter in inspect.signature(ConvSpec).parameters.items()
+        if parameter.default is not inspect.Parameter.empty
+    },
+}
+
+
+class Commands(TyperGroup):
+    """Every failure ends as one ``error:`` line on stderr and exit code 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except ConvanimError as error:
+            code = _fail(error.message(FLAGS))
+        except typer.Abort:
+            code = _fail("interrupted")
+        except typer.TyperException as error:  # click's usage errors, as typer ships them
+            # typer validates choices through pydantic, whose wording it passes on.
+            message = error.format_message().replace("Value error, ", "")
+            if type(error).__name__ == "NoArgsIsHelpError":  # no command: the help, as is
+                typer.echo(message, err=True)
+                code = 2
+            else:
+                code = _fail(message)
+        sys.exit(code or 0)
+
+
+def _fail(message: str) -> int:
+    typer.echo(f"error: {message}", err=True)
+    return 2
+
+
+def _integers(argument: str, text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        rule = f"expected an integer or comma-separated integers like 5,7, got {text!r}"
+        raise ConvanimError(argument, rule) from None
+
+
+def _padding(text: str) -> tuple[Any, ...]:
+    if text in NAMED_PADDINGS:
+        return (text,)
+    entries: list[Any] = []
+    for part in text.split(","):
+        if part.count(":") > 1:
+            raise ConvanimError(
+                "padding", f"a per-side value is before:after, like 1:2, got {text!r}"
+            )
+        values = _integers("padding", part.replace(":", ","))
+        entries.append(values if len(values) == 2 else values[0])
+    return tuple(entries)
+
+
+@dataclass(frozen=True)
+class SpecFlags:
+    """The spec flags as typed; None where not given."""
+
+    input_size: str | None = None
+    kernel: str | None = None
+    stride: str | None = None
+    padding: str | None = None
+    dilation: str | None = None
+    output_padding: str | None = None
+    transposed: bool = False
+    dims: int | None = None
+
+    def given(self) -> bool:
+        return any(getattr(self, f.name) not in (None, False) for f in fields(self))
+
+    def spec(self, transposed: bool | None = None) -> ConvSpec:
+        """The ConvSpec the flags describe; unset flags take ConvSpec's defaults."""
+        text = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in ("kernel", "stride", "padding", "dilation", "output_padding"):
+            text[name] = str(SPEC_DEFAULTS[name]) if text[name] is None else text[name]
+        parsed: dict[str, Any] = {
+            name: _padding(text[name]) if name == "padding" else _integers(name, text[name])
+            for name in ("kernel", "stride", "padding", "dilation", "output_padding")
+        }
+        if self.input_size is not None:
+            parsed["input_size"] = _integers("input_size", self.input_size)
+        longest = max((len(values) for values in parsed.values() if len(values) > 1), default=2)
+        ndim = self.dims or longest
+        for name, values in parsed.items():
+            if len(values) not in (1, ndim):
+                raise ConvanimError(name, f"has {len(values)} values but the spec has {ndim} axes")
+            parsed[name] = values * ndim if len(values) == 1 else values
+        transposed = self.transposed if transposed is None else transposed
+        if "input_size" not in parsed:
+            parsed["input_size"] = default_input_size(transposed=transposed, **parsed)
+        if isinstance(parsed["padding"][0], str):  # a name applies to every axis
+            parsed["padding"] = parsed["padding"][0]
+        return ConvSpec(transposed=transposed, **parsed)
+
+
+_SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
+    "input_size": (
+        str,
+        typer.Option(
+            "--i",
+            "--input",
+            rich_help_panel=SPEC,
+            help="Input size: 5, or per axis 5,7. Default: the guide's (5 in, or 5 out if -t).",
+        ),
+    ),
+    "kernel": (
+        str,
+        typer.Option("--k", "--kernel", rich_help_panel=SPEC, help="Kernel size: 3 or 3,2."),
+    ),
+    "stride": (
+        str,
+        typer.Option("--s", "--stride", rich_help_panel=SPEC, help="Stride: 2 or 2,1."),
+    ),
+    "padding": (
+        str,
+        typer.Option(
+            "--p",
+            "--padding",
+            rich_help_panel=SPEC,
+            help="Padding: 1, per axis 1,0, per side 1:2, or same | valid | full (conv only).",
+        ),
+    ),
+    "dilation": (
+        str,
+        typer.Option("--d", "--dilation", rich_help_panel=SPEC, help="Dilation: 1 or 2,1."),
+    ),
+    "output_padding": (
+        str,
+        typer.Option(
+            "--op",
+            "--output-padding",
+            rich_help_panel=SPEC,
+            help="Output padding of a transposed conv: 1,0.",
+        ),
+    ),
+    "transposed": (
+        bool,
+        typer.Option("-t", "--transposed", rich_help_panel=SPEC, help="A transposed convolution."),
+    ),
+    "dims": (
+        int,
+        typer.Option(
+            "--dims",
+            min=1,
+            rich_help_panel=SPEC,
+            help="Number of axes when every value is one number [2].",
+        ),
+    ),
+}
+
+
+KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+
+def with_spec_flags(
+    *, transposed: bool | None = None, optional: bool = False, **defaults: str
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the spec flags; its first parameter receives them as a ``SpecFlags``.
+
+    The flags are added to its signature once, here. ``transposed`` fixes -t (and
+    hides it); ``optional`` leaves every flag unset by default; ``defaults`` set
+    a command's own defaults (as the flags would be typed).
+    """
+
+    def decorate(function: Callable[..., None]) -> Callable[..., None]:
+        parameters = []
+        for name, (kind, option) in _SPEC_OPTIONS.items():
+            if name == "transposed" and transposed is not None:
+                continue
+            default: Any = False if kind is bool else None
+            if not optional and name in defaults:
+                default = defaults[name]
+            elif not optional and name in SPEC_DEFAULTS:
+                default = str(SPEC_DEFAULTS[name])
+            annotation = Annotated[kind if kind is bool else kind | None, option]  # type: ignore[valid-type]
+            parameters.append(
+                inspect.Parameter(name, KEYWORD, default=default, annotation=annotation)
+            )
+        own = list(inspect.signature(function, eval_str=True).parameters.values())[1:]
+        own = [parameter.replace(kind=KEYWORD) for parameter in own]
+
+        @functools.wraps(function)
+        def command(**values: Any) -> None:
+            flags = {f.name: values.pop(f.name, None) for f in fields(SpecFlags)}
+            flags["transposed"] = bool(flags["transposed"]) if transposed is None else transposed
+            function(SpecFlags(**flags), **values)
+
+        command.__signature__ = inspect.Signature([*parameters, *own])  # type: ignore[attr-defined]
+        return command
+
+    return decorate

@@ -1,0 +1,113 @@
+"""The command line's options other than the spec flags, declared once, by help panel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from convanim.geometry import PoolMode
+from convanim.render.manim.driver import Quality, SceneFormat
+from convanim.storyboard import View
+from convanim.style import Theme
+
+SPEC, OUTPUT, LOOK, NUMBERS, LIMITS = "Spec", "Output", "Look", "Numbers", "Limits"
+
+
+def _option(*names: str, panel: str, help: str, **kwargs: Any) -> Any:
+    return typer.Option(*names, help=help, rich_help_panel=panel, **kwargs)
+
+
+def _out(help: str) -> Any:
+    return _option("-o", "--out", panel=OUTPUT, help=help)
+
+
+# Output
+AnimationFile = Annotated[
+    Path | None,
+    _out("Output file: .gif, .webp, .png (APNG) or .mp4 (needs PyAV). [renders/<parameters>.gif]"),
+]
+FigureFile = Annotated[Path | None, _out("Output PNG. [renders/<parameters>_overlap.png]")]
+MatrixFile = Annotated[Path | None, _out("Output PNG, or GIF with --animate.")]
+SceneFile = Annotated[Path | None, _out("Output file. [renders/<Scene>_<parameters>.<format>]")]
+GalleryFolder = Annotated[Path, _out("Folder for the GIFs and their README table.")]
+Duration = Annotated[
+    int, _option("--duration", panel=OUTPUT, min=20, help="Milliseconds per frame.")
+]
+Markdown = Annotated[
+    bool, _option("--markdown", panel=OUTPUT, help="Also print a Markdown snippet with alt text.")
+]
+Html = Annotated[
+    bool, _option("--html", panel=OUTPUT, help="Also print an HTML <img> snippet with alt text.")
+]
+Check = Annotated[
+    bool, _option("--check", panel=OUTPUT, help="Only verify that the folder's files are current.")
+]
+Json = Annotated[bool, _option("--json", panel=OUTPUT, help="Print a JSON record.")]
+Animate = Annotated[
+    bool, _option("--animate", panel=OUTPUT, help="A GIF, one frame per output cell, row lit.")
+]
+SceneQuality = Annotated[Quality, _option("--quality", panel=OUTPUT, help="480p15 .. 4K.")]
+Format = Annotated[SceneFormat, _option("--format", panel=OUTPUT, help="File format.")]
+Preview = Annotated[bool, _option("--preview", panel=OUTPUT, help="Open the result.")]
+ListScenes = Annotated[bool, _option("--list", panel=OUTPUT, help="List the scenes.")]
+
+# Look
+ViewChoice = Annotated[
+    View,
+    _option(
+        "--view",
+        panel=LOOK,
+        help="canvas: the guide's picture; scatter: each input stamps the kernel (-t); "
+        "flat: top-down, input left, output right.",
+    ),
+]
+ThemeChoice = Annotated[Theme, _option("--theme", panel=LOOK, help="Colour theme.")]
+Width = Annotated[int | None, _option("--width", panel=LOOK, min=50, help="Frame width in pixels.")]
+Labels = Annotated[
+    bool, _option("--labels/--no-labels", panel=LOOK, help="Name the planes and their sizes.")
+]
+Transparent = Annotated[
+    bool, _option("--transparent", panel=LOOK, help="See-through background (.gif, .png, .webp).")
+]
+Overlap = Annotated[
+    bool, _option("--overlap", panel=LOOK, help="Close the scatter view with stamps per output.")
+]
+Compare = Annotated[
+    bool, _option("--compare", panel=LOOK, help="Also kernels s, s+1 and s+2 for this stride.")
+]
+
+# Numbers
+Values = Annotated[
+    bool, _option("--values", panel=NUMBERS, help="Print input values, weights and outputs.")
+]
+SceneValues = Annotated[
+    bool, _option("--values/--no-values", panel=NUMBERS, help="Show numbers in the cells.")
+]
+Seed = Annotated[int, _option("--seed", panel=NUMBERS, help="Seed of the printed values.")]
+Weights = Annotated[
+    str | None, _option("--weights", panel=NUMBERS, help="Kernel weights, row-major: 1,0,-1,...")
+]
+InputValues = Annotated[
+    str | None, _option("--input-values", panel=NUMBERS, help="Input values, row-major.")
+]
+Pool = Annotated[
+    PoolMode | None, _option("--pool", panel=NUMBERS, help="Pool the input instead of convolving.")
+]
+CountIncludePad = Annotated[
+    bool,
+    _option(
+        "--count-include-pad/--no-count-include-pad",
+        panel=NUMBERS,
+        help="Average pooling divides by the whole window (PyTorch's default).",
+    ),
+]
+
+# Limits
+MaxFrames = Annotated[
+    int, _option("--max-frames", panel=LIMITS, min=1, help="Refuse animations with more frames.")
+]
+MaxPixels = Annotated[
+    int, _option("--max-pixels", panel=LIMITS, min=1, help="Refuse larger frames (width x height).")
+]

@@ -1,0 +1,414 @@
+"""One drawing for every backend: each frame as primitives by role, in pixel coordinates.
+
+``draw`` lays out a storyboard (and its numbers) once: where every cell, line,
+dot and label goes and in which colour. A backend only turns primitives into its
+format; it has no geometry or layout of its own. Grid points land on whole
+pixels (a step in row or column is an integer pixel vector), so every cell is
+drawn alike and a highlight moved by one cell covers the same pixels, shifted.
+
+A drawing has three static layers and, per frame, two lists of primitives::
+
+    lower layer -> frame.below -> upper layer (where upper_region covers) -> frame.above
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+
+from convanim import style as look
+from convanim.storyboard import Cell, Frame, Plane, Storyboard, View
+from convanim.style import RGB, Layout, Palette, Style, blend
+from convanim.values import FrameNumbers, Numbers, number_text
+
+
+class Role(str, enum.Enum):
+    """What a primitive shows (a backend may style or group by it)."""
+
+    CELL = "cell"  # a plane's cell
+    HIGHLIGHT = "highlight"  # a highlighted cell: footprint, current output, stamp
+    JOIN = "join"  # the lines joining the footprint to its output cell
+    FIRST_TAP = "first-tap"  # the dot on the cell weighted by the kernel's first tap
+    WINNER = "winner"  # the ring around a max-pooling window's winner
+    LABEL = "label"  # a plane's name and size
+    VALUE = "value"  # a cell's value
+    WEIGHT = "weight"  # a tap's weight
+
+
+@dataclass(frozen=True)
+class CellShape:
+    """A cell: a filled quadrilateral and its four edges, solid or dashed."""
+
+    corners: np.ndarray  # (4, 2) pixels of grid points (r, c), (r, c+1), (r+1, c+1), (r+1, c)
+    fill: RGB | None  # None: outline only
+    outline: RGB
+    width: int  # outline pixels across
+    dash_period: float | None  # pixels per dash and gap; None for solid edges
+    role: Role
+
+    #: The edges as (from, to) corner indices, each from its lower grid point to its higher
+    #: one, so that an edge shared by two cells is the same segment from both.
+    EDGES = ((0, 1), (0, 3), (1, 2), (3, 2))
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A straight line ``width`` pixels across."""
+
+    start: np.ndarray  # (2,) pixels
+    end: np.ndarray  # (2,) pixels
+    colour: RGB
+    width: int
+    role: Role
+
+
+@dataclass(frozen=True)
+class Disc:
+    """A filled circle."""
+
+    centre: np.ndarray  # (2,) pixels
+    radius: float
+    colour: RGB
+    role: Role
+
+
+@dataclass(frozen=True)
+class Ring:
+    """A circle's outline."""
+
+    centre: np.ndarray  # (2,) pixels
+    radius: float
+    colour: RGB
+    width: int
+    role: Role
+
+
+@dataclass(frozen=True)
+class Label:
+    """Text centred on a point."""
+
+    centre: np.ndarray  # (2,) pixels
+    text: str
+    size: int  # pixels
+    colour: RGB
+    role: Role
+
+
+Primitive = CellShape | Segment | Disc | Ring | Label
+
+
+@dataclass(frozen=True)
+class FrameDrawing:
+    """What one frame adds to the static layers."""
+
+    below: tuple[Primitive, ...]  # over the lower layer, under the upper plane
+    above: tuple[Primitive, ...]  # over the upper plane
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A whole animation, laid out (see the module docstring for the stacking order)."""
+
+    size: tuple[int, int]  # (width, height) pixels
+    background: RGB
+    lower: tuple[Primitive, ...]  # the lower plane, its values and the labels
+    upper: tuple[Primitive, ...]  # the upper plane
+    upper_region: tuple[CellShape, ...]  # the cells the upper plane hides what lies beneath
+    frames: tuple[FrameDrawing, ...]
+
+
+class Projection:
+    """Where each plane's grid points land on the image, in whole pixels."""
+
+    def __init__(self, board: Storyboard, style: Style):
+        self.board = board
+        self.layout = style.layout
+        basis = look.PROJECTIONS[style.layout]
+        room = np.array([look.MARGIN, look.MARGIN + (look.LABEL_ROOM if style.labels else 0.0)])
+        if style.width:  # the picture's width in cells, from the unrounded layout
+            low, high, _ = self._bounds(basis, room, whole=False)
+            self.scale = style.width / (high - low)[0]
+        else:
+            self.scale = style.cell
+        self.steps = np.rint(basis * self.scale)  # pixels per unit step in r (row 0), in c (row 1)
+        low, high, self.upper_shift = self._bounds(self.steps, np.rint(room * self.scale), True)
+        if style.width:  # the side margins absorb what rounding the steps added or took
+            spare = style.width - (high - low)[0]
+            low[0] -= spare // 2
+            high[0] += spare - spare // 2
+        self.origin = low
+        self.size = (int(high[0] - low[0]), int(high[1] - low[1]))
+
+    def _bounds(
+        self, steps: np.ndarray, room: np.ndarray, whole: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Corners of the picture for grid ``steps``, and the upper plane's offset (rounded if
+        ``whole``)."""
+        lower = self._box(self.board.lower.cells.shape, steps)
+        upper = self._box(self.board.upper.cells.shape, steps)
+        unit = np.abs(steps).max()  # pixels per cell
+        if self.layout is Layout.OBLIQUE:  # upper plane above, centred over the lower one
+            shift_x = lower[:, 0].mean() - upper[:, 0].mean()
+            shift_y = lower[0, 1] - look.PLANE_GAP * unit - upper[1, 1]
+        else:  # upper plane to the right, centred vertically
+            shift_x = lower[1, 0] + look.FLAT_GAP * unit - upper[0, 0]
+            shift_y = lower[:, 1].mean() - upper[:, 1].mean()
+        shift = np.array([shift_x, shift_y])
+        if whole:
+            shift = np.rint(shift)
+        both = np.concatenate([lower, upper + shift])
+        return both.min(axis=0) - room, both.max(axis=0) + room, shift
+
+    @staticmethod
+    def _box(shape: tuple[int, ...], steps: np.ndarray) -> np.ndarray:
+        rows, cols = shape
+        corners = np.array([[0, 0], [0, cols], [rows, 0], [rows, cols]]) @ steps
+        return np.stack([corners.min(axis=0), corners.max(axis=0)])
+
+    def point(self, rc: object, upper: bool) -> np.ndarray:
+        """Image pixel (x, y) of grid point(s) rc = (row, col), shape (..., 2).
+
+        Whole grid points land on whole pixels; fractional ones in between.
+        """
+        xy = np.asarray(rc, dtype=float) @ self.steps - self.origin
+        return xy + self.upper_shift if upper else xy
+
+
+class _Layout:
+    """Builds primitives in one projection, palette and scale."""
+
+    def __init__(self, projection: Projection, palette: Palette):
+        self.projection = projection
+        self.palette = palette
+        self.scale = projection.scale
+        self.line = max(1, round(projection.scale / look.CELLS_PER_OUTLINE_PIXEL))
+
+    def cell(
+        self,
+        r: int,
+        c: int,
+        upper: bool,
+        fill: RGB | None,
+        outline: RGB,
+        dashed: bool = False,
+        width: int | None = None,
+        role: Role = Role.CELL,
+    ) -> CellShape:
+        corners = self.projection.point([[r, c], [r, c + 1], [r + 1, c + 1], [r + 1, c]], upper)
+        period = 2 * look.DASH * self.scale if dashed else None
+        return CellShape(corners, fill, outline, width or self.line, period, role)
+
+    def dot(self, r: int, c: int, upper: bool, colour: RGB) -> Disc:
+        """The kernel's first tap: a dot near the cell's first corner, clear of its number."""
+        at = look.FIRST_TAP_AT
+        centre = self.projection.point([r + at, c + at], upper)
+        return Disc(centre, look.FIRST_TAP_RADIUS * self.scale, colour, Role.FIRST_TAP)
+
+    def ring(self, r: int, c: int, upper: bool, colour: RGB) -> Ring:
+        row, column = look.CELL_CENTRE
+        centre = self.projection.point([r + row, c + column], upper)
+        width = look.RING_OUTLINE * self.line
+        return Ring(centre, look.RING_RADIUS * self.scale, colour, width, Role.WINNER)
+
+    def number(
+        self,
+        r: int,
+        c: int,
+        upper: bool,
+        value: float,
+        filled: bool,
+        share: float = look.TEXT_SIZE,
+        at: tuple[float, float] = look.CELL_CENTRE,
+        role: Role = Role.VALUE,
+    ) -> Label:
+        """A value inside cell (r, c), ``share`` of a cell high, at fractional position ``at``.
+
+        ``filled`` cells (input, output) take the on-cell colour, others the text colour.
+        """
+        centre = self.projection.point([r + at[0], c + at[1]], upper)
+        colour = self.palette.on_cell if filled else self.palette.text
+        return Label(centre, number_text(value), round(share * self.scale), colour, role)
+
+    def label(self, plane: Plane, upper: bool, below: bool, text: str) -> Label:
+        rows, cols = plane.cells.shape
+        corners = self.projection.point([[0, 0], [0, cols], [rows, 0], [rows, cols]], upper)
+        offset = look.LABEL_OFFSET * self.scale
+        y = corners[:, 1].max() + offset if below else corners[:, 1].min() - offset
+        centre = np.array([corners[:, 0].mean(), y])
+        size = round(look.TEXT_SIZE * self.scale)
+        return Label(centre, text, size, self.palette.text, Role.LABEL)
+
+
+def _plane_fill(plane: Plane, palette: Palette, r: int, c: int) -> RGB | None:
+    kind = plane.cells[r, c]
+    if kind == Cell.INPUT:
+        fill = palette.input
+    elif kind == Cell.OUTPUT:
+        fill = palette.output
+    else:
+        return None
+    if plane.unread[r, c] or plane.cropped[r, c]:
+        fill = blend(fill, palette.background, look.UNREAD_FADE)
+    return fill
+
+
+def _plane(layout: _Layout, plane: Plane, upper: bool) -> list[Primitive]:
+    palette = layout.palette
+    faded = blend(palette.outline, palette.background, look.CROPPED_OUTLINE_FADE)
+    # Dashed cells first, so that solid edges win where the two meet.
+    order = sorted(np.ndindex(plane.cells.shape), key=lambda rc: plane.cells[rc] == Cell.INPUT)
+    shapes: list[Primitive] = []
+    for r, c in order:
+        kind = plane.cells[r, c]
+        if kind == Cell.HIDDEN:
+            continue
+        outline = faded if plane.cropped[r, c] else palette.outline
+        dashed = kind in (Cell.PADDING, Cell.INSERTED_ZERO) or bool(plane.cropped[r, c])
+        shapes.append(layout.cell(r, c, upper, _plane_fill(plane, palette, r, c), outline, dashed))
+    return shapes
+
+
+class _FrameLayout:
+    """Lays out the frames of one storyboard."""
+
+    def __init__(self, board: Storyboard, layout: _Layout, numbers: Numbers | None):
+        self.board = board
+        self.layout = layout
+        self.palette = layout.palette
+        self.numbers = numbers
+        self.max_count = max(
+            (int(frame.counts.max()) for frame in board.frames if frame.counts is not None),
+            default=0,
+        )
+
+    def frame(self, frame: Frame, index: int) -> FrameDrawing:
+        palette, layout = self.palette, self.layout
+        below: list[Primitive] = []
+        lower = self.board.lower
+        for r, c in frame.lower:
+            under = _plane_fill(lower, palette, r, c) or palette.background
+            fill = blend(under, palette.highlight, look.HIGHLIGHT_OPACITY)
+            below.append(layout.cell(r, c, False, fill, palette.outline, role=Role.HIGHLIGHT))
+        numbers = self.numbers.frames[index] if self.numbers is not None else None
+        if numbers is not None:
+            below += self._lower_numbers(frame, numbers)
+        pooling = numbers is not None and numbers.weights is None
+        if self.board.view is View.CANVAS and not pooling:  # a pooling window has no first tap
+            below.append(layout.dot(*frame.first_tap, False, palette.outline))
+        if len(frame.lower):
+            below += self._join(frame)
+        above: list[Primitive] = []
+        if frame.counts is not None:
+            above += self._accumulated(frame)
+        else:
+            for r, c in frame.upper:
+                fill = blend(palette.output, palette.highlight, look.HIGHLIGHT_OPACITY)
+                above.append(layout.cell(r, c, True, fill, palette.outline, role=Role.HIGHLIGHT))
+        if numbers is not None:
+            for (r, c), value in np.ndenumerate(numbers.upper):
+                if not np.isnan(value):
+                    above.append(layout.number(r, c, True, value, filled=True))
+        return FrameDrawing(tuple(below), tuple(above))
+
+    def _lower_numbers(self, frame: Frame, numbers: FrameNumbers) -> list[Primitive]:
+        """Values under the highlight again, the weight of each tap in its corner, the max ringed."""
+        assert self.numbers is not None
+        values = self.numbers.lower
+        shapes: list[Primitive] = []
+        for k, (r, c) in enumerate(frame.lower):
+            filled = self.board.lower.cells[r, c] == Cell.INPUT
+            if not np.isnan(values[r, c]):
+                shapes.append(self.layout.number(r, c, False, values[r, c], filled))
+            if numbers.weights is not None:
+                shapes.append(
+                    self.layout.number(
+                        r,
+                        c,
+                        False,
+                        numbers.weights[k],
+                        filled,
+                        share=look.WEIGHT_SIZE,
+                        at=look.WEIGHT_AT,
+                        role=Role.WEIGHT,
+                    )
+                )
+        if numbers.marked is not None:
+            shapes.append(self.layout.ring(*numbers.marked, False, self.palette.outline))
+        return shapes
+
+    def _join(self, frame: Frame) -> list[Primitive]:
+        projection = self.layout.projection
+        (r0, c0), (r1, c1) = frame.lower_box
+        (u0, v0), (u1, v1) = frame.upper_box
+        lower = projection.point([[r0, c0], [r0, c1], [r1, c0], [r1, c1]], upper=False)
+        upper = projection.point([[u0, v0], [u0, v1], [u1, v0], [u1, v1]], upper=True)
+        # The guide's thin black lines, anti-aliased, read as the outlines' dark teal
+        # over its cells; drawn one pixel wide in that colour.
+        return [Segment(a, b, self.palette.outline, 1, Role.JOIN) for a, b in zip(lower, upper)]
+
+    def _accumulated(self, frame: Frame) -> list[Primitive]:
+        """Scatter view: output cells shaded by stamps so far; the current stamp outlined."""
+        assert frame.counts is not None
+        palette, layout = self.palette, self.layout
+        upper = self.board.upper
+        shapes: list[Primitive] = []
+        for r, c in zip(*np.nonzero(frame.counts)):
+            shade = look.STAMP_SHADE_MAX * frame.counts[r, c] / self.max_count
+            fill = blend(palette.output, palette.highlight, shade)
+            shapes.append(layout.cell(r, c, True, fill, palette.outline))
+        outside = blend(palette.background, palette.highlight, look.OUTSIDE_STAMP_SHADE)
+        for r, c in frame.upper:
+            if upper.cells[r, c] == Cell.HIDDEN:
+                shapes.append(
+                    layout.cell(
+                        r, c, True, outside, palette.outline, dashed=True, role=Role.HIGHLIGHT
+                    )
+                )
+            else:
+                width = look.CURRENT_STAMP_OUTLINE * layout.line
+                shapes.append(
+                    layout.cell(r, c, True, None, palette.outline, width=width, role=Role.HIGHLIGHT)
+                )
+        if len(frame.upper):
+            shapes.append(layout.dot(*frame.first_tap, True, palette.outline))
+        return shapes
+
+
+def draw(board: Storyboard, style: Style, numbers: Numbers | None = None) -> Drawing:
+    """Lay out every frame of ``board`` in ``style``, with ``numbers`` printed if given.
+
+    >>> from convanim.geometry import ConvSpec
+    >>> from convanim.storyboard import build_storyboard
+    >>> drawing = draw(build_storyboard(ConvSpec(input_size=(5, 5), kernel=3)), Style())
+    >>> drawing.size, len(drawing.frames)
+    ((308, 380), 9)
+    """
+    projection = Projection(board, style)
+    layout = _Layout(projection, style.palette)
+    lower = _plane(layout, board.lower, upper=False)
+    if numbers is not None:
+        for (r, c), value in np.ndenumerate(numbers.lower):
+            if not np.isnan(value):
+                filled = board.lower.cells[r, c] == Cell.INPUT
+                lower.append(layout.number(r, c, False, value, filled))
+    if style.labels:
+        flat = style.layout is Layout.FLAT
+        lower.append(layout.label(board.lower, False, True, board.lower.label))
+        lower.append(layout.label(board.upper, True, flat, board.upper.label))
+    upper = _plane(layout, board.upper, upper=True)
+    region = tuple(
+        layout.cell(r, c, True, fill=layout.palette.background, outline=layout.palette.background)
+        for r, c in np.ndindex(board.upper.cells.shape)
+        if board.upper.cells[r, c] != Cell.HIDDEN
+    )
+    frames = _FrameLayout(board, layout, numbers)
+    return Drawing(
+        size=projection.size,
+        background=style.palette.background,
+        lower=tuple(lower),
+        upper=tuple(upper),
+        upper_region=region,
+        frames=tuple(frames.frame(frame, index) for index, frame in enumerate(board.frames)),
+    )

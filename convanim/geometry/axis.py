@@ -1,0 +1,185 @@
+"""One axis of a convolution: every formula of the arithmetic, stated once.
+
+Conventions are PyTorch's (cross-correlation; the kernel is not flipped). With
+``n`` input cells, kernel ``k``, stride ``s``, padding ``pb`` before and ``pa``
+after, dilation ``d`` and output padding ``op``:
+
+* convolution: ``y[o] = sum_k x[o*s - pb + k*d] * w[k]``,
+  ``output = floor((n + pb + pa - d*(k-1) - 1) / s) + 1``
+* transposed:  ``y[i*s - pb + k*d] += x[i] * w[k]``,
+  ``output = (n-1)*s - pb - pa + d*(k-1) + op + 1``
+
+An N-D spec is N independent axes: every view of it factorises over them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class CellKind(enum.IntEnum):
+    """What a cell of the canvas holds."""
+
+    PADDING = 0  # a zero added around the input
+    INPUT = 1  # a real input cell
+    INSERTED_ZERO = 2  # a zero inserted between input cells (transposed view)
+
+
+@dataclass(frozen=True)
+class CanvasAxis:
+    """One axis of the canvas picture (see ``geometry.views.CanvasView``).
+
+    The arrays cover the *extended* axis: the canvas plus any zero-inserted
+    input cells that negative padding crops off it.
+    """
+
+    kinds: np.ndarray  # (cells,) CellKind per extended cell
+    input_index: np.ndarray  # (cells,) input position of INPUT cells, -1 elsewhere
+    cropped: np.ndarray  # (cells,) bool: outside the canvas
+    origin: int  # extended position of canvas cell 0
+    size: int  # canvas cells
+    step: int  # canvas cells the kernel moves per output cell
+
+
+@dataclass(frozen=True)
+class AxisSpec:
+    """One axis of a (transposed) convolution, already validated by ``ConvSpec``."""
+
+    size: int  # input cells
+    kernel: int
+    stride: int = 1
+    padding: tuple[int, int] = (0, 0)  # (before, after)
+    dilation: int = 1
+    output_padding: int = 0
+    transposed: bool = False
+
+    @property
+    def kernel_extent(self) -> int:
+        """Cells the dilated kernel spans: ``d*(k-1) + 1``."""
+        return self.dilation * (self.kernel - 1) + 1
+
+    @property
+    def output_size(self) -> int:
+        """Output cells (the module docstring's formulas); below 1 for an impossible axis."""
+        n, s, (pb, pa) = self.size, self.stride, self.padding
+        if self.transposed:
+            return (n - 1) * s - pb - pa + self.kernel_extent - 1 + self.output_padding + 1
+        return (n + pb + pa - self.kernel_extent) // s + 1
+
+    def empty_output_rule(self) -> str:
+        """Why ``output_size`` is below 1, in the user's terms."""
+        pb, pa = self.padding
+        if self.transposed:
+            full = (self.size - 1) * self.stride + self.kernel_extent + self.output_padding
+            return f"the output is empty: padding {pb}+{pa} crops all of the {full} cells"
+        return (
+            f"the dilated kernel spans {self.kernel_extent} cells, more than the "
+            f"{self.size + pb + pa} cells of the padded input"
+        )
+
+    def input_index(
+        self, output: np.ndarray, kernel: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Input position that (output, kernel) reads; valid only where ``pairs`` says so.
+
+        Conv: ``o*s - pb + k*d``; transposed: ``(o + pb - k*d) // s``. Written into
+        ``out`` when given (``taps`` fills its result arrays in place).
+        """
+        s, d, pb = self.stride, self.dilation, self.padding[0]
+        if out is None:
+            out = np.empty(np.broadcast_shapes(output.shape, kernel.shape), dtype=np.intp)
+        if self.transposed:
+            np.multiply(kernel, -d, out=out)
+            out += output
+            out += pb
+            np.floor_divide(out, s, out=out)
+        else:
+            np.multiply(kernel, d, out=out)
+            out -= pb
+            out += output * s if s != 1 else output
+        return out
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Input position and validity of every (output, kernel) pair.
+
+        Both arrays have shape (output_size, kernel). A pair is valid when it
+        reads a real input cell and, for a transposed op, when that cell's stamp
+        really lands on the output (``i*s - pb + k*d == o``).
+        """
+        output = np.arange(self.output_size)[:, None]
+        kernel = np.arange(self.kernel)[None, :]
+        index = self.input_index(output, kernel)
+        valid = (index >= 0) & (index < self.size)
+        if self.transposed:
+            valid &= self.stamp_position(index, kernel) == output
+        return index, valid
+
+    def stamp_position(self, input: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+        """Output position where input ``i`` stamps kernel tap ``k``: ``i*s - pb + k*d``."""
+        return input * self.stride - self.padding[0] + kernel * self.dilation
+
+    def read(self) -> np.ndarray:
+        """Boolean (size,): the input cells that at least one output reads."""
+        index, valid = self.pairs()
+        read = np.zeros(self.size, dtype=bool)
+        read[index[valid]] = True
+        return read
+
+    def canvas(self) -> CanvasAxis:
+        """The padded input (conv), or the zero-inserted, re-padded input (transposed).
+
+        A transposed axis inserts ``s-1`` zeros between input cells and pads by
+        ``d*(k-1) - pb`` before and ``d*(k-1) - pa + op`` after; a negative
+        padding crops, and the cropped cells stay on the extended axis.
+        """
+        span = self.kernel_extent - 1
+        pb, pa = self.padding
+        if self.transposed:
+            spacing, before, after = self.stride, span - pb, span - pa + self.output_padding
+        else:
+            spacing, before, after = 1, pb, pa
+        data = (self.size - 1) * spacing + 1  # cells of the (zero-inserted) input
+        size = before + data + after
+        low, high = min(0, before), max(size, before + data)  # the extended axis
+        cells = np.arange(low, high)
+        offset = cells - before  # position within the zero-inserted input
+        in_data = (offset >= 0) & (offset < data)
+        on_input = in_data & (offset % spacing == 0)
+        kinds = np.where(
+            on_input,
+            CellKind.INPUT,
+            np.where(in_data, CellKind.INSERTED_ZERO, CellKind.PADDING),
+        )
+        return CanvasAxis(
+            kinds=kinds,
+            input_index=np.where(on_input, offset // spacing, -1),
+            cropped=(cells < 0) | (cells >= size),
+            origin=-low,
+            size=size,
+            step=1 if self.transposed else self.stride,
+        )
+
+    def interior_overlap(self) -> np.ndarray:
+        """Taps per output position away from the borders, one entry per phase ``o mod s``.
+
+        Away from the borders no tap is lost to a missing input, so the count depends
+        only on the phase: the kernel indices k with (o + pb - k*d) divisible by s.
+        A convolution has one phase with k taps.
+        """
+        if not self.transposed:
+            return np.array([self.kernel])
+        phases = np.arange(self.stride)[:, None]
+        taps = np.arange(self.kernel)[None, :] * self.dilation
+        return ((phases + self.padding[0] - taps) % self.stride == 0).sum(axis=1)
+
+    def transpose_output_padding(self) -> int:
+        """For a convolution: what its transpose needs to return to ``size`` cells.
+
+        The remainder the convolution's floor division dropped, always < stride;
+        PyTorch picks the same when given ``output_size``.
+        """
+        pb, pa = self.padding
+        return self.size + pb + pa - self.kernel_extent - (self.output_size - 1) * self.stride

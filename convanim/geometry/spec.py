@@ -1,0 +1,294 @@
+"""``ConvSpec``: N axes of a convolution or transposed convolution, normalised on construction."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Union
+
+from convanim.errors import ConvanimError
+from convanim.geometry.axis import AxisSpec
+
+#: What the constructor accepts for a per-axis integer: one for every axis, or one per axis.
+IntOrSequence = Union[int, Sequence[int]]  # noqa: UP007 (a runtime alias on Python 3.10)
+#: Padding: an int, one entry per axis (an int or a (before, after) pair), or a name.
+PaddingLike = Union[int, str, Sequence[Union[int, Sequence[int]]]]  # noqa: UP007
+
+NAMED_PADDINGS = ("valid", "same", "full")
+
+
+def _integer(argument: str, value: Any, minimum: int, axis: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ConvanimError(argument, f"must be an integer, got {value!r}", axis)
+    if value < minimum:
+        rule = "must be positive" if minimum == 1 else "must not be negative"
+        raise ConvanimError(argument, f"{rule}, got {int(value)}", axis)
+    return int(value)
+
+
+def _per_axis(argument: str, value: Any, ndim: int, minimum: int) -> tuple[int, ...]:
+    if isinstance(value, (tuple, list)):
+        if len(value) != ndim:
+            raise ConvanimError(
+                argument, f"has {len(value)} values but {{input_size}} has {ndim} axes"
+            )
+        return tuple(_integer(argument, v, minimum, axis) for axis, v in enumerate(value))
+    return (_integer(argument, value, minimum),) * ndim
+
+
+def _padding_pairs(padding: Any, ndim: int) -> tuple[tuple[int, int], ...] | str:
+    """Padding as one (before, after) pair per axis, or a padding name."""
+    if isinstance(padding, str):
+        if padding not in NAMED_PADDINGS:
+            raise ConvanimError(
+                "padding", f"must be an integer or one of {NAMED_PADDINGS}, got {padding!r}"
+            )
+        return padding
+    if not isinstance(padding, (tuple, list)):
+        p = _integer("padding", padding, 0)
+        return ((p, p),) * ndim
+    if len(padding) != ndim:
+        raise ConvanimError(
+            "padding", f"has {len(padding)} values but {{input_size}} has {ndim} axes"
+        )
+    pairs = []
+    for axis, entry in enumerate(padding):
+        if isinstance(entry, (tuple, list)):
+            if len(entry) != 2:
+                raise ConvanimError(
+                    "padding", f"a per-side pair needs 2 values, got {len(entry)}", axis
+                )
+            before, after = (_integer("padding", v, 0, axis) for v in entry)
+            pairs.append((before, after))
+        else:
+            p = _integer("padding", entry, 0, axis)
+            pairs.append((p, p))
+    return tuple(pairs)
+
+
+def _named_padding(name: str, n: int, k: int, s: int, d: int) -> tuple[int, int]:
+    span = d * (k - 1)
+    if name == "valid":
+        return (0, 0)
+    if name == "full":
+        return (span, span)
+    # "same": output ceil(n / s); the odd extra cell goes after (TensorFlow's rule).
+    total = max((math.ceil(n / s) - 1) * s + span + 1 - n, 0)
+    return (total // 2, total - total // 2)
+
+
+@dataclass(frozen=True, init=False)
+class ConvSpec:
+    """One convolution or transposed convolution of any number of axes.
+
+    The constructor takes every per-axis value as an int (the same on every
+    axis) or a sequence with one value per axis; the number of axes comes from
+    ``input_size``. Padding also takes (before, after) pairs per axis and the
+    names "valid", "same" and "full" (convolution only). The fields hold the
+    normalised form: tuples with one entry per axis, padding as pairs.
+
+    >>> spec = ConvSpec(input_size=5, kernel=3, stride=2, padding=1)
+    >>> spec.kernel, spec.padding, spec.output_size
+    ((3,), ((1, 1),), (3,))
+    >>> ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True).output_size
+    (5, 5)
+    """
+
+    input_size: tuple[int, ...]
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[tuple[int, int], ...]
+    dilation: tuple[int, ...]
+    output_padding: tuple[int, ...]
+    transposed: bool
+    #: Views computed from this spec (see ``geometry.views``), filled on first use.
+    _views: dict[str, Any] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __init__(
+        self,
+        input_size: IntOrSequence,
+        kernel: IntOrSequence,
+        stride: IntOrSequence = 1,
+        padding: PaddingLike = 0,
+        dilation: IntOrSequence = 1,
+        output_padding: IntOrSequence = 0,
+        transposed: bool = False,
+    ):
+        if not isinstance(transposed, bool):
+            raise ConvanimError("transposed", f"must be True or False, got {transposed!r}")
+        if isinstance(input_size, (tuple, list)):
+            if len(input_size) == 0:
+                raise ConvanimError("input_size", "needs at least one axis")
+            sizes = tuple(_integer("input_size", v, 1, axis) for axis, v in enumerate(input_size))
+        else:
+            sizes = (_integer("input_size", input_size, 1),)
+        ndim = len(sizes)
+        kernels = _per_axis("kernel", kernel, ndim, 1)
+        strides = _per_axis("stride", stride, ndim, 1)
+        dilations = _per_axis("dilation", dilation, ndim, 1)
+        output_paddings = _per_axis("output_padding", output_padding, ndim, 0)
+        pairs = _padding_pairs(padding, ndim)
+        if isinstance(pairs, str):
+            if transposed and pairs != "valid":
+                raise ConvanimError(
+                    "padding",
+                    f"{pairs!r} is not defined for a transposed convolution; give explicit padding",
+                )
+            pairs = tuple(
+                _named_padding(pairs, *axis) for axis in zip(sizes, kernels, strides, dilations)
+            )
+        for axis, (op, s, d) in enumerate(zip(output_paddings, strides, dilations)):
+            if op and not transposed:
+                raise ConvanimError(
+                    "output_padding", "only applies to a transposed convolution", axis
+                )
+            if op >= max(s, d):
+                raise ConvanimError(
+                    "output_padding",
+                    f"must be smaller than {{stride}} ({s}) or {{dilation}} ({d}), got {op}",
+                    axis,
+                )
+        values = {
+            "input_size": sizes,
+            "kernel": kernels,
+            "stride": strides,
+            "padding": pairs,
+            "dilation": dilations,
+            "output_padding": output_paddings,
+            "transposed": transposed,
+            "_views": {},
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+        for axis, each in enumerate(self.axes):
+            if each.output_size < 1:
+                raise ConvanimError("kernel", each.empty_output_rule(), axis)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.input_size)
+
+    @cached_property
+    def axes(self) -> tuple[AxisSpec, ...]:
+        """The spec one axis at a time; every view factorises over them."""
+        return tuple(
+            AxisSpec(n, k, s, p, d, op, self.transposed)
+            for n, k, s, p, d, op in zip(
+                self.input_size,
+                self.kernel,
+                self.stride,
+                self.padding,
+                self.dilation,
+                self.output_padding,
+            )
+        )
+
+    @cached_property
+    def output_size(self) -> tuple[int, ...]:
+        """Output cells per axis (formulas in ``geometry.axis``)."""
+        return tuple(axis.output_size for axis in self.axes)
+
+    def transpose(self) -> ConvSpec:
+        """The spec going the other way between the same two shapes.
+
+        For a convolution: the transposed convolution from its output size back to
+        its input size, with the output_padding PyTorch picks when given
+        ``output_size``. For a transposed convolution: the convolution from its
+        output size with the same kernel, stride, padding and dilation; refused when
+        its output_padding reaches the stride (allowed below the dilation), since no
+        convolution goes back between those shapes.
+
+        >>> ConvSpec(input_size=6, kernel=3, stride=2, padding=1).transpose().output_padding
+        (1,)
+        """
+        if self.transposed:
+            for index, axis in enumerate(self.axes):
+                if axis.output_padding >= axis.stride:
+                    raise ConvanimError(
+                        "output_padding",
+                        f"{axis.output_padding} is not smaller than {{stride}} ({axis.stride}): "
+                        f"no convolution maps the {axis.output_size} output cells back to "
+                        f"{axis.size}, so this transposed convolution has no transpose",
+                        index,
+                    )
+        extra = tuple(axis.transpose_output_padding() for axis in self.axes)
+        return ConvSpec(
+            input_size=self.output_size,
+            kernel=self.kernel,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            output_padding=(0,) * self.ndim if self.transposed else extra,
+            transposed=not self.transposed,
+        )
+
+    def with_leading_axes(self, ndim: int) -> ConvSpec:
+        """The same op with size-1, kernel-1 axes in front, up to ``ndim`` axes.
+
+        A 1-D spec drawn as a 2-D picture is one row: ``with_leading_axes(2)``.
+        """
+        extra = ndim - self.ndim
+        if extra <= 0:
+            return self
+        return ConvSpec(
+            input_size=(1,) * extra + self.input_size,
+            kernel=(1,) * extra + self.kernel,
+            stride=(1,) * extra + self.stride,
+            padding=((0, 0),) * extra + self.padding,
+            dilation=(1,) * extra + self.dilation,
+            output_padding=(0,) * extra + self.output_padding,
+            transposed=self.transposed,
+        )
+
+
+def default_input_size(
+    *,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: Sequence[Any],
+    dilation: tuple[int, ...],
+    output_padding: tuple[int, ...],
+    transposed: bool,
+    target: int = 5,
+) -> tuple[int, ...]:
+    """The input size the guide would draw: ``target`` cells in, or out for a transposed op.
+
+    Per axis: a convolution takes ``target`` cells when its kernel fits, else the
+    fewest cells that fit; a transposed convolution takes the input size whose
+    output is nearest ``target`` cells (the larger on a tie, so k 3, s 2, p 1,
+    output_padding 1 gets the guide's 3 -> 6). Arguments are per-axis tuples;
+    ``padding`` holds one int, (before, after) pair or padding name per axis.
+
+    >>> default_input_size(kernel=(3,), stride=(2,), padding=(1,), dilation=(1,),
+    ...                    output_padding=(1,), transposed=True)
+    (3,)
+    """
+    sizes = []
+    for k, s, p, d, op in zip(kernel, stride, padding, dilation, output_padding):
+        total_padding = 0 if isinstance(p, str) else sum(p) if isinstance(p, tuple) else 2 * p
+        candidates = []
+        # Beyond this bound every kernel fits and every transposed output exceeds target.
+        for n in range(1, target + total_padding + d * k + 2):
+            try:
+                spec = ConvSpec(
+                    input_size=(n,),
+                    kernel=k,
+                    stride=s,
+                    padding=p if isinstance(p, str) else (p,),
+                    dilation=d,
+                    output_padding=op,
+                    transposed=transposed,
+                )
+            except ConvanimError:
+                continue
+            candidates.append((n, spec.output_size[0]))
+        if not candidates:  # nothing fits: the caller's spec will say why
+            sizes.append(target)
+        elif transposed:  # the output nearest target, the larger one on a tie
+            sizes.append(min(candidates, key=lambda c: (abs(c[1] - target), -c[1]))[0])
+        else:
+            sizes.append(target if target in dict(candidates) else candidates[0][0])
+    return tuple(sizes)

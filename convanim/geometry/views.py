@@ -1,0 +1,473 @@
+"""Views of a spec: pure functions returning read-only arrays, computed once per spec.
+
+Positions are rows of integer coordinates in axis order ``(axis 0, axis 1, ...)``,
+i.e. ``(row, column)`` in 2-D; "row-major" orders them like ``np.ndindex``.
+Every view is cached on the spec on first use, so a picture that needs the
+canvas three times computes it once; the arrays are read-only so that nobody
+downstream patches them.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+
+from convanim.errors import ConvanimError
+from convanim.geometry.axis import CellKind
+from convanim.geometry.spec import ConvSpec
+
+#: Largest number of entries ``dense_matrix`` builds (128 MiB of float64).
+MATRIX_MAX_ENTRIES = 1 << 24
+
+View = TypeVar("View")
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+        if isinstance(value.base, np.ndarray):  # a view: its base must not change either
+            value.base.flags.writeable = False
+    elif is_dataclass(value):
+        for each in fields(value):
+            _frozen(getattr(value, each.name))
+    return value
+
+
+def _cached(function: Callable[[ConvSpec], View]) -> Callable[[ConvSpec], View]:
+    """Compute ``function(spec)`` once per spec and hand out read-only arrays."""
+
+    @functools.wraps(function)
+    def cached(spec: ConvSpec) -> View:
+        views = spec._views
+        if function.__name__ not in views:
+            views[function.__name__] = _frozen(function(spec))
+        return views[function.__name__]
+
+    return cached
+
+
+def grid_positions(shape: tuple[int, ...]) -> np.ndarray:
+    """Every position of an array of ``shape``, as rows (prod(shape), ndim), row-major.
+
+    >>> grid_positions((2, 2)).tolist()
+    [[0, 0], [0, 1], [1, 0], [1, 1]]
+    """
+    return np.stack(np.unravel_index(np.arange(math.prod(shape)), shape), axis=1)
+
+
+def flat_index(positions: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Row-major flat index of each position row (N, ndim) in an array of ``shape``."""
+    return np.ravel_multi_index(tuple(positions.T), shape)
+
+
+@dataclass(frozen=True)
+class Taps:
+    """Every term ``x[input] * w[kernel]`` of ``y[output]``, one row per term.
+
+    All three arrays have shape (T, ndim); rows are ordered by output position
+    (row-major), then by kernel position (row-major). Padding contributes no terms.
+    """
+
+    output: np.ndarray
+    input: np.ndarray
+    kernel: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.output)
+
+
+@_cached
+def taps(spec: ConvSpec) -> Taps:
+    """Every (output, input, kernel) triple with ``x[input] * w[kernel]`` a term of ``y[output]``.
+
+    Validity factorises over axes, so the rows are built level by level (output
+    cell, then kernel axis 0, 1, ...): each row of a level is repeated once per
+    valid kernel index of the next axis, which yields the row-major order
+    without sorting or a dense N-D mask.
+
+    >>> t = taps(ConvSpec(input_size=3, kernel=2))
+    >>> t.output.ravel().tolist(), t.input.ravel().tolist(), t.kernel.ravel().tolist()
+    ([0, 0, 1, 1], [0, 1, 1, 2], [0, 1, 0, 1])
+    """
+    ndim = spec.ndim
+    output_columns = list(grid_positions(spec.output_size).T)
+    kernel_columns: list[np.ndarray] = []
+    for level, axis in enumerate(spec.axes):
+        valid = axis.pairs()[1]
+        per_output = valid.sum(axis=1)  # valid kernel indices for each output index
+        valid_kernel = np.nonzero(valid)[1]  # those indices, grouped by output index
+        first = np.cumsum(per_output) - per_output  # where each group starts
+        children = per_output[output_columns[level]]
+        row_first = np.cumsum(children) - children
+        parents = np.repeat(np.arange(len(children)), children)  # each new row's parent
+        # Concatenate, for every row, its group of valid kernel indices.
+        picks = np.repeat(first[output_columns[level]] - row_first, children)
+        picks += np.arange(len(picks))
+        if level < ndim - 1:
+            output_columns = [column[parents] for column in output_columns]
+            kernel_columns = [column[parents] for column in kernel_columns]
+            kernel_columns.append(valid_kernel[picks])
+    # The last level writes straight into contiguous (ndim, T) arrays; the
+    # (T, ndim) arrays handed out are their transposed views.
+    output = np.empty((ndim, len(parents)), dtype=np.intp)
+    kernel = np.empty_like(output)
+    for row, column in enumerate(output_columns):
+        np.take(column, parents, out=output[row])
+    for row, column in enumerate(kernel_columns):
+        np.take(column, parents, out=kernel[row])
+    np.take(valid_kernel, picks, out=kernel[ndim - 1])
+    del parents, picks
+    inputs = np.empty_like(output)
+    for row, axis in enumerate(spec.axes):
+        axis.input_index(output[row], kernel[row], out=inputs[row])
+    return Taps(output=output.T, input=inputs.T, kernel=kernel.T)
+
+
+@_cached
+def read_inputs(spec: ConvSpec) -> np.ndarray:
+    """Boolean (input_size...): the input cells at least one output reads.
+
+    A cell is read when each of its coordinates is read on its own axis (the
+    taps factorise), so this never builds the N-D taps.
+    """
+    read = np.ones((1,) * spec.ndim, dtype=bool)
+    for index, axis in enumerate(spec.axes):
+        shape = [1] * spec.ndim
+        shape[index] = -1
+        read = read & axis.read().reshape(shape)
+    return np.broadcast_to(read, spec.input_size).copy()
+
+
+@_cached
+def unread_inputs(spec: ConvSpec) -> np.ndarray:
+    """Positions (U, ndim) of the input cells that no output reads, row-major.
+
+    >>> unread_inputs(ConvSpec(input_size=6, kernel=3, stride=2)).tolist()
+    [[5]]
+    """
+    return np.argwhere(~read_inputs(spec))
+
+
+def unread_count(spec: ConvSpec) -> int:
+    """How many input cells no output reads, from the per-axis reads (no N-D array).
+
+    >>> unread_count(ConvSpec(input_size=(100_000, 100_000), kernel=3, stride=2))
+    199999
+    """
+    read = math.prod(int(axis.read().sum()) for axis in spec.axes)
+    return math.prod(spec.input_size) - read
+
+
+def first_unread(spec: ConvSpec, limit: int) -> np.ndarray:
+    """The first ``limit`` unread input positions (U, ndim), row-major, for any input size.
+
+    A cell is unread when any of its coordinates is unread on its axis; the walk
+    visits only coordinates that lead to unread cells, so it costs about ``limit``
+    times the number of axes plus the axis sizes, never the number of input cells.
+
+    >>> first_unread(ConvSpec(input_size=(100_000, 100_000), kernel=3, stride=2), 2).tolist()
+    [[0, 99999], [1, 99999]]
+    """
+    reads = [axis.read() for axis in spec.axes]
+    # Whether axes from ``level`` on hold any unread coordinate.
+    any_unread_after = [bool((~np.concatenate(reads[level:])).any()) for level in range(spec.ndim)]
+    found: list[tuple[int, ...]] = []
+
+    def walk(prefix: tuple[int, ...], unread_so_far: bool) -> None:
+        level = len(prefix)
+        last = level == spec.ndim - 1
+        if unread_so_far or (not last and any_unread_after[level + 1]):
+            candidates: Any = range(spec.input_size[level])  # each leads to an unread cell
+        else:
+            candidates = np.flatnonzero(~reads[level])
+        for index in candidates:
+            if len(found) >= limit:
+                return
+            if last:
+                found.append((*prefix, int(index)))
+            else:
+                walk((*prefix, int(index)), unread_so_far or not reads[level][index])
+
+    walk((), False)
+    return np.array(found, dtype=np.intp).reshape(-1, spec.ndim)
+
+
+def apply(spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The op applied to ``x`` (input_size...) with weights ``w`` (kernel...), from the taps.
+
+    >>> apply(ConvSpec(input_size=3, kernel=2), np.array([1.0, 2.0, 3.0]), np.array([1.0, -1.0]))
+    array([-1., -1.])
+    """
+    t = taps(spec)
+    y = np.zeros(spec.output_size, dtype=np.result_type(x, w, float))
+    np.add.at(y, tuple(t.output.T), x[tuple(t.input.T)] * w[tuple(t.kernel.T)])
+    return y
+
+
+def apply_transpose(spec: ConvSpec, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The adjoint of ``apply``: ``x' = C^T y`` (input_size...), each output's weight sent back.
+
+    Equal to ``apply(spec.transpose(), y, w)`` wherever ``transpose`` exists (the
+    transposed op is the adjoint, not the inverse).
+    """
+    t = taps(spec)
+    x = np.zeros(spec.input_size, dtype=np.result_type(y, w, float))
+    np.add.at(x, tuple(t.input.T), y[tuple(t.output.T)] * w[tuple(t.kernel.T)])
+    return x
+
+
+@_cached
+def overlap_counts(spec: ConvSpec) -> np.ndarray:
+    """Int (output_size...): how many taps reach each output cell (for a transposed op, stamps)."""
+    counts = np.zeros(spec.output_size, dtype=int)
+    np.add.at(counts, tuple(taps(spec).output.T), 1)
+    return counts
+
+
+@_cached
+def interior_overlap(spec: ConvSpec) -> np.ndarray:
+    """The distinct tap counts of output cells away from the borders, ascending.
+
+    Per axis the count depends only on the output's phase ``o mod s``; an N-D
+    cell gets the product over its axes. One value means the overlap is uniform
+    (no checkerboard).
+
+    >>> interior_overlap(ConvSpec(input_size=4, kernel=3, stride=2, transposed=True)).tolist()
+    [1, 2]
+    """
+    per_axis = [axis.interior_overlap() for axis in spec.axes]
+    products = functools.reduce(np.multiply.outer, per_axis)
+    return np.unique(products)
+
+
+def _dense_shape(spec: ConvSpec) -> tuple[int, int]:
+    """(outputs, inputs) of the dense matrix, refused above MATRIX_MAX_ENTRIES entries."""
+    rows, cols = math.prod(spec.output_size), math.prod(spec.input_size)
+    if rows * cols > MATRIX_MAX_ENTRIES:
+        raise ConvanimError(
+            "input_size",
+            f"the dense {rows}x{cols} matrix would exceed {MATRIX_MAX_ENTRIES} entries; "
+            "choose a smaller input",
+        )
+    return rows, cols
+
+
+def dense_matrix(spec: ConvSpec, w: np.ndarray) -> np.ndarray:
+    """Dense C, shape (prod(output_size), prod(input_size)): ``y.ravel() == C @ x.ravel()``.
+
+    >>> dense_matrix(ConvSpec(input_size=3, kernel=2), np.array([1.0, -1.0]))
+    array([[ 1., -1.,  0.],
+           [ 0.,  1., -1.]])
+    """
+    rows, cols = _dense_shape(spec)
+    w = np.asarray(w)
+    if w.shape != spec.kernel:
+        raise ConvanimError("w", f"must have the kernel's shape {spec.kernel}, got {w.shape}")
+    t = taps(spec)
+    matrix = np.zeros((rows, cols), dtype=np.result_type(w, float))
+    cells = (flat_index(t.output, spec.output_size), flat_index(t.input, spec.input_size))
+    np.add.at(matrix, cells, w[tuple(t.kernel.T)])
+    return matrix
+
+
+@_cached
+def kernel_index_matrix(spec: ConvSpec) -> np.ndarray:
+    """Int array shaped like ``dense_matrix``: the flat kernel position behind each entry, -1 if none."""
+    rows, cols = _dense_shape(spec)
+    t = taps(spec)
+    index = np.full((rows, cols), -1)
+    cells = (flat_index(t.output, spec.output_size), flat_index(t.input, spec.input_size))
+    index[cells] = flat_index(t.kernel, spec.kernel)
+    return index
+
+
+@dataclass(frozen=True)
+class CanvasView:
+    """The picture of an op as a convolution swept over a canvas.
+
+    For a convolution the canvas is the padded input and the kernel moves by the
+    stride. For a transposed convolution it is Dumoulin & Visin's equivalent
+    convolution: the input with ``s-1`` zeros inserted between cells, padded by
+    ``d*(k-1) - pb`` before and ``d*(k-1) - pa + output_padding`` after, swept by
+    the flipped kernel with stride 1. A negative padding crops the zero-inserted
+    input; the cropped cells are kept, flagged, outside the canvas.
+
+    Coordinates are those of the *grid*, which covers the canvas and any
+    cropped cells; canvas cell 0 sits at ``canvas_origin``.
+    """
+
+    kinds: np.ndarray  # (grid...) CellKind of every grid cell
+    input_index: np.ndarray  # (grid..., ndim) input position of INPUT cells, -1 elsewhere
+    input_cells: np.ndarray  # (input_size..., ndim) grid position of every input cell
+    cropped: np.ndarray  # (grid...) bool, outside the canvas (only when padding < 0)
+    unread: np.ndarray  # (grid...) bool, real input cells that no output reads
+    canvas_origin: tuple[int, ...]  # grid position of canvas cell 0
+    canvas_size: tuple[int, ...]  # canvas cells per axis
+    step: tuple[int, ...]  # grid cells the kernel moves per output cell
+    footprint_offsets: np.ndarray  # (K, ndim) grid offsets of the kernel taps
+    footprint_kernel: np.ndarray  # (K, ndim) kernel position used at each tap
+    first_tap: int  # the footprint row that weights by the kernel's first tap w[0, ...]
+    input_size: tuple[int, ...]
+    output_size: tuple[int, ...]
+
+    @property
+    def grid_size(self) -> tuple[int, ...]:
+        return self.kinds.shape
+
+    def footprint(self, output_position: Any) -> np.ndarray:
+        """Grid positions (K, ndim) of the cells under the kernel for one output cell."""
+        corner = np.asarray(self.canvas_origin) + np.asarray(output_position) * self.step
+        return corner + self.footprint_offsets
+
+
+@_cached
+def canvas(spec: ConvSpec) -> CanvasView:
+    """The canvas picture: padded input (conv) or zero-inserted, re-padded input (transposed).
+
+    >>> view = canvas(ConvSpec(input_size=2, kernel=3, stride=2, transposed=True))
+    >>> [CellKind(kind).name for kind in view.kinds]
+    ['PADDING', 'PADDING', 'INPUT', 'INSERTED_ZERO', 'INPUT', 'PADDING', 'PADDING']
+    """
+    ndim = spec.ndim
+    per_axis = [axis.canvas() for axis in spec.axes]
+    grid = tuple(len(axis.kinds) for axis in per_axis)
+    mesh = np.meshgrid(*[np.arange(g) for g in grid], indexing="ij")
+    # A cell is padding if it is padding on any axis, else a zero if a zero on any axis.
+    on_axes = [axis.kinds[mesh[index]] for index, axis in enumerate(per_axis)]
+    padding = np.logical_or.reduce([kind == CellKind.PADDING for kind in on_axes])
+    zero = np.logical_or.reduce([kind == CellKind.INSERTED_ZERO for kind in on_axes])
+    kinds = np.where(
+        padding, CellKind.PADDING, np.where(zero, CellKind.INSERTED_ZERO, CellKind.INPUT)
+    ).astype(np.int8)
+    cropped = np.logical_or.reduce(
+        [axis.cropped[mesh[index]] for index, axis in enumerate(per_axis)]
+    )
+    input_index = np.stack(
+        [axis.input_index[mesh[index]] for index, axis in enumerate(per_axis)], axis=-1
+    )
+    is_input = kinds == CellKind.INPUT
+    input_index[~is_input] = -1
+    input_cells = np.empty((*spec.input_size, ndim), dtype=np.intp)
+    input_cells[tuple(input_index[is_input].T)] = np.argwhere(is_input)
+    unread = np.zeros(grid, dtype=bool)
+    unread[is_input] = ~read_inputs(spec)[tuple(input_index[is_input].T)]
+    kernel_positions = grid_positions(spec.kernel)
+    if spec.transposed:  # the equivalent convolution sweeps the flipped kernel
+        footprint_kernel = np.asarray(spec.kernel) - 1 - kernel_positions
+    else:
+        footprint_kernel = kernel_positions
+    return CanvasView(
+        kinds=kinds,
+        input_index=input_index,
+        input_cells=input_cells,
+        cropped=cropped,
+        unread=unread,
+        canvas_origin=tuple(axis.origin for axis in per_axis),
+        canvas_size=tuple(axis.size for axis in per_axis),
+        step=tuple(axis.step for axis in per_axis),
+        footprint_offsets=kernel_positions * np.asarray(spec.dilation),
+        footprint_kernel=footprint_kernel,
+        first_tap=int(np.flatnonzero(~footprint_kernel.any(axis=1))[0]),
+        input_size=spec.input_size,
+        output_size=spec.output_size,
+    )
+
+
+def canvas_values(spec: ConvSpec, x: np.ndarray) -> np.ndarray:
+    """Float (grid...) of the canvas: ``x`` on input cells, 0 on inserted zeros and padding."""
+    view = canvas(spec)
+    values = np.zeros(view.grid_size)
+    is_input = view.kinds == CellKind.INPUT
+    values[is_input] = x[tuple(view.input_index[is_input].T)]
+    return values
+
+
+@dataclass(frozen=True)
+class ScatterView:
+    """A transposed convolution as stamps: input cell i adds ``x[i] * w`` onto the output.
+
+    Row ``n`` of ``input`` is an input position (row-major); ``cells[n]`` are the
+    output positions its stamp covers, in kernel order (``kernel``), and
+    ``inside[n]`` whether each is a real output cell (False where the padding
+    crops the stamp). The *grid* covers the output and every cropped stamp
+    cell; ``grid_cells`` are ``cells`` in grid positions, output cell 0 sits at
+    ``grid_origin``, and ``counts[n]`` is how many stamps reached each grid
+    cell once stamp n is down.
+    """
+
+    input: np.ndarray  # (N, ndim)
+    kernel: np.ndarray  # (K, ndim)
+    cells: np.ndarray  # (N, K, ndim) output positions, may lie outside the output
+    inside: np.ndarray  # (N, K) bool
+    output_size: tuple[int, ...]
+    grid_origin: tuple[int, ...]  # grid position of output cell 0
+    grid_cells: np.ndarray  # (N, K, ndim) grid positions of the stamp cells
+    grid_inside: np.ndarray  # (grid...) bool: the real output cells
+    counts: np.ndarray  # (N, grid...) int: stamps received so far, after each stamp
+
+
+def _stamped(
+    view_cells: np.ndarray, inside: np.ndarray, grid: tuple[int, ...], weights: np.ndarray
+) -> np.ndarray:
+    """(N, grid...) running sums: stamp n adds ``weights[n, k]`` at grid cell ``view_cells[n, k]``
+    wherever ``inside[n, k]`` (a stamp covers distinct cells, so plain assignment suffices)."""
+    added = np.zeros((len(view_cells), math.prod(grid)), dtype=weights.dtype)
+    rows, columns = np.nonzero(inside)
+    added[rows, flat_index(view_cells[rows, columns], grid)] = weights[rows, columns]
+    return np.cumsum(added, axis=0).reshape(len(view_cells), *grid)
+
+
+@_cached
+def scatter(spec: ConvSpec) -> ScatterView:
+    """The stamp picture of a transposed convolution (see ScatterView).
+
+    >>> view = scatter(ConvSpec(input_size=2, kernel=3, stride=2, padding=1, transposed=True))
+    >>> view.cells[:, :, 0].tolist(), view.grid_origin
+    ([[-1, 0, 1], [1, 2, 3]], (1,))
+    """
+    if not spec.transposed:
+        raise ConvanimError(
+            "transposed", "the scatter view exists only for a transposed convolution"
+        )
+    inputs = grid_positions(spec.input_size)
+    kernel = grid_positions(spec.kernel)
+    cells = np.stack(
+        [
+            axis.stamp_position(inputs[:, None, index], kernel[None, :, index])
+            for index, axis in enumerate(spec.axes)
+        ],
+        axis=-1,
+    )
+    inside = np.all((cells >= 0) & (cells < np.asarray(spec.output_size)), axis=-1)
+    flat = cells.reshape(-1, spec.ndim)
+    low = np.minimum(flat.min(axis=0), 0)
+    grid = tuple(int(v) for v in np.maximum(flat.max(axis=0) + 1, spec.output_size) - low)
+    grid_inside = np.zeros(grid, dtype=bool)
+    grid_inside[tuple(slice(-lo, -lo + n) for lo, n in zip(low, spec.output_size))] = True
+    grid_cells = cells - low
+    return ScatterView(
+        input=inputs,
+        kernel=kernel,
+        cells=cells,
+        inside=inside,
+        output_size=spec.output_size,
+        grid_origin=tuple(int(-lo) for lo in low),
+        grid_cells=grid_cells,
+        grid_inside=grid_inside,
+        counts=_stamped(grid_cells, inside, grid, inside.astype(int)),
+    )
+
+
+def scatter_running_sums(spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Float (N, grid...): the scatter grid after each stamp ``x[i] * w``, cropped cells 0.
+
+    The last entry, on the real output cells, is the transposed convolution of ``x``.
+    """
+    view = scatter(spec)
+    weights = (x.reshape(-1)[:, None] * w.reshape(-1)[None, :]).astype(float)
+    return _frozen(_stamped(view.grid_cells, view.inside, view.grid_inside.shape, weights))

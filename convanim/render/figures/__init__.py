@@ -1,0 +1,1 @@
+"""The matplotlib backend: static figures (overlap maps, the unrolled matrix)."""

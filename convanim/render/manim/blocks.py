@@ -1,0 +1,280 @@
+"""Manim building blocks for the scenes: cell grids, value labels, heat maps, colours by role.
+
+Grids are built from storyboard planes and arrays; nothing here computes an index,
+and every colour, opacity, width and font size comes from ``convanim.style``.
+Cell (r, c) sits at column c, row r counted downwards, ``size`` scene units apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from manim import (
+    DOWN,
+    RIGHT,
+    UL,
+    Dot,
+    FadeIn,
+    FadeOut,
+    ManimColor,
+    Mobject,
+    Scene,
+    Square,
+    Text,
+    VGroup,
+    VMobject,
+    interpolate_color,
+)
+
+from convanim import style
+from convanim.storyboard import Cell, Frame, Plane
+from convanim.style import RGB, THEMES
+from convanim.values import number_text
+
+_PALETTE = THEMES[style.MANIM_THEME]
+
+
+def colour(rgb: RGB) -> ManimColor:
+    """An (r, g, b) of 0..255 as a Manim colour."""
+    red, green, blue = rgb
+    return ManimColor.from_rgb((red / 255, green / 255, blue / 255))
+
+
+BACKGROUND = colour(_PALETTE.background)
+INPUT = colour(_PALETTE.input)
+OUTPUT = colour(_PALETTE.output)
+OUTLINE = colour(_PALETTE.outline)
+HIGHLIGHT = colour(_PALETTE.highlight)
+TEXT = colour(_PALETTE.text)
+#: One colour per kernel position, for matrix entries (cycled if the kernel is larger).
+KERNEL_COLOURS = [colour(rgb) for rgb in style.KERNEL_COLOURS]
+HEAT_POSITIVE = colour(style.HEAT_POSITIVE)
+HEAT_NEGATIVE = colour(style.HEAT_NEGATIVE)
+#: Fill opacity of unread and cropped input cells: the raster renderer's fade towards
+#: the background, which over Manim's background is this opacity.
+FADED_OPACITY = 1 - style.UNREAD_FADE
+
+
+class Grid(VGroup):
+    """A (rows, cols) grid of squares, row-major; ``grid[r, c]`` is one cell."""
+
+    def __init__(self, shape: tuple[int, int], size: float = style.MANIM_CELL, **square_style: Any):
+        rows, cols = shape
+        self._squares = np.empty(shape, dtype=object)
+        for r in range(rows):
+            for c in range(cols):
+                square = Square(side_length=size, **square_style)
+                square.move_to(c * size * RIGHT + r * size * DOWN)
+                self._squares[r, c] = square
+        super().__init__(*self._squares.flat)
+        self.shape = shape
+        self.size = size
+        self.center()
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, tuple):
+            return self._squares[tuple(int(v) for v in key)]
+        return super().__getitem__(key)
+
+    def cells(self, positions: Iterable[Sequence[int]]) -> VGroup:
+        """The squares at ``positions`` (rows of (r, c)), in that order."""
+        return VGroup(*(self[tuple(p)] for p in positions))
+
+
+def plane_grid(plane: Plane, size: float = style.MANIM_CELL, pending: bool = False) -> Grid:
+    """The cells of a storyboard plane in the guide's colour roles; hidden cells invisible.
+
+    With ``pending``, output cells start faint (not reached yet); ``sweep`` fills them.
+    """
+    grid = Grid(plane.cells.shape, size, stroke_width=style.MANIM_STROKE)
+    output_opacity = style.MANIM_PENDING_OUTPUT_OPACITY if pending else 1.0
+    for (r, c), kind in np.ndenumerate(plane.cells):
+        square = grid[r, c]
+        if kind == Cell.INPUT:
+            faded = plane.unread[r, c] or plane.cropped[r, c]
+            square.set_fill(INPUT, opacity=FADED_OPACITY if faded else 1.0)
+            square.set_stroke(OUTLINE, opacity=style.MANIM_OUTLINE_OPACITY)
+        elif kind == Cell.OUTPUT:
+            square.set_fill(OUTPUT, opacity=output_opacity)
+            square.set_stroke(OUTLINE, opacity=style.MANIM_OUTLINE_OPACITY)
+        elif kind == Cell.HIDDEN:
+            square.set_fill(opacity=0).set_stroke(opacity=0)
+        else:  # padding and inserted zeros: outline only, dimmer
+            square.set_fill(opacity=0).set_stroke(
+                OUTLINE, width=style.MANIM_DASHED_STROKE, opacity=style.MANIM_DASHED_OPACITY
+            )
+    return grid
+
+
+def reached(cell: VMobject) -> Any:
+    """The animation that fills an output cell once the op reaches it."""
+    return cell.animate.set_fill(OUTPUT, opacity=1)
+
+
+def cell_value(value: float, cell: Mobject, size: float) -> Text:
+    """The value as Text centred on ``cell`` (a mobject ``size`` units wide)."""
+    return Text(number_text(value), font_size=size * style.MANIM_FONT_PER_UNIT, color=TEXT).move_to(
+        cell
+    )
+
+
+def value_labels(grid: Grid, values: np.ndarray, shown: np.ndarray | None = None) -> VGroup:
+    """One Text per cell with its value (only where ``shown``, a boolean array, is True)."""
+    shown = np.ones(values.shape, dtype=bool) if shown is None else shown
+    return VGroup(
+        *(
+            cell_value(value, grid[r, c], grid.size)
+            for (r, c), value in np.ndenumerate(values)
+            if shown[r, c]
+        )
+    )
+
+
+def heat_map(
+    values: np.ndarray, size: float = style.MANIM_CELL, scale: float | None = None
+) -> Grid:
+    """A grid coloured by value: negative towards red, positive towards yellow, 0 dark."""
+    values = np.atleast_2d(values)
+    grid = Grid(
+        values.shape,
+        size,
+        stroke_width=style.MANIM_THIN_STROKE,
+        stroke_color=OUTLINE,
+        stroke_opacity=style.MANIM_HEAT_OUTLINE_OPACITY,
+    )
+    scale = scale or float(np.abs(values).max()) or 1.0
+    for (r, c), value in np.ndenumerate(values):
+        share = min(abs(value) / scale, 1.0)
+        tint = HEAT_POSITIVE if value >= 0 else HEAT_NEGATIVE
+        grid[r, c].set_fill(interpolate_color(BACKGROUND, tint, share), opacity=1)
+    return grid
+
+
+def matrix_grid(values: np.ndarray, kernel_index: np.ndarray, size: float, show: bool) -> VGroup:
+    """A matrix as a grid: entries filled with their kernel position's colour (and value).
+
+    ``kernel_index`` holds the flat kernel position behind each entry, -1 where none.
+    Returns VGroup(grid, labels).
+    """
+    grid = Grid(
+        values.shape,
+        size,
+        stroke_width=style.MANIM_THIN_STROKE,
+        stroke_color=OUTLINE,
+        stroke_opacity=style.MANIM_MATRIX_OUTLINE_OPACITY,
+    )
+    for (r, c), index in np.ndenumerate(kernel_index):
+        if index >= 0:
+            grid[r, c].set_fill(KERNEL_COLOURS[index % len(KERNEL_COLOURS)], opacity=1)
+    shown = (kernel_index >= 0) & show
+    return VGroup(grid, value_labels(grid, values, shown))
+
+
+def vector_column(values: np.ndarray, size: float, fill: ManimColor, show: bool) -> VGroup:
+    """A vector as one column of filled cells (with its values if ``show``): VGroup(grid, labels)."""
+    grid = Grid(
+        (len(values), 1), size, stroke_width=style.MANIM_VECTOR_STROKE, stroke_color=OUTLINE
+    )
+    grid.set_fill(fill, opacity=1)
+    shown = np.full((len(values), 1), show)
+    return VGroup(grid, value_labels(grid, values.reshape(-1, 1), shown))
+
+
+def caption(text: str, font_size: float = style.MANIM_CAPTION_FONT) -> Text:
+    """Text in the theme's text colour."""
+    return Text(text, font_size=font_size, color=TEXT)
+
+
+def fit_cell_size(
+    columns: int,
+    rows: int,
+    width: float = style.MANIM_FRAME_ROOM[0],
+    height: float = style.MANIM_FRAME_ROOM[1],
+) -> float:
+    """The largest cell edge (scene units, at most MANIM_MAX_CELL) that fits the grids."""
+    return min(style.MANIM_MAX_CELL, width / columns, height / rows)
+
+
+def footprint_marker(cells: Iterable[Mobject], size: float) -> VGroup:
+    """One shaded square per kernel tap, placed over ``cells`` (mobjects)."""
+    return VGroup(
+        *(
+            Square(
+                side_length=size, fill_color=HIGHLIGHT, fill_opacity=style.MANIM_FOOTPRINT_OPACITY
+            )
+            .set_stroke(HIGHLIGHT, width=style.MANIM_FOOTPRINT_STROKE)
+            .move_to(cell)
+            for cell in cells
+        )
+    )
+
+
+def fade_cropped(squares: Iterable[VMobject]) -> VGroup:
+    """Marker squares of stamp cells the padding crops, drawn fainter."""
+    return VGroup(
+        *(
+            square.set_stroke(opacity=style.MANIM_CROPPED_STAMP_STROKE_OPACITY).set_fill(
+                opacity=style.MANIM_CROPPED_STAMP_FILL_OPACITY
+            )
+            for square in squares
+        )
+    )
+
+
+def tap_dot(cell: Mobject, size: float) -> Dot:
+    """The mark of the kernel's first tap w[0, 0]: a dot in the cell's upper-left corner."""
+    return Dot(
+        cell.get_corner(UL) + style.MANIM_TAP_DOT_AT * size * (RIGHT + DOWN),
+        radius=style.MANIM_TAP_DOT_RADIUS * size,
+        color=OUTLINE,
+    )
+
+
+def kernel_caption(w: np.ndarray) -> str:
+    """``kernel [1 -1] [2 0]``: the weights row by row."""
+    rows = np.atleast_2d(w)
+    return "kernel " + " ".join("[" + " ".join(f"{v:g}" for v in row) + "]" for row in rows)
+
+
+def sweep(
+    scene: Scene,
+    frames: Sequence[Frame],
+    lower: Grid,
+    upper: Grid,
+    values: np.ndarray | None,
+    size: float,
+    step_time: float,
+) -> VGroup:
+    """Play one storyboard step per frame: the footprint moves, the output cell fills.
+
+    The moving footprint is kept as ``scene.footprint`` (tests probe it). ``values``
+    (shaped like ``upper``, or None) are written into each output cell as it fills;
+    returns the written values.
+    """
+    first = frames[0]
+    footprint = footprint_marker(lower.cells(first.lower), size)
+    scene.footprint = footprint  # type: ignore[attr-defined]
+    first_tap = tap_dot(lower[first.first_tap], size)
+    current = footprint_marker([upper[tuple(first.upper[0])]], size)
+    scene.play(FadeIn(footprint), FadeIn(first_tap), FadeIn(current))
+    written = VGroup()
+    for step, frame in enumerate(frames):
+        target = upper[tuple(frame.upper[0])]
+        if step:
+            moves = [
+                square.animate.move_to(cell)
+                for square, cell in zip(footprint, lower.cells(frame.lower))
+            ]
+            moves.append(first_tap.animate.move_to(tap_dot(lower[frame.first_tap], size)))
+            moves.append(current.animate.move_to(target))
+            scene.play(*moves, run_time=step_time)
+        reveal = [reached(target)]
+        if values is not None:
+            value = cell_value(values[tuple(frame.upper[0])], target, size)
+            written.add(value)
+            reveal.append(FadeIn(value))
+        scene.play(*reveal, run_time=step_time / 2)
+    scene.play(FadeOut(VGroup(footprint, first_tap, current)))
+    return written

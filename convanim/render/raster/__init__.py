@@ -1,0 +1,1 @@
+"""The Pillow backend: paints a drawing's primitives into RGB frames."""

@@ -1,0 +1,125 @@
+"""Paint a drawing into RGB frames with Pillow.
+
+The static layers are painted once; each frame copies the lower layer, paints
+what it adds below the upper plane, pastes the upper plane and paints the rest.
+Nothing here decides where anything goes: positions, colours and sizes all
+come from the drawing.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from convanim.drawing import CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
+
+Ink = tuple[int, int, int] | int  # an RGB colour, or a mask value
+RasterFrame = Image.Image  # one RGB frame
+
+
+@functools.lru_cache(maxsize=16)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def _stroke(draw: ImageDraw.ImageDraw, a: np.ndarray, b: np.ndarray, ink: Ink, width: int) -> None:
+    """A line ``width`` pixels thick across its direction of travel, the same for every slope.
+
+    Pillow's wide lines vary in thickness with the slope; this stacks one-pixel lines
+    side by side along the axis the line does not mainly follow.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    across = np.array([0.0, 1.0]) if abs(b - a)[0] >= abs(b - a)[1] else np.array([1.0, 0.0])
+    for k in range(width):
+        shift = (k - (width - 1) // 2) * across
+        draw.line([tuple(a + shift), tuple(b + shift)], fill=ink, width=1)
+
+
+def _dashed(
+    draw: ImageDraw.ImageDraw,
+    start: np.ndarray,
+    end: np.ndarray,
+    ink: Ink,
+    width: int,
+    period: float,
+) -> None:
+    """Whole dashes centred on equal stretches, so corners stay open as in the guide."""
+    length = np.hypot(*(end - start))
+    dashes = max(1, round(length / period))
+    for k in range(dashes):
+        a = start + (end - start) * (4 * k + 1) / (4 * dashes)
+        b = start + (end - start) * (4 * k + 3) / (4 * dashes)
+        _stroke(draw, a, b, ink, width)
+
+
+def _cell(draw: ImageDraw.ImageDraw, shape: CellShape, fill: Ink | None, outline: Ink) -> None:
+    if fill is not None:
+        draw.polygon([tuple(corner) for corner in shape.corners], fill=fill)
+    for start, end in CellShape.EDGES:
+        a, b = shape.corners[start], shape.corners[end]
+        if shape.dash_period is not None:
+            _dashed(draw, a, b, outline, shape.width, shape.dash_period)
+        else:
+            _stroke(draw, a, b, outline, shape.width)
+
+
+def paint(image: Image.Image, primitives: Iterable[Primitive], ink: int | None = None) -> None:
+    """Paint ``primitives`` onto ``image`` in order; with ``ink``, every colour becomes ``ink``."""
+    draw = ImageDraw.Draw(image)
+    for shape in primitives:
+        if isinstance(shape, CellShape):
+            fill = None if shape.fill is None else ink if ink is not None else shape.fill
+            _cell(draw, shape, fill, shape.outline if ink is None else ink)
+        elif isinstance(shape, Segment):
+            _stroke(draw, shape.start, shape.end, shape.colour if ink is None else ink, shape.width)
+        elif isinstance(shape, Disc):
+            (x, y), r = shape.centre, shape.radius
+            draw.ellipse([x - r, y - r, x + r, y + r], fill=shape.colour if ink is None else ink)
+        elif isinstance(shape, Ring):
+            (x, y), r = shape.centre, shape.radius
+            draw.ellipse(
+                [x - r, y - r, x + r, y + r],
+                outline=shape.colour if ink is None else ink,
+                width=shape.width,
+            )
+        elif isinstance(shape, Label):
+            draw.text(
+                tuple(shape.centre),
+                shape.text,
+                fill=shape.colour if ink is None else ink,
+                font=_font(shape.size),
+                anchor="mm",
+            )
+
+
+class FramePainter:
+    """Paints the frames of one drawing; the static layers are painted once, here."""
+
+    def __init__(self, drawing: Drawing):
+        self.drawing = drawing
+        self.lower = Image.new("RGB", drawing.size, drawing.background)
+        paint(self.lower, drawing.lower)
+        self.upper = Image.new("RGB", drawing.size, drawing.background)
+        paint(self.upper, drawing.upper)
+        self.upper_mask = Image.new("L", drawing.size, 0)
+        paint(self.upper_mask, drawing.upper_region, ink=255)
+
+    def frame(self, index: int) -> RasterFrame:
+        """Frame ``index`` as an RGB image of the drawing's size."""
+        frame = self.drawing.frames[index]
+        image = self.lower.copy()
+        paint(image, frame.below)
+        image.paste(self.upper, mask=self.upper_mask)
+        paint(image, frame.above)
+        return image
+
+    def __iter__(self) -> Iterator[RasterFrame]:
+        return (self.frame(index) for index in range(len(self.drawing.frames)))
+
+
+def paint_frames(drawing: Drawing) -> list[RasterFrame]:
+    """Every frame of ``drawing`` as an RGB image."""
+    return list(FramePainter(drawing))

@@ -1,0 +1,188 @@
+"""How convanim looks: every colour, opacity, line width and size, by role and theme.
+
+The light theme is Dumoulin & Visin's (their TikZ template). Lengths of the
+raster pictures are in cells (one cell edge), converted to pixels by the scale
+of the picture; Manim lengths are in scene units. The Pillow painter, the
+matplotlib figures and the Manim blocks all read their looks from here.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+
+from convanim.errors import ConvanimError
+
+RGB = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Colours by role."""
+
+    background: RGB
+    input: RGB  # real input cells
+    output: RGB  # the output plane
+    outline: RGB  # cell outlines, solid and dashed, and the four lines joining the planes
+    highlight: RGB  # kernel footprint and current output cell, laid over at HIGHLIGHT_OPACITY
+    text: RGB  # labels, and numbers on unfilled cells
+    on_cell: RGB  # numbers on filled (input, output) cells
+
+
+class Theme(str, enum.Enum):
+    """The colour themes."""
+
+    LIGHT = "light"
+    DARK = "dark"
+
+
+THEMES: dict[Theme, Palette] = {
+    Theme.LIGHT: Palette(
+        background=(255, 255, 255),
+        input=(38, 139, 210),
+        output=(42, 161, 152),
+        outline=(0, 43, 54),
+        highlight=(7, 54, 66),
+        text=(0, 43, 54),
+        on_cell=(255, 255, 255),
+    ),
+    Theme.DARK: Palette(
+        background=(13, 17, 23),
+        input=(38, 139, 210),
+        output=(42, 161, 152),
+        outline=(238, 232, 213),
+        highlight=(253, 246, 227),
+        text=(238, 232, 213),
+        on_cell=(255, 255, 255),
+    ),
+}
+
+#: One colour per kernel position (cycled when the kernel is larger), for matrix entries.
+KERNEL_COLOURS: tuple[RGB, ...] = (
+    (38, 139, 210),
+    (42, 161, 152),
+    (133, 153, 0),
+    (181, 137, 0),
+    (203, 75, 22),
+    (220, 50, 47),
+    (211, 54, 130),
+    (108, 113, 196),
+    (147, 161, 161),
+)
+#: Heat maps (the reconstruction scene): positive values towards the first, negative the second.
+HEAT_POSITIVE: RGB = (250, 220, 90)
+HEAT_NEGATIVE: RGB = (220, 50, 47)
+
+
+def blend(under: RGB, over: RGB, opacity: float) -> RGB:
+    """``over`` laid on ``under`` at ``opacity``, rounded to integers.
+
+    >>> blend((0, 0, 0), (255, 255, 255), 0.5)
+    (128, 128, 128)
+    """
+    red, green, blue = (round(u + (o - u) * opacity) for u, o in zip(under, over))
+    return (red, green, blue)
+
+
+# Opacities and fades, shared by every renderer.
+HIGHLIGHT_OPACITY = 0.4  # the highlight over the footprint and the current output cell
+UNREAD_FADE = 0.6  # unread or cropped cells: this far from their colour towards the background
+CROPPED_OUTLINE_FADE = 0.55  # outlines of cropped cells, likewise
+STAMP_SHADE_MAX = 0.65  # scatter view: highlight share of the most-stamped output cell
+OUTSIDE_STAMP_SHADE = 0.2  # scatter view: highlight share of a stamp cell the padding crops
+
+
+class Layout(str, enum.Enum):
+    """How the two planes are projected."""
+
+    OBLIQUE = "oblique"  # the guide's slanted planes, output above input
+    FLAT = "flat"  # top-down, input left, output right
+
+
+#: Screen (x, y) of a unit step in row r (row 0 of the matrix) and in column c (row 1), y down.
+#: Oblique is the guide's TikZ slant (xslant=-0.7, then yslant=0.5).
+PROJECTIONS: dict[Layout, np.ndarray] = {
+    Layout.OBLIQUE: np.array([[0.7, 0.65], [1.0, -0.5]]),
+    Layout.FLAT: np.array([[0.0, 1.0], [1.0, 0.0]]),
+}
+
+# Raster lengths, in cells.
+GUIDE_CELL = 28.3  # pixels per cell edge: the guide's scale
+NUMBERS_CELL = 44.0  # pixels per cell edge when numbers are printed
+PLANE_GAP = 0.0  # oblique: the upper plane starts where the lower one ends, as in the guide
+FLAT_GAP = 1.6  # flat: cells between input and output
+MARGIN = 1.2  # around the picture
+LABEL_ROOM = 1.0  # extra room below the picture for the labels
+LABEL_OFFSET = 0.55  # from a plane's edge to its label's centre
+DASH = 0.25  # dash length: about two dashes per cell edge, as in the guide
+CELLS_PER_OUTLINE_PIXEL = 18  # outline width: one pixel per this many pixels of cell edge
+CURRENT_STAMP_OUTLINE = 3  # scatter view: the current stamp's outline, in outline widths
+RING_OUTLINE = 2  # the ring around a max-pooling winner, in outline widths
+RING_RADIUS = 0.3
+FIRST_TAP_AT = 0.22  # the first-tap dot's centre, from the cell's first corner on both axes
+FIRST_TAP_RADIUS = 0.09
+TEXT_SIZE = 0.42  # labels and cell values, as a share of a cell edge
+WEIGHT_SIZE = 0.3  # a tap's weight, printed in the corner of its cell
+WEIGHT_AT = (0.8, 0.78)  # where in the cell (row, column fractions) the weight goes
+CELL_CENTRE = (0.5, 0.5)
+
+# Manim (scene units and Manim stroke widths).
+MANIM_THEME = Theme.DARK
+MANIM_CELL = 0.5  # default cell edge
+MANIM_MAX_CELL = 0.7  # largest cell edge when fitting grids into the frame
+MANIM_FRAME_ROOM = (11.0, 5.0)  # width and height the grids may take
+MANIM_STROKE = 2.0  # cell outlines
+MANIM_DASHED_STROKE = 1.5  # padding and inserted zeros
+MANIM_THIN_STROKE = 1.0  # heat maps and matrices
+MANIM_OUTLINE_OPACITY = 0.9
+MANIM_DASHED_OPACITY = 0.45
+MANIM_HEAT_OUTLINE_OPACITY = 0.4
+MANIM_MATRIX_OUTLINE_OPACITY = 0.35
+MANIM_FOOTPRINT_OPACITY = 0.35
+MANIM_FOOTPRINT_STROKE = 3.0
+MANIM_PENDING_OUTPUT_OPACITY = 0.15  # output cells not reached yet
+MANIM_FONT_PER_UNIT = 50  # font size of a cell value per scene unit of cell edge
+MANIM_LABEL_BUFF = 0.2  # between a grid and its caption
+MANIM_TAP_DOT_AT = 0.18  # the first-tap dot, from the cell's corner, in cell edges
+MANIM_TAP_DOT_RADIUS = 0.1  # in cell edges
+MANIM_VECTOR_STROKE = 1.5  # the cells of a vector beside a matrix
+MANIM_CROPPED_STAMP_STROKE_OPACITY = 0.6  # scatter: a stamp cell the padding crops, outline
+MANIM_CROPPED_STAMP_FILL_OPACITY = 0.12  # and its fill
+# Manim font sizes by role (the cell values scale with the cell: MANIM_FONT_PER_UNIT).
+MANIM_TITLE_FONT = 32  # the title line of a scene
+MANIM_TEXT_FONT = 26  # narration under the title; the names of matrices and vectors
+MANIM_CAPTION_FONT = 22  # plane names, headings, kernel captions
+MANIM_SMALL_FONT = 20  # captions where the picture is crowded
+MANIM_SIGN_FONT = 40  # the "=" of an equation between grids
+MANIM_VERDICT_FONT = 60  # the "=" between two results shown to be equal
+
+
+@dataclass(frozen=True)
+class Style:
+    """The look of one raster picture: theme, projection, scale and labels.
+
+    >>> Style(theme="dark").palette.background
+    (13, 17, 23)
+    """
+
+    theme: Theme = Theme.LIGHT
+    layout: Layout = Layout.OBLIQUE
+    cell: float = GUIDE_CELL  # pixels per cell edge in the final image
+    labels: bool = True  # name the planes and their sizes
+    width: int | None = None  # if set, the final width in pixels (overrides cell)
+
+    def __post_init__(self) -> None:
+        for name, kind in (("theme", Theme), ("layout", Layout)):
+            try:
+                object.__setattr__(self, name, kind(getattr(self, name)))
+            except ValueError:
+                choices = ", ".join(choice.value for choice in kind)
+                raise ConvanimError(
+                    name, f"must be one of {choices}, got {getattr(self, name)!r}"
+                ) from None
+
+    @property
+    def palette(self) -> Palette:
+        return THEMES[self.theme]

@@ -1,0 +1,191 @@
+"""What the Manim scenes show, computed without Manim, against the NumPy reference.
+
+``reference`` (tests/reference.py) never uses the geometry's taps, so every check
+here compares a plan with an independent computation, not with the call it makes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import reference
+from conftest import conv_specs
+from hypothesis import given, settings
+
+from convanim.errors import ConvanimError
+from convanim.geometry import ConvSpec
+from convanim.scene_plans import (
+    DEFAULTS,
+    SceneParams,
+    arithmetic_text,
+    convolution_plan,
+    matrix_plan,
+    reconstruction_plan,
+    transposed_plan,
+)
+from convanim.storyboard import Cell
+
+SETTINGS = settings(max_examples=40, deadline=None)
+
+
+def unit_vectors(shape: tuple[int, ...]) -> list[np.ndarray]:
+    """e_0, e_1, ...: one array of ``shape`` per cell, 1 there and 0 elsewhere (row-major)."""
+    return list(np.eye(int(np.prod(shape))).reshape(-1, *shape))
+
+
+def reference_matrix(forward, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
+    """The matrix of ``forward(x, w, spec)``, column j the image of the unit vector e_j."""
+    return np.stack([forward(e, w, spec).ravel() for e in unit_vectors(spec.input_size)], axis=1)
+
+
+@SETTINGS
+@given(spec=conv_specs(transposed=False, max_ndim=2, max_size=6))
+def test_convolution_plan_steps_compute_the_reference_output(spec):
+    plan = convolution_plan(SceneParams(spec, seed=3))
+    expected = reference.conv(plan.x, plan.w, spec).reshape(plan.board.upper.cells.shape)
+    np.testing.assert_array_equal(plan.y, expected)
+    # The canvas holds x on its input cells (row-major) and zeros elsewhere.
+    inputs = plan.board.lower.cells == Cell.INPUT
+    np.testing.assert_array_equal(plan.lower_values[inputs], plan.x.ravel())
+    assert not plan.lower_values[~inputs].any()
+
+
+@SETTINGS
+@given(spec=conv_specs(transposed=True, max_ndim=2, max_size=5))
+def test_transposed_plan_gather_and_scatter_agree_with_reference(spec):
+    plan = transposed_plan(SceneParams(spec, seed=5))
+    shape = plan.gather.upper.cells.shape
+    expected = reference.conv_transpose(plan.x, plan.w, spec).reshape(shape)
+    np.testing.assert_array_equal(plan.gather_output, expected)
+    np.testing.assert_array_equal(plan.scatter_output, expected)
+    # After stamp n the output holds the reference op of the first n + 1 inputs alone;
+    # cells beyond the output (HIDDEN) hold nothing.
+    assert len(plan.running_sums) == plan.x.size
+    real = plan.scatter.upper.cells != Cell.HIDDEN
+    for n, running in enumerate(plan.running_sums):
+        first = np.where(np.arange(plan.x.size) <= n, plan.x.ravel(), 0.0).reshape(spec.input_size)
+        partial = reference.conv_transpose(first, plan.w, spec).reshape(shape)
+        np.testing.assert_array_equal(running[real].reshape(shape), partial)
+        assert not running[~real].any()
+    # The input cells land on the canvas's input cells, in row-major order, holding x.
+    cells = plan.input_cells
+    assert (plan.gather.lower.cells[tuple(cells.T)] == Cell.INPUT).all()
+    assert [tuple(cell) for cell in cells] == sorted({tuple(cell) for cell in cells})
+    assert len(cells) == (plan.gather.lower.cells == Cell.INPUT).sum() == plan.x.size
+    np.testing.assert_array_equal(plan.lower_values[tuple(cells.T)], plan.x.ravel())
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ConvSpec(input_size=(4,), kernel=3),
+        ConvSpec(input_size=(3, 3), kernel=2),
+        ConvSpec(input_size=(5,), kernel=3, stride=2, padding=1),
+        ConvSpec(input_size=(4, 3), kernel=(2, 3), padding=((0, 1), 1), dilation=(2, 1)),
+    ],
+)
+def test_matrix_plan_is_the_reference_convolution(spec):
+    check_matrix_plan(spec)
+
+
+@SETTINGS
+@given(spec=conv_specs(transposed=False, max_ndim=2, max_size=5))
+def test_matrix_plan_is_the_reference_convolution_for_any_spec(spec):
+    check_matrix_plan(spec)
+
+
+def check_matrix_plan(spec: ConvSpec) -> None:
+    plan = matrix_plan(SceneParams(spec, seed=1))
+    w, back = plan.w, spec.transpose()
+    assert np.all(w != 0)
+    # Column j of C is the convolution of the unit input e_j; column j of the transposed
+    # matrix is the transposed convolution of the unit output e_j.
+    np.testing.assert_array_equal(plan.matrix, reference_matrix(reference.conv, w, spec))
+    np.testing.assert_array_equal(
+        plan.transposed_matrix, reference_matrix(reference.conv_transpose, w, back)
+    )
+    np.testing.assert_array_equal(plan.transposed_matrix, plan.matrix.T)
+    # Each entry names the kernel position whose weight it holds.
+    np.testing.assert_array_equal(plan.kernel_index >= 0, plan.matrix != 0)
+    held = np.where(plan.kernel_index >= 0, w.ravel()[plan.kernel_index], 0)
+    np.testing.assert_array_equal(held, plan.matrix)
+    np.testing.assert_array_equal(
+        plan.y, reference.conv(plan.x.reshape(spec.input_size), w, spec).ravel()
+    )
+    x_back = reference.conv_transpose(plan.y.reshape(spec.output_size), w, back)
+    np.testing.assert_array_equal(plan.x_back, x_back.ravel())
+
+
+def test_reconstruction_plan_tells_the_argument():
+    params = DEFAULTS["ReconstructionScene"]
+    spec = params.spec
+    plan = reconstruction_plan(params)
+    np.testing.assert_array_equal(plan.matrix, reference_matrix(reference.conv, plan.w, spec))
+    np.testing.assert_array_equal(plan.y, reference.conv(plan.image, plan.w, spec))
+    responses = [candidate.response for candidate in plan.candidates]
+    # Among unit-length inputs, c_i itself gets the largest response, |c_i| (Cauchy-Schwarz).
+    assert plan.candidates[-1].name == "c_i"
+    assert max(responses) == responses[-1]
+    assert np.isclose(responses[-1], np.linalg.norm(plan.row_image))
+    assert plan.y.ravel()[plan.chosen] == plan.y.max()
+    assert plan.y[plan.chosen_position] == plan.y.max()
+    np.testing.assert_array_equal(plan.row_image.ravel(), plan.matrix[plan.chosen])
+    weighted = sum(y_i * c_i for y_i, c_i in zip(plan.y.ravel(), plan.matrix))
+    np.testing.assert_allclose(plan.reconstruction.ravel(), weighted)
+    expected = reference.conv_transpose(plan.y, plan.w, spec.transpose())
+    np.testing.assert_allclose(plan.transposed, expected)
+    np.testing.assert_allclose(plan.reconstruction, expected)
+    assert len(plan.partial_sums) == 6
+    top = plan.stamp_order[0]
+    assert abs(plan.y.ravel()[top]) == np.abs(plan.y).max()
+    np.testing.assert_allclose(plan.partial_sums[0].ravel(), plan.y.ravel()[top] * plan.matrix[top])
+
+
+def test_reconstruction_plan_chosen_position_is_the_strongest_cell():
+    # A wide picture: the strongest response is not on the diagonal, so rows and columns differ.
+    plan = reconstruction_plan(SceneParams(ConvSpec(input_size=(6, 11), kernel=3)))
+    row, column = plan.chosen_position
+    assert plan.y.shape == (4, 9)
+    assert plan.chosen == row * plan.y.shape[1] + column
+    assert plan.y[row, column] == plan.y.max()
+
+
+@pytest.mark.parametrize(
+    ("spec", "argument", "rule"),
+    [
+        (ConvSpec(input_size=(7, 7), kernel=5), "kernel", "needs a 3x3 kernel"),
+        (ConvSpec(input_size=(7,), kernel=3), "input_size", "needs a 2-D input"),
+        (ConvSpec(input_size=(4, 4, 4), kernel=3), "input_size", "needs a 2-D input"),
+        (ConvSpec(input_size=(5, 5), kernel=3, transposed=True), "transposed", "a convolution"),
+    ],
+)
+def test_reconstruction_plan_refuses_other_specs(spec, argument, rule):
+    with pytest.raises(ConvanimError, match=rule) as refused:
+        reconstruction_plan(SceneParams(spec))
+    assert refused.value.argument == argument
+
+
+def test_plans_need_no_manim():
+    code = (
+        "import sys\n"
+        "sys.modules['manim'] = None\n"
+        "from convanim import scene_plans as plans\n"
+        "for name, plan in [('ConvolutionScene', plans.convolution_plan),"
+        " ('TransposedConvolutionScene', plans.transposed_plan),"
+        " ('MatrixScene', plans.matrix_plan), ('ReconstructionScene', plans.reconstruction_plan)]:\n"
+        "    plan(plans.DEFAULTS[name])\n"
+        "print(sorted(m for m in sys.modules if m == 'reference' or m.startswith('manim')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "['manim']"  # only the blocked entry: nothing imported it
+
+
+def test_arithmetic_text():
+    assert arithmetic_text(DEFAULTS["ConvolutionScene"].spec) == "5x5, k3, s2, p1 -> 3x3"
+    odd = ConvSpec(
+        input_size=(3, 3), kernel=3, stride=2, padding=1, output_padding=1, transposed=True
+    )
+    assert arithmetic_text(odd) == "transposed 3x3, k3, s2, p1, op1 -> 6x6"

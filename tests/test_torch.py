@@ -1,0 +1,105 @@
+"""The PyTorch layer that ``describe.torch_lines`` prints computes the reference op.
+
+Optional: skipped when torch is not installed. Each printed line is run as
+written: line 0 builds the layer, an ``F.pad`` comment line runs before it (an
+asymmetric convolution) and a crop comment line after it (an asymmetric
+transposed convolution).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import reference
+from conftest import random_values
+
+from convanim.describe import torch_lines
+from convanim.gallery import GUIDE_SPECS
+from convanim.geometry import ConvSpec
+
+torch = pytest.importorskip("torch")
+F = pytest.importorskip("torch.nn.functional")
+
+PAD_FIRST = "# asymmetric padding: pad first, "
+CROP_AFTER = "# asymmetric padding: crop the output, "
+
+# Asymmetric paddings (and a few other corners of the printed arguments), 1-D to 3-D.
+EXTRA_SPECS = {
+    "conv1d_pad_before": ConvSpec(input_size=7, kernel=3, stride=2, padding=((2, 0),)),
+    "conv1d_same_even_kernel": ConvSpec(input_size=6, kernel=4, padding="same"),
+    "conv1d_pad_after_dilated": ConvSpec(
+        input_size=6, kernel=2, stride=2, padding=((0, 3),), dilation=3
+    ),
+    "conv2d_asymmetric_dilated": ConvSpec(
+        input_size=(6, 7), kernel=(3, 2), stride=(2, 1), padding=((1, 0), (0, 2)), dilation=(1, 2)
+    ),
+    "conv2d_same_even_kernel": ConvSpec(input_size=(6, 5), kernel=(4, 2), padding="same"),
+    "conv2d_symmetric_per_axis": ConvSpec(input_size=(5, 6), kernel=3, padding=(1, 2)),
+    "conv3d_asymmetric": ConvSpec(
+        input_size=(4, 5, 3), kernel=(2, 3, 1), padding=((1, 0), (0, 1), (0, 0))
+    ),
+    "transposed1d_crop_before": ConvSpec(
+        input_size=4, kernel=3, stride=2, padding=((1, 0),), output_padding=1, transposed=True
+    ),
+    "transposed1d_crop_after_dilated": ConvSpec(
+        input_size=5, kernel=2, stride=3, padding=((0, 3),), dilation=2, transposed=True
+    ),
+    "transposed1d_padding_past_kernel": ConvSpec(
+        input_size=4, kernel=3, stride=2, padding=3, transposed=True
+    ),
+    "transposed1d_output_padding_past_stride": ConvSpec(
+        input_size=3, kernel=2, stride=1, dilation=3, output_padding=2, transposed=True
+    ),
+    "transposed2d_asymmetric": ConvSpec(
+        input_size=(3, 4),
+        kernel=(3, 4),
+        stride=(2, 3),
+        padding=((0, 2), (1, 1)),
+        dilation=(2, 1),
+        output_padding=(1, 2),
+        transposed=True,
+    ),
+    "transposed2d_one_axis_cropped": ConvSpec(
+        input_size=(4, 3), kernel=(2, 3), stride=(3, 1), padding=((2, 0), (0, 0)), transposed=True
+    ),
+}
+SPECS = {**GUIDE_SPECS, **EXTRA_SPECS}
+
+
+def run_printed_layer(spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Run the lines ``torch_lines(spec)`` prints on x with weights w, as a user would."""
+    layer_line, *comment_lines = torch_lines(spec)
+    assert layer_line.startswith("torch.nn.Conv")
+    asymmetric = any(before != after for before, after in spec.padding)
+    assert len(comment_lines) == int(asymmetric)
+    layer = eval(layer_line, {"torch": torch}).to(torch.float64)
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(w).reshape(layer.weight.shape))
+        layer.bias.zero_()
+    names = {"F": F, "x": torch.from_numpy(x).reshape(1, 1, *x.shape)}
+    for line in comment_lines:
+        if line.startswith(PAD_FIRST):
+            assert not spec.transposed
+            exec(line.removeprefix(PAD_FIRST), names)
+    with torch.no_grad():
+        names["y"] = layer(names["x"])
+    for line in comment_lines:
+        if line.startswith(CROP_AFTER):
+            assert spec.transposed
+            exec(line.removeprefix(CROP_AFTER), names)
+        else:
+            assert line.startswith(PAD_FIRST)
+    return names["y"].numpy()[0, 0]
+
+
+@pytest.mark.parametrize("spec", SPECS.values(), ids=SPECS.keys())
+def test_printed_torch_layer_computes_the_reference_op(spec):
+    seed = len(spec.input_size) + sum(spec.input_size)
+    x = random_values(spec.input_size, seed)
+    w = random_values(spec.kernel, seed + 1)
+    op = reference.conv_transpose if spec.transposed else reference.conv
+    expected = op(x, w, spec)
+    assert expected.shape == spec.output_size
+    y = run_printed_layer(spec, x, w)
+    assert y.shape == spec.output_size
+    np.testing.assert_allclose(y, expected)
