@@ -10,7 +10,6 @@ from convanim.geometry import (
     interior_overlap,
     overlap_counts,
     unread_count,
-    unread_inputs,
 )
 
 
@@ -116,8 +115,15 @@ def unread_text(spec: ConvSpec) -> str | None:
     return f"input cells never read: {shown}{more}"
 
 
+#: Unread input cells listed in a JSON record; ``unread_count`` says how many there are.
+RECORD_UNREAD_MAX = 1000
+
+
 def spec_record(spec: ConvSpec) -> dict[str, Any]:
-    """A JSON-ready record of the spec and its arithmetic."""
+    """A JSON-ready record of the spec and its arithmetic, for any input size.
+
+    ``unread_inputs`` lists the first ``RECORD_UNREAD_MAX`` unread cells, row-major.
+    """
     return {
         "transposed": spec.transposed,
         "input_size": list(spec.input_size),
@@ -127,7 +133,8 @@ def spec_record(spec: ConvSpec) -> dict[str, Any]:
         "dilation": list(spec.dilation),
         "output_padding": list(spec.output_padding),
         "output_size": list(spec.output_size),
-        "unread_inputs": unread_inputs(spec).tolist(),
+        "unread_count": unread_count(spec),
+        "unread_inputs": first_unread(spec, RECORD_UNREAD_MAX).tolist(),
         "torch": torch_lines(spec),
     }
 

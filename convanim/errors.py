@@ -10,7 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-_ARGUMENT_FIELD = re.compile(r"\{([a-z_]+)\}")
+# An argument field, or a doubled brace (user text is quoted with its braces doubled).
+_FIELD = re.compile(r"\{\{|\}\}|\{([a-z_]+)\}")
+
+
+def quoted(value: object) -> str:
+    """``repr(value)`` for a rule, its braces doubled so they never read as argument fields.
+
+    >>> str(ConvanimError("padding", f"got {quoted('{kernel}')}"))
+    "padding: got '{kernel}'"
+    """
+    return repr(value).replace("{", "{{").replace("}", "}}")
 
 
 class ConvanimError(ValueError):
@@ -18,6 +28,7 @@ class ConvanimError(ValueError):
 
     ``rule`` may mention other arguments as ``{name}`` fields; they are filled
     with keyword names by ``str(error)`` and with any other names by ``message``.
+    Values the user typed go into a rule through ``quoted``.
 
     >>> error = ConvanimError("output_padding", "must be smaller than {stride} (2)", axis=1)
     >>> str(error)
@@ -32,8 +43,18 @@ class ConvanimError(ValueError):
         self.axis = axis
         super().__init__(self.message({}))
 
+    def __reduce__(self) -> tuple[type[ConvanimError], tuple[str, str, int | None]]:
+        # Crosses process boundaries (the gallery's workers) whole.
+        return (type(self), (self.argument, self.rule, self.axis))
+
     def message(self, names: Mapping[str, str]) -> str:
         """The message with each argument called by ``names`` (its keyword when absent)."""
         where = f" (axis {self.axis})" if self.axis is not None else ""
-        rule = _ARGUMENT_FIELD.sub(lambda field: names.get(field[1], field[1]), self.rule)
+
+        def fill(field: re.Match[str]) -> str:
+            if field[1] is None:  # a doubled brace
+                return field[0][0]
+            return names.get(field[1], field[1])
+
+        rule = _FIELD.sub(fill, self.rule)
         return f"{names.get(self.argument, self.argument)}{where}: {rule}"

@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, PoolMode
 
 #: name -> spec, in the guide's order (PyTorch-style parameters of the animated op).
@@ -101,6 +102,8 @@ def render_gallery(folder: Path, progress: Callable[[], object] = lambda: None) 
     after each file."""
     from convanim.render.encode.files import write_bytes
 
+    if folder.exists() and not folder.is_dir():
+        raise ConvanimError("out", f"{folder} is a file, not a folder")
     entries = []
     with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
         for entry in pool.map(render_one, [(name, folder) for name in ALL_NAMES]):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convanim.errors import ConvanimError
+from convanim.errors import ConvanimError, quoted
 
 RGB = tuple[int, int, int]
 
@@ -180,7 +180,7 @@ class Style:
             except ValueError:
                 choices = ", ".join(choice.value for choice in kind)
                 raise ConvanimError(
-                    name, f"must be one of {choices}, got {getattr(self, name)!r}"
+                    name, f"must be one of {choices}, got {quoted(getattr(self, name))}"
                 ) from None
 
     @property

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convanim.errors import ConvanimError
+from convanim.errors import ConvanimError, quoted
 from convanim.geometry import (
     ConvSpec,
     Pooling,
@@ -60,6 +60,8 @@ def small_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
     >>> x.shape, w.shape, bool((w != 0).all())
     ((5, 5), (3, 3), True)
     """
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConvanimError("seed", f"must be a non-negative integer, got {quoted(seed)}")
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 4, size=spec.input_size).astype(float)
     w = rng.choice([-2.0, -1.0, 1.0, 2.0], size=spec.kernel)
@@ -75,7 +77,13 @@ def given_values(text: str, shape: tuple[int, ...], argument: str) -> np.ndarray
     try:
         values = np.array([float(part) for part in text.split(",")])
     except ValueError:
-        raise ConvanimError(argument, f"expected comma-separated numbers, got {text!r}") from None
+        raise ConvanimError(
+            argument, f"expected comma-separated numbers, got {quoted(text)}"
+        ) from None
+    if not np.isfinite(values).all():
+        raise ConvanimError(
+            argument, f"must be finite numbers (a picture cannot show them), got {quoted(text)}"
+        )
     if values.size != np.prod(shape):
         size = "x".join(map(str, shape))
         raise ConvanimError(

@@ -70,7 +70,13 @@ def test_dims_flag_sets_number_of_axes():
         (["--i", "2", "--k", "5"], "error: --k (axis 0): the dilated kernel spans 5 cells"),
         (["--s", "0"], "error: --s (axis 0): must be positive"),
         (["--p", "-1"], "error: --p (axis 0): must not be negative"),
-        (["--p", "1:2:3"], "error: --p: a per-side value is before:after, like 1:2, got '1:2:3'"),
+        (["--p", "1:2:3"], "error: --p: expected an integer, one per axis (1,0), before:after"),
+        (["--p", ":"], "error: --p: expected an integer, one per axis (1,0), before:after"),
+        (["--p", "same,valid"], "error: --p: a padding name applies to every axis: give it alone"),
+        (
+            ["--p", "{kernel}"],
+            "error: --p: expected an integer, one per axis (1,0), before:after per side (1:2), or one of valid, same, full; got '{kernel}'",
+        ),
         (["--p", "same", "-t"], "error: --p: 'same' is not defined for a transposed"),
         (["--op", "1"], "error: --op (axis 0): only applies to a transposed convolution"),
         (

@@ -550,8 +550,13 @@ def test_dense_matrix_refuses_huge_specs():
 
 
 def test_dense_matrix_rejects_wrong_kernel_shape():
-    with pytest.raises(ConvanimError, match="kernel's shape"):
-        dense_matrix(ConvSpec(input_size=(4, 4), kernel=3), np.ones((2, 2)))
+    spec = ConvSpec(input_size=(4, 4), kernel=3)
+    with pytest.raises(ConvanimError, match=r"w: must have shape \(3, 3\), got \(2, 2\)"):
+        dense_matrix(spec, np.ones((2, 2)))
+    with pytest.raises(ConvanimError, match=r"x: must have shape \(4, 4\), got \(7, 7\)"):
+        apply(spec, np.ones((7, 7)), np.ones((3, 3)))
+    with pytest.raises(ConvanimError, match=r"y: must have shape \(2, 2\)"):
+        apply_transpose(spec, np.ones(4), np.ones((3, 3)))
 
 
 def test_dense_matrix_of_arange_kernel_matches_guide_example():
@@ -604,7 +609,7 @@ def test_dense_matrix_of_arange_kernel_matches_guide_example():
             "negative",
         ),
         (dict(input_size=2, kernel=5), "kernel", 0, "spans 5 cells"),
-        (dict(input_size=1, kernel=2, padding=3, transposed=True), "kernel", 0, "empty"),
+        (dict(input_size=1, kernel=2, padding=3, transposed=True), "padding", 0, "empty"),
         (dict(input_size=5.0, kernel=3), "input_size", None, "integer"),
         (dict(input_size=5, kernel=True), "kernel", None, "integer"),
         (dict(input_size=5, kernel=3, stride="2"), "stride", None, "integer"),
@@ -656,3 +661,92 @@ def test_unread_cells_of_a_huge_input_need_no_dense_mask():
     spec = ConvSpec(input_size=(100_000, 100_000), kernel=3, stride=2)
     assert unread_count(spec) == 2 * 100_000 - 1  # the last row and the last column
     assert first_unread(spec, 3).tolist() == [[0, 99_999], [1, 99_999], [2, 99_999]]
+
+
+@SETTINGS
+@given(spec=conv_specs(max_size=12))
+def test_axis_read_runs_match_the_taps(spec):
+    """Per axis, the closed-form read count and unread cells equal those the taps reach."""
+    for axis in spec.axes:
+        alone = ConvSpec(
+            input_size=axis.size,
+            kernel=axis.kernel,
+            stride=axis.stride,
+            padding=[axis.padding],
+            dilation=axis.dilation,
+            output_padding=axis.output_padding,
+            transposed=axis.transposed,
+        )
+        reached = np.zeros(axis.size, dtype=bool)
+        reached[taps(alone).input[:, 0]] = True
+        assert axis.read_count() == reached.sum()
+        assert list(axis.unread_cells()) == np.flatnonzero(~reached).tolist()
+
+
+@pytest.mark.parametrize(
+    ("fields", "count", "first"),
+    [
+        ({"input_size": 10**9, "kernel": 3, "stride": 2}, 1, [[999_999_999]]),
+        ({"input_size": 10**9, "kernel": 3, "stride": 10**6}, 999_997_000, [[3], [4], [5]]),
+        (
+            {"input_size": 10**9, "kernel": 3, "stride": 7, "padding": 4, "transposed": True},
+            2,
+            [[0], [999_999_999]],
+        ),
+        (
+            {"input_size": (10**9,) * 3, "kernel": 3, "stride": 3, "dilation": 2},
+            None,
+            [[0, 0, 1], [0, 0, 999_999_996], [0, 0, 999_999_998]],
+        ),
+    ],
+)
+def test_unread_cells_of_any_size_answer_at_once(fields, count, first):
+    spec = ConvSpec(**fields)
+    if count is not None:
+        assert unread_count(spec) == count
+    assert first_unread(spec, 3).tolist() == first
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    kernel=st.integers(1, 6),
+    stride=st.integers(1, 4),
+    dilation=st.integers(1, 4),
+    output_padding=st.integers(0, 3),
+    transposed=st.booleans(),
+    padding=st.one_of(
+        st.integers(0, 6),
+        st.tuples(st.integers(0, 6), st.integers(0, 6)),
+        st.sampled_from(["same", "valid", "full"]),
+    ),
+)
+def test_default_input_size_is_the_best_of_a_brute_force_search(
+    kernel, stride, dilation, output_padding, transposed, padding
+):
+    """Against every input size 1..60 that makes a valid spec, per the documented rule."""
+    fields = dict(kernel=kernel, stride=stride, dilation=dilation, transposed=transposed)
+    fields["output_padding"] = output_padding
+    outputs = {}
+    for n in range(1, 60):
+        try:
+            spec = ConvSpec(
+                input_size=n, padding=padding if isinstance(padding, str) else [padding], **fields
+            )
+        except ConvanimError:
+            continue
+        outputs[n] = spec.output_size[0]
+    chosen = default_input_size(
+        kernel=(kernel,),
+        stride=(stride,),
+        padding=(padding,),
+        dilation=(dilation,),
+        output_padding=(output_padding,),
+        transposed=transposed,
+    )[0]
+    if not outputs:
+        assert chosen == 5  # nothing fits: the spec itself will say why
+    elif transposed:
+        best = min(outputs, key=lambda n: (abs(outputs[n] - 5), -outputs[n]))
+        assert chosen == best
+    else:
+        assert chosen == (5 if 5 in outputs else min(outputs))

@@ -211,7 +211,13 @@ def test_cli_gif_default_path_under_renders(tmp_path, monkeypatch):
     ("args", "message"),
     [
         (["--k", "0"], "error: --k (axis 0): must be positive"),
-        (["--i", "4", "--k", "3", "--dims", "3"], "error: --i: a 3-D spec has no picture"),
+        (["--i", "4", "--k", "3", "--dims", "3"], "error: --dims: gives 3 axes, but a picture has"),
+        (
+            ["--op", "1,0,0", "-t", "--s", "2"],
+            "error: --op: gives 3 axes, but a picture has 1 or 2",
+        ),
+        (["--pool", "max", "--weights", "1"], "error: --weights: pooling has no weights"),
+        (["--no-count-include-pad"], "error: --no-count-include-pad: only average pooling"),
         (["--view", "scatter"], "error: --view: the scatter view needs a transposed spec (-t)"),
         (["--view", "side"], "error: Invalid value for '--view': 'side' is not one of"),
         (["--theme", "pink"], "error: Invalid value for '--theme': 'pink' is not one of"),

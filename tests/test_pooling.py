@@ -23,7 +23,7 @@ def pool_specs(draw):
     kernel = tuple(draw(st.integers(1, 4)) for _ in range(ndim))
     dilation = tuple(draw(st.integers(1, 2)) if mode == "max" else 1 for _ in range(ndim))
     spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
-    padding = tuple((draw(st.integers(0, s // 2)), draw(st.integers(0, s // 2))) for s in spans)
+    padding = tuple((draw(st.integers(0, k // 2)), draw(st.integers(0, k // 2))) for k in kernel)
     input_size = tuple(draw(st.integers(max(1, s - sum(p)), 8)) for s, p in zip(spans, padding))
     spec = ConvSpec(
         input_size=input_size,

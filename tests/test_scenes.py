@@ -244,9 +244,16 @@ def test_scene_names_and_choices():
     [
         (lambda: find_scene("bogus"), "scene", "no scene 'bogus'; choose one of convolution,"),
         (
-            lambda: check(SCENES["convolution"], DEFAULTS["ConvolutionScene"], quality="x"),
-            "quality",
-            "must be one of l, m, h, k, got 'x'",
+            lambda: check(SCENES["convolution"], DEFAULTS["ConvolutionScene"], Path("a.gif")),
+            "out",
+            r"a.gif: a mp4 scene is written as .mp4 \(file_format\)",
+        ),
+        (
+            lambda: check(
+                SCENES["convolution"], SceneParams(ConvSpec(input_size=(100_000,) * 2, kernel=3))
+            ),
+            "input_size",
+            "the ConvolutionScene would take 9999600004 steps, more than the budget of 100",
         ),
         (
             lambda: check(SCENES["convolution"], DEFAULTS["ConvolutionScene"], file_format="avi"),
@@ -261,7 +268,11 @@ def test_scene_names_and_choices():
             "needs a 3x3 kernel",
         ),
         (
-            lambda: check(SCENES["matrix"], SceneParams(ConvSpec(input_size=(200, 200), kernel=3))),
+            lambda: check(
+                SCENES["matrix"],
+                SceneParams(ConvSpec(input_size=(200, 200), kernel=3)),
+                max_steps=10**9,
+            ),
             "input_size",
             "the dense 39204x40000 matrix",
         ),
@@ -314,7 +325,14 @@ def test_scene_cli_png_and_list(manim, cli, tmp_path):
         (["bogus"], "error: NAME: no scene 'bogus'", ""),
         (["convolution", "--k", "0"], "error: --k (axis 0): must be positive", ""),
         (["reconstruction", "--k", "5"], "error: --k: the reconstruction scene needs a 3x3", ""),
-        (["matrix", "--i", "200", "--k", "3"], "error: --i: the dense", "matrix would exceed"),
+        (
+            ["matrix", "--i", "200", "--k", "3"],
+            "error: --i: the MatrixScene would take",
+            "--max-steps",
+        ),
+        (["convolution", "--seed", "-1"], "error: --seed: must be a non-negative integer", ""),
+        (["convolution", "-o", "a.gif"], "error: -o: a.gif: a mp4 scene is written as .mp4", ""),
+        ([], "error: NAME: name a scene: convolution, transposed", ""),
         (["convolution", "--quality", "x"], "error: Invalid value for '--quality': ", "'x'"),
         (["convolution", "--format", "avi"], "error: Invalid value for '--format': ", "'avi'"),
     ],

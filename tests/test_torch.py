@@ -12,10 +12,13 @@ import numpy as np
 import pytest
 import reference
 from conftest import random_values
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from convanim.describe import torch_lines
+from convanim.errors import ConvanimError
 from convanim.gallery import GUIDE_SPECS
-from convanim.geometry import ConvSpec
+from convanim.geometry import ConvSpec, Pooling
 
 torch = pytest.importorskip("torch")
 F = pytest.importorskip("torch.nn.functional")
@@ -103,3 +106,41 @@ def test_printed_torch_layer_computes_the_reference_op(spec):
     y = run_printed_layer(spec, x, w)
     assert y.shape == spec.output_size
     np.testing.assert_allclose(y, expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    mode=st.sampled_from(["max", "avg"]),
+    size=st.integers(1, 9),
+    kernel=st.integers(1, 5),
+    stride=st.integers(1, 3),
+    padding=st.integers(0, 3),
+    dilation=st.integers(1, 3),
+    count_include_pad=st.booleans(),
+)
+def test_pooling_is_accepted_exactly_when_pytorch_accepts_it(
+    mode, size, kernel, stride, padding, dilation, count_include_pad
+):
+    """Same refusals as PyTorch's max_pool1d / avg_pool1d, and the same numbers otherwise."""
+    if mode == "avg":
+        dilation = 1  # PyTorch's average pooling has no dilation
+    x = np.random.default_rng(size * 31 + kernel).integers(-9, 9, size).astype(float)
+    try:
+        spec = ConvSpec(size, kernel, stride=stride, padding=padding, dilation=dilation)
+        pooling = Pooling(spec, mode, count_include_pad)
+    except ConvanimError:
+        pooling = None
+    tensor = torch.tensor(x)[None, None]
+    try:
+        if mode == "max":
+            expected = F.max_pool1d(tensor, kernel, stride, padding, dilation)
+        else:
+            expected = F.avg_pool1d(
+                tensor, kernel, stride, padding, count_include_pad=count_include_pad
+            )
+        refused = bool(torch.isinf(expected).any() or torch.isnan(expected).any())
+    except RuntimeError:
+        refused = True
+    assert (pooling is None) == refused, spec if pooling else "refused by convanim"
+    if pooling is not None:
+        np.testing.assert_allclose(pooling.apply(x), expected[0, 0].numpy())

@@ -85,7 +85,10 @@ def test_number_text_and_given_values():
             "error: Invalid value for '--pool': 'mean' is not one of 'max', 'avg'",
         ),
         (["--pool", "avg", "--d", "2"], "error: --d (axis 0): average pooling has no dilation"),
-        (["--pool", "max", "--p", "2"], "error: --p (axis 0): pooling pads at most half"),
+        (
+            ["--pool", "max", "--p", "2"],
+            "error: --p (axis 0): pooling pads at most half the kernel size (--k 3 // 2 = 1",
+        ),
         (["--pool", "max", "-t"], "error: -t: pooling has no transposed form"),
         (
             ["--pool", "max", "--i", "1", "--k", "2", "--d", "2", "--p", "1"],
@@ -93,6 +96,9 @@ def test_number_text_and_given_values():
         ),
         (["--weights", "1,2"], "error: --weights: needs 9 values for 3x3, got 2"),
         (["--input-values", "x"], "error: --input-values: expected comma-separated numbers"),
+        (["--input-values", "nan," * 24 + "1"], "error: --input-values: must be finite numbers"),
+        (["--weights", "1,1,1,1,inf,1,1,1,1"], "error: --weights: must be finite numbers"),
+        (["--values", "--seed", "-1"], "error: --seed: must be a non-negative integer, got -1"),
     ],
 )
 def test_cli_numeric_errors(tmp_path, monkeypatch, args, message):

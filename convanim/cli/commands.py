@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import functools
 import json
+from html import escape
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 import typer
 
@@ -16,7 +18,9 @@ from convanim import __version__, describe
 from convanim.animation import DURATION, MAX_FRAMES, MAX_PIXELS
 from convanim.cli import options
 from convanim.cli.flags import Commands, SpecFlags, with_spec_flags
-from convanim.render.manim.driver import Quality, SceneFormat
+from convanim.errors import ConvanimError
+from convanim.geometry import PoolMode
+from convanim.render.manim.driver import MAX_STEPS, Quality, SceneFormat
 from convanim.storyboard import View
 from convanim.style import Theme
 
@@ -97,7 +101,11 @@ def gif(
     from convanim.style import GUIDE_CELL, NUMBERS_CELL, Style
     from convanim.values import ValueSource, given_values
 
-    spec = flags.spec()
+    spec = flags.spec(max_axes=2)
+    if pool is not None and weights is not None:
+        raise ConvanimError("weights", "pooling has no weights: drop {weights} or {pool}")
+    if not count_include_pad and pool is not PoolMode.AVG:
+        raise ConvanimError("count_include_pad", "only average pooling ({pool} avg) counts padding")
     numeric = values or pool is not None or weights is not None or input_values is not None
     pooling = Pooling(spec, pool, count_include_pad) if pool is not None else None
     source = ValueSource(
@@ -107,7 +115,8 @@ def gif(
         else given_values(input_values, spec.input_size, "input_values"),
         weights=None if weights is None else given_values(weights, spec.kernel, "weights"),
     )
-    tags = (f"{pool.value}pool",) if pool else ("values",) if numeric else ()
+    tags: tuple[str, ...] = (f"{pool.value}pool",) if pool else ("values",) if numeric else ()
+    tags += () if count_include_pad else ("nopad",)
     path = out or Path("renders") / default_name(spec, view, theme, tags=tags)
     style = Style(
         theme=theme, labels=labels, width=width, cell=NUMBERS_CELL if numeric else GUIDE_CELL
@@ -129,11 +138,11 @@ def gif(
     lines = [
         f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes, {describe.shape_text(spec)}"
     ]
-    alt = describe.alt_text(spec)
+    alt, link = describe.alt_text(spec), quote(result.path.as_posix(), safe="/:@._-~")
     if markdown:
-        lines.append(f"![{alt}]({result.path.as_posix()})")
+        lines.append(f"![{alt}]({link})")
     if html:
-        lines.append(f'<img src="{result.path.as_posix()}" alt="{alt}" width="{w}">')
+        lines.append(f'<img src="{escape(link)}" alt="{escape(alt)}" width="{w}">')
     typer.echo("\n".join(lines))
 
 
@@ -185,6 +194,7 @@ def scene(
     out: options.SceneFile = None,
     preview: options.Preview = False,
     list_scenes: options.ListScenes = False,
+    max_steps: options.MaxSteps = MAX_STEPS,
 ) -> None:
     """Render a Manim scene (needs the manim extra). Without spec flags, the scene's own spec.
 
@@ -194,24 +204,28 @@ def scene(
     from convanim.render.manim.driver import SCENES, check, find_scene, render_scene
     from convanim.scene_plans import DEFAULTS, SceneParams
 
-    if list_scenes or name is None:
+    if list_scenes:
         typer.echo(
             "\n".join(f"{key:<15} {entry.cls:<28} {entry.summary}" for key, entry in SCENES.items())
         )
-        raise typer.Exit(0 if list_scenes else 2)
+        return
+    if name is None:
+        raise ConvanimError(
+            "scene", f"name a scene: {', '.join(SCENES)} ({{list_scenes}} says more)"
+        )
     entry = find_scene(name)
     transposed = flags.transposed or entry.cls == "TransposedConvolutionScene"
     spec = flags.spec(transposed) if flags.given() else DEFAULTS[entry.cls].spec
     params = SceneParams(spec, seed=seed, show_values=values)
     stem = default_name(spec, extension=f".{file_format.value}")
     path = out or Path("renders") / f"{entry.cls}_{stem}"
-    check(entry, params)
+    check(entry, params, path, file_format, max_steps)
     render_scene(entry, params, path, quality, file_format, preview)
     typer.echo(f"{path}: {entry.cls}, {describe.shape_text(spec)}, {path.stat().st_size:,} bytes")
 
 
 @app.command()
-@with_spec_flags(transposed=True, input_size="6", stride="2")
+@with_spec_flags(transposed=True, stride="2")
 def overlap(
     flags: SpecFlags,
     compare: options.Compare = False,
@@ -224,7 +238,7 @@ def overlap(
     from convanim.animation import default_name
     from convanim.render.figures.figures import overlap_comparison, overlap_figure
 
-    spec = flags.spec()
+    spec = flags.spec(max_axes=2)
     specs = overlap_comparison(spec) if compare else [spec]
     path = out or Path("renders") / default_name(spec, extension=".png", tags=("overlap",))
     size = overlap_figure(specs, path)
@@ -235,20 +249,21 @@ def overlap(
 
 
 @app.command()
-@with_spec_flags(input_size="4")
+@with_spec_flags()
 def matrix(
     flags: SpecFlags,
     animate: options.Animate = False,
     out: options.MatrixFile = None,
 ) -> None:
-    """Draw the unrolled matrix C (or C^T with -t), cells coloured by kernel position.
+    """Draw the convolution's unrolled matrix C, or with -t its transpose Cᵀ (the transposed op).
 
-    Example: convanim matrix --i 4 --k 3
+    Cells are coloured by the kernel position they hold. Example: convanim matrix --i 4 --k 3
     """
     from convanim.animation import default_name
     from convanim.render.figures.figures import matrix_animation, matrix_figure
 
-    spec = flags.spec()
+    convolution = flags.spec(transposed=False)
+    spec = convolution.transpose() if flags.transposed else convolution
     extension = ".gif" if animate else ".png"
     path = out or Path("renders") / default_name(spec, extension=extension, tags=("matrix",))
     size = matrix_animation(spec, path) if animate else matrix_figure(spec, path)

@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from convanim.cli.options import SPEC
-from convanim.errors import ConvanimError
+from convanim.errors import ConvanimError, quoted
 from convanim.geometry import NAMED_PADDINGS, ConvSpec, default_input_size
 
 #: The flag that sets each library argument, for messages in the user's terms.
@@ -44,10 +44,12 @@ FLAGS = {
     "scene": "NAME",
     "quality": "--quality",
     "file_format": "--format",
+    "max_steps": "--max-steps",
+    "list_scenes": "--list",
     "transparent": "--transparent",
     "duration": "--duration",
     "seed": "--seed",
-    "count_include_pad": "--count-include-pad",
+    "count_include_pad": "--no-count-include-pad",
 }
 KERNEL = 3  # the kernel when --k is not given; every other default is ConvSpec's
 SPEC_DEFAULTS = {
@@ -91,7 +93,7 @@ def _integers(argument: str, text: str) -> tuple[int, ...]:
     try:
         return tuple(int(part) for part in text.split(","))
     except ValueError:
-        rule = f"expected an integer or comma-separated integers like 5,7, got {text!r}"
+        rule = f"expected an integer or comma-separated integers like 5,7, got {quoted(text)}"
         raise ConvanimError(argument, rule) from None
 
 
@@ -100,11 +102,17 @@ def _padding(text: str) -> tuple[Any, ...]:
         return (text,)
     entries: list[Any] = []
     for part in text.split(","):
-        if part.count(":") > 1:
-            raise ConvanimError(
-                "padding", f"a per-side value is before:after, like 1:2, got {text!r}"
+        if part in NAMED_PADDINGS:
+            rule = f"a padding name applies to every axis: give it alone, got {quoted(text)}"
+            raise ConvanimError("padding", rule)
+        sides = part.split(":")
+        if len(sides) > 2 or not all(side.strip().lstrip("-").isdigit() for side in sides):
+            rule = (
+                "expected an integer, one per axis (1,0), before:after per side (1:2), or "
+                f"one of {', '.join(NAMED_PADDINGS)}; got {quoted(text)}"
             )
-        values = _integers("padding", part.replace(":", ","))
+            raise ConvanimError("padding", rule)
+        values = tuple(int(side) for side in sides)
         entries.append(values if len(values) == 2 else values[0])
     return tuple(entries)
 
@@ -125,8 +133,11 @@ class SpecFlags:
     def given(self) -> bool:
         return any(getattr(self, f.name) not in (None, False) for f in fields(self))
 
-    def spec(self, transposed: bool | None = None) -> ConvSpec:
-        """The ConvSpec the flags describe; unset flags take ConvSpec's defaults."""
+    def spec(self, transposed: bool | None = None, max_axes: int | None = None) -> ConvSpec:
+        """The ConvSpec the flags describe; unset flags take ConvSpec's defaults.
+
+        ``max_axes`` refuses more axes, naming the flag that asked for them.
+        """
         text = {f.name: getattr(self, f.name) for f in fields(self)}
         for name in ("kernel", "stride", "padding", "dilation", "output_padding"):
             text[name] = str(SPEC_DEFAULTS[name]) if text[name] is None else text[name]
@@ -138,6 +149,12 @@ class SpecFlags:
             parsed["input_size"] = _integers("input_size", self.input_size)
         longest = max((len(values) for values in parsed.values() if len(values) > 1), default=2)
         ndim = self.dims or longest
+        if max_axes is not None and ndim > max_axes:
+            source = "dims" if self.dims else next(n for n, v in parsed.items() if len(v) == ndim)
+            rule = (
+                f"gives {ndim} axes, but a picture has 1 or 2 (shape prints the arithmetic of any)"
+            )
+            raise ConvanimError(source, rule)
         for name, values in parsed.items():
             if len(values) not in (1, ndim):
                 raise ConvanimError(name, f"has {len(values)} values but the spec has {ndim} axes")

@@ -26,11 +26,13 @@ def _out(help: str) -> Any:
 # Output
 AnimationFile = Annotated[
     Path | None,
-    _out("Output file: .gif, .webp, .png (APNG) or .mp4 (needs PyAV). [renders/<parameters>.gif]"),
+    _out("Output file: .gif, .webp, .png (APNG) or .mp4 (needs PyAV). Default: renders/."),
 ]
-FigureFile = Annotated[Path | None, _out("Output PNG. [renders/<parameters>_overlap.png]")]
-MatrixFile = Annotated[Path | None, _out("Output PNG, or GIF with --animate.")]
-SceneFile = Annotated[Path | None, _out("Output file. [renders/<Scene>_<parameters>.<format>]")]
+FigureFile = Annotated[Path | None, _out("Output .png, .svg or .pdf. Default: renders/.")]
+MatrixFile = Annotated[
+    Path | None, _out("Output .png, .svg or .pdf; with --animate .gif, .webp, .png or .mp4.")
+]
+SceneFile = Annotated[Path | None, _out("Output file, ending in .<format>. Default: renders/.")]
 GalleryFolder = Annotated[Path, _out("Folder for the GIFs and their README table.")]
 Duration = Annotated[
     int, _option("--duration", panel=OUTPUT, min=20, help="Milliseconds per frame.")
@@ -110,4 +112,8 @@ MaxFrames = Annotated[
 ]
 MaxPixels = Annotated[
     int, _option("--max-pixels", panel=LIMITS, min=1, help="Refuse larger frames (width x height).")
+]
+MaxSteps = Annotated[
+    int,
+    _option("--max-steps", panel=LIMITS, min=1, help="Refuse scenes with more animation steps."),
 ]

@@ -15,6 +15,8 @@ An N-D spec is N independent axes: every view of it factorises over them.
 from __future__ import annotations
 
 import enum
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,6 +122,83 @@ class AxisSpec:
     def stamp_position(self, input: np.ndarray, kernel: np.ndarray) -> np.ndarray:
         """Output position where input ``i`` stamps kernel tap ``k``: ``i*s - pb + k*d``."""
         return input * self.stride - self.padding[0] + kernel * self.dilation
+
+    def _read_runs(self) -> tuple[int, dict[int, list[tuple[int, int]]]]:
+        """The read input cells as runs, with no array as long as the axis.
+
+        Returns ``step`` and, per residue ``r`` mod ``step``, the merged runs
+        ``(t0, t1)`` such that cells ``r + t*step`` for ``t0 <= t <= t1`` are read.
+        A convolution's tap k reads ``k*d - pb + o*s`` for every output o (a
+        progression of step s); a transposed op's tap k reads the consecutive
+        cells i with ``0 <= i*s - pb + k*d < output_size`` (step 1).
+        """
+        n, s, d, pb, out = self.size, self.stride, self.dilation, self.padding[0], self.output_size
+        step = 1 if self.transposed else s
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for k in range(self.kernel):
+            if self.transposed:
+                first, last = -((k * d - pb) // s), (pb - k * d + out - 1) // s
+            else:
+                start = k * d - pb
+                first = start if start >= 0 else start - (start // s) * s  # first cell >= 0
+                last = start + (out - 1) * s
+            last = min(last, n - 1)
+            first = max(first, 0)
+            if first > last:
+                continue
+            residue = first % step
+            spans.setdefault(residue, []).append(
+                ((first - residue) // step, (last - residue) // step)
+            )
+        runs: dict[int, list[tuple[int, int]]] = {}
+        for residue, pieces in spans.items():
+            pieces.sort()
+            merged = [pieces[0]]
+            for low, high in pieces[1:]:
+                if low <= merged[-1][1] + 1:
+                    merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+                else:
+                    merged.append((low, high))
+            runs[residue] = merged
+        return step, runs
+
+    def read_count(self) -> int:
+        """How many input cells at least one output reads, without an array of the axis."""
+        _, runs = self._read_runs()
+        return sum(high - low + 1 for merged in runs.values() for low, high in merged)
+
+    def unread_cells(self) -> Iterator[int]:
+        """The input cells no output reads, in increasing order, produced lazily.
+
+        Costs the number of cells taken plus the kernel size, whatever the axis size.
+        """
+        step, runs = self._read_runs()
+        n = self.size
+
+        def gaps(residue: int) -> Iterator[int]:  # cells of a residue between its runs
+            t = 0
+            for low, high in [*runs.get(residue, []), (n, n)]:
+                for gap in range(t, low):
+                    cell = residue + gap * step
+                    if cell >= n:
+                        return
+                    yield cell
+                t = high + 1
+
+        def untouched() -> Iterator[int]:  # cells of the residues no tap reaches
+            if len(runs) == step:  # every residue is reached somewhere
+                return
+            for base in range(0, n, step):
+                for residue in range(step):
+                    if base + residue >= n:
+                        return
+                    if residue not in runs:
+                        yield base + residue
+
+        if step == 1:
+            yield from gaps(0)
+        else:
+            yield from heapq.merge(*(gaps(residue) for residue in runs), untouched())
 
     def read(self) -> np.ndarray:
         """Boolean (size,): the input cells that at least one output reads."""

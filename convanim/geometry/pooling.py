@@ -1,10 +1,10 @@
 """Max and average pooling on the convolution geometry: a window is a kernel footprint without weights.
 
-Semantics are PyTorch's: max pooling pads with -inf (padding never wins), average
-pooling divides by the full window size when ``count_include_pad`` (the default)
-and by the number of real cells otherwise. Padding may be at most half the
-(dilated) window on each side, average pooling has no dilation, and no window
-may cover padding only (PyTorch would give -inf or divide by zero there).
+Semantics and rules are PyTorch's: max pooling pads with -inf (padding never
+wins), average pooling divides by the full window size when ``count_include_pad``
+(the default) and by the number of real cells otherwise. Padding may be at most
+half the kernel size on each side (``padding <= kernel // 2``, whatever the
+dilation), average pooling has no dilation, and no window may cover padding only.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convanim.errors import ConvanimError
+from convanim.errors import ConvanimError, quoted
 from convanim.geometry.spec import ConvSpec
 from convanim.geometry.views import flat_index, overlap_counts, taps
 
@@ -45,15 +45,18 @@ class Pooling:
             object.__setattr__(self, "mode", PoolMode(self.mode))
         except ValueError:
             modes = ", ".join(mode.value for mode in PoolMode)
-            raise ConvanimError("pool", f"must be one of {modes}, got {self.mode!r}") from None
+            raise ConvanimError(
+                "pool", f"must be one of {modes}, got {quoted(self.mode)}"
+            ) from None
         if self.spec.transposed:
             raise ConvanimError("transposed", "pooling has no transposed form")
         for index, axis in enumerate(self.spec.axes):
-            half = axis.kernel_extent // 2
+            half = axis.kernel // 2
             if max(axis.padding) > half:
                 raise ConvanimError(
                     "padding",
-                    f"pooling pads at most half the window ({half}), got {max(axis.padding)}",
+                    f"pooling pads at most half the kernel size ({{kernel}} {axis.kernel} // 2 "
+                    f"= {half}, PyTorch's rule), got {max(axis.padding)}",
                     index,
                 )
             if self.mode is PoolMode.AVG and axis.dilation != 1:

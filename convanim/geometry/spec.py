@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Union
 
-from convanim.errors import ConvanimError
+from convanim.errors import ConvanimError, quoted
 from convanim.geometry.axis import AxisSpec
 
 #: What the constructor accepts for a per-axis integer: one for every axis, or one per axis.
@@ -22,7 +22,7 @@ NAMED_PADDINGS = ("valid", "same", "full")
 
 def _integer(argument: str, value: Any, minimum: int, axis: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ConvanimError(argument, f"must be an integer, got {value!r}", axis)
+        raise ConvanimError(argument, f"must be an integer, got {quoted(value)}", axis)
     if value < minimum:
         rule = "must be positive" if minimum == 1 else "must not be negative"
         raise ConvanimError(argument, f"{rule}, got {int(value)}", axis)
@@ -44,7 +44,7 @@ def _padding_pairs(padding: Any, ndim: int) -> tuple[tuple[int, int], ...] | str
     if isinstance(padding, str):
         if padding not in NAMED_PADDINGS:
             raise ConvanimError(
-                "padding", f"must be an integer or one of {NAMED_PADDINGS}, got {padding!r}"
+                "padding", f"must be an integer or one of {NAMED_PADDINGS}, got {quoted(padding)}"
             )
         return padding
     if not isinstance(padding, (tuple, list)):
@@ -118,7 +118,7 @@ class ConvSpec:
         transposed: bool = False,
     ):
         if not isinstance(transposed, bool):
-            raise ConvanimError("transposed", f"must be True or False, got {transposed!r}")
+            raise ConvanimError("transposed", f"must be True or False, got {quoted(transposed)}")
         if isinstance(input_size, (tuple, list)):
             if len(input_size) == 0:
                 raise ConvanimError("input_size", "needs at least one axis")
@@ -135,7 +135,7 @@ class ConvSpec:
             if transposed and pairs != "valid":
                 raise ConvanimError(
                     "padding",
-                    f"{pairs!r} is not defined for a transposed convolution; give explicit padding",
+                    f"{quoted(pairs)} is not defined for a transposed convolution; give explicit padding",
                 )
             pairs = tuple(
                 _named_padding(pairs, *axis) for axis in zip(sizes, kernels, strides, dilations)
@@ -164,8 +164,9 @@ class ConvSpec:
         for name, value in values.items():
             object.__setattr__(self, name, value)
         for axis, each in enumerate(self.axes):
-            if each.output_size < 1:
-                raise ConvanimError("kernel", each.empty_output_rule(), axis)
+            if each.output_size < 1:  # cropped away by padding, or the kernel does not fit
+                culprit = "padding" if transposed else "kernel"
+                raise ConvanimError(culprit, each.empty_output_rule(), axis)
 
     @property
     def ndim(self) -> int:
@@ -266,29 +267,37 @@ def default_input_size(
     ...                    output_padding=(1,), transposed=True)
     (3,)
     """
-    sizes = []
-    for k, s, p, d, op in zip(kernel, stride, padding, dilation, output_padding):
-        total_padding = 0 if isinstance(p, str) else sum(p) if isinstance(p, tuple) else 2 * p
-        candidates = []
-        # Beyond this bound every kernel fits and every transposed output exceeds target.
-        for n in range(1, target + total_padding + d * k + 2):
-            try:
-                spec = ConvSpec(
-                    input_size=(n,),
-                    kernel=k,
-                    stride=s,
-                    padding=p if isinstance(p, str) else (p,),
-                    dilation=d,
-                    output_padding=op,
-                    transposed=transposed,
-                )
-            except ConvanimError:
-                continue
-            candidates.append((n, spec.output_size[0]))
-        if not candidates:  # nothing fits: the caller's spec will say why
-            sizes.append(target)
-        elif transposed:  # the output nearest target, the larger one on a tie
-            sizes.append(min(candidates, key=lambda c: (abs(c[1] - target), -c[1]))[0])
-        else:
-            sizes.append(target if target in dict(candidates) else candidates[0][0])
-    return tuple(sizes)
+    return tuple(
+        _default_axis_size(k, s, p, d, op, transposed, target)
+        for k, s, p, d, op in zip(kernel, stride, padding, dilation, output_padding)
+    )
+
+
+def _default_axis_size(
+    k: int, s: int, padding: Any, d: int, op: int, transposed: bool, target: int
+) -> int:
+    """One axis of ``default_input_size``, in closed form (any kernel or dilation answers at once)."""
+    extent = d * (k - 1) + 1
+    if isinstance(padding, str):  # "same" and "full" fit any input; "valid" pads nothing
+        if transposed and padding != "valid":
+            return target  # refused when the spec is built
+        before = after = 0
+        if padding != "valid" and not transposed:
+            return target
+    elif isinstance(padding, tuple):
+        before, after = padding
+    else:
+        before = after = padding
+    if not transposed:
+        if op:
+            return target  # refused when the spec is built
+        return max(target, extent - before - after, 1)  # target, or the fewest cells that fit
+    if op >= max(s, d):
+        return target  # refused when the spec is built
+    # output(n) = (n-1)*s + base grows with n: take the n whose output is nearest target,
+    # the larger output on a tie, among the n >= 1 whose output is at least 1.
+    base = extent + op - before - after
+    smallest = max(1, 1 - ((base - 1) // s))  # the first n with (n-1)*s + base >= 1
+    near = 1 + (target - base) // s
+    candidates = {max(smallest, near), max(smallest, near + 1)}
+    return min(candidates, key=lambda n: (abs((n - 1) * s + base - target), -n))

@@ -153,45 +153,59 @@ def unread_inputs(spec: ConvSpec) -> np.ndarray:
     return np.argwhere(~read_inputs(spec))
 
 
+def _check_shape(argument: str, values: np.ndarray, shape: tuple[int, ...]) -> None:
+    if np.shape(values) != shape:
+        raise ConvanimError(argument, f"must have shape {shape}, got {np.shape(values)}")
+
+
 def unread_count(spec: ConvSpec) -> int:
-    """How many input cells no output reads, from the per-axis reads (no N-D array).
+    """How many input cells no output reads, in closed form: any input size answers at once.
 
     >>> unread_count(ConvSpec(input_size=(100_000, 100_000), kernel=3, stride=2))
     199999
     """
-    read = math.prod(int(axis.read().sum()) for axis in spec.axes)
-    return math.prod(spec.input_size) - read
+    return math.prod(spec.input_size) - math.prod(axis.read_count() for axis in spec.axes)
 
 
 def first_unread(spec: ConvSpec, limit: int) -> np.ndarray:
     """The first ``limit`` unread input positions (U, ndim), row-major, for any input size.
 
-    A cell is unread when any of its coordinates is unread on its axis; the walk
-    visits only coordinates that lead to unread cells, so it costs about ``limit``
-    times the number of axes plus the axis sizes, never the number of input cells.
+    A cell is unread when any of its coordinates is unread on its axis. The walk
+    takes each axis's unread cells lazily and visits only coordinates that lead
+    to unread cells, so it costs about ``limit`` times the number of axes, never
+    the number of input cells.
 
     >>> first_unread(ConvSpec(input_size=(100_000, 100_000), kernel=3, stride=2), 2).tolist()
     [[0, 99999], [1, 99999]]
     """
-    reads = [axis.read() for axis in spec.axes]
-    # Whether axes from ``level`` on hold any unread coordinate.
-    any_unread_after = [bool((~np.concatenate(reads[level:])).any()) for level in range(spec.ndim)]
+    axes = spec.axes
+    # Whether the axes from ``level`` on hold any unread coordinate.
+    unread_after = [
+        any(next(axis.unread_cells(), None) is not None for axis in axes[level:])
+        for level in range(spec.ndim)
+    ] + [False]
     found: list[tuple[int, ...]] = []
 
     def walk(prefix: tuple[int, ...], unread_so_far: bool) -> None:
         level = len(prefix)
-        last = level == spec.ndim - 1
-        if unread_so_far or (not last and any_unread_after[level + 1]):
-            candidates: Any = range(spec.input_size[level])  # each leads to an unread cell
-        else:
-            candidates = np.flatnonzero(~reads[level])
-        for index in candidates:
-            if len(found) >= limit:
-                return
-            if last:
-                found.append((*prefix, int(index)))
-            else:
-                walk((*prefix, int(index)), unread_so_far or not reads[level][index])
+        if level == spec.ndim:
+            found.append(prefix)
+            return
+        if unread_so_far or unread_after[level + 1]:  # every coordinate leads to one
+            unread_here = axes[level].unread_cells()
+            next_unread = next(unread_here, None)
+            for index in range(spec.input_size[level]):
+                if len(found) >= limit:
+                    return
+                is_unread = index == next_unread
+                if is_unread:
+                    next_unread = next(unread_here, None)
+                walk((*prefix, index), unread_so_far or is_unread)
+        else:  # only this axis's unread coordinates lead to one
+            for index in axes[level].unread_cells():
+                if len(found) >= limit:
+                    return
+                walk((*prefix, index), True)
 
     walk((), False)
     return np.array(found, dtype=np.intp).reshape(-1, spec.ndim)
@@ -203,6 +217,8 @@ def apply(spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> np.ndarray:
     >>> apply(ConvSpec(input_size=3, kernel=2), np.array([1.0, 2.0, 3.0]), np.array([1.0, -1.0]))
     array([-1., -1.])
     """
+    _check_shape("x", x, spec.input_size)
+    _check_shape("w", w, spec.kernel)
     t = taps(spec)
     y = np.zeros(spec.output_size, dtype=np.result_type(x, w, float))
     np.add.at(y, tuple(t.output.T), x[tuple(t.input.T)] * w[tuple(t.kernel.T)])
@@ -215,6 +231,8 @@ def apply_transpose(spec: ConvSpec, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     Equal to ``apply(spec.transpose(), y, w)`` wherever ``transpose`` exists (the
     transposed op is the adjoint, not the inverse).
     """
+    _check_shape("y", y, spec.output_size)
+    _check_shape("w", w, spec.kernel)
     t = taps(spec)
     x = np.zeros(spec.input_size, dtype=np.result_type(y, w, float))
     np.add.at(x, tuple(t.input.T), y[tuple(t.output.T)] * w[tuple(t.kernel.T)])
@@ -265,9 +283,8 @@ def dense_matrix(spec: ConvSpec, w: np.ndarray) -> np.ndarray:
            [ 0.,  1., -1.]])
     """
     rows, cols = _dense_shape(spec)
+    _check_shape("w", w, spec.kernel)
     w = np.asarray(w)
-    if w.shape != spec.kernel:
-        raise ConvanimError("w", f"must have the kernel's shape {spec.kernel}, got {w.shape}")
     t = taps(spec)
     matrix = np.zeros((rows, cols), dtype=np.result_type(w, float))
     cells = (flat_index(t.output, spec.output_size), flat_index(t.input, spec.input_size))

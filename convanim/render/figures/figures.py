@@ -27,6 +27,7 @@ PALETTE = THEMES[Theme.LIGHT]
 MATRIX_MAX_SIDE = 64  # rows or columns beyond which matrix cells become unreadable
 DPI = 100
 OVERLAP_NUMBERS_MAX = 400  # cells beyond which the overlap map prints no counts
+OVERLAP_MAX_TAPS = 1 << 24  # taps counted for one overlap map
 DARK_TEXT_ABOVE = 0.6  # share of the colour scale above which a count is printed dark
 
 
@@ -53,15 +54,36 @@ def overlap_comparison(spec: ConvSpec) -> list[ConvSpec]:
     return sorted([spec, *others], key=lambda each: each.kernel[-1])
 
 
-def _png(figure: Figure) -> bytes:
+#: Figure formats by extension, with the metadata left out so the same figure gives the same bytes.
+FIGURE_FORMATS: dict[str, dict[str, None]] = {
+    ".png": {"Software": None},
+    ".svg": {"Date": None, "Creator": None},
+    ".pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+}
+
+
+def check_figure_suffix(path: Path) -> None:
+    """Refuse, before any drawing, a path whose extension names no figure format."""
+    if path.suffix.lower() not in FIGURE_FORMATS:
+        formats = ", ".join(FIGURE_FORMATS)
+        raise ConvanimError("out", f"{path}: a figure is written as {formats}")
+
+
+def _figure_bytes(figure: Figure, suffix: str = ".png") -> bytes:
+    import matplotlib
+
     buffer = io.BytesIO()
-    # No software or date metadata, so the same arguments give the same bytes.
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    with matplotlib.rc_context({"svg.hashsalt": "convanim"}):  # stable ids in SVG
+        figure.savefig(buffer, format=suffix[1:], dpi=DPI, metadata=FIGURE_FORMATS[suffix])
     return buffer.getvalue()
 
 
+def _png(figure: Figure) -> bytes:
+    return _figure_bytes(figure, ".png")
+
+
 def _save(figure: Figure, path: Path) -> int:
-    return write_bytes(_png(figure), path)
+    return write_bytes(_figure_bytes(figure, path.suffix.lower()), path)
 
 
 def _overlap_row(figure: Figure, axes_map: Axes, axes_profile: Axes, spec: ConvSpec) -> None:
@@ -88,7 +110,23 @@ def _overlap_row(figure: Figure, axes_map: Axes, axes_profile: Axes, spec: ConvS
 
 
 def overlap_figure(specs: list[ConvSpec], path: Path) -> int:
-    """One row per spec: the count map and its middle-row profile. Returns the PNG's bytes."""
+    """One row per spec: the count map and its middle-row profile. Returns the file's bytes.
+
+    The format follows the extension (.png, .svg, .pdf); specs are 1-D or 2-D.
+    """
+    check_figure_suffix(path)
+    for spec in specs:
+        if spec.ndim > 2:
+            raise ConvanimError(
+                "input_size", f"the overlap map of a {spec.ndim}-D spec has no picture"
+            )
+        cells = math.prod(spec.output_size) * math.prod(spec.kernel)
+        if cells > OVERLAP_MAX_TAPS:
+            raise ConvanimError(
+                "input_size",
+                f"the overlap map would count {cells:,} taps, more than {OVERLAP_MAX_TAPS:,}; "
+                "choose a smaller input or kernel",
+            )
     figure = Figure(figsize=(10, 3.6 * len(specs)), layout="constrained")
     axes = figure.subplots(len(specs), 2, squeeze=False, width_ratios=[1, 1.3])
     for row, spec in zip(axes, specs):
@@ -98,14 +136,16 @@ def overlap_figure(specs: list[ConvSpec], path: Path) -> int:
 
 
 def matrix_figure(spec: ConvSpec, path: Path) -> int:
-    """The unrolled matrix of ``spec`` as a PNG; returns its bytes."""
+    """The unrolled matrix of ``spec`` as .png, .svg or .pdf (from the extension); returns bytes."""
+    check_figure_suffix(path)
     return _save(_matrix(spec), path)
 
 
 def matrix_animation(spec: ConvSpec, path: Path, duration: int = 1000) -> int:
     """One frame per output cell, row-major like the conv GIF, with that output's row lit."""
-    from convanim.render.encode.animation import write_png_animation
+    from convanim.render.encode.animation import check_suffix, write_png_animation
 
+    check_suffix(path)
     pngs = [_png(_matrix(spec, row)) for row in range(math.prod(spec.output_size))]
     return write_png_animation(pngs, path, duration)
 
@@ -141,7 +181,7 @@ def _matrix(spec: ConvSpec, highlight_row: int | None = None) -> Figure:
             )
     if highlight_row is not None:
         axes.add_patch(_row_box(highlight_row, cols, _hex(PALETTE.highlight)))
-    name = "C^T (transposed conv)" if spec.transposed else "C"
+    name = "Cᵀ (the transposed convolution)" if spec.transposed else "C"
     axes.set_title(
         f"{name}: {shape_text(spec)}\nrows: outputs, columns: inputs (row-major)", fontsize=9
     )

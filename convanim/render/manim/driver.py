@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import math
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from convanim import scene_plans
-from convanim.errors import ConvanimError
+from convanim.errors import ConvanimError, quoted
+from convanim.geometry import ConvSpec
 from convanim.render.encode.files import copy_file
 from convanim.scene_plans import SceneParams
 
@@ -59,15 +61,22 @@ def _choice(kind: type[Choice], value: Choice | str, argument: str) -> Choice:
         return kind(value)
     except ValueError:
         choices = ", ".join(each.value for each in kind)
-        raise ConvanimError(argument, f"must be one of {choices}, got {value!r}") from None
+        raise ConvanimError(argument, f"must be one of {choices}, got {quoted(value)}") from None
 
 
 @dataclass(frozen=True)
 class SceneEntry:
+    """A scene: where it lives, what computes its numbers, what it costs."""
+
     module: str  # module in convanim.scenes
     cls: str
     plan: Callable[[SceneParams], object]  # the scene_plans function computing what it shows
     summary: str
+    steps: Callable[[ConvSpec], int]  # animation steps for a spec: what its render time grows with
+
+
+#: Animation steps a scene may take (about a second of video and of rendering each).
+MAX_STEPS = 100
 
 
 SCENES = {
@@ -76,24 +85,28 @@ SCENES = {
         "ConvolutionScene",
         scene_plans.convolution_plan,
         "the kernel sweeps the padded input; each output cell fills as it is reached",
+        lambda spec: math.prod(spec.output_size),  # one step per output cell
     ),
     "transposed": SceneEntry(
         "transposed",
         "TransposedConvolutionScene",
         scene_plans.transposed_plan,
         "a transposed conv as gather (zeros, re-pad, flipped kernel) and as scatter, equal",
+        lambda spec: math.prod(spec.output_size) + math.prod(spec.input_size),  # gather, scatter
     ),
     "matrix": SceneEntry(
         "matrix",
         "MatrixScene",
         scene_plans.matrix_plan,
         "y = Cx with C unrolled, then Cᵀ and x' = Cᵀy (1-D, then a tiny 2-D case)",
+        lambda spec: math.prod(spec.output_size) * math.prod(spec.input_size) // 4,  # entries
     ),
     "reconstruction": SceneEntry(
         "reconstruction",
         "ReconstructionScene",
         scene_plans.reconstruction_plan,
         "why x' = Σᵢ yᵢcᵢ = Cᵀy brings back what the kernel responds to",
+        lambda spec: math.prod(spec.input_size) // 4,  # heat-map cells
     ),
 }
 
@@ -103,18 +116,29 @@ def find_scene(name: str) -> SceneEntry:
     for key, entry in SCENES.items():
         if name in (key, entry.cls):
             return entry
-    raise ConvanimError("scene", f"no scene {name!r}; choose one of {', '.join(SCENES)}")
+    raise ConvanimError("scene", f"no scene {quoted(name)}; choose one of {', '.join(SCENES)}")
 
 
 def check(
     entry: SceneEntry,
     params: SceneParams,
-    quality: Quality | str = Quality.LOW,
+    out: Path | None = None,
     file_format: SceneFormat | str = SceneFormat.MP4,
+    max_steps: int = MAX_STEPS,
 ) -> None:
-    """Refuse what cannot be rendered without starting Manim: computes the scene's plan once."""
-    _choice(Quality, quality, "quality")
-    _choice(SceneFormat, file_format, "file_format")
+    """Refuse what cannot be rendered, before Manim starts: the output name, the step budget
+    (from the arithmetic alone), then the scene's plan."""
+    file_format = _choice(SceneFormat, file_format, "file_format")
+    if out is not None and out.suffix.lower() != f".{file_format.value}":
+        rule = f"{out}: a {file_format.value} scene is written as .{file_format.value} ({{file_format}})"
+        raise ConvanimError("out", rule)
+    steps = entry.steps(params.spec)
+    if steps > max_steps:
+        raise ConvanimError(
+            "input_size",
+            f"the {entry.cls} would take {steps} steps, more than the budget of {max_steps}; "
+            "raise it with {max_steps} or choose a smaller input",
+        )
     entry.plan(params)
 
 
