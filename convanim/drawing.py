@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convanim import style as look
+from convanim.errors import ConvanimError
 from convanim.storyboard import Cell, Frame, Plane, Storyboard, View
 from convanim.style import RGB, Layout, Palette, Style, blend
 from convanim.values import FrameNumbers, Numbers, number_text
@@ -87,13 +88,14 @@ class Ring:
 
 @dataclass(frozen=True)
 class Label:
-    """Text centred on a point."""
+    """Text placed at a point."""
 
     centre: np.ndarray  # (2,) pixels
     text: str
     size: int  # pixels
     colour: RGB
     role: Role
+    anchor: str = "mm"  # Pillow's two-letter anchor: (l, m, r) then (a, m, s, d); "mm" centres
 
 
 Primitive = CellShape | Segment | Disc | Ring | Label
@@ -132,6 +134,15 @@ class Projection:
             self.scale = style.width / (high - low)[0]
         else:
             self.scale = style.cell
+        if self.scale < look.MIN_CELL_PIXELS:
+            needed = ""
+            if style.width:
+                needed = f" (at least {int(np.ceil(style.width * look.MIN_CELL_PIXELS / self.scale))} px)"
+            raise ConvanimError(
+                "width",
+                f"{self.scale:.1f} px per cell is too small to draw; cells need "
+                f"{look.MIN_CELL_PIXELS} px{needed}",
+            )
         self.steps = np.rint(basis * self.scale)  # pixels per unit step in r (row 0), in c (row 1)
         low, high, self.upper_shift = self._bounds(self.steps, np.rint(room * self.scale), True)
         if style.width:  # the side margins absorb what rounding the steps added or took
@@ -183,7 +194,7 @@ class _Layout:
         self.projection = projection
         self.palette = palette
         self.scale = projection.scale
-        self.line = max(1, round(projection.scale / look.CELLS_PER_OUTLINE_PIXEL))
+        self.line = max(1, round(projection.scale / look.CELL_PIXELS_PER_OUTLINE_PIXEL))
 
     def cell(
         self,
@@ -197,7 +208,7 @@ class _Layout:
         role: Role = Role.CELL,
     ) -> CellShape:
         corners = self.projection.point([[r, c], [r, c + 1], [r + 1, c + 1], [r + 1, c]], upper)
-        period = 2 * look.DASH * self.scale if dashed else None
+        period = look.DASH_PERIOD * self.scale if dashed else None
         return CellShape(corners, fill, outline, width or self.line, period, role)
 
     def dot(self, r: int, c: int, upper: bool, colour: RGB) -> Disc:
@@ -346,7 +357,8 @@ class _FrameLayout:
         upper = projection.point([[u0, v0], [u0, v1], [u1, v0], [u1, v1]], upper=True)
         # The guide's thin black lines, anti-aliased, read as the outlines' dark teal
         # over its cells; drawn one pixel wide in that colour.
-        return [Segment(a, b, self.palette.outline, 1, Role.JOIN) for a, b in zip(lower, upper)]
+        width = look.JOIN_WIDTH
+        return [Segment(a, b, self.palette.outline, width, Role.JOIN) for a, b in zip(lower, upper)]
 
     def _accumulated(self, frame: Frame) -> list[Primitive]:
         """Scatter view: output cells shaded by stamps so far; the current stamp outlined."""

@@ -116,8 +116,10 @@ FLAT_GAP = 1.6  # flat: cells between input and output
 MARGIN = 1.2  # around the picture
 LABEL_ROOM = 1.0  # extra room below the picture for the labels
 LABEL_OFFSET = 0.55  # from a plane's edge to its label's centre
-DASH = 0.25  # dash length: about two dashes per cell edge, as in the guide
-CELLS_PER_OUTLINE_PIXEL = 18  # outline width: one pixel per this many pixels of cell edge
+DASH_PERIOD = 0.5  # a dash and its gap: about two dashes per cell edge, as in the guide
+CELL_PIXELS_PER_OUTLINE_PIXEL = 18  # outline width: one pixel per this many pixels of cell edge
+JOIN_WIDTH = 1  # pixels: the lines joining footprint and output are the guide's thin ones
+MIN_CELL_PIXELS = 8  # smallest cell edge that still draws: outlines, dashes and a dot fit
 CURRENT_STAMP_OUTLINE = 3  # scatter view: the current stamp's outline, in outline widths
 RING_OUTLINE = 2  # the ring around a max-pooling winner, in outline widths
 RING_RADIUS = 0.3
@@ -174,6 +176,12 @@ class Style:
     width: int | None = None  # if set, the final width in pixels (overrides cell)
 
     def __post_init__(self) -> None:
+        if not self.cell > 0:
+            raise ConvanimError("cell", f"must be positive, got {quoted(self.cell)}")
+        if self.width is not None and (isinstance(self.width, bool) or not self.width > 0):
+            raise ConvanimError(
+                "width", f"must be a positive number of pixels, got {quoted(self.width)}"
+            )
         for name, kind in (("theme", Theme), ("layout", Layout)):
             try:
                 object.__setattr__(self, name, kind(getattr(self, name)))

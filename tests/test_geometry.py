@@ -750,3 +750,11 @@ def test_default_input_size_is_the_best_of_a_brute_force_search(
         assert chosen == best
     else:
         assert chosen == (5 if 5 in outputs else min(outputs))
+
+
+@SETTINGS
+@given(spec=conv_specs(transposed=False, max_size=9))
+def test_every_output_reads_exactly_when_no_window_is_all_padding(spec):
+    """The per-axis closed form against the reference convolution of ones."""
+    counts = reference.conv(np.ones(spec.input_size), np.ones(spec.kernel), spec)
+    assert all(axis.every_output_reads() for axis in spec.axes) == bool(counts.min() > 0)

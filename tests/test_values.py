@@ -92,7 +92,7 @@ def test_number_text_and_given_values():
         (["--pool", "max", "-t"], "error: -t: pooling has no transposed form"),
         (
             ["--pool", "max", "--i", "1", "--k", "2", "--d", "2", "--p", "1"],
-            "error: --p: a pooling window would cover only padding",
+            "error: --p (axis 0): a pooling window would cover only padding",
         ),
         (["--weights", "1,2"], "error: --weights: needs 9 values for 3x3, got 2"),
         (["--input-values", "x"], "error: --input-values: expected comma-separated numbers"),

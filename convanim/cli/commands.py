@@ -160,7 +160,8 @@ def gallery(
 
     from convanim.gallery import ALL_NAMES, render_gallery, stale_files
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
+    console = Console(stderr=True)
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("rendering the guide's animations", total=len(ALL_NAMES))
         step = functools.partial(progress.advance, task)
         if check:
@@ -176,9 +177,7 @@ def gallery(
         return
     for entry in entries:
         w, h = entry.size
-        typer.echo(
-            f"{out / (entry.name + '.gif')}: {entry.frames} frames, {w}x{h} px, {entry.bytes:,} bytes"
-        )
+        typer.echo(f"{entry.path}: {entry.frames} frames, {w}x{h} px, {entry.bytes:,} bytes")
     typer.echo(f"{len(entries)} animations, {sum(entry.bytes for entry in entries):,} bytes")
 
 
@@ -241,7 +240,7 @@ def overlap(
     spec = flags.spec(max_axes=2)
     specs = overlap_comparison(spec) if compare else [spec]
     path = out or Path("renders") / default_name(spec, extension=".png", tags=("overlap",))
-    size = overlap_figure(specs, path)
+    size = overlap_figure(specs, path, asked=spec)
     lines = [
         f"k {','.join(map(str, each.kernel))}: {describe.overlap_verdict(each)}" for each in specs
     ]

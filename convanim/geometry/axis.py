@@ -162,6 +162,25 @@ class AxisSpec:
             runs[residue] = merged
         return step, runs
 
+    def every_output_reads(self) -> bool:
+        """Whether every output position has at least one tap on a real input cell.
+
+        Tap k of a convolution reads a real cell for the outputs o with
+        ``0 <= o*s - pb + k*d < n``, an interval of o; they must cover every output.
+        """
+        s, d, pb, n = self.stride, self.dilation, self.padding[0], self.size
+        spans = []
+        for k in range(self.kernel):
+            first = -((k * d - pb) // s)  # ceil((pb - k*d) / s)
+            last = (n - 1 + pb - k * d) // s
+            spans.append((max(first, 0), min(last, self.output_size - 1)))
+        reached = 0  # outputs 0 .. reached-1 are covered
+        for first, last in sorted(spans):
+            if first > reached:
+                break
+            reached = max(reached, last + 1)
+        return reached >= self.output_size
+
     def read_count(self) -> int:
         """How many input cells at least one output reads, without an array of the axis."""
         _, runs = self._read_runs()

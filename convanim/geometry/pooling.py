@@ -61,8 +61,9 @@ class Pooling:
                 )
             if self.mode is PoolMode.AVG and axis.dilation != 1:
                 raise ConvanimError("dilation", "average pooling has no dilation", index)
-        if overlap_counts(self.spec).min() == 0:
-            raise ConvanimError("padding", "a pooling window would cover only padding")
+        for index, axis in enumerate(self.spec.axes):
+            if not axis.every_output_reads():
+                raise ConvanimError("padding", "a pooling window would cover only padding", index)
 
     def apply(self, x: np.ndarray) -> np.ndarray:
         """The pooled output (output_size...), from the spec's taps."""

@@ -16,8 +16,9 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
-from convanim.describe import overlap_verdict, shape_text
+from convanim.describe import compact, overlap_verdict, shape_text
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, grid_positions, kernel_index_matrix, overlap_counts
 from convanim.render.encode.files import write_bytes
@@ -98,21 +99,26 @@ def _overlap_row(figure: Figure, axes_map: Axes, axes_profile: Axes, spec: ConvS
     axes_map.set_xticks([])
     axes_map.set_yticks([])
     axes_map.set_title(
-        f"k {spec.kernel[-1]}, s {spec.stride[-1]}: taps per output cell", fontsize=10
+        f"k {compact(spec.kernel)}, s {compact(spec.stride)}: taps per output cell", fontsize=10
     )
-    figure.colorbar(image, ax=axes_map, shrink=0.8)
+    bar = figure.colorbar(image, ax=axes_map, shrink=0.8)
+    bar.locator = MaxNLocator(integer=True)  # counts are whole numbers
+    bar.update_ticks()
     middle = grid[grid.shape[0] // 2]
     axes_profile.bar(np.arange(len(middle)), middle, color=_hex(PALETTE.output), width=0.9)
     axes_profile.set_ylim(0, top + 0.5)
+    axes_profile.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes_profile.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes_profile.set_xlabel("output column (middle row)")
     axes_profile.set_ylabel("taps")
     axes_profile.set_title(overlap_verdict(spec), fontsize=9)
 
 
-def overlap_figure(specs: list[ConvSpec], path: Path) -> int:
+def overlap_figure(specs: list[ConvSpec], path: Path, asked: ConvSpec | None = None) -> int:
     """One row per spec: the count map and its middle-row profile. Returns the file's bytes.
 
-    The format follows the extension (.png, .svg, .pdf); specs are 1-D or 2-D.
+    The format follows the extension (.png, .svg, .pdf); specs are 1-D or 2-D. The
+    title names ``asked``, the spec the others are compared with (the first by default).
     """
     check_figure_suffix(path)
     for spec in specs:
@@ -131,7 +137,10 @@ def overlap_figure(specs: list[ConvSpec], path: Path) -> int:
     axes = figure.subplots(len(specs), 2, squeeze=False, width_ratios=[1, 1.3])
     for row, spec in zip(axes, specs):
         _overlap_row(figure, row[0], row[1], spec)
-    figure.suptitle(f"overlap of transposed convolutions ({shape_text(specs[0])} for the first)")
+    asked = asked or specs[0]
+    kernel = "x".join(map(str, asked.kernel))
+    title = f"overlap of the transposed convolution {shape_text(asked)}, kernel {kernel}"
+    figure.suptitle(title + (", and others compared" if len(specs) > 1 else ""))
     return _save(figure, path)
 
 

@@ -20,6 +20,7 @@ from convanim import scene_plans
 from convanim.errors import ConvanimError, quoted
 from convanim.geometry import ConvSpec
 from convanim.render.encode.files import copy_file
+from convanim.render.encode.video import movie_to_animation
 from convanim.scene_plans import SceneParams
 
 INSTALL_HINT = (
@@ -182,19 +183,7 @@ def render_scene(
             produced = Path(writer.image_file_path if still else writer.movie_file_path)
         if file_format is SceneFormat.GIF:
             # Manim's own GIFs are full-colour frames (100+ MB); ours share one palette.
-            _mp4_to_gif(produced, out)
+            movie_to_animation(produced, out)
         else:
             copy_file(produced, out)
     return out
-
-
-def _mp4_to_gif(movie: Path, out: Path) -> None:
-    import av
-
-    from convanim.render.encode.animation import write_animation
-
-    with av.open(str(movie)) as container:
-        stream = container.streams.video[0]
-        duration = round(1000 / float(stream.average_rate))
-        frames = [frame.to_image() for frame in container.decode(stream)]
-    write_animation(frames, out, duration)

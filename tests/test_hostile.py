@@ -1,0 +1,92 @@
+"""Bad input as a user types it, through the real program: one error line, exit 2, nothing left.
+
+Each case runs ``python -m convanim`` in an empty folder and checks: exit code 2,
+exactly one line on stderr and it starts with ``error:``, no traceback, nothing on
+stdout, and no file or folder created anywhere under the working folder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+NAN_INPUT = ",".join(["nan"] * 24 + ["1"])
+
+CASES = [
+    # shape: arithmetic, any size, answers at once
+    (["shape", "--k", "0"], "--k (axis 0): must be positive"),
+    (["shape", "--p", ":"], "--p: expected an integer"),
+    (["shape", "--p", "same,valid"], "--p: a padding name applies to every axis"),
+    (["shape", "--p", "{kernel}"], "got '{kernel}'"),
+    (["shape", "--i", "5,5,5", "--k", "3,3"], "--k: has 2 values but the spec has 3 axes"),
+    (["shape", "--op", "1"], "--op (axis 0): only applies to a transposed convolution"),
+    (["shape", "--dims", "0"], "Invalid value for '--dims'"),
+    (["shape", "--k"], "Option '--k' requires an argument"),
+    (["shape", "--bogus"], "No such option: --bogus"),
+    (["shape", "-t", "--i", "1", "--k", "1", "--p", "5"], "--p (axis 0): the output is empty"),
+    # gif: budgets before anything proportional to the size is made
+    (["gif", "--i", "1000000000"], "--i: 999999996000000004 frames exceed the budget of 2500"),
+    (["gif", "--i", "100000", "--k", "3"], "raise it with --max-frames"),
+    (["gif", "--pool", "max", "--i", "100000", "--k", "3"], "raise it with --max-frames"),
+    (["gif", "--values", "--seed", "-1"], "--seed: must be a non-negative integer"),
+    (["gif", "--duration", "0"], "Invalid value for '--duration'"),
+    (["gif", "--width", "1"], "Invalid value for '--width'"),
+    (["gif", "--max-frames", "0"], "Invalid value for '--max-frames'"),
+    (["gif", "--view", "nope"], "Invalid value for '--view'"),
+    (["gif", "--theme", "nope"], "Invalid value for '--theme'"),
+    (["gif", "--transparent", "-o", "out/x.mp4"], "--transparent: .mp4 has no transparency"),
+    (["gif", "-o", "out/x.bmp"], "-o: out/x.bmp: the extension must be one of"),
+    (["gif", "--op", "1,0,0", "-t", "--s", "2"], "--op: gives 3 axes, but a picture has 1 or 2"),
+    (["gif", "--pool", "max", "--weights", "1"], "--weights: pooling has no weights"),
+    (["gif", "--no-count-include-pad"], "--no-count-include-pad: only average pooling"),
+    (["gif", "--input-values", NAN_INPUT], "--input-values: must be finite numbers"),
+    (["gif", "--overlap"], "--overlap: the overlap frame closes a scatter view"),
+    (["gif", "--view", "scatter"], "--view: the scatter view needs a transposed spec (-t)"),
+    (["gif", "--i", "40", "--dims", "1", "--width", "50"], "--width: 1.2 px per cell"),
+    (["gif", "--pool", "max", "--d", "2", "--p", "2"], "--p (axis 0): pooling pads at most half"),
+    # gallery, overlap, matrix
+    (["gallery", "-o", "afile"], "-o: afile is a file, not a folder"),
+    (["overlap", "--i", "5,5,5"], "--i: gives 3 axes, but a picture has 1 or 2"),
+    (["overlap", "-o", "x.gif"], "-o: x.gif: a figure is written as .png, .svg, .pdf"),
+    (["overlap", "-o", "x.txt"], "-o: x.txt: a figure is written as"),
+    (["overlap", "--i", "100000", "--k", "3"], "--i: the overlap map would count"),
+    (["matrix", "-o", "x.txt"], "-o: x.txt: a figure is written as"),
+    (["matrix", "--i", "200", "--k", "3"], "--i: a 39204x40000 matrix is unreadable"),
+    # scenes: refused before Manim starts
+    (["scene"], "NAME: name a scene"),
+    (["scene", "bogus"], "NAME: no scene 'bogus'"),
+    (["scene", "convolution", "--i", "30"], "--i: the ConvolutionScene would take 784 steps"),
+    (["scene", "convolution", "-o", "x.txt"], "-o: x.txt: a mp4 scene is written as .mp4"),
+    (["scene", "convolution", "--seed", "-1"], "--seed: must be a non-negative integer"),
+]
+
+
+def _everything(folder: Path) -> set[str]:
+    return {str(path.relative_to(folder)) for path in folder.rglob("*")}
+
+
+@pytest.mark.parametrize(("args", "message"), CASES, ids=[" ".join(a)[:60] for a, _ in CASES])
+def test_bad_input_gets_one_error_line_exit_2_and_leaves_nothing(tmp_path, args, message):
+    (tmp_path / "afile").write_text("not a folder")
+    before = _everything(tmp_path)
+    environment = {**os.environ, "COLUMNS": "80"}
+    done = subprocess.run(
+        [sys.executable, "-m", "convanim", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+    )
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ")
+    assert message in lines[0]
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""
+    assert _everything(tmp_path) == before
