@@ -1,7 +1,8 @@
 """From a spec to an animation: storyboard, numbers, drawing, frames and file, within budgets.
 
 Budgets are checked from the arithmetic before anything proportional to the
-animation's size is made.
+animation's size is made. Frames are painted one at a time as the encoder reads
+them, so memory does not grow with the number of frames.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from convanim.describe import compact, parameter_tokens
 from convanim.drawing import Drawing, Projection, draw
-from convanim.errors import ConvanimError
+from convanim.errors import ConvanimError, quoted
 from convanim.geometry import ConvSpec, Pooling
 from convanim.storyboard import (
     Storyboard,
@@ -21,6 +22,7 @@ from convanim.storyboard import (
     build_storyboard,
     frame_count,
     overlap_frame,
+    plane_shapes,
 )
 from convanim.style import Layout, Style, Theme
 from convanim.values import (
@@ -33,11 +35,12 @@ from convanim.values import (
 )
 
 if TYPE_CHECKING:
-    from convanim.render.raster.painter import RasterFrame
+    from convanim.render.raster.painter import FramePainter
 
 MAX_FRAMES = 2500  # frames per animation
 MAX_PIXELS = 4_000_000  # pixels per frame
 DURATION = 1000  # milliseconds per frame
+MAX_DURATION = 655_350  # the longest frame a GIF can hold
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,10 @@ def plan(
     max_frames: int = MAX_FRAMES,
     max_pixels: int = MAX_PIXELS,
 ) -> Storyboard:
-    """The storyboard, once the frame and pixel budgets are checked (ConvanimError if over)."""
+    """The storyboard, once the frame and pixel budgets are checked (ConvanimError if over).
+
+    Both budgets come from the arithmetic alone, before anything as large as the picture.
+    """
     style = style or Style()
     as_drawable(spec)
     frames = frame_count(spec, view)
@@ -88,15 +94,28 @@ def plan(
             f"{frames} frames exceed the budget of {max_frames}; "
             "raise it with {max_frames} or draw a smaller input",
         )
-    board = build_storyboard(spec, view)
-    width, height = Projection(board, style).size
+    lower, upper = plane_shapes(spec, view)
+    width, height = Projection(lower, upper, style).size
     if width * height > max_pixels:
+        cells = max(lower[1], upper[1])
+        culprit = "width" if style.width else _widest_term(as_drawable(spec))
         raise ConvanimError(
-            "width",
-            f"{width}x{height} px frames exceed the budget of {max_pixels} pixels; "
-            "lower {width} or raise {max_pixels}",
+            culprit,
+            f"{width}x{height} px frames ({cells} cells across) exceed the budget of "
+            f"{max_pixels} pixels; lower {{width}} or the cells, or raise {{max_pixels}}",
         )
-    return board
+    return build_storyboard(spec, view)
+
+
+def _widest_term(spec: ConvSpec) -> str:
+    """The argument that makes the widest axis of the picture wide: what to change first."""
+    axis = max(spec.axes, key=lambda each: each.canvas_cells())
+    terms = {  # on a tie, the kernel first: the default input grows to fit it
+        "dilation" if axis.dilation > 1 else "kernel": axis.kernel_extent,
+        "padding": sum(axis.padding),
+        "input_size": axis.size * (axis.stride if axis.transposed else 1),
+    }
+    return max(terms, key=lambda name: terms[name])
 
 
 def drawing(
@@ -127,7 +146,7 @@ def drawing(
     if pooling is not None:
         label = f"{board.upper.label}, {pooling.mode.value} pool"
         board = replace(board, upper=replace(board.upper, label=label))
-        x, _ = (values or ValueSource()).arrays(spec)
+        x = (values or ValueSource()).pooled(spec)
         numbers = pool_numbers(board, pooling, x)
     elif values is not None:
         make = scatter_numbers if board.view is View.SCATTER else conv_numbers
@@ -140,12 +159,16 @@ def drawing(
     return draw(board, style, numbers), style
 
 
-def render_animation(spec: ConvSpec, **options: object) -> tuple[list[RasterFrame], Style]:
-    """The frames of ``spec``'s animation as RGB images, and their style (options of ``drawing``)."""
-    from convanim.render.raster.painter import paint_frames
+def render_animation(spec: ConvSpec, **options: object) -> tuple[FramePainter, Style]:
+    """The frames of ``spec``'s animation as RGB images, and their style (options of ``drawing``).
+
+    The frames are a sequence painted on access (``len``, indexing, iteration;
+    each read paints the frame again), never all held at once: ``list()`` it to keep them.
+    """
+    from convanim.render.raster.painter import FramePainter
 
     laid_out, style = drawing(spec, **options)  # type: ignore[arg-type]
-    return paint_frames(laid_out), style
+    return FramePainter(laid_out), style
 
 
 def animate_to_file(
@@ -160,6 +183,8 @@ def animate_to_file(
 
     ``transparent`` makes the theme's background colour see-through; ``options``
     go to ``drawing`` (view, style, values, pooling, overlap and the budgets).
+    The path is checked before anything is rendered; frames are painted and
+    encoded one at a time.
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
@@ -168,10 +193,19 @@ def animate_to_file(
     9
     """
     from convanim.render.encode.animation import check_suffix, write_animation
+    from convanim.render.encode.files import check_destination
 
     path = Path(path)
     check_suffix(path, transparent)
+    if (
+        isinstance(duration, bool)
+        or not isinstance(duration, int)
+        or not 1 <= duration <= MAX_DURATION
+    ):
+        rule = f"must be 1 to {MAX_DURATION} ms (a GIF stores hundredths of a second in 16 bits)"
+        raise ConvanimError("duration", f"{rule}, got {quoted(duration)}")
+    check_destination(path)
     frames, style = render_animation(spec, **options)
     see_through = style.palette.background if transparent else None
     size = write_animation(frames, path, duration, see_through)
-    return Animation(path=path, frames=len(frames), size=frames[0].size, bytes=size)
+    return Animation(path=path, frames=len(frames), size=frames.size, bytes=size)

@@ -32,6 +32,16 @@ def compact(values: tuple[Any, ...] | list[Any]) -> str:
     return str(values[0]) if len(set(values)) == 1 else "x".join(map(str, values))
 
 
+def padding_text(padding: tuple[tuple[int, int], ...], side: str = ":", joiner: str = ",") -> str:
+    """Padding as typed: ``1`` when every side agrees, else per axis, ``before:after`` if uneven.
+
+    >>> padding_text(((1, 1), (1, 1))), padding_text(((1, 0), (0, 1))), padding_text(((2, 2), (0, 0)))
+    ('1', '1:0,0:1', '2,0')
+    """
+    per_axis = [f"{pb}{side}{pa}" if pb != pa else str(pb) for pb, pa in padding]
+    return per_axis[0] if len(set(per_axis)) == 1 else joiner.join(per_axis)
+
+
 def parameter_tokens(spec: ConvSpec, side: str = ":") -> list[str]:
     """The kernel, then every parameter that is not its default, as short tokens.
 
@@ -43,9 +53,8 @@ def parameter_tokens(spec: ConvSpec, side: str = ":") -> list[str]:
     tokens = [f"k{compact(spec.kernel)}"]
     if set(spec.stride) != {1}:
         tokens.append(f"s{compact(spec.stride)}")
-    padding = [f"{pb}{side}{pa}" if pb != pa else str(pb) for pb, pa in spec.padding]
-    if set(padding) != {"0"}:
-        tokens.append(f"p{compact(padding)}")
+    if any(p for pair in spec.padding for p in pair):
+        tokens.append(f"p{padding_text(spec.padding, side, 'x')}")
     if set(spec.dilation) != {1}:
         tokens.append(f"d{compact(spec.dilation)}")
     if set(spec.output_padding) != {0}:
@@ -143,8 +152,7 @@ def alt_text(spec: ConvSpec) -> str:
     """A sentence for alt text: the op, its parameters and its shapes."""
     kind = "Transposed convolution" if spec.transposed else "Convolution"
     parts = [f"kernel {size_text(spec.kernel)}", f"stride {compact(spec.stride)}"]
-    padding = [f"{pb}" if pb == pa else f"{pb}:{pa}" for pb, pa in spec.padding]
-    parts.append(f"padding {compact(padding)}")
+    parts.append(f"padding {padding_text(spec.padding, ':', 'x')}")
     if set(spec.dilation) != {1}:
         parts.append(f"dilation {compact(spec.dilation)}")
     if set(spec.output_padding) != {0}:

@@ -14,7 +14,9 @@ A drawing has three static layers and, per frame, two lists of primitives::
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -48,6 +50,8 @@ class CellShape:
     width: int  # outline pixels across
     dash_period: float | None  # pixels per dash and gap; None for solid edges
     role: Role
+    position: tuple[int, int]  # (row, column) of the cell on its plane
+    upper: bool  # on the upper plane
 
     #: The edges as (from, to) corner indices, each from its lower grid point to its higher
     #: one, so that an edge shared by two cells is the same segment from both.
@@ -118,14 +122,17 @@ class Drawing:
     lower: tuple[Primitive, ...]  # the lower plane, its values and the labels
     upper: tuple[Primitive, ...]  # the upper plane
     upper_region: tuple[CellShape, ...]  # the cells the upper plane hides what lies beneath
-    frames: tuple[FrameDrawing, ...]
+    frames: Sequence[FrameDrawing]  # laid out when read: one frame's primitives at a time
 
 
 class Projection:
-    """Where each plane's grid points land on the image, in whole pixels."""
+    """Where each plane's grid points land on the image, in whole pixels.
 
-    def __init__(self, board: Storyboard, style: Style):
-        self.board = board
+    Needs only the planes' shapes, so a picture's size is known before its storyboard.
+    """
+
+    def __init__(self, lower: tuple[int, int], upper: tuple[int, int], style: Style):
+        self.shapes = (lower, upper)
         self.layout = style.layout
         basis = look.PROJECTIONS[style.layout]
         room = np.array([look.MARGIN, look.MARGIN + (look.LABEL_ROOM if style.labels else 0.0)])
@@ -157,8 +164,8 @@ class Projection:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Corners of the picture for grid ``steps``, and the upper plane's offset (rounded if
         ``whole``)."""
-        lower = self._box(self.board.lower.cells.shape, steps)
-        upper = self._box(self.board.upper.cells.shape, steps)
+        lower = self._box(self.shapes[0], steps)
+        upper = self._box(self.shapes[1], steps)
         unit = np.abs(steps).max()  # pixels per cell
         if self.layout is Layout.OBLIQUE:  # upper plane above, centred over the lower one
             shift_x = lower[:, 0].mean() - upper[:, 0].mean()
@@ -209,7 +216,8 @@ class _Layout:
     ) -> CellShape:
         corners = self.projection.point([[r, c], [r, c + 1], [r + 1, c + 1], [r + 1, c]], upper)
         period = look.DASH_PERIOD * self.scale if dashed else None
-        return CellShape(corners, fill, outline, width or self.line, period, role)
+        position = (int(r), int(c))
+        return CellShape(corners, fill, outline, width or self.line, period, role, position, upper)
 
     def dot(self, r: int, c: int, upper: bool, colour: RGB) -> Disc:
         """The kernel's first tap: a dot near the cell's first corner, clear of its number."""
@@ -229,17 +237,22 @@ class _Layout:
         c: int,
         upper: bool,
         value: float,
-        filled: bool,
+        filled: bool | RGB,
         share: float = look.TEXT_SIZE,
         at: tuple[float, float] = look.CELL_CENTRE,
         role: Role = Role.VALUE,
     ) -> Label:
         """A value inside cell (r, c), ``share`` of a cell high, at fractional position ``at``.
 
-        ``filled`` cells (input, output) take the on-cell colour, others the text colour.
+        ``filled`` cells (input, output) take the on-cell colour, others the text colour;
+        on a highlighted cell, ``filled`` is its fill and the text takes the colour that
+        reads best on it.
         """
         centre = self.projection.point([r + at[0], c + at[1]], upper)
-        colour = self.palette.on_cell if filled else self.palette.text
+        if isinstance(filled, tuple):
+            colour = look.readable_on(filled, self.palette)
+        else:
+            colour = self.palette.on_cell if filled else self.palette.text
         return Label(centre, number_text(value), round(share * self.scale), colour, role)
 
     def label(self, plane: Plane, upper: bool, below: bool, text: str) -> Label:
@@ -318,9 +331,13 @@ class _FrameLayout:
                 fill = blend(palette.output, palette.highlight, look.HIGHLIGHT_OPACITY)
                 above.append(layout.cell(r, c, True, fill, palette.outline, role=Role.HIGHLIGHT))
         if numbers is not None:
+            fills: dict[tuple[int, int], RGB] = {}
+            for shape in above:
+                if isinstance(shape, CellShape) and shape.fill is not None:
+                    fills[shape.position] = shape.fill
             for (r, c), value in np.ndenumerate(numbers.upper):
                 if not np.isnan(value):
-                    above.append(layout.number(r, c, True, value, filled=True))
+                    above.append(layout.number(r, c, True, value, fills.get((r, c), True)))
         return FrameDrawing(tuple(below), tuple(above))
 
     def _lower_numbers(self, frame: Frame, numbers: FrameNumbers) -> list[Primitive]:
@@ -328,8 +345,10 @@ class _FrameLayout:
         assert self.numbers is not None
         values = self.numbers.lower
         shapes: list[Primitive] = []
+        palette = self.palette
         for k, (r, c) in enumerate(frame.lower):
-            filled = self.board.lower.cells[r, c] == Cell.INPUT
+            under = _plane_fill(self.board.lower, palette, r, c) or palette.background
+            filled = blend(under, palette.highlight, look.HIGHLIGHT_OPACITY)
             if not np.isnan(values[r, c]):
                 shapes.append(self.layout.number(r, c, False, values[r, c], filled))
             if numbers.weights is not None:
@@ -388,6 +407,29 @@ class _FrameLayout:
         return shapes
 
 
+class _LazyFrames(Sequence[FrameDrawing]):
+    """The frames of a drawing, each laid out when read, so memory does not grow with them."""
+
+    def __init__(self, board: Storyboard, layout: _FrameLayout):
+        self.board = board
+        self.layout = layout
+
+    def __len__(self) -> int:
+        return len(self.board.frames)
+
+    @overload
+    def __getitem__(self, index: int) -> FrameDrawing: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[FrameDrawing]: ...
+    def __getitem__(self, index: int | slice) -> FrameDrawing | Sequence[FrameDrawing]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        index %= len(self)
+        return self.layout.frame(self.board.frames[index], index)
+
+
 def draw(board: Storyboard, style: Style, numbers: Numbers | None = None) -> Drawing:
     """Lay out every frame of ``board`` in ``style``, with ``numbers`` printed if given.
 
@@ -397,7 +439,7 @@ def draw(board: Storyboard, style: Style, numbers: Numbers | None = None) -> Dra
     >>> drawing.size, len(drawing.frames)
     ((308, 380), 9)
     """
-    projection = Projection(board, style)
+    projection = Projection(board.lower.cells.shape, board.upper.cells.shape, style)
     layout = _Layout(projection, style.palette)
     lower = _plane(layout, board.lower, upper=False)
     if numbers is not None:
@@ -422,5 +464,5 @@ def draw(board: Storyboard, style: Style, numbers: Numbers | None = None) -> Dra
         lower=tuple(lower),
         upper=tuple(upper),
         upper_region=region,
-        frames=tuple(frames.frame(frame, index) for index, frame in enumerate(board.frames)),
+        frames=_LazyFrames(board, frames),
     )

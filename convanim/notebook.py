@@ -54,5 +54,6 @@ def animate(
     from convanim.values import ValueSource
 
     source = ValueSource(seed) if values else None
+    # Frames are painted as the encoder reads them: only the GIF's bytes are held.
     frames, _ = render_animation(spec, view=view, style=Style(**style), values=source)  # type: ignore[arg-type]
-    return InlineAnimation(animation_bytes(frames), alt_text(spec), frames[0].size[0])
+    return InlineAnimation(animation_bytes(frames), alt_text(spec), frames.size[0])

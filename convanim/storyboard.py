@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convanim.describe import size_text
+from convanim.describe import padding_text, size_text
 from convanim.errors import ConvanimError
 from convanim.geometry import CellKind, ConvSpec, canvas, read_inputs, scatter
 
@@ -79,6 +79,16 @@ def as_drawable(spec: ConvSpec) -> ConvSpec:
     return spec.with_leading_axes(2)
 
 
+def plane_shapes(spec: ConvSpec, view: View) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(lower, upper) plane shapes of ``spec``'s storyboard in ``view``, before building it."""
+    drawn = as_drawable(spec)
+    if View(view) is View.SCATTER:
+        lower, upper = drawn.input_size, tuple(axis.scatter_cells() for axis in drawn.axes)
+    else:
+        lower, upper = tuple(axis.canvas_cells() for axis in drawn.axes), drawn.output_size
+    return (lower[0], lower[1]), (upper[0], upper[1])
+
+
 def frame_count(spec: ConvSpec, view: View) -> int:
     """Frames of the animation: one per output cell, or per input cell in the scatter view."""
     return math.prod(spec.input_size if View(view) is View.SCATTER else spec.output_size)
@@ -96,10 +106,10 @@ def _box(cells: np.ndarray) -> np.ndarray:
 
 
 def _input_label(spec: ConvSpec) -> str:
+    """``input 5x5, padding 1``; asymmetric padding as asked, before:after per axis."""
     label = f"input {size_text(spec.input_size)}"
-    padding = {p for pair in spec.padding for p in pair}
-    if padding != {0}:
-        label += f", padding {'/'.join(map(str, sorted(padding)))}"
+    if any(p for pair in spec.padding for p in pair):
+        label += f", padding {padding_text(spec.padding)}"
     return label
 
 

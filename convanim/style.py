@@ -86,6 +86,28 @@ def blend(under: RGB, over: RGB, opacity: float) -> RGB:
     return (red, green, blue)
 
 
+def contrast(first: RGB, second: RGB) -> float:
+    """WCAG 2 contrast ratio of two colours, 1 (none) to 21 (black on white).
+
+    >>> round(contrast((0, 0, 0), (255, 255, 255)), 1)
+    21.0
+    """
+
+    def luminance(rgb: RGB) -> float:
+        channels = [v / 255 for v in rgb]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def readable_on(fill: RGB, palette: Palette) -> RGB:
+    """The palette's text colour (on-cell, text or background) that reads best on ``fill``."""
+    candidates = (palette.on_cell, palette.text, palette.background)
+    return max(candidates, key=lambda colour: contrast(colour, fill))
+
+
 # Opacities and fades, shared by every renderer.
 HIGHLIGHT_OPACITY = 0.4  # the highlight over the footprint and the current output cell
 UNREAD_FADE = 0.6  # unread or cropped cells: this far from their colour towards the background

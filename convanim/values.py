@@ -7,6 +7,7 @@ the storyboard's planes, with NaN where nothing is printed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +52,22 @@ def number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
+def distinct_values(spec: ConvSpec, seed: int) -> np.ndarray:
+    """Input values 1..N in a seeded order (N input cells): a pooling's winner is plain to see.
+
+    >>> sorted(distinct_values(ConvSpec(input_size=(2, 2), kernel=1), seed=0).ravel().tolist())
+    [1.0, 2.0, 3.0, 4.0]
+    """
+    _check_seed(seed)
+    order = np.random.default_rng(seed).permutation(math.prod(spec.input_size))
+    return (order + 1).astype(float).reshape(spec.input_size)
+
+
+def _check_seed(seed: int) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConvanimError("seed", f"must be a non-negative integer, got {quoted(seed)}")
+
+
 def small_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Input values 0..3 and non-zero kernel weights -2..2: small integers readable in cells.
 
@@ -60,8 +77,7 @@ def small_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
     >>> x.shape, w.shape, bool((w != 0).all())
     ((5, 5), (3, 3), True)
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ConvanimError("seed", f"must be a non-negative integer, got {quoted(seed)}")
+    _check_seed(seed)
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 4, size=spec.input_size).astype(float)
     w = rng.choice([-2.0, -1.0, 1.0, 2.0], size=spec.kernel)
@@ -111,6 +127,10 @@ class ValueSource:
             w if self.weights is None else self.weights,
         )
 
+    def pooled(self, spec: ConvSpec) -> np.ndarray:
+        """x for a pooling of ``spec``: the user's, else distinct values (a visible maximum)."""
+        return distinct_values(spec, self.seed) if self.input is None else self.input
+
 
 def lower_plane_values(board: Storyboard, spec: ConvSpec, x: np.ndarray) -> np.ndarray:
     """The lower plane of a canvas storyboard: x on input cells, 0 on inserted zeros and padding."""
@@ -141,13 +161,23 @@ def conv_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndarray
 
 
 def scatter_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> Numbers:
-    """Scatter view: the output shows the running partial sums as each input stamps."""
+    """Scatter view: the output shows the running partial sums as each input stamps.
+
+    Once every stamp is down, output cells no stamp reached show 0, as PyTorch gives.
+    """
     shape = board.upper.cells.shape
     sums = scatter_running_sums(spec, x, w)
-    counts = scatter(spec).counts
+    view = scatter(spec)
+    last = len(sums) - 1
     frames = tuple(
-        FrameNumbers(None, np.where(reached > 0, total, np.nan).reshape(shape), None)
-        for total, reached in zip(sums, counts)
+        FrameNumbers(
+            None,
+            np.where((reached > 0) | (view.grid_inside & (step == last)), total, np.nan).reshape(
+                shape
+            ),
+            None,
+        )
+        for step, (total, reached) in enumerate(zip(sums, view.counts))
     )
     return Numbers(x.reshape(board.lower.cells.shape).astype(float), frames)
 

@@ -23,7 +23,7 @@ from convanim.drawing import Projection, draw
 from convanim.gallery import ALL_NAMES, GUIDE_SPECS, NUMERICAL_SPECS
 from convanim.geometry import ConvSpec, canvas
 from convanim.render.raster.painter import FramePainter
-from convanim.storyboard import Cell, View, build_storyboard, frame_count
+from convanim.storyboard import Cell, View, build_storyboard, frame_count, plane_shapes
 from convanim.style import HIGHLIGHT_OPACITY, THEMES, UNREAD_FADE, Style, blend
 
 runner = CliRunner()
@@ -36,7 +36,7 @@ class Renderer:
     """The frames of a storyboard as the GIF path paints them, and where its cells land."""
 
     def __init__(self, board, style):
-        self.projection = Projection(board, style)
+        self.projection = Projection(board.lower.cells.shape, board.upper.cells.shape, style)
         self.painter = FramePainter(draw(board, style))
 
     def render(self, index: int) -> Image.Image:
@@ -55,6 +55,15 @@ def test_frame_counts_match_output_or_input_cells(spec):
     assert len(build_storyboard(spec).frames) == math.prod(spec.output_size)
     if spec.transposed:
         assert len(build_storyboard(spec, View.SCATTER).frames) == math.prod(spec.input_size)
+
+
+@settings(max_examples=60, deadline=None)
+@given(spec=conv_specs(max_ndim=2, max_size=6))
+def test_plane_shapes_are_known_before_the_storyboard(spec):
+    views = [View.CANVAS, View.SCATTER] if spec.transposed else [View.CANVAS]
+    for view in views:
+        board = build_storyboard(spec, view)
+        assert plane_shapes(spec, view) == (board.lower.cells.shape, board.upper.cells.shape)
 
 
 @settings(max_examples=40, deadline=None)

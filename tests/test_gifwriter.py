@@ -1,9 +1,10 @@
-"""The GIF writer: decoded by Pillow and by an independent decoder, frame by frame."""
+"""The GIF writer: decoded by Pillow and by an independent decoder, frame by frame, and streamed."""
 
 from __future__ import annotations
 
 import io
 import itertools
+import weakref
 
 import numpy as np
 import pytest
@@ -11,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from convanim.render.encode.animation import shared_palette
-from convanim.render.encode.gif import _fewest_runs, gif_bytes
+from convanim.render.encode.animation import _keys, palette_lookup, shared_palette
+from convanim.render.encode.gif import _fewest_runs, gif_bytes, write_gif
 
 
 def lzw_decode(data: bytes, code_size: int) -> list[int]:
@@ -218,3 +219,50 @@ def test_fewest_runs_fillings_are_valid_and_optimal(row):
         assert np.all(chosen[moved[0]] == colours[0][moved[0]])
         assert np.all((chosen == colours[0]) | (chosen == keep))
         assert runs(chosen) == best
+
+
+def test_frames_stream_through_the_writer_holding_only_the_previous_one():
+    rng = np.random.default_rng(2)
+    palette = rng.integers(0, 256, (6, 3), dtype=np.uint8)
+    arrays = [rng.integers(0, 6, (9, 11), dtype=np.uint8) for _ in range(12)]
+    alive = most = 0
+
+    def gone() -> None:
+        nonlocal alive
+        alive -= 1
+
+    def frames():
+        nonlocal alive, most
+        for array in arrays:
+            copy = array.copy()
+            alive += 1
+            most = max(most, alive)
+            weakref.finalize(copy, gone)
+            yield copy
+            del copy
+
+    buffer = io.BytesIO()
+    write_gif(buffer, frames(), palette, duration=100)
+    assert buffer.getvalue() == gif_bytes(arrays, palette, duration=100)
+    assert most <= 2  # the frame being written and the one before it
+    ours, _ = decode(buffer.getvalue())
+    for decoded, array in zip(ours, arrays):
+        np.testing.assert_array_equal(decoded[..., :3], palette[array])
+
+
+def test_no_frames_is_refused():
+    with pytest.raises(ValueError, match="at least one frame"):
+        gif_bytes([], np.zeros((2, 3), dtype=np.uint8), 100)
+
+
+def test_palette_lookup_maps_every_colour_of_every_frame():
+    rng = np.random.default_rng(3)
+    colours = rng.integers(0, 256, (30, 3), dtype=np.uint8)
+    rgb = [colours[rng.integers(0, 30, (7, 5))] for _ in range(4)]
+    frames = [Image.fromarray(frame) for frame in rgb]
+    palette, lookup = palette_lookup(frames)
+    packed = palette.astype(np.int64) @ [1 << 16, 1 << 8, 1]
+    assert np.all(np.diff(packed) > 0)  # RGB order, each colour once
+    assert len(palette) == len(np.unique(np.concatenate(rgb).reshape(-1, 3), axis=0))
+    for frame, image in zip(rgb, frames):
+        np.testing.assert_array_equal(palette[lookup[_keys(image)]], frame)

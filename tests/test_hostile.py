@@ -48,6 +48,10 @@ CASES = [
     (["gif", "--view", "scatter"], "--view: the scatter view needs a transposed spec (-t)"),
     (["gif", "--i", "40", "--dims", "1", "--width", "50"], "--width: 1.2 px per cell"),
     (["gif", "--pool", "max", "--d", "2", "--p", "2"], "--p (axis 0): pooling pads at most half"),
+    (["gif", "--k", "3", "--d", "1000"], "--d: 96116x64188 px frames (2001 cells across)"),
+    (["gif", "--i", "1", "--k", "10001", "--p", "5000"], "--k: 480116x320188 px frames"),
+    (["gif", "-t", "--view", "scatter", "--i", "50", "--k", "50", "--s", "50"], "--i: 120068x"),
+    (["gif", "--duration", "100000000"], "--duration: must be 1 to 655350 ms"),
     # gallery, overlap, matrix
     (["gallery", "-o", "afile"], "-o: afile is a file, not a folder"),
     (["overlap", "--i", "5,5,5"], "--i: gives 3 axes, but a picture has 1 or 2"),

@@ -16,6 +16,7 @@ from convanim.geometry import ConvSpec, Pooling
 from convanim.storyboard import Cell, View, build_storyboard
 from convanim.values import (
     conv_numbers,
+    distinct_values,
     given_values,
     number_text,
     pool_numbers,
@@ -120,12 +121,54 @@ def test_cli_values_and_pool_write_named_files(tmp_path, monkeypatch):
 
 
 def test_pooling_without_given_values_prints_seeded_numbers():
-    """A pooling animation always prints numbers; without values it takes the seeded ones."""
+    """A pooling animation always prints numbers; without values it takes distinct seeded ones."""
     from convanim.animation import drawing
 
     spec = ConvSpec(input_size=(5, 5), kernel=3)
     laid_out, _ = drawing(spec, pooling=Pooling(spec, "max"))
-    x, _ = small_values(spec, seed=0)
+    x = distinct_values(spec, seed=0)
+    assert sorted(x.ravel()) == list(range(1, 26))  # distinct: the maximum stands out
     expected = reference.pool(x, spec, "max")
     printed = [shape.text for shape in laid_out.frames[-1].above if hasattr(shape, "text")]
     assert sorted(printed) == sorted(number_text(v) for v in expected.ravel())
+
+
+@pytest.mark.parametrize("theme", ["dark"])
+def test_numbers_on_highlighted_cells_meet_wcag_aa_contrast(theme):
+    """Every fill a number can sit on while highlighted gives its text >= 4.5:1 (WCAG AA).
+
+    (The light theme keeps the guide's white on its blue and teal.)
+    """
+    from convanim.style import (
+        HIGHLIGHT_OPACITY,
+        STAMP_SHADE_MAX,
+        THEMES,
+        blend,
+        contrast,
+        readable_on,
+    )
+
+    palette = THEMES[theme]
+    unders = (palette.input, palette.output, palette.background)
+    fills = [blend(under, palette.highlight, HIGHLIGHT_OPACITY) for under in unders]
+    fills += [blend(palette.output, palette.highlight, STAMP_SHADE_MAX * k / 4) for k in range(5)]
+    for fill in fills:
+        assert contrast(readable_on(fill, palette), fill) >= 4.5, (theme, fill)
+
+
+def test_dark_theme_numbers_on_a_highlighted_cell_are_drawn_readable():
+    from convanim.animation import drawing
+    from convanim.drawing import CellShape, Label, Role
+    from convanim.style import Style, contrast
+    from convanim.values import ValueSource
+
+    spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
+    laid_out, _ = drawing(spec, style=Style(theme="dark"), values=ValueSource())
+    below = laid_out.frames[4].below  # the centre output: its footprint covers input cells only
+    fills = {s.fill for s in below if isinstance(s, CellShape) and s.role is Role.HIGHLIGHT}
+    assert len(fills) == 1
+    (fill,) = fills
+    labels = [s for s in below if isinstance(s, Label) and s.role is Role.VALUE]
+    assert len(labels) == 9
+    for label in labels:
+        assert contrast(label.colour, fill) >= 4.5

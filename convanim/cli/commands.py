@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import signal
 from html import escape
 from pathlib import Path
 from typing import Annotated
@@ -269,6 +270,11 @@ def matrix(
     typer.echo(f"{path}: {size:,} bytes, {describe.shape_text(spec)}")
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: partial files and temporary folders go
+
+
 def main() -> None:
-    """The ``convanim`` program."""
+    """The ``convanim`` program. SIGTERM ends it like Ctrl-C, non-zero and leaving nothing."""
+    signal.signal(signal.SIGTERM, _terminate)
     app(prog_name="convanim")

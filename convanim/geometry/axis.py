@@ -260,6 +260,23 @@ class AxisSpec:
             step=1 if self.transposed else self.stride,
         )
 
+    def canvas_cells(self) -> int:
+        """Cells of the extended canvas axis (``canvas().kinds``), from the arithmetic alone."""
+        span, (pb, pa) = self.kernel_extent - 1, self.padding
+        if self.transposed:
+            spacing, before, after = self.stride, span - pb, span - pa + self.output_padding
+        else:
+            spacing, before, after = 1, pb, pa
+        data = (self.size - 1) * spacing + 1
+        size = before + data + after
+        return max(size, before + data) - min(0, before)
+
+    def scatter_cells(self) -> int:
+        """Cells of the scatter view's grid on this axis: the output and every cropped stamp cell."""
+        low = min(0, -self.padding[0])  # input 0, tap 0
+        last = (self.size - 1) * self.stride - self.padding[0] + (self.kernel - 1) * self.dilation
+        return max(self.output_size, last + 1) - low
+
     def interior_overlap(self) -> np.ndarray:
         """Taps per output position away from the borders, one entry per phase ``o mod s``.
 

@@ -2,30 +2,50 @@
 
 The format comes from the file extension; files are written atomically. The same
 frames always give the same bytes.
+
+Frames are streamed: the writers take a sequence of frames and read them one at
+a time, the GIF and APNG writers twice (first for the palette or the changed
+boxes, then to encode), so over a lazily painted sequence (``FramePainter``)
+memory does not grow with the number of frames. WebP goes frame by frame through
+Pillow's own WebP animation encoder, APNG is assembled here from Pillow's PNG
+encoding of each frame, MP4 frame by frame through imageio's PyAV plugin: the
+bytes are those of Pillow's and imageio's all-in-memory calls.
 """
 
 from __future__ import annotations
 
 import io
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO, Generic, TypeVar, overload
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageChops
 
 from convanim.errors import ConvanimError
-from convanim.render.encode.files import write_atomically
-from convanim.render.encode.gif import gif_bytes
+from convanim.render.encode.files import check_destination, write_atomically
+from convanim.render.encode.gif import write_gif
 
 #: Animated formats by extension (.png is APNG).
 FORMATS = {".gif": "GIF", ".webp": "WEBP", ".png": "PNG", ".mp4": "MP4"}
 
+#: Frames as the writers read them: in order, and again (a list, or frames painted on access).
+Frames = Sequence[Image.Image]
+RGB = tuple[int, int, int]
+Item = TypeVar("Item")
 
-def _packed(frame: Image.Image) -> np.ndarray:
-    rgb = np.asarray(frame, dtype=np.uint32)
-    return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+
+def _keys(frame: Image.Image) -> np.ndarray:
+    """Each pixel's colour as one number, R + G << 8 + B << 16: (height, width) uint32."""
+    if frame.mode != "RGB":
+        frame = frame.convert("RGB")
+    rgbx = np.frombuffer(frame.tobytes("raw", "RGBX"), dtype="<u4")  # X: whatever is stored
+    return rgbx.reshape(frame.height, frame.width) & 0xFFFFFF
 
 
-def _sample_strip(frames: list[Image.Image], samples: int = 8) -> Image.Image:
+def _sample_strip(frames: Frames, samples: int = 8) -> Image.Image:
     """Evenly spaced frames (first and last included) stacked into one image."""
     picks = sorted({round(i * (len(frames) - 1) / max(samples - 1, 1)) for i in range(samples)})
     width, height = frames[0].size
@@ -35,76 +55,276 @@ def _sample_strip(frames: list[Image.Image], samples: int = 8) -> Image.Image:
     return strip
 
 
-def shared_palette(frames: list[Image.Image]) -> tuple[list[np.ndarray], np.ndarray]:
-    """Every frame as (height, width) uint8 indices into one palette, and that (n, 3) palette.
+def palette_lookup(frames: Frames) -> tuple[np.ndarray, np.ndarray]:
+    """The shared palette of ``frames`` ((n, 3) uint8) and a table from colour to palette index.
 
-    When the frames use at most 255 colours in all, the palette holds exactly
-    those (in RGB order) and every pixel keeps its colour; otherwise Pillow's
-    median cut picks 255 from evenly spaced frames, without dithering. (A GIF
-    has 256 entries; the writer needs one free.)
+    The table holds an index for every colour ``_keys`` gives (2^24 entries, of
+    which only the pages of colours in use are ever touched). When the frames use
+    at most 255 colours in all, the palette holds exactly those (in RGB order)
+    and every pixel keeps its colour; otherwise Pillow's median cut picks 255
+    from evenly spaced frames, without dithering. (A GIF has 256 entries; the
+    writer needs one free.) The frames are read once, and 8 of them again for
+    the median cut. Mapping a colour to the cut palette depends on that colour
+    alone, so each colour in use is mapped once.
     """
-    packed = [_packed(frame) for frame in frames]
     used = np.zeros(1 << 24, dtype=bool)
-    for colours in packed:
-        used[colours] = True
-    palette = np.flatnonzero(used)
-    if len(palette) > 255:
+    for frame in frames:
+        used[_keys(frame)] = True
+    keys = np.flatnonzero(used)
+    del used
+    rgb = np.stack([keys & 255, (keys >> 8) & 255, keys >> 16], axis=1).astype(np.uint8)
+    lookup = np.zeros(1 << 24, dtype=np.uint8)
+    if len(keys) > 255:
         reference = _sample_strip(frames).quantize(
             255, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
         )
-        indices = [
-            np.asarray(frame.quantize(palette=reference, dither=Image.Dither.NONE))
-            for frame in frames
-        ]
+        colours_in_use = Image.fromarray(rgb.reshape(1, -1, 3), mode="RGB")
+        indices = np.asarray(colours_in_use.quantize(palette=reference, dither=Image.Dither.NONE))
+        lookup[keys] = indices[0]
         colours = np.asarray(reference.getpalette(), dtype=np.uint8).reshape(-1, 3)
-        return indices, colours[: max(int(i.max()) for i in indices) + 1]
-    lookup = np.zeros(1 << 24, dtype=np.uint8)
-    lookup[palette] = np.arange(len(palette), dtype=np.uint8)
-    rgb = np.stack([palette >> 16, (palette >> 8) & 255, palette & 255], axis=1)
-    return [lookup[colours] for colours in packed], rgb.astype(np.uint8)
+        return colours[: int(indices.max()) + 1], lookup
+    order = np.argsort((keys & 255) << 16 | keys & 0xFF00 | keys >> 16)  # R, then G, then B
+    lookup[keys[order]] = np.arange(len(keys), dtype=np.uint8)
+    return rgb[order], lookup
 
 
-def _see_through(frame: Image.Image, background: tuple[int, int, int]) -> Image.Image:
+def shared_palette(frames: Frames) -> tuple[list[np.ndarray], np.ndarray]:
+    """Every frame as (height, width) uint8 indices into one palette, and that (n, 3) palette.
+
+    All frames at once, as ``palette_lookup`` maps them (the GIF writer streams them instead).
+    """
+    palette, lookup = palette_lookup(frames)
+    return [lookup[_keys(frame)] for frame in frames], palette
+
+
+def _see_through(frame: Image.Image, background: RGB) -> Image.Image:
     rgba = frame.convert("RGBA")
     alpha = np.where(np.all(np.asarray(frame) == background, axis=-1), 0, 255)
     rgba.putalpha(Image.fromarray(alpha.astype(np.uint8), mode="L"))
     return rgba
 
 
-def _write(frames, handle, suffix: str, duration: int, transparent) -> None:
+class _Mapped(Sequence[Image.Image], Generic[Item]):
+    """The items of ``source`` turned into frames by ``convert`` as they are read."""
+
+    def __init__(self, source: Sequence[Item], convert: Callable[[Item], Image.Image]):
+        self.source = source
+        self.convert = convert
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    @overload
+    def __getitem__(self, index: int) -> Image.Image: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Image.Image]: ...
+
+    def __getitem__(self, index: int | slice) -> Image.Image | list[Image.Image]:
+        if isinstance(index, slice):
+            return [self.convert(item) for item in self.source[index]]
+        return self.convert(self.source[index])
+
+    def __iter__(self) -> Iterator[Image.Image]:
+        return (self.convert(item) for item in self.source)
+
+
+Writer = Callable[[BinaryIO], None]
+
+
+def _encoder(frames: Frames, suffix: str, duration: int, transparent: RGB | None) -> Writer:
+    """What writes ``frames`` to a handle, once the passes that need no file are done."""
     if suffix == ".mp4":
-        _write_mp4(frames, handle, duration)
-        return
+        return lambda handle: _write_mp4(frames, handle, duration)
     if suffix == ".gif":
-        indices, palette = shared_palette(frames)
-        see_through = None
-        if transparent is not None:
-            matches = np.flatnonzero(np.all(palette == transparent, axis=1))
-            see_through = int(matches[0]) if len(matches) else None
-        handle.write(gif_bytes(indices, palette, duration, see_through))
-        return
+        return _gif_writer(frames, duration, transparent)
     if transparent is not None:
-        frames = [_see_through(frame, transparent) for frame in frames]
-    options = {"save_all": True, "duration": duration, "loop": 0}
+        background = transparent
+        frames = _Mapped(frames, lambda frame: _see_through(frame, background))
+    if suffix == ".webp":
+        return lambda handle: _write_webp(frames, handle, duration)
+    return _apng_writer(frames, duration)
+
+
+def _gif_writer(frames: Frames, duration: int, transparent: RGB | None) -> Writer:
+    palette, lookup = palette_lookup(frames)
+    see_through = None
+    if transparent is not None:
+        matches = np.flatnonzero(np.all(palette == transparent, axis=1))
+        see_through = int(matches[0]) if len(matches) else None
+
+    def write(handle: BinaryIO) -> None:
+        indices = (lookup[_keys(frame)] for frame in frames)
+        write_gif(handle, indices, palette, duration, see_through)
+
+    return write
+
+
+def _pillow_save(frames: Frames, handle: BinaryIO, suffix: str, duration: int) -> None:
+    """Pillow's own animated save, every frame in memory."""
+    options: dict[str, object] = {"save_all": True, "duration": duration, "loop": 0}
     if suffix == ".webp":
         options.update(lossless=True, method=4)
+    frames = list(frames)
     frames[0].save(handle, format=FORMATS[suffix], append_images=frames[1:], **options)
 
 
-def _write_mp4(frames: list[Image.Image], handle, duration: int) -> None:
+# What Pillow's animated WebP save passes its encoder for save_all=True, loop=0,
+# lossless=True, method=4 and nothing else (PIL/WebPImagePlugin.py, _save_all).
+_WEBP_BACKGROUND = 0  # transparent black, packed ARGB
+_WEBP_KEYFRAMES = (9, 17)  # kmin, kmax for lossless
+_WEBP_QUALITY = (80, 100)  # quality, alpha_quality
+_WEBP_METHOD = 4
+
+
+def _write_webp(frames: Frames, handle: BinaryIO, duration: int) -> None:
+    """Pillow's animated lossless WebP, fed to its encoder one frame at a time.
+
+    The encoder keeps each frame compressed only. A single frame, frames that
+    carry a background colour of their own, or a Pillow without this encoder
+    take Pillow's all-in-memory save (the same bytes).
+    """
+    try:
+        from PIL import _webp  # Pillow's WebP module, as its WebP plugin uses it
+    except ImportError:  # a Pillow without WebP: its own save says so
+        _pillow_save(frames, handle, ".webp", duration)
+        return
+    first = frames[0]
+    size, own_background, getim = first.size, "background" in first.info, hasattr(first, "getim")
+    del first  # not held while the others are encoded
+    encoder_class = getattr(_webp, "WebPAnimEncoder", None)
+    if len(frames) < 2 or own_background or encoder_class is None or not getim:
+        _pillow_save(frames, handle, ".webp", duration)
+        return
+    kmin, kmax = _WEBP_KEYFRAMES
+    quality, alpha_quality = _WEBP_QUALITY
+    encoder = encoder_class(size, _WEBP_BACKGROUND, 0, False, kmin, kmax, False, False)
+    timestamp: float = 0
+    for frame in frames:
+        if frame.mode not in ("RGBX", "RGBA", "RGB"):
+            frame = frame.convert("RGBA" if frame.has_transparency_data else "RGB")
+        encoder.add(frame.getim(), round(timestamp), True, quality, alpha_quality, _WEBP_METHOD)
+        timestamp += duration
+    encoder.add(None, round(timestamp), True, quality, alpha_quality, 0)  # flush
+    data = encoder.assemble("", "", "")  # no ICC profile, Exif or XMP
+    if data is None:
+        raise OSError("cannot write file as WebP (encoder returned None)")
+    handle.write(data)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data and CRC."""
+    return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+
+
+def _image_data(image: Image.Image) -> list[bytes]:
+    """The IDAT chunks' data of ``image`` saved by Pillow as a PNG (its encoder, its split)."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    png = buffer.getvalue()
+    data, position = [], 8  # after the signature
+    while position < len(png):
+        length = int.from_bytes(png[position : position + 4], "big")
+        if png[position + 4 : position + 8] == b"IDAT":
+            data.append(png[position + 8 : position + 8 + length])
+        position += 12 + length
+    return data
+
+
+#: Frame information that changes Pillow's APNG (taken from the first frame), which the
+#: streaming writer does not reproduce: frames carrying any take Pillow's own save.
+_APNG_INFO = ("icc_profile", "transparency", "default_image", "disposal", "blend")
+
+
+def _apng_writer(frames: Frames, duration: int) -> Writer:
+    """APNG as Pillow writes it (an unchanged frame lengthens the one before it; later
+    frames store the box that changed), assembled here from one frame at a time.
+
+    A first pass, here, finds each frame's box; the writer encodes the frames kept.
+    """
+    first = frames[0]
+    mode, size = ("RGBA" if first.mode == "RGBA" else "RGB"), first.size
+    if any(key in first.info for key in _APNG_INFO):
+        return lambda handle: _pillow_save(frames, handle, ".png", duration)
+    del first  # not held while the others are compared
+    kept: list[tuple[int, tuple[int, int, int, int] | None, int]] = []  # index, box, duration
+    previous = None
+    for index, frame in enumerate(frames):
+        if frame.mode != mode or frame.size != size:  # mixed frames: Pillow's way
+            return lambda handle: _pillow_save(frames, handle, ".png", duration)
+        rgba = frame.convert("RGBA")
+        box = None
+        if previous is not None:
+            box = ImageChops.subtract_modulo(rgba, previous).getbbox(alpha_only=False)
+            if not box:
+                start, last_box, last_duration = kept[-1]
+                delay = Fraction((last_duration + duration) / 1000).limit_denominator(65535)
+                if delay.numerator <= 65535:
+                    kept[-1] = (start, last_box, last_duration + duration)
+                    continue
+        kept.append((index, box, duration))
+        previous = rgba
+    if len(kept) == 1:  # one frame left: a still PNG
+        return lambda handle: frames[0].save(handle, format="PNG")
+    return lambda handle: _write_apng(frames, handle, kept, size, mode)
+
+
+def _write_apng(
+    frames: Frames,
+    handle: BinaryIO,
+    kept: list[tuple[int, tuple[int, int, int, int] | None, int]],
+    size: tuple[int, int],
+    mode: str,
+) -> None:
+    """The APNG of the ``kept`` frames (index, changed box or None for whole, milliseconds)."""
+    width, height = size
+    handle.write(b"\x89PNG\r\n\x1a\n")
+    colour_type = 6 if mode == "RGBA" else 2
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, colour_type, 0, 0, 0])
+    handle.write(_chunk(b"IHDR", header))
+    handle.write(_chunk(b"acTL", len(kept).to_bytes(4, "big") + bytes(4)))  # loop forever
+    boxes = {index: (box, shown) for index, box, shown in kept}
+    sequence = 0
+    for index, frame in enumerate(frames):
+        if index not in boxes:
+            continue
+        box, shown = boxes[index]
+        if box is None:
+            box = (0, 0, width, height)
+        else:
+            frame = frame.crop(box)
+        delay = Fraction(shown / 1000).limit_denominator(65535)
+        if delay.numerator > 65535:
+            raise ValueError("cannot write duration")
+        control = b"".join(
+            value.to_bytes(4, "big") for value in (sequence, *frame.size, box[0], box[1])
+        )
+        control += delay.numerator.to_bytes(2, "big") + delay.denominator.to_bytes(2, "big")
+        handle.write(_chunk(b"fcTL", control + bytes(2)))  # dispose none, blend source
+        sequence += 1
+        for data in _image_data(frame):
+            if index == kept[0][0]:  # the first frame is the default image too
+                handle.write(_chunk(b"IDAT", data))
+            else:
+                handle.write(_chunk(b"fdAT", sequence.to_bytes(4, "big") + data))
+                sequence += 1
+    handle.write(_chunk(b"IEND", b""))
+
+
+def _write_mp4(frames: Frames, handle: BinaryIO, duration: int) -> None:
     try:
         import av  # noqa: F401  (PyAV carries FFmpeg)
         import imageio.v3 as iio
     except ImportError:
         raise ConvanimError("out", "writing .mp4 needs PyAV: pip install av") from None
-    # H.264 wants even sizes.
-    width, height = (v + v % 2 for v in frames[0].size)
-    padded = np.stack([np.asarray(_pad(frame, width, height)) for frame in frames])
-    # Encoded in memory: PyAV would guess the container from the temporary file's name.
-    encoded = iio.imwrite(
-        "<bytes>", padded, extension=".mp4", plugin="pyav", codec="libx264", fps=1000 / duration
-    )
-    handle.write(encoded)
+    # The container is named: PyAV would guess it from the temporary file's name.
+    with iio.imopen(handle, "w", extension=".mp4", plugin="pyav", container="mp4") as video:
+        video.init_video_stream("libx264", fps=1000 / duration)
+        size = None
+        for frame in frames:
+            if size is None:  # H.264 wants even sizes.
+                size = tuple(v + v % 2 for v in frame.size)
+            video.write_frame(np.asarray(_pad(frame, *size)))
 
 
 def _pad(frame: Image.Image, width: int, height: int) -> Image.Image:
@@ -115,11 +335,21 @@ def _pad(frame: Image.Image, width: int, height: int) -> Image.Image:
     return canvas
 
 
-def animation_bytes(frames: list[Image.Image], suffix: str = ".gif", duration: int = 1000) -> bytes:
-    """The encoded animation in memory (for notebooks), as ``write_animation`` would write it."""
+def animation_bytes(frames: Frames, suffix: str = ".gif", duration: int = 1000) -> bytes:
+    """The encoded animation in memory (for notebooks), as ``write_animation`` would write it.
+
+    ``frames`` are streamed as by ``write_animation``; only the bytes are held.
+    """
     buffer = io.BytesIO()
-    _write(frames, buffer, suffix, duration, None)
+    _encoder(frames, suffix, duration, None)(buffer)
     return buffer.getvalue()
+
+
+def mp4_available() -> bool:
+    """Whether PyAV and imageio, which write .mp4, can be imported."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in ("av", "imageio"))
 
 
 def check_suffix(path: Path, transparent: bool = False) -> None:
@@ -129,26 +359,35 @@ def check_suffix(path: Path, transparent: bool = False) -> None:
         raise ConvanimError("out", f"{path}: the extension must be one of {', '.join(FORMATS)}")
     if transparent and suffix == ".mp4":
         raise ConvanimError("transparent", ".mp4 has no transparency; use .gif, .png or .webp")
+    if suffix == ".mp4" and not mp4_available():
+        raise ConvanimError("out", "writing .mp4 needs PyAV: pip install av")
 
 
 def write_animation(
-    frames: list[Image.Image],
+    frames: Frames,
     path: Path,
     duration: int,
-    transparent: tuple[int, int, int] | None = None,
+    transparent: RGB | None = None,
 ) -> int:
     """Write ``frames`` (RGB, ``duration`` ms each, looping) to ``path``; returns its bytes.
 
-    With ``transparent`` set, pixels of that colour are see-through.
+    With ``transparent`` set, pixels of that colour are see-through. ``frames``
+    is any sequence (a list, or a ``FramePainter`` that paints each frame as it
+    is read): the writers read it in order, some twice, never all at once. The
+    path is checked first (``check_destination``); its folders are made only
+    when the file is written.
     """
     check_suffix(path, transparent is not None)
-    suffix = path.suffix.lower()
-    return write_atomically(
-        path, lambda handle: _write(frames, handle, suffix, duration, transparent)
-    )
+    check_destination(path)
+    # Passes that need no file (the GIF palette, the APNG boxes) run before it is made.
+    return write_atomically(path, _encoder(frames, path.suffix.lower(), duration, transparent))
+
+
+def _decoded(png: bytes) -> Image.Image:
+    with Image.open(io.BytesIO(png)) as image:
+        return image.convert("RGB")
 
 
 def write_png_animation(pngs: list[bytes], path: Path, duration: int) -> int:
     """Write PNG images (a figure per frame) as an animation to ``path``; returns its bytes."""
-    frames = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
-    return write_animation(frames, path, duration)
+    return write_animation(_Mapped(pngs, _decoded), path, duration)  # decoded as read

@@ -3,42 +3,108 @@
 Every output (animations, figures, Manim videos, the gallery) goes through
 ``write_atomically``: the bytes land in a hidden temporary file beside the
 target, which is renamed over it once complete. A failed or interrupted write
-leaves neither a partial file nor a new folder behind.
+(an exception, Ctrl-C, or SIGTERM, which acts as Ctrl-C while a write is under
+way) leaves neither a partial file nor a new folder behind. ``check_destination``
+says beforehand, creating nothing, whether a path can be written at all.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import BinaryIO
 
 from convanim.errors import ConvanimError
 
 
-def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> int:
-    """Call ``write(handle)`` on a temporary file beside ``path``, then rename; returns bytes."""
-    created = [parent for parent in reversed(path.parents) if not parent.exists()]
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived during a write: raised like Ctrl-C, so that clean-up code runs."""
+
+    def __init__(self, signum: int = signal.SIGTERM):
+        super().__init__(f"terminated by signal {signum}")
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Inside, SIGTERM raises ``Terminated`` (a KeyboardInterrupt) instead of killing at once.
+
+    ``finally`` blocks and context managers then run as after Ctrl-C. Only the
+    main thread can take signals, and only SIGTERM's default action is replaced
+    (a handler someone else installed stays as it is); further SIGTERMs are
+    ignored until the block is left, so they cannot cut the clean-up short.
+    The previous handler is back on leaving. Nested blocks are harmless.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated(signum)
+
+    signal.signal(signal.SIGTERM, interrupt)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ConvanimError("out", f"{path}: cannot create the folder ({error.strerror})") from None
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        with open(temporary, "wb") as handle:
-            write(handle)
-        os.replace(temporary, path)
-    except OSError as error:
-        raise ConvanimError("out", f"{path}: cannot write ({error.strerror})") from None
+        yield
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        if not path.exists():  # nothing written: take back the folders made for it
-            for folder in reversed(created):
-                with contextlib.suppress(OSError):
-                    folder.rmdir()
-    return path.stat().st_size
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def check_destination(path: Path) -> None:
+    """Refuse, creating nothing, a ``path`` that cannot be written (ConvanimError on ``out``).
+
+    The checks a file system allows before the bytes exist: ``path`` is no
+    folder, and its nearest existing ancestor is a folder we may write in.
+    """
+    if path.is_dir():
+        raise ConvanimError("out", f"{path}: cannot write ({os.strerror(errno.EISDIR)})")
+    ancestor = next(parent for parent in path.parents if parent.exists() or parent == parent.parent)
+    if not ancestor.is_dir():
+        reason = os.strerror(errno.ENOTDIR)
+        raise ConvanimError("out", f"{path}: cannot create the folder ({reason})")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        reason = os.strerror(errno.EACCES)
+        verb = "write" if ancestor == path.parent else "create the folder"
+        raise ConvanimError("out", f"{path}: cannot {verb} ({reason})")
+
+
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> int:
+    """Call ``write(handle)`` on a temporary file beside ``path``, then rename; returns bytes.
+
+    The folders ``path`` needs are made here, just before the temporary file,
+    and taken back if the write does not complete.
+    """
+    with terminate_as_interrupt():
+        created = [parent for parent in reversed(path.parents) if not parent.exists()]
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+        try:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                reason = error.strerror
+                raise ConvanimError("out", f"{path}: cannot create the folder ({reason})") from None
+            with open(temporary, "wb") as handle:
+                write(handle)
+            os.replace(temporary, path)
+        except OSError as error:
+            raise ConvanimError("out", f"{path}: cannot write ({error.strerror})") from None
+        finally:
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                temporary.unlink()
+            if not path.exists():  # nothing written: take back the folders made for it
+                for folder in reversed(created):
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()
+        return path.stat().st_size
 
 
 def write_bytes(data: bytes, path: Path) -> int:

@@ -7,9 +7,16 @@ An unchanged pixel may also repeat its own colour; per row, the writer picks
 the mix that splits the row into the fewest runs, and keeps whichever of the
 candidate boxes LZW compresses best. The LZW code size is the palette's
 (Pillow's writer always uses 8 bits). Same frames, same bytes.
+
+Frames are written one by one as they come: the writer holds the previous
+frame only, so memory does not grow with the length of the animation.
 """
 
 from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image
@@ -18,7 +25,7 @@ _NEVER = np.iinfo(np.int64).max // 4  # the cost of an impossible choice
 
 
 def gif_bytes(
-    frames: list[np.ndarray],
+    frames: Iterable[np.ndarray],
     palette: np.ndarray,
     duration: int,
     see_through: int | None = None,
@@ -30,33 +37,53 @@ def gif_bytes(
     stored whole (a pixel cannot turn see-through again over a kept frame).
     At most 255 colours: one index is left for ``keep``.
     """
+    buffer = io.BytesIO()
+    write_gif(buffer, frames, palette, duration, see_through)
+    return buffer.getvalue()
+
+
+def write_gif(
+    handle: BinaryIO,
+    frames: Iterable[np.ndarray],
+    palette: np.ndarray,
+    duration: int,
+    see_through: int | None = None,
+) -> None:
+    """Write the GIF of ``frames`` to ``handle`` as ``gif_bytes`` makes it, a frame at a time.
+
+    ``frames`` is read once, in order; only the previous frame is kept.
+    """
     if len(palette) > 255:
         raise ValueError("a GIF palette leaves one of its 256 entries free: at most 255 colours")
     keep = len(palette)
     bits = max(2, int(keep).bit_length())  # codes for the colours and keep
     table = np.zeros((1 << bits, 3), dtype=np.uint8)
     table[: len(palette)] = palette
-    height, width = frames[0].shape
-    out = bytearray(b"GIF89a")
-    out += _u16(width) + _u16(height) + bytes([0x80 | (bits - 1) << 4 | (bits - 1), 0, 0])
-    out += table.tobytes()
-    out += b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"  # loop forever
     delay = round(duration / 10)  # GIF counts hundredths of a second
     previous = None
     for frame in frames:
+        if previous is None:  # the header needs the first frame's size
+            height, width = frame.shape
+            head = bytearray(b"GIF89a")
+            head += _u16(width) + _u16(height)
+            head += bytes([0x80 | (bits - 1) << 4 | (bits - 1), 0, 0])
+            head += table.tobytes()
+            head += b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"  # loop forever
+            handle.write(head)
         if see_through is not None:
             box, size, data = (0, 0), frame.shape, _lzw(frame, bits)
-            out += _control(delay, disposal=2, transparent=see_through)
+            control = _control(delay, disposal=2, transparent=see_through)
         elif previous is None:
             box, size, data = (0, 0), frame.shape, _lzw(frame, bits)
-            out += _control(delay, disposal=1, transparent=None)
+            control = _control(delay, disposal=1, transparent=None)
         else:
             box, size, data = _change(previous, frame, keep, bits)
-            out += _control(delay, disposal=1, transparent=keep)
-        out += _image(box, size, bits, data)
+            control = _control(delay, disposal=1, transparent=keep)
+        handle.write(control + _image(box, size, bits, data))
         previous = frame
-    out += b";"
-    return bytes(out)
+    if previous is None:
+        raise ValueError("a GIF needs at least one frame")
+    handle.write(b";")
 
 
 def _u16(value: int) -> bytes:

@@ -2,14 +2,17 @@
 
 The static layers are painted once; each frame copies the lower layer, paints
 what it adds below the upper plane, pastes the upper plane and paints the rest.
-Nothing here decides where anything goes: positions, colours and sizes all
-come from the drawing.
+Frames are painted when asked for, one at a time: ``FramePainter`` is a sequence
+whose items are painted on access, so an encoder can stream them (and read them
+twice) without the animation ever being held in memory. Nothing here decides
+where anything goes: positions, colours and sizes all come from the drawing.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import overload
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -95,31 +98,56 @@ def paint(image: Image.Image, primitives: Iterable[Primitive], ink: int | None =
             )
 
 
-class FramePainter:
-    """Paints the frames of one drawing; the static layers are painted once, here."""
+class FramePainter(Sequence[RasterFrame]):
+    """The frames of one drawing, each painted when it is read; the static layers are painted
+    once, here. Reading a frame again paints it again, pixel for pixel the same."""
 
     def __init__(self, drawing: Drawing):
         self.drawing = drawing
         self.lower = Image.new("RGB", drawing.size, drawing.background)
         paint(self.lower, drawing.lower)
-        self.upper = Image.new("RGB", drawing.size, drawing.background)
-        paint(self.upper, drawing.upper)
-        self.upper_mask = Image.new("L", drawing.size, 0)
-        paint(self.upper_mask, drawing.upper_region, ink=255)
+        upper = Image.new("RGB", drawing.size, drawing.background)
+        paint(upper, drawing.upper)
+        mask = Image.new("L", drawing.size, 0)
+        paint(mask, drawing.upper_region, ink=255)
+        # Only the box the mask covers is pasted: outside it the mask is 0 (same pixels, faster).
+        self.upper_box = mask.getbbox() or (0, 0, 0, 0)
+        self.upper = upper.crop(self.upper_box)
+        self.upper_mask = mask.crop(self.upper_box)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of every frame."""
+        return self.drawing.size
 
     def frame(self, index: int) -> RasterFrame:
         """Frame ``index`` as an RGB image of the drawing's size."""
         frame = self.drawing.frames[index]
         image = self.lower.copy()
         paint(image, frame.below)
-        image.paste(self.upper, mask=self.upper_mask)
+        if self.upper.width and self.upper.height:
+            image.paste(self.upper, self.upper_box[:2], mask=self.upper_mask)
         paint(image, frame.above)
         return image
 
+    def __len__(self) -> int:
+        return len(self.drawing.frames)
+
+    @overload
+    def __getitem__(self, index: int) -> RasterFrame: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[RasterFrame]: ...
+
+    def __getitem__(self, index: int | slice) -> RasterFrame | list[RasterFrame]:
+        if isinstance(index, slice):
+            return [self.frame(i) for i in range(len(self))[index]]
+        return self.frame(range(len(self))[index])  # negative indices; IndexError past the end
+
     def __iter__(self) -> Iterator[RasterFrame]:
-        return (self.frame(index) for index in range(len(self.drawing.frames)))
+        return (self.frame(index) for index in range(len(self)))
 
 
 def paint_frames(drawing: Drawing) -> list[RasterFrame]:
-    """Every frame of ``drawing`` as an RGB image."""
+    """Every frame of ``drawing`` as an RGB image, all in memory (``FramePainter`` streams)."""
     return list(FramePainter(drawing))
