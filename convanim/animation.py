@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from convanim.describe import compact, parameter_tokens
 from convanim.drawing import Drawing, Projection, draw
-from convanim.errors import ConvanimError, quoted
+from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec, Pooling
 from convanim.storyboard import (
     Storyboard,
@@ -24,7 +24,7 @@ from convanim.storyboard import (
     overlap_frame,
     plane_shapes,
 )
-from convanim.style import Layout, Style, Theme
+from convanim.style import GUIDE_CELL, NUMBERS_CELL, Layout, Style, Theme
 from convanim.values import (
     Numbers,
     ValueSource,
@@ -51,6 +51,15 @@ class Animation:
     frames: int
     size: tuple[int, int]
     bytes: int
+
+
+def check_duration(duration: int) -> None:
+    """Refuse a frame duration no format can store: 1 to MAX_DURATION milliseconds."""
+    if isinstance(duration, bool) or not isinstance(duration, int) or duration < 1:
+        raise ConvanimError("duration", f"must be a positive number of ms, got {quoted(duration)}")
+    if duration > MAX_DURATION:
+        rule = f"must be at most {MAX_DURATION} ms (a GIF stores hundredths of a second in 16 bits)"
+        raise ConvanimError("duration", f"{rule}, got {duration}")
 
 
 def default_name(
@@ -135,8 +144,11 @@ def drawing(
     windows (weights unused) and always prints them; ``overlap`` closes a
     scatter view with a frame of stamp counts per output.
     """
-    view = View(view)
+    view = choose(View, view, "view")
     style = style or Style()
+    if style.cell is None:  # printed numbers need larger cells
+        printed = values is not None or pooling is not None
+        style = replace(style, cell=NUMBERS_CELL if printed else GUIDE_CELL)
     if view is View.FLAT:
         style = replace(style, layout=Layout.FLAT)
     if overlap and view is not View.SCATTER:
@@ -197,13 +209,7 @@ def animate_to_file(
 
     path = Path(path)
     check_suffix(path, transparent)
-    if (
-        isinstance(duration, bool)
-        or not isinstance(duration, int)
-        or not 1 <= duration <= MAX_DURATION
-    ):
-        rule = f"must be 1 to {MAX_DURATION} ms (a GIF stores hundredths of a second in 16 bits)"
-        raise ConvanimError("duration", f"{rule}, got {quoted(duration)}")
+    check_duration(duration)
     check_destination(path)
     frames, style = render_animation(spec, **options)
     see_through = style.palette.background if transparent else None

@@ -140,7 +140,7 @@ class Projection:
             low, high, _ = self._bounds(basis, room, whole=False)
             self.scale = style.width / (high - low)[0]
         else:
-            self.scale = style.cell
+            self.scale = style.cell or look.GUIDE_CELL
         if self.scale < look.MIN_CELL_PIXELS:
             needed = ""
             if style.width:

@@ -7,8 +7,12 @@ shows the same error with its flags (``--k``) by passing its own names to
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Mapping
+from typing import TypeVar
+
+Choice = TypeVar("Choice", bound=enum.Enum)
 
 # An argument field, or a doubled brace (user text is quoted with its braces doubled).
 _FIELD = re.compile(r"\{\{|\}\}|\{([a-z_]+)\}")
@@ -58,3 +62,23 @@ class ConvanimError(ValueError):
 
         rule = _FIELD.sub(fill, self.rule)
         return f"{names.get(self.argument, self.argument)}{where}: {rule}"
+
+
+def choose(kind: type[Choice], value: object, argument: str) -> Choice:
+    """``value`` as a member of the enum ``kind``, or a ConvanimError listing the choices.
+
+    >>> import enum
+    >>> class Mode(str, enum.Enum):
+    ...     MAX = "max"
+    >>> choose(Mode, "max", "pool") is Mode.MAX
+    True
+    >>> choose(Mode, "mean", "pool")
+    Traceback (most recent call last):
+    ...
+    convanim.errors.ConvanimError: pool: must be one of max, got 'mean'
+    """
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(str(member.value) for member in kind)
+        raise ConvanimError(argument, f"must be one of {choices}, got {quoted(value)}") from None

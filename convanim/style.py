@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convanim.errors import ConvanimError, quoted
+from convanim.errors import ConvanimError, choose, quoted
 
 RGB = tuple[int, int, int]
 
@@ -193,25 +193,19 @@ class Style:
 
     theme: Theme = Theme.LIGHT
     layout: Layout = Layout.OBLIQUE
-    cell: float = GUIDE_CELL  # pixels per cell edge in the final image
+    cell: float | None = None  # pixels per cell edge; None: the guide's, larger with numbers
     labels: bool = True  # name the planes and their sizes
     width: int | None = None  # if set, the final width in pixels (overrides cell)
 
     def __post_init__(self) -> None:
-        if not self.cell > 0:
+        if self.cell is not None and not self.cell > 0:
             raise ConvanimError("cell", f"must be positive, got {quoted(self.cell)}")
         if self.width is not None and (isinstance(self.width, bool) or not self.width > 0):
             raise ConvanimError(
                 "width", f"must be a positive number of pixels, got {quoted(self.width)}"
             )
-        for name, kind in (("theme", Theme), ("layout", Layout)):
-            try:
-                object.__setattr__(self, name, kind(getattr(self, name)))
-            except ValueError:
-                choices = ", ".join(choice.value for choice in kind)
-                raise ConvanimError(
-                    name, f"must be one of {choices}, got {quoted(getattr(self, name))}"
-                ) from None
+        object.__setattr__(self, "theme", choose(Theme, self.theme, "theme"))
+        object.__setattr__(self, "layout", choose(Layout, self.layout, "layout"))
 
     @property
     def palette(self) -> Palette:

@@ -132,3 +132,26 @@ def test_scatter_gif_closes_with_the_overlap_counts(tmp_path):
     result = runner.invoke(app, ["gif", "--k", "3", "--overlap", "-o", str(tmp_path / "a.gif")])
     assert result.exit_code == 2
     assert result.output.startswith("error: --overlap: the overlap frame closes a scatter view")
+
+
+def test_animate_takes_the_cli_options_saves_any_format_and_refuses_bad_values(tmp_path):
+    from convanim.errors import ConvanimError
+
+    spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
+    plain = convanim.animate(spec)
+    numbers = convanim.animate(spec, values=True, theme="dark", duration=250)
+    assert numbers.width > plain.width  # cells large enough to read the numbers
+    assert len(repr(numbers)) < 200 and "9 frames" in repr(numbers)
+    webp, mp4 = numbers.save(tmp_path / "a.webp"), numbers.save(tmp_path / "a.mp4")
+    assert webp.read_bytes()[:4] == b"RIFF" and webp.read_bytes()[8:12] == b"WEBP"
+    assert mp4.read_bytes()[4:8] == b"ftyp"
+    with Image.open(webp) as image:
+        assert image.n_frames == 9
+        image.seek(1)
+        image.load()
+        assert image.info["duration"] == 250
+    for bad in ({"theme": "pink"}, {"view": "side"}, {"width": -3}, {"duration": 0}):
+        with pytest.raises(ConvanimError):
+            convanim.animate(spec, **bad)
+    with pytest.raises(ConvanimError):
+        plain.save(tmp_path / "a.bmp")

@@ -51,7 +51,7 @@ CASES = [
     (["gif", "--k", "3", "--d", "1000"], "--d: 96116x64188 px frames (2001 cells across)"),
     (["gif", "--i", "1", "--k", "10001", "--p", "5000"], "--k: 480116x320188 px frames"),
     (["gif", "-t", "--view", "scatter", "--i", "50", "--k", "50", "--s", "50"], "--i: 120068x"),
-    (["gif", "--duration", "100000000"], "--duration: must be 1 to 655350 ms"),
+    (["gif", "--duration", "100000000"], "--duration: must be at most 655350 ms"),
     # gallery, overlap, matrix
     (["gallery", "-o", "afile"], "-o: afile is a file, not a folder"),
     (["overlap", "--i", "5,5,5"], "--i: gives 3 axes, but a picture has 1 or 2"),

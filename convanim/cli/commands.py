@@ -99,7 +99,7 @@ def gif(
     """
     from convanim.animation import animate_to_file, default_name
     from convanim.geometry import Pooling
-    from convanim.style import GUIDE_CELL, NUMBERS_CELL, Style
+    from convanim.style import Style
     from convanim.values import ValueSource, given_values
 
     spec = flags.spec(max_axes=2)
@@ -119,9 +119,7 @@ def gif(
     tags: tuple[str, ...] = (f"{pool.value}pool",) if pool else ("values",) if numeric else ()
     tags += () if count_include_pad else ("nopad",)
     path = out or Path("renders") / default_name(spec, view, theme, tags=tags)
-    style = Style(
-        theme=theme, labels=labels, width=width, cell=NUMBERS_CELL if numeric else GUIDE_CELL
-    )
+    style = Style(theme=theme, labels=labels, width=width)
     result = animate_to_file(
         spec,
         path,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convanim.errors import ConvanimError, quoted
+from convanim.errors import ConvanimError, choose
 from convanim.geometry.spec import ConvSpec
 from convanim.geometry.views import flat_index, overlap_counts, taps
 
@@ -41,13 +41,7 @@ class Pooling:
     count_include_pad: bool = True
 
     def __post_init__(self) -> None:
-        try:
-            object.__setattr__(self, "mode", PoolMode(self.mode))
-        except ValueError:
-            modes = ", ".join(mode.value for mode in PoolMode)
-            raise ConvanimError(
-                "pool", f"must be one of {modes}, got {quoted(self.mode)}"
-            ) from None
+        object.__setattr__(self, "mode", choose(PoolMode, self.mode, "pool"))
         if self.spec.transposed:
             raise ConvanimError("transposed", "pooling has no transposed form")
         for index, axis in enumerate(self.spec.axes):

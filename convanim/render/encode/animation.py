@@ -335,13 +335,18 @@ def _pad(frame: Image.Image, width: int, height: int) -> Image.Image:
     return canvas
 
 
-def animation_bytes(frames: Frames, suffix: str = ".gif", duration: int = 1000) -> bytes:
+def animation_bytes(
+    frames: Frames,
+    suffix: str,
+    duration: int,
+    transparent: tuple[int, int, int] | None = None,
+) -> bytes:
     """The encoded animation in memory (for notebooks), as ``write_animation`` would write it.
 
     ``frames`` are streamed as by ``write_animation``; only the bytes are held.
     """
     buffer = io.BytesIO()
-    _encoder(frames, suffix, duration, None)(buffer)
+    _encoder(frames, suffix, duration, transparent)(buffer)
     return buffer.getvalue()
 
 

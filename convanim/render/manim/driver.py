@@ -14,10 +14,9 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from convanim import scene_plans
-from convanim.errors import ConvanimError, quoted
+from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec
 from convanim.render.encode.files import copy_file
 from convanim.render.encode.video import movie_to_animation
@@ -53,16 +52,6 @@ QUALITIES = {
     Quality.HIGH: "high_quality",
     Quality.FOURK: "fourk_quality",
 }
-
-Choice = TypeVar("Choice", Quality, SceneFormat)
-
-
-def _choice(kind: type[Choice], value: Choice | str, argument: str) -> Choice:
-    try:
-        return kind(value)
-    except ValueError:
-        choices = ", ".join(each.value for each in kind)
-        raise ConvanimError(argument, f"must be one of {choices}, got {quoted(value)}") from None
 
 
 @dataclass(frozen=True)
@@ -129,7 +118,7 @@ def check(
 ) -> None:
     """Refuse what cannot be rendered, before Manim starts: the output name, the step budget
     (from the arithmetic alone), then the scene's plan."""
-    file_format = _choice(SceneFormat, file_format, "file_format")
+    file_format = choose(SceneFormat, file_format, "file_format")
     if out is not None and out.suffix.lower() != f".{file_format.value}":
         rule = f"{out}: a {file_format.value} scene is written as .{file_format.value} ({{file_format}})"
         raise ConvanimError("out", rule)
@@ -155,8 +144,8 @@ def render_scene(
 
     ``out`` is written completely or not at all; Manim's media folder is removed.
     """
-    quality = _choice(Quality, quality, "quality")
-    file_format = _choice(SceneFormat, file_format, "file_format")
+    quality = choose(Quality, quality, "quality")
+    file_format = choose(SceneFormat, file_format, "file_format")
     try:
         from manim import tempconfig
     except ImportError:
