@@ -38,7 +38,7 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
         runner.run(test, clear_globs=False)
         names.update(test.globs)
     assert runner.failures == 0
-    assert (tmp_path / "renders" / "stamps.gif").exists()
+    assert (tmp_path / "renders" / "stamps.webp").exists()
 
 
 @pytest.mark.parametrize("name", _modules())

@@ -155,3 +155,23 @@ def test_animate_takes_the_cli_options_saves_any_format_and_refuses_bad_values(t
             convanim.animate(spec, **bad)
     with pytest.raises(ConvanimError):
         plain.save(tmp_path / "a.bmp")
+
+
+def test_figures_print_nothing_but_their_line_without_a_writable_home(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "afile").write_text("")  # a home under a file can never be created
+    environment = {**os.environ, "HOME": str(tmp_path / "afile" / "home")}
+    environment.pop("MPLCONFIGDIR", None)
+    environment.pop("XDG_CONFIG_HOME", None)
+    environment.pop("XDG_CACHE_HOME", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "convanim", "matrix", "-o", str(tmp_path / "m.png")],
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
+    assert done.returncode == 0
+    assert done.stderr == ""

@@ -365,3 +365,32 @@ def test_scene_cli_without_manim_says_how_to_install(cli, monkeypatch, tmp_path)
     assert "apt-get install -y libcairo2-dev libpango1.0-dev pkg-config" in result.output
     assert "pip install 'convanim[manim]'" in result.output
     assert not Path(tmp_path / "a.mp4").exists()
+
+
+@pytest.mark.manim
+def test_sigterm_during_a_scene_leaves_no_temporary_folder_and_no_file(manim, tmp_path):
+    """Stopped half way, a render exits non-zero and leaves neither Manim's folder nor output."""
+    import os
+    import signal
+    import time
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    out = tmp_path / "out" / "t.mp4"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "convanim", "scene", "transposed", "-o", str(out)],
+        env={**os.environ, "TMPDIR": str(scratch)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not any(scratch.glob("convanim-scene-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the render is under way
+    assert any(scratch.glob("convanim-scene-*")), "the render never started"
+    time.sleep(1.0)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert b"Traceback" not in stderr
+    assert not any(scratch.glob("convanim-scene-*"))
+    assert not (tmp_path / "out").exists()

@@ -27,7 +27,7 @@ from convanim.style import Theme
 
 app = typer.Typer(
     cls=Commands,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Exact animations of convolution and transposed convolution arithmetic.",
@@ -43,7 +43,10 @@ def _version(show: bool) -> None:
 @app.callback()
 def commands(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, metavar="", help="Print the version."
+        ),
     ] = False,
 ) -> None:
     """Exact animations of convolution and transposed convolution arithmetic."""
@@ -88,7 +91,7 @@ def gif(
     weights: options.Weights = None,
     input_values: options.InputValues = None,
     pool: options.Pool = None,
-    count_include_pad: options.CountIncludePad = True,
+    no_count_include_pad: options.ExcludePad = False,
     overlap: options.Overlap = False,
     markdown: options.Markdown = False,
     html: options.Html = False,
@@ -105,10 +108,12 @@ def gif(
     spec = flags.spec(max_axes=2)
     if pool is not None and weights is not None:
         raise ConvanimError("weights", "pooling has no weights: drop {weights} or {pool}")
-    if not count_include_pad and pool is not PoolMode.AVG:
-        raise ConvanimError("count_include_pad", "only average pooling ({pool} avg) counts padding")
+    if no_count_include_pad and pool is not PoolMode.AVG:
+        raise ConvanimError(
+            "no_count_include_pad", "only average pooling ({pool} avg) counts padding"
+        )
     numeric = values or pool is not None or weights is not None or input_values is not None
-    pooling = Pooling(spec, pool, count_include_pad) if pool is not None else None
+    pooling = Pooling(spec, pool, not no_count_include_pad) if pool is not None else None
     source = ValueSource(
         seed=seed,
         input=None
@@ -117,7 +122,7 @@ def gif(
         weights=None if weights is None else given_values(weights, spec.kernel, "weights"),
     )
     tags: tuple[str, ...] = (f"{pool.value}pool",) if pool else ("values",) if numeric else ()
-    tags += () if count_include_pad else ("nopad",)
+    tags += ("nopad",) if no_count_include_pad else ()
     path = out or Path("renders") / default_name(spec, view, theme, tags=tags)
     style = Style(theme=theme, labels=labels, width=width)
     result = animate_to_file(

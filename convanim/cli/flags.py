@@ -49,7 +49,7 @@ FLAGS = {
     "transparent": "--transparent",
     "duration": "--duration",
     "seed": "--seed",
-    "count_include_pad": "--no-count-include-pad",
+    "no_count_include_pad": "--no-count-include-pad",
 }
 KERNEL = 3  # the kernel when --k is not given; every other default is ConvSpec's
 SPEC_DEFAULTS = {
@@ -209,7 +209,9 @@ _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
     ),
     "transposed": (
         bool,
-        typer.Option("-t", "--transposed", rich_help_panel=SPEC, help="A transposed convolution."),
+        typer.Option(
+            "-t", "--transposed", rich_help_panel=SPEC, metavar="", help="A transposed convolution."
+        ),
     ),
     "dims": (
         int,

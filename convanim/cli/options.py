@@ -19,6 +19,11 @@ def _option(*names: str, panel: str, help: str, **kwargs: Any) -> Any:
     return typer.Option(*names, help=help, rich_help_panel=panel, **kwargs)
 
 
+def _flag(*names: str, panel: str, help: str) -> Any:
+    """An option that takes no value: its help shows no type."""
+    return typer.Option(*names, help=help, rich_help_panel=panel, metavar="")
+
+
 def _out(help: str) -> Any:
     return _option("-o", "--out", panel=OUTPUT, help=help)
 
@@ -38,22 +43,22 @@ Duration = Annotated[
     int, _option("--duration", panel=OUTPUT, min=20, help="Milliseconds per frame.")
 ]
 Markdown = Annotated[
-    bool, _option("--markdown", panel=OUTPUT, help="Also print a Markdown snippet with alt text.")
+    bool, _flag("--markdown", panel=OUTPUT, help="Also print a Markdown snippet with alt text.")
 ]
 Html = Annotated[
-    bool, _option("--html", panel=OUTPUT, help="Also print an HTML <img> snippet with alt text.")
+    bool, _flag("--html", panel=OUTPUT, help="Also print an HTML <img> snippet with alt text.")
 ]
 Check = Annotated[
-    bool, _option("--check", panel=OUTPUT, help="Only verify that the folder's files are current.")
+    bool, _flag("--check", panel=OUTPUT, help="Only verify that the folder's files are current.")
 ]
-Json = Annotated[bool, _option("--json", panel=OUTPUT, help="Print a JSON record.")]
+Json = Annotated[bool, _flag("--json", panel=OUTPUT, help="Print a JSON record.")]
 Animate = Annotated[
-    bool, _option("--animate", panel=OUTPUT, help="A GIF, one frame per output cell, row lit.")
+    bool, _flag("--animate", panel=OUTPUT, help="A GIF, one frame per output cell, row lit.")
 ]
 SceneQuality = Annotated[Quality, _option("--quality", panel=OUTPUT, help="480p15 .. 4K.")]
 Format = Annotated[SceneFormat, _option("--format", panel=OUTPUT, help="File format.")]
-Preview = Annotated[bool, _option("--preview", panel=OUTPUT, help="Open the result.")]
-ListScenes = Annotated[bool, _option("--list", panel=OUTPUT, help="List the scenes.")]
+Preview = Annotated[bool, _flag("--preview", panel=OUTPUT, help="Open the result.")]
+ListScenes = Annotated[bool, _flag("--list", panel=OUTPUT, help="List the scenes.")]
 
 # Look
 ViewChoice = Annotated[
@@ -68,24 +73,24 @@ ViewChoice = Annotated[
 ThemeChoice = Annotated[Theme, _option("--theme", panel=LOOK, help="Colour theme.")]
 Width = Annotated[int | None, _option("--width", panel=LOOK, min=50, help="Frame width in pixels.")]
 Labels = Annotated[
-    bool, _option("--labels/--no-labels", panel=LOOK, help="Name the planes and their sizes.")
+    bool, _flag("--labels/--no-labels", panel=LOOK, help="Name the planes and their sizes.")
 ]
 Transparent = Annotated[
-    bool, _option("--transparent", panel=LOOK, help="See-through background (.gif, .png, .webp).")
+    bool, _flag("--transparent", panel=LOOK, help="See-through background (.gif, .png, .webp).")
 ]
 Overlap = Annotated[
-    bool, _option("--overlap", panel=LOOK, help="Close the scatter view with stamps per output.")
+    bool, _flag("--overlap", panel=LOOK, help="Close the scatter view with stamps per output.")
 ]
 Compare = Annotated[
-    bool, _option("--compare", panel=LOOK, help="Also kernels s, s+1 and s+2 for this stride.")
+    bool, _flag("--compare", panel=LOOK, help="Also kernels s, s+1 and s+2 for this stride.")
 ]
 
 # Numbers
 Values = Annotated[
-    bool, _option("--values", panel=NUMBERS, help="Print input values, weights and outputs.")
+    bool, _flag("--values", panel=NUMBERS, help="Print input values, weights and outputs.")
 ]
 SceneValues = Annotated[
-    bool, _option("--values/--no-values", panel=NUMBERS, help="Show numbers in the cells.")
+    bool, _flag("--values/--no-values", panel=NUMBERS, help="Show numbers in the cells.")
 ]
 Seed = Annotated[int, _option("--seed", panel=NUMBERS, help="Seed of the printed values.")]
 Weights = Annotated[
@@ -97,12 +102,12 @@ InputValues = Annotated[
 Pool = Annotated[
     PoolMode | None, _option("--pool", panel=NUMBERS, help="Pool the input instead of convolving.")
 ]
-CountIncludePad = Annotated[
+ExcludePad = Annotated[
     bool,
-    _option(
-        "--count-include-pad/--no-count-include-pad",
+    _flag(
+        "--no-count-include-pad",
         panel=NUMBERS,
-        help="Average pooling divides by the whole window (PyTorch's default).",
+        help="Average pooling divides by the real cells only (PyTorch's count_include_pad=False).",
     ),
 ]
 
