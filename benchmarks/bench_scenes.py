@@ -17,7 +17,8 @@ from typing import Any
 
 from manim import tempconfig
 
-from convanim.render.manim.driver import QUALITIES, SCENES, Quality, render_scene
+from convanim.render.manim import Quality
+from convanim.render.manim.driver import QUALITIES, SCENES, render_scene
 from convanim.scene_plans import DEFAULTS
 
 

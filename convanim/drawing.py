@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import overload
 
 import numpy as np
@@ -38,6 +38,7 @@ class Role(str, enum.Enum):
     LABEL = "label"  # a plane's name and size
     VALUE = "value"  # a cell's value
     WEIGHT = "weight"  # a tap's weight
+    HALO = "halo"  # a patch of a cell's fill that lifts a number off the joining lines
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,36 @@ class Label:
 
 
 Primitive = CellShape | Segment | Disc | Ring | Label
+
+
+def text_box(label: Label) -> np.ndarray:
+    """The estimated (x0, y0, x1, y1) pixels a label's text covers (no font is measured)."""
+    half = np.array([look.CHAR_WIDTH * len(label.text), look.GLYPH_HEIGHT]) * label.size / 2
+    return np.concatenate([label.centre - half, label.centre + half])
+
+
+def _overlap(first: np.ndarray, second: np.ndarray) -> bool:
+    """Whether two (x0, y0, x1, y1) boxes share any area."""
+    return bool((first[:2] < second[2:]).all() and (second[:2] < first[2:]).all())
+
+
+def _crosses(box: np.ndarray, start: np.ndarray, end: np.ndarray) -> bool:
+    """Whether segment start-end passes through the box (x0, y0, x1, y1): Liang-Barsky."""
+    low, high = 0.0, 1.0
+    delta = end - start
+    for axis in (0, 1):
+        for p, q in (
+            (-delta[axis], start[axis] - box[axis]),
+            (delta[axis], box[axis + 2] - start[axis]),
+        ):
+            if p == 0:
+                if q < 0:
+                    return False
+            elif p < 0:
+                low = max(low, q / p)
+            else:
+                high = min(high, q / p)
+    return low <= high
 
 
 @dataclass(frozen=True)
@@ -194,6 +225,9 @@ class Projection:
         return xy + self.upper_shift if upper else xy
 
 
+CELL_CENTRE_COLUMN = look.CELL_CENTRE[1]
+
+
 class _Layout:
     """Builds primitives in one projection, palette and scale."""
 
@@ -202,6 +236,13 @@ class _Layout:
         self.palette = palette
         self.scale = projection.scale
         self.line = max(1, round(projection.scale / look.CELL_PIXELS_PER_OUTLINE_PIXEL))
+        # The widest a line of text may be in a cell: the horizontal chord through the cell
+        # (pixels), less ``slant`` pixels per pixel of text height where the bounding edges lean.
+        along = np.linalg.solve(projection.steps.T, [1.0, 0.0])  # (row, column) per pixel of x
+        bound = int(np.argmax(np.abs(along)))  # the coordinate that reaches the cell edge first
+        self.chord = 1.0 / float(np.abs(along).max())
+        edge = projection.steps[1 - bound]  # the bounding edges run along the other axis
+        self.slant = abs(edge[0] / edge[1]) if edge[1] else 0.0
 
     def cell(
         self,
@@ -241,6 +282,7 @@ class _Layout:
         share: float = look.TEXT_SIZE,
         at: tuple[float, float] = look.CELL_CENTRE,
         role: Role = Role.VALUE,
+        limit: int | None = None,
     ) -> Label:
         """A value inside cell (r, c), ``share`` of a cell high, at fractional position ``at``.
 
@@ -248,12 +290,41 @@ class _Layout:
         on a highlighted cell, ``filled`` is its fill and the text takes the colour that
         reads best on it.
         """
-        centre = self.projection.point([r + at[0], c + at[1]], upper)
+        text = number_text(value)
+        size = self.fitted(text, share)
+        if limit is not None:
+            size = max(look.MIN_TEXT_PIXELS, min(size, limit))
+        size, column = self.placed(text, size, at)
+        centre = self.projection.point([r + at[0], c + column], upper)
         if isinstance(filled, tuple):
             colour = look.readable_on(filled, self.palette)
         else:
             colour = self.palette.on_cell if filled else self.palette.text
-        return Label(centre, number_text(value), round(share * self.scale), colour, role)
+        return Label(centre, text, size, colour, role)
+
+    def placed(self, text: str, size: int, at: tuple[float, float]) -> tuple[int, float]:
+        """The largest size up to ``size``, and the column nearest ``at``'s (sliding towards
+        the centre column), at which ``text`` lies inside its cell, TEXT_MARGIN clear of it."""
+        slide = [at[1] + (CELL_CENTRE_COLUMN - at[1]) * t for t in (0.0, 0.25, 0.5, 0.75, 1.0)]
+        for tried in range(size, look.MIN_TEXT_PIXELS - 1, -1):
+            half = np.array([look.CHAR_WIDTH * len(text), look.GLYPH_HEIGHT]) * tried / 2
+            box = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * half  # pixel offsets
+            spread = np.linalg.solve(self.projection.steps.T, box.T).T  # in (row, column)
+            for column in slide:
+                inside = np.array([at[0], column]) + spread
+                if (inside >= look.TEXT_MARGIN).all() and (inside <= 1 - look.TEXT_MARGIN).all():
+                    return tried, column
+        return min(size, look.MIN_TEXT_PIXELS), CELL_CENTRE_COLUMN
+
+    def fitted(self, text: str, share: float) -> int:
+        """The font size for ``text``: ``share`` of a cell, shrunk until it fits its cell."""
+        size = round(share * self.scale)
+        fit = (
+            look.TEXT_FIT
+            * self.chord
+            / (look.CHAR_WIDTH * len(text) + self.slant * look.GLYPH_HEIGHT)
+        )
+        return max(look.MIN_TEXT_PIXELS, min(size, int(fit)))
 
     def label(self, plane: Plane, upper: bool, below: bool, text: str) -> Label:
         rows, cols = plane.cells.shape
@@ -316,13 +387,15 @@ class _FrameLayout:
             fill = blend(under, palette.highlight, look.HIGHLIGHT_OPACITY)
             below.append(layout.cell(r, c, False, fill, palette.outline, role=Role.HIGHLIGHT))
         numbers = self.numbers.frames[index] if self.numbers is not None else None
-        if numbers is not None:
-            below += self._lower_numbers(frame, numbers)
         pooling = numbers is not None and numbers.weights is None
+        dot: list[Primitive] = []
         if self.board.view is View.CANVAS and not pooling:  # a pooling window has no first tap
-            below.append(layout.dot(*frame.first_tap, False, palette.outline))
-        if len(frame.lower):
-            below += self._join(frame)
+            dot.append(layout.dot(*frame.first_tap, False, palette.outline))
+        join = self._join(frame) if len(frame.lower) else []
+        if numbers is None:
+            below += [*dot, *join]
+        else:  # numbers over the joining lines, so that none strikes through a digit
+            below += [*join, *self._lifted(self._lower_numbers(frame, numbers), join, frame), *dot]
         above: list[Primitive] = []
         if frame.counts is not None:
             above += self._accumulated(frame)
@@ -335,9 +408,15 @@ class _FrameLayout:
             for shape in above:
                 if isinstance(shape, CellShape) and shape.fill is not None:
                     fills[shape.position] = shape.fill
+            stamp = {}
+            if numbers.stamp is not None:
+                stamp = {(int(r), int(c)): w for (r, c), w in zip(frame.upper, numbers.stamp)}
             for (r, c), value in np.ndenumerate(numbers.upper):
-                if not np.isnan(value):
-                    above.append(layout.number(r, c, True, value, fills.get((r, c), True)))
+                on: bool | RGB = fills.get((r, c), True)
+                label = None if np.isnan(value) else layout.number(r, c, True, value, on)
+                above += self._paired(r, c, True, label, stamp.pop((r, c), None), on)
+            for (r, c), weight in stamp.items():  # stamp cells the padding crops
+                above += self._paired(r, c, True, None, weight, fills.get((r, c), True))
         return FrameDrawing(tuple(below), tuple(above))
 
     def _lower_numbers(self, frame: Frame, numbers: FrameNumbers) -> list[Primitive]:
@@ -349,26 +428,100 @@ class _FrameLayout:
         for k, (r, c) in enumerate(frame.lower):
             under = _plane_fill(self.board.lower, palette, r, c) or palette.background
             filled = blend(under, palette.highlight, look.HIGHLIGHT_OPACITY)
+            value = None
             if not np.isnan(values[r, c]):
-                shapes.append(self.layout.number(r, c, False, values[r, c], filled))
-            if numbers.weights is not None:
-                shapes.append(
-                    self.layout.number(
-                        r,
-                        c,
-                        False,
-                        numbers.weights[k],
-                        filled,
-                        share=look.WEIGHT_SIZE,
-                        at=look.WEIGHT_AT,
-                        role=Role.WEIGHT,
-                    )
-                )
+                value = self.layout.number(r, c, False, values[r, c], filled)
+            weight = None if numbers.weights is None else numbers.weights[k]
+            shapes += self._paired(r, c, False, value, weight, filled)
         if numbers.marked is not None:
             shapes.append(self.layout.ring(*numbers.marked, False, self.palette.outline))
         return shapes
 
-    def _join(self, frame: Frame) -> list[Primitive]:
+    def _lifted(
+        self, shapes: list[Primitive], join: list[Segment], frame: Frame
+    ) -> list[Primitive]:
+        """``shapes``, and in the flat view the numbers of other lower cells the join crosses,
+        each crossed number on a patch of its cell's fill (a halo) that cuts the lines around
+        it. (A patch is square: in the oblique view it would cover the slanted outlines.)"""
+        if self.layout.projection.layout is not Layout.FLAT or not join:
+            return shapes
+        assert self.numbers is not None
+        layout, lower = self.layout, self.board.lower
+        footprint = {(int(r), int(c)) for r, c in frame.lower}
+        under = {}
+        for r, c in frame.lower:
+            fill = _plane_fill(lower, self.palette, r, c) or self.palette.background
+            under[(int(r), int(c))] = blend(fill, self.palette.highlight, look.HIGHLIGHT_OPACITY)
+        labels: list[tuple[tuple[int, int], Label]] = []
+        for (r, c), value in np.ndenumerate(self.numbers.lower):
+            if (r, c) not in footprint and not np.isnan(value):
+                filled = lower.cells[r, c] == Cell.INPUT
+                labels.append(((r, c), layout.number(r, c, False, value, filled)))
+        lifted: list[Primitive] = []
+        pad = look.HALO_PAD * layout.scale
+        for shape in shapes:
+            if isinstance(shape, Label):
+                labels.append((self._cell_of(shape, frame), shape))
+            else:
+                lifted.append(shape)
+        for cell, label in labels:
+            box = text_box(label) + np.array([-pad, -pad, pad, pad])
+            crossed = any(_crosses(box, line.start, line.end) for line in join)
+            if not crossed and cell not in footprint:
+                continue
+            if crossed:
+                fill = (
+                    under.get(cell)
+                    or _plane_fill(lower, self.palette, *cell)
+                    or self.palette.background
+                )
+                x0, y0, x1, y1 = box
+                corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+                lifted.append(CellShape(corners, fill, fill, 1, None, Role.HALO, cell, False))
+            lifted.append(label)
+        return lifted
+
+    def _cell_of(self, label: Label, frame: Frame) -> tuple[int, int]:
+        """The footprint cell a label of the footprint sits in."""
+        steps = self.layout.projection.steps
+        for r, c in frame.lower:
+            origin = self.layout.projection.point([r, c], upper=False)
+            rc = np.linalg.solve(steps.T, label.centre - origin)  # within the cell: 0..1 each
+            if ((rc >= 0) & (rc <= 1)).all():
+                return (int(r), int(c))
+        raise AssertionError(label)
+
+    def _paired(
+        self,
+        r: int,
+        c: int,
+        upper: bool,
+        value: Label | None,
+        weight: float | None,
+        fill: bool | RGB,
+    ) -> list[Primitive]:
+        """A cell's value label and its tap's weight (if any), shrunk until they do not touch."""
+        if weight is None:
+            return [] if value is None else [value]
+        at = (look.WEIGHT_ROW, look.WEIGHT_AT[1])
+
+        def tap(limit: int | None = None) -> Label:
+            assert weight is not None
+            return self.layout.number(
+                r, c, upper, weight, fill, look.WEIGHT_SIZE, at, Role.WEIGHT, limit
+            )
+
+        label = tap()
+        while value is not None and _overlap(text_box(value), text_box(label)):
+            if label.size > look.MIN_TEXT_PIXELS:  # the weight gives way first
+                label = tap(label.size - 1)
+            elif value.size > look.MIN_TEXT_PIXELS:
+                value = replace(value, size=value.size - 1)
+            else:
+                break
+        return [label] if value is None else [value, label]
+
+    def _join(self, frame: Frame) -> list[Segment]:
         projection = self.layout.projection
         (r0, c0), (r1, c1) = frame.lower_box
         (u0, v0), (u1, v1) = frame.upper_box

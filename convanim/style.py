@@ -151,6 +151,14 @@ TEXT_SIZE = 0.42  # labels and cell values, as a share of a cell edge
 WEIGHT_SIZE = 0.3  # a tap's weight, printed in the corner of its cell
 WEIGHT_AT = (0.8, 0.78)  # where in the cell (row, column fractions) the weight goes
 CELL_CENTRE = (0.5, 0.5)
+# Fitting numbers into cells (the layout estimates text; it measures no font).
+CHAR_WIDTH = 0.6  # a character's width, as a share of the font size (digits are 0.5 to 0.6)
+GLYPH_HEIGHT = 0.8  # a digit's height, likewise
+TEXT_FIT = 0.86  # share of a cell's width a number may take (a first guess at its size)
+TEXT_MARGIN = 0.05  # between a number's estimated box and its cell's edges, in cells
+MIN_TEXT_PIXELS = 6  # numbers shrink to fit their cell, but no smaller than this
+WEIGHT_ROW = 0.82  # a tap's weight sits this far down its cell, clear of the value above it
+HALO_PAD = 0.04  # flat view: the patch that lifts a crossed number off the joining lines, in cells
 
 # Manim (scene units and Manim stroke widths).
 MANIM_THEME = Theme.DARK

@@ -33,6 +33,7 @@ class FrameNumbers:
     weights: np.ndarray | None  # (K,) the weight at each highlighted lower cell, or None
     upper: np.ndarray  # (rows, cols) values printed on the upper plane so far
     marked: tuple[int, int] | None  # the lower cell a max pooling window took, or None
+    stamp: np.ndarray | None = None  # (K,) scatter view: the weight at each highlighted upper cell
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,28 @@ class Numbers:
     frames: tuple[FrameNumbers, ...]
 
 
-def number_text(value: float) -> str:
-    """Integers as integers, anything else with one decimal.
+#: Decimals a printed number may need to be exact; results that need more (a mean of
+#: three values) are not terminating decimals and print rounded to ROUNDED_DECIMALS.
+EXACT_DECIMALS = 6
+ROUNDED_DECIMALS = 2
 
-    >>> number_text(3.0), number_text(-0.25)
-    ('3', '-0.2')
+
+def number_text(value: float) -> str:
+    """The shortest decimal that is ``value`` to EXACT_DECIMALS places, else ROUNDED_DECIMALS.
+
+    Products and sums of printed numbers print exactly, so a reader can recompute
+    every output; a non-terminating result (10/3) is rounded.
+
+    >>> number_text(3.0), number_text(-1.25), number_text(0.1 + 0.2), number_text(10 / 3)
+    ('3', '-1.25', '0.3', '3.33')
     """
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    value = float(value)
+    exact = f"{value:.{EXACT_DECIMALS}f}"
+    tolerance = 10.0 ** -(EXACT_DECIMALS + 3) * max(1.0, abs(value))
+    text = exact if abs(float(exact) - value) <= tolerance else f"{value:.{ROUNDED_DECIMALS}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def distinct_values(spec: ConvSpec, seed: int) -> np.ndarray:
@@ -161,7 +177,8 @@ def conv_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndarray
 
 
 def scatter_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> Numbers:
-    """Scatter view: the output shows the running partial sums as each input stamps.
+    """Scatter view: the output shows the running partial sums as each input stamps, and
+    the stamp's cells the weight each adds with.
 
     Once every stamp is down, output cells no stamp reached show 0, as PyTorch gives.
     """
@@ -169,6 +186,7 @@ def scatter_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndar
     sums = scatter_running_sums(spec, x, w)
     view = scatter(spec)
     last = len(sums) - 1
+    stamp = w.reshape(-1).astype(float)  # in kernel order, as each frame's stamp cells
     frames = tuple(
         FrameNumbers(
             None,
@@ -176,6 +194,7 @@ def scatter_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndar
                 shape
             ),
             None,
+            stamp,
         )
         for step, (total, reached) in enumerate(zip(sums, view.counts))
     )

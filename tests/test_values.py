@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 import numpy as np
 import pytest
 import reference
@@ -70,7 +73,15 @@ def test_pool_numbers_mark_the_maximum_cell():
 
 
 def test_number_text_and_given_values():
-    assert [number_text(v) for v in (3.0, -2.0, 2.5, 1 / 3)] == ["3", "-2", "2.5", "0.3"]
+    assert [number_text(v) for v in (3.0, -2.0, 2.5, -1.25, 0.1 + 0.2, -0.0)] == [
+        "3",
+        "-2",
+        "2.5",
+        "-1.25",
+        "0.3",
+        "0",
+    ]
+    assert number_text(1 / 3) == "0.33"  # not a terminating decimal: rounded
     np.testing.assert_array_equal(given_values("1,0,-1,2", (2, 2), "weights"), [[1, 0], [-1, 2]])
     with pytest.raises(ConvanimError, match="needs 4 values for 2x2, got 3"):
         given_values("1,2,3", (2, 2), "weights")
@@ -172,3 +183,140 @@ def test_dark_theme_numbers_on_a_highlighted_cell_are_drawn_readable():
     assert len(labels) == 9
     for label in labels:
         assert contrast(label.colour, fill) >= 4.5
+
+
+def _inside(point, corners) -> bool:
+    """Whether a pixel lies in a convex cell (corners in order round it)."""
+    signs = []
+    for i in range(4):
+        (ax, ay), (bx, by) = corners[(i + 1) % 4] - corners[i], point - corners[i]
+        signs.append(ax * by - ay * bx)
+    return all(v >= -1e-9 for v in signs) or all(v <= 1e-9 for v in signs)
+
+
+def _printed_in(shapes, cell, role):
+    """The number a frame prints with ``role`` in a CellShape's cell, else None (nothing shown)."""
+    from convanim.drawing import Label
+
+    found = [
+        s.text
+        for s in shapes
+        if isinstance(s, Label) and s.role is role and _inside(s.centre, cell.corners)
+    ]
+    assert len(found) <= 1
+    return Decimal(found[0]) if found else None
+
+
+#: Inputs and weights with a few decimals, as a user may give them.
+decimals = st.integers(-400, 400).map(lambda n: n / 8) | st.integers(-999, 999).map(
+    lambda n: n / 100
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(spec=conv_specs(max_ndim=2, max_size=5), data=st.data(), flat=st.booleans())
+def test_every_printed_output_recomputes_from_the_printed_footprint(spec, data, flat):
+    """Read back from the drawing's text alone, each frame's footprint values times their
+    weights sum exactly (in decimal) to the output the frame prints."""
+    from convanim.animation import drawing
+    from convanim.drawing import CellShape, Role
+    from convanim.style import Style
+    from convanim.values import ValueSource
+
+    x = np.array(
+        data.draw(
+            st.lists(
+                decimals, min_size=math.prod(spec.input_size), max_size=math.prod(spec.input_size)
+            )
+        )
+    ).reshape(spec.input_size)
+    w = np.array(
+        data.draw(
+            st.lists(decimals, min_size=math.prod(spec.kernel), max_size=math.prod(spec.kernel))
+        )
+    ).reshape(spec.kernel)
+    style = Style(layout="flat" if flat else "oblique")
+    laid_out, _ = drawing(spec, style=style, values=ValueSource(input=x, weights=w))
+    for frame in laid_out.frames:
+        shapes = frame.below
+        footprint = [s for s in shapes if isinstance(s, CellShape) and s.role is Role.HIGHLIGHT]
+        total = Decimal(0)
+        for cell in footprint:
+            weight = _printed_in(shapes, cell, Role.WEIGHT)
+            assert weight is not None
+            value = _printed_in(shapes, cell, Role.VALUE) or Decimal(0)  # padding prints none
+            total += value * weight
+        (output,) = [
+            s for s in frame.above if isinstance(s, CellShape) and s.role is Role.HIGHLIGHT
+        ]
+        assert _printed_in(frame.above, output, Role.VALUE) == total
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    spec=conv_specs(transposed=True, max_ndim=2, max_size=4),
+    data=st.data(),
+)
+def test_scatter_running_sums_recompute_from_printed_weights(spec, data):
+    """Scatter view: each stamp adds its input's printed value times the printed weight in
+    each stamp cell to the sum that cell printed before."""
+    from convanim.animation import drawing
+    from convanim.drawing import CellShape, Role
+    from convanim.values import ValueSource
+
+    size = math.prod(spec.input_size)
+    x = np.array(data.draw(st.lists(decimals, min_size=size, max_size=size)))
+    laid_out, _ = drawing(
+        spec, view="scatter", values=ValueSource(input=x.reshape(spec.input_size), seed=3)
+    )
+    before: dict[tuple[int, int], Decimal] = {}
+    for frame in laid_out.frames:
+        (stamping,) = [
+            s for s in frame.below if isinstance(s, CellShape) and s.role is Role.HIGHLIGHT
+        ]
+        value = _printed_in(laid_out.lower, stamping, Role.VALUE)
+        cells = {s.position: s for s in laid_out.upper_region}
+        for shape in frame.above:
+            if not (isinstance(shape, CellShape) and shape.role is Role.HIGHLIGHT):
+                continue
+            weight = _printed_in(frame.above, shape, Role.WEIGHT)
+            assert weight is not None
+            if shape.position in cells:  # a real output cell, not one the padding crops
+                now = _printed_in(frame.above, shape, Role.VALUE)
+                assert now == before.get(shape.position, Decimal(0)) + value * weight
+                before[shape.position] = now
+
+
+def test_long_numbers_fit_their_cells_and_print_exactly():
+    """The issue's example: every number fits inside its cell, and no weight touches its value."""
+    from convanim.animation import drawing
+    from convanim.drawing import CellShape, Label, Role, text_box
+    from convanim.style import Style
+    from convanim.values import ValueSource
+
+    spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
+    w = given_values("0.5,-1.25,3,100,-200,7.5,1,1,1", (3, 3), "weights")
+    x = given_values(",".join(["1000", "-2000"] + [str(v) for v in range(3, 26)]), (5, 5), "x")
+    for layout in ("flat", "oblique"):
+        laid_out, _ = drawing(
+            spec, style=Style(layout=layout), values=ValueSource(input=x, weights=w)
+        )
+        for frame in laid_out.frames:
+            every = (*laid_out.lower, *laid_out.upper, *frame.below, *frame.above)
+            cells = [s for s in every if isinstance(s, CellShape) and s.role is not Role.HALO]
+            for shapes in (frame.below, frame.above, laid_out.lower):
+                labels = [s for s in shapes if isinstance(s, Label) and s.role is not Role.LABEL]
+                for label in labels:
+                    (x0, y0, x1, y1) = text_box(label)
+                    corners = [np.array(p) for p in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+                    assert any(all(_inside(p, cell.corners) for p in corners) for cell in cells), (
+                        label
+                    )
+                weights = [s for s in labels if s.role is Role.WEIGHT]
+                for weight in weights:
+                    for other in labels:
+                        if other is not weight:
+                            a, b = text_box(weight), text_box(other)
+                            assert not ((a[:2] < b[2:]).all() and (b[:2] < a[2:]).all())
+        texts = {s.text for f in laid_out.frames for s in f.below if isinstance(s, Label)}
+        assert {"-1.25", "0.5", "7.5", "-200", "-2000"} <= texts

@@ -21,7 +21,7 @@ from convanim.cli import options
 from convanim.cli.flags import Commands, SpecFlags, with_spec_flags
 from convanim.errors import ConvanimError
 from convanim.geometry import PoolMode
-from convanim.render.manim.driver import MAX_STEPS, Quality, SceneFormat
+from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
 from convanim.storyboard import View
 from convanim.style import Theme
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from convanim.geometry import PoolMode
-from convanim.render.manim.driver import Quality, SceneFormat
+from convanim.render.manim import Quality, SceneFormat
 from convanim.storyboard import View
 from convanim.style import Theme
 

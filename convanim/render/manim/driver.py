@@ -7,7 +7,6 @@ removed; the finished file is then put in place atomically.
 
 from __future__ import annotations
 
-import enum
 import importlib
 import math
 import tempfile
@@ -20,29 +19,13 @@ from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec
 from convanim.render.encode.files import copy_file
 from convanim.render.encode.video import movie_to_animation
+from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
 from convanim.scene_plans import SceneParams
 
 INSTALL_HINT = (
     "convanim scene needs Manim: apt-get install -y libcairo2-dev libpango1.0-dev pkg-config "
     "&& pip install 'convanim[manim]'"
 )
-
-
-class Quality(str, enum.Enum):
-    """Render quality: 480p15, 720p30, 1080p60, 2160p60."""
-
-    LOW = "l"
-    MEDIUM = "m"
-    HIGH = "h"
-    FOURK = "k"
-
-
-class SceneFormat(str, enum.Enum):
-    """What a render produces: the video, an animated GIF, or the last frame."""
-
-    MP4 = "mp4"
-    GIF = "gif"
-    PNG = "png"
 
 
 #: Manim's name for each quality.
@@ -63,10 +46,6 @@ class SceneEntry:
     plan: Callable[[SceneParams], object]  # the scene_plans function computing what it shows
     summary: str
     steps: Callable[[ConvSpec], int]  # animation steps for a spec: what its render time grows with
-
-
-#: Animation steps a scene may take (about a second of video and of rendering each).
-MAX_STEPS = 100
 
 
 SCENES = {
