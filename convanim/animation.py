@@ -21,6 +21,7 @@ from convanim.storyboard import (
     as_drawable,
     build_storyboard,
     frame_count,
+    input_label,
     overlap_frame,
     plane_shapes,
 )
@@ -45,12 +46,14 @@ MAX_DURATION = 655_350  # the longest frame a GIF can hold
 
 @dataclass(frozen=True)
 class Animation:
-    """What was written: where, how many frames, their size and the file's bytes."""
+    """What was written: where, how many frames, their size, the file's bytes and each
+    frame's duration as the file holds it (a GIF counts hundredths of a second)."""
 
     path: Path
     frames: int
     size: tuple[int, int]
     bytes: int
+    duration: int  # milliseconds per frame, as written
 
 
 def check_duration(duration: int) -> None:
@@ -153,11 +156,18 @@ def drawing(
         style = replace(style, layout=Layout.FLAT)
     if overlap and view is not View.SCATTER:
         raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
+    if pooling is not None:  # the windows pooled (in ceil mode, with their implicit padding)
+        spec = pooling.windows
     board = plan(spec, view, style, max_frames, max_pixels)
     numbers: Numbers | None = None
     if pooling is not None:
         label = f"{board.upper.label}, {pooling.mode.value} pool"
+        if not pooling.count_include_pad:
+            label += " of real cells"
         board = replace(board, upper=replace(board.upper, label=label))
+        if pooling.ceil_mode:  # the extra dashed cells are the implicit padding of ceil mode
+            lower = replace(board.lower, label=f"{input_label(pooling.spec)}, ceil mode")
+            board = replace(board, lower=lower)
         x = (values or ValueSource()).pooled(spec)
         numbers = pool_numbers(board, pooling, x)
     elif values is not None:
@@ -214,4 +224,8 @@ def animate_to_file(
     frames, style = render_animation(spec, **options)
     see_through = style.palette.background if transparent else None
     size = write_animation(frames, path, duration, see_through)
-    return Animation(path=path, frames=len(frames), size=frames.size, bytes=size)
+    if path.suffix.lower() == ".gif":
+        from convanim.render.encode.gif import gif_delay
+
+        duration = gif_delay(duration) * 10
+    return Animation(path, len(frames), frames.size, size, duration)

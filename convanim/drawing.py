@@ -165,6 +165,8 @@ class Projection:
     def __init__(self, lower: tuple[int, int], upper: tuple[int, int], style: Style):
         self.shapes = (lower, upper)
         self.layout = style.layout
+        #: One-row planes (1-D specs) drawn flat stack vertically instead of side by side.
+        self.stacked = style.layout is Layout.FLAT and lower[0] == upper[0] == 1
         basis = look.PROJECTIONS[style.layout]
         room = np.array([look.MARGIN, look.MARGIN + (look.LABEL_ROOM if style.labels else 0.0)])
         if style.width:  # the picture's width in cells, from the unrounded layout
@@ -201,6 +203,9 @@ class Projection:
         if self.layout is Layout.OBLIQUE:  # upper plane above, centred over the lower one
             shift_x = lower[:, 0].mean() - upper[:, 0].mean()
             shift_y = lower[0, 1] - look.PLANE_GAP * unit - upper[1, 1]
+        elif self.stacked:  # strips: output above input, so a window's lines fan out to it
+            shift_x = lower[:, 0].mean() - upper[:, 0].mean()
+            shift_y = lower[0, 1] - look.FLAT_GAP * unit - upper[1, 1]
         else:  # upper plane to the right, centred vertically
             shift_x = lower[1, 0] + look.FLAT_GAP * unit - upper[0, 0]
             shift_y = lower[:, 1].mean() - upper[:, 1].mean()
@@ -601,9 +606,9 @@ def draw(board: Storyboard, style: Style, numbers: Numbers | None = None) -> Dra
                 filled = board.lower.cells[r, c] == Cell.INPUT
                 lower.append(layout.number(r, c, False, value, filled))
     if style.labels:
-        flat = style.layout is Layout.FLAT
+        below = style.layout is Layout.FLAT and not projection.stacked
         lower.append(layout.label(board.lower, False, True, board.lower.label))
-        lower.append(layout.label(board.upper, True, flat, board.upper.label))
+        lower.append(layout.label(board.upper, True, below, board.upper.label))
     upper = _plane(layout, board.upper, upper=True)
     region = tuple(
         layout.cell(r, c, True, fill=layout.palette.background, outline=layout.palette.background)

@@ -105,7 +105,7 @@ def _box(cells: np.ndarray) -> np.ndarray:
     return np.stack([cells.min(axis=0), cells.max(axis=0) + 1])
 
 
-def _input_label(spec: ConvSpec) -> str:
+def input_label(spec: ConvSpec) -> str:
     """``input 5x5, padding 1``; asymmetric padding as asked, before:after per axis."""
     label = f"input {size_text(spec.input_size)}"
     if any(p for pair in spec.padding for p in pair):
@@ -126,7 +126,7 @@ def canvas_storyboard(spec: ConvSpec) -> Storyboard:
         framing = "faded cells cropped" if view.cropped.any() else "re-padded"
         lower_label = f"input {size_text(spec.input_size)}, zeros inserted, {framing}"
     else:
-        lower_label = _input_label(spec)
+        lower_label = input_label(spec)
     lower = Plane(cells=cells, cropped=view.cropped, unread=view.unread, label=lower_label)
     upper_shape = drawn.output_size
     upper = Plane(

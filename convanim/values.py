@@ -203,7 +203,7 @@ def scatter_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndar
 
 def pool_numbers(board: Storyboard, pooling: Pooling, x: np.ndarray) -> Numbers:
     """Pooling: no weights; max pooling marks the cell each window took."""
-    spec = pooling.spec
+    spec = pooling.windows
     y = pooling.apply(x).reshape(board.upper.cells.shape)
     marks: list[tuple[int, int] | None] = [None] * len(board.frames)
     if pooling.mode is PoolMode.MAX:

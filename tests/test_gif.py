@@ -359,3 +359,48 @@ def test_transparent_mp4_is_refused_without_a_file(tmp_path):
     assert result.exit_code == 2
     assert result.output.startswith("error: --transparent: .mp4 has no transparency")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_gif_durations_are_rounded_to_hundredths_and_said(tmp_path):
+    out = tmp_path / "a.gif"
+    result = runner.invoke(app, ["gif", "--duration", "25", "-o", str(out)])
+    assert result.exit_code == 0
+    assert "(frames last 30 ms: a GIF counts hundredths of a second)" in result.output
+    with Image.open(out) as image:
+        image.seek(1)
+        assert image.info["duration"] == 30
+    exact = runner.invoke(app, ["gif", "--duration", "250", "-o", str(tmp_path / "b.gif")])
+    assert "frames last" not in exact.output
+
+
+def test_average_pooling_of_real_cells_is_labelled_and_named_apart(tmp_path, monkeypatch):
+    from convanim.animation import drawing
+    from convanim.drawing import Label
+    from convanim.geometry import Pooling
+
+    spec = ConvSpec(input_size=(5, 5), kernel=3, padding=1)
+    laid_out, _ = drawing(spec, pooling=Pooling(spec, "avg", count_include_pad=False))
+    labels = [shape.text for shape in laid_out.lower if isinstance(shape, Label)]
+    assert "output 5x5, avg pool of real cells" in labels
+    monkeypatch.chdir(tmp_path)
+    runner.invoke(app, ["gif", "--pool", "avg", "--p", "1"])
+    runner.invoke(app, ["gif", "--pool", "avg", "--p", "1", "--no-count-include-pad"])
+    assert sorted(p.name for p in (tmp_path / "renders").iterdir()) == [
+        "conv_i5_k3_p1_avgpool.gif",
+        "conv_i5_k3_p1_avgpool_nopad.gif",
+    ]
+
+
+def test_one_dimensional_flat_strips_stack_output_above_input():
+    """Side by side, a strip's joining lines would lie flat and read as an empty box."""
+    spec = ConvSpec(input_size=8, kernel=3, stride=2)
+    board = build_storyboard(spec)
+    flat = Projection(board.lower.cells.shape, board.upper.cells.shape, Style(layout="flat"))
+    assert flat.stacked
+    lower_top = flat.point([0, 0], upper=False)[1]
+    upper_bottom = flat.point([1, 0], upper=True)[1]
+    assert upper_bottom < lower_top  # the output strip lies above, with a gap
+    square = ConvSpec(input_size=(5, 5), kernel=3)
+    board = build_storyboard(square)
+    shapes = (board.lower.cells.shape, board.upper.cells.shape)
+    assert not Projection(*shapes, Style(layout="flat")).stacked

@@ -43,6 +43,7 @@ CASES = [
     (["gif", "--op", "1,0,0", "-t", "--s", "2"], "--op: gives 3 axes, but a picture has 1 or 2"),
     (["gif", "--pool", "max", "--weights", "1"], "--weights: pooling has no weights"),
     (["gif", "--no-count-include-pad"], "--no-count-include-pad: only average pooling"),
+    (["gif", "--ceil-mode"], "--ceil-mode: only pooling (--pool) has a ceil mode"),
     (["gif", "--input-values", NAN_INPUT], "--input-values: must be finite numbers"),
     (["gif", "--overlap"], "--overlap: the overlap frame closes a scatter view"),
     (["gif", "--view", "scatter"], "--view: the scatter view needs a transposed spec (-t)"),

@@ -66,3 +66,21 @@ def test_pooling_rejects_an_unknown_mode():
     with pytest.raises(ConvanimError) as caught:
         Pooling(ConvSpec(input_size=4, kernel=2), "mean")
     assert str(caught.value) == "pool: must be one of max, avg, got 'mean'"
+
+
+@pytest.mark.parametrize(
+    ("kernel", "stride", "padding", "average", "maximum"),
+    [  # F.avg_pool1d(ones(5)) and F.max_pool1d(arange(5)), ceil_mode=True, from PyTorch 2.13
+        (2, 2, 0, [1.0, 1.0, 1.0], [1.0, 3.0, 4.0]),
+        (3, 2, 0, [1.0, 1.0], [2.0, 4.0]),
+        (3, 2, 1, [2 / 3, 1.0, 2 / 3], [1.0, 3.0, 4.0]),
+        (2, 3, 1, [0.5, 1.0], [0.0, 3.0]),
+        (3, 3, 1, [2 / 3, 1.0], [1.0, 4.0]),
+    ],
+)
+def test_ceil_mode_matches_pytorch(kernel, stride, padding, average, maximum):
+    spec = ConvSpec(input_size=5, kernel=kernel, stride=stride, padding=padding)
+    np.testing.assert_allclose(Pooling(spec, "avg", ceil_mode=True).apply(np.ones(5)), average)
+    np.testing.assert_array_equal(
+        Pooling(spec, "max", ceil_mode=True).apply(np.arange(5.0)), maximum
+    )

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import reference
 from conftest import random_values
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from convanim.describe import torch_lines
@@ -117,26 +117,35 @@ def test_printed_torch_layer_computes_the_reference_op(spec):
     padding=st.integers(0, 3),
     dilation=st.integers(1, 3),
     count_include_pad=st.booleans(),
+    ceil_mode=st.booleans(),
 )
 def test_pooling_is_accepted_exactly_when_pytorch_accepts_it(
-    mode, size, kernel, stride, padding, dilation, count_include_pad
+    mode, size, kernel, stride, padding, dilation, count_include_pad, ceil_mode
 ):
     """Same refusals as PyTorch's max_pool1d / avg_pool1d, and the same numbers otherwise."""
     if mode == "avg":
         dilation = 1  # PyTorch's average pooling has no dilation
+    # Known limit: in ceil mode PyTorch also pools an input smaller than one window
+    # (a single partial window); convanim's spec needs the window to fit once.
+    assume(not ceil_mode or size + 2 * padding >= dilation * (kernel - 1) + 1)
     x = np.random.default_rng(size * 31 + kernel).integers(-9, 9, size).astype(float)
     try:
         spec = ConvSpec(size, kernel, stride=stride, padding=padding, dilation=dilation)
-        pooling = Pooling(spec, mode, count_include_pad)
+        pooling = Pooling(spec, mode, count_include_pad, ceil_mode)
     except ConvanimError:
         pooling = None
     tensor = torch.tensor(x)[None, None]
     try:
         if mode == "max":
-            expected = F.max_pool1d(tensor, kernel, stride, padding, dilation)
+            expected = F.max_pool1d(tensor, kernel, stride, padding, dilation, ceil_mode=ceil_mode)
         else:
             expected = F.avg_pool1d(
-                tensor, kernel, stride, padding, count_include_pad=count_include_pad
+                tensor,
+                kernel,
+                stride,
+                padding,
+                ceil_mode=ceil_mode,
+                count_include_pad=count_include_pad,
             )
         refused = bool(torch.isinf(expected).any() or torch.isnan(expected).any())
     except RuntimeError:

@@ -320,3 +320,15 @@ def test_long_numbers_fit_their_cells_and_print_exactly():
                             assert not ((a[:2] < b[2:]).all() and (b[:2] < a[2:]).all())
         texts = {s.text for f in laid_out.frames for s in f.below if isinstance(s, Label)}
         assert {"-1.25", "0.5", "7.5", "-200", "-2000"} <= texts
+
+
+def test_scatter_view_ends_with_every_output_printed_zeros_included():
+    """PyTorch gives 0 where no stamp lands; the last frame prints it, earlier frames do not."""
+    spec = ConvSpec(input_size=3, kernel=2, stride=3, transposed=True)  # outputs 2 and 5: no stamp
+    board = build_storyboard(spec, View.SCATTER)
+    x, w = np.array([1.0, 2.0, 3.0]), np.array([1.0, -1.0])
+    numbers = scatter_numbers(board, spec, x, w)
+    last = numbers.frames[-1].upper[board.upper.cells == Cell.OUTPUT]
+    np.testing.assert_array_equal(last, reference.conv_transpose(x, w, spec))
+    assert last[2] == 0
+    assert np.isnan(numbers.frames[0].upper[board.upper.cells == Cell.OUTPUT][2])

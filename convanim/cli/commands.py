@@ -92,6 +92,7 @@ def gif(
     input_values: options.InputValues = None,
     pool: options.Pool = None,
     no_count_include_pad: options.ExcludePad = False,
+    ceil_mode: options.CeilMode = False,
     overlap: options.Overlap = False,
     markdown: options.Markdown = False,
     html: options.Html = False,
@@ -113,7 +114,9 @@ def gif(
             "no_count_include_pad", "only average pooling ({pool} avg) counts padding"
         )
     numeric = values or pool is not None or weights is not None or input_values is not None
-    pooling = Pooling(spec, pool, not no_count_include_pad) if pool is not None else None
+    if ceil_mode and pool is None:
+        raise ConvanimError("ceil_mode", "only pooling ({pool}) has a ceil mode")
+    pooling = Pooling(spec, pool, not no_count_include_pad, ceil_mode) if pool else None
     source = ValueSource(
         seed=seed,
         input=None
@@ -123,6 +126,7 @@ def gif(
     )
     tags: tuple[str, ...] = (f"{pool.value}pool",) if pool else ("values",) if numeric else ()
     tags += ("nopad",) if no_count_include_pad else ()
+    tags += ("ceil",) if ceil_mode else ()
     path = out or Path("renders") / default_name(spec, view, theme, tags=tags)
     style = Style(theme=theme, labels=labels, width=width)
     result = animate_to_file(
@@ -140,8 +144,11 @@ def gif(
     )
     w, h = result.size
     lines = [
-        f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes, {describe.shape_text(spec)}"
+        f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes, "
+        f"{describe.shape_text(pooling.windows if pooling else spec)}"
     ]
+    if result.duration != duration:
+        lines[0] += f" (frames last {result.duration} ms: a GIF counts hundredths of a second)"
     alt, link = describe.alt_text(spec), quote(result.path.as_posix(), safe="/:@._-~")
     if markdown:
         lines.append(f"![{alt}]({link})")

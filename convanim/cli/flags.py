@@ -50,6 +50,7 @@ FLAGS = {
     "duration": "--duration",
     "seed": "--seed",
     "no_count_include_pad": "--no-count-include-pad",
+    "ceil_mode": "--ceil-mode",
 }
 KERNEL = 3  # the kernel when --k is not given; every other default is ConvSpec's
 SPEC_DEFAULTS = {

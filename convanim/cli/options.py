@@ -102,6 +102,14 @@ InputValues = Annotated[
 Pool = Annotated[
     PoolMode | None, _option("--pool", panel=NUMBERS, help="Pool the input instead of convolving.")
 ]
+CeilMode = Annotated[
+    bool,
+    _flag(
+        "--ceil-mode",
+        panel=NUMBERS,
+        help="Pooling keeps a last, partial window (PyTorch's ceil_mode).",
+    ),
+]
 ExcludePad = Annotated[
     bool,
     _flag(

@@ -9,9 +9,11 @@ dilation), average pooling has no dilation, and no window may cover padding only
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-import math
+import functools
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -39,6 +41,7 @@ class Pooling:
     spec: ConvSpec
     mode: PoolMode
     count_include_pad: bool = True
+    ceil_mode: bool = False  # PyTorch's: one more window where it still starts in the input
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", choose(PoolMode, self.mode, "pool"))
@@ -55,34 +58,68 @@ class Pooling:
                 )
             if self.mode is PoolMode.AVG and axis.dilation != 1:
                 raise ConvanimError("dilation", "average pooling has no dilation", index)
-        for index, axis in enumerate(self.spec.axes):
+        for index, axis in enumerate(self.windows.axes):
             if not axis.every_output_reads():
                 raise ConvanimError("padding", "a pooling window would cover only padding", index)
 
+    @cached_property
+    def windows(self) -> ConvSpec:
+        """The spec whose windows are pooled: ``spec``, and in ceil mode the padding after
+        each axis extended so the last, partial window fits (PyTorch pads it implicitly).
+
+        PyTorch's rule: ceil((n + pb + pa - d*(k-1) - 1) / s) + 1 windows, one fewer if
+        the last would start past the input and the padding before it.
+
+        >>> Pooling(ConvSpec(input_size=5, kernel=2, stride=2), "max", ceil_mode=True).windows.padding
+        ((0, 1),)
+        """
+        if not self.ceil_mode:
+            return self.spec
+        padding = []
+        for axis in self.spec.axes:
+            (pb, pa), s = axis.padding, axis.stride
+            reach = axis.size + pb + pa - axis.kernel_extent
+            count = -(-reach // s) + 1  # ceil(reach / s) + 1
+            if (count - 1) * s >= axis.size + pb:
+                count -= 1
+            padding.append(
+                (pb, pa + max(0, (count - 1) * s + axis.kernel_extent - axis.size - pb - pa))
+            )
+        return dataclasses.replace(self.spec, padding=tuple(padding))
+
     def apply(self, x: np.ndarray) -> np.ndarray:
-        """The pooled output (output_size...), from the spec's taps."""
-        t = taps(self.spec)
+        """The pooled output (output_size of ``windows``...), from the windows' taps."""
+        spec = self.windows
+        t = taps(spec)
         outputs = tuple(t.output.T)
         values = x[tuple(t.input.T)].astype(float)
         if self.mode is PoolMode.MAX:
-            y = np.full(self.spec.output_size, -np.inf)
+            y = np.full(spec.output_size, -np.inf)
             np.maximum.at(y, outputs, values)
             return y
-        y = np.zeros(self.spec.output_size)
+        y = np.zeros(spec.output_size)
         np.add.at(y, outputs, values)
-        if self.count_include_pad:
-            return y / math.prod(self.spec.kernel)
-        return y / overlap_counts(self.spec)
+        if not self.count_include_pad:
+            return y / overlap_counts(spec)
+        # The window's cells up to the end of the asked padding (PyTorch's divisor):
+        # the implicit ceil-mode padding is not counted.
+        per_axis = []
+        for asked, axis in zip(self.spec.axes, spec.axes):
+            starts = np.arange(axis.output_size) * axis.stride - axis.padding[0]
+            ends = np.minimum(starts + axis.kernel, asked.size + asked.padding[1])
+            per_axis.append(ends - starts)
+        return y / functools.reduce(np.multiply.outer, per_axis)
 
     def winners(self, x: np.ndarray) -> np.ndarray:
         """Max pooling: the input position (output_size..., ndim) each output took.
 
         On ties the first cell in row-major order wins.
         """
-        t = taps(self.spec)
+        spec = self.windows
+        t = taps(spec)
         values = x[tuple(t.input.T)]
-        flat_out = flat_index(t.output, self.spec.output_size)
+        flat_out = flat_index(t.output, spec.output_size)
         # Taps are ordered by output then kernel position: the first maximum per output wins.
         order = np.lexsort((np.arange(len(values)), -values, flat_out))
         first = order[np.r_[True, np.diff(flat_out[order]) != 0]]
-        return t.input[first].reshape((*self.spec.output_size, self.spec.ndim))
+        return t.input[first].reshape((*spec.output_size, spec.ndim))

@@ -42,6 +42,15 @@ def gif_bytes(
     return buffer.getvalue()
 
 
+def gif_delay(duration: int) -> int:
+    """A frame's delay as a GIF stores it: hundredths of a second, rounded half up, at least 1.
+
+    >>> gif_delay(1000), gif_delay(25), gif_delay(24), gif_delay(1)
+    (100, 3, 2, 1)
+    """
+    return max(1, (duration + 5) // 10)
+
+
 def write_gif(
     handle: BinaryIO,
     frames: Iterable[np.ndarray],
@@ -59,7 +68,7 @@ def write_gif(
     bits = max(2, int(keep).bit_length())  # codes for the colours and keep
     table = np.zeros((1 << bits, 3), dtype=np.uint8)
     table[: len(palette)] = palette
-    delay = round(duration / 10)  # GIF counts hundredths of a second
+    delay = gif_delay(duration)
     previous = None
     for frame in frames:
         if previous is None:  # the header needs the first frame's size
