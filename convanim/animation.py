@@ -122,11 +122,7 @@ def plan(
 def _widest_term(spec: ConvSpec) -> str:
     """The argument that makes the widest axis of the picture wide: what to change first."""
     axis = max(spec.axes, key=lambda each: each.canvas_cells())
-    terms = {  # on a tie, the kernel first: the default input grows to fit it
-        "dilation" if axis.dilation > 1 else "kernel": axis.kernel_extent,
-        "padding": sum(axis.padding),
-        "input_size": axis.size * (axis.stride if axis.transposed else 1),
-    }
+    terms = axis.canvas_parts()
     return max(terms, key=lambda name: terms[name])
 
 

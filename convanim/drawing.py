@@ -265,9 +265,8 @@ class _Layout:
         position = (int(r), int(c))
         return CellShape(corners, fill, outline, width or self.line, period, role, position, upper)
 
-    def dot(self, r: int, c: int, upper: bool, colour: RGB) -> Disc:
+    def dot(self, r: int, c: int, upper: bool, colour: RGB, at: float = look.FIRST_TAP_AT) -> Disc:
         """The kernel's first tap: a dot near the cell's first corner, clear of its number."""
-        at = look.FIRST_TAP_AT
         centre = self.projection.point([r + at, c + at], upper)
         return Disc(centre, look.FIRST_TAP_RADIUS * self.scale, colour, Role.FIRST_TAP)
 
@@ -560,8 +559,11 @@ class _FrameLayout:
                 shapes.append(
                     layout.cell(r, c, True, None, palette.outline, width=width, role=Role.HIGHLIGHT)
                 )
-        if len(frame.upper):
-            shapes.append(layout.dot(*frame.first_tap, True, palette.outline))
+        if len(frame.upper):  # inside the stamp's thick outline, in a colour that reads
+            fills = {s.position: s.fill for s in shapes if isinstance(s, CellShape) and s.fill}
+            under = fills.get(frame.first_tap) or palette.output
+            colour = look.readable_on(under, palette)
+            shapes.append(layout.dot(*frame.first_tap, True, colour, at=look.STAMP_TAP_AT))
         return shapes
 
 

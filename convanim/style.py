@@ -147,6 +147,7 @@ RING_OUTLINE = 2  # the ring around a max-pooling winner, in outline widths
 RING_RADIUS = 0.3
 FIRST_TAP_AT = 0.22  # the first-tap dot's centre, from the cell's first corner on both axes
 FIRST_TAP_RADIUS = 0.09
+STAMP_TAP_AT = 0.33  # the same dot on a scatter stamp, clear of the stamp's thick outline
 TEXT_SIZE = 0.42  # labels and cell values, as a share of a cell edge
 WEIGHT_SIZE = 0.3  # a tap's weight, printed in the corner of its cell
 WEIGHT_AT = (0.8, 0.78)  # where in the cell (row, column fractions) the weight goes

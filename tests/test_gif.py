@@ -404,3 +404,22 @@ def test_one_dimensional_flat_strips_stack_output_above_input():
     board = build_storyboard(square)
     shapes = (board.lower.cells.shape, board.upper.cells.shape)
     assert not Projection(*shapes, Style(layout="flat")).stacked
+
+
+def test_scatter_first_tap_dot_sits_clear_inside_its_cell():
+    """The dot marking w[0, 0] on a stamp stays clear of the stamp's thick outline."""
+    from convanim.drawing import Disc, Role
+
+    spec = ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True)
+    board = build_storyboard(spec, View.SCATTER)
+    style = Style()
+    projection = Projection(board.lower.cells.shape, board.upper.cells.shape, style)
+    drawing = draw(board, style)
+    for index, frame in enumerate(board.frames):
+        (dot,) = [s for s in drawing.frames[index].above if isinstance(s, Disc)]
+        assert dot.role is Role.FIRST_TAP
+        grid = np.linalg.solve(
+            projection.steps.T, dot.centre + projection.origin - projection.upper_shift
+        )
+        within = grid - np.asarray(frame.first_tap)  # position inside the cell, 0..1 per axis
+        assert np.all(within > 0.3) and np.all(within < 0.7), within

@@ -271,6 +271,17 @@ class AxisSpec:
         size = before + data + after
         return max(size, before + data) - min(0, before)
 
+    def canvas_parts(self) -> dict[str, int]:
+        """How many canvas cells each argument brings: the (zero-inserted) input, the
+        padding, the dilated kernel (named ``dilation`` when dilated). Which to change
+        first when a picture is too wide."""
+        spacing = self.stride if self.transposed else 1
+        return {  # on a tie, the kernel first: the guide's default input grows to fit it
+            "dilation" if self.dilation > 1 else "kernel": self.kernel_extent,
+            "padding": sum(self.padding),
+            "input_size": (self.size - 1) * spacing + 1,
+        }
+
     def scatter_cells(self) -> int:
         """Cells of the scatter view's grid on this axis: the output and every cropped stamp cell."""
         low = min(0, -self.padding[0])  # input 0, tap 0
