@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from convanim.describe import compact, parameter_tokens
 from convanim.drawing import Drawing, Projection, draw
@@ -36,7 +36,7 @@ from convanim.values import (
 )
 
 if TYPE_CHECKING:
-    from convanim.render.raster.painter import FramePainter
+    from convanim.render.raster.painter import FramePainter, MattedFrames
 
 MAX_FRAMES = 2500  # frames per animation
 MAX_PIXELS = 4_000_000  # pixels per frame
@@ -177,16 +177,24 @@ def drawing(
     return draw(board, style, numbers), style
 
 
-def render_animation(spec: ConvSpec, **options: object) -> tuple[FramePainter, Style]:
-    """The frames of ``spec``'s animation as RGB images, and their style (options of ``drawing``).
+def render_animation(
+    spec: ConvSpec, *, see_through: str | None = None, **options: Any
+) -> tuple[FramePainter | MattedFrames, Style]:
+    """The frames of ``spec``'s animation as images, and their style (options of ``drawing``).
 
     The frames are a sequence painted on access (``len``, indexing, iteration;
     each read paints the frame again), never all held at once: ``list()`` it to keep them.
+    They are RGB; with ``see_through`` the background is see-through: ``"alpha"`` gives
+    RGBA frames with exact coverage, ``"key"`` RGB frames whose see-through pixels take
+    the theme's background colour (for GIF, which has no partial transparency).
     """
-    from convanim.render.raster.painter import FramePainter
+    from convanim.render.raster.painter import FramePainter, MattedFrames
 
-    laid_out, style = drawing(spec, **options)  # type: ignore[arg-type]
-    return FramePainter(laid_out), style
+    laid_out, style = drawing(spec, **options)
+    if see_through is None:
+        return FramePainter(laid_out), style
+    key = style.palette.background if see_through == "key" else None
+    return MattedFrames(laid_out, key), style
 
 
 def animate_to_file(
@@ -195,7 +203,7 @@ def animate_to_file(
     *,
     duration: int = DURATION,
     transparent: bool = False,
-    **options: object,
+    **options: Any,
 ) -> Animation:
     """Render ``spec`` to ``path`` (format from its extension: .gif, .webp, .png, .mp4).
 
@@ -217,10 +225,17 @@ def animate_to_file(
     check_suffix(path, transparent)
     check_duration(duration)
     check_destination(path)
-    frames, style = render_animation(spec, **options)
-    see_through = style.palette.background if transparent else None
-    size = write_animation(frames, path, duration, see_through)
-    if path.suffix.lower() == ".gif":
+    gif = path.suffix.lower() == ".gif"
+    if not transparent:
+        frames, style = render_animation(spec, **options)
+        size = write_animation(frames, path, duration)
+    elif gif:  # wholly see-through or not: the key colour marks the see-through pixels
+        frames, style = render_animation(spec, see_through="key", **options)
+        size = write_animation(frames, path, duration, style.palette.background)
+    else:  # RGBA frames carry their own alpha
+        frames, style = render_animation(spec, see_through="alpha", **options)
+        size = write_animation(frames, path, duration)
+    if gif:
         from convanim.render.encode.gif import gif_delay
 
         duration = gif_delay(duration) * 10

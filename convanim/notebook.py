@@ -102,7 +102,7 @@ def animate(
         "max_pixels": max_pixels,
     }
     check_duration(duration)
-    frames, style = render_animation(spec, **options)
+    frames, style = render_animation(spec, see_through="key" if transparent else None, **options)
     see_through = style.palette.background if transparent else None
     # Frames are painted as the encoder reads them: only the GIF's bytes are held.
     data = animation_bytes(frames, ".gif", duration, see_through)

@@ -332,26 +332,46 @@ def test_mp4_has_one_video_frame_per_animation_frame(tmp_path):
     assert frames[0].height - result.size[1] in (0, 1)
 
 
-@pytest.mark.parametrize("suffix", [".gif", ".png", ".webp"])
-def test_transparent_background_is_see_through_and_content_opaque(tmp_path, suffix):
-    spec = GUIDE_SPECS["padding_strides"]
-    board = build_storyboard(spec)
-    renderer = Renderer(board, Style(theme="dark"))
-    result = animate_to_file(
-        spec, tmp_path / f"a{suffix}", style=Style(theme="dark"), transparent=True
-    )
-    background = THEMES["dark"].background
+PAGE = (250, 200, 220)  # a page colour far from both themes' backgrounds
+
+
+@pytest.mark.parametrize("suffix", [".png", ".webp"])
+def test_transparent_frames_laid_on_any_page_equal_frames_painted_on_it(tmp_path, suffix):
+    """Exact alpha: anti-aliased text and all, no rim of the theme's background on another page."""
+    spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
+    style = Style(theme="dark")
+    on_page = FramePainter(draw(build_storyboard(spec), style), background=PAGE)
+    result = animate_to_file(spec, tmp_path / f"a{suffix}", style=style, transparent=True)
+    with Image.open(result.path) as image:
+        for index in (0, 4, 8):
+            image.seek(index)
+            decoded = np.asarray(image.convert("RGBA"), dtype=float)
+            alpha = decoded[..., 3:] / 255
+            laid = decoded[..., :3] * alpha + np.asarray(PAGE) * (1 - alpha)
+            painted = np.asarray(on_page.frame(index), dtype=float)
+            assert np.abs(laid - painted).max() <= 2
+            assert np.count_nonzero((alpha > 0) & (alpha < 1)) > 0  # soft edges of the text
+
+
+def test_transparent_gif_keeps_covered_pixels_and_drops_the_background(tmp_path):
+    """A GIF pixel is see-through or not: covered pixels keep their colour, the background goes."""
+    spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
+    style = Style(theme="dark")
+    laid_out = draw(build_storyboard(spec), style)
+    on_black = FramePainter(laid_out, background=(0, 0, 0))
+    on_white = FramePainter(laid_out, background=(255, 255, 255))
+    result = animate_to_file(spec, tmp_path / "a.gif", style=style, transparent=True)
     with Image.open(result.path) as image:
         for index in (0, 4, 8):
             image.seek(index)
             decoded = np.asarray(image.convert("RGBA"))
-            rendered = np.asarray(renderer.render(index))
-            is_background = np.all(rendered == background, axis=-1)
-            assert np.all(decoded[..., 3][is_background] == 0)
-            assert np.all(decoded[..., 3][~is_background] == 255)
-            np.testing.assert_array_equal(
-                decoded[..., :3][~is_background], rendered[~is_background]
-            )
+            black = np.asarray(on_black.frame(index))
+            white = np.asarray(on_white.frame(index))
+            covered = np.all(black == white, axis=-1)
+            empty = np.all(black == 0, axis=-1) & np.all(white == 255, axis=-1)
+            assert np.all(decoded[..., 3][covered] == 255)
+            np.testing.assert_array_equal(decoded[..., :3][covered], black[covered])
+            assert np.all(decoded[..., 3][empty] == 0)
 
 
 def test_transparent_mp4_is_refused_without_a_file(tmp_path):

@@ -97,13 +97,6 @@ def shared_palette(frames: Frames) -> tuple[list[np.ndarray], np.ndarray]:
     return [lookup[_keys(frame)] for frame in frames], palette
 
 
-def _see_through(frame: Image.Image, background: RGB) -> Image.Image:
-    rgba = frame.convert("RGBA")
-    alpha = np.where(np.all(np.asarray(frame) == background, axis=-1), 0, 255)
-    rgba.putalpha(Image.fromarray(alpha.astype(np.uint8), mode="L"))
-    return rgba
-
-
 class _Mapped(Sequence[Image.Image], Generic[Item]):
     """The items of ``source`` turned into frames by ``convert`` as they are read."""
 
@@ -138,9 +131,6 @@ def _encoder(frames: Frames, suffix: str, duration: int, transparent: RGB | None
         return lambda handle: _write_mp4(frames, handle, duration)
     if suffix == ".gif":
         return _gif_writer(frames, duration, transparent)
-    if transparent is not None:
-        background = transparent
-        frames = _Mapped(frames, lambda frame: _see_through(frame, background))
     if suffix == ".webp":
         return lambda handle: _write_webp(frames, handle, duration)
     return _apng_writer(frames, duration)
@@ -374,9 +364,11 @@ def write_animation(
     duration: int,
     transparent: RGB | None = None,
 ) -> int:
-    """Write ``frames`` (RGB, ``duration`` ms each, looping) to ``path``; returns its bytes.
+    """Write ``frames`` (``duration`` ms each, looping) to ``path``; returns its bytes.
 
-    With ``transparent`` set, pixels of that colour are see-through. ``frames``
+    Frames are RGB, or RGBA for see-through WebP and APNG (their alpha is kept). A GIF
+    has no partial transparency: with ``transparent`` set, pixels of that colour are
+    see-through in a GIF; other formats take it from RGBA frames. ``frames``
     is any sequence (a list, or a ``FramePainter`` that paints each frame as it
     is read): the writers read it in order, some twice, never all at once. The
     path is checked first (``check_destination``); its folders are made only

@@ -102,11 +102,12 @@ class FramePainter(Sequence[RasterFrame]):
     """The frames of one drawing, each painted when it is read; the static layers are painted
     once, here. Reading a frame again paints it again, pixel for pixel the same."""
 
-    def __init__(self, drawing: Drawing):
+    def __init__(self, drawing: Drawing, background: tuple[int, int, int] | None = None):
         self.drawing = drawing
-        self.lower = Image.new("RGB", drawing.size, drawing.background)
+        background = background or drawing.background  # the page the frames are painted on
+        self.lower = Image.new("RGB", drawing.size, background)
         paint(self.lower, drawing.lower)
-        upper = Image.new("RGB", drawing.size, drawing.background)
+        upper = Image.new("RGB", drawing.size, background)
         paint(upper, drawing.upper)
         mask = Image.new("L", drawing.size, 0)
         paint(mask, drawing.upper_region, ink=255)
@@ -151,3 +152,44 @@ class FramePainter(Sequence[RasterFrame]):
 def paint_frames(drawing: Drawing) -> list[RasterFrame]:
     """Every frame of ``drawing`` as an RGB image, all in memory (``FramePainter`` streams)."""
     return list(FramePainter(drawing))
+
+
+class MattedFrames(Sequence[RasterFrame]):
+    """The frames of one drawing with a see-through background: each painted on black and on
+    white, which gives every pixel's exact coverage (alpha) and colour, anti-aliased text
+    included, so a frame laid on any page colour shows no rim of the theme's background.
+
+    With ``key`` (a GIF, whose pixels are wholly see-through or not) frames are RGB: pixels
+    at least half covered keep their colour, the others take ``key``, the see-through colour.
+    """
+
+    def __init__(self, drawing: Drawing, key: tuple[int, int, int] | None = None):
+        self.on_black = FramePainter(drawing, (0, 0, 0))
+        self.on_white = FramePainter(drawing, (255, 255, 255))
+        self.key = key
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.on_black.size
+
+    def __len__(self) -> int:
+        return len(self.on_black)
+
+    @overload
+    def __getitem__(self, index: int) -> RasterFrame: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[RasterFrame]: ...
+    def __getitem__(self, index: int | slice) -> RasterFrame | Sequence[RasterFrame]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        black = np.asarray(self.on_black[index], dtype=np.int32)
+        white = np.asarray(self.on_white[index], dtype=np.int32)
+        # Over black a pixel is a*C; over white a*C + (1-a)*255: the difference is the cover.
+        alpha = np.clip(255 - (white - black).max(axis=-1), 0, 255)
+        colour = np.where(alpha[..., None] > 0, black * 255 // np.maximum(alpha, 1)[..., None], 0)
+        colour = np.clip(colour, 0, 255).astype(np.uint8)
+        if self.key is None:
+            rgba = np.dstack([colour, alpha.astype(np.uint8)])
+            return Image.fromarray(rgba, mode="RGBA")
+        colour[alpha < 128] = self.key
+        return Image.fromarray(colour, mode="RGB")
