@@ -336,7 +336,7 @@ class _Layout:
         offset = look.LABEL_OFFSET * self.scale
         y = corners[:, 1].max() + offset if below else corners[:, 1].min() - offset
         centre = np.array([corners[:, 0].mean(), y])
-        size = round(look.TEXT_SIZE * self.scale)
+        size = max(look.MIN_LABEL_PIXELS, round(look.TEXT_SIZE * self.scale))
         return Label(centre, text, size, self.palette.text, Role.LABEL)
 
 

@@ -158,6 +158,7 @@ GLYPH_HEIGHT = 0.8  # a digit's height, likewise
 TEXT_FIT = 0.86  # share of a cell's width a number may take (a first guess at its size)
 TEXT_MARGIN = 0.05  # between a number's estimated box and its cell's edges, in cells
 MIN_TEXT_PIXELS = 6  # numbers shrink to fit their cell, but no smaller than this
+MIN_LABEL_PIXELS = 10  # plane labels stay legible on small pictures
 WEIGHT_ROW = 0.82  # a tap's weight sits this far down its cell, clear of the value above it
 HALO_PAD = 0.04  # flat view: the patch that lifts a crossed number off the joining lines, in cells
 

@@ -443,3 +443,14 @@ def test_scatter_first_tap_dot_sits_clear_inside_its_cell():
         )
         within = grid - np.asarray(frame.first_tap)  # position inside the cell, 0..1 per axis
         assert np.all(within > 0.3) and np.all(within < 0.7), within
+
+
+def test_labels_stay_legible_on_small_pictures():
+    from convanim.drawing import Label, Role
+    from convanim.style import MIN_LABEL_PIXELS
+
+    board = build_storyboard(ConvSpec(input_size=(5, 5), kernel=3))
+    laid_out = draw(board, Style(width=120))
+    sizes = [s.size for s in laid_out.lower if isinstance(s, Label) and s.role is Role.LABEL]
+    assert len(sizes) == 2
+    assert min(sizes) >= MIN_LABEL_PIXELS >= 10
