@@ -454,3 +454,21 @@ def test_labels_stay_legible_on_small_pictures():
     sizes = [s.size for s in laid_out.lower if isinstance(s, Label) and s.role is Role.LABEL]
     assert len(sizes) == 2
     assert min(sizes) >= MIN_LABEL_PIXELS >= 10
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("conv_i5_k3_s2_p1.gif", ["--k", "3", "--s", "2", "--p", "1"]),
+        (
+            "convT_i3_k3_s2_p1_scatter.gif",
+            ["--k", "3", "--s", "2", "--p", "1", "-t", "--view", "scatter"],
+        ),
+    ],
+)
+def test_readme_showcase_animations_are_current(tmp_path, name, args):
+    """The two animations on the README's first screen, as the README's commands make them."""
+    committed = Path(__file__).resolve().parent.parent / "renders" / name
+    result = runner.invoke(app, ["gif", *args, "-o", str(tmp_path / name)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / name).read_bytes() == committed.read_bytes()
