@@ -153,6 +153,8 @@ def drawing(
     if overlap and view is not View.SCATTER:
         raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
     if pooling is not None:  # the windows pooled (in ceil mode, with their implicit padding)
+        if pooling.spec != spec:
+            raise ConvanimError("pooling", "pools another spec than the one animated")
         spec = pooling.windows
     board = plan(spec, view, style, max_frames, max_pixels)
     numbers: Numbers | None = None
@@ -186,15 +188,14 @@ def render_animation(
     each read paints the frame again), never all held at once: ``list()`` it to keep them.
     They are RGB; with ``see_through`` the background is see-through: ``"alpha"`` gives
     RGBA frames with exact coverage, ``"key"`` RGB frames whose see-through pixels take
-    the theme's background colour (for GIF, which has no partial transparency).
+    ``SEE_THROUGH_KEY``, a colour nothing is drawn in (for GIF: no partial transparency).
     """
-    from convanim.render.raster.painter import FramePainter, MattedFrames
+    from convanim.render.raster.painter import SEE_THROUGH_KEY, FramePainter, MattedFrames
 
     laid_out, style = drawing(spec, **options)
     if see_through is None:
         return FramePainter(laid_out), style
-    key = style.palette.background if see_through == "key" else None
-    return MattedFrames(laid_out, key), style
+    return MattedFrames(laid_out, SEE_THROUGH_KEY if see_through == "key" else None), style
 
 
 def animate_to_file(
@@ -227,13 +228,15 @@ def animate_to_file(
     check_destination(path)
     gif = path.suffix.lower() == ".gif"
     if not transparent:
-        frames, style = render_animation(spec, **options)
+        frames, _ = render_animation(spec, **options)
         size = write_animation(frames, path, duration)
     elif gif:  # wholly see-through or not: the key colour marks the see-through pixels
-        frames, style = render_animation(spec, see_through="key", **options)
-        size = write_animation(frames, path, duration, style.palette.background)
+        from convanim.render.raster.painter import SEE_THROUGH_KEY
+
+        frames, _ = render_animation(spec, see_through="key", **options)
+        size = write_animation(frames, path, duration, SEE_THROUGH_KEY)
     else:  # RGBA frames carry their own alpha
-        frames, style = render_animation(spec, see_through="alpha", **options)
+        frames, _ = render_animation(spec, see_through="alpha", **options)
         size = write_animation(frames, path, duration)
     if gif:
         from convanim.render.encode.gif import gif_delay

@@ -180,7 +180,7 @@ class Projection:
                 needed = f" (at least {int(np.ceil(style.width * look.MIN_CELL_PIXELS / self.scale))} px)"
             raise ConvanimError(
                 "width",
-                f"{self.scale:.1f} px per cell is too small to draw; cells need "
+                f"{self.scale:.2f} px per cell is too small to draw; cells need "
                 f"{look.MIN_CELL_PIXELS} px{needed}",
             )
         self.steps = np.rint(basis * self.scale)  # pixels per unit step in r (row 0), in c (row 1)

@@ -8,6 +8,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from convanim.animation import (
     DURATION,
     MAX_FRAMES,
@@ -17,7 +19,7 @@ from convanim.animation import (
     render_animation,
 )
 from convanim.describe import alt_text
-from convanim.errors import choose
+from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec, Pooling
 from convanim.storyboard import View
 from convanim.style import Style, Theme
@@ -51,6 +53,8 @@ class InlineAnimation:
         A ``.gif`` is the shown GIF itself; ``.webp``, ``.png`` (APNG) and ``.mp4``
         are rendered again from the same options.
         """
+        if not isinstance(path, (str, Path)):
+            raise ConvanimError("path", f"must be a file name, got {quoted(path)}")
         path = Path(path)
         if path.suffix.lower() == ".gif":
             from convanim.render.encode.files import write_bytes
@@ -67,6 +71,8 @@ def animate(
     values: bool = False,
     seed: int = 0,
     *,
+    input_values: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
     theme: Theme | str = Theme.LIGHT,
     width: int | None = None,
     labels: bool = True,
@@ -80,7 +86,8 @@ def animate(
     """Render ``spec`` for a notebook cell, as ``convanim gif`` would with the same options.
 
     ``view`` is canvas, scatter or flat; ``values`` prints small integer values
-    from ``seed`` (with cells large enough to read them); ``pooling`` animates a
+    from ``seed``, or ``input_values`` and ``weights`` where given (with cells large
+    enough to read them); ``pooling`` animates a
     pooling over the spec's windows; ``overlap`` closes a scatter view with the
     stamp counts. Bad values raise ``ConvanimError``.
 
@@ -92,19 +99,43 @@ def animate(
     """
     from convanim.render.encode.animation import animation_bytes
 
+    _check_arguments(spec, pooling, seed=seed, max_frames=max_frames, max_pixels=max_pixels)
+    _check_arguments(spec, pooling, values=values, labels=labels, transparent=transparent)
+    _check_arguments(spec, pooling, overlap=overlap)
+    if width is not None:
+        _check_arguments(spec, pooling, width=width)
+
     options: dict[str, Any] = {
         "view": view,
         "style": Style(theme=choose(Theme, theme, "theme"), width=width, labels=labels),
-        "values": ValueSource(seed) if values else None,
+        "values": ValueSource(seed, input_values, weights) if values else None,
         "pooling": pooling,
         "overlap": overlap,
         "max_frames": max_frames,
         "max_pixels": max_pixels,
     }
     check_duration(duration)
-    frames, style = render_animation(spec, see_through="key" if transparent else None, **options)
-    see_through = style.palette.background if transparent else None
+    from convanim.render.raster.painter import SEE_THROUGH_KEY
+
+    frames, _ = render_animation(spec, see_through="key" if transparent else None, **options)
+    see_through = SEE_THROUGH_KEY if transparent else None
     # Frames are painted as the encoder reads them: only the GIF's bytes are held.
     data = animation_bytes(frames, ".gif", duration, see_through)
     saving = {**options, "duration": duration, "transparent": transparent}
-    return InlineAnimation(spec, data, alt_text(spec), frames.size[0], len(frames), saving)
+    shown = pooling.windows if pooling else spec
+    return InlineAnimation(spec, data, alt_text(shown), frames.size[0], len(frames), saving)
+
+
+def _check_arguments(spec: object, pooling: object, **given: object) -> None:
+    """Refuse arguments of the wrong kind with ConvanimError, as the library does everywhere."""
+    if not isinstance(spec, ConvSpec):
+        raise ConvanimError("spec", f"must be a ConvSpec, got {quoted(spec)}")
+    if pooling is not None and not isinstance(pooling, Pooling):
+        raise ConvanimError("pooling", f"must be a Pooling or None, got {quoted(pooling)}")
+    for name, value in given.items():
+        wanted = bool if name in _FLAGS else int
+        if type(value) is not wanted:
+            raise ConvanimError(name, f"must be {wanted.__name__}, got {quoted(value)}")
+
+
+_FLAGS = ("values", "labels", "transparent", "overlap")

@@ -58,8 +58,13 @@ def number_text(value: float) -> str:
 
     >>> number_text(3.0), number_text(-1.25), number_text(0.1 + 0.2), number_text(10 / 3)
     ('3', '-1.25', '0.3', '3.33')
+    >>> number_text(2.5e-7)
+    '2.5e-07'
+
     """
     value = float(value)
+    if value and abs(value) < 10.0**-EXACT_DECIMALS:  # too small for decimals: 3 digits
+        return f"{value:.3g}"
     exact = f"{value:.{EXACT_DECIMALS}f}"
     tolerance = 10.0 ** -(EXACT_DECIMALS + 3) * max(1.0, abs(value))
     text = exact if abs(float(exact) - value) <= tolerance else f"{value:.{ROUNDED_DECIMALS}f}"
@@ -148,6 +153,15 @@ class ValueSource:
         return distinct_values(spec, self.seed) if self.input is None else self.input
 
 
+def _finite(values: np.ndarray) -> np.ndarray:
+    """``values`` if every one is finite, else the error a reader needs: the numbers overflow."""
+    if not np.isfinite(values).all():
+        raise ConvanimError(
+            "input_values", "the outputs overflow (beyond 1e308): choose smaller values"
+        )
+    return values
+
+
 def lower_plane_values(board: Storyboard, spec: ConvSpec, x: np.ndarray) -> np.ndarray:
     """The lower plane of a canvas storyboard: x on input cells, 0 on inserted zeros and padding."""
     return canvas_values(spec, x).reshape(board.lower.cells.shape)
@@ -171,7 +185,8 @@ def _revealed(board: Storyboard, y: np.ndarray) -> list[np.ndarray]:
 def conv_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> Numbers:
     """Canvas view of a conv or transposed conv: weights under the (flipped) kernel, outputs."""
     taps_weights = w[tuple(canvas(spec).footprint_kernel.T)]
-    y = apply(spec, x, w).reshape(board.upper.cells.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = _finite(apply(spec, x, w)).reshape(board.upper.cells.shape)
     frames = tuple(FrameNumbers(taps_weights, shown, None) for shown in _revealed(board, y))
     return Numbers(_printed(board, lower_plane_values(board, spec, x)), frames)
 
@@ -183,7 +198,8 @@ def scatter_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndar
     Once every stamp is down, output cells no stamp reached show 0, as PyTorch gives.
     """
     shape = board.upper.cells.shape
-    sums = scatter_running_sums(spec, x, w)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sums = _finite(scatter_running_sums(spec, x, w))
     view = scatter(spec)
     last = len(sums) - 1
     stamp = w.reshape(-1).astype(float)  # in kernel order, as each frame's stamp cells
@@ -204,7 +220,8 @@ def scatter_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndar
 def pool_numbers(board: Storyboard, pooling: Pooling, x: np.ndarray) -> Numbers:
     """Pooling: no weights; max pooling marks the cell each window took."""
     spec = pooling.windows
-    y = pooling.apply(x).reshape(board.upper.cells.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = _finite(pooling.apply(x)).reshape(board.upper.cells.shape)
     marks: list[tuple[int, int] | None] = [None] * len(board.frames)
     if pooling.mode is PoolMode.MAX:
         winners = pooling.winners(x).reshape(-1, spec.ndim)

@@ -150,9 +150,16 @@ def test_animate_takes_the_cli_options_saves_any_format_and_refuses_bad_values(t
         image.seek(1)
         image.load()
         assert image.info["duration"] == 250
-    for bad in ({"theme": "pink"}, {"view": "side"}, {"width": -3}, {"duration": 0}):
+    odd = [{"theme": "pink"}, {"view": "side"}, {"width": -3}, {"duration": 0}]
+    odd += [{"width": "300"}, {"max_frames": "9"}, {"pooling": "max"}, {"values": "no"}]
+    odd += [{"seed": True}, {"transparent": "no"}]
+    for bad in odd:
         with pytest.raises(ConvanimError):
             convanim.animate(spec, **bad)
+    with pytest.raises(ConvanimError):
+        convanim.animate((5, 5))
+    with pytest.raises(ConvanimError):
+        plain.save(None)
     with pytest.raises(ConvanimError):
         plain.save(tmp_path / "a.bmp")
 

@@ -332,3 +332,16 @@ def test_scatter_view_ends_with_every_output_printed_zeros_included():
     np.testing.assert_array_equal(last, reference.conv_transpose(x, w, spec))
     assert last[2] == 0
     assert np.isnan(numbers.frames[0].upper[board.upper.cells == Cell.OUTPUT][2])
+
+
+def test_ceil_mode_alt_text_and_a_foreign_pooling():
+    """The alt text states the pooled shape; a pooling of another spec is refused."""
+    import convanim
+    from convanim.animation import drawing
+
+    spec = ConvSpec(input_size=5, kernel=2, stride=2)
+    pooling = Pooling(spec, "avg", ceil_mode=True)
+    assert "giving a 3 output" in convanim.animate(spec, pooling=pooling).alt
+    other = Pooling(ConvSpec(input_size=7, kernel=2, stride=2), "max")
+    with pytest.raises(ConvanimError, match="pools another spec"):
+        drawing(spec, pooling=other)

@@ -127,6 +127,7 @@ def gif(
     tags: tuple[str, ...] = (f"{pool.value}pool",) if pool else ("values",) if numeric else ()
     tags += ("nopad",) if no_count_include_pad else ()
     tags += ("ceil",) if ceil_mode else ()
+    tags += ("overlap",) if overlap else ()
     path = out or Path("renders") / default_name(spec, view, theme, tags=tags)
     style = Style(theme=theme, labels=labels, width=width)
     result = animate_to_file(
@@ -149,7 +150,8 @@ def gif(
     ]
     if result.duration != duration:
         lines[0] += f" (frames last {result.duration} ms: a GIF counts hundredths of a second)"
-    alt, link = describe.alt_text(spec), quote(result.path.as_posix(), safe="/:@._-~")
+    shown = pooling.windows if pooling else spec
+    alt, link = describe.alt_text(shown), quote(result.path.as_posix(), safe="/:@._-~")
     if markdown:
         lines.append(f"![{alt}]({link})")
     if html:

@@ -5,6 +5,8 @@ wins), average pooling divides by the full window size when ``count_include_pad`
 (the default) and by the number of real cells otherwise. Padding may be at most
 half the kernel size on each side (``padding <= kernel // 2``, whatever the
 dilation), average pooling has no dilation, and no window may cover padding only.
+In ceil mode the window must fit the padded input once (PyTorch would also pool an
+input smaller than one window).
 """
 
 from __future__ import annotations

@@ -55,8 +55,11 @@ def _sample_strip(frames: Frames, samples: int = 8) -> Image.Image:
     return strip
 
 
-def palette_lookup(frames: Frames) -> tuple[np.ndarray, np.ndarray]:
+def palette_lookup(frames: Frames, key: RGB | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The shared palette of ``frames`` ((n, 3) uint8) and a table from colour to palette index.
+
+    With ``key`` (a see-through colour), that colour gets its own last palette entry,
+    exactly, and the other colours share one entry fewer.
 
     The table holds an index for every colour ``_keys`` gives (2^24 entries, of
     which only the pages of colours in use are ever touched). When the frames use
@@ -70,22 +73,31 @@ def palette_lookup(frames: Frames) -> tuple[np.ndarray, np.ndarray]:
     used = np.zeros(1 << 24, dtype=bool)
     for frame in frames:
         used[_keys(frame)] = True
+    key_code = None if key is None else key[0] | key[1] << 8 | key[2] << 16
+    if key_code is not None:
+        used[key_code] = False
     keys = np.flatnonzero(used)
     del used
+    room = 255 if key is None else 254
     rgb = np.stack([keys & 255, (keys >> 8) & 255, keys >> 16], axis=1).astype(np.uint8)
     lookup = np.zeros(1 << 24, dtype=np.uint8)
-    if len(keys) > 255:
+    if len(keys) > room:
         reference = _sample_strip(frames).quantize(
-            255, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+            room, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
         )
         colours_in_use = Image.fromarray(rgb.reshape(1, -1, 3), mode="RGB")
         indices = np.asarray(colours_in_use.quantize(palette=reference, dither=Image.Dither.NONE))
         lookup[keys] = indices[0]
         colours = np.asarray(reference.getpalette(), dtype=np.uint8).reshape(-1, 3)
-        return colours[: int(indices.max()) + 1], lookup
-    order = np.argsort((keys & 255) << 16 | keys & 0xFF00 | keys >> 16)  # R, then G, then B
-    lookup[keys[order]] = np.arange(len(keys), dtype=np.uint8)
-    return rgb[order], lookup
+        palette = colours[: int(indices.max()) + 1]
+    else:
+        order = np.argsort((keys & 255) << 16 | keys & 0xFF00 | keys >> 16)  # R, then G, then B
+        lookup[keys[order]] = np.arange(len(keys), dtype=np.uint8)
+        palette = rgb[order]
+    if key is not None and key_code is not None:
+        lookup[key_code] = len(palette)
+        palette = np.concatenate([palette, np.array([key], dtype=np.uint8)])
+    return palette, lookup
 
 
 def shared_palette(frames: Frames) -> tuple[list[np.ndarray], np.ndarray]:
@@ -137,11 +149,8 @@ def _encoder(frames: Frames, suffix: str, duration: int, transparent: RGB | None
 
 
 def _gif_writer(frames: Frames, duration: int, transparent: RGB | None) -> Writer:
-    palette, lookup = palette_lookup(frames)
-    see_through = None
-    if transparent is not None:
-        matches = np.flatnonzero(np.all(palette == transparent, axis=1))
-        see_through = int(matches[0]) if len(matches) else None
+    palette, lookup = palette_lookup(frames, transparent)
+    see_through = None if transparent is None else len(palette) - 1  # the key's own entry
 
     def write(handle: BinaryIO) -> None:
         indices = (lookup[_keys(frame)] for frame in frames)

@@ -154,6 +154,11 @@ def paint_frames(drawing: Drawing) -> list[RasterFrame]:
     return list(FramePainter(drawing))
 
 
+#: The colour that marks see-through pixels in keyed frames: no theme draws it (none of
+#: the palettes has a zero green channel, nor any blend of them).
+SEE_THROUGH_KEY = (255, 0, 255)
+
+
 class MattedFrames(Sequence[RasterFrame]):
     """The frames of one drawing with a see-through background: each painted on black and on
     white, which gives every pixel's exact coverage (alpha) and colour, anti-aliased text
