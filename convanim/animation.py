@@ -198,6 +198,21 @@ def render_animation(
     return MattedFrames(laid_out, SEE_THROUGH_KEY if see_through == "key" else None), style
 
 
+def _write_svg(
+    spec: ConvSpec, path: Path, duration: int, transparent: bool, options: dict[str, Any]
+) -> Animation:
+    from convanim.describe import alt_text
+    from convanim.render.encode.files import write_bytes
+    from convanim.render.vector.svg import svg_document
+
+    laid_out, _ = drawing(spec, **options)
+    pooling = options.get("pooling")
+    title = alt_text(pooling.windows if pooling else spec)
+    document = svg_document(laid_out, duration, transparent, title)
+    size = write_bytes(document.encode(), path)
+    return Animation(path, len(laid_out.frames), laid_out.size, size, duration)
+
+
 def animate_to_file(
     spec: ConvSpec,
     path: Path | str,
@@ -206,7 +221,7 @@ def animate_to_file(
     transparent: bool = False,
     **options: Any,
 ) -> Animation:
-    """Render ``spec`` to ``path`` (format from its extension: .gif, .webp, .png, .mp4).
+    """Render ``spec`` to ``path`` (format from its extension: .gif, .webp, .png, .mp4, .svg).
 
     ``transparent`` makes the theme's background colour see-through; ``options``
     go to ``drawing`` (view, style, values, pooling, overlap and the budgets).
@@ -226,6 +241,8 @@ def animate_to_file(
     check_suffix(path, transparent)
     check_duration(duration)
     check_destination(path)
+    if path.suffix.lower() == ".svg":  # vectors, from the same drawing the frames are painted from
+        return _write_svg(spec, path, duration, transparent, options)
     gif = path.suffix.lower() == ".gif"
     if not transparent:
         frames, _ = render_animation(spec, **options)

@@ -31,7 +31,7 @@ def _out(help: str) -> Any:
 # Output
 AnimationFile = Annotated[
     Path | None,
-    _out("Output file: .gif, .webp, .png (APNG) or .mp4 (needs PyAV). Default: renders/."),
+    _out("Output file: .gif, .webp, .png (APNG), .mp4 (needs PyAV) or .svg. Default: renders/."),
 ]
 FigureFile = Annotated[Path | None, _out("Output .png, .svg or .pdf. Default: renders/.")]
 MatrixFile = Annotated[

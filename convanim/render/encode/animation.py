@@ -29,7 +29,8 @@ from convanim.render.encode.files import check_destination, write_atomically
 from convanim.render.encode.gif import write_gif
 
 #: Animated formats by extension (.png is APNG).
-FORMATS = {".gif": "GIF", ".webp": "WEBP", ".png": "PNG", ".mp4": "MP4"}
+FORMATS = {".gif": "GIF", ".webp": "WEBP", ".png": "PNG", ".mp4": "MP4", ".svg": "SVG"}
+#: .svg is written from the drawing itself (convanim.render.vector), not from frames.
 
 #: Frames as the writers read them: in order, and again (a list, or frames painted on access).
 Frames = Sequence[Image.Image]

@@ -1,0 +1,1 @@
+"""The vector backend: a drawing as animated SVG (standard library only)."""
