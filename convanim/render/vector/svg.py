@@ -25,23 +25,36 @@ def _colour(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def _shape(primitive: Primitive) -> str:
+class _Classes:
+    """Paint attributes shared by many shapes, written once as CSS classes."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    def __call__(self, declarations: str) -> str:
+        if declarations not in self.names:
+            self.names[declarations] = f"s{len(self.names)}"
+        return self.names[declarations]
+
+    def css(self) -> str:
+        return "".join(f".{name}{{{rule}}}" for rule, name in self.names.items())
+
+
+def _shape(primitive: Primitive, classes: _Classes) -> str:
     if isinstance(primitive, CellShape):
         points = " ".join(f"{_number(x)},{_number(y)}" for x, y in primitive.corners)
         fill = "none" if primitive.fill is None else _colour(primitive.fill)
-        dashes = ""
+        rule = f"fill:{fill};stroke:{_colour(primitive.outline)};stroke-width:{primitive.width}"
         if primitive.dash_period is not None:
             half = primitive.dash_period / 2
-            dashes = f' stroke-dasharray="{_number(half)}" stroke-dashoffset="{_number(-half / 2)}"'
-        return (
-            f'<polygon points="{points}" fill="{fill}" stroke="{_colour(primitive.outline)}" '
-            f'stroke-width="{primitive.width}"{dashes}/>'
-        )
+            rule += f";stroke-dasharray:{_number(half)};stroke-dashoffset:{_number(-half / 2)}"
+        return f'<polygon class="{classes(rule)}" points="{points}"/>'
     if isinstance(primitive, Segment):
         (x1, y1), (x2, y2) = primitive.start, primitive.end
+        rule = f"stroke:{_colour(primitive.colour)};stroke-width:{primitive.width}"
         return (
-            f'<line x1="{_number(x1)}" y1="{_number(y1)}" x2="{_number(x2)}" y2="{_number(y2)}" '
-            f'stroke="{_colour(primitive.colour)}" stroke-width="{primitive.width}"/>'
+            f'<line class="{classes(rule)}" x1="{_number(x1)}" y1="{_number(y1)}" '
+            f'x2="{_number(x2)}" y2="{_number(y2)}"/>'
         )
     if isinstance(primitive, Disc):
         x, y = primitive.centre
@@ -58,15 +71,18 @@ def _shape(primitive: Primitive) -> str:
     assert isinstance(primitive, Label)
     x, y = primitive.centre
     anchor = _ANCHORS[primitive.anchor[0]]
+    rule = (
+        f"font-size:{primitive.size}px;fill:{_colour(primitive.colour)};"
+        f"text-anchor:{anchor};dominant-baseline:central"
+    )
     return (
-        f'<text x="{_number(x)}" y="{_number(y)}" font-size="{primitive.size}" '
-        f'fill="{_colour(primitive.colour)}" text-anchor="{anchor}" '
-        f'dominant-baseline="central">{escape(primitive.text)}</text>'
+        f'<text class="{classes(rule)}" x="{_number(x)}" y="{_number(y)}">'
+        f"{escape(primitive.text)}</text>"
     )
 
 
-def _group(shapes: Iterable[Primitive], attributes: str = "") -> str:
-    return f"<g{attributes}>" + "".join(_shape(shape) for shape in shapes) + "</g>"
+def _group(shapes: Iterable[Primitive], classes: _Classes, attributes: str = "") -> str:
+    return f"<g{attributes}>" + "".join(_shape(shape, classes) for shape in shapes) + "</g>"
 
 
 def svg_document(
@@ -88,23 +104,26 @@ def svg_document(
         "@media (prefers-reduced-motion:reduce){.f{animation:none}.still{visibility:visible}}"
         f"text{{font-family:{FONTS}}}"
     )
+    classes = _Classes()
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img"'
         + (f" aria-label={quoteattr(title)}" if title else "")
         + ">",
         f"<title>{escape(title)}</title>" if title else "",
-        f"<style>{css}</style>",
+        "<style>{css}</style>",  # filled in last, with the classes the shapes use
     ]
     if not transparent:
         parts.append(
             f'<rect width="{width}" height="{height}" fill="{_colour(drawing.background)}"/>'
         )
-    parts.append(_group(drawing.lower))
+    parts.append(_group(drawing.lower, classes))
 
     def frame_group(index: int, shapes: Iterable[Primitive]) -> str:
-        classes = "f still" if index == still else "f"
-        return _group(shapes, f' class="{classes}" style="animation-delay:{index * duration}ms"')
+        kind = "f still" if index == still else "f"
+        return _group(
+            shapes, classes, f' class="{kind}" style="animation-delay:{index * duration}ms"'
+        )
 
     frames = [drawing.frames[index] for index in range(count)]
     parts += [frame_group(index, frame.below) for index, frame in enumerate(frames)]
@@ -116,7 +135,7 @@ def svg_document(
     )
     if not transparent:
         parts.append("<g>" + "".join(occluder) + "</g>")
-    parts.append(_group(drawing.upper))
+    parts.append(_group(drawing.upper, classes))
     parts += [frame_group(index, frame.above) for index, frame in enumerate(frames)]
     parts.append("</svg>")
-    return "".join(parts) + "\n"
+    return "".join(parts).replace("{css}", css + classes.css(), 1) + "\n"
