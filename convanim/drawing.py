@@ -16,12 +16,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import overload
 
 import numpy as np
 
 from convanim import style as look
 from convanim.errors import ConvanimError
+from convanim.lazy import Lazy
 from convanim.storyboard import Cell, Frame, Plane, Storyboard, View
 from convanim.style import RGB, Layout, Palette, Style, blend
 from convanim.values import FrameNumbers, Numbers, number_text
@@ -567,29 +567,6 @@ class _FrameLayout:
         return shapes
 
 
-class _LazyFrames(Sequence[FrameDrawing]):
-    """The frames of a drawing, each laid out when read, so memory does not grow with them."""
-
-    def __init__(self, board: Storyboard, layout: _FrameLayout):
-        self.board = board
-        self.layout = layout
-
-    def __len__(self) -> int:
-        return len(self.board.frames)
-
-    @overload
-    def __getitem__(self, index: int) -> FrameDrawing: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[FrameDrawing]: ...
-    def __getitem__(self, index: int | slice) -> FrameDrawing | Sequence[FrameDrawing]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        index %= len(self)
-        return self.layout.frame(self.board.frames[index], index)
-
-
 def draw(board: Storyboard, style: Style, numbers: Numbers | None = None) -> Drawing:
     """Lay out every frame of ``board`` in ``style``, with ``numbers`` printed if given.
 
@@ -624,5 +601,5 @@ def draw(board: Storyboard, style: Style, numbers: Numbers | None = None) -> Dra
         lower=tuple(lower),
         upper=tuple(upper),
         upper_region=region,
-        frames=_LazyFrames(board, frames),
+        frames=Lazy(len(board.frames), lambda index: frames.frame(board.frames[index], index)),
     )

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import io
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import BinaryIO, Generic, TypeVar, overload
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageChops
 
 from convanim.errors import ConvanimError
+from convanim.lazy import Lazy
 from convanim.render.encode.files import check_destination, write_atomically
 from convanim.render.encode.gif import write_gif
 
@@ -35,7 +36,6 @@ FORMATS = {".gif": "GIF", ".webp": "WEBP", ".png": "PNG", ".mp4": "MP4", ".svg":
 #: Frames as the writers read them: in order, and again (a list, or frames painted on access).
 Frames = Sequence[Image.Image]
 RGB = tuple[int, int, int]
-Item = TypeVar("Item")
 
 
 def _keys(frame: Image.Image) -> np.ndarray:
@@ -108,31 +108,6 @@ def shared_palette(frames: Frames) -> tuple[list[np.ndarray], np.ndarray]:
     """
     palette, lookup = palette_lookup(frames)
     return [lookup[_keys(frame)] for frame in frames], palette
-
-
-class _Mapped(Sequence[Image.Image], Generic[Item]):
-    """The items of ``source`` turned into frames by ``convert`` as they are read."""
-
-    def __init__(self, source: Sequence[Item], convert: Callable[[Item], Image.Image]):
-        self.source = source
-        self.convert = convert
-
-    def __len__(self) -> int:
-        return len(self.source)
-
-    @overload
-    def __getitem__(self, index: int) -> Image.Image: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Image.Image]: ...
-
-    def __getitem__(self, index: int | slice) -> Image.Image | list[Image.Image]:
-        if isinstance(index, slice):
-            return [self.convert(item) for item in self.source[index]]
-        return self.convert(self.source[index])
-
-    def __iter__(self) -> Iterator[Image.Image]:
-        return (self.convert(item) for item in self.source)
 
 
 Writer = Callable[[BinaryIO], None]
@@ -397,4 +372,5 @@ def _decoded(png: bytes) -> Image.Image:
 
 def write_png_animation(pngs: list[bytes], path: Path, duration: int) -> int:
     """Write PNG images (a figure per frame) as an animation to ``path``; returns its bytes."""
-    return write_animation(_Mapped(pngs, _decoded), path, duration)  # decoded as read
+    frames = Lazy(len(pngs), lambda index: _decoded(pngs[index]))  # decoded as read
+    return write_animation(frames, path, duration)

@@ -11,13 +11,13 @@ where anything goes: positions, colours and sizes all come from the drawing.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Sequence
-from typing import overload
+from collections.abc import Iterable
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from convanim.drawing import CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
+from convanim.lazy import Lazy
 
 Ink = tuple[int, int, int] | int  # an RGB colour, or a mask value
 RasterFrame = Image.Image  # one RGB frame
@@ -98,11 +98,12 @@ def paint(image: Image.Image, primitives: Iterable[Primitive], ink: int | None =
             )
 
 
-class FramePainter(Sequence[RasterFrame]):
+class FramePainter(Lazy[RasterFrame]):
     """The frames of one drawing, each painted when it is read; the static layers are painted
     once, here. Reading a frame again paints it again, pixel for pixel the same."""
 
     def __init__(self, drawing: Drawing, background: tuple[int, int, int] | None = None):
+        super().__init__(len(drawing.frames), self.frame)
         self.drawing = drawing
         background = background or drawing.background  # the page the frames are painted on
         self.lower = Image.new("RGB", drawing.size, background)
@@ -131,23 +132,6 @@ class FramePainter(Sequence[RasterFrame]):
         paint(image, frame.above)
         return image
 
-    def __len__(self) -> int:
-        return len(self.drawing.frames)
-
-    @overload
-    def __getitem__(self, index: int) -> RasterFrame: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[RasterFrame]: ...
-
-    def __getitem__(self, index: int | slice) -> RasterFrame | list[RasterFrame]:
-        if isinstance(index, slice):
-            return [self.frame(i) for i in range(len(self))[index]]
-        return self.frame(range(len(self))[index])  # negative indices; IndexError past the end
-
-    def __iter__(self) -> Iterator[RasterFrame]:
-        return (self.frame(index) for index in range(len(self)))
-
 
 def paint_frames(drawing: Drawing) -> list[RasterFrame]:
     """Every frame of ``drawing`` as an RGB image, all in memory (``FramePainter`` streams)."""
@@ -159,7 +143,7 @@ def paint_frames(drawing: Drawing) -> list[RasterFrame]:
 SEE_THROUGH_KEY = (255, 0, 255)
 
 
-class MattedFrames(Sequence[RasterFrame]):
+class MattedFrames(Lazy[RasterFrame]):
     """The frames of one drawing with a see-through background: each painted on black and on
     white, which gives every pixel's exact coverage (alpha) and colour, anti-aliased text
     included, so a frame laid on any page colour shows no rim of the theme's background.
@@ -169,6 +153,7 @@ class MattedFrames(Sequence[RasterFrame]):
     """
 
     def __init__(self, drawing: Drawing, key: tuple[int, int, int] | None = None):
+        super().__init__(len(drawing.frames), self.frame)
         self.on_black = FramePainter(drawing, (0, 0, 0))
         self.on_white = FramePainter(drawing, (255, 255, 255))
         self.key = key
@@ -177,16 +162,8 @@ class MattedFrames(Sequence[RasterFrame]):
     def size(self) -> tuple[int, int]:
         return self.on_black.size
 
-    def __len__(self) -> int:
-        return len(self.on_black)
-
-    @overload
-    def __getitem__(self, index: int) -> RasterFrame: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[RasterFrame]: ...
-    def __getitem__(self, index: int | slice) -> RasterFrame | Sequence[RasterFrame]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def frame(self, index: int) -> RasterFrame:
+        """Frame ``index``: RGBA, or RGB keyed (see the class)."""
         black = np.asarray(self.on_black[index], dtype=np.int32)
         white = np.asarray(self.on_white[index], dtype=np.int32)
         # Over black a pixel is a*C; over white a*C + (1-a)*255: the difference is the cover.
