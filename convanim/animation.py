@@ -126,6 +126,16 @@ def _widest_term(spec: ConvSpec) -> str:
     return max(terms, key=lambda name: terms[name])
 
 
+def shown_spec(spec: ConvSpec, pooling: Pooling | None = None) -> ConvSpec:
+    """The spec an animation shows: ``spec``, or the windows ``pooling`` pools over it (in
+    ceil mode with their implicit padding); a pooling of another spec is refused."""
+    if pooling is None:
+        return spec
+    if pooling.spec != spec:
+        raise ConvanimError("pooling", "pools another spec than the one animated")
+    return pooling.windows
+
+
 def drawing(
     spec: ConvSpec,
     *,
@@ -152,10 +162,7 @@ def drawing(
         style = replace(style, layout=Layout.FLAT)
     if overlap and view is not View.SCATTER:
         raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
-    if pooling is not None:  # the windows pooled (in ceil mode, with their implicit padding)
-        if pooling.spec != spec:
-            raise ConvanimError("pooling", "pools another spec than the one animated")
-        spec = pooling.windows
+    spec = shown_spec(spec, pooling)
     board = plan(spec, view, style, max_frames, max_pixels)
     numbers: Numbers | None = None
     if pooling is not None:
@@ -206,8 +213,7 @@ def _write_svg(
     from convanim.render.vector.svg import svg_document
 
     laid_out, _ = drawing(spec, **options)
-    pooling = options.get("pooling")
-    title = alt_text(pooling.windows if pooling else spec)
+    title = alt_text(shown_spec(spec, options.get("pooling")))
     document = svg_document(laid_out, duration, transparent, title)
     size = write_bytes(document.encode(), path)
     return Animation(path, len(laid_out.frames), laid_out.size, size, duration)

@@ -17,6 +17,7 @@ from convanim.animation import (
     animate_to_file,
     check_duration,
     render_animation,
+    shown_spec,
 )
 from convanim.describe import alt_text
 from convanim.errors import ConvanimError, choose, quoted
@@ -99,11 +100,18 @@ def animate(
     """
     from convanim.render.encode.animation import animation_bytes
 
-    _check_arguments(spec, pooling, seed=seed, max_frames=max_frames, max_pixels=max_pixels)
-    _check_arguments(spec, pooling, values=values, labels=labels, transparent=transparent)
-    _check_arguments(spec, pooling, overlap=overlap)
-    if width is not None:
-        _check_arguments(spec, pooling, width=width)
+    _check_arguments(
+        spec,
+        pooling,
+        seed=seed,
+        max_frames=max_frames,
+        max_pixels=max_pixels,
+        values=values,
+        labels=labels,
+        transparent=transparent,
+        overlap=overlap,
+        **({} if width is None else {"width": width}),
+    )
 
     options: dict[str, Any] = {
         "view": view,
@@ -122,7 +130,7 @@ def animate(
     # Frames are painted as the encoder reads them: only the GIF's bytes are held.
     data = animation_bytes(frames, ".gif", duration, see_through)
     saving = {**options, "duration": duration, "transparent": transparent}
-    shown = pooling.windows if pooling else spec
+    shown = shown_spec(spec, pooling)
     return InlineAnimation(spec, data, alt_text(shown), frames.size[0], len(frames), saving)
 
 

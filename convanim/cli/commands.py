@@ -101,7 +101,7 @@ def gif(
 
     Example: convanim gif --k 3 --s 2 --p 1 (writes renders/conv_i5_k3_s2_p1.gif)
     """
-    from convanim.animation import animate_to_file, default_name
+    from convanim.animation import animate_to_file, default_name, shown_spec
     from convanim.geometry import Pooling
     from convanim.style import Style
     from convanim.values import ValueSource, given_values
@@ -144,13 +144,13 @@ def gif(
         overlap=overlap,
     )
     w, h = result.size
+    shown = shown_spec(spec, pooling)
     lines = [
         f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes, "
-        f"{describe.shape_text(pooling.windows if pooling else spec)}"
+        f"{describe.shape_text(shown)}"
     ]
     if result.duration != duration:
         lines[0] += f" (frames last {result.duration} ms: a GIF counts hundredths of a second)"
-    shown = pooling.windows if pooling else spec
     alt, link = describe.alt_text(shown), quote(result.path.as_posix(), safe="/:@._-~")
     if markdown:
         lines.append(f"![{alt}]({link})")
