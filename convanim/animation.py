@@ -24,6 +24,7 @@ from convanim.storyboard import (
     input_label,
     overlap_frame,
     plane_shapes,
+    still_index,
 )
 from convanim.style import GUIDE_CELL, NUMBERS_CELL, Layout, Style, Theme
 from convanim.values import (
@@ -54,6 +55,18 @@ class Animation:
     size: tuple[int, int]
     bytes: int
     duration: int  # milliseconds per frame, as written
+
+
+@dataclass(frozen=True)
+class Still:
+    """One frame that was written: where, its number (1-based) of how many, its size and
+    the file's bytes."""
+
+    path: Path
+    frame: int
+    frames: int
+    size: tuple[int, int]
+    bytes: int
 
 
 def check_duration(duration: int) -> None:
@@ -205,18 +218,51 @@ def render_animation(
     return MattedFrames(laid_out, SEE_THROUGH_KEY if see_through == "key" else None), style
 
 
-def _write_svg(
-    spec: ConvSpec, path: Path, duration: int, transparent: bool, options: dict[str, Any]
-) -> Animation:
+def svg_text(
+    spec: ConvSpec,
+    *,
+    duration: int = DURATION,
+    transparent: bool = False,
+    still: bool = False,
+    frame: int | None = None,
+    **options: Any,
+) -> tuple[str, Drawing]:
+    """The animated SVG of ``spec`` (options of ``drawing``), and its drawing; with theme
+    auto, light and dark in one document. ``still`` writes one frame: number ``frame``
+    (1-based), or the one that stands for the animation (``still_index``)."""
     from convanim.describe import alt_text
-    from convanim.render.encode.files import write_bytes
     from convanim.render.vector.svg import svg_document
 
-    laid_out, _ = drawing(spec, **options)
+    style = options.pop("style", None) or Style()
+    light, *dark = (drawing(spec, style=each, **options)[0] for each in style.schemes())
+    count = len(light.frames)
+    index = None
+    if still:
+        index = still_index(count) if frame is None else _frame_index(frame, count)
     title = alt_text(shown_spec(spec, options.get("pooling")))
-    document = svg_document(laid_out, duration, transparent, title)
-    size = write_bytes(document.encode(), path)
-    return Animation(path, len(laid_out.frames), laid_out.size, size, duration)
+    document = svg_document(
+        light, duration, transparent, title, dark[0] if dark else None, frame=index
+    )
+    return document, light
+
+
+def _frame_index(frame: int, count: int) -> int:
+    """The index of frame number ``frame`` (1 to count), refused if there is no such frame."""
+    if isinstance(frame, bool) or not isinstance(frame, int) or not 1 <= frame <= count:
+        raise ConvanimError(
+            "frame",
+            f"must be a frame number from 1 to {count} (this animation's), got {quoted(frame)}",
+        )
+    return frame - 1
+
+
+def _check_theme(path: Path, options: dict[str, Any]) -> None:
+    """Refuse theme auto, before anything is drawn, for any format but SVG."""
+    style = options.get("style")
+    if style is not None and style.theme is Theme.AUTO and path.suffix.lower() != ".svg":
+        from convanim.style import AUTO_NEEDS_SVG
+
+        raise ConvanimError("theme", AUTO_NEEDS_SVG)
 
 
 def animate_to_file(
@@ -246,9 +292,14 @@ def animate_to_file(
     path = Path(path)
     check_suffix(path, transparent)
     check_duration(duration)
+    _check_theme(path, options)
     check_destination(path)
     if path.suffix.lower() == ".svg":  # vectors, from the same drawing the frames are painted from
-        return _write_svg(spec, path, duration, transparent, options)
+        from convanim.render.encode.files import write_bytes
+
+        document, laid_out = svg_text(spec, duration=duration, transparent=transparent, **options)
+        size = write_bytes(document.encode(), path)
+        return Animation(path, len(laid_out.frames), laid_out.size, size, duration)
     gif = path.suffix.lower() == ".gif"
     if not transparent:
         frames, _ = render_animation(spec, **options)
@@ -266,3 +317,55 @@ def animate_to_file(
 
         duration = gif_delay(duration) * 10
     return Animation(path, len(frames), frames.size, size, duration)
+
+
+STILL_FORMATS = (".svg", ".png", ".pdf")
+
+
+def write_still(
+    spec: ConvSpec,
+    path: Path | str,
+    *,
+    frame: int | None = None,
+    transparent: bool = False,
+    **options: Any,
+) -> Still:
+    """Write frame number ``frame`` (1 to the frame count; None: the middle one, which an
+    animated SVG also shows where motion is reduced) of ``spec``'s animation to ``path``:
+    ``.svg`` and ``.pdf`` as vectors (for documents and papers), ``.png`` as the GIF's own
+    pixels. ``options`` go to ``drawing``.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
+    >>> still = write_still(spec, folder / "conv.pdf")
+    >>> still.frame, still.frames, still.path.read_bytes()[:5]
+    (5, 9, b'%PDF-')
+    """
+    from convanim.render.encode.files import check_destination, write_bytes
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in STILL_FORMATS:
+        formats = ", ".join(STILL_FORMATS)
+        raise ConvanimError("out", f"{path}: a still frame is written as {formats}")
+    _check_theme(path, options)
+    check_destination(path)
+    if suffix == ".svg":
+        document, laid_out = svg_text(
+            spec, transparent=transparent, still=True, frame=frame, **options
+        )
+        data = document.encode()
+    else:
+        laid_out, _ = drawing(spec, **options)
+    count = len(laid_out.frames)
+    index = still_index(count) if frame is None else _frame_index(frame, count)
+    if suffix == ".png":
+        from convanim.render.raster.painter import frame_png
+
+        data = frame_png(laid_out, index, transparent)
+    elif suffix == ".pdf":
+        from convanim.render.figures.frame import frame_pdf
+
+        data = frame_pdf(laid_out, index, transparent)
+    return Still(path, index + 1, count, laid_out.size, write_bytes(data, path))

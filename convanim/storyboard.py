@@ -208,3 +208,13 @@ def overlap_frame(board: Storyboard) -> Frame:
     last = board.frames[-1]
     nothing = np.empty((0, 2), dtype=int)
     return Frame(nothing, nothing, last.first_tap, last.lower_box, last.upper_box, last.counts)
+
+
+def still_index(count: int) -> int:
+    """The frame that stands for an animation of ``count`` frames where it cannot move (a
+    still for print, an SVG where motion is reduced): the middle one.
+
+    >>> still_index(9)
+    4
+    """
+    return count // 2

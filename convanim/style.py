@@ -8,6 +8,7 @@ matplotlib figures and the Manim blocks all read their looks from here.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 
@@ -32,10 +33,12 @@ class Palette:
 
 
 class Theme(str, enum.Enum):
-    """The colour themes."""
+    """The colour themes; ``AUTO`` is light or dark as the reader's colour scheme asks, which
+    only an SVG can follow."""
 
     LIGHT = "light"
     DARK = "dark"
+    AUTO = "auto"
 
 
 THEMES: dict[Theme, Palette] = {
@@ -219,4 +222,22 @@ class Style:
 
     @property
     def palette(self) -> Palette:
+        if self.theme is Theme.AUTO:
+            raise ConvanimError("theme", AUTO_NEEDS_SVG)
         return THEMES[self.theme]
+
+    def schemes(self) -> tuple[Style, ...]:
+        """This style, or with theme auto its light and dark versions.
+
+        >>> [style.theme.value for style in Style(theme="auto").schemes()]
+        ['light', 'dark']
+        """
+        if self.theme is not Theme.AUTO:
+            return (self,)
+        return tuple(dataclasses.replace(self, theme=theme) for theme in (Theme.LIGHT, Theme.DARK))
+
+
+AUTO_NEEDS_SVG = (
+    "auto follows the reader's colour scheme, which only an .svg can: write .svg, "
+    "or choose light or dark"
+)

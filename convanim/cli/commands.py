@@ -10,7 +10,7 @@ import json
 import signal
 from html import escape
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import typer
@@ -94,6 +94,7 @@ def gif(
     no_count_include_pad: options.ExcludePad = False,
     ceil_mode: options.CeilMode = False,
     overlap: options.Overlap = False,
+    frame: options.Frame = None,
     markdown: options.Markdown = False,
     html: options.Html = False,
 ) -> None:
@@ -101,7 +102,7 @@ def gif(
 
     Example: convanim gif --k 3 --s 2 --p 1 (writes renders/conv_i5_k3_s2_p1.gif)
     """
-    from convanim.animation import animate_to_file, default_name, shown_spec
+    from convanim.animation import animate_to_file, default_name, shown_spec, write_still
     from convanim.geometry import Pooling
     from convanim.style import Style
     from convanim.values import ValueSource, given_values
@@ -128,30 +129,39 @@ def gif(
     tags += ("nopad",) if no_count_include_pad else ()
     tags += ("ceil",) if ceil_mode else ()
     tags += ("overlap",) if overlap else ()
-    path = out or Path("renders") / default_name(spec, view, theme, tags=tags)
-    style = Style(theme=theme, labels=labels, width=width)
-    result = animate_to_file(
-        spec,
-        path,
-        view=view,
-        style=style,
-        duration=duration,
-        transparent=transparent,
-        max_frames=max_frames,
-        max_pixels=max_pixels,
-        values=source if numeric else None,
-        pooling=pooling,
-        overlap=overlap,
-    )
-    w, h = result.size
+    if frame is not None:
+        tags += (f"frame{frame}",)
+    extension = ".svg" if theme is Theme.AUTO else ".png" if frame is not None else ".gif"
+    path = out or Path("renders") / default_name(spec, view, theme, extension, tags)
+    drawn: dict[str, Any] = {
+        "view": view,
+        "style": Style(theme=theme, labels=labels, width=width),
+        "transparent": transparent,
+        "max_frames": max_frames,
+        "max_pixels": max_pixels,
+        "values": source if numeric else None,
+        "pooling": pooling,
+        "overlap": overlap,
+    }
     shown = shown_spec(spec, pooling)
-    lines = [
-        f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes, "
-        f"{describe.shape_text(shown)}"
-    ]
-    if result.duration != duration:
-        lines[0] += f" (frames last {result.duration} ms: a GIF counts hundredths of a second)"
-    alt, link = describe.alt_text(shown), quote(result.path.as_posix(), safe="/:@._-~")
+    if frame is not None:
+        still = write_still(spec, path, frame=frame, **drawn)
+        w, h = still.size
+        lines = [
+            f"{still.path}: frame {still.frame} of {still.frames}, {w}x{h} px, "
+            f"{still.bytes:,} bytes, {describe.shape_text(shown)}"
+        ]
+    else:
+        result = animate_to_file(spec, path, duration=duration, **drawn)
+        w, h = result.size
+        lines = [
+            f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes, "
+            f"{describe.shape_text(shown)}"
+        ]
+        if result.duration != duration:
+            lines[0] += f" (frames last {result.duration} ms: a GIF counts hundredths of a second)"
+        path = result.path
+    alt, link = describe.alt_text(shown), quote(path.as_posix(), safe="/:@._-~")
     if markdown:
         lines.append(f"![{alt}]({link})")
     if html:

@@ -51,6 +51,7 @@ FLAGS = {
     "seed": "--seed",
     "no_count_include_pad": "--no-count-include-pad",
     "ceil_mode": "--ceil-mode",
+    "frame": "--frame",
 }
 KERNEL = 3  # the kernel when --k is not given; every other default is ConvSpec's
 SPEC_DEFAULTS = {

@@ -42,6 +42,14 @@ GalleryFolder = Annotated[Path, _out("Folder for the GIFs and their README table
 Duration = Annotated[
     int, _option("--duration", panel=OUTPUT, min=20, help="Milliseconds per frame.")
 ]
+Frame = Annotated[
+    int | None,
+    _option(
+        "--frame",
+        panel=OUTPUT,
+        help="Write frame N alone (1 = first), as .svg, .png or .pdf, for print.",
+    ),
+]
 Markdown = Annotated[
     bool, _flag("--markdown", panel=OUTPUT, help="Also print a Markdown snippet with alt text.")
 ]
@@ -70,13 +78,17 @@ ViewChoice = Annotated[
         "flat: top-down, input left, output right.",
     ),
 ]
-ThemeChoice = Annotated[Theme, _option("--theme", panel=LOOK, help="Colour theme.")]
+ThemeChoice = Annotated[
+    Theme,
+    _option("--theme", panel=LOOK, help="Colour theme; auto: the reader's light or dark (.svg)."),
+]
 Width = Annotated[int | None, _option("--width", panel=LOOK, min=50, help="Frame width in pixels.")]
 Labels = Annotated[
     bool, _flag("--labels/--no-labels", panel=LOOK, help="Name the planes and their sizes.")
 ]
 Transparent = Annotated[
-    bool, _flag("--transparent", panel=LOOK, help="See-through background (.gif, .png, .webp).")
+    bool,
+    _flag("--transparent", panel=LOOK, help="See-through background (.gif, .png, .webp, .svg)."),
 ]
 Overlap = Annotated[
     bool, _flag("--overlap", panel=LOOK, help="Close the scatter view with stamps per output.")

@@ -70,7 +70,8 @@ def check_figure_suffix(path: Path) -> None:
         raise ConvanimError("out", f"{path}: a figure is written as {formats}")
 
 
-def _figure_bytes(figure: Figure, suffix: str = ".png") -> bytes:
+def figure_bytes(figure: Figure, suffix: str = ".png") -> bytes:
+    """The figure in the format of ``suffix``, the same bytes every time."""
     import matplotlib
 
     buffer = io.BytesIO()
@@ -80,11 +81,11 @@ def _figure_bytes(figure: Figure, suffix: str = ".png") -> bytes:
 
 
 def _png(figure: Figure) -> bytes:
-    return _figure_bytes(figure, ".png")
+    return figure_bytes(figure, ".png")
 
 
 def _save(figure: Figure, path: Path) -> int:
-    return write_bytes(_figure_bytes(figure, path.suffix.lower()), path)
+    return write_bytes(figure_bytes(figure, path.suffix.lower()), path)
 
 
 def _overlap_row(figure: Figure, axes_map: Axes, axes_profile: Axes, spec: ConvSpec) -> None:

@@ -94,7 +94,7 @@ def paint(image: Image.Image, primitives: Iterable[Primitive], ink: int | None =
                 shape.text,
                 fill=shape.colour if ink is None else ink,
                 font=_font(shape.size),
-                anchor="mm",
+                anchor=shape.anchor,
             )
 
 
@@ -175,3 +175,14 @@ class MattedFrames(Lazy[RasterFrame]):
             return Image.fromarray(rgba, mode="RGBA")
         colour[alpha < 128] = self.key
         return Image.fromarray(colour, mode="RGB")
+
+
+def frame_png(drawing: Drawing, index: int, transparent: bool = False) -> bytes:
+    """Frame ``index`` of ``drawing`` as PNG bytes: the pixels a GIF of it shows (RGBA with
+    exact coverage if ``transparent``)."""
+    import io
+
+    frames = MattedFrames(drawing) if transparent else FramePainter(drawing)
+    buffer = io.BytesIO()
+    frames[index].save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()

@@ -1,141 +1,506 @@
 """A drawing as an animated SVG: the same primitives the raster backend paints, as vectors.
 
-No script, no external reference: each frame is a group that CSS keyframes show
-for its time slot, looping forever; text is real, selectable ``<text>``. With
-``prefers-reduced-motion`` one frame stands still. Nothing here decides where
+No script, no external reference: text is real, selectable ``<text>``; CSS keyframes
+show each element in the frames it belongs to, looping forever. The document is
+small because nothing is written twice:
+
+- cells and lines are path data, relative to their first point; neighbours of one
+  paint share one path, and a run of them that repeats one piece, moved (the rows
+  of a plane), is that piece defined once and placed with ``<use>``;
+- an element shown in several frames is written once, with keyframes for the
+  frames it shows in; one shown in every frame is not animated at all;
+- paints are classes, written once.
+
+With ``prefers-reduced-motion`` one frame stands still (``still_index``). Given the
+same drawing in the dark palette, the document follows ``prefers-color-scheme``.
+Ids, classes and keyframes are scoped by a name made from a hash of the content,
+so several documents can be inlined in one page. Nothing here decides where
 anything goes: positions, colours and sizes all come from the drawing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from xml.sax.saxutils import escape, quoteattr
+import bisect
+import hashlib
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Union
+from xml.sax.saxutils import escape
+
+import numpy as np
 
 from convanim.drawing import CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
+from convanim.storyboard import still_index
+from convanim.style import RGB
 
 FONTS = "'DejaVu Sans', Verdana, Arial, sans-serif"  # Pillow's default font, then look-alikes
 _ANCHORS = {"l": "start", "m": "middle", "r": "end"}  # Pillow's first anchor letter
+_NAME = "\x00"  # stands for the document's name until its content is known
+_NAME_DIGITS = 6  # hex digits of the content hash in the document's name
+_PERCENT_PRECISION = 0.01  # a keyframe's time may be off by at most this share of a frame
 
 
 def _number(value: float) -> str:
-    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
-def _colour(rgb: tuple[int, int, int]) -> str:
+def _colour(rgb: RGB) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-class _Classes:
-    """Paint attributes shared by many shapes, written once as CSS classes."""
-
-    def __init__(self) -> None:
-        self.names: dict[str, str] = {}
-
-    def __call__(self, declarations: str) -> str:
-        if declarations not in self.names:
-            self.names[declarations] = f"s{len(self.names)}"
-        return self.names[declarations]
-
-    def css(self) -> str:
-        return "".join(f".{name}{{{rule}}}" for rule, name in self.names.items())
+class _Kind:
+    PIECE = "piece"  # path data: cells and lines
+    TEXT = "text"
+    CIRCLE = "circle"
+    USE = "use"  # a defined run of pieces, placed
 
 
-def _shape(primitive: Primitive, classes: _Classes) -> str:
+@dataclass(frozen=True)
+class _Item:
+    """One thing drawn, placed at (x, y): what it is, relative to that point, and its paint."""
+
+    kind: str  # a _Kind
+    form: str  # relative path steps from the first point, text, radius, or a defined path
+    paint: str  # the class that paints it
+    x: float
+    y: float
+    end: tuple[float, float] = (0.0, 0.0)  # where a piece's path ends, from its first point
+
+
+Timing = tuple[str, str]  # (classes, style attribute) that show an element in its frames
+Layer = Union[list[_Item], tuple[list[_Item], list[list[int]]]]  # noqa: UP007 (runtime alias)
+
+
+def _paint_rule(primitive: Primitive) -> str:
+    """The CSS declarations that paint ``primitive``: its colours, widths and dashes."""
     if isinstance(primitive, CellShape):
-        points = " ".join(f"{_number(x)},{_number(y)}" for x, y in primitive.corners)
         fill = "none" if primitive.fill is None else _colour(primitive.fill)
         rule = f"fill:{fill};stroke:{_colour(primitive.outline)};stroke-width:{primitive.width}"
-        if primitive.dash_period is not None:
+        if primitive.dash_period is not None:  # a dash pattern starts again on every cell
             half = primitive.dash_period / 2
             rule += f";stroke-dasharray:{_number(half)};stroke-dashoffset:{_number(-half / 2)}"
-        return f'<polygon class="{classes(rule)}" points="{points}"/>'
-    if isinstance(primitive, Segment):
-        (x1, y1), (x2, y2) = primitive.start, primitive.end
-        rule = f"stroke:{_colour(primitive.colour)};stroke-width:{primitive.width}"
-        return (
-            f'<line class="{classes(rule)}" x1="{_number(x1)}" y1="{_number(y1)}" '
-            f'x2="{_number(x2)}" y2="{_number(y2)}"/>'
-        )
+        return rule
     if isinstance(primitive, Disc):
-        x, y = primitive.centre
-        return (
-            f'<circle cx="{_number(x)}" cy="{_number(y)}" r="{_number(primitive.radius)}" '
-            f'fill="{_colour(primitive.colour)}"/>'
-        )
-    if isinstance(primitive, Ring):
-        x, y = primitive.centre
-        return (
-            f'<circle cx="{_number(x)}" cy="{_number(y)}" r="{_number(primitive.radius)}" '
-            f'fill="none" stroke="{_colour(primitive.colour)}" stroke-width="{primitive.width}"/>'
-        )
-    assert isinstance(primitive, Label)
-    x, y = primitive.centre
+        return f"fill:{_colour(primitive.colour)}"
+    if isinstance(primitive, (Segment, Ring)):
+        return f"fill:none;stroke:{_colour(primitive.colour)};stroke-width:{primitive.width}"
     anchor = _ANCHORS[primitive.anchor[0]]
-    rule = (
+    return (
         f"font-size:{primitive.size}px;fill:{_colour(primitive.colour)};"
         f"text-anchor:{anchor};dominant-baseline:central"
     )
-    return (
-        f'<text class="{classes(rule)}" x="{_number(x)}" y="{_number(y)}">'
-        f"{escape(primitive.text)}</text>"
-    )
 
 
-def _group(shapes: Iterable[Primitive], classes: _Classes, attributes: str = "") -> str:
-    return f"<g{attributes}>" + "".join(_shape(shape, classes) for shape in shapes) + "</g>"
+class _Paints:
+    """Paint rules, one class each: a (light, dark) pair of rules where the document follows
+    the reader's colour scheme."""
+
+    def __init__(self) -> None:
+        self.names: dict[tuple[str, str], str] = {}
+
+    def name(self, light: str, dark: str) -> str:
+        if (light, dark) not in self.names:
+            self.names[(light, dark)] = f"p{len(self.names)}"
+        return self.names[(light, dark)]
+
+    def of(self, light: Primitive, dark: Primitive | None) -> str:
+        rule = _paint_rule(light)
+        return self.name(rule, rule if dark is None else _paint_rule(dark))
+
+    def css(self, scope: str) -> str:
+        light = "".join(f"{scope} .{name}{{{rule}}}" for (rule, _), name in self.names.items())
+        dark = "".join(
+            f"{scope} .{name}{{{rule}}}"
+            for (plain, rule), name in self.names.items()
+            if plain != rule
+        )
+        return light + (f"@media (prefers-color-scheme:dark){{{dark}}}" if dark else "")
+
+
+def _where(primitive: Primitive) -> np.ndarray:
+    """The pixel points that place a primitive, shape (N, 2), rounded as written."""
+    if isinstance(primitive, CellShape):
+        points = primitive.corners
+    elif isinstance(primitive, Segment):
+        points = np.stack([primitive.start, primitive.end])
+    else:
+        points = primitive.centre[None]
+    return np.round(np.asarray(points, dtype=float), 2)
+
+
+def _item(primitive: Primitive, paint: str) -> _Item:
+    """A primitive as an item placed at its first point."""
+    points = _where(primitive)
+    x, y = (float(v) for v in points[0])
+    if isinstance(primitive, (CellShape, Segment)):
+        steps = np.diff(points, axis=0)
+        data = " ".join(f"{_number(dx)} {_number(dy)}" for dx, dy in steps).replace(" -", "-")
+        if isinstance(primitive, CellShape):  # closed: the path ends where it began
+            return _Item(_Kind.PIECE, data + "z", paint, x, y)
+        end = points[-1] - points[0]
+        return _Item(_Kind.PIECE, data, paint, x, y, (float(end[0]), float(end[1])))
+    if isinstance(primitive, Label):
+        return _Item(_Kind.TEXT, escape(primitive.text), paint, x, y)
+    return _Item(_Kind.CIRCLE, _number(primitive.radius), paint, x, y)
+
+
+def _items(
+    shapes: Sequence[Primitive], darks: Sequence[Primitive] | None, paints: _Paints
+) -> list[_Item]:
+    """The items of a list of primitives (``darks``: the same in the dark palette)."""
+    if darks is None:
+        return [_item(shape, paints.of(shape, None)) for shape in shapes]
+    if len(shapes) != len(darks) or any(
+        type(a) is not type(b) or not np.array_equal(_where(a), _where(b))
+        for a, b in zip(shapes, darks)
+    ):
+        raise ValueError("the light and dark drawings are laid out differently")
+    return [_item(shape, paints.of(shape, dark)) for shape, dark in zip(shapes, darks)]
+
+
+def _periodic(items: list[_Item]) -> list[_Item]:
+    """``items`` with each run of pieces of one paint that repeats one piece, moved, (the
+    rows of a plane, say) as that piece, defined once and placed once per repetition."""
+    out: list[_Item] = []
+    for (kind, paint), group in groupby(items, key=lambda item: (item.kind, item.paint)):
+        run = list(group)
+        if kind != _Kind.PIECE:
+            out += run
+            continue
+        for length in range(2, len(run) // 2 + 1):
+            if len(run) % length:
+                continue
+            pieces = {_path(run[start : start + length]) for start in range(0, len(run), length)}
+            if len(pieces) == 1:
+                (piece,) = pieces
+                out += [_Item(_Kind.USE, piece, paint, i.x, i.y) for i in run[::length]]
+                break
+        else:
+            out += run
+    return out
+
+
+def _path(run: Sequence[_Item], x: float | None = None, y: float | None = None) -> str:
+    """The path data of a run of pieces, relative to (x, y) (the first piece's point if None).
+
+    Each piece moves to its first point from where the last one ended (a path's first
+    relative move counts from the origin) and draws its steps as relative lines.
+    """
+    at = (run[0].x if x is None else x, run[0].y if y is None else y)
+    data = ""
+    for item in run:
+        move = f"m{_number(item.x - at[0])} {_number(item.y - at[1])}"
+        data += move + ("" if item.form[0] in "-hvz" else " ") + item.form
+        at = (item.x + item.end[0], item.y + item.end[1])
+    return data
+
+
+def _merge(frames: list[list[_Item]]) -> tuple[list[_Item], list[list[int]]]:
+    """One order of elements for all frames, and the frames each element shows in.
+
+    Each frame's items keep their order, so their stacking, in the merged order; an item
+    shown again in a later frame, in the same place and stacking, is one element.
+    """
+    order: list[tuple[_Item, int]] = []  # (item, which copy of it)
+    shown: dict[tuple[_Item, int], list[int]] = defaultdict(list)
+    copies: Counter[_Item] = Counter()
+    for index, frame in enumerate(frames):
+        where: dict[_Item, list[int]] = defaultdict(list)
+        for position, (item, _) in enumerate(order):
+            where[item].append(position)
+        merged: list[tuple[_Item, int]] = []
+        taken = 0  # the elements of the old order placed so far
+        new: list[tuple[_Item, int]] = []  # new elements, placed before the next old one found
+        for item in frame:
+            positions = where.get(item, [])
+            at = bisect.bisect_left(positions, taken)
+            if at < len(positions):
+                element = order[positions[at]]
+                merged += [*order[taken : positions[at]], *new, element]
+                new = []
+                taken = positions[at] + 1
+            else:
+                element = (item, copies[item])
+                copies[item] += 1
+                new.append(element)
+            shown[element].append(index)
+        order = [*merged, *order[taken:], *new]
+    return [item for item, _ in order], [shown[element] for element in order]
+
+
+class _Writer:
+    """Writes items as elements: neighbours of one paint together, pieces in one path."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, str] = {}  # a defined path's data -> its id
+
+    def elements(self, items: Sequence[_Item], timing: Timing = ("", "")) -> str:
+        """``items`` with their paints and ``timing``, each given once: on the element when
+        there is one, on a group around them when there are several."""
+        written = [self._painted(list(group), paint) for paint, group in groupby(items, _paint)]
+        classes, style = timing
+        if len(written) == 1:
+            paint, markup = written[0]
+            joined = " ".join(name for name in (paint, classes) if name)
+            return markup.replace("\x01", (f' class="{joined}"' if joined else "") + style, 1)
+        body = "".join(
+            markup.replace("\x01", f' class="{paint}"' if paint else "", 1)
+            for paint, markup in written
+        )
+        return f'<g class="{classes}"{style}>{body}</g>' if classes else body
+
+    def _painted(self, items: list[_Item], paint: str) -> tuple[str, str]:
+        """Items of one paint: the paint, and markup with \\x01 where its class goes."""
+        parts: list[str] = []
+        for kind, group in groupby(items, key=lambda item: item.kind):
+            run = list(group)
+            if kind == _Kind.PIECE:
+                parts.append(f'<path\x02 d="{_path(run, 0.0, 0.0)}"/>')
+            else:
+                parts += [self._single(item) for item in run]
+        if len(parts) == 1:
+            return paint, parts[0].replace("\x02", "\x01")
+        return paint, "<g\x01>" + "".join(part.replace("\x02", "") for part in parts) + "</g>"
+
+    def _single(self, item: _Item) -> str:
+        if item.kind == _Kind.TEXT:
+            return f"<text{_position('x', 'y', item)}\x02>{item.form}</text>"
+        if item.kind == _Kind.CIRCLE:
+            return f'<circle{_position("cx", "cy", item)} r="{item.form}"\x02/>'
+        if item.form not in self.ids:
+            self.ids[item.form] = f"{_NAME}{len(self.ids)}"
+        return f'<use href="#{self.ids[item.form]}"{_position("x", "y", item)}\x02/>'
+
+    def definitions(self) -> str:
+        return "".join(f'<path id="{name}" d="{data}"/>' for data, name in self.ids.items())
+
+
+def _paint(item: _Item) -> str:
+    return item.paint
+
+
+def _position(x_name: str, y_name: str, item: _Item) -> str:
+    """Placing attributes, those that are zero left out."""
+    pairs = ((x_name, item.x), (y_name, item.y))
+    return "".join(f' {name}="{_number(v)}"' for name, v in pairs if _number(v) != "0")
 
 
 def svg_document(
-    drawing: Drawing, duration: int, transparent: bool = False, title: str = ""
+    drawing: Drawing,
+    duration: int,
+    transparent: bool = False,
+    title: str = "",
+    dark: Drawing | None = None,
+    frame: int | None = None,
 ) -> str:
     """The animated SVG of ``drawing``: ``duration`` ms per frame, looping forever.
 
-    Frame i is visible from ``i * duration`` for ``duration`` ms of every cycle;
-    with reduced motion, the middle frame stands still.
+    Frame i is visible from ``i * duration`` for ``duration`` ms of every cycle; with
+    reduced motion, frame ``still_index(count)`` stands still. ``dark`` (the same drawing
+    in the dark palette) makes the document follow the reader's colour scheme;
+    ``transparent`` leaves the background out; ``frame`` (an index) writes that frame
+    alone, as a still picture.
     """
+    indices = range(len(drawing.frames)) if frame is None else [frame]
+    paints = _Paints()
+
+    def frames(above: bool) -> tuple[list[_Item], list[list[int]]]:
+        layers = []
+        for index in indices:
+            light = drawing.frames[index]
+            darker = None if dark is None else dark.frames[index]
+            pick = (lambda part: part.above) if above else (lambda part: part.below)
+            layers.append(_items(pick(light), None if darker is None else pick(darker), paints))
+        return _merge(layers)
+
+    background = paints.name(
+        f"fill:{_colour(drawing.background)}", f"fill:{_colour((dark or drawing).background)}"
+    )
     width, height = drawing.size
-    count = len(drawing.frames)
-    cycle = count * duration
-    still = count // 2
-    share = 100 / count
-    css = (  # step-end: a frame holds 0%'s "visible" until its share of the cycle is over
-        f"@keyframes slot{{0%{{visibility:visible}}{share:.4f}%,100%{{visibility:hidden}}}}"
-        f".f{{visibility:hidden;animation:slot {cycle}ms step-end infinite}}"
-        "@media (prefers-reduced-motion:reduce){.f{animation:none}.still{visibility:visible}}"
-        f"text{{font-family:{FONTS}}}"
-    )
-    classes = _Classes()
-    parts = [
-        '<svg xmlns="http://www.w3.org/2000/svg" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img"'
-        + (f" aria-label={quoteattr(title)}" if title else "")
-        + ">",
-        f"<title>{escape(title)}</title>" if title else "",
-        "<style>{css}</style>",  # filled in last, with the classes the shapes use
-    ]
+    layers: list[Layer] = []
     if not transparent:
-        parts.append(
-            f'<rect width="{width}" height="{height}" fill="{_colour(drawing.background)}"/>'
-        )
-    parts.append(_group(drawing.lower, classes))
+        page = _Item(_Kind.PIECE, f"h{width}v{height}h-{width}z", background, 0.0, 0.0)
+        layers.append([page])
+    layers.append(_periodic(_items(drawing.lower, None if dark is None else dark.lower, paints)))
+    layers.append(frames(above=False))
+    if not transparent:  # the upper plane hides what lies beneath it, as the raster paste does
+        filled = {
+            shape.corners.tobytes()
+            for shape in drawing.upper
+            if isinstance(shape, CellShape) and shape.fill is not None
+        }  # a filled cell of the upper plane hides what lies beneath it by itself
+        cells = [cell for cell in drawing.upper_region if cell.corners.tobytes() not in filled]
+        layers.append(_periodic([_item(cell, background) for cell in cells]))
+    layers.append(_periodic(_items(drawing.upper, None if dark is None else dark.upper, paints)))
+    layers.append(frames(above=True))
 
-    def frame_group(index: int, shapes: Iterable[Primitive]) -> str:
-        kind = "f still" if index == still else "f"
-        return _group(
-            shapes, classes, f' class="{kind}" style="animation-delay:{index * duration}ms"'
-        )
-
-    frames = [drawing.frames[index] for index in range(count)]
-    parts += [frame_group(index, frame.below) for index, frame in enumerate(frames)]
-    # The upper plane hides what lies beneath it, as the raster backend's paste does.
-    occluder = (
-        f'<polygon points="{" ".join(f"{_number(x)},{_number(y)}" for x, y in cell.corners)}" '
-        f'fill="{_colour(drawing.background)}"/>'
-        for cell in drawing.upper_region
+    write = _Writer()
+    body, patterns, movers = _body(layers, write, len(indices), duration)
+    scope = f"#{_NAME}"
+    css = _timing_css(scope, patterns, movers, len(indices), duration)
+    if "<text" in body:
+        css += f"{scope} text{{font-family:{FONTS}}}"
+    css += paints.css(scope)
+    definitions = write.definitions()
+    document = "".join(
+        [
+            f'<svg xmlns="http://www.w3.org/2000/svg" id="{_NAME}" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">',
+            f"<title>{escape(title)}</title>" if title else "",
+            f"<style>{css}</style>",
+            f"<defs>{definitions}</defs>" if definitions else "",
+            body,
+            "</svg>\n",
+        ]
     )
-    if not transparent:
-        parts.append("<g>" + "".join(occluder) + "</g>")
-    parts.append(_group(drawing.upper, classes))
-    parts += [frame_group(index, frame.above) for index, frame in enumerate(frames)]
-    parts.append("</svg>")
-    return "".join(parts).replace("{css}", css + classes.css(), 1) + "\n"
+    name = "c" + hashlib.sha256(document.encode()).hexdigest()[:_NAME_DIGITS]
+    return document.replace(_NAME, name)
+
+
+def _body(
+    layers: list[Layer], write: _Writer, count: int, duration: int
+) -> tuple[str, dict[tuple[int, ...], str], dict[str, list[tuple[float, float]]]]:
+    """The elements in stacking order, each animated one shown in its frames by the class of
+    its pattern of frames (counted from its first) and a delay, or moved from frame to
+    frame by a class of its own; and those classes: patterns, and movers' shifts per frame."""
+    still = still_index(count)
+    patterns: dict[tuple[int, ...], str] = {}
+    movers: dict[str, list[tuple[float, float]]] = {}
+    timed: list[tuple[Timing, _Item]] = []
+    for layer in layers:
+        if not isinstance(layer, tuple):
+            timed += [(("", ""), item) for item in layer]
+            continue
+        items, shown = layer
+        moving, dropped = _movers(items, shown, count)
+        for position, (item, frames) in enumerate(zip(items, shown)):
+            if position in dropped:
+                continue
+            if position in moving:
+                name = f"m{len(movers)}"
+                movers[name] = moving[position]
+                timed.append(((name, ""), item))
+            elif len(frames) == count:
+                timed.append((("", ""), item))
+            else:
+                first = frames[0]
+                pattern = tuple(index - first for index in frames)
+                name = patterns.setdefault(pattern, f"v{len(patterns)}")
+                classes = name + (" z" if still in frames else "")
+                timed.append(((classes, f' style="--d:{_time(first * duration)}"'), item))
+    body = "".join(
+        write.elements([item for _, item in group], timing)
+        for timing, group in groupby(timed, key=lambda pair: pair[0])
+    )
+    return body, patterns, movers
+
+
+def _movers(
+    items: list[_Item], shown: list[list[int]], count: int
+) -> tuple[dict[int, list[tuple[float, float]]], set[int]]:
+    """Elements alike but for their place, one in each frame (the current output cell, say),
+    that one element moved from frame to frame can stand for without changing what any
+    frame stacks over what.
+
+    Returns the position of each such element kept (the still frame's), with its shift in
+    each frame, and the positions of the others, dropped.
+    """
+    still = still_index(count)
+    alike: dict[tuple[str, str, str], dict[int, int]] = defaultdict(dict)  # frame -> position
+    for position, frames in enumerate(shown):
+        if len(frames) == 1:
+            item = items[position]
+            alike[(item.kind, item.form, item.paint)][frames[0]] = position
+    showing = [set(frames) for frames in shown]
+    moving: dict[int, list[tuple[float, float]]] = {}
+    dropped: set[int] = set()
+    for positions in alike.values():
+        if len(positions) != count or count < 2:
+            continue
+        keep = positions[still]
+        stays = all(  # nothing shown in a frame lies between its element and the kept one
+            frame not in showing[between]
+            for frame, position in positions.items()
+            for between in range(min(keep, position) + 1, max(keep, position))
+        )
+        if stays:
+            base = items[keep]
+            moving[keep] = [
+                (items[positions[frame]].x - base.x, items[positions[frame]].y - base.y)
+                for frame in range(count)
+            ]
+            dropped.update(position for position in positions.values() if position != keep)
+    return moving, dropped
+
+
+def _time(ms: int) -> str:
+    """A CSS time, in seconds where that is shorter."""
+    return f"{ms // 1000}s" if ms % 1000 == 0 else f"{ms}ms"
+
+
+def _percent(index: int, count: int) -> str:
+    """Frame ``index`` of ``count`` as a share of the cycle, to a hundredth of a frame or
+    better.
+
+    >>> _percent(1, 3), _percent(1, 49)
+    ('33.3%', '2.04%')
+    """
+    digits = max(0, math.ceil(math.log10(count / _PERCENT_PRECISION)) - 2)
+    return f"{f'{100 * index / count:.{digits}f}'.rstrip('0').rstrip('.')}%"
+
+
+def _timing_css(
+    scope: str,
+    patterns: dict[tuple[int, ...], str],
+    movers: dict[str, list[tuple[float, float]]],
+    count: int,
+    duration: int,
+) -> str:
+    """Keyframes that show an element in the frames of its pattern, one per pattern, and
+    that move a mover (step-end: each keyframe holds until the next); with reduced motion,
+    only the still frame's elements, where they are in it."""
+    cycle = _time(count * duration)
+    css = ""
+    if patterns:  # an element's first frame comes from the --d of its style attribute
+        css += f"{scope} [style]{{visibility:hidden;animation:{cycle} step-end var(--d) infinite}}"
+    for pattern, name in patterns.items():
+        starts = [f for f in pattern if f - 1 not in pattern]
+        ends = [f + 1 for f in pattern if f + 1 not in pattern and f + 1 < count]
+        shown = ",".join(_percent(f, count) for f in starts)
+        hidden = ",".join([*(_percent(f, count) for f in ends), "100%"])
+        css += (
+            f"@keyframes {_NAME}{name}{{{shown}{{visibility:visible}}{hidden}{{visibility:hidden}}}}"
+            f"{scope} .{name}{{animation-name:{_NAME}{name}}}"
+        )
+    for name, shifts in movers.items():
+        steps = "".join(
+            f"{_percent(frame, count)}{{transform:{_translate(*shift)}}}"
+            for frame, shift in enumerate(shifts)
+            if frame == 0 or shift != shifts[frame - 1]
+        )
+        css += (
+            f"@keyframes {_NAME}{name}{{{steps}}}"
+            f"{scope} .{name}{{animation:{_NAME}{name} {cycle} step-end infinite}}"
+        )
+    if not (patterns or movers):
+        return css
+    still = [f"{scope} [style]"] if patterns else []
+    return css + (
+        "@media (prefers-reduced-motion:reduce){"
+        + ",".join([*still, *(f"{scope} .{name}" for name in movers)])
+        + "{animation:none}"
+        + (f"{scope} .z{{visibility:visible}}" if patterns else "")
+        + "}"
+    )
+
+
+def _translate(x: float, y: float) -> str:
+    return (
+        "none"
+        if (_number(x), _number(y)) == ("0", "0")
+        else f"translate({_number(x)}px,{_number(y)}px)"
+    )
