@@ -18,6 +18,7 @@ from convanim.animation import (
     check_duration,
     render_animation,
     shown_spec,
+    svg_text,
 )
 from convanim.describe import alt_text
 from convanim.errors import ConvanimError, choose, quoted
@@ -26,38 +27,55 @@ from convanim.storyboard import View
 from convanim.style import Style, Theme
 from convanim.values import ValueSource
 
+#: What ``animate`` renders: an animated SVG (sharp at any zoom, real text) or a GIF.
+FORMATS = ("svg", "gif")
+_MIME = {"svg": "image/svg+xml", "gif": "image/gif"}
+
 
 @dataclass(frozen=True, repr=False)
 class InlineAnimation:
-    """An animation a notebook shows inline (as a GIF); ``save`` writes any format."""
+    """An animation a notebook shows inline (Jupyter's rich display: an animated SVG, or a
+    GIF); ``save`` writes it in any format."""
 
     spec: ConvSpec
-    data: bytes  # the GIF
+    data: bytes  # the file, in ``format``
+    format: str  # one of FORMATS
     alt: str
     width: int
     frames: int
     options: dict[str, Any] = field(default_factory=dict)  # how it was made, for ``save``
 
     def __repr__(self) -> str:
-        return f"<InlineAnimation: {self.alt}; {self.frames} frames, {len(self.data):,} bytes>"
+        return (
+            f"<InlineAnimation: {self.alt}; {self.frames} frames, "
+            f"{len(self.data):,} bytes of {self.format.upper()}>"
+        )
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        """Jupyter's display: the SVG itself (an image), or the GIF in base64, with the HTML
+        of ``_repr_html_`` and a text fallback."""
+        data = self.data.decode() if self.format == "svg" else base64.b64encode(self.data).decode()
+        return {_MIME[self.format]: data, "text/html": self._repr_html_(), "text/plain": repr(self)}
 
     def _repr_html_(self) -> str:
+        """An ``<img>`` of the animation as a data URI (sphinx-gallery and jupyter-sphinx show
+        it; as an image, the SVG's styles never meet the page's)."""
         encoded = base64.b64encode(self.data).decode("ascii")
         return (
-            f'<img src="data:image/gif;base64,{encoded}" alt="{escape(self.alt)}" '
+            f'<img src="data:{_MIME[self.format]};base64,{encoded}" alt="{escape(self.alt)}" '
             f'width="{self.width}">'
         )
 
     def save(self, path: str | Path) -> Path:
         """Write the animation to ``path`` in the format its extension names; returns the path.
 
-        A ``.gif`` is the shown GIF itself; ``.webp``, ``.png`` (APNG) and ``.mp4``
-        are rendered again from the same options.
+        The shown format is written as shown; .gif, .svg, .webp, .png (APNG) and .mp4 are
+        rendered again from the same options.
         """
         if not isinstance(path, (str, Path)):
             raise ConvanimError("path", f"must be a file name, got {quoted(path)}")
         path = Path(path)
-        if path.suffix.lower() == ".gif":
+        if path.suffix.lower() == f".{self.format}":
             from convanim.render.encode.files import write_bytes
 
             write_bytes(self.data, path)
@@ -83,6 +101,7 @@ def animate(
     overlap: bool = False,
     max_frames: int = MAX_FRAMES,
     max_pixels: int = MAX_PIXELS,
+    format: str = "svg",
 ) -> InlineAnimation:
     """Render ``spec`` for a notebook cell, as ``convanim gif`` would with the same options.
 
@@ -90,12 +109,13 @@ def animate(
     from ``seed``, or ``input_values`` and ``weights`` where given (with cells large
     enough to read them); ``pooling`` animates a
     pooling over the spec's windows; ``overlap`` closes a scatter view with the
-    stamp counts. Bad values raise ``ConvanimError``.
+    stamp counts; ``format`` is "svg" (theme "auto" follows the reader's colour scheme)
+    or "gif". Bad values raise ``ConvanimError``.
 
-    >>> animation = animate(ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1))
-    >>> animation
-    <InlineAnimation: Convolution of a 5x5 input ...; 9 frames, 29,846 bytes>
-    >>> animation.width
+    >>> spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
+    >>> animate(spec)
+    <InlineAnimation: Convolution of a 5x5 input ...; 9 frames, 8,... bytes of SVG>
+    >>> animate(spec, format="gif").width
     404
     """
     from convanim.render.encode.animation import animation_bytes
@@ -123,15 +143,23 @@ def animate(
         "max_pixels": max_pixels,
     }
     check_duration(duration)
+    if format not in FORMATS:
+        raise ConvanimError("format", f"must be one of {', '.join(FORMATS)}, got {quoted(format)}")
+    saving = {**options, "duration": duration, "transparent": transparent}
+    alt = alt_text(shown_spec(spec, pooling))
+    if format == "svg":
+        document, laid_out = svg_text(spec, duration=duration, transparent=transparent, **options)
+        data = document.encode()
+        return InlineAnimation(
+            spec, data, format, alt, laid_out.size[0], len(laid_out.frames), saving
+        )
     from convanim.render.raster.painter import SEE_THROUGH_KEY
 
     frames, _ = render_animation(spec, see_through="key" if transparent else None, **options)
     see_through = SEE_THROUGH_KEY if transparent else None
     # Frames are painted as the encoder reads them: only the GIF's bytes are held.
     data = animation_bytes(frames, ".gif", duration, see_through)
-    saving = {**options, "duration": duration, "transparent": transparent}
-    shown = shown_spec(spec, pooling)
-    return InlineAnimation(spec, data, alt_text(shown), frames.size[0], len(frames), saving)
+    return InlineAnimation(spec, data, format, alt, frames.size[0], len(frames), saving)
 
 
 def _check_arguments(spec: object, pooling: object, **given: object) -> None:

@@ -105,9 +105,26 @@ def test_markdown_and_html_snippets_state_path_and_parameters(tmp_path):
     assert lines[2].startswith(f'<img src="{out.as_posix()}" alt="{alt}" width=')
 
 
+def test_animate_displays_svg_inline_by_default(tmp_path):
+    spec = ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True)
+    inline = convanim.animate(spec, view="scatter", values=True, theme="auto")
+    bundle = inline._repr_mimebundle_()
+    svg = bundle["image/svg+xml"]
+    assert svg.startswith("<svg") and "prefers-color-scheme:dark" in svg
+    assert svg.encode() == inline.data == inline.save(tmp_path / "nb.svg").read_bytes()
+    encoded = bundle["text/html"].split("base64,")[1].split('"')[0]
+    assert base64.b64decode(encoded) == inline.data  # an <img>: styles kept apart from the page
+    assert "9 frames" in bundle["text/plain"] and "SVG" in bundle["text/plain"]
+    with pytest.raises(convanim.ConvanimError, match="theme: auto"):
+        convanim.animate(spec, theme="auto", format="gif")
+    with pytest.raises(convanim.ConvanimError, match="format: must be one of svg, gif"):
+        convanim.animate(spec, format="png")
+
+
 def test_animate_displays_inline_and_saves(tmp_path):
     spec = ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True)
-    inline = convanim.animate(spec, view="scatter", values=True)
+    inline = convanim.animate(spec, view="scatter", values=True, format="gif")
+    assert base64.b64decode(inline._repr_mimebundle_()["image/gif"]) == inline.data
     html = inline._repr_html_()
     assert html.startswith('<img src="data:image/gif;base64,')
     encoded = html.split("base64,")[1].split('"')[0]

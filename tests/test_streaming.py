@@ -180,7 +180,7 @@ def test_animate_to_file_holds_at_most_two_painted_frames(tmp_path, painters, su
 
 
 def test_notebook_animation_is_streamed_and_equals_the_in_memory_gif(painters):
-    inline = animate(SPEC, values=True)
+    inline = animate(SPEC, values=True, format="gif")
     assert painters[0].most_alive <= 2
     frames, _ = render_animation(SPEC, style=Style(), values=ValueSource(0))
     assert inline.data == in_memory_gif(list(frames), 1000)

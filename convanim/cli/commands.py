@@ -181,7 +181,7 @@ def gallery(
     from rich.console import Console
     from rich.progress import Progress
 
-    from convanim.gallery import ALL_NAMES, render_gallery, stale_files
+    from convanim.gallery import ALL_NAMES, FORMATS, render_gallery, stale_files
 
     console = Console(stderr=True)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
@@ -201,7 +201,9 @@ def gallery(
     for entry in entries:
         w, h = entry.size
         typer.echo(f"{entry.path}: {entry.frames} frames, {w}x{h} px, {entry.bytes:,} bytes")
-    typer.echo(f"{len(entries)} animations, {sum(entry.bytes for entry in entries):,} bytes")
+    for suffix in FORMATS:
+        written = [entry.bytes for entry in entries if entry.path.suffix == suffix]
+        typer.echo(f"{len(written)} animations as {suffix}, {sum(written):,} bytes")
 
 
 @app.command()

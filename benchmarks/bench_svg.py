@@ -1,0 +1,68 @@
+"""SVG path figures: bytes of the guide's 15 against the published GIFs, write time per frame
+and for the whole gallery next to the GIF path's.
+
+Run from the repository root: python benchmarks/bench_svg.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from convanim.animation import animate_to_file
+from convanim.gallery import GUIDE_SPECS
+from convanim.style import Style
+
+PUBLISHED_GIF_BYTES = 3_398_746  # the guide's 15 GIFs, as published
+BYTE_GOAL = 0.05  # the SVGs' share of those bytes
+ROUNDS = 5
+
+
+def sizes(folder: Path) -> None:
+    total = 0
+    for name, spec in GUIDE_SPECS.items():
+        written = animate_to_file(spec, folder / f"{name}.svg", style=Style(labels=False))
+        total += written.bytes
+        print(f"  {name:42s} {written.frames:3d} frames {written.bytes:8,d} bytes")
+    share = total / PUBLISHED_GIF_BYTES
+    print(f"the guide's 15 as SVG: {total:,} bytes, {share:.2%} of {PUBLISHED_GIF_BYTES:,}")
+    print(f"goal: at most {BYTE_GOAL:.0%} ({int(BYTE_GOAL * PUBLISHED_GIF_BYTES):,} bytes)")
+
+
+def per_frame(folder: Path) -> None:
+    spec = GUIDE_SPECS["padding_strides_odd_transposed"]
+    for suffix in (".svg", ".gif"):
+        times = []
+        for _ in range(ROUNDS):
+            start = time.perf_counter()
+            written = animate_to_file(spec, folder / f"frame{suffix}")
+            times.append((time.perf_counter() - start) / written.frames)
+        median = statistics.median(times)
+        print(f"{suffix}: {median * 1e3:.2f} ms per frame (whole file, {written.frames} frames)")
+
+
+def gallery(folder: Path) -> None:
+    """The guide's 15 in one process, as SVG and as GIF."""
+    start = time.perf_counter()
+    for name, spec in GUIDE_SPECS.items():
+        animate_to_file(spec, folder / f"{name}.svg", style=Style(labels=False))
+    svg = time.perf_counter() - start
+    start = time.perf_counter()
+    for name, spec in GUIDE_SPECS.items():
+        animate_to_file(spec, folder / f"{name}.gif", style=Style(labels=False))
+    gif = time.perf_counter() - start
+    print(f"the guide's 15, one process: SVG {svg:.2f} s, GIF {gif:.2f} s")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        sizes(folder)
+        per_frame(folder)
+        gallery(folder)
+
+
+if __name__ == "__main__":
+    main()
