@@ -14,6 +14,14 @@ if ! pkg-config --exists cairo pangocairo 2>/dev/null; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
         libcairo2-dev libpango1.0-dev pkg-config >/dev/null
 fi
+# The browser tests (marker: browser) drive Debian's Chromium; nothing is downloaded at test time.
+if [ ! -x /usr/bin/chromium ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+        chromium chromium-driver >/dev/null
+fi
 
 python="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
