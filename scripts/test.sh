@@ -34,3 +34,5 @@ fi
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/python -m pytest "$@"
+# The documentation, built with its own directive; any warning fails the build.
+.venv/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html

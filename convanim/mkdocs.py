@@ -1,0 +1,86 @@
+"""A ```` ```convanim ```` fence for MkDocs: its body is ``convanim gif``'s flags, the page gets
+the animated SVG inline.
+
+It is a custom fence of pymdownx.superfences, so any Python-Markdown site can use it.
+In ``mkdocs.yml``::
+
+    markdown_extensions:
+      - pymdownx.superfences:
+          custom_fences:
+            - name: convanim
+              class: convanim
+              validator: !!python/name:convanim.mkdocs.validator
+              format: !!python/name:convanim.mkdocs.fence
+
+In a page (``caption`` and ``alt`` are optional; the SVG's own label comes from the spec)::
+
+    ```convanim caption="Each input cell stamps the kernel onto the output"
+    --k 3 --s 2 --p 1 -t --view scatter
+    ```
+
+The flags go through the command line itself, so they mean, and are refused, exactly
+as there. A refused fence logs the command's ``error:`` line as a MkDocs warning, which
+``mkdocs build --strict`` turns into a failed build, and shows it on the page.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import tempfile
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from convanim.cli.embedded import PROGRAM, run
+
+COMMAND = "gif"
+HEADER_OPTIONS = ("caption", "alt")
+#: Under "mkdocs", where ``mkdocs build --strict`` counts warnings.
+logger = logging.getLogger("mkdocs.plugins.convanim")
+
+
+def validator(
+    language: str, inputs: dict[str, str], options: dict[str, str], attrs: Any, md: Any
+) -> bool:
+    """Take the fence header's ``caption`` and ``alt``; warn about any other option."""
+    for name, value in inputs.items():
+        if name in HEADER_OPTIONS:
+            options[name] = value
+        else:
+            known = " and ".join(HEADER_OPTIONS)
+            logger.warning("convanim: unknown fence option %r (the fence takes %s)", name, known)
+    return True
+
+
+def fence(
+    source: str, language: str, class_name: str, options: dict[str, str], md: Any, **kwargs: Any
+) -> str:
+    """The HTML of one fence: a figure holding the animated SVG that ``convanim gif`` draws
+    from the flags in ``source``, or the command's error.
+
+    >>> html = fence("--k 3 --s 2 --p 1", "convanim", "convanim", {"caption": "Stride 2"}, None)
+    >>> html.startswith('<figure class="convanim"><svg'), "<figcaption>Stride 2</figcaption>" in html
+    (True, True)
+    """
+    try:
+        arguments = [COMMAND, *shlex.split(source)]
+    except ValueError as error:  # an unclosed quote
+        return _refuse(source, str(error))
+    with tempfile.TemporaryDirectory(prefix="convanim-") as folder:
+        path = Path(folder) / "animation.svg"
+        result = run([*arguments, "--out", str(path)])
+        if not result.ok:
+            return _refuse(source, result.error)
+        svg = path.read_text(encoding="utf-8").strip()
+    if "alt" in options:  # an img role's own label overrides what it holds
+        svg = f'<div role="img" aria-label="{escape(options["alt"])}">{svg}</div>'
+    caption = options.get("caption")
+    figcaption = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    return f'<figure class="{escape(class_name)}">{svg}{figcaption}</figure>'
+
+
+def _refuse(source: str, error: str) -> str:
+    command = f"{PROGRAM} {COMMAND} {' '.join(source.split())}"
+    logger.warning("convanim: %s (in the fence `%s`)", error, command)
+    return f'<pre class="convanim-error">{escape(command)}\nerror: {escape(error)}</pre>'

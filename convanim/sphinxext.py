@@ -1,0 +1,217 @@
+"""The ``.. convanim::`` directive for Sphinx: an animation rendered at build time by ``convanim gif``.
+
+In ``conf.py``, ``extensions = ["convanim.sphinxext"]``; in a page::
+
+    .. convanim::
+       :k: 3
+       :s: 2
+       :p: 1
+       :transposed:
+       :view: scatter
+       :caption: Each input cell stamps the kernel onto the output.
+
+The options are the flags of ``convanim gif`` without their dashes (``:transposed:``,
+``:values:`` and ``:no-labels:`` take no value), run through the command line itself,
+so they mean, and are refused, exactly as there. Besides them: ``:format: svg|gif``
+(svg by default), ``:alt:`` (by default a sentence from the spec) and ``:caption:``,
+which makes a figure. HTML builders show the animation, LaTeX builders a PDF still of
+its middle frame (``:frame: N`` shows frame N alone, in both; theme auto, which follows
+the reader's screen, is light on paper). Files are cached in the build tree under a
+hash of convanim's version, the flags and the format, so an unchanged directive is not
+rendered again; the build log counts them ("convanim: rendered 2, cached 13").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from convanim import __version__
+from convanim.cli.embedded import PROGRAM, CommandResult, command_flags, run
+from convanim.render.encode.files import write_bytes
+from convanim.storyboard import still_index
+from convanim.style import Theme
+
+COMMAND = "gif"
+#: Flags of ``convanim gif`` the directive sets itself, or that only print.
+LEFT_OUT = ("out", "markdown", "html")
+FORMATS = ("svg", "gif")  # what HTML builders show
+STILL = "pdf"  # what LaTeX builders include: one frame, as vectors
+CACHE_FOLDER = "convanim"  # in the doctree folder, beside Sphinx's own cache
+DIGEST_CHARACTERS = 16  # of the sha256 that names a render: 64 bits
+ALT_SUFFIX = "-alt.txt"  # no dot after the digest, so ``digest.*`` never matches it
+COUNTS_ATTRIBUTE = "convanim_render_counts"  # on the build environment
+MARKDOWN_ALT = re.compile(r"^!\[(?P<alt>.*)\]\(", re.MULTILINE)  # the line --markdown prints
+FRAME_COUNT = re.compile(r": (?P<count>\d+) frames, ")  # in the line an animation prints
+
+GIF_FLAGS = command_flags(COMMAND, leave_out=LEFT_OUT)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RenderCount:
+    """How many directives of a build were rendered, and how many found in the cache."""
+
+    rendered: int = 0
+    cached: int = 0
+
+    def __add__(self, other: RenderCount) -> RenderCount:
+        return RenderCount(self.rendered + other.rendered, self.cached + other.cached)
+
+
+@dataclass(frozen=True)
+class Render:
+    """The files of one directive: ``stem`` plus ``.svg`` or ``.gif``, and ``.pdf``."""
+
+    stem: Path
+    alt: str
+    fresh: bool  # rendered by this build, not found in the cache
+
+
+def gif_arguments(options: dict[str, Any]) -> list[str]:
+    """The ``convanim gif`` arguments of a directive's options, in the command's own order.
+
+    >>> gif_arguments({"transposed": None, "k": "3", "caption": "Stamps"})
+    ['gif', '--k', '3', '-t']
+    """
+    arguments = [COMMAND]
+    for name, flag in GIF_FLAGS.items():
+        if name in options:
+            arguments += [flag.option, options[name]] if flag.takes_value else [flag.option]
+    return arguments
+
+
+def still_arguments(options: dict[str, Any], printed: str) -> list[str]:
+    """The ``convanim gif`` arguments of the PDF still: at the directive's ``:frame:``, else
+    the middle frame of the animation whose command printed ``printed``; theme auto, which
+    follows the reader's screen, is light on paper.
+
+    >>> still_arguments({"k": "3", "theme": "auto"}, "a.svg: 9 frames, 404x444 px, ...")
+    ['gif', '--k', '3', '--theme', 'light', '--frame', '5']
+    """
+    still = dict(options)
+    if still.get("theme") == Theme.AUTO.value:
+        still["theme"] = Theme.LIGHT.value
+    if "frame" not in still:
+        count = FRAME_COUNT.search(printed)
+        assert count is not None, printed
+        still["frame"] = str(still_index(int(count["count"])) + 1)
+    return gif_arguments(still)
+
+
+def render(options: dict[str, Any], file_format: str, folder: Path) -> Render | CommandResult:
+    """The animation and the still a directive's ``options`` describe, in ``folder``,
+    rendered unless cached; the failed command when the options are refused."""
+    arguments = gif_arguments(options)
+    key = json.dumps([__version__, arguments, file_format])
+    stem = folder / hashlib.sha256(key.encode()).hexdigest()[:DIGEST_CHARACTERS]
+    alt_file = stem.with_name(stem.name + ALT_SUFFIX)
+    files = [stem.with_suffix(f".{file_format}"), stem.with_suffix(f".{STILL}"), alt_file]
+    if all(path.is_file() for path in files):
+        return Render(stem, alt_file.read_text(encoding="utf-8"), fresh=False)
+    animation = run([*arguments, "--markdown", "--out", str(files[0])])
+    if not animation.ok:
+        return animation
+    still = run([*still_arguments(options, animation.output), "--out", str(files[1])])
+    if not still.ok:
+        return still
+    alt = MARKDOWN_ALT.search(animation.output)
+    assert alt is not None, animation.output
+    write_bytes(alt["alt"].encode(), alt_file)  # last: the cache is complete once it exists
+    return Render(stem, alt["alt"], fresh=True)
+
+
+def _format(argument: str) -> str:
+    return directives.choice(argument, FORMATS)
+
+
+class ConvanimDirective(SphinxDirective):
+    """``.. convanim::`` with the flags of ``convanim gif`` as options."""
+
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
+        **{
+            name: directives.unchanged_required if flag.takes_value else directives.flag
+            for name, flag in GIF_FLAGS.items()
+        },
+        "format": _format,
+        "alt": directives.unchanged_required,
+        "caption": directives.unchanged_required,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        folder = Path(self.env.doctreedir) / CACHE_FOLDER
+        result = render(self.options, self.options.get("format", FORMATS[0]), folder)
+        if isinstance(result, CommandResult):
+            logger.warning(
+                "convanim: %s (in `%s`)",
+                result.error,
+                shlex.join([PROGRAM, *gif_arguments(self.options)]),
+                location=self.get_location(),
+                type="convanim",
+                subtype="options",
+            )
+            return []
+        counts, page = _counts(self.env), self.env.docname
+        one = RenderCount(rendered=1) if result.fresh else RenderCount(cached=1)
+        counts[page] = counts.get(page, RenderCount()) + one
+        # A path from the source folder; ".*" lets each builder take its format.
+        relative = Path(os.path.relpath(result.stem, self.env.srcdir)).as_posix()
+        image = nodes.image(uri=f"/{relative}.*", alt=self.options.get("alt", result.alt))
+        self.set_source_info(image)
+        if "caption" not in self.options:
+            return [image]
+        text, messages = self.state.inline_text(self.options["caption"], self.lineno)
+        figure = nodes.figure("", image, nodes.caption(self.options["caption"], "", *text))
+        self.set_source_info(figure)
+        return [figure, *messages]
+
+
+def _counts(env: BuildEnvironment) -> dict[str, RenderCount]:
+    """This build's counts by page: a parallel read merges the pages each process read."""
+    counts = getattr(env, COUNTS_ATTRIBUTE, None)
+    if counts is None:
+        counts = {}
+        setattr(env, COUNTS_ATTRIBUTE, counts)
+    assert isinstance(counts, dict)
+    return counts
+
+
+def _reset_counts(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    setattr(env, COUNTS_ATTRIBUTE, {})
+
+
+def _merge_counts(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
+    theirs = _counts(other)
+    _counts(env).update((page, theirs[page]) for page in docnames if page in theirs)
+
+
+def _report_counts(app: Sphinx, exception: Exception | None) -> None:
+    if exception is None:
+        total = sum(_counts(app.env).values(), RenderCount())
+        logger.info("convanim: rendered %d, cached %d", total.rendered, total.cached)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the directive (Sphinx calls this for ``extensions = ["convanim.sphinxext"]``)."""
+    app.add_directive("convanim", ConvanimDirective)
+    app.connect("env-before-read-docs", _reset_counts)
+    app.connect("env-merge-info", _merge_counts)
+    app.connect("build-finished", _report_counts)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,80 @@
+"""The ```` ```convanim ```` fence in real MkDocs builds: inline SVG, refusals fail --strict."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+MKDOCS = Path(sys.executable).parent / "mkdocs"
+CONFIG = """\
+site_name: test
+markdown_extensions:
+  - pymdownx.superfences:
+      custom_fences:
+        - name: convanim
+          class: convanim
+          validator: !!python/name:convanim.mkdocs.validator
+          format: !!python/name:convanim.mkdocs.fence
+"""
+SCATTER = "Transposed convolution of a 2x2 input with kernel 2x2, stride 2, padding 0, giving a 4x4 output"
+PAGE = """\
+# Animations
+
+```convanim
+--i 3 --k 2 --no-labels
+```
+
+```convanim caption="Stamps & sums" alt="Two stamps"
+--i 2 --k 2 --s 2 -t --view scatter
+```
+"""
+
+
+def mkdocs_build(folder: Path, page: str, *options: str) -> subprocess.CompletedProcess[str]:
+    (folder / "docs").mkdir(exist_ok=True)
+    (folder / "mkdocs.yml").write_text(CONFIG)
+    (folder / "docs" / "index.md").write_text(page)
+    command = [str(MKDOCS), "build", "--config-file", str(folder / "mkdocs.yml"), *options]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=folder)
+
+
+def test_fence_puts_the_svg_inline_with_caption_and_alt(tmp_path):
+    done = mkdocs_build(tmp_path, PAGE, "--strict")
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "site" / "index.html").read_text()
+    figures = re.findall(r'<figure class="convanim">(.*?)</figure>', html, flags=re.DOTALL)
+    assert len(figures) == 2
+    plain, stamps = figures
+    assert plain.startswith("<svg") and "<title>Convolution of a 3x3 input" in plain
+    assert "<figcaption>" not in plain
+    assert stamps.startswith('<div role="img" aria-label="Two stamps"><svg')
+    assert f"<title>{SCATTER}</title>" in stamps  # the spec's own label, overridden by the div's
+    assert stamps.endswith("</svg></div><figcaption>Stamps &amp; sums</figcaption>")
+
+
+def test_refused_fence_fails_a_strict_build_with_the_error_line(tmp_path):
+    page = PAGE.replace("--i 3 --k 2", "--i 3 --k 0")
+    error = (
+        "convanim: --k (axis 0): must be positive, got 0 (in the fence `convanim gif --i 3 --k 0"
+    )
+    strict = mkdocs_build(tmp_path, page, "--strict")
+    assert strict.returncode != 0
+    assert f"WARNING -  {error}" in strict.stderr
+    assert "Aborted with 1 warnings in strict mode" in strict.stdout + strict.stderr
+    lenient = mkdocs_build(tmp_path, page)
+    assert lenient.returncode == 0, lenient.stderr
+    html = (tmp_path / "site" / "index.html").read_text()
+    assert "error: --k (axis 0): must be positive, got 0</pre>" in html
+    assert html.count("<svg") == 1  # the other fence still renders
+
+
+def test_unknown_fence_option_is_a_warning(tmp_path):
+    strict = mkdocs_build(
+        tmp_path, PAGE.replace('alt="Two stamps"', 'title="Two stamps"'), "--strict"
+    )
+    assert strict.returncode != 0
+    assert (
+        "convanim: unknown fence option 'title' (the fence takes caption and alt)" in strict.stderr
+    )
