@@ -1,12 +1,16 @@
 """SVG path figures: bytes of the guide's 15 against the published GIFs, write time per frame
-and for the whole gallery next to the GIF path's.
+and for the guide's 15 next to the GIF path's, and what a Sphinx rebuild of docs/ renders.
 
 Run from the repository root: python benchmarks/bench_svg.py
 """
 
 from __future__ import annotations
 
+import re
+import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -56,12 +60,31 @@ def gallery(folder: Path) -> None:
     print(f"the guide's 15, one process: SVG {svg:.2f} s, GIF {gif:.2f} s")
 
 
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def sphinx_rebuilds(folder: Path) -> None:
+    """docs/ built from clean, then again with nothing changed (every page re-read: -E)."""
+    build = folder / "html"
+    doctrees = folder / "doctrees"
+    sphinx = [sys.executable, "-m", "sphinx", "-b", "html", "-d", str(doctrees), str(DOCS)]
+    for label, extra in (("clean", []), ("no change", ["-E"])):
+        start = time.perf_counter()
+        done = subprocess.run([*sphinx, str(build), *extra], capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        counts = re.search(r"convanim: rendered (\d+), cached (\d+)", done.stdout + done.stderr)
+        said = f"rendered {counts[1]}, cached {counts[2]}" if counts else "no count logged"
+        print(f"sphinx-build of docs/, {label}: {seconds:.1f} s, {said}")
+    shutil.rmtree(build, ignore_errors=True)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         sizes(folder)
         per_frame(folder)
         gallery(folder)
+        sphinx_rebuilds(folder)
 
 
 if __name__ == "__main__":
