@@ -54,6 +54,13 @@ CASES = [
     (["gif", "--i", "1", "--k", "10001", "--p", "5000"], "--k: 480116x320188 px frames"),
     (["gif", "-t", "--view", "scatter", "--i", "50", "--k", "50", "--s", "50"], "--i: 120068x"),
     (["gif", "--duration", "100000000"], "--duration: must be at most 655350 ms"),
+    # stills and the SVG's automatic theme
+    (["gif", "--frame", "0"], "--frame: must be a frame number from 1 to 9"),
+    (["gif", "--frame", "10", "-o", "out/a.svg"], "--frame: must be a frame number from 1 to 9"),
+    (["gif", "--frame", "x"], "Invalid value for '--frame'"),
+    (["gif", "--frame", "2", "-o", "out/a.gif"], "-o: out/a.gif: a still frame is written as"),
+    (["gif", "--theme", "auto", "-o", "out/a.webp"], "--theme: auto follows the reader's"),
+    (["gif", "--theme", "auto", "--frame", "1", "-o", "a.pdf"], "--theme: auto follows"),
     # gallery, overlap, matrix
     (["gallery", "-o", "afile"], "-o: afile is a file, not a folder"),
     (["overlap", "--i", "5,5,5"], "--i: gives 3 axes, but a picture has 1 or 2"),
