@@ -68,6 +68,7 @@ CASES = [
     (["overlap", "-o", "x.txt"], "-o: x.txt: a figure is written as"),
     (["overlap", "--i", "100000", "--k", "3"], "--i: the overlap map would count"),
     (["matrix", "-o", "x.txt"], "-o: x.txt: a figure is written as"),
+    (["matrix", "--animate", "-o", "x.svg"], "-o: x.svg: the matrix animation is written as"),
     (["matrix", "--i", "200", "--k", "3"], "--i: a 39204x40000 matrix is unreadable"),
     # scenes: refused before Manim starts
     (["scene"], "NAME: name a scene"),

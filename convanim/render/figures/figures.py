@@ -156,6 +156,12 @@ def matrix_animation(spec: ConvSpec, path: Path, duration: int = 1000) -> int:
     from convanim.render.encode.animation import check_suffix, write_png_animation
 
     check_suffix(path)
+    if path.suffix.lower() == ".svg":  # its frames are matplotlib's pictures, not a drawing
+        raise ConvanimError(
+            "out",
+            f"{path}: the matrix animation is written as .gif, .webp, .png or .mp4 "
+            "(without --animate, the matrix is written as .svg)",
+        )
     pngs = [_png(_matrix(spec, row)) for row in range(math.prod(spec.output_size))]
     return write_png_animation(pngs, path, duration)
 
