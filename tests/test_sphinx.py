@@ -44,7 +44,16 @@ def write_project(folder: Path, page: str = PAGE) -> Path:
 
 
 def sphinx_build(source: Path, builder: str, *options: str) -> subprocess.CompletedProcess[str]:
-    command = [str(SPHINX_BUILD), "-b", builder, *options, str(source), str(source / "_build")]
+    # -N: no colour codes in the log, whatever the terminal or CI environment says.
+    command = [
+        str(SPHINX_BUILD),
+        "-N",
+        "-b",
+        builder,
+        *options,
+        str(source),
+        str(source / "_build"),
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
