@@ -13,6 +13,8 @@ from convanim.errors import ConvanimError
 from convanim.geometry import (
     CanvasView,
     CellKind,
+    ChannelTaps,
+    Connectivity,
     ConvSpec,
     Pooling,
     PoolMode,
@@ -21,6 +23,8 @@ from convanim.geometry import (
     apply,
     apply_transpose,
     canvas,
+    channel_taps,
+    connectivity,
     dense_matrix,
     interior_overlap,
     kernel_index_matrix,
@@ -30,6 +34,7 @@ from convanim.geometry import (
     taps,
     unread_inputs,
 )
+from convanim.layers import Layer, from_torch, parse_layer
 from convanim.notebook import InlineAnimation, animate
 from convanim.storyboard import View
 from convanim.style import Style, Theme
@@ -38,9 +43,12 @@ __all__ = [
     "Animation",
     "CanvasView",
     "CellKind",
+    "ChannelTaps",
+    "Connectivity",
     "ConvSpec",
     "ConvanimError",
     "InlineAnimation",
+    "Layer",
     "PoolMode",
     "Pooling",
     "ScatterView",
@@ -54,10 +62,14 @@ __all__ = [
     "apply",
     "apply_transpose",
     "canvas",
+    "channel_taps",
+    "connectivity",
     "dense_matrix",
+    "from_torch",
     "interior_overlap",
     "kernel_index_matrix",
     "overlap_counts",
+    "parse_layer",
     "read_inputs",
     "scatter",
     "taps",

@@ -167,6 +167,7 @@ def drawing(
     scatter view with a frame of stamp counts per output.
     """
     view = choose(View, view, "view")
+    _check_drawable_channels(spec, values)
     style = style or Style()
     if style.cell is None:  # printed numbers need larger cells
         printed = values is not None or pooling is not None
@@ -197,6 +198,20 @@ def drawing(
         numbers = with_overlap(numbers, board, summary.counts)
         board = replace(board, frames=(*board.frames, summary))
     return draw(board, style, numbers), style
+
+
+def _check_drawable_channels(spec: ConvSpec, values: ValueSource | None) -> None:
+    """Refuse what the pictures cannot show yet: channels, and a bias in printed outputs."""
+    if not spec.single_channel:
+        raise ConvanimError(
+            "in_channels",
+            f"{spec.in_channels} input and {spec.out_channels} output channels are not drawn "
+            "yet (convanim shape prints their arithmetic)",
+        )
+    if spec.bias and values is not None:
+        raise ConvanimError(
+            "bias", "the printed outputs leave the bias out: not drawn yet (use bias=False)"
+        )
 
 
 def render_animation(

@@ -6,11 +6,16 @@ from typing import Any
 
 from convanim.geometry import (
     ConvSpec,
+    Pooling,
+    PoolMode,
     first_unread,
     interior_overlap,
     overlap_counts,
     unread_count,
 )
+
+#: Groups listed one per line by ``channel_lines``; the rest are counted.
+GROUPS_SHOWN = 8
 
 
 def shape_text(spec: ConvSpec) -> str:
@@ -87,7 +92,14 @@ def _torch_value(values: tuple[int, ...]) -> str:
 
 
 def torch_lines(spec: ConvSpec) -> list[str]:
-    """The equivalent PyTorch layer call, plus the F.pad or crop that asymmetric padding needs."""
+    """The equivalent PyTorch layer call, plus the F.pad or crop that asymmetric padding needs.
+
+    A one-channel spec prints ``(1, 1, ...)`` whatever its bias (PyTorch's layer has
+    one: zero it for the op without); with channels, ``bias=False`` says there is none.
+
+    >>> torch_lines(ConvSpec(input_size=5, kernel=3, in_channels=4, out_channels=2, groups=2))
+    ['torch.nn.Conv1d(4, 2, kernel_size=3, groups=2, bias=False)']
+    """
     if spec.ndim > 3:
         return [f"# PyTorch has no {spec.ndim}-D convolution layer"]
     symmetric = all(pb == pa for pb, pa in spec.padding)
@@ -102,7 +114,11 @@ def torch_lines(spec: ConvSpec) -> list[str]:
         arguments.append(f"output_padding={_torch_value(spec.output_padding)}")
     if any(d != 1 for d in spec.dilation):
         arguments.append(f"dilation={_torch_value(spec.dilation)}")
-    lines = [f"{layer}(1, 1, {', '.join(arguments)})"]
+    if spec.groups != 1:
+        arguments.append(f"groups={spec.groups}")
+    if not spec.bias and not spec.single_channel:
+        arguments.append("bias=False")
+    lines = [f"{layer}({spec.in_channels}, {spec.out_channels}, {', '.join(arguments)})"]
     if not symmetric:
         if spec.transposed:
             crop = ", ".join(f"{pb}:{f'-{pa}' if pa else ''}" for pb, pa in spec.padding)
@@ -111,6 +127,66 @@ def torch_lines(spec: ConvSpec) -> list[str]:
             # F.pad lists (before, after) pairs starting from the last axis.
             pairs = ", ".join(f"{pb}, {pa}" for pb, pa in reversed(spec.padding))
             lines.append(f"# asymmetric padding: pad first, x = F.pad(x, ({pairs}))")
+    return lines
+
+
+def _channels_text(channels: range, kind: str) -> str:
+    """``input channel 3`` or ``input channels 0..3``."""
+    if len(channels) == 1:
+        return f"{kind} channel {channels.start}"
+    return f"{kind} channels {channels.start}..{channels.stop - 1}"
+
+
+def channel_lines(spec: ConvSpec) -> list[str]:
+    """The channels and groups, weight and bias shapes, parameters and multiply-accumulates
+    of a spec with channels or a bias; nothing for a one-channel spec without one.
+
+    >>> spec = ConvSpec(input_size=5, kernel=3, in_channels=4, out_channels=2, groups=2, bias=True)
+    >>> print("\\n".join(channel_lines(spec)))
+    channels: 4 in, 2 out, 2 groups: each output channel reads 2 of the 4 input channels
+      group 0: input channels 0..1 -> output channel 0
+      group 1: input channels 2..3 -> output channel 1
+    weight (2, 2, 3), bias (2,): 14 parameters
+    multiply-accumulates: 36
+    """
+    if spec.single_channel and not spec.bias:
+        return []
+    lines = []
+    if not spec.single_channel:
+        per_group = spec.in_channels // spec.groups
+        if spec.groups == 1:
+            reads = (
+                "every output channel reads the input channel"
+                if spec.in_channels == 1
+                else f"every output channel reads all {spec.in_channels} input channels"
+            )
+            lines.append(f"channels: {spec.in_channels} in, {spec.out_channels} out: {reads}")
+        else:
+            reads = (
+                f"each output channel reads {per_group} of the {spec.in_channels} input channels"
+            )
+            lines.append(
+                f"channels: {spec.in_channels} in, {spec.out_channels} out, "
+                f"{spec.groups} groups: {reads}"
+            )
+            for group in range(min(spec.groups, GROUPS_SHOWN)):
+                inputs, outputs = spec.group_channels(group)
+                lines.append(
+                    f"  group {group}: {_channels_text(inputs, 'input')} -> "
+                    f"{_channels_text(outputs, 'output')}"
+                )
+            if spec.groups > GROUPS_SHOWN:
+                lines.append(f"  ... ({spec.groups:,} groups in all)")
+    bias = f", bias {spec.bias_shape}" if spec.bias else ""
+    lines.append(f"weight {spec.weight_shape}{bias}: {spec.parameter_count:,} parameters")
+    exact, dense = spec.multiply_accumulates, spec.dense_multiply_accumulates
+    products = f"multiply-accumulates: {exact:,}"
+    if dense != exact:
+        products += (
+            f" with real input cells ({dense:,} counting padding and inserted zeros, "
+            "as profilers do)"
+        )
+    lines.append(products)
     return lines
 
 
@@ -129,9 +205,10 @@ RECORD_UNREAD_MAX = 1000
 
 
 def spec_record(spec: ConvSpec) -> dict[str, Any]:
-    """A JSON-ready record of the spec and its arithmetic, for any input size.
+    """A JSON-ready record of the spec and its arithmetic, for any input size and channels.
 
-    ``unread_inputs`` lists the first ``RECORD_UNREAD_MAX`` unread cells, row-major.
+    ``unread_inputs`` lists the first ``RECORD_UNREAD_MAX`` unread cells, row-major;
+    the channel fields, weight and bias shapes and counts follow the older fields.
     """
     return {
         "transposed": spec.transposed,
@@ -145,7 +222,95 @@ def spec_record(spec: ConvSpec) -> dict[str, Any]:
         "unread_count": unread_count(spec),
         "unread_inputs": first_unread(spec, RECORD_UNREAD_MAX).tolist(),
         "torch": torch_lines(spec),
+        "in_channels": spec.in_channels,
+        "out_channels": spec.out_channels,
+        "groups": spec.groups,
+        "bias": spec.bias,
+        "weight_shape": list(spec.weight_shape),
+        "bias_shape": None if spec.bias_shape is None else list(spec.bias_shape),
+        "parameter_count": spec.parameter_count,
+        "multiply_accumulates": spec.multiply_accumulates,
+        "dense_multiply_accumulates": spec.dense_multiply_accumulates,
     }
+
+
+def pooling_torch_lines(pooling: Pooling) -> list[str]:
+    """The equivalent PyTorch pooling layer, or why there is none.
+
+    >>> pooling_torch_lines(Pooling(ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1), "avg"))
+    ['torch.nn.AvgPool2d(kernel_size=3, stride=2, padding=1)']
+    """
+    spec = pooling.spec
+    if spec.ndim > 3:
+        return [f"# PyTorch has no {spec.ndim}-D pooling layer"]
+    if any(pb != pa for pb, pa in spec.padding):
+        return ["# PyTorch pools with the same padding on both sides: no layer pads unevenly"]
+    kind = "Max" if pooling.mode is PoolMode.MAX else "Avg"
+    arguments = [f"kernel_size={_torch_value(spec.kernel)}"]
+    if spec.stride != spec.kernel:  # PyTorch's stride defaults to the kernel size
+        arguments.append(f"stride={_torch_value(spec.stride)}")
+    if any(pb for pb, _ in spec.padding):
+        arguments.append(f"padding={_torch_value(tuple(pb for pb, _ in spec.padding))}")
+    if any(d != 1 for d in spec.dilation):
+        arguments.append(f"dilation={_torch_value(spec.dilation)}")
+    if pooling.ceil_mode:
+        arguments.append("ceil_mode=True")
+    if not pooling.count_include_pad:
+        arguments.append("count_include_pad=False")
+    return [f"torch.nn.{kind}Pool{spec.ndim}d({', '.join(arguments)})"]
+
+
+def pooling_record(pooling: Pooling) -> dict[str, Any]:
+    """``spec_record`` of the pooled windows, with the padding asked for, the pooling's
+    options and PyTorch layer, and no weights."""
+    return {
+        **spec_record(pooling.windows),
+        "padding": [list(pair) for pair in pooling.spec.padding],
+        "torch": pooling_torch_lines(pooling),
+        "weight_shape": None,
+        "parameter_count": 0,
+        "multiply_accumulates": None,
+        "dense_multiply_accumulates": None,
+        "pool": pooling.mode.value,
+        "count_include_pad": pooling.count_include_pad,
+        "ceil_mode": pooling.ceil_mode,
+    }
+
+
+def record(op: ConvSpec | Pooling) -> dict[str, Any]:
+    """The JSON record of ``convanim shape --json``: ``spec_record`` or ``pooling_record``."""
+    return pooling_record(op) if isinstance(op, Pooling) else spec_record(op)
+
+
+def shape_lines(op: ConvSpec | Pooling) -> list[str]:
+    """The text of ``convanim shape``: the sizes, each axis's formula, the unread input
+    cells, the channels (``channel_lines``) and the equivalent PyTorch layer.
+
+    >>> print("\\n".join(shape_lines(ConvSpec(input_size=6, kernel=3, stride=2))))
+    convolution: 6 -> 2
+      axis 0: floor((6 + 0 + 0 - 1*(3-1) - 1) / 2) + 1 = 2   [floor((n + p_before + p_after - d*(k-1) - 1) / s) + 1]
+    input cells never read: (5,)
+    torch.nn.Conv1d(1, 1, kernel_size=3, stride=2)
+    """
+    if isinstance(op, Pooling):
+        windows = op.windows
+        kind = "max pooling" if op.mode is PoolMode.MAX else "average pooling"
+        lines = [f"{kind}: {shape_text(windows)}"]
+        lines += [f"  {line}" for line in formula_lines(windows)]
+        for index, (asked, pooled) in enumerate(zip(op.spec.padding, windows.padding)):
+            if asked != pooled:
+                extra = pooled[1] - asked[1]
+                lines.append(
+                    f"  ceil_mode: axis {index} pools a last, partial window "
+                    f"(PyTorch pads {extra} more after)"
+                )
+        lines += [unread_text(windows) or "", *pooling_torch_lines(op)]
+    else:
+        kind = "transposed convolution" if op.transposed else "convolution"
+        lines = [f"{kind}: {shape_text(op)}"]
+        lines += [f"  {line}" for line in formula_lines(op)]
+        lines += [unread_text(op) or "", *channel_lines(op), *torch_lines(op)]
+    return [line for line in lines if line]
 
 
 def alt_text(spec: ConvSpec) -> str:

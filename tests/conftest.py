@@ -7,6 +7,7 @@ imported, so the ``settings(...)`` the modules build at import time inherit it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import numpy as np
@@ -55,6 +56,21 @@ def conv_specs(draw, transposed: bool | None = None, max_ndim: int = 3, max_size
         )
     except ConvanimError:
         draw(st.nothing())  # an empty output: not a valid spec, draw again
+
+
+@st.composite
+def channel_specs(draw, transposed: bool | None = None, max_ndim: int = 2, max_size: int = 6):
+    """A valid spec of ``conv_specs`` with random channel counts (1 to 3 per group), 1 to 3
+    groups and a bias or not."""
+    spec = draw(conv_specs(transposed=transposed, max_ndim=max_ndim, max_size=max_size))
+    groups = draw(st.integers(1, 3))
+    return dataclasses.replace(
+        spec,
+        in_channels=groups * draw(st.integers(1, 3)),
+        out_channels=groups * draw(st.integers(1, 3)),
+        groups=groups,
+        bias=draw(st.booleans()),
+    )
 
 
 def arange_values(shape) -> np.ndarray:

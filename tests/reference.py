@@ -1,16 +1,21 @@
 """Independent NumPy convolutions: the oracle the geometry is checked against.
 
-Nothing here uses the geometry's taps or output-size formulas; only the spec's
-normalised fields are read. Arrays are (axis 0, axis 1, ...) with no batch or
-channel axes.
+Nothing here uses the geometry's taps or output-size formulas, nor imports it at
+run time; only the spec's normalised fields are read. Arrays are (axis 0, axis 1,
+...) with no batch or channel axes, except in the grouped versions, which take
+PyTorch's layouts: x (C_in, ...), w (C_out, C_in/groups, ...) for a convolution
+and (C_in, C_out/groups, ...) for a transposed one.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from convanim.geometry import ConvSpec
+if TYPE_CHECKING:
+    from convanim.geometry import ConvSpec
 
 
 def conv(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
@@ -45,6 +50,63 @@ def conv_transpose(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
         buffer[stamp] += x[i] * w
     crop = tuple(slice(pb, size - pa) for (pb, pa), size in zip(spec.padding, full))
     return buffer[crop]
+
+
+def conv_grouped(
+    x: np.ndarray, w: np.ndarray, spec: ConvSpec, b: np.ndarray | None = None
+) -> np.ndarray:
+    """Grouped cross-correlation: per group, the windows of its input channels contracted
+    with its output channels' weights over channels and kernel cells, then the bias."""
+    ndim = x.ndim - 1
+    padded = np.pad(x, ((0, 0), *spec.padding))
+    spans = tuple(d * (k - 1) + 1 for k, d in zip(w.shape[2:], spec.dilation))
+    windows = sliding_window_view(padded, spans, axis=tuple(range(1, ndim + 1)))
+    every_channel = slice(None)
+    strides = (slice(None, None, s) for s in spec.stride)
+    dilations = (slice(None, None, d) for d in spec.dilation)
+    windows = windows[(every_channel, *strides, *dilations)]  # (C_in, output..., kernel...)
+    inputs, outputs = x.shape[0] // spec.groups, w.shape[0] // spec.groups
+    kernel_axes = list(range(ndim + 1, 2 * ndim + 1))
+    y = np.concatenate(
+        [
+            np.tensordot(
+                w[g * outputs : (g + 1) * outputs],
+                windows[g * inputs : (g + 1) * inputs],
+                axes=([1, *range(2, ndim + 2)], [0, *kernel_axes]),
+            )
+            for g in range(spec.groups)
+        ]
+    )
+    return y if b is None else y + b.reshape(-1, *(1,) * ndim)
+
+
+def conv_transpose_grouped(
+    x: np.ndarray, w: np.ndarray, spec: ConvSpec, b: np.ndarray | None = None
+) -> np.ndarray:
+    """Grouped scatter: input cell i of channel c adds ``x[c, i] * w[c]`` (one stamp per
+    output channel of c's group, dilated) at ``i * s``; then crop and add the bias."""
+    ndim = x.ndim - 1
+    kernel = w.shape[2:]
+    inputs, outputs = x.shape[0] // spec.groups, w.shape[1]
+    full = tuple(
+        (n - 1) * s + d * (k - 1) + 1 + op
+        for n, k, s, d, op in zip(
+            x.shape[1:], kernel, spec.stride, spec.dilation, spec.output_padding
+        )
+    )
+    buffer = np.zeros((outputs * spec.groups, *full), dtype=np.result_type(x, w, float))
+    for g in range(spec.groups):
+        channels = slice(g * inputs, (g + 1) * inputs)
+        for i in np.ndindex(x.shape[1:]):
+            stamp = tuple(
+                slice(ii * s, ii * s + d * (k - 1) + 1, d)
+                for ii, s, d, k in zip(i, spec.stride, spec.dilation, kernel)
+            )
+            stamps = np.einsum("c,co...->o...", x[(channels, *i)], w[channels])
+            buffer[(slice(g * outputs, (g + 1) * outputs), *stamp)] += stamps
+    crop = tuple(slice(pb, size - pa) for (pb, pa), size in zip(spec.padding, full))
+    y = buffer[(slice(None), *crop)]
+    return y if b is None else y + b.reshape(-1, *(1,) * ndim)
 
 
 def pool(x: np.ndarray, spec: ConvSpec, mode: str, count_include_pad: bool = True) -> np.ndarray:

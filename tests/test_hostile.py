@@ -28,6 +28,22 @@ CASES = [
     (["shape", "--k"], "Option '--k' requires an argument"),
     (["shape", "--bogus"], "No such option: --bogus"),
     (["shape", "-t", "--i", "1", "--k", "1", "--p", "5"], "--p (axis 0): the output is empty"),
+    (["shape", "-t", "--s", "0"], "--s (axis 0): must be positive, got 0"),
+    # channels and --layer: PyTorch's rules; layer text is read, never run
+    (["shape", "--cin", "3", "--groups", "2"], "--cin: must be divisible by --groups (2), got 3"),
+    (["shape", "--layer", "__import__('os').system('touch pwned')"], '--layer: "__import__'),
+    (
+        ["shape", "--layer", "nn.Conv2d(open('pwned', 'w'), 1, 3)"],
+        "in_channels: expected a literal",
+    ),
+    (["shape", "--layer", "nn.Conv2d(1, 1, 3).weight"], "expected one of Conv1d, Conv2d"),
+    (["shape", "--layer", "nn.Conv2d(1, 1, 3)" + " " * 500], "longer than 500 characters"),
+    (["shape", "--layer", "nn.Conv2d(3, 4, 3, groups=2)"], "in_channels: must be divisible by"),
+    (["shape", "--layer", "nn.Conv2d(1, 1, 3)", "--i", "5,5,5"], "--i: has 3 values but --layer"),
+    (["shape", "--layer", "nn.Conv1d(1, 1, 3)", "--k", "5"], "--k: --layer sets it already"),
+    (["gif", "--cin", "2"], "--cin: 2 input and 1 output channels are not drawn yet"),
+    (["gif", "--layer", "nn.MaxPool2d(2)"], "--layer: 'nn.MaxPool2d(2)' is pooling"),
+    (["overlap", "--layer", "nn.Conv2d(1, 1, 3)"], "but this command takes a transposed"),
     # gif: budgets before anything proportional to the size is made
     (["gif", "--i", "1000000000"], "--i: 999999996000000004 frames exceed the budget of 2500"),
     (["gif", "--i", "100000", "--k", "3"], "raise it with --max-frames"),

@@ -1,4 +1,5 @@
-"""The PyTorch layer that ``describe.torch_lines`` prints computes the reference op.
+"""The PyTorch layer that ``describe.torch_lines`` prints computes the reference op; ``apply``
+with channels, groups and bias computes what PyTorch computes; ``from_torch`` reads modules.
 
 Optional: skipped when torch is not installed. Each printed line is run as
 written: line 0 builds the layer, an ``F.pad`` comment line runs before it (an
@@ -11,14 +12,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import reference
-from conftest import random_values
+from conftest import channel_specs, random_values
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from convanim.describe import torch_lines
 from convanim.errors import ConvanimError
 from convanim.gallery import GUIDE_SPECS
-from convanim.geometry import ConvSpec, Pooling
+from convanim.geometry import ConvSpec, Pooling, apply
+from convanim.layers import from_torch, parse_layer
 
 torch = pytest.importorskip("torch")
 F = pytest.importorskip("torch.nn.functional")
@@ -153,3 +155,75 @@ def test_pooling_is_accepted_exactly_when_pytorch_accepts_it(
     assert (pooling is None) == refused, spec if pooling else "refused by convanim"
     if pooling is not None:
         np.testing.assert_allclose(pooling.apply(x), expected[0, 0].numpy())
+
+
+FUNCTIONAL = {
+    (1, False): "conv1d",
+    (2, False): "conv2d",
+    (1, True): "conv_transpose1d",
+    (2, True): "conv_transpose2d",
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(spec=channel_specs(), seed=st.integers(0, 2**16))
+def test_apply_with_channels_matches_pytorch_and_the_printed_layer(spec, seed):
+    """apply against F.conv2d / F.conv_transpose2d with the same weight and bias tensors,
+    and against the layer ``torch_lines`` prints, holding them."""
+    assume(all(before == after for before, after in spec.padding))
+    padding = tuple(before for before, _ in spec.padding)
+    x = random_values((spec.in_channels, *spec.input_size), seed)
+    w = random_values(spec.weight_shape, seed + 1)
+    b = random_values(spec.out_channels, seed + 2) if spec.bias else None
+    y = apply(spec, x, w, b)
+    tensors = [torch.from_numpy(array) for array in (x[None], w)]
+    bias = None if b is None else torch.from_numpy(b)
+    function = getattr(F, FUNCTIONAL[spec.ndim, spec.transposed])
+    if spec.transposed:
+        expected = function(
+            *tensors, bias, spec.stride, padding, spec.output_padding, spec.groups, spec.dilation
+        )
+    else:
+        expected = function(*tensors, bias, spec.stride, padding, spec.dilation, spec.groups)
+    np.testing.assert_array_equal(y, expected[0].numpy())
+    (line,) = torch_lines(spec)
+    layer = eval(line, {"torch": torch}).to(torch.float64)
+    assert (layer.bias is not None) == (spec.bias or spec.single_channel)
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(w))
+        if layer.bias is not None:
+            layer.bias.copy_(torch.from_numpy(b if b is not None else np.zeros(1)))
+        np.testing.assert_array_equal(y, layer(tensors[0])[0].numpy())
+
+
+MODULES = [
+    "torch.nn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2)",
+    "torch.nn.Conv1d(3, 6, 4, padding='same', groups=3, bias=False)",
+    "torch.nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1, groups=2)",
+    "torch.nn.ConvTranspose1d(2, 4, 3, stride=3, padding=2, dilation=2, bias=False)",
+    "torch.nn.MaxPool2d(3, stride=2, padding=1, dilation=1, ceil_mode=True)",
+    "torch.nn.MaxPool1d(2)",
+    "torch.nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)",
+    "torch.nn.AvgPool1d(3, stride=2, ceil_mode=True)",
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths")
+@pytest.mark.parametrize("text", MODULES)
+def test_from_torch_reads_real_modules_and_computes_what_they_compute(text):
+    """from_torch(module) is the op --layer reads from the same text, and gives the
+    module's own output with the module's own weights."""
+    module = eval(text, {"torch": torch}).to(torch.float64)
+    size = (7, 6) if "2d" in text else (9,)
+    op = from_torch(module, size)
+    assert op == parse_layer(text).build(size)
+    with torch.no_grad():
+        if isinstance(op, Pooling):
+            x = np.random.default_rng(1).normal(size=size)
+            expected = module(torch.from_numpy(x)[None, None])[0, 0].numpy()
+            np.testing.assert_allclose(op.apply(x), expected)
+            return
+        x = np.random.default_rng(1).normal(size=(op.in_channels, *size))
+        expected = module(torch.from_numpy(x)[None])[0].numpy()
+        bias = None if module.bias is None else module.bias.numpy()
+        np.testing.assert_allclose(apply(op, x, module.weight.numpy(), bias), expected)

@@ -58,19 +58,16 @@ def shape(
     flags: SpecFlags,
     as_json: options.Json = False,
 ) -> None:
-    """Print the output size, its formula per axis, unread input cells and the PyTorch layer.
+    """Print the output size, its formula per axis, unread input cells, the channels and
+    parameters, and the PyTorch layer.
 
-    Example: convanim shape --i 5 --k 3 --s 2 --p 1
+    Example: convanim shape --i 5 --k 3 --s 2 --p 1, or --layer "nn.Conv2d(4, 8, 3, groups=2)"
     """
-    spec = flags.spec()
+    op = flags.operation(channels=True)
     if as_json:
-        typer.echo(json.dumps(describe.spec_record(spec)))
+        typer.echo(json.dumps(describe.record(op)))
         return
-    kind = "transposed convolution" if spec.transposed else "convolution"
-    lines = [f"{kind}: {describe.shape_text(spec)}"]
-    lines += [f"  {line}" for line in describe.formula_lines(spec)]
-    lines += [describe.unread_text(spec) or "", *describe.torch_lines(spec)]
-    typer.echo("\n".join(line for line in lines if line))
+    typer.echo("\n".join(describe.shape_lines(op)))
 
 
 @app.command()

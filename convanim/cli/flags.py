@@ -19,7 +19,8 @@ from typer.core import TyperGroup
 
 from convanim.cli.options import SPEC
 from convanim.errors import ConvanimError, quoted
-from convanim.geometry import NAMED_PADDINGS, ConvSpec, default_input_size
+from convanim.geometry import NAMED_PADDINGS, ConvSpec, Pooling, default_input_size
+from convanim.layers import parse_layer
 
 #: The flag that sets each library argument, for messages in the user's terms.
 FLAGS = {
@@ -31,6 +32,11 @@ FLAGS = {
     "output_padding": "--op",
     "transposed": "-t",
     "dims": "--dims",
+    "in_channels": "--cin",
+    "out_channels": "--cout",
+    "groups": "--groups",
+    "bias": "--bias",
+    "layer": "--layer",
     "out": "-o",
     "view": "--view",
     "theme": "--theme",
@@ -119,9 +125,27 @@ def _padding(text: str) -> tuple[Any, ...]:
     return tuple(entries)
 
 
+#: The spec flags a --layer replaces (it gives the input size no value, -t must agree with it).
+LAYER_GIVES = (
+    "kernel",
+    "stride",
+    "padding",
+    "dilation",
+    "output_padding",
+    "dims",
+    "in_channels",
+    "out_channels",
+    "groups",
+    "bias",
+)
+
+
 @dataclass(frozen=True)
 class SpecFlags:
-    """The spec flags as typed; None where not given."""
+    """The spec flags as typed; None where not given (or the command's defaults).
+
+    ``typed`` names the flags typed on the command line, which a --layer refuses.
+    """
 
     input_size: str | None = None
     kernel: str | None = None
@@ -131,15 +155,74 @@ class SpecFlags:
     output_padding: str | None = None
     transposed: bool = False
     dims: int | None = None
+    in_channels: int | None = None
+    out_channels: int | None = None
+    groups: int | None = None
+    bias: bool = False
+    layer: str | None = None
+    typed: frozenset[str] = frozenset()
 
     def given(self) -> bool:
-        return any(getattr(self, f.name) not in (None, False) for f in fields(self))
+        return any(
+            getattr(self, f.name) not in (None, False) for f in fields(self) if f.name != "typed"
+        )
 
-    def spec(self, transposed: bool | None = None, max_axes: int | None = None) -> ConvSpec:
-        """The ConvSpec the flags describe; unset flags take ConvSpec's defaults.
+    def spec(
+        self, transposed: bool | None = None, max_axes: int | None = None, channels: bool = False
+    ) -> ConvSpec:
+        """The ConvSpec the flags describe (see ``operation``); a pooling --layer is refused."""
+        op = self.operation(transposed, max_axes, channels)
+        if isinstance(op, Pooling):
+            rule = f"{quoted(self.layer)} is pooling, and this command draws a convolution"
+            raise ConvanimError("layer", rule)
+        return op
 
-        ``max_axes`` refuses more axes, naming the flag that asked for them.
+    def operation(
+        self, transposed: bool | None = None, max_axes: int | None = None, channels: bool = False
+    ) -> ConvSpec | Pooling:
+        """The ConvSpec the flags or the --layer describe, or the Pooling of a pooling layer.
+
+        ``transposed`` asks for a transposed convolution or not (None: as -t or the
+        layer says). ``max_axes`` refuses more axes, naming the flag that asked for
+        them. Unless ``channels``, more than one channel and a typed --bias are refused:
+        the command cannot draw them yet.
         """
+        op = (
+            self._flags_spec(transposed, max_axes)
+            if self.layer is None
+            else self._layer_op(self.layer, transposed)
+        )
+        spec = op.spec if isinstance(op, Pooling) else op
+        if not channels and not spec.single_channel:
+            source = (
+                "layer" if self.layer else "in_channels" if spec.in_channels > 1 else "out_channels"
+            )
+            rule = (
+                f"{spec.in_channels} input and {spec.out_channels} output channels are not drawn "
+                "yet (convanim shape prints their arithmetic)"
+            )
+            raise ConvanimError(source, rule)
+        if not channels and "bias" in self.typed:
+            raise ConvanimError("bias", "the bias is not drawn yet (convanim shape prints it)")
+        return op
+
+    def _layer_op(self, text: str, transposed: bool | None) -> ConvSpec | Pooling:
+        """The op of the --layer ``text`` on the input size of --i (or the guide's)."""
+        layer = parse_layer(text)
+        clashing = [name for name in LAYER_GIVES if name in self.typed]
+        if clashing:
+            raise ConvanimError(clashing[0], "{layer} sets it already: give one of them")
+        asked = transposed if transposed is not None else (True if self.transposed else None)
+        if asked is not None and asked != layer.transposed:
+            kinds = {True: "a transposed convolution", False: "a convolution"}
+            kind = "pooling" if layer.pool else kinds[layer.transposed]
+            who = "{transposed} asks for" if "transposed" in self.typed else "this command takes"
+            raise ConvanimError("layer", f"{quoted(text)} is {kind}, but {who} {kinds[asked]}")
+        sizes = None if self.input_size is None else _integers("input_size", self.input_size)
+        return layer.build(sizes[0] if sizes and len(sizes) == 1 else sizes)
+
+    def _flags_spec(self, transposed: bool | None, max_axes: int | None) -> ConvSpec:
+        """The ConvSpec of the spec flags; unset flags take ConvSpec's defaults."""
         text = {f.name: getattr(self, f.name) for f in fields(self)}
         for name in ("kernel", "stride", "padding", "dilation", "output_padding"):
             text[name] = str(SPEC_DEFAULTS[name]) if text[name] is None else text[name]
@@ -166,7 +249,11 @@ class SpecFlags:
             parsed["input_size"] = default_input_size(transposed=transposed, **parsed)
         if isinstance(parsed["padding"][0], str):  # a name applies to every axis
             parsed["padding"] = parsed["padding"][0]
-        return ConvSpec(transposed=transposed, **parsed)
+        channels = {
+            name: SPEC_DEFAULTS[name] if getattr(self, name) is None else getattr(self, name)
+            for name in ("in_channels", "out_channels", "groups")
+        }
+        return ConvSpec(transposed=transposed, **parsed, **channels, bias=self.bias)
 
 
 _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
@@ -224,6 +311,35 @@ _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
             help="Number of axes when every value is one number [2].",
         ),
     ),
+    "in_channels": (
+        int,
+        typer.Option("--cin", "--in-channels", rich_help_panel=SPEC, help="Input channels."),
+    ),
+    "out_channels": (
+        int,
+        typer.Option("--cout", "--out-channels", rich_help_panel=SPEC, help="Output channels."),
+    ),
+    "groups": (
+        int,
+        typer.Option(
+            "--groups",
+            rich_help_panel=SPEC,
+            help="Channel groups: each output channel reads its group's inputs.",
+        ),
+    ),
+    "bias": (
+        bool,
+        typer.Option("--bias", rich_help_panel=SPEC, metavar="", help="A bias per output channel."),
+    ),
+    "layer": (
+        str,
+        typer.Option(
+            "--layer",
+            rich_help_panel=SPEC,
+            help='A PyTorch layer instead of the flags, read not run: "nn.Conv2d(4, 2, 3, '
+            'stride=2)"; Conv, ConvTranspose, MaxPool, AvgPool 1d/2d. --i gives its input size.',
+        ),
+    ),
 }
 
 
@@ -256,14 +372,20 @@ def with_spec_flags(
             )
         own = list(inspect.signature(function, eval_str=True).parameters.values())[1:]
         own = [parameter.replace(kind=KEYWORD) for parameter in own]
+        context = inspect.Parameter("spec_context", KEYWORD, annotation=typer.Context)
 
         @functools.wraps(function)
-        def command(**values: Any) -> None:
-            flags = {f.name: values.pop(f.name, None) for f in fields(SpecFlags)}
+        def command(spec_context: typer.Context, **values: Any) -> None:
+            flags = {name: values.pop(name, None) for name in _SPEC_OPTIONS}
             flags["transposed"] = bool(flags["transposed"]) if transposed is None else transposed
-            function(SpecFlags(**flags), **values)
+            typed = frozenset(
+                name
+                for name in _SPEC_OPTIONS
+                if getattr(spec_context.get_parameter_source(name), "name", None) == "COMMANDLINE"
+            )
+            function(SpecFlags(**flags, typed=typed), **values)
 
-        command.__signature__ = inspect.Signature([*parameters, *own])  # type: ignore[attr-defined]
+        command.__signature__ = inspect.Signature([context, *parameters, *own])  # type: ignore[attr-defined]
         return command
 
     return decorate

@@ -162,20 +162,58 @@ class AxisSpec:
             runs[residue] = merged
         return step, runs
 
-    def every_output_reads(self) -> bool:
-        """Whether every output position has at least one tap on a real input cell.
+    def _tap_spans(self) -> list[tuple[int, int]]:
+        """Per kernel tap k, the valid pairs as an interval ``(first, last)`` (empty if first > last).
 
-        Tap k of a convolution reads a real cell for the outputs o with
-        ``0 <= o*s - pb + k*d < n``, an interval of o; they must cover every output.
+        A convolution's tap k pairs output o with input ``o*s - pb + k*d``, a transposed
+        op's pairs input i with output ``i*s - pb + k*d``: either way the free cell f
+        (o, or i) runs over ``0 <= f < free`` with ``0 <= f*s - pb + k*d < bound``.
         """
-        s, d, pb, n = self.stride, self.dilation, self.padding[0], self.size
+        s, d, pb = self.stride, self.dilation, self.padding[0]
+        free, bound = (
+            (self.size, self.output_size) if self.transposed else (self.output_size, self.size)
+        )
         spans = []
         for k in range(self.kernel):
             first = -((k * d - pb) // s)  # ceil((pb - k*d) / s)
-            last = (n - 1 + pb - k * d) // s
-            spans.append((max(first, 0), min(last, self.output_size - 1)))
+            last = (bound - 1 + pb - k * d) // s
+            spans.append((max(first, 0), min(last, free - 1)))
+        return spans
+
+    def tap_count(self) -> int:
+        """Valid (output, kernel) pairs (those of ``pairs``), in closed form for any size."""
+        return sum(max(last - first + 1, 0) for first, last in self._tap_spans())
+
+    def tap_blocks(self) -> list[tuple[slice, slice] | None]:
+        """Per kernel tap k, the cells it pairs as (output slice, input slice); None when none.
+
+        The free cells ``first..last`` of ``_tap_spans`` pair with the cells from
+        ``first*s - pb + k*d`` on, in steps of s: the inputs a convolution's outputs
+        read, the outputs a transposed op's inputs stamp.
+
+        >>> AxisSpec(size=5, kernel=3, stride=2, padding=(1, 1)).tap_blocks()[0]
+        (slice(1, 3, None), slice(1, 4, 2))
+        """
+        s, d, pb = self.stride, self.dilation, self.padding[0]
+        blocks: list[tuple[slice, slice] | None] = []
+        for k, (first, last) in enumerate(self._tap_spans()):
+            if first > last:
+                blocks.append(None)
+                continue
+            free = slice(first, last + 1)
+            start = first * s - pb + k * d
+            paired = slice(start, start + (last - first) * s + 1, s)
+            blocks.append((paired, free) if self.transposed else (free, paired))
+        return blocks
+
+    def every_output_reads(self) -> bool:
+        """Whether every output position of a convolution has a tap on a real input cell.
+
+        Tap k reads a real cell for an interval of outputs (``_tap_spans``); they
+        must cover every output.
+        """
         reached = 0  # outputs 0 .. reached-1 are covered
-        for first, last in sorted(spans):
+        for first, last in sorted(self._tap_spans()):
             if first > reached:
                 break
             reached = max(reached, last + 1)

@@ -6,7 +6,8 @@ wins), average pooling divides by the full window size when ``count_include_pad`
 half the kernel size on each side (``padding <= kernel // 2``, whatever the
 dilation), average pooling has no dilation, and no window may cover padding only.
 In ceil mode the window must fit the padded input once (PyTorch would also pool an
-input smaller than one window).
+input smaller than one window). Pooling treats every channel alike, so its spec has
+one channel and no bias; pool a (channels, size...) array channel by channel.
 """
 
 from __future__ import annotations
@@ -49,6 +50,13 @@ class Pooling:
         object.__setattr__(self, "mode", choose(PoolMode, self.mode, "pool"))
         if self.spec.transposed:
             raise ConvanimError("transposed", "pooling has no transposed form")
+        if not self.spec.single_channel or self.spec.bias:
+            culprit = "in_channels" if self.spec.in_channels > 1 else "out_channels"
+            raise ConvanimError(
+                "bias" if self.spec.single_channel else culprit,
+                "pooling has no weights or bias and pools every channel alike: "
+                "its spec has one channel",
+            )
         for index, axis in enumerate(self.spec.axes):
             half = axis.kernel // 2
             if max(axis.padding) > half:

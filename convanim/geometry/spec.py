@@ -90,11 +90,20 @@ class ConvSpec:
     names "valid", "same" and "full" (convolution only). The fields hold the
     normalised form: tuples with one entry per axis, padding as pairs.
 
+    Channels follow PyTorch's names and rules: ``groups`` splits the input and
+    output channels into as many groups (both counts divisible by it), each output
+    channel reads the input channels of its group, and ``bias`` adds one value per
+    output channel. The spatial views (``geometry.views``) are the same for every
+    pair of channels.
+
     >>> spec = ConvSpec(input_size=5, kernel=3, stride=2, padding=1)
     >>> spec.kernel, spec.padding, spec.output_size
     ((3,), ((1, 1),), (3,))
     >>> ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True).output_size
     (5, 5)
+    >>> layer = ConvSpec(input_size=(5, 5), kernel=3, in_channels=4, out_channels=2, groups=2, bias=True)
+    >>> layer.weight_shape, layer.bias_shape, layer.parameter_count
+    ((2, 2, 3, 3), (2,), 38)
     """
 
     input_size: tuple[int, ...]
@@ -104,6 +113,10 @@ class ConvSpec:
     dilation: tuple[int, ...]
     output_padding: tuple[int, ...]
     transposed: bool
+    in_channels: int
+    out_channels: int
+    groups: int
+    bias: bool
     #: Views computed from this spec (see ``geometry.views``), filled on first use.
     _views: dict[str, Any] = field(init=False, repr=False, compare=False, hash=False)
 
@@ -116,9 +129,28 @@ class ConvSpec:
         dilation: IntOrSequence = 1,
         output_padding: IntOrSequence = 0,
         transposed: bool = False,
+        in_channels: int = 1,
+        out_channels: int = 1,
+        groups: int = 1,
+        bias: bool = False,
     ):
-        if not isinstance(transposed, bool):
-            raise ConvanimError("transposed", f"must be True or False, got {quoted(transposed)}")
+        for name, flag in (("transposed", transposed), ("bias", bias)):
+            if not isinstance(flag, bool):
+                raise ConvanimError(name, f"must be True or False, got {quoted(flag)}")
+        channels = {
+            name: _integer(name, value, 1)
+            for name, value in (
+                ("in_channels", in_channels),
+                ("out_channels", out_channels),
+                ("groups", groups),
+            )
+        }
+        for name in ("in_channels", "out_channels"):
+            if channels[name] % channels["groups"]:
+                raise ConvanimError(
+                    name,
+                    f"must be divisible by {{groups}} ({channels['groups']}), got {channels[name]}",
+                )
         if isinstance(input_size, (tuple, list)):
             if len(input_size) == 0:
                 raise ConvanimError("input_size", "needs at least one axis")
@@ -159,6 +191,8 @@ class ConvSpec:
             "dilation": dilations,
             "output_padding": output_paddings,
             "transposed": transposed,
+            **channels,
+            "bias": bias,
             "_views": {},
         }
         for name, value in values.items():
@@ -192,6 +226,66 @@ class ConvSpec:
         """Output cells per axis (formulas in ``geometry.axis``)."""
         return tuple(axis.output_size for axis in self.axes)
 
+    @property
+    def single_channel(self) -> bool:
+        """One input and one output channel: arrays may leave out their channel axes."""
+        return self.in_channels == self.out_channels == 1
+
+    @property
+    def weight_shape(self) -> tuple[int, ...]:
+        """PyTorch's weight layout: (out_channels, in_channels / groups, kernel...) for a
+        convolution, (in_channels, out_channels / groups, kernel...) for a transposed one."""
+        if self.transposed:
+            return (self.in_channels, self.out_channels // self.groups, *self.kernel)
+        return (self.out_channels, self.in_channels // self.groups, *self.kernel)
+
+    @property
+    def bias_shape(self) -> tuple[int] | None:
+        """(out_channels,), or None without a bias."""
+        return (self.out_channels,) if self.bias else None
+
+    @property
+    def parameter_count(self) -> int:
+        """Weights and biases: what PyTorch's ``sum(p.numel() for p in layer.parameters())`` counts."""
+        return math.prod(self.weight_shape) + (self.out_channels if self.bias else 0)
+
+    @property
+    def multiply_accumulates(self) -> int:
+        """Products ``x * w`` with a real input cell: the spatial taps times the channel
+        pairs ``out_channels * in_channels / groups``, in closed form for any size.
+
+        >>> ConvSpec(input_size=3, kernel=3, padding=1).multiply_accumulates  # 3 taps meet padding
+        7
+        """
+        taps = math.prod(axis.tap_count() for axis in self.axes)
+        return taps * self.out_channels * (self.in_channels // self.groups)
+
+    @property
+    def dense_multiply_accumulates(self) -> int:
+        """Products as profilers count them, padding and inserted zeros included: every
+        output cell times every weight of its group, ``out_channels * prod(output_size) *
+        in_channels / groups * prod(kernel)``.
+
+        >>> ConvSpec(input_size=3, kernel=3, padding=1).dense_multiply_accumulates
+        9
+        """
+        per_output = (self.in_channels // self.groups) * math.prod(self.kernel)
+        return self.out_channels * math.prod(self.output_size) * per_output
+
+    def group_channels(self, group: int) -> tuple[range, range]:
+        """The input channels and the output channels of ``group``; each output reads every input.
+
+        >>> ConvSpec(input_size=5, kernel=3, in_channels=4, out_channels=6, groups=2).group_channels(1)
+        (range(2, 4), range(3, 6))
+        """
+        if not 0 <= group < self.groups:
+            raise ConvanimError("group", f"must be in 0..{self.groups - 1}, got {group}")
+        inputs, outputs = self.in_channels // self.groups, self.out_channels // self.groups
+        return (
+            range(group * inputs, (group + 1) * inputs),
+            range(group * outputs, (group + 1) * outputs),
+        )
+
     def transpose(self) -> ConvSpec:
         """The spec going the other way between the same two shapes.
 
@@ -202,8 +296,14 @@ class ConvSpec:
         its output_padding reaches the stride (allowed below the dilation), since no
         convolution goes back between those shapes.
 
+        Channels swap and groups stay, so the same weight tensor fits both: the spec
+        returned, applied with the weights of this one, computes its adjoint ``C^T``
+        (PyTorch's convention). The adjoint is linear: it has no bias.
+
         >>> ConvSpec(input_size=6, kernel=3, stride=2, padding=1).transpose().output_padding
         (1,)
+        >>> ConvSpec(input_size=6, kernel=3, in_channels=4, out_channels=2, groups=2).transpose().weight_shape
+        (2, 2, 3)
         """
         if self.transposed:
             for index, axis in enumerate(self.axes):
@@ -224,6 +324,9 @@ class ConvSpec:
             dilation=self.dilation,
             output_padding=(0,) * self.ndim if self.transposed else extra,
             transposed=not self.transposed,
+            in_channels=self.out_channels,
+            out_channels=self.in_channels,
+            groups=self.groups,
         )
 
     def with_leading_axes(self, ndim: int) -> ConvSpec:
@@ -242,6 +345,10 @@ class ConvSpec:
             dilation=(1,) * extra + self.dilation,
             output_padding=(0,) * extra + self.output_padding,
             transposed=self.transposed,
+            in_channels=self.in_channels,
+            out_channels=self.out_channels,
+            groups=self.groups,
+            bias=self.bias,
         )
 
 
@@ -277,6 +384,8 @@ def _default_axis_size(
     k: int, s: int, padding: Any, d: int, op: int, transposed: bool, target: int
 ) -> int:
     """One axis of ``default_input_size``, in closed form (any kernel or dilation answers at once)."""
+    if min(k, s, d) < 1:
+        return target  # refused when the spec is built
     extent = d * (k - 1) + 1
     if isinstance(padding, str):  # "same" and "full" fit any input; "valid" pads nothing
         if transposed and padding != "valid":

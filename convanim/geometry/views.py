@@ -5,6 +5,12 @@ i.e. ``(row, column)`` in 2-D; "row-major" orders them like ``np.ndindex``.
 Every view is cached on the spec on first use, so a picture that needs the
 canvas three times computes it once; the arrays are read-only so that nobody
 downstream patches them.
+
+Channels factorise from the spatial views: ``connectivity`` says which channel
+pairs meet, the spatial views are the same for every pair, and ``channel_taps``
+builds their product only when asked. Arrays with channels follow PyTorch:
+x is (in_channels, input_size...), y (out_channels, output_size...) and w has
+``spec.weight_shape``; a one-channel spec also takes them without channel axes.
 """
 
 from __future__ import annotations
@@ -128,6 +134,103 @@ def taps(spec: ConvSpec) -> Taps:
     return Taps(output=output.T, input=inputs.T, kernel=kernel.T)
 
 
+@dataclass(frozen=True)
+class Connectivity:
+    """Which channels meet: group g links each input channel of ``group_inputs[g]`` with
+    each output channel of ``group_outputs[g]``, through the same spatial taps.
+
+    The pairs it links are rows, ordered by output channel, then input channel;
+    ``weight[p]`` are the first two indices into w (PyTorch's layout) of pair p:
+    (output, input - first input of the group) for a convolution, (input,
+    output - first output of the group) for a transposed one.
+    """
+
+    group_inputs: np.ndarray  # (groups, in_channels / groups)
+    group_outputs: np.ndarray  # (groups, out_channels / groups)
+    output: np.ndarray  # (P,) output channel of each pair, P = out_channels * in_channels / groups
+    input: np.ndarray  # (P,) input channel of each pair
+    weight: np.ndarray  # (P, 2) the leading indices into w of each pair
+
+    def __len__(self) -> int:
+        return len(self.output)
+
+
+@_cached
+def connectivity(spec: ConvSpec) -> Connectivity:
+    """The channel pairs of ``spec`` and their weights, group by group (see Connectivity).
+
+    >>> pairs = connectivity(ConvSpec(input_size=5, kernel=3, in_channels=4, out_channels=2, groups=2))
+    >>> pairs.group_inputs.tolist(), pairs.group_outputs.tolist()
+    ([[0, 1], [2, 3]], [[0], [1]])
+    >>> pairs.output.tolist(), pairs.input.tolist(), pairs.weight.tolist()
+    ([0, 0, 1, 1], [0, 1, 2, 3], [[0, 0], [0, 1], [1, 0], [1, 1]])
+    """
+    groups = [spec.group_channels(group) for group in range(spec.groups)]
+    group_inputs = np.array([np.arange(inputs.start, inputs.stop) for inputs, _ in groups])
+    group_outputs = np.array([np.arange(outputs.start, outputs.stop) for _, outputs in groups])
+    per_input, per_output = group_inputs.shape[1], group_outputs.shape[1]
+    # Each output channel of a group meets each input channel of it, inputs varying fastest.
+    output = np.repeat(group_outputs, per_input, axis=1).ravel()
+    input = np.tile(group_inputs, (1, per_output)).ravel()
+    local_input = input - np.repeat(group_inputs[:, 0], per_output * per_input)
+    local_output = output - np.repeat(group_outputs[:, 0], per_output * per_input)
+    weight = np.stack([input, local_output] if spec.transposed else [output, local_input], axis=1)
+    return Connectivity(group_inputs, group_outputs, output, input, weight)
+
+
+@dataclass(frozen=True)
+class ChannelTaps:
+    """Every term ``x[input_channel, input] * w[weight]`` of ``y[output_channel, output]``.
+
+    One row per term, ordered by output channel, output position (row-major), input
+    channel, then kernel position; ``weight`` indexes w in PyTorch's layout.
+    """
+
+    output_channel: np.ndarray  # (N,)
+    output: np.ndarray  # (N, ndim)
+    input_channel: np.ndarray  # (N,)
+    input: np.ndarray  # (N, ndim)
+    weight: np.ndarray  # (N, 2 + ndim)
+
+    def __len__(self) -> int:
+        return len(self.output_channel)
+
+
+def channel_taps(spec: ConvSpec) -> ChannelTaps:
+    """The terms of every output with their channels: ``connectivity`` times ``taps``.
+
+    This materialises the product, ``len(connectivity(spec))`` times as many rows as
+    the spatial taps, on every call (it is not cached); ``apply`` and
+    ``dense_matrix`` never build it.
+
+    >>> terms = channel_taps(ConvSpec(input_size=2, kernel=2, in_channels=2, out_channels=2, groups=2))
+    >>> terms.output_channel.tolist(), terms.input_channel.tolist(), terms.input.ravel().tolist()
+    ([0, 0, 1, 1], [0, 0, 1, 1], [0, 1, 0, 1])
+    >>> terms.weight.tolist()
+    [[0, 0, 0], [0, 0, 1], [1, 0, 0], [1, 0, 1]]
+    """
+    spatial, pairs = taps(spec), connectivity(spec)
+    per_group = spec.in_channels // spec.groups
+    counts = np.bincount(
+        flat_index(spatial.output, spec.output_size), minlength=math.prod(spec.output_size)
+    )
+    # One output channel's rows: the taps of each output cell, once per input channel of its group.
+    block = counts * per_group
+    cell = np.repeat(np.arange(len(counts)), block)
+    within = np.arange(len(cell)) - np.repeat(np.cumsum(block) - block, block)
+    tap = (np.cumsum(counts) - counts)[cell] + within % counts[cell]
+    # Every output channel repeats that pattern over its pairs (input channels vary fastest).
+    pair = (np.arange(spec.out_channels)[:, None] * per_group + within // counts[cell]).ravel()
+    tap = np.tile(tap, spec.out_channels)
+    return ChannelTaps(
+        output_channel=pairs.output[pair],
+        output=spatial.output[tap],
+        input_channel=pairs.input[pair],
+        input=spatial.input[tap],
+        weight=np.concatenate([pairs.weight[pair], spatial.kernel[tap]], axis=1),
+    )
+
+
 @_cached
 def read_inputs(spec: ConvSpec) -> np.ndarray:
     """Boolean (input_size...): the input cells at least one output reads.
@@ -156,6 +259,72 @@ def unread_inputs(spec: ConvSpec) -> np.ndarray:
 def _check_shape(argument: str, values: np.ndarray, shape: tuple[int, ...]) -> None:
     if np.shape(values) != shape:
         raise ConvanimError(argument, f"must have shape {shape}, got {np.shape(values)}")
+
+
+def _with_channels(
+    spec: ConvSpec, argument: str, values: Any, channels: int, size: tuple[int, ...]
+) -> tuple[np.ndarray, bool]:
+    """``values`` as (channels, size...), and whether they came without the channel axis
+    (a one-channel spec's arrays may leave it out)."""
+    values = np.asarray(values)
+    plain = spec.single_channel and values.ndim != len(size) + 1
+    _check_shape(argument, values, size if plain else (channels, *size))
+    return values.reshape(channels, *size), plain
+
+
+def _checked_weights(spec: ConvSpec, w: Any) -> np.ndarray:
+    """w of shape ``spec.weight_shape``, or (kernel...) for a one-channel spec."""
+    w = np.asarray(w)
+    layout = not spec.single_channel or w.ndim == spec.ndim + 2
+    _check_shape("w", w, spec.weight_shape if layout else spec.kernel)
+    return w
+
+
+def _grouped_weights(spec: ConvSpec, w: Any) -> np.ndarray:
+    """w as (groups, out_channels / groups, in_channels / groups, kernel...): the matrix
+    from each group's input channels to its output channels, per kernel position."""
+    w = _checked_weights(spec, w)
+    groups, inputs, outputs = spec.groups, spec.in_channels, spec.out_channels
+    if spec.transposed:
+        return w.reshape(groups, inputs // groups, outputs // groups, *spec.kernel).swapaxes(1, 2)
+    return w.reshape(groups, outputs // groups, inputs // groups, *spec.kernel)
+
+
+def _accumulate(
+    spec: ConvSpec, source: np.ndarray, weights: np.ndarray, target: np.ndarray, adjoint: bool
+) -> None:
+    """Add every term into ``target``, one kernel position at a time.
+
+    Each kernel position pairs a box of output cells with a strided box of input
+    cells (``AxisSpec.tap_blocks``), the same for every channel pair: one matrix
+    product per position over the channels of each group. ``source`` and ``target``
+    are (channels, cells...): x and y, or y and x' for the adjoint. Each cell sums its
+    terms in the order of the taps (by output cell, then kernel position), so a
+    one-channel op adds the same numbers in the same order as a loop over ``taps``.
+    """
+    per_axis = [axis.tap_blocks() for axis in spec.axes]
+    grouped_source = source.reshape(spec.groups, -1, *source.shape[1:])
+    grouped_target = target.reshape(spec.groups, -1, *target.shape[1:])
+    by_position = np.moveaxis(weights, range(3, 3 + spec.ndim), range(spec.ndim))
+    positions = list(np.ndindex(spec.kernel))
+    if adjoint and not spec.transposed:  # an input cell meets later outputs with earlier taps
+        positions.reverse()
+    for position in positions:
+        chosen = [axis_blocks[k] for axis_blocks, k in zip(per_axis, position)]
+        blocks = [block for block in chosen if block is not None]
+        if len(blocks) < spec.ndim:  # this kernel position meets no input cell
+            continue
+        outputs = tuple(block[0] for block in blocks)
+        inputs = tuple(block[1] for block in blocks)
+        matrix = by_position[position]  # (groups, outputs per group, inputs per group)
+        if adjoint:
+            matrix, inputs, outputs = matrix.swapaxes(1, 2), outputs, inputs
+        every_channel = (slice(None), slice(None))
+        read = grouped_source[every_channel + inputs]
+        products = matrix @ read.reshape(*read.shape[:2], -1)
+        grouped_target[every_channel + outputs] += products.reshape(
+            *products.shape[:2], *read.shape[2:]
+        )
 
 
 def unread_count(spec: ConvSpec) -> int:
@@ -211,32 +380,52 @@ def first_unread(spec: ConvSpec, limit: int) -> np.ndarray:
     return np.array(found, dtype=np.intp).reshape(-1, spec.ndim)
 
 
-def apply(spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """The op applied to ``x`` (input_size...) with weights ``w`` (kernel...), from the taps.
+def apply(spec: ConvSpec, x: Any, w: Any, b: Any = None) -> np.ndarray:
+    """The op applied to ``x`` with weights ``w`` and, when given, bias ``b`` per output channel.
+
+    x is (in_channels, input_size...), w ``spec.weight_shape`` (PyTorch's layout)
+    and b (out_channels,), for a spec with a bias; the result is (out_channels,
+    output_size...). A one-channel spec also takes x (input_size...) and w
+    (kernel...), and then returns (output_size...). Without b no bias is added,
+    as in PyTorch's ``F.conv2d(x, w)``.
 
     >>> apply(ConvSpec(input_size=3, kernel=2), np.array([1.0, 2.0, 3.0]), np.array([1.0, -1.0]))
     array([-1., -1.])
+    >>> spec = ConvSpec(input_size=2, kernel=1, in_channels=2, out_channels=2, groups=2, bias=True)
+    >>> apply(spec, np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[[1.0]], [[-1.0]]]), b=np.array([0.5, 0.0]))
+    array([[ 1.5,  2.5],
+           [-3. , -4. ]])
     """
-    _check_shape("x", x, spec.input_size)
-    _check_shape("w", w, spec.kernel)
-    t = taps(spec)
-    y = np.zeros(spec.output_size, dtype=np.result_type(x, w, float))
-    np.add.at(y, tuple(t.output.T), x[tuple(t.input.T)] * w[tuple(t.kernel.T)])
-    return y
+    x, plain = _with_channels(spec, "x", x, spec.in_channels, spec.input_size)
+    weights = _grouped_weights(spec, w)
+    bias = np.zeros(0) if b is None else np.asarray(b)
+    if b is not None:
+        if spec.bias_shape is None:
+            raise ConvanimError("b", "the spec has no bias ({bias} is False)")
+        _check_shape("b", bias, spec.bias_shape)
+    y = np.zeros(
+        (spec.out_channels, *spec.output_size), dtype=np.result_type(x, weights, bias, float)
+    )
+    _accumulate(spec, x, weights, y, adjoint=False)
+    if b is not None:
+        y += bias.reshape((-1,) + (1,) * spec.ndim)
+    return y[0] if plain else y
 
 
-def apply_transpose(spec: ConvSpec, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """The adjoint of ``apply``: ``x' = C^T y`` (input_size...), each output's weight sent back.
+def apply_transpose(spec: ConvSpec, y: Any, w: Any) -> np.ndarray:
+    """The adjoint of ``apply`` without its bias: ``x' = C^T y``, each output's weight sent back.
 
-    Equal to ``apply(spec.transpose(), y, w)`` wherever ``transpose`` exists (the
-    transposed op is the adjoint, not the inverse).
+    y is (out_channels, output_size...) and the result (in_channels,
+    input_size...); a one-channel spec also takes y (output_size...) and w
+    (kernel...), and then returns (input_size...). Equal to ``apply(spec.transpose(),
+    y, w)`` with the same w wherever ``transpose`` exists (the transposed op is the
+    adjoint, not the inverse).
     """
-    _check_shape("y", y, spec.output_size)
-    _check_shape("w", w, spec.kernel)
-    t = taps(spec)
-    x = np.zeros(spec.input_size, dtype=np.result_type(y, w, float))
-    np.add.at(x, tuple(t.input.T), y[tuple(t.output.T)] * w[tuple(t.kernel.T)])
-    return x
+    y, plain = _with_channels(spec, "y", y, spec.out_channels, spec.output_size)
+    weights = _grouped_weights(spec, w)
+    x = np.zeros((spec.in_channels, *spec.input_size), dtype=np.result_type(y, weights, float))
+    _accumulate(spec, y, weights, x, adjoint=True)
+    return x[0] if plain else x
 
 
 @_cached
@@ -265,7 +454,8 @@ def interior_overlap(spec: ConvSpec) -> np.ndarray:
 
 def _dense_shape(spec: ConvSpec) -> tuple[int, int]:
     """(outputs, inputs) of the dense matrix, refused above MATRIX_MAX_ENTRIES entries."""
-    rows, cols = math.prod(spec.output_size), math.prod(spec.input_size)
+    rows = spec.out_channels * math.prod(spec.output_size)
+    cols = spec.in_channels * math.prod(spec.input_size)
     if rows * cols > MATRIX_MAX_ENTRIES:
         raise ConvanimError(
             "input_size",
@@ -275,31 +465,47 @@ def _dense_shape(spec: ConvSpec) -> tuple[int, int]:
     return rows, cols
 
 
-def dense_matrix(spec: ConvSpec, w: np.ndarray) -> np.ndarray:
-    """Dense C, shape (prod(output_size), prod(input_size)): ``y.ravel() == C @ x.ravel()``.
+def _matrix_entries(spec: ConvSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row, column and flat index into w (PyTorch's layout) of every entry of the dense
+    matrix that holds a weight: one per channel pair and spatial tap.
+
+    Rows run over (out_channels, output_size...) and columns over (in_channels,
+    input_size...), row-major, like ``y.ravel()`` and ``x.ravel()``.
+    """
+    spatial, pairs = taps(spec), connectivity(spec)
+    rows = pairs.output[:, None] * math.prod(spec.output_size)
+    rows = rows + flat_index(spatial.output, spec.output_size)
+    columns = pairs.input[:, None] * math.prod(spec.input_size)
+    columns = columns + flat_index(spatial.input, spec.input_size)
+    weights = flat_index(pairs.weight, spec.weight_shape[:2])[:, None] * math.prod(spec.kernel)
+    weights = weights + flat_index(spatial.kernel, spec.kernel)
+    return rows.ravel(), columns.ravel(), weights.ravel()
+
+
+def dense_matrix(spec: ConvSpec, w: Any) -> np.ndarray:
+    """Dense C, shape (out_channels * prod(output_size), in_channels * prod(input_size)),
+    with ``y.ravel() == C @ x.ravel()``; w as ``apply`` takes it.
 
     >>> dense_matrix(ConvSpec(input_size=3, kernel=2), np.array([1.0, -1.0]))
     array([[ 1., -1.,  0.],
            [ 0.,  1., -1.]])
     """
     rows, cols = _dense_shape(spec)
-    _check_shape("w", w, spec.kernel)
-    w = np.asarray(w)
-    t = taps(spec)
-    matrix = np.zeros((rows, cols), dtype=np.result_type(w, float))
-    cells = (flat_index(t.output, spec.output_size), flat_index(t.input, spec.input_size))
-    np.add.at(matrix, cells, w[tuple(t.kernel.T)])
+    flat_weights = _checked_weights(spec, w).reshape(-1)
+    matrix = np.zeros((rows, cols), dtype=np.result_type(flat_weights, float))
+    row, column, weight = _matrix_entries(spec)
+    np.add.at(matrix, (row, column), flat_weights[weight])
     return matrix
 
 
 @_cached
 def kernel_index_matrix(spec: ConvSpec) -> np.ndarray:
-    """Int array shaped like ``dense_matrix``: the flat kernel position behind each entry, -1 if none."""
+    """Int array shaped like ``dense_matrix``: the flat index into w (PyTorch's layout;
+    for one channel, the flat kernel position) behind each entry, -1 if none."""
     rows, cols = _dense_shape(spec)
-    t = taps(spec)
     index = np.full((rows, cols), -1)
-    cells = (flat_index(t.output, spec.output_size), flat_index(t.input, spec.input_size))
-    index[cells] = flat_index(t.kernel, spec.kernel)
+    row, column, weight = _matrix_entries(spec)
+    index[row, column] = weight
     return index
 
 
