@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -40,6 +40,7 @@ FONTS = "'DejaVu Sans', Verdana, Arial, sans-serif"  # Pillow's default font, th
 _ANCHORS = {"l": "start", "m": "middle", "r": "end"}  # Pillow's first anchor letter
 _NAME = "\x00"  # stands for the document's name until its content is known
 _NAME_DIGITS = 6  # hex digits of the content hash in the document's name
+_MIN_RANK_STEP = 1e-6  # below this gap between ranks, the merged order is numbered again
 _PERCENT_PRECISION = 0.01  # a keyframe's time may be off by at most this share of a frame
 
 
@@ -203,32 +204,57 @@ def _merge(frames: list[list[_Item]]) -> tuple[list[_Item], list[list[int]]]:
     """One order of elements for all frames, and the frames each element shows in.
 
     Each frame's items keep their order, so their stacking, in the merged order; an item
-    shown again in a later frame, in the same place and stacking, is one element.
+    shown again in a later frame, in the same place and stacking, is one element. An item
+    matches the first copy of it after the frame's last match; the frame's new elements go
+    just before the next match, or at the very end. Elements are kept in order by a rank
+    each, so a frame costs the time of its own items, not of the whole order.
     """
-    order: list[tuple[_Item, int]] = []  # (item, which copy of it)
     shown: dict[tuple[_Item, int], list[int]] = defaultdict(list)
-    copies: Counter[_Item] = Counter()
+    copies: dict[_Item, list[tuple[_Item, int]]] = defaultdict(list)  # elements of each item
+    rank: dict[tuple[_Item, int], float] = {}  # an element's place in the order
+    ranks: list[float] = []  # every element's rank, ascending
+
+    def insert(new: list[tuple[_Item, int]], before: tuple[_Item, int] | None) -> None:
+        """Place ``new`` just before element ``before`` (None: at the end)."""
+        nonlocal ranks
+        at = len(ranks) if before is None else bisect.bisect_left(ranks, rank[before])
+        low = ranks[at - 1] if at else -1.0
+        high = ranks[at] if at < len(ranks) else low + len(new) + 1
+        step = (high - low) / (len(new) + 1)
+        if step < _MIN_RANK_STEP:  # the gap is used up: number every element again
+            for position, element in enumerate(sorted(rank, key=rank.__getitem__)):
+                rank[element] = float(position)
+            ranks = sorted(rank.values())
+            insert(new, before)
+            return
+        placed = [low + step * (k + 1) for k in range(len(new))]
+        rank.update(zip(new, placed))
+        ranks[at:at] = placed
+        for element in new:
+            copies[element[0]].append(element)
+
     for index, frame in enumerate(frames):
-        where: dict[_Item, list[int]] = defaultdict(list)
-        for position, (item, _) in enumerate(order):
-            where[item].append(position)
-        merged: list[tuple[_Item, int]] = []
-        taken = 0  # the elements of the old order placed so far
-        new: list[tuple[_Item, int]] = []  # new elements, placed before the next old one found
+        taken = -math.inf  # the rank of the frame's last match
+        new: list[tuple[_Item, int]] = []  # new elements, placed before the next match
         for item in frame:
-            positions = where.get(item, [])
-            at = bisect.bisect_left(positions, taken)
-            if at < len(positions):
-                element = order[positions[at]]
-                merged += [*order[taken : positions[at]], *new, element]
-                new = []
-                taken = positions[at] + 1
+            later = [
+                element
+                for element in copies.get(item, ())
+                if rank[element] > taken and shown[element][0] < index
+            ]
+            if later:
+                element = min(later, key=rank.__getitem__)
+                if new:
+                    insert(new, element)
+                    new = []
+                taken = rank[element]
             else:
-                element = (item, copies[item])
-                copies[item] += 1
+                element = (item, len(copies.get(item, ())) + sum(e[0] == item for e in new))
                 new.append(element)
             shown[element].append(index)
-        order = [*merged, *order[taken:], *new]
+        if new:
+            insert(new, None)
+    order = sorted(rank, key=rank.__getitem__)
     return [item for item, _ in order], [shown[element] for element in order]
 
 
