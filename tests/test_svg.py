@@ -379,3 +379,19 @@ def test_cli_writes_svg_stills_and_auto(tmp_path):
         app, ["gif", "--k", "3", "--theme", "auto", "-o", str(tmp_path / "a.gif")]
     )
     assert result.exit_code == 2 and "--theme" in result.output and ".svg" in result.output
+
+
+def test_merged_order_survives_many_insertions_into_one_gap():
+    """Forty frames each put a new element between the same two: the ranks that keep the
+    order run out of room (about twenty halvings) and are numbered again, order intact."""
+    from convanim.render.vector.svg import _Item, _merge
+
+    def item(name: str) -> _Item:
+        return _Item("text", name, "p0", 0.0, 0.0)
+
+    first, last = item("first"), item("last")
+    middles = [item(f"new {k}") for k in range(40)]
+    order, shown = _merge([[first, middle, last] for middle in middles])
+    assert order == [first, *middles, last]
+    assert shown[0] == shown[-1] == list(range(40))
+    assert shown[1:-1] == [[k] for k in range(40)]

@@ -221,9 +221,10 @@ def _merge(frames: list[list[_Item]]) -> tuple[list[_Item], list[list[int]]]:
         low = ranks[at - 1] if at else -1.0
         high = ranks[at] if at < len(ranks) else low + len(new) + 1
         step = (high - low) / (len(new) + 1)
-        if step < _MIN_RANK_STEP:  # the gap is used up: number every element again
+        if step < _MIN_RANK_STEP:  # the gap is used up: number every element again, with
+            spacing = len(new) + 1.0  # room for the new ones in any gap
             for position, element in enumerate(sorted(rank, key=rank.__getitem__)):
-                rank[element] = float(position)
+                rank[element] = position * spacing
             ranks = sorted(rank.values())
             insert(new, before)
             return
