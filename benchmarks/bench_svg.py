@@ -16,8 +16,7 @@ import time
 from pathlib import Path
 
 from convanim.animation import animate_to_file
-from convanim.gallery import GUIDE_SPECS
-from convanim.style import Style
+from convanim.gallery import GUIDE_SPECS, entry
 
 PUBLISHED_GIF_BYTES = 3_398_746  # the guide's 15 GIFs, as published
 BYTE_GOAL = 0.05  # the SVGs' share of those bytes
@@ -27,7 +26,7 @@ ROUNDS = 5
 def sizes(folder: Path) -> None:
     total = 0
     for name, spec in GUIDE_SPECS.items():
-        written = animate_to_file(spec, folder / f"{name}.svg", style=Style(labels=False))
+        written = animate_to_file(spec, folder / f"{name}.svg", **entry(name)[1])
         total += written.bytes
         print(f"  {name:42s} {written.frames:3d} frames {written.bytes:8,d} bytes")
     share = total / PUBLISHED_GIF_BYTES
@@ -51,11 +50,11 @@ def gallery(folder: Path) -> None:
     """The guide's 15 in one process, as SVG and as GIF."""
     start = time.perf_counter()
     for name, spec in GUIDE_SPECS.items():
-        animate_to_file(spec, folder / f"{name}.svg", style=Style(labels=False))
+        animate_to_file(spec, folder / f"{name}.svg", **entry(name)[1])
     svg = time.perf_counter() - start
     start = time.perf_counter()
     for name, spec in GUIDE_SPECS.items():
-        animate_to_file(spec, folder / f"{name}.gif", style=Style(labels=False))
+        animate_to_file(spec, folder / f"{name}.gif", **entry(name)[1])
     gif = time.perf_counter() - start
     print(f"the guide's 15, one process: SVG {svg:.2f} s, GIF {gif:.2f} s")
 

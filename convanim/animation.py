@@ -253,7 +253,7 @@ def svg_text(
     count = len(light.frames)
     index = None
     if still:
-        index = still_index(count) if frame is None else _frame_index(frame, count)
+        index = _frame_index(frame, count)
     title = alt_text(shown_spec(spec, options.get("pooling")))
     document = svg_document(
         light, duration, transparent, title, dark[0] if dark else None, frame=index
@@ -261,8 +261,11 @@ def svg_text(
     return document, light
 
 
-def _frame_index(frame: int, count: int) -> int:
-    """The index of frame number ``frame`` (1 to count), refused if there is no such frame."""
+def _frame_index(frame: int | None, count: int) -> int:
+    """The index of frame number ``frame`` (1 to count; None: the still, ``still_index``),
+    refused if there is no such frame."""
+    if frame is None:
+        return still_index(count)
     if isinstance(frame, bool) or not isinstance(frame, int) or not 1 <= frame <= count:
         raise ConvanimError(
             "frame",
@@ -374,7 +377,7 @@ def write_still(
     else:
         laid_out, _ = drawing(spec, **options)
     count = len(laid_out.frames)
-    index = still_index(count) if frame is None else _frame_index(frame, count)
+    index = _frame_index(frame, count)
     if suffix == ".png":
         from convanim.render.raster.painter import frame_png
 

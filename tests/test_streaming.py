@@ -23,14 +23,14 @@ from PIL import Image
 
 from convanim.animation import animate_to_file, drawing, render_animation
 from convanim.errors import ConvanimError
-from convanim.gallery import ALL_NAMES, GUIDE_SPECS, NUMERICAL_SPECS
-from convanim.geometry import ConvSpec, Pooling
+from convanim.gallery import ALL_NAMES, entry
+from convanim.geometry import ConvSpec
 from convanim.notebook import animate
 from convanim.render.encode.animation import animation_bytes
 from convanim.render.encode.gif import gif_bytes
 from convanim.render.raster.painter import FramePainter
 from convanim.storyboard import View
-from convanim.style import NUMBERS_CELL, Style
+from convanim.style import Style
 from convanim.values import ValueSource
 
 SPEC = ConvSpec(input_size=(6, 6), kernel=3, stride=1, padding=1)  # 36 frames
@@ -190,22 +190,10 @@ def test_notebook_animation_is_streamed_and_equals_the_in_memory_gif(painters):
 # GIF: the same bytes as the all-in-memory writer, for the gallery and beyond.
 
 
-def gallery_options(name: str) -> tuple[ConvSpec, dict]:
-    if name in GUIDE_SPECS:
-        return GUIDE_SPECS[name], {"style": Style(labels=False)}
-    spec, mode = NUMERICAL_SPECS[name]
-    return spec, {
-        "view": View.FLAT,
-        "style": Style(labels=False, cell=NUMBERS_CELL),
-        "values": ValueSource(seed=0),
-        "pooling": Pooling(spec, mode) if mode else None,
-    }
-
-
 @pytest.mark.parametrize("name", ALL_NAMES)
 def test_streamed_gallery_gif_equals_the_in_memory_gif(tmp_path, name):
     """(test_gif checks the gallery against the committed files.)"""
-    spec, options = gallery_options(name)
+    spec, options = entry(name)
     path = tmp_path / f"{name}.gif"
     animate_to_file(spec, path, **options)
     frames, _ = render_animation(spec, **options)

@@ -6,6 +6,8 @@ the drawing's pixel coordinates: nothing here decides where anything goes.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -99,21 +101,8 @@ def frame_pdf(drawing: Drawing, index: int, transparent: bool = False) -> bytes:
         figure.patch.set_facecolor(_rgb(drawing.background))
         figure.patch.set_alpha(1.0)
         # The upper plane hides what lies beneath it, as the raster backend's paste does.
-        layers.append(
-            tuple(
-                CellShape(
-                    cell.corners,
-                    drawing.background,
-                    drawing.background,
-                    0,
-                    None,
-                    cell.role,
-                    cell.position,
-                    cell.upper,
-                )
-                for cell in drawing.upper_region
-            )
-        )
+        # (its cells, filled in the background colour, without their outlines)
+        layers.append(tuple(replace(cell, width=0) for cell in drawing.upper_region))
     layers += [drawing.upper, frame.above]
     order = 0
     for layer in layers:
