@@ -11,10 +11,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from convanim.channel_storyboard import Reading, channel_frame_count
 from convanim.describe import compact, parameter_tokens
 from convanim.drawing import Drawing, Projection, draw
 from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec, Pooling
+from convanim.presets import Separable
 from convanim.storyboard import (
     Storyboard,
     View,
@@ -92,6 +94,10 @@ def default_name(
     """
     parts = ["convT" if spec.transposed else "conv", f"i{compact(spec.input_size)}"]
     parts += parameter_tokens(spec, side="-")
+    if not spec.single_channel or spec.groups > 1:
+        parts += [f"c{spec.in_channels}-{spec.out_channels}"]
+        parts += [f"g{spec.groups}"] if spec.groups > 1 else []
+    parts += ["bias"] if spec.bias else []
     if View(view) is not View.CANVAS:
         parts.append(View(view).value)
     if Theme(theme) is not Theme.LIGHT:
@@ -150,7 +156,7 @@ def shown_spec(spec: ConvSpec, pooling: Pooling | None = None) -> ConvSpec:
 
 
 def drawing(
-    spec: ConvSpec,
+    spec: ConvSpec | Separable,
     *,
     view: View = View.CANVAS,
     style: Style | None = None,
@@ -159,15 +165,29 @@ def drawing(
     values: ValueSource | None = None,
     pooling: Pooling | None = None,
     overlap: bool = False,
+    reading: Reading = Reading.GATHER,
 ) -> tuple[Drawing, Style]:
     """The laid-out animation of ``spec``, and the style it was laid out in.
 
     ``values`` prints the numbers; ``pooling`` animates a pooling over the spec's
     windows (weights unused) and always prints them; ``overlap`` closes a
-    scatter view with a frame of stamp counts per output.
+    scatter view with a frame of stamp counts per output. The channel views (stack,
+    volume) read a layer one way: ``reading`` gather or scatter (transposed specs).
     """
     view = choose(View, view, "view")
-    _check_drawable_channels(spec, values)
+    if isinstance(spec, Separable):
+        if not view.channels:
+            raise ConvanimError(
+                "view", "a separable pair is drawn by {view} stack or {view} volume"
+            )
+        return _separable_drawing(
+            spec, view, style or Style(), max_frames, max_pixels, values, pooling, overlap
+        )
+    if view.channels:
+        return _channel_drawing(
+            spec, view, style or Style(), reading, max_frames, max_pixels, values, pooling, overlap
+        )
+    _check_one_channel(spec, values)
     style = style or Style()
     if style.cell is None:  # printed numbers need larger cells
         printed = values is not None or pooling is not None
@@ -200,22 +220,115 @@ def drawing(
     return draw(board, style, numbers), style
 
 
-def _check_drawable_channels(spec: ConvSpec, values: ValueSource | None) -> None:
-    """Refuse what the pictures cannot show yet: channels, and a bias in printed outputs."""
+def _check_one_channel(spec: ConvSpec, values: ValueSource | None) -> None:
+    """Refuse what the one-slice views cannot show: channels, and a bias in printed outputs."""
     if not spec.single_channel:
         raise ConvanimError(
-            "in_channels",
-            f"{spec.in_channels} input and {spec.out_channels} output channels are not drawn "
-            "yet (convanim shape prints their arithmetic)",
+            "view",
+            f"draws one channel; a layer with {spec.in_channels} input and {spec.out_channels} "
+            "output channels is drawn by {view} stack or {view} volume",
         )
     if spec.bias and values is not None:
+        raise ConvanimError("bias", "the one-slice views print no bias: draw it with {view} stack")
+
+
+def _channel_drawing(
+    spec: ConvSpec,
+    view: View,
+    style: Style,
+    reading: Reading,
+    max_frames: int,
+    max_pixels: int,
+    values: ValueSource | None,
+    pooling: Pooling | None,
+    overlap: bool,
+) -> tuple[Drawing, Style]:
+    """The stack or volume view of ``spec`` (see ``drawing``), within the budgets."""
+    from convanim.channel_drawing import channel_layout, draw_channels
+    from convanim.channel_storyboard import build_channel_storyboard
+    from convanim.values import channel_numbers
+
+    reading = choose(Reading, reading, "reading")
+    if pooling is not None:
+        raise ConvanimError("pool", f"pooling has no channel view: drop {{view}} {view.value}")
+    if overlap:
+        raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
+    if view is View.VOLUME and values is not None:
+        raise ConvanimError("values", "the volume view prints no numbers: use {view} stack")
+    if reading is Reading.SCATTER and not spec.transposed:
+        raise ConvanimError("reading", "the scatter reading needs a transposed spec ({transposed})")
+    as_drawable(spec)
+    frames = channel_frame_count(spec, reading)
+    if frames > max_frames:
+        each = "output channel and output cell" if reading is Reading.GATHER else "input cell"
         raise ConvanimError(
-            "bias", "the printed outputs leave the bias out: not drawn yet (use bias=False)"
+            "input_size",
+            f"{frames} frames (one per {each}) exceed the budget of {max_frames}; "
+            "raise it with {max_frames} or draw fewer channels or cells",
         )
+    width, height = channel_layout(spec, view, reading, style, values is not None).size
+    if width * height > max_pixels:
+        raise ConvanimError(
+            "in_channels" if spec.in_channels >= spec.out_channels else "out_channels",
+            f"{width}x{height} px frames exceed the budget of {max_pixels} pixels; "
+            "draw fewer channels or cells, or raise {max_pixels}",
+        )
+    board = build_channel_storyboard(spec, reading)
+    numbers = None
+    if values is not None:
+        numbers = channel_numbers(board, *values.channel_arrays(spec))
+    return draw_channels(board, view, style, numbers), style
+
+
+def _separable_drawing(
+    pair: Separable,
+    view: View,
+    style: Style,
+    max_frames: int,
+    max_pixels: int,
+    values: ValueSource | None,
+    pooling: Pooling | None,
+    overlap: bool,
+) -> tuple[Drawing, Style]:
+    """The depthwise layer, then the pointwise one on its output, then their parameters and
+    multiply-accumulates against the standard convolution (see ``drawing``)."""
+    from convanim.channel_drawing import in_sequence
+    from convanim.geometry import apply
+
+    frames = sum(
+        channel_frame_count(spec, Reading.GATHER) for spec in (pair.depthwise, pair.pointwise)
+    )
+    if frames + 1 > max_frames:
+        raise ConvanimError(
+            "input_size",
+            f"{frames + 1} frames exceed the budget of {max_frames}; "
+            "raise it with {max_frames} or draw fewer channels or cells",
+        )
+    second = values
+    if values is not None:  # the pointwise layer reads what the depthwise one made
+        x, w, b = values.channel_arrays(pair.depthwise)
+        made = apply(pair.depthwise, x, w, b if pair.depthwise.bias else None)
+        second = ValueSource(seed=values.seed + 1, input=made)
+    args = (view, style, Reading.GATHER, max_frames, max_pixels)
+    parts = [
+        _channel_drawing(pair.depthwise, *args, values, pooling, overlap)[0],
+        _channel_drawing(pair.pointwise, *args, second, pooling, overlap)[0],
+    ]
+    return in_sequence(parts, pair.comparison_lines(), style), style
+
+
+def title(spec: ConvSpec | Separable, pooling: Pooling | None = None) -> str:
+    """What an animation shows, in one sentence (its alt text)."""
+    from convanim.describe import alt_text
+
+    if isinstance(spec, Separable):
+        first, second = alt_text(spec.depthwise), alt_text(spec.pointwise)
+        return f"Depthwise-separable convolution: {first}; then {second}"
+    return alt_text(shown_spec(spec, pooling))
 
 
 def render_animation(
-    spec: ConvSpec, *, see_through: str | None = None, **options: Any
+    spec: ConvSpec | Separable, *, see_through: str | None = None, **options: Any
 ) -> tuple[FramePainter | MattedFrames, Style]:
     """The frames of ``spec``'s animation as images, and their style (options of ``drawing``).
 
@@ -234,7 +347,7 @@ def render_animation(
 
 
 def svg_text(
-    spec: ConvSpec,
+    spec: ConvSpec | Separable,
     *,
     duration: int = DURATION,
     transparent: bool = False,
@@ -245,7 +358,6 @@ def svg_text(
     """The animated SVG of ``spec`` (options of ``drawing``), and its drawing; with theme
     auto, light and dark in one document. ``still`` writes one frame: number ``frame``
     (1-based), or the one that stands for the animation (``still_index``)."""
-    from convanim.describe import alt_text
     from convanim.render.vector.svg import svg_document
 
     style = options.pop("style", None) or Style()
@@ -254,9 +366,13 @@ def svg_text(
     index = None
     if still:
         index = _frame_index(frame, count)
-    title = alt_text(shown_spec(spec, options.get("pooling")))
     document = svg_document(
-        light, duration, transparent, title, dark[0] if dark else None, frame=index
+        light,
+        duration,
+        transparent,
+        title(spec, options.get("pooling")),
+        dark[0] if dark else None,
+        frame=index,
     )
     return document, light
 
@@ -284,7 +400,7 @@ def _check_theme(path: Path, options: dict[str, Any]) -> None:
 
 
 def animate_to_file(
-    spec: ConvSpec,
+    spec: ConvSpec | Separable,
     path: Path | str,
     *,
     duration: int = DURATION,
@@ -341,7 +457,7 @@ STILL_FORMATS = (".svg", ".png", ".pdf")
 
 
 def write_still(
-    spec: ConvSpec,
+    spec: ConvSpec | Separable,
     path: Path | str,
     *,
     frame: int | None = None,

@@ -23,8 +23,13 @@ def shape_text(spec: ConvSpec) -> str:
 
     >>> shape_text(ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1))
     '5x5 -> 3x3'
+    >>> shape_text(ConvSpec(input_size=(5, 5), kernel=3, in_channels=3, out_channels=2))
+    '3x5x5 -> 2x3x3'
     """
-    return f"{size_text(spec.input_size)} -> {size_text(spec.output_size)}"
+    if spec.single_channel:
+        return f"{size_text(spec.input_size)} -> {size_text(spec.output_size)}"
+    before = size_text((spec.in_channels, *spec.input_size))
+    return f"{before} -> {size_text((spec.out_channels, *spec.output_size))}"
 
 
 def size_text(size: tuple[int, ...]) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 
@@ -39,6 +40,9 @@ class Role(str, enum.Enum):
     VALUE = "value"  # a cell's value
     WEIGHT = "weight"  # a tap's weight
     HALO = "halo"  # a patch of a cell's fill that lifts a number off the joining lines
+    PARTIAL = "partial"  # stack view: one input channel's sum of x times w over the footprint
+    BIAS = "bias"  # stack view: the bias term of the sum
+    TOTAL = "total"  # stack view: what the output cell receives
 
 
 @dataclass(frozen=True)
@@ -233,10 +237,21 @@ class Projection:
 CELL_CENTRE_COLUMN = look.CELL_CENTRE[1]
 
 
-class _Layout:
-    """Builds primitives in one projection, palette and scale."""
+class Placement(Protocol):
+    """Where grid points of one or two planes land: pixels per unit step (``steps``, rows r
+    then c), pixels per cell (``scale``) and ``point``."""
 
-    def __init__(self, projection: Projection, palette: Palette):
+    @property
+    def steps(self) -> np.ndarray: ...
+    @property
+    def scale(self) -> float: ...
+    def point(self, rc: object, upper: bool) -> np.ndarray: ...
+
+
+class CellLayout:
+    """Builds primitives in one placement, palette and scale."""
+
+    def __init__(self, projection: Placement, palette: Palette):
         self.projection = projection
         self.palette = palette
         self.scale = projection.scale
@@ -330,6 +345,34 @@ class _Layout:
         )
         return max(look.MIN_TEXT_PIXELS, min(size, int(fit)))
 
+    def paired(
+        self,
+        r: int,
+        c: int,
+        upper: bool,
+        value: Label | None,
+        weight: float | None,
+        fill: bool | RGB,
+    ) -> list[Primitive]:
+        """A cell's value label and its tap's weight (if any), shrunk until they do not touch."""
+        if weight is None:
+            return [] if value is None else [value]
+        at = (look.WEIGHT_ROW, look.WEIGHT_AT[1])
+
+        def tap(limit: int | None = None) -> Label:
+            assert weight is not None
+            return self.number(r, c, upper, weight, fill, look.WEIGHT_SIZE, at, Role.WEIGHT, limit)
+
+        label = tap()
+        while value is not None and _overlap(text_box(value), text_box(label)):
+            if label.size > look.MIN_TEXT_PIXELS:  # the weight gives way first
+                label = tap(label.size - 1)
+            elif value.size > look.MIN_TEXT_PIXELS:
+                value = replace(value, size=value.size - 1)
+            else:
+                break
+        return [label] if value is None else [value, label]
+
     def label(self, plane: Plane, upper: bool, below: bool, text: str) -> Label:
         rows, cols = plane.cells.shape
         corners = self.projection.point([[0, 0], [0, cols], [rows, 0], [rows, cols]], upper)
@@ -340,7 +383,7 @@ class _Layout:
         return Label(centre, text, size, self.palette.text, Role.LABEL)
 
 
-def _plane_fill(plane: Plane, palette: Palette, r: int, c: int) -> RGB | None:
+def plane_fill(plane: Plane, palette: Palette, r: int, c: int) -> RGB | None:
     kind = plane.cells[r, c]
     if kind == Cell.INPUT:
         fill = palette.input
@@ -353,7 +396,7 @@ def _plane_fill(plane: Plane, palette: Palette, r: int, c: int) -> RGB | None:
     return fill
 
 
-def _plane(layout: _Layout, plane: Plane, upper: bool) -> list[Primitive]:
+def plane_cells(layout: CellLayout, plane: Plane, upper: bool) -> list[Primitive]:
     palette = layout.palette
     faded = blend(palette.outline, palette.background, look.CROPPED_OUTLINE_FADE)
     # Dashed cells first, so that solid edges win where the two meet.
@@ -365,14 +408,14 @@ def _plane(layout: _Layout, plane: Plane, upper: bool) -> list[Primitive]:
             continue
         outline = faded if plane.cropped[r, c] else palette.outline
         dashed = kind in (Cell.PADDING, Cell.INSERTED_ZERO) or bool(plane.cropped[r, c])
-        shapes.append(layout.cell(r, c, upper, _plane_fill(plane, palette, r, c), outline, dashed))
+        shapes.append(layout.cell(r, c, upper, plane_fill(plane, palette, r, c), outline, dashed))
     return shapes
 
 
 class _FrameLayout:
     """Lays out the frames of one storyboard."""
 
-    def __init__(self, board: Storyboard, layout: _Layout, numbers: Numbers | None):
+    def __init__(self, board: Storyboard, layout: CellLayout, numbers: Numbers | None):
         self.board = board
         self.layout = layout
         self.palette = layout.palette
@@ -387,7 +430,7 @@ class _FrameLayout:
         below: list[Primitive] = []
         lower = self.board.lower
         for r, c in frame.lower:
-            under = _plane_fill(lower, palette, r, c) or palette.background
+            under = plane_fill(lower, palette, r, c) or palette.background
             fill = blend(under, palette.highlight, look.HIGHLIGHT_OPACITY)
             below.append(layout.cell(r, c, False, fill, palette.outline, role=Role.HIGHLIGHT))
         numbers = self.numbers.frames[index] if self.numbers is not None else None
@@ -418,9 +461,9 @@ class _FrameLayout:
             for (r, c), value in np.ndenumerate(numbers.upper):
                 on: bool | RGB = fills.get((r, c), True)
                 label = None if np.isnan(value) else layout.number(r, c, True, value, on)
-                above += self._paired(r, c, True, label, stamp.pop((r, c), None), on)
+                above += self.layout.paired(r, c, True, label, stamp.pop((r, c), None), on)
             for (r, c), weight in stamp.items():  # stamp cells the padding crops
-                above += self._paired(r, c, True, None, weight, fills.get((r, c), True))
+                above += self.layout.paired(r, c, True, None, weight, fills.get((r, c), True))
         return FrameDrawing(tuple(below), tuple(above))
 
     def _lower_numbers(self, frame: Frame, numbers: FrameNumbers) -> list[Primitive]:
@@ -430,13 +473,13 @@ class _FrameLayout:
         shapes: list[Primitive] = []
         palette = self.palette
         for k, (r, c) in enumerate(frame.lower):
-            under = _plane_fill(self.board.lower, palette, r, c) or palette.background
+            under = plane_fill(self.board.lower, palette, r, c) or palette.background
             filled = blend(under, palette.highlight, look.HIGHLIGHT_OPACITY)
             value = None
             if not np.isnan(values[r, c]):
                 value = self.layout.number(r, c, False, values[r, c], filled)
             weight = None if numbers.weights is None else numbers.weights[k]
-            shapes += self._paired(r, c, False, value, weight, filled)
+            shapes += self.layout.paired(r, c, False, value, weight, filled)
         if numbers.marked is not None:
             shapes.append(self.layout.ring(*numbers.marked, False, self.palette.outline))
         return shapes
@@ -447,14 +490,17 @@ class _FrameLayout:
         """``shapes``, and in the flat view the numbers of other lower cells the join crosses,
         each crossed number on a patch of its cell's fill (a halo) that cuts the lines around
         it. (A patch is square: in the oblique view it would cover the slanted outlines.)"""
-        if self.layout.projection.layout is not Layout.FLAT or not join:
+        flat = isinstance(self.layout.projection, Projection) and (
+            self.layout.projection.layout is Layout.FLAT
+        )
+        if not flat or not join:
             return shapes
         assert self.numbers is not None
         layout, lower = self.layout, self.board.lower
         footprint = {(int(r), int(c)) for r, c in frame.lower}
         under = {}
         for r, c in frame.lower:
-            fill = _plane_fill(lower, self.palette, r, c) or self.palette.background
+            fill = plane_fill(lower, self.palette, r, c) or self.palette.background
             under[(int(r), int(c))] = blend(fill, self.palette.highlight, look.HIGHLIGHT_OPACITY)
         labels: list[tuple[tuple[int, int], Label]] = []
         for (r, c), value in np.ndenumerate(self.numbers.lower):
@@ -476,7 +522,7 @@ class _FrameLayout:
             if crossed:
                 fill = (
                     under.get(cell)
-                    or _plane_fill(lower, self.palette, *cell)
+                    or plane_fill(lower, self.palette, *cell)
                     or self.palette.background
                 )
                 x0, y0, x1, y1 = box
@@ -494,36 +540,6 @@ class _FrameLayout:
             if ((rc >= 0) & (rc <= 1)).all():
                 return (int(r), int(c))
         raise AssertionError(label)
-
-    def _paired(
-        self,
-        r: int,
-        c: int,
-        upper: bool,
-        value: Label | None,
-        weight: float | None,
-        fill: bool | RGB,
-    ) -> list[Primitive]:
-        """A cell's value label and its tap's weight (if any), shrunk until they do not touch."""
-        if weight is None:
-            return [] if value is None else [value]
-        at = (look.WEIGHT_ROW, look.WEIGHT_AT[1])
-
-        def tap(limit: int | None = None) -> Label:
-            assert weight is not None
-            return self.layout.number(
-                r, c, upper, weight, fill, look.WEIGHT_SIZE, at, Role.WEIGHT, limit
-            )
-
-        label = tap()
-        while value is not None and _overlap(text_box(value), text_box(label)):
-            if label.size > look.MIN_TEXT_PIXELS:  # the weight gives way first
-                label = tap(label.size - 1)
-            elif value.size > look.MIN_TEXT_PIXELS:
-                value = replace(value, size=value.size - 1)
-            else:
-                break
-        return [label] if value is None else [value, label]
 
     def _join(self, frame: Frame) -> list[Segment]:
         projection = self.layout.projection
@@ -577,8 +593,8 @@ def draw(board: Storyboard, style: Style, numbers: Numbers | None = None) -> Dra
     ((308, 380), 9)
     """
     projection = Projection(board.lower.cells.shape, board.upper.cells.shape, style)
-    layout = _Layout(projection, style.palette)
-    lower = _plane(layout, board.lower, upper=False)
+    layout = CellLayout(projection, style.palette)
+    lower = plane_cells(layout, board.lower, upper=False)
     if numbers is not None:
         for (r, c), value in np.ndenumerate(numbers.lower):
             if not np.isnan(value):
@@ -588,7 +604,7 @@ def draw(board: Storyboard, style: Style, numbers: Numbers | None = None) -> Dra
         below = style.layout is Layout.FLAT and not projection.stacked
         lower.append(layout.label(board.lower, False, True, board.lower.label))
         lower.append(layout.label(board.upper, True, below, board.upper.label))
-    upper = _plane(layout, board.upper, upper=True)
+    upper = plane_cells(layout, board.upper, upper=True)
     region = tuple(
         layout.cell(r, c, True, fill=layout.palette.background, outline=layout.palette.background)
         for r, c in np.ndindex(board.upper.cells.shape)

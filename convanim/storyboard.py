@@ -25,6 +25,13 @@ class View(str, enum.Enum):
     CANVAS = "canvas"  # the guide's: the kernel sweeps the (padded or zero-inserted) input
     SCATTER = "scatter"  # a transposed op as stamps: each input cell adds w times its value
     FLAT = "flat"  # the canvas story drawn top-down, input left, output right
+    STACK = "stack"  # a layer's channels top-down: inputs, filters with slices and bias, outputs
+    VOLUME = "volume"  # a layer's tensors as oblique planes stacked in depth, one per channel
+
+    @property
+    def channels(self) -> bool:
+        """Whether the view draws a layer's channels (stack, volume) or one slice."""
+        return self in (View.STACK, View.VOLUME)
 
 
 class Cell(enum.IntEnum):

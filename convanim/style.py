@@ -74,6 +74,19 @@ KERNEL_COLOURS: tuple[RGB, ...] = (
     (108, 113, 196),
     (147, 161, 161),
 )
+#: One hue per group of a layer's channels (cycled past eight). The first is the guide's input
+#: blue; each carries white numbers at a contrast of at least 3 and stands apart from both
+#: backgrounds.
+GROUP_HUES: tuple[RGB, ...] = (
+    (38, 139, 210),
+    (211, 54, 130),
+    (203, 75, 22),
+    (108, 113, 196),
+    (42, 161, 152),
+    (220, 50, 47),
+    (88, 110, 117),
+    (133, 98, 0),
+)
 #: Heat maps (the reconstruction scene): positive values towards the first, negative the second.
 HEAT_POSITIVE: RGB = (250, 220, 90)
 HEAT_NEGATIVE: RGB = (220, 50, 47)
@@ -164,6 +177,18 @@ MIN_TEXT_PIXELS = 6  # numbers shrink to fit their cell, but no smaller than thi
 MIN_LABEL_PIXELS = 10  # plane labels stay legible on small pictures
 WEIGHT_ROW = 0.82  # a tap's weight sits this far down its cell, clear of the value above it
 HALO_PAD = 0.04  # flat view: the patch that lifts a crossed number off the joining lines, in cells
+
+# Channel views (stack and volume), in cells.
+CHANNELS_CELL = 30.0  # pixels per cell edge of the stack view: the CS231n demo's scale
+FILTER_TINT = 0.45  # a filter slice's fill: its group's hue this far towards the background
+SLOT_GAP = 0.8  # stack: between two planes (or slices) of one column
+COLUMN_GAP = 1.0  # stack: between two filter columns
+TAG_ROOM = 1.0  # left of a plane: its channel's number
+HEADING_ROOM = 1.6  # above the columns: their headings and the filters' numbers
+SUM_ROOM = 3.0  # stack: the column of partial sums
+SHEET_GAP = 0.6  # volume: between two planes of one tensor
+VOLUME_GAP = 2.5  # volume: between the input and the output tensor
+CLOSING_LINE_SPACING = 1.8  # a closing frame's lines of text, in text heights
 
 # Manim (scene units and Manim stroke widths).
 MANIM_THEME = Theme.DARK

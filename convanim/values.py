@@ -8,10 +8,12 @@ the storyboard's planes, with NaN where nothing is printed.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from convanim.channel_storyboard import ChannelFrame, ChannelStoryboard, stamp_counts
 from convanim.errors import ConvanimError, quoted
 from convanim.geometry import (
     ConvSpec,
@@ -20,9 +22,11 @@ from convanim.geometry import (
     apply,
     canvas,
     canvas_values,
+    grid_positions,
     scatter,
     scatter_running_sums,
 )
+from convanim.lazy import Lazy
 from convanim.storyboard import Cell, Storyboard, drawn_cells
 
 
@@ -101,8 +105,32 @@ def small_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
     _check_seed(seed)
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 4, size=spec.input_size).astype(float)
-    w = rng.choice([-2.0, -1.0, 1.0, 2.0], size=spec.kernel)
+    w = rng.choice(SMALL_WEIGHTS, size=spec.kernel)
     return x, w
+
+
+#: The seeded weights and biases: small, non-zero, both signs.
+SMALL_WEIGHTS = (-2.0, -1.0, 1.0, 2.0)
+
+
+def small_channel_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Like ``small_values`` with channels: x (in_channels, input_size...), w in PyTorch's
+    layout (``spec.weight_shape``) and a bias per output channel (zeros without a bias).
+
+    >>> spec = ConvSpec(input_size=(5, 5), kernel=3, in_channels=3, out_channels=2, bias=True)
+    >>> [a.shape for a in small_channel_values(spec, seed=0)]
+    [(3, 5, 5), (2, 3, 3, 3), (2,)]
+    """
+    _check_seed(seed)
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 4, size=(spec.in_channels, *spec.input_size)).astype(float)
+    w = rng.choice(SMALL_WEIGHTS, size=spec.weight_shape)
+    b = (
+        rng.choice(SMALL_WEIGHTS, size=spec.out_channels)
+        if spec.bias
+        else np.zeros(spec.out_channels)
+    )
+    return x, w, b
 
 
 def given_values(text: str, shape: tuple[int, ...], argument: str) -> np.ndarray:
@@ -146,6 +174,15 @@ class ValueSource:
         return (
             x if self.input is None else self.input,
             w if self.weights is None else self.weights,
+        )
+
+    def channel_arrays(self, spec: ConvSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(x, w, b) for ``spec`` with its channels (see ``small_channel_values``)."""
+        x, w, b = small_channel_values(spec, self.seed)
+        return (
+            x if self.input is None else self.input.reshape(x.shape),
+            w if self.weights is None else self.weights.reshape(w.shape),
+            b,
         )
 
     def pooled(self, spec: ConvSpec) -> np.ndarray:
@@ -241,3 +278,115 @@ def with_overlap(numbers: Numbers | None, board: Storyboard, counts: np.ndarray)
     inside = board.upper.cells != Cell.HIDDEN
     summary = FrameNumbers(None, np.where(inside, counts, np.nan), None)
     return Numbers(numbers.lower, (*numbers.frames, summary))
+
+
+@dataclass(frozen=True)
+class ChannelFrameNumbers:
+    """The numbers of one frame of a channel view."""
+
+    taps: np.ndarray  # (S, K) per lit slice, the weight at each cell of the spatial frame
+    partials: (
+        np.ndarray | None
+    )  # gather: (I,) per lit input channel, sum of x * w over the footprint
+    bias: float | None  # gather: the bias of the output channel (None: the layer has none)
+    outputs: np.ndarray  # (out_channels, plane...) values on the output planes so far, NaN: none
+
+
+@dataclass(frozen=True)
+class ChannelNumbers:
+    """The numbers of a whole channel storyboard."""
+
+    inputs: np.ndarray  # (in_channels, plane...) printed on the input planes, NaN on padding
+    weights: np.ndarray  # w, in PyTorch's layout
+    bias: np.ndarray | None  # (out_channels,), None without a bias
+    frames: Sequence[ChannelFrameNumbers]  # made when read
+
+
+def channel_numbers(
+    board: ChannelStoryboard, x: np.ndarray, w: np.ndarray, b: np.ndarray
+) -> ChannelNumbers:
+    """The numbers of a channel storyboard: per frame, the weights of the lit slices, each
+    input channel's partial sum and the bias (gather), and the outputs reached so far.
+
+    Gather: an output is printed once its frame is reached, as ``apply`` gives it.
+    Scatter: an output cell shows its bias plus the stamps so far (once stamped, or from
+    the start with a bias); cells the padding crops show their stamps only.
+    """
+    spec, spatial = board.spec, board.spec.spatial
+    bias = b if spec.bias else None
+    upper_shape = board.spatial.upper.cells.shape
+    lower_shape = board.spatial.lower.cells.shape
+    if board.stamps:
+        inputs = x.reshape(spec.in_channels, *lower_shape).astype(float)
+        kernel_order = grid_positions(spec.kernel)
+    else:
+        padded = np.stack([canvas_values(spatial, channel) for channel in x])
+        inputs = np.where(
+            board.spatial.lower.cells == Cell.PADDING,
+            np.nan,
+            padded.reshape(spec.in_channels, *lower_shape),
+        )
+        kernel_order = canvas(spatial).footprint_kernel
+        with np.errstate(over="ignore", invalid="ignore"):
+            y = _finite(apply(spec, x, w, bias)).reshape(spec.out_channels, -1)
+    taps_of = {
+        (int(i), int(j)): w[i, j][tuple(kernel_order.T)].astype(float)
+        for i, j in board.pairs.weight
+    }
+    stamped = _Stamps(board, x, w) if board.stamps else None
+
+    def frame(index: int) -> ChannelFrameNumbers:
+        lit = board.frames[index]
+        taps = np.stack([taps_of[(int(i), int(j))] for i, j in lit.slices])
+        if stamped is not None:
+            return ChannelFrameNumbers(taps, None, None, stamped.outputs(lit, bias))
+        rows, columns = board.spatial.frames[lit.spatial].lower.T
+        under = np.nan_to_num(inputs[lit.inputs][:, rows, columns])
+        with np.errstate(over="ignore", invalid="ignore"):
+            partials = _finite((under * taps).sum(axis=1))
+        shown = np.where(np.arange(y.size) <= index, y.ravel(), np.nan)
+        channel_bias = None if bias is None else float(bias[lit.outputs[0]])
+        return ChannelFrameNumbers(
+            taps, partials, channel_bias, shown.reshape(spec.out_channels, *upper_shape)
+        )
+
+    return ChannelNumbers(inputs, w, bias, Lazy(len(board.frames), frame))
+
+
+class _Stamps:
+    """Running sums of the scatter reading, one input channel's at a time."""
+
+    def __init__(self, board: ChannelStoryboard, x: np.ndarray, w: np.ndarray):
+        self.board, self.x, self.w = board, x, w
+        self.spatial = board.spec.spatial
+        self.shape = board.spatial.upper.cells.shape
+        self.inside = board.spatial.upper.cells != Cell.HIDDEN
+        self.channel: int | None = None
+        self.running = np.empty(0)
+        #: (in_channels, out_channels, plane...) each pair's whole contribution (0 where unpaired)
+        self.whole = np.zeros((len(x), board.spec.out_channels, *self.shape))
+        for i, j, o in zip(*board.pairs.weight.T, board.pairs.output):
+            self.whole[i, o] = self._sums(int(i), int(j))[-1]
+
+    def _sums(self, i: int, j: int) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            sums = _finite(scatter_running_sums(self.spatial, self.x[i], self.w[i, j]))
+        return sums.reshape(len(sums), *self.shape)
+
+    def outputs(self, lit: ChannelFrame, bias: np.ndarray | None) -> np.ndarray:
+        stamping = int(lit.inputs[0])
+        if self.channel != stamping:  # the running sums of the stamping channel's slices
+            self.channel = stamping
+            self.running = np.stack([self._sums(stamping, int(j)) for _, j in lit.slices])
+        earlier = self.whole[:stamping].sum(axis=0)
+        earlier[lit.outputs] += self.running[:, lit.spatial]
+        counts = stamp_counts(self.board, lit)
+        pairs = self.board.pairs
+        last_inputs = pairs.group_inputs[pairs.output_group, -1]  # per output channel
+        last_stamp = lit.spatial == len(self.board.spatial.frames) - 1
+        complete = (last_inputs < stamping) | ((last_inputs == stamping) & last_stamp)
+        shown_inside = complete | (bias is not None)
+        if bias is not None:
+            earlier = earlier + np.where(self.inside, bias[:, None, None], 0.0)
+        reached = (counts > 0) | (self.inside & np.reshape(shown_inside, (-1, 1, 1)))
+        return np.where(reached, earlier, np.nan)

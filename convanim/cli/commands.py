@@ -17,10 +17,12 @@ import typer
 
 from convanim import __version__, describe
 from convanim.animation import DURATION, MAX_FRAMES, MAX_PIXELS
+from convanim.channel_storyboard import Reading
 from convanim.cli import options
 from convanim.cli.flags import Commands, SpecFlags, with_spec_flags
 from convanim.errors import ConvanimError
 from convanim.geometry import PoolMode
+from convanim.presets import Preset
 from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
 from convanim.storyboard import View
 from convanim.style import Theme
@@ -75,7 +77,8 @@ def shape(
 def gif(
     flags: SpecFlags,
     out: options.AnimationFile = None,
-    view: options.ViewChoice = View.CANVAS,
+    view: options.ViewChoice = None,
+    reading: options.ReadingChoice = Reading.GATHER,
     theme: options.ThemeChoice = Theme.LIGHT,
     width: options.Width = None,
     duration: options.Duration = DURATION,
@@ -99,12 +102,24 @@ def gif(
 
     Example: convanim gif --k 3 --s 2 --p 1 (writes renders/conv_i5_k3_s2_p1.gif)
     """
-    from convanim.animation import animate_to_file, default_name, shown_spec, write_still
-    from convanim.geometry import Pooling
+    from convanim.animation import animate_to_file, default_name, shown_spec, title, write_still
+    from convanim.geometry import ConvSpec, Pooling
+    from convanim.presets import Separable, preset_flags
     from convanim.style import Style
     from convanim.values import ValueSource, given_values
 
-    spec = flags.spec(max_axes=2)
+    op = flags.operation(max_axes=2, channels=True)
+    layer_pooling = op if isinstance(op, Pooling) else None
+    spec = op.spec if isinstance(op, Pooling) else op
+    if layer_pooling is not None and pool is not None:
+        raise ConvanimError("pool", "{layer} is a pooling layer already: give one of them")
+    shown: ConvSpec | Separable = spec
+    if flags.preset is Preset.SEPARABLE:
+        shown = flags.separable()
+    if view is None:
+        view = View.CANVAS if spec.single_channel else View.STACK
+    if reading is not Reading.GATHER and not view.channels:
+        raise ConvanimError("reading", "reads the stack and volume views: add {view} stack")
     if pool is not None and weights is not None:
         raise ConvanimError("weights", "pooling has no weights: drop {weights} or {pool}")
     if no_count_include_pad and pool is not PoolMode.AVG:
@@ -112,24 +127,33 @@ def gif(
             "no_count_include_pad", "only average pooling ({pool} avg) counts padding"
         )
     numeric = values or pool is not None or weights is not None or input_values is not None
-    if ceil_mode and pool is None:
+    if ceil_mode and pool is None and layer_pooling is None:
         raise ConvanimError("ceil_mode", "only pooling ({pool}) has a ceil mode")
-    pooling = Pooling(spec, pool, not no_count_include_pad, ceil_mode) if pool else None
+    pooling = Pooling(spec, pool, not no_count_include_pad, ceil_mode) if pool else layer_pooling
+    if layer_pooling is not None:
+        numeric = True
+    input_shape, weight_shape = spec.input_size, spec.kernel
+    if view.channels:
+        input_shape, weight_shape = (spec.in_channels, *spec.input_size), spec.weight_shape
     source = ValueSource(
         seed=seed,
         input=None
         if input_values is None
-        else given_values(input_values, spec.input_size, "input_values"),
-        weights=None if weights is None else given_values(weights, spec.kernel, "weights"),
+        else given_values(input_values, input_shape, "input_values"),
+        weights=None if weights is None else given_values(weights, weight_shape, "weights"),
     )
-    tags: tuple[str, ...] = (f"{pool.value}pool",) if pool else ("values",) if numeric else ()
+    mode = pooling.mode if pooling else None
+    tags: tuple[str, ...] = (f"{mode.value}pool",) if mode else ("values",) if numeric else ()
     tags += ("nopad",) if no_count_include_pad else ()
     tags += ("ceil",) if ceil_mode else ()
     tags += ("overlap",) if overlap else ()
     if frame is not None:
         tags += (f"frame{frame}",)
     extension = ".svg" if theme is Theme.AUTO else ".png" if frame is not None else ".gif"
-    path = out or Path("renders") / default_name(spec, view, theme, extension, tags)
+    name = default_name(spec, view, theme, extension, tags)
+    if isinstance(shown, Separable):
+        name = f"separable_{name.removeprefix('conv_')}"
+    path = out or Path("renders") / name
     drawn: dict[str, Any] = {
         "view": view,
         "style": Style(theme=theme, labels=labels, width=width),
@@ -140,25 +164,35 @@ def gif(
         "pooling": pooling,
         "overlap": overlap,
     }
-    shown = shown_spec(spec, pooling)
+    if view.channels:
+        drawn["reading"] = reading
+    if isinstance(shown, Separable):
+        last = shown.pointwise
+        after = describe.size_text((last.out_channels, *last.output_size))
+        sizes = f"{describe.shape_text(shown.depthwise)} -> {after}"
+    else:
+        sizes = describe.shape_text(shown_spec(spec, pooling))
     if frame is not None:
-        still = write_still(spec, path, frame=frame, **drawn)
+        still = write_still(shown, path, frame=frame, **drawn)
         w, h = still.size
         lines = [
             f"{still.path}: frame {still.frame} of {still.frames}, {w}x{h} px, "
-            f"{still.bytes:,} bytes, {describe.shape_text(shown)}"
+            f"{still.bytes:,} bytes, {sizes}"
         ]
     else:
-        result = animate_to_file(spec, path, duration=duration, **drawn)
+        result = animate_to_file(shown, path, duration=duration, **drawn)
         w, h = result.size
         lines = [
-            f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes, "
-            f"{describe.shape_text(shown)}"
+            f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes, {sizes}"
         ]
         if result.duration != duration:
             lines[0] += f" (frames last {result.duration} ms: a GIF counts hundredths of a second)"
         path = result.path
-    alt, link = describe.alt_text(shown), quote(path.as_posix(), safe="/:@._-~")
+    if flags.preset is not None:
+        lines.append(
+            preset_flags(spec, flags.preset, getattr(shown, "pointwise", spec).out_channels)
+        )
+    alt, link = title(shown, pooling), quote(path.as_posix(), safe="/:@._-~")
     if markdown:
         lines.append(f"![{alt}]({link})")
     if html:

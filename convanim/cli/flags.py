@@ -21,6 +21,7 @@ from convanim.cli.options import SPEC
 from convanim.errors import ConvanimError, quoted
 from convanim.geometry import NAMED_PADDINGS, ConvSpec, Pooling, default_input_size
 from convanim.layers import parse_layer
+from convanim.presets import PRESET_OUT_CHANNELS, Preset, Separable, preset_channels
 
 #: The flag that sets each library argument, for messages in the user's terms.
 FLAGS = {
@@ -39,6 +40,9 @@ FLAGS = {
     "layer": "--layer",
     "out": "-o",
     "view": "--view",
+    "reading": "--reading",
+    "values": "--values",
+    "preset": "--preset",
     "theme": "--theme",
     "width": "--width",
     "max_frames": "--max-frames",
@@ -137,6 +141,7 @@ LAYER_GIVES = (
     "out_channels",
     "groups",
     "bias",
+    "preset",
 )
 
 
@@ -160,6 +165,7 @@ class SpecFlags:
     groups: int | None = None
     bias: bool = False
     layer: str | None = None
+    preset: Preset | None = None
     typed: frozenset[str] = frozenset()
 
     def given(self) -> bool:
@@ -171,6 +177,10 @@ class SpecFlags:
         self, transposed: bool | None = None, max_axes: int | None = None, channels: bool = False
     ) -> ConvSpec:
         """The ConvSpec the flags describe (see ``operation``); a pooling --layer is refused."""
+        if self.preset is Preset.SEPARABLE and not channels:
+            raise ConvanimError(
+                "preset", "separable is two layers: convanim gif and convanim shape show it"
+            )
         op = self.operation(transposed, max_axes, channels)
         if isinstance(op, Pooling):
             rule = f"{quoted(self.layer)} is pooling, and this command draws a convolution"
@@ -205,6 +215,14 @@ class SpecFlags:
         if not channels and "bias" in self.typed:
             raise ConvanimError("bias", "the bias is not drawn yet (convanim shape prints it)")
         return op
+
+    def separable(self) -> Separable:
+        """The depthwise-separable pair of a ``--preset separable`` (see ``operation``)."""
+        spec = self.spec(max_axes=2, channels=True)
+        out = PRESET_OUT_CHANNELS
+        if "out_channels" in self.typed and self.out_channels is not None:
+            out = self.out_channels
+        return Separable.of(spec, out)
 
     def _layer_op(self, text: str, transposed: bool | None) -> ConvSpec | Pooling:
         """The op of the --layer ``text`` on the input size of --i (or the guide's)."""
@@ -253,6 +271,21 @@ class SpecFlags:
             name: SPEC_DEFAULTS[name] if getattr(self, name) is None else getattr(self, name)
             for name in ("in_channels", "out_channels", "groups")
         }
+        if self.preset is not None:
+            if "groups" in self.typed:
+                raise ConvanimError("groups", "{preset} sets it already: give one of them")
+            channels.update(
+                preset_channels(
+                    self.preset,
+                    self.in_channels if "in_channels" in self.typed else None,
+                    self.out_channels if "out_channels" in self.typed else None,
+                    "kernel" in self.typed,
+                )
+            )
+            parsed["kernel"] = (channels.pop("kernel", parsed["kernel"][0]),) * ndim
+            if "input_size" not in self.typed:
+                kernels = {k: v for k, v in parsed.items() if k != "input_size"}
+                parsed["input_size"] = default_input_size(transposed=transposed, **kernels)
         return ConvSpec(transposed=transposed, **parsed, **channels, bias=self.bias)
 
 
@@ -330,6 +363,15 @@ _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
     "bias": (
         bool,
         typer.Option("--bias", rich_help_panel=SPEC, metavar="", help="A bias per output channel."),
+    ),
+    "preset": (
+        Preset,
+        typer.Option(
+            "--preset",
+            rich_help_panel=SPEC,
+            help="depthwise (--groups = --cin), pointwise (--k 1) or separable (depthwise, "
+            "then pointwise); printed as the flags it stands for.",
+        ),
     ),
     "layer": (
         str,

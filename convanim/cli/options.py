@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from convanim.channel_storyboard import Reading
 from convanim.geometry import PoolMode
 from convanim.render.manim import Quality, SceneFormat
 from convanim.storyboard import View
@@ -70,12 +71,21 @@ ListScenes = Annotated[bool, _flag("--list", panel=OUTPUT, help="List the scenes
 
 # Look
 ViewChoice = Annotated[
-    View,
+    View | None,
     _option(
         "--view",
         panel=LOOK,
         help="canvas: the guide's picture; scatter: each input stamps the kernel (-t); "
-        "flat: top-down, input left, output right.",
+        "flat: top-down, input left, output right; stack: the channels with filters and "
+        "sums; volume: the tensors in depth. Default: canvas, stack with channels.",
+    ),
+]
+ReadingChoice = Annotated[
+    Reading,
+    _option(
+        "--reading",
+        panel=LOOK,
+        help="Stack and volume: gather (each output reads) or scatter (each input stamps, -t).",
     ),
 ]
 ThemeChoice = Annotated[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 from collections.abc import Sequence
@@ -230,6 +231,18 @@ class ConvSpec:
     def single_channel(self) -> bool:
         """One input and one output channel: arrays may leave out their channel axes."""
         return self.in_channels == self.out_channels == 1
+
+    @cached_property
+    def spatial(self) -> ConvSpec:
+        """This spec on one input and one output channel, without bias: the spatial
+        arithmetic that every channel pair shares.
+
+        >>> ConvSpec(input_size=5, kernel=3, in_channels=4, out_channels=2, groups=2).spatial.groups
+        1
+        """
+        if self.single_channel and self.groups == 1 and not self.bias:
+            return self
+        return dataclasses.replace(self, in_channels=1, out_channels=1, groups=1, bias=False)
 
     @property
     def weight_shape(self) -> tuple[int, ...]:

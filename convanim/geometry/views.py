@@ -150,6 +150,8 @@ class Connectivity:
     output: np.ndarray  # (P,) output channel of each pair, P = out_channels * in_channels / groups
     input: np.ndarray  # (P,) input channel of each pair
     weight: np.ndarray  # (P, 2) the leading indices into w of each pair
+    input_group: np.ndarray  # (in_channels,) the group of each input channel
+    output_group: np.ndarray  # (out_channels,) the group of each output channel
 
     def __len__(self) -> int:
         return len(self.output)
@@ -175,7 +177,11 @@ def connectivity(spec: ConvSpec) -> Connectivity:
     local_input = input - np.repeat(group_inputs[:, 0], per_output * per_input)
     local_output = output - np.repeat(group_outputs[:, 0], per_output * per_input)
     weight = np.stack([input, local_output] if spec.transposed else [output, local_input], axis=1)
-    return Connectivity(group_inputs, group_outputs, output, input, weight)
+    input_group = np.repeat(np.arange(spec.groups), per_input)
+    output_group = np.repeat(np.arange(spec.groups), per_output)
+    return Connectivity(
+        group_inputs, group_outputs, output, input, weight, input_group, output_group
+    )
 
 
 @dataclass(frozen=True)

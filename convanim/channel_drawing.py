@@ -1,0 +1,703 @@
+"""The channel views laid out: the stack view (the CS231n demo's numbers, for any layer) and
+the volume view (the guide's oblique planes, stacked in depth).
+
+Both consume a channel storyboard (the stack view also its numbers) and return a
+``Drawing``: every plane, kernel slice, bias and label is in the static layer, and
+each frame adds what it lights up. Each plane gets a ``Sheet``, the placement of
+its grid points, so that the cell, number and dot builders of ``drawing`` serve
+every plane alike. A channel's planes take its group's hue (``GROUP_HUES``) when
+there are groups; nothing a frame lights lies outside the frame's group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from convanim import style as look
+from convanim.channel_storyboard import ChannelFrame, ChannelStoryboard, Reading, stamp_counts
+from convanim.describe import padding_text, size_text
+from convanim.drawing import (
+    CellLayout,
+    Drawing,
+    FrameDrawing,
+    Label,
+    Primitive,
+    Role,
+    Segment,
+    plane_cells,
+    plane_fill,
+)
+from convanim.errors import ConvanimError
+from convanim.geometry import ConvSpec
+from convanim.lazy import Lazy
+from convanim.storyboard import Cell, Plane, View, as_drawable, plane_shapes
+from convanim.style import RGB, Layout, Palette, Style, blend
+from convanim.values import ChannelNumbers, number_text
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """Where the grid points of one plane land: ``origin`` plus whole-pixel steps."""
+
+    steps: np.ndarray  # (2, 2) pixels per unit step in row (row 0) and column (row 1)
+    scale: float  # pixels per cell edge
+    origin: np.ndarray  # (2,) pixels of grid point (0, 0)
+    shape: tuple[int, int]  # (rows, columns) of the plane
+
+    def point(self, rc: object, upper: bool = False) -> np.ndarray:
+        """Image pixel (x, y) of grid point(s) rc = (row, column), shape (..., 2)."""
+        return np.asarray(rc, dtype=float) @ self.steps + self.origin
+
+    def box(self) -> np.ndarray:
+        """(2, 2) [[x0, y0], [x1, y1]] pixels the plane covers."""
+        rows, cols = self.shape
+        corners = self.point([[0, 0], [0, cols], [rows, 0], [rows, cols]])
+        return np.stack([corners.min(axis=0), corners.max(axis=0)])
+
+
+@dataclass(frozen=True)
+class ChannelLayout:
+    """Where every plane of a channel view goes, known from the shapes alone."""
+
+    size: tuple[int, int]  # (width, height) pixels
+    inputs: tuple[Sheet, ...]  # one per input channel
+    outputs: tuple[Sheet, ...]  # one per output channel
+    slices: tuple[Sheet, ...]  # stack view: one per channel pair, in connectivity order
+    biases: tuple[Sheet, ...]  # stack view with a bias: one per output channel
+    sums: np.ndarray  # stack view, gather with numbers: (in_channels + 2, 2) pixels of each
+    # input channel's partial sum, then of the bias term, then of the total
+    headings: tuple[Label, ...]
+
+
+def _shapes(spec: ConvSpec, reading: Reading) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The (input, output) plane shapes of a channel view: the spatial storyboard's."""
+    view = View.SCATTER if Reading(reading) is Reading.SCATTER else View.CANVAS
+    return plane_shapes(spec.spatial, view)
+
+
+def _sheet(steps: np.ndarray, scale: float, at: np.ndarray, shape: tuple[int, int]) -> Sheet:
+    """A sheet whose box has its top-left corner at pixel ``at`` (rounded to whole pixels)."""
+    placed = Sheet(steps, scale, np.zeros(2), shape)
+    return replace(placed, origin=np.rint(np.asarray(at, dtype=float) - placed.box()[0]))
+
+
+def _heading(text: str, x: float, y: float, scale: float, palette: Palette) -> Label:
+    size = max(look.MIN_LABEL_PIXELS, round(look.TEXT_SIZE * scale))
+    return Label(np.array([x, y]), text, size, palette.text, Role.LABEL)
+
+
+def tensor_text(channels: int, size: tuple[int, ...]) -> str:
+    """``3x5x5``: channels, then the plane's size."""
+    return f"{channels}x{size_text(size)}"
+
+
+def input_heading(spec: ConvSpec) -> str:
+    """``input 3x5x5, padding 1``, or for a transposed spec with zeros inserted."""
+    text = f"input {tensor_text(spec.in_channels, spec.input_size)}"
+    if any(p for pair in spec.padding for p in pair) and not spec.transposed:
+        text += f", padding {padding_text(spec.padding)}"
+    return text
+
+
+def stack_layout(spec: ConvSpec, reading: Reading, style: Style, sums: bool) -> ChannelLayout:
+    """The stack view's layout: input planes left, one column of slices per filter (each
+    slice beside the input channel it reads), then the partial sums (``sums``), then the
+    output planes."""
+    palette, scale = style.palette, float(style.cell or look.CHANNELS_CELL)
+    steps = np.rint(look.PROJECTIONS[Layout.FLAT] * scale)
+    (lower_rows, lower_cols), (upper_rows, upper_cols) = _shapes(spec, reading)
+    kernel_rows, kernel_cols = as_drawable(spec).kernel
+    unit = steps[0, 1]  # pixels per cell, whole
+    slot = max(lower_rows, kernel_rows) + look.SLOT_GAP
+    margin, top = look.MARGIN, look.MARGIN + look.HEADING_ROOM
+    x = margin + look.TAG_ROOM
+    inputs = tuple(
+        _sheet(
+            steps,
+            scale,
+            np.array([x, top + i * slot + (slot - look.SLOT_GAP - lower_rows) / 2]) * unit,
+            (lower_rows, lower_cols),
+        )
+        for i in range(spec.in_channels)
+    )
+    filters_x = x + lower_cols + look.FLAT_GAP
+    column = kernel_cols + look.COLUMN_GAP
+    from convanim.geometry import connectivity
+
+    pairs = connectivity(spec)
+    slices = tuple(
+        _sheet(
+            steps,
+            scale,
+            np.array(
+                [filters_x + o * column, top + i * slot + (slot - look.SLOT_GAP - kernel_rows) / 2]
+            )
+            * unit,
+            (kernel_rows, kernel_cols),
+        )
+        for o, i in zip(pairs.output, pairs.input)
+    )
+    bias_y = top + spec.in_channels * slot
+    biases = tuple(
+        _sheet(
+            steps,
+            scale,
+            np.array([filters_x + o * column + (kernel_cols - 1) / 2, bias_y]) * unit,
+            (1, 1),
+        )
+        for o in range(spec.out_channels)
+        if spec.bias
+    )
+    right = filters_x + spec.out_channels * column - look.COLUMN_GAP
+    sums_x = right + look.FLAT_GAP / 2
+    rows_used = bias_y + (1 + look.SLOT_GAP if spec.bias else 0.0)
+    sum_points = np.array(
+        [[sums_x, top + i * slot + (slot - look.SLOT_GAP) / 2] for i in range(spec.in_channels)]
+        + [[sums_x, bias_y + 0.5], [sums_x, rows_used + 0.5]]
+    )
+    if sums:
+        right = sums_x + look.SUM_ROOM
+        rows_used += 1.0
+    outputs_x = right + look.FLAT_GAP + look.TAG_ROOM
+    output_slot = upper_rows + look.SLOT_GAP
+    output_height = spec.out_channels * output_slot - look.SLOT_GAP
+    outputs_top = top
+    outputs = tuple(
+        _sheet(
+            steps,
+            scale,
+            np.array([outputs_x, outputs_top + o * output_slot]) * unit,
+            (upper_rows, upper_cols),
+        )
+        for o in range(spec.out_channels)
+    )
+    width = outputs_x + upper_cols + margin
+    height = max(rows_used, outputs_top + output_height) + margin
+    heading_y = (margin + look.HEADING_ROOM * 0.3) * unit
+    tag_y = (top - look.HEADING_ROOM * 0.3) * unit
+    weights = "x".join(map(str, spec.weight_shape))
+    filters = f"filters {weights}" + (", bias" if spec.bias else "")
+    headings = [
+        _heading(input_heading(spec), (x + lower_cols / 2) * unit, heading_y, scale, palette),
+        _heading(
+            filters,
+            (filters_x + right - (look.SUM_ROOM if sums else 0)) / 2 * unit,
+            heading_y,
+            scale,
+            palette,
+        ),
+        _heading(
+            f"output {tensor_text(spec.out_channels, spec.output_size)}",
+            (outputs_x + upper_cols / 2) * unit,
+            heading_y,
+            scale,
+            palette,
+        ),
+    ]
+    headings += [
+        _heading(str(o), (filters_x + o * column + kernel_cols / 2) * unit, tag_y, scale, palette)
+        for o in range(spec.out_channels)
+    ]
+    headings += _tags(inputs, scale, palette) + _tags(outputs, scale, palette)
+    return ChannelLayout(
+        size=(int(np.ceil(width * unit)), int(np.ceil(height * unit))),
+        inputs=inputs,
+        outputs=outputs,
+        slices=slices,
+        biases=biases,
+        sums=sum_points * unit,
+        headings=tuple(headings),
+    )
+
+
+def _tags(
+    sheets: tuple[Sheet, ...], scale: float, palette: Palette, right: bool = False
+) -> list[Label]:
+    """Each plane's channel number, left of it (or right)."""
+    tags = []
+    for channel, sheet in enumerate(sheets):
+        (x0, y0), (x1, y1) = sheet.box()
+        x = x1 + look.TAG_ROOM * scale / 2 if right else x0 - look.TAG_ROOM * scale / 2
+        at = np.array([x, (y0 + y1) / 2])
+        tags.append(replace(_heading(str(channel), 0, 0, scale, palette), centre=at))
+    return tags
+
+
+def volume_layout(spec: ConvSpec, reading: Reading, style: Style) -> ChannelLayout:
+    """The volume view's layout: each tensor a column of the guide's oblique planes, one per
+    channel, channel 0 on top; the output tensor right of the input, centred beside it."""
+    palette, scale = style.palette, float(style.cell or look.GUIDE_CELL)
+    steps = np.rint(look.PROJECTIONS[Layout.OBLIQUE] * scale)
+    lower, upper = _shapes(spec, reading)
+    margin = look.MARGIN * scale
+    left = margin + look.TAG_ROOM * scale
+
+    def column(shape: tuple[int, int], count: int, x: float, top: float) -> tuple[Sheet, ...]:
+        height = np.ptp(_sheet(steps, scale, np.zeros(2), shape).box()[:, 1])
+        gap = look.SHEET_GAP * scale
+        return tuple(
+            _sheet(steps, scale, np.array([x, top + k * (height + gap)]), shape)
+            for k in range(count)
+        )
+
+    inputs = column(lower, spec.in_channels, left, margin)
+    input_box = _union(inputs)
+    outputs = column(upper, spec.out_channels, input_box[1, 0] + look.VOLUME_GAP * scale, margin)
+    output_box = _union(outputs)
+    shift = np.rint(input_box[:, 1].mean() - output_box[:, 1].mean())
+    if shift > 0:  # centre the shorter tensor beside the taller one
+        outputs = tuple(
+            replace(sheet, origin=sheet.origin + np.array([0, shift])) for sheet in outputs
+        )
+    elif shift < 0:
+        inputs = tuple(
+            replace(sheet, origin=sheet.origin - np.array([0, shift])) for sheet in inputs
+        )
+    input_box, output_box = _union(inputs), _union(outputs)
+    label_y = max(input_box[1, 1], output_box[1, 1]) + look.LABEL_OFFSET * scale
+    headings = [
+        _heading(input_heading(spec), input_box[:, 0].mean(), label_y, scale, palette),
+        _heading(
+            f"output {tensor_text(spec.out_channels, spec.output_size)}",
+            output_box[:, 0].mean(),
+            label_y,
+            scale,
+            palette,
+        ),
+    ]
+    headings += _tags(inputs, scale, palette) + _tags(outputs, scale, palette, right=True)
+    width = output_box[1, 0] + margin + look.TAG_ROOM * scale
+    height = label_y + (look.LABEL_ROOM + look.MARGIN / 2) * scale
+    return ChannelLayout(
+        size=(int(np.ceil(width)), int(np.ceil(height))),
+        inputs=inputs,
+        outputs=outputs,
+        slices=(),
+        biases=(),
+        sums=np.empty((0, 2)),
+        headings=tuple(headings),
+    )
+
+
+def _union(sheets: tuple[Sheet, ...]) -> np.ndarray:
+    boxes = np.stack([sheet.box() for sheet in sheets])
+    return np.stack([boxes[:, 0].min(axis=0), boxes[:, 1].max(axis=0)])
+
+
+def channel_layout(
+    spec: ConvSpec, view: View, reading: Reading, style: Style, numbers: bool
+) -> ChannelLayout:
+    """The layout of ``spec`` in ``view``, read one way; ``style.width`` sets the scale."""
+
+    def laid_out(style: Style) -> ChannelLayout:
+        if View(view) is View.STACK:
+            sums = numbers and Reading(reading) is Reading.GATHER
+            return stack_layout(spec, reading, style, sums)
+        return volume_layout(spec, reading, style)
+
+    if style.width is None:
+        return laid_out(style)
+    natural = laid_out(replace(style, width=None, cell=look.GUIDE_CELL))
+    cell = look.GUIDE_CELL * style.width / natural.size[0]
+    if cell < look.MIN_CELL_PIXELS:
+        needed = int(np.ceil(style.width * look.MIN_CELL_PIXELS / cell))
+        raise ConvanimError(
+            "width",
+            f"{cell:.2f} px per cell is too small to draw; cells need "
+            f"{look.MIN_CELL_PIXELS} px (at least {needed} px)",
+        )
+    return laid_out(replace(style, width=None, cell=cell))
+
+
+def group_palette(palette: Palette, group: int, groups: int) -> Palette:
+    """The palette of one group's planes: the guide's with one group, else the group's hue."""
+    if groups == 1:
+        return palette
+    hue = look.GROUP_HUES[group % len(look.GROUP_HUES)]
+    return replace(palette, input=hue, output=hue)
+
+
+def _filled(shape: tuple[int, int], kind: Cell) -> Plane:
+    nothing = np.zeros(shape, dtype=bool)
+    return Plane(np.full(shape, kind), nothing, nothing, "")
+
+
+class _ChannelFrames:
+    """Lays out the static layer and the frames of one channel view."""
+
+    def __init__(
+        self,
+        board: ChannelStoryboard,
+        layout: ChannelLayout,
+        view: View,
+        style: Style,
+        numbers: ChannelNumbers | None,
+    ):
+        self.board, self.layout, self.view, self.numbers = board, layout, view, numbers
+        self.palette = style.palette
+        spec, pairs = board.spec, board.pairs
+        palettes = [group_palette(self.palette, g, spec.groups) for g in range(spec.groups)]
+        self.input_cells = [
+            CellLayout(sheet, palettes[pairs.input_group[i]])
+            for i, sheet in enumerate(layout.inputs)
+        ]
+        self.output_cells = [
+            CellLayout(sheet, palettes[pairs.output_group[o]])
+            for o, sheet in enumerate(layout.outputs)
+        ]
+        tinted = [
+            replace(p, input=blend(p.input, p.background, look.FILTER_TINT)) for p in palettes
+        ]
+        self.slice_cells = [
+            CellLayout(sheet, tinted[pairs.output_group[o]])
+            for o, sheet in zip(pairs.output, layout.slices)
+        ]
+        self.bias_cells = [
+            CellLayout(sheet, tinted[pairs.output_group[o]])
+            for o, sheet in enumerate(layout.biases)
+        ]
+        self.pair_of = {(int(a), int(b)): p for p, (a, b) in enumerate(pairs.weight)}
+        self.max_count = 0
+        if board.stamps:
+            whole = board.spatial.frames[-1].counts
+            assert whole is not None
+            self.max_count = int(whole.max()) * spec.in_channels // spec.groups
+
+    # --- the static layer -----------------------------------------------------------------
+
+    def static(self) -> list[Primitive]:
+        spatial = self.board.spatial
+        shapes: list[Primitive] = []
+        for i, cells in enumerate(self.input_cells):
+            shapes += plane_cells(cells, spatial.lower, upper=False)
+            if self.numbers is not None:
+                shapes += self._values(cells, self.numbers.inputs[i], spatial.lower)
+        kernel = _filled(self.layout.slices[0].shape, Cell.INPUT) if self.layout.slices else None
+        for pair, cells in enumerate(self.slice_cells):
+            assert kernel is not None
+            shapes += plane_cells(cells, kernel, upper=False)
+            if self.numbers is not None:
+                a, b = self.board.pairs.weight[pair]
+                shapes += self._values(cells, self._slice(int(a), int(b)), kernel)
+        for o, cells in enumerate(self.bias_cells):
+            shapes += plane_cells(cells, _filled((1, 1), Cell.INPUT), upper=False)
+            if self.numbers is not None and self.numbers.bias is not None:
+                shapes.append(cells.number(0, 0, False, self.numbers.bias[o], cells.palette.input))
+        for cells in self.output_cells:
+            shapes += plane_cells(cells, spatial.upper, upper=True)
+        return [*shapes, *self.layout.headings]
+
+    def _slice(self, a: int, b: int) -> np.ndarray:
+        """A kernel slice as its plane shows it (a 1-D kernel is one row)."""
+        assert self.numbers is not None
+        return self.numbers.weights[a, b].reshape(self.layout.slices[0].shape)
+
+    @staticmethod
+    def _values(cells: CellLayout, values: np.ndarray, plane: Plane) -> list[Primitive]:
+        return [
+            cells.number(r, c, False, value, plane.cells[r, c] == Cell.INPUT)
+            for (r, c), value in np.ndenumerate(values)
+            if not np.isnan(value)
+        ]
+
+    # --- one frame ------------------------------------------------------------------------
+
+    def frame(self, index: int) -> FrameDrawing:
+        lit = self.board.frames[index]
+        numbers = None if self.numbers is None else self.numbers.frames[index]
+        spatial = self.board.spatial.frames[lit.spatial]
+        shapes: list[Primitive] = []
+        taps = None if numbers is None else numbers.taps
+        # The input side: the footprint on each input channel of the group (gather), or the
+        # stamping cell (scatter).
+        for k, i in enumerate(lit.inputs):
+            weights = taps[k] if taps is not None and not self.board.stamps else None
+            shapes += self._lit(
+                self.input_cells[i],
+                self.board.spatial.lower,
+                spatial.lower,
+                i,
+                weights,
+                inputs=True,
+            )
+            if not self.board.stamps:
+                shapes.append(
+                    self.input_cells[i].dot(*spatial.first_tap, False, self.palette.outline)
+                )
+        if self.view is View.STACK:
+            shapes += self._filters(lit)
+        # The output side.
+        if self.board.stamps:
+            shapes += self._stamps(lit, spatial.upper, numbers.outputs if numbers else None, taps)
+        else:
+            o = int(lit.outputs[0])
+            cells = self.output_cells[o]
+            fill = blend(cells.palette.output, self.palette.highlight, look.HIGHLIGHT_OPACITY)
+            r, c = spatial.upper[0]
+            shapes.append(cells.cell(r, c, True, fill, self.palette.outline, role=Role.HIGHLIGHT))
+            if numbers is not None:
+                shapes += self._outputs(numbers.outputs, {(o, int(r), int(c)): fill})
+        if self.view is View.VOLUME:
+            shapes += self._box_and_join(lit, spatial.lower_box, spatial.upper_box)
+        if numbers is not None and numbers.partials is not None:
+            shapes += self._sums(
+                lit, numbers.partials, numbers.bias, numbers.outputs, spatial.upper[0]
+            )
+        return FrameDrawing(tuple(shapes), ())
+
+    def _lit(
+        self,
+        cells: CellLayout,
+        plane: Plane,
+        positions: np.ndarray,
+        channel: int,
+        weights: np.ndarray | None,
+        inputs: bool,
+    ) -> list[Primitive]:
+        """Cells of a plane under the highlight, their values printed again on it, each with
+        its tap's weight when ``weights`` are given."""
+        shapes: list[Primitive] = []
+        labels: list[Primitive] = []
+        for k, (r, c) in enumerate(positions):
+            under = plane_fill(plane, cells.palette, r, c) or self.palette.background
+            fill = blend(under, self.palette.highlight, look.HIGHLIGHT_OPACITY)
+            shapes.append(
+                cells.cell(r, c, not inputs, fill, self.palette.outline, role=Role.HIGHLIGHT)
+            )
+            if self.numbers is None:
+                continue
+            values = self.numbers.inputs[channel]
+            value = None
+            if not np.isnan(values[r, c]):
+                value = cells.number(r, c, False, values[r, c], fill)
+            weight = None if weights is None else float(weights[k])
+            labels += cells.paired(r, c, False, value, weight, fill)
+        return shapes + labels
+
+    def _filters(self, lit: ChannelFrame) -> list[Primitive]:
+        """Stack view: the kernel slices in use lit, their weights printed again; the bias."""
+        shapes: list[Primitive] = []
+        kernel = _filled(self.layout.slices[0].shape, Cell.INPUT)
+        every = np.argwhere(np.ones(kernel.cells.shape, dtype=bool))
+        for a, b in lit.slices:
+            pair = self.pair_of[(int(a), int(b))]
+            cells = self.slice_cells[pair]
+            shapes += self._lit_slice(cells, kernel, every, int(a), int(b))
+        if self.layout.biases and not self.board.stamps:
+            o = int(lit.outputs[0])
+            cells = self.bias_cells[o]
+            fill = blend(cells.palette.input, self.palette.highlight, look.HIGHLIGHT_OPACITY)
+            shapes.append(cells.cell(0, 0, False, fill, self.palette.outline, role=Role.HIGHLIGHT))
+            if self.numbers is not None and self.numbers.bias is not None:
+                shapes.append(cells.number(0, 0, False, self.numbers.bias[o], fill))
+        return shapes
+
+    def _lit_slice(
+        self, cells: CellLayout, kernel: Plane, every: np.ndarray, a: int, b: int
+    ) -> list[Primitive]:
+        shapes: list[Primitive] = []
+        fill = blend(cells.palette.input, self.palette.highlight, look.HIGHLIGHT_OPACITY)
+        for r, c in every:
+            shapes.append(cells.cell(r, c, False, fill, self.palette.outline, role=Role.HIGHLIGHT))
+        if self.numbers is not None:
+            weights = self._slice(a, b)
+            shapes += [cells.number(r, c, False, weights[r, c], fill) for r, c in every]
+        return shapes
+
+    def _outputs(
+        self, outputs: np.ndarray, fills: dict[tuple[int, int, int], RGB]
+    ) -> list[Primitive]:
+        """The output values printed so far, on the fill each cell has in this frame."""
+        shapes: list[Primitive] = []
+        for (o, r, c), value in np.ndenumerate(outputs):
+            if not np.isnan(value):
+                on: bool | RGB = fills.get((o, r, c), True)
+                shapes.append(self.output_cells[o].number(r, c, True, value, on))
+        return shapes
+
+    def _stamps(
+        self,
+        lit: ChannelFrame,
+        stamp: np.ndarray,
+        outputs: np.ndarray | None,
+        taps: np.ndarray | None,
+    ) -> list[Primitive]:
+        """Scatter reading: output cells shaded by the stamps they have received; the current
+        stamp outlined in each output channel of the group, with the weight it adds."""
+        palette = self.palette
+        upper = self.board.spatial.upper
+        counts = stamp_counts(self.board, lit)
+        shapes: list[Primitive] = []
+        fills: dict[tuple[int, int, int], RGB] = {}
+        for o, r, c in zip(*np.nonzero(counts)):
+            cells = self.output_cells[o]
+            if upper.cells[r, c] == Cell.HIDDEN and o not in lit.outputs:
+                continue
+            shade = look.STAMP_SHADE_MAX * counts[o, r, c] / self.max_count
+            fill = blend(cells.palette.output, palette.highlight, shade)
+            fills[(int(o), int(r), int(c))] = fill
+            dashed = upper.cells[r, c] == Cell.HIDDEN
+            shapes.append(cells.cell(r, c, True, fill, palette.outline, dashed=dashed))
+        outlines: list[Primitive] = []
+        weights: list[Primitive] = []
+        for k, o in enumerate(lit.outputs):
+            cells = self.output_cells[o]
+            width = look.CURRENT_STAMP_OUTLINE * cells.line
+            for j, (r, c) in enumerate(stamp):
+                dashed = upper.cells[r, c] == Cell.HIDDEN
+                outlines.append(
+                    cells.cell(r, c, True, None, palette.outline, dashed, width, Role.HIGHLIGHT)
+                )
+                if taps is not None and outputs is not None and np.isnan(outputs[o, r, c]):
+                    on = fills.get((int(o), int(r), int(c)), palette.background)
+                    weights += cells.paired(r, c, True, None, float(taps[k, j]), on)
+            if taps is None:
+                r, c = stamp[0]
+                under = fills.get((int(o), int(r), int(c)), cells.palette.output)
+                colour = look.readable_on(under, palette)
+                outlines.append(cells.dot(r, c, True, colour, at=look.STAMP_TAP_AT))
+        if outputs is not None:
+            paired = self._stamp_values(lit, stamp, outputs, taps, fills)
+            return shapes + outlines + weights + paired
+        return shapes + outlines
+
+    def _stamp_values(
+        self,
+        lit: ChannelFrame,
+        stamp: np.ndarray,
+        outputs: np.ndarray,
+        taps: np.ndarray | None,
+        fills: dict[tuple[int, int, int], RGB],
+    ) -> list[Primitive]:
+        """The running sums, each stamp cell's with the weight the stamp adds there."""
+        added = {}
+        if taps is not None:
+            for k, o in enumerate(lit.outputs):
+                for j, (r, c) in enumerate(stamp):
+                    added[(int(o), int(r), int(c))] = float(taps[k, j])
+        shapes: list[Primitive] = []
+        for (o, r, c), value in np.ndenumerate(outputs):
+            if np.isnan(value):
+                continue
+            on: bool | RGB = fills.get((o, r, c), True)
+            label = self.output_cells[o].number(r, c, True, value, on)
+            shapes += self.output_cells[o].paired(r, c, True, label, added.get((o, r, c)), on)
+        return shapes
+
+    def _box_and_join(
+        self, lit: ChannelFrame, lower_box: np.ndarray, upper_box: np.ndarray
+    ) -> list[Primitive]:
+        """Volume view: the box through the lit planes of one side (the footprint through the
+        group's input channels, or the stamp through its output channels) and the four
+        lines joining it to the other side."""
+        (r0, c0), (r1, c1) = lower_box
+        (u0, v0), (u1, v1) = upper_box
+        low = [[r0, c0], [r0, c1], [r1, c0], [r1, c1]]
+        high = [[u0, v0], [u0, v1], [u1, v0], [u1, v1]]
+        first_in = self.layout.inputs[lit.inputs[0]].point(low)
+        last_in = self.layout.inputs[lit.inputs[-1]].point(low)
+        first_out = self.layout.outputs[lit.outputs[0]].point(high)
+        last_out = self.layout.outputs[lit.outputs[-1]].point(high)
+        colour, width = self.palette.outline, look.JOIN_WIDTH
+        lines: list[Primitive] = [
+            Segment(a, b, colour, width, Role.JOIN) for a, b in zip(first_in, first_out)
+        ]
+        if len(lit.inputs) > 1:
+            lines += [Segment(a, b, colour, width, Role.JOIN) for a, b in zip(first_in, last_in)]
+        if len(lit.outputs) > 1:
+            lines += [Segment(a, b, colour, width, Role.JOIN) for a, b in zip(first_out, last_out)]
+        return lines
+
+    def _sums(
+        self,
+        lit: ChannelFrame,
+        partials: np.ndarray,
+        bias: float | None,
+        outputs: np.ndarray,
+        cell: np.ndarray,
+    ) -> list[Primitive]:
+        """Stack view, gather: each input channel's partial sum beside its slot, the bias, and
+        the total the output cell receives."""
+        size = max(look.MIN_TEXT_PIXELS, round(look.TEXT_SIZE * self.layout.inputs[0].scale))
+        shapes: list[Primitive] = []
+        terms = list(zip(lit.inputs, partials))
+        if bias is not None:
+            terms.append((len(self.layout.inputs), bias))
+        for k, (slot, value) in enumerate(terms):
+            text = number_text(value)
+            if k:
+                text = f"- {number_text(-value)}" if value < 0 else f"+ {text}"
+            role = Role.BIAS if bias is not None and k == len(terms) - 1 else Role.PARTIAL
+            at = self.layout.sums[slot]
+            shapes.append(Label(at, text, size, self.palette.text, role, anchor="lm"))
+        o = int(lit.outputs[0])
+        total = number_text(outputs[o, int(cell[0]), int(cell[1])])
+        at = self.layout.sums[-1]
+        shapes.append(Label(at, f"= {total}", size, self.palette.text, Role.TOTAL, anchor="lm"))
+        return shapes
+
+
+def draw_channels(
+    board: ChannelStoryboard,
+    view: View,
+    style: Style,
+    numbers: ChannelNumbers | None = None,
+) -> Drawing:
+    """Lay out ``board`` in ``view`` (stack or volume), with ``numbers`` printed if given.
+
+    >>> from convanim.channel_storyboard import build_channel_storyboard
+    >>> spec = ConvSpec(input_size=(5, 5), kernel=3, in_channels=2, out_channels=2, groups=2)
+    >>> drawing = draw_channels(build_channel_storyboard(spec), View.VOLUME, Style())
+    >>> len(drawing.frames)
+    18
+    """
+    view = View(view)
+    if view is View.VOLUME and numbers is not None:
+        raise ConvanimError("values", "the volume view prints no numbers: use {view} stack")
+    layout = channel_layout(board.spec, view, board.reading, style, numbers is not None)
+    frames = _ChannelFrames(board, layout, view, style, numbers)
+    return Drawing(
+        size=layout.size,
+        background=style.palette.background,
+        lower=tuple(frames.static()),
+        upper=(),
+        upper_region=(),
+        frames=Lazy(len(board.frames), frames.frame),
+    )
+
+
+def in_sequence(parts: list[Drawing], closing: list[str], style: Style) -> Drawing:
+    """One drawing that plays ``parts`` one after the other (each on its own static layer),
+    then a frame with the lines of ``closing``: a layer followed by the next.
+
+    The picture is as large as the largest part; each part keeps its top-left corner.
+    """
+    width = max(part.size[0] for part in parts)
+    height = max(part.size[1] for part in parts)
+    palette = style.palette
+    size = max(look.MIN_LABEL_PIXELS, round(look.TEXT_SIZE * look.CHANNELS_CELL))
+    step = size * look.CLOSING_LINE_SPACING
+    top = height / 2 - step * (len(closing) - 1) / 2
+    summary = tuple(
+        Label(np.array([width / 2, top + k * step]), line, size, palette.text, Role.LABEL)
+        for k, line in enumerate(closing)
+    )
+    starts = np.cumsum([0] + [len(part.frames) for part in parts])
+
+    def frame(index: int) -> FrameDrawing:
+        if index == starts[-1]:
+            return FrameDrawing(summary, ())
+        part = int(np.searchsorted(starts, index, side="right")) - 1
+        drawn = parts[part].frames[index - int(starts[part])]
+        return FrameDrawing((*parts[part].lower, *drawn.below), (*parts[part].upper, *drawn.above))
+
+    return Drawing(
+        size=(width, height),
+        background=palette.background,
+        lower=(),
+        upper=(),
+        upper_region=(),
+        frames=Lazy(int(starts[-1]) + 1, frame),
+    )

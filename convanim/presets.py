@@ -1,0 +1,139 @@
+"""Named layers a reader recognises, as shorthand for explicit channel flags.
+
+- depthwise: one filter per input channel (``groups = in_channels``, as many outputs
+  unless asked for a multiple);
+- pointwise: a 1x1 kernel mixing the channels at each cell;
+- separable (depthwise-separable): depthwise, then pointwise on its output, compared
+  with the standard convolution between the same channels.
+
+A preset only fills in channel counts, groups and the kernel; ``preset_flags`` writes
+what it stands for as the flags a reader could type instead.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+
+from convanim.errors import ConvanimError
+from convanim.geometry import ConvSpec
+
+#: Input channels of a preset when none are given: the CS231n demo's three.
+PRESET_IN_CHANNELS = 3
+#: Output channels of a pointwise (or separable) preset when none are given.
+PRESET_OUT_CHANNELS = 2
+
+
+class Preset(str, enum.Enum):
+    """The named layers."""
+
+    DEPTHWISE = "depthwise"
+    POINTWISE = "pointwise"
+    SEPARABLE = "separable"
+
+
+def preset_channels(
+    preset: Preset, in_channels: int | None, out_channels: int | None, kernel_given: bool
+) -> dict[str, int]:
+    """The channel arguments (and the kernel, pointwise) of ``preset``'s first layer, from
+    the counts given (None: the preset's defaults). A separable preset's first layer is
+    its depthwise one.
+
+    >>> preset_channels(Preset.DEPTHWISE, 4, None, False)
+    {'in_channels': 4, 'out_channels': 4, 'groups': 4}
+    """
+    cin = PRESET_IN_CHANNELS if in_channels is None else in_channels
+    if preset is Preset.POINTWISE:
+        if kernel_given:
+            raise ConvanimError("kernel", "a pointwise layer has a 1x1 kernel: drop {kernel}")
+        cout = PRESET_OUT_CHANNELS if out_channels is None else out_channels
+        return {"in_channels": cin, "out_channels": cout, "groups": 1, "kernel": 1}
+    if preset is Preset.DEPTHWISE:
+        cout = cin if out_channels is None else out_channels
+        return {"in_channels": cin, "out_channels": cout, "groups": cin}
+    return {"in_channels": cin, "out_channels": cin, "groups": cin}
+
+
+@dataclass(frozen=True)
+class Separable:
+    """A depthwise-separable pair: ``depthwise``, then ``pointwise`` on its output.
+
+    >>> pair = Separable.of(ConvSpec(input_size=(5, 5), kernel=3, padding=1, in_channels=3), 2)
+    >>> pair.pointwise.input_size, pair.parameter_count, pair.standard.parameter_count
+    ((5, 5), 33, 54)
+    """
+
+    depthwise: ConvSpec
+    pointwise: ConvSpec
+
+    @classmethod
+    def of(cls, depthwise: ConvSpec, out_channels: int) -> Separable:
+        """The pair whose depthwise layer is ``depthwise`` (its channels and groups are set
+        here) and whose pointwise layer makes ``out_channels``."""
+        if depthwise.transposed:
+            raise ConvanimError("preset", "separable is a pair of convolutions: drop {transposed}")
+        channels = depthwise.in_channels
+        first = replace(depthwise, out_channels=channels, groups=channels)
+        second = ConvSpec(
+            input_size=first.output_size,
+            kernel=1,
+            in_channels=channels,
+            out_channels=out_channels,
+            bias=depthwise.bias,
+        )
+        return cls(first, second)
+
+    @property
+    def standard(self) -> ConvSpec:
+        """The one convolution between the same channels, with the depthwise layer's kernel."""
+        return replace(self.depthwise, out_channels=self.pointwise.out_channels, groups=1)
+
+    @property
+    def parameter_count(self) -> int:
+        return self.depthwise.parameter_count + self.pointwise.parameter_count
+
+    @property
+    def dense_multiply_accumulates(self) -> int:
+        return self.depthwise.dense_multiply_accumulates + self.pointwise.dense_multiply_accumulates
+
+    def comparison_lines(self) -> list[str]:
+        """The pair against the standard convolution: parameters and multiply-accumulates."""
+        standard = self.standard
+        rows = [
+            ("depthwise", self.depthwise),
+            ("pointwise", self.pointwise),
+        ]
+        lines = [
+            f"{name} weight {'x'.join(map(str, spec.weight_shape))}: "
+            f"{spec.parameter_count:,} parameters, "
+            f"{spec.dense_multiply_accumulates:,} multiply-accumulates"
+            for name, spec in rows
+        ]
+        lines.append(
+            f"separable: {self.parameter_count:,} parameters, "
+            f"{self.dense_multiply_accumulates:,} multiply-accumulates"
+        )
+        lines.append(
+            f"standard weight {'x'.join(map(str, standard.weight_shape))}: "
+            f"{standard.parameter_count:,} parameters, "
+            f"{standard.dense_multiply_accumulates:,} multiply-accumulates"
+        )
+        share = self.parameter_count / standard.parameter_count
+        macs = self.dense_multiply_accumulates / standard.dense_multiply_accumulates
+        lines.append(f"separable / standard: {share:.0%} of the parameters, {macs:.0%} of the work")
+        return lines
+
+
+def preset_flags(spec: ConvSpec, preset: Preset, out_channels: int | None = None) -> str:
+    """What ``preset`` stands for, as flags (``spec`` is its first layer).
+
+    >>> preset_flags(ConvSpec(input_size=5, kernel=3, in_channels=3, out_channels=3, groups=3), Preset.DEPTHWISE)
+    'preset depthwise = --cin 3 --cout 3 --groups 3'
+    """
+    flags = f"--cin {spec.in_channels} --cout {spec.out_channels} --groups {spec.groups}"
+    if preset is Preset.POINTWISE:
+        flags += " --k 1"
+    if preset is Preset.SEPARABLE:
+        second = f"--cin {spec.in_channels} --cout {out_channels} --k 1"
+        return f"preset separable = {flags}, then {second}"
+    return f"preset {preset.value} = {flags}"
