@@ -8,17 +8,19 @@ animate them, and the tests check these plans against the NumPy reference.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from convanim.describe import parameter_tokens, size_text
-from convanim.errors import ConvanimError
+from convanim.errors import ConvanimError, quoted
 from convanim.geometry import (
     ConvSpec,
     apply,
     apply_transpose,
     canvas,
+    connectivity,
     dense_matrix,
     grid_positions,
     kernel_index_matrix,
@@ -45,14 +47,49 @@ DEFAULTS = {
     ),
     "MatrixScene": SceneParams(ConvSpec(input_size=(4,), kernel=3)),
     "ReconstructionScene": SceneParams(ConvSpec(input_size=(7, 7), kernel=3)),
+    "ChannelsScene": SceneParams(
+        ConvSpec(input_size=(4, 4), kernel=3, padding=1, in_channels=4, out_channels=4)
+    ),
 }
 
 
+# What the screen writes where ASCII has stand-ins (ruff flags the glyphs themselves as
+# confusable, so they are named): 4x1x3x3, x' and -c.
+TIMES = "\N{MULTIPLICATION SIGN}"
+PRIME = "\N{PRIME}"
+MINUS = "\N{MINUS SIGN}"
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """A size or a tensor's shape as the screen shows it: 4, times, 1, times, 3, times, 3.
+
+    >>> shape_text((4, 1, 3, 3)) == TIMES.join("4133")
+    True
+    """
+    return TIMES.join(map(str, shape))
+
+
 def arithmetic_text(spec: ConvSpec) -> str:
-    """``5x5, k3, s2, p1 -> 3x3`` (only the parameters that differ from the defaults)."""
-    parts = [size_text(spec.input_size), *parameter_tokens(spec)]
+    """``5x5, k3, s2, p1 → 3x3``, with real times signs (only the parameters that differ
+    from the defaults)."""
+    parts = [shape_text(spec.input_size), *parameter_tokens(spec)]
     prefix = "transposed " if spec.transposed else ""
-    return f"{prefix}{', '.join(parts)} -> {size_text(spec.output_size)}"
+    return f"{prefix}{', '.join(parts)} → {shape_text(spec.output_size)}"
+
+
+def _one_slice(spec: ConvSpec, scene: str) -> None:
+    """Refuse channels and a bias in a scene that draws one 2-D slice of the op."""
+    if not spec.single_channel:
+        argument = "in_channels" if spec.in_channels > 1 else "out_channels"
+        raise ConvanimError(
+            argument,
+            f"the {scene} scene draws one channel, not {spec.in_channels} in and "
+            f"{spec.out_channels} out: convanim scene channels shows channels and groups",
+        )
+    if spec.bias:
+        raise ConvanimError(
+            "bias", f"the {scene} scene draws no bias: convanim scene channels adds one"
+        )
 
 
 @dataclass(frozen=True)
@@ -69,6 +106,7 @@ class ConvolutionPlan:
 def convolution_plan(params: SceneParams) -> ConvolutionPlan:
     """The convolution scene: the canvas storyboard, its values and the output."""
     spec = params.spec
+    _one_slice(spec, "convolution")
     board = build_storyboard(spec, View.CANVAS)
     x, w = small_values(spec, params.seed)
     return ConvolutionPlan(
@@ -101,6 +139,7 @@ class TransposedPlan:
 def transposed_plan(params: SceneParams) -> TransposedPlan:
     """The transposed scene: the same op as a gather over the canvas and as scatter stamps."""
     spec = params.spec
+    _one_slice(spec, "transposed")
     gather = build_storyboard(spec, View.CANVAS)
     stamps = build_storyboard(spec, View.SCATTER)
     x, w = small_values(spec, params.seed)
@@ -141,6 +180,7 @@ class MatrixPlan:
 def matrix_plan(params: SceneParams) -> MatrixPlan:
     """The matrix scene: C with each entry's kernel position, y = C x, and back with C^T."""
     spec = params.spec
+    _one_slice(spec, "matrix")
     x, w = small_values(spec, params.seed)
     matrix = dense_matrix(spec, w)
     back = spec.transpose()
@@ -198,6 +238,7 @@ def _picture(size: tuple[int, ...]) -> np.ndarray:
 
 
 def _check_reconstruction(spec: ConvSpec) -> None:
+    _one_slice(spec, "reconstruction")
     if spec.ndim != 2:
         raise ConvanimError(
             "input_size", f"the reconstruction scene needs a 2-D input, got {spec.ndim}-D"
@@ -249,4 +290,225 @@ def reconstruction_plan(params: SceneParams, shown_stamps: int = 6) -> Reconstru
         partial_sums=tuple(partial),
         reconstruction=(matrix.T @ y).reshape(spec.input_size),
         transposed=apply_transpose(spec, response, EDGE_KERNEL),
+    )
+
+
+#: The channels scene stacks every channel as a plane; more than this many do not fit,
+#: nor planes with more cells a side.
+MAX_SCENE_CHANNELS = 8
+MAX_SCENE_PLANE = 12
+#: The groups of the grouped stage when the given spec has one group.
+GROUPED_STAGE_GROUPS = 2
+
+
+@dataclass(frozen=True)
+class ChannelStage:
+    """One layer the channels scene applies to its input: which channels each filter reads,
+    the weight tensor, its counts, and (for the small case) the numbers."""
+
+    name: str  # standard, grouped, depthwise or pointwise
+    heading: str  # what the scene says the stage is
+    spec: ConvSpec
+    reads: tuple[tuple[int, ...], ...]  # per output channel (filter), the input channels it reads
+    input_group: np.ndarray  # (in_channels,) the group of each input channel
+    output_group: np.ndarray  # (out_channels,) the group of each output channel (filter)
+    weight_shape: tuple[int, ...]  # PyTorch's layout, (out_channels, in_channels / groups, k...)
+    parameters: int  # weights, plus one bias per output channel if the spec has a bias
+    multiply_accumulates: int  # products with a real input cell (padding excluded)
+    w: np.ndarray  # weight_shape, small non-zero integers
+    b: np.ndarray | None  # (out_channels,) or None without a bias
+    y: np.ndarray  # (out_channels, output_size...) = apply(spec, x, w, b)
+    weight_text: str  # "weight 4x1x3x3" with times signs (and ", bias 4")
+    parameter_text: str  # "parameters 36"
+    multiply_text: str  # "multiply-accumulates 400"
+
+
+@dataclass(frozen=True)
+class SkippedStage:
+    """A stage the given channel counts cannot take, and why, in the scene's words."""
+
+    name: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class ChannelsPlan:
+    params: SceneParams
+    x: np.ndarray  # (in_channels, input_size...): the one input every stage reads
+    stages: tuple[ChannelStage | SkippedStage, ...]  # standard, grouped, depthwise, pointwise
+    separable_parameters: int  # depthwise then pointwise (on the depthwise output), together
+    separable_multiply_accumulates: int
+    separable_note: str  # what the pair's pointwise layer reads, when not the input's size
+    text: str
+
+
+def _check_channels(spec: ConvSpec) -> None:
+    if spec.transposed:
+        raise ConvanimError(
+            "transposed",
+            "the channels scene shows convolutions; a transposed one links its channels the "
+            "same way (convanim shape prints them)",
+        )
+    if spec.ndim > 2:
+        raise ConvanimError(
+            "input_size", f"the channels scene draws 1-D or 2-D channels, got {spec.ndim}-D"
+        )
+    if max(spec.input_size) > MAX_SCENE_PLANE:
+        raise ConvanimError(
+            "input_size",
+            f"the channels scene draws planes of at most {MAX_SCENE_PLANE} cells a side, "
+            f"got {size_text(spec.input_size)}",
+        )
+    if spec.in_channels < 2:
+        raise ConvanimError(
+            "in_channels",
+            "the channels scene needs at least 2 input channels to tell its stages apart, "
+            f"got {spec.in_channels}",
+        )
+    for argument, count in (("in_channels", spec.in_channels), ("out_channels", spec.out_channels)):
+        if count > MAX_SCENE_CHANNELS:
+            raise ConvanimError(
+                argument,
+                f"the channels scene draws at most {MAX_SCENE_CHANNELS} channels a side, got {count}",
+            )
+
+
+def _channels(count: int) -> str:
+    return "1 channel" if count == 1 else f"{count} channels"
+
+
+def _channel_stage(
+    name: str, heading: str, spec: ConvSpec, x: np.ndarray, rng: np.random.Generator
+) -> ChannelStage:
+    pairs = connectivity(spec)
+    reads = tuple(
+        tuple(int(c) for c in pairs.input[pairs.output == channel])
+        for channel in range(spec.out_channels)
+    )
+    w = rng.choice([-2.0, -1.0, 1.0, 2.0], size=spec.weight_shape)
+    b = rng.choice([-2.0, -1.0, 1.0, 2.0], size=spec.bias_shape) if spec.bias_shape else None
+    bias = f", bias {spec.out_channels}" if spec.bias else ""
+    return ChannelStage(
+        name=name,
+        heading=heading,
+        spec=spec,
+        reads=reads,
+        input_group=pairs.input_group,
+        output_group=pairs.output_group,
+        weight_shape=spec.weight_shape,
+        parameters=spec.parameter_count,
+        multiply_accumulates=spec.multiply_accumulates,
+        w=w,
+        b=b,
+        y=apply(spec, x, w, b),
+        weight_text=f"weight {shape_text(spec.weight_shape)}{bias}",
+        parameter_text=f"parameters {spec.parameter_count:,}",
+        multiply_text=f"multiply-accumulates {spec.multiply_accumulates:,}",
+    )
+
+
+def channels_plan(params: SceneParams) -> ChannelsPlan:
+    """The channels scene: one input through standard, grouped, depthwise and pointwise layers.
+
+    The given spec sets the input, the channel counts, the kernel, stride, padding,
+    dilation and bias; each stage derives from it:
+
+    - standard: the spec with one group, every filter reads every input channel;
+    - grouped: the spec's groups, or 2 if it has one. When 2 does not divide both
+      channel counts (3 input channels, an RGB picture) the stage is skipped, and the
+      scene says why: a refusal would turn away the most common input there is;
+    - depthwise: groups = out_channels = in_channels, one filter per input channel;
+    - pointwise: a 1x1 kernel, stride 1, no padding, one group: MobileNet's.
+
+    Every stage reads the same x; the pointwise layer of a depthwise-separable pair
+    reads the depthwise output instead, so its counts are computed on that size.
+    Transposed specs are refused: the scene gathers, one filter per output channel.
+
+    >>> plan = channels_plan(DEFAULTS["ChannelsScene"])
+    >>> [(stage.name, stage.weight_shape, stage.parameters) for stage in plan.stages]
+    [('standard', (4, 4, 3, 3), 144), ('grouped', (4, 2, 3, 3), 72),
+     ('depthwise', (4, 1, 3, 3), 36), ('pointwise', (4, 4, 1, 1), 16)]
+    """
+    spec = params.spec
+    _check_channels(spec)
+    in_channels, out_channels = spec.in_channels, spec.out_channels
+    seed = params.seed
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConvanimError("seed", f"must be a non-negative integer, got {quoted(seed)}")
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 4, size=(in_channels, *spec.input_size)).astype(float)
+    standard = dataclasses.replace(spec, groups=1)
+    groups = spec.groups if spec.groups > 1 else GROUPED_STAGE_GROUPS
+    depthwise = dataclasses.replace(spec, out_channels=in_channels, groups=in_channels)
+    pointwise = ConvSpec(
+        input_size=spec.input_size,
+        kernel=1,
+        in_channels=in_channels,
+        out_channels=out_channels,
+        bias=spec.bias,
+    )
+    stages: list[ChannelStage | SkippedStage] = [
+        _channel_stage(
+            "standard",
+            f"standard: each filter reads all {in_channels} input channels",
+            standard,
+            x,
+            rng,
+        )
+    ]
+    if in_channels % groups or out_channels % groups:
+        stages.append(
+            SkippedStage(
+                "grouped",
+                f"grouped, groups {groups}: skipped, {in_channels} input and {out_channels} "
+                f"output channels do not split into {groups} groups",
+            )
+        )
+    else:
+        grouped = dataclasses.replace(spec, groups=groups)
+        stages.append(
+            _channel_stage(
+                "grouped",
+                f"grouped, groups {groups}: each filter reads the "
+                f"{_channels(in_channels // groups)} of its group",
+                grouped,
+                x,
+                rng,
+            )
+        )
+    stages.append(
+        _channel_stage(
+            "depthwise",
+            f"depthwise, groups {in_channels}: each filter reads one channel",
+            depthwise,
+            x,
+            rng,
+        )
+    )
+    stages.append(
+        _channel_stage(
+            "pointwise",
+            f"pointwise, 1{TIMES}1 kernel: each filter mixes all {in_channels} channels, "
+            "cell by cell",
+            pointwise,
+            x,
+            rng,
+        )
+    )
+    # The separable pair: the pointwise layer reads the depthwise layer's output.
+    after_depthwise = dataclasses.replace(pointwise, input_size=depthwise.output_size)
+    return ChannelsPlan(
+        params=params,
+        x=x,
+        stages=tuple(stages),
+        separable_parameters=depthwise.parameter_count + after_depthwise.parameter_count,
+        separable_multiply_accumulates=(
+            depthwise.multiply_accumulates + after_depthwise.multiply_accumulates
+        ),
+        separable_note=(
+            ""
+            if depthwise.output_size == spec.input_size
+            else f"its pointwise layer reads the {shape_text(depthwise.output_size)} depthwise output"
+        ),
+        text=f"{in_channels} channels in, {out_channels} out: {arithmetic_text(standard)}",
     )

@@ -219,6 +219,22 @@ MANIM_CAPTION_FONT = 22  # plane names, headings, kernel captions
 MANIM_SMALL_FONT = 20  # captions where the picture is crowded
 MANIM_SIGN_FONT = 40  # the "=" of an equation between grids
 MANIM_VERDICT_FONT = 60  # the "=" between two results shown to be equal
+# Manim: the channels scene.
+MANIM_CHANNELS_MAX_CELL = 0.38  # largest cell edge of an input or output channel's plane
+MANIM_CHANNELS_ROOM = 5.5  # height the stacked planes of one side may take
+MANIM_CHANNELS_PLANE_WIDTH = 2.4  # width one plane may take
+MANIM_CHANNELS_PLANE_GAP = 0.25  # between two stacked planes
+MANIM_CHANNELS_MIN_VALUE_CELL = 0.22  # smaller cells print no values (they would not read)
+MANIM_CHANNELS_FILTER_ROOM = 2.4  # width a filter (its slices side by side) may take
+MANIM_CHANNELS_SLICE_GAP = 0.05  # between the slices of one filter
+MANIM_CHANNELS_LINK_STROKE = 2.0  # the lines from an input channel to the filters reading it
+MANIM_CHANNELS_LINK_OPACITY = 0.55  # those lines at rest
+MANIM_CHANNELS_ACTIVE_STROKE = 4.0  # the lines of the filter whose output is filling
+MANIM_CHANNELS_IDLE_OPACITY = 0.12  # the other filters' lines meanwhile
+MANIM_CHANNELS_FRAME_STROKE = 3.0  # the group-coloured frame around a plane
+MANIM_CHANNELS_FRAME_BUFF = 0.06  # between a plane and its frame
+MANIM_CHANNELS_TIP = 0.2  # tip length of the arrow from a filter to its output channel
+MANIM_CHANNELS_TIP_PER_CELL = 0.6  # at most this many cell edges
 
 
 @dataclass(frozen=True)

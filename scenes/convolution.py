@@ -14,6 +14,7 @@ from convanim.render.manim.blocks import (
     fit_cell_size,
     kernel_caption,
     plane_grid,
+    plane_label,
     sweep,
     value_labels,
 )
@@ -38,9 +39,10 @@ class ConvolutionScene(Scene):
         self.upper = plane_grid(board.upper, size, pending=True)
         VGroup(self.lower, self.upper).arrange(RIGHT, buff=size + 0.8).shift(0.4 * DOWN)
         title = caption(plan.text, style.MANIM_TITLE_FONT).to_edge(UP)
+        buff = style.MANIM_LABEL_BUFF
         names = VGroup(
-            caption(board.lower.label).next_to(self.lower, DOWN, buff=style.MANIM_LABEL_BUFF),
-            caption(board.upper.label).next_to(self.upper, DOWN, buff=style.MANIM_LABEL_BUFF),
+            caption(plane_label(board.lower)).next_to(self.lower, DOWN, buff=buff),
+            caption(plane_label(board.upper)).next_to(self.upper, DOWN, buff=buff),
         )
         self.play(Write(title), FadeIn(self.lower), FadeIn(self.upper), FadeIn(names))
         if self.params.show_values:

@@ -22,7 +22,7 @@ from convanim.render.manim.blocks import (
     matrix_grid,
     vector_column,
 )
-from convanim.scene_plans import DEFAULTS, SceneParams, matrix_plan
+from convanim.scene_plans import DEFAULTS, PRIME, SceneParams, matrix_plan
 
 TINY_2D = ConvSpec(input_size=(3, 3), kernel=2)
 
@@ -63,7 +63,7 @@ class MatrixScene(Scene):
         self.play(FadeIn(y), FadeIn(forward[1]), FadeIn(names[0]))
         self.wait(1)
         # Transpose: entry (i, j) travels to (j, i); the same colours, reflected.
-        back_title = caption(f"x' = Cᵀy      {plan.back_text}", style.MANIM_TITLE_FONT)
+        back_title = caption(f"x{PRIME} = Cᵀy      {plan.back_text}", style.MANIM_TITLE_FONT)
         back_title.to_edge(UP)
         ct = matrix_grid(plan.transposed_matrix, plan.kernel_index.T, size, show)
         x_back = vector_column(plan.x_back, size, INPUT, show)
@@ -86,6 +86,6 @@ class MatrixScene(Scene):
         self.play(
             FadeIn(back[1]),
             FadeIn(x_back),
-            FadeIn(caption("x'", style.MANIM_TEXT_FONT).next_to(x_back, UP)),
+            FadeIn(caption(f"x{PRIME}", style.MANIM_TEXT_FONT).next_to(x_back, UP)),
         )
         self.wait(1.5)

@@ -27,11 +27,11 @@ from manim import (
 
 from convanim import style
 from convanim.render.manim.blocks import BACKGROUND, HIGHLIGHT, Grid, caption, heat_map
-from convanim.scene_plans import DEFAULTS, SceneParams, reconstruction_plan
+from convanim.scene_plans import DEFAULTS, MINUS, PRIME, SceneParams, reconstruction_plan
 
 CELL = 0.32
 #: How the plan's candidate names read on screen.
-SHOWN_NAMES = {"c_i": "cᵢ", "-c_i": "-cᵢ"}
+SHOWN_NAMES = {"c_i": "cᵢ", "-c_i": f"{MINUS}cᵢ"}
 
 
 def labelled(grid: Grid, text: str, font_size: float = style.MANIM_CAPTION_FONT) -> VGroup:
@@ -103,12 +103,13 @@ class ReconstructionScene(Scene):
             following = labelled(heat_map(partial, CELL, scale), f"sum of the strongest {count}")
             self.play(ReplacementTransform(total, following.move_to(total)), run_time=0.6)
             total = following
-        final = labelled(heat_map(plan.reconstruction, CELL, scale), "all of them: x' = Cᵀy")
+        final = labelled(heat_map(plan.reconstruction, CELL, scale), f"all of them: x{PRIME} = Cᵀy")
         self.play(ReplacementTransform(total, final.move_to(total)))
         self.wait(1)
 
         # 4. That sum is exactly the transposed convolution of y; set it beside the input.
-        same = narration("x' = Σᵢ yᵢ cᵢ = Cᵀy: the transposed convolution of y").move_to(idea)
+        same = narration(f"x{PRIME} = Σᵢ yᵢ cᵢ = Cᵀy: the transposed convolution of y")
+        same.move_to(idea)
         original = labelled(heat_map(plan.image, CELL), "input x")
         done = labelled(heat_map(plan.transposed, CELL, scale), "transposed conv of y")
         VGroup(original, done).arrange(RIGHT, buff=1.5).shift(0.2 * DOWN)

@@ -35,6 +35,7 @@ from convanim.render.manim.blocks import (
     footprint_marker,
     kernel_caption,
     plane_grid,
+    plane_label,
     reached,
     sweep,
     value_labels,
@@ -95,10 +96,10 @@ class TransposedConvolutionScene(Scene):
             else VGroup()
         )
         names = VGroup(
-            caption(board.lower.label, style.MANIM_SMALL_FONT).next_to(
+            caption(plane_label(board.lower), style.MANIM_SMALL_FONT).next_to(
                 self.canvas, DOWN, buff=style.MANIM_LABEL_BUFF
             ),
-            caption(board.upper.label, style.MANIM_SMALL_FONT).next_to(
+            caption(plane_label(board.upper), style.MANIM_SMALL_FONT).next_to(
                 self.output, DOWN, buff=style.MANIM_LABEL_BUFF
             ),
         )

@@ -183,9 +183,15 @@ def test_plans_need_no_manim():
     assert done.stdout.strip() == "['manim']"  # only the blocked entry: nothing imported it
 
 
+def on_screen(ascii_text: str) -> str:
+    """``5x5 -> 3x3`` as a scene writes it: with times signs and an arrow."""
+    return ascii_text.replace("x", "\N{MULTIPLICATION SIGN}").replace("->", "\N{RIGHTWARDS ARROW}")
+
+
 def test_arithmetic_text():
-    assert arithmetic_text(DEFAULTS["ConvolutionScene"].spec) == "5x5, k3, s2, p1 -> 3x3"
+    spec = DEFAULTS["ConvolutionScene"].spec
+    assert arithmetic_text(spec) == on_screen("5x5, k3, s2, p1 -> 3x3")
     odd = ConvSpec(
         input_size=(3, 3), kernel=3, stride=2, padding=1, output_padding=1, transposed=True
     )
-    assert arithmetic_text(odd) == "transposed 3x3, k3, s2, p1, op1 -> 6x6"
+    assert arithmetic_text(odd) == "transposed " + on_screen("3x3, k3, s2, p1, op1 -> 6x6")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import reference
 
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec
@@ -26,13 +27,23 @@ from convanim.render.manim.driver import (
     find_scene,
     render_scene,
 )
-from convanim.scene_plans import DEFAULTS, SceneParams, convolution_plan, transposed_plan
+from convanim.scene_plans import (
+    DEFAULTS,
+    ChannelStage,
+    SceneParams,
+    SkippedStage,
+    channels_plan,
+    convolution_plan,
+    transposed_plan,
+)
+from convanim.values import number_text
 
 SMALL = {
     "convolution": ConvSpec(input_size=(3, 3), kernel=2),
     "transposed": ConvSpec(input_size=(2, 2), kernel=2, transposed=True),
     "matrix": ConvSpec(input_size=(3,), kernel=2),
     "reconstruction": ConvSpec(input_size=(5, 5), kernel=3),
+    "channels": ConvSpec(input_size=(3, 3), kernel=2, in_channels=2, out_channels=2),
 }
 
 
@@ -55,8 +66,9 @@ def cli():
 # --- Probing a scene's construct() without rendering ---------------------------------------
 
 
-def probe(scene_class, params, media_dir):
-    """Run ``construct()`` with every animation jumped to its end, recording the footprint."""
+def probe(scene_class, params, media_dir, after_play=None):
+    """Run ``construct()`` with every animation jumped to its end, recording the footprint
+    (and calling ``after_play(scene)`` after every play)."""
     from manim import tempconfig
     from manim.animation.animation import prepare_animation
 
@@ -71,6 +83,8 @@ def probe(scene_class, params, media_dir):
                 animation.clean_up_from_scene(self)
             if hasattr(self, "footprint"):
                 self.footprints.append(np.array([s.get_center() for s in self.footprint]))
+            if after_play is not None:
+                after_play(self)
 
         def wait(self, *args, **kwargs):
             pass
@@ -154,6 +168,262 @@ def test_every_scene_module_has_its_class(manim, name):
     module = importlib.import_module(f"convanim.scenes.{entry.module}")
     assert issubclass(getattr(module, entry.cls), manim.Scene)
     assert getattr(module, entry.cls).params == DEFAULTS[entry.cls]
+
+
+# --- The channels scene: one input through four layers -------------------------------------
+
+CHANNEL_CASES = [
+    DEFAULTS["ChannelsScene"].spec,
+    ConvSpec(input_size=(5, 5), kernel=3, stride=2, in_channels=3, out_channels=2, bias=True),
+    ConvSpec(input_size=(6,), kernel=3, in_channels=4, out_channels=2),
+    ConvSpec(input_size=(4, 5), kernel=(2, 3), padding=1, in_channels=6, out_channels=3, groups=3),
+    ConvSpec(input_size=(3, 3), kernel=2, dilation=2, padding=1, in_channels=2, out_channels=6),
+]
+
+
+def stage_groups(name: str, spec: ConvSpec) -> int:
+    """The groups each stage should have, by the definitions of the layers."""
+    grouped = spec.groups if spec.groups > 1 else 2
+    return {"standard": 1, "grouped": grouped, "depthwise": spec.in_channels, "pointwise": 1}[name]
+
+
+def reads_by_hand(in_channels: int, out_channels: int, groups: int) -> list[list[int]]:
+    """Output channel o reads the input channels of its group: o // (C_out/g) == c // (C_in/g)."""
+    per_in, per_out = in_channels // groups, out_channels // groups
+    return [
+        [c for c in range(in_channels) if c // per_in == o // per_out] for o in range(out_channels)
+    ]
+
+
+def real_taps(spec: ConvSpec) -> int:
+    """Products with a real input cell, counted by convolving ones with ones (no geometry)."""
+    return int(reference.conv(np.ones(spec.input_size), np.ones(spec.kernel), spec).sum())
+
+
+@pytest.mark.parametrize("spec", CHANNEL_CASES)
+def test_channels_plan_matches_the_layers_by_hand_and_the_grouped_reference(spec):
+    plan = channels_plan(SceneParams(spec, seed=2))
+    c_in, c_out = spec.in_channels, spec.out_channels
+    assert [stage.name for stage in plan.stages] == [
+        "standard",
+        "grouped",
+        "depthwise",
+        "pointwise",
+    ]
+    assert plan.x.shape == (c_in, *spec.input_size)
+    assert set(np.unique(plan.x)) <= {0.0, 1.0, 2.0, 3.0}
+    counts = {}
+    for stage in plan.stages:
+        groups = stage_groups(stage.name, spec)
+        outputs = c_in if stage.name == "depthwise" else c_out
+        if c_in % groups or outputs % groups:
+            assert isinstance(stage, SkippedStage)
+            assert f"{c_in} input and {c_out} output channels" in stage.heading
+            continue
+        assert isinstance(stage, ChannelStage)
+        kernel = (1,) * spec.ndim if stage.name == "pointwise" else spec.kernel
+        k = int(np.prod(kernel))
+        layer = stage.spec
+        assert (layer.in_channels, layer.out_channels, layer.groups) == (c_in, outputs, groups)
+        assert layer.kernel == kernel and layer.input_size == spec.input_size
+        assert stage.weight_shape == (outputs, c_in // groups, *kernel)
+        assert stage.w.shape == stage.weight_shape and set(np.unique(stage.w)) <= {-2, -1, 1, 2}
+        parameters = outputs * (c_in // groups) * k + (outputs if spec.bias else 0)
+        assert stage.parameters == parameters
+        assert stage.parameter_text == f"parameters {parameters:,}"
+        assert stage.weight_text.startswith(
+            "weight " + "\N{MULTIPLICATION SIGN}".join(map(str, stage.weight_shape))
+        )
+        assert stage.multiply_accumulates == real_taps(layer) * outputs * (c_in // groups)
+        assert [list(reads) for reads in stage.reads] == reads_by_hand(c_in, outputs, groups)
+        assert (stage.b is not None) == spec.bias
+        expected = reference.conv_grouped(plan.x, stage.w, layer, stage.b)
+        np.testing.assert_array_equal(stage.y, expected)
+        counts[stage.name] = (stage.parameters, stage.multiply_accumulates)
+    # The separable pair: depthwise, then a 1x1 layer over the depthwise output.
+    depthwise = plan.stages[2].spec
+    after = ConvSpec(
+        input_size=depthwise.output_size,
+        kernel=1,
+        in_channels=c_in,
+        out_channels=c_out,
+        bias=spec.bias,
+    )
+    bias = c_out if spec.bias else 0
+    assert plan.separable_parameters == counts["depthwise"][0] + c_out * c_in + bias
+    pointwise_products = int(np.prod(after.output_size)) * c_in * c_out
+    assert plan.separable_multiply_accumulates == counts["depthwise"][1] + pointwise_products
+
+
+@pytest.mark.parametrize(
+    ("spec", "argument", "rule"),
+    [
+        (
+            ConvSpec(input_size=(3, 3), kernel=3, in_channels=2, transposed=True),
+            "transposed",
+            "shows convolutions",
+        ),
+        (ConvSpec(input_size=(3, 3, 3), kernel=3, in_channels=2), "input_size", "3-D"),
+        (ConvSpec(input_size=(3, 3), kernel=3), "in_channels", "at least 2 input channels"),
+        (ConvSpec(input_size=(13, 4), kernel=3, in_channels=2), "input_size", "at most 12"),
+        (ConvSpec(input_size=(3, 3), kernel=3, in_channels=9), "in_channels", "at most 8"),
+        (
+            ConvSpec(input_size=(3, 3), kernel=3, in_channels=2, out_channels=10),
+            "out_channels",
+            "at most 8",
+        ),
+    ],
+)
+def test_channels_plan_refuses_what_it_cannot_draw(spec, argument, rule):
+    with pytest.raises(ConvanimError, match=rule) as refused:
+        channels_plan(SceneParams(spec))
+    assert refused.value.argument == argument
+
+
+@pytest.mark.parametrize("name", ["convolution", "transposed", "matrix", "reconstruction"])
+@pytest.mark.parametrize(
+    ("channels", "argument"),
+    [
+        ({"in_channels": 2}, "in_channels"),
+        ({"out_channels": 3}, "out_channels"),
+        ({"in_channels": 2, "out_channels": 2, "groups": 2}, "in_channels"),
+        ({"bias": True}, "bias"),
+    ],
+)
+def test_one_slice_scenes_send_channels_to_the_channels_scene(name, channels, argument):
+    entry = SCENES[name]
+    spec = DEFAULTS[entry.cls].spec
+    layer = ConvSpec(
+        input_size=spec.input_size,
+        kernel=spec.kernel,
+        stride=spec.stride,
+        padding=spec.padding,
+        transposed=spec.transposed,
+        **channels,
+    )
+    with pytest.raises(ConvanimError) as refused:
+        check(entry, SceneParams(layer))
+    assert refused.value.argument == argument
+    assert "convanim scene channels" in refused.value.rule
+    assert "\n" not in refused.value.rule
+
+
+def frame_bounds_checker(margin: float = 1e-6):
+    """An ``after_play`` hook: every mobject on screen lies inside the frame."""
+    from manim import config
+
+    def check_inside(scene):
+        half_width, half_height = config.frame_width / 2, config.frame_height / 2
+        for mobject in scene.mobjects:
+            if not mobject.has_points() and not mobject.submobjects:
+                continue
+            left, bottom = mobject.get_corner([-1, -1, 0])[:2]
+            right, top = mobject.get_corner([1, 1, 0])[:2]
+            assert -half_width - margin <= left and right <= half_width + margin, mobject
+            assert -half_height - margin <= bottom and top <= half_height + margin, mobject
+
+    return check_inside
+
+
+def nearest(points: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """For each point, the index of the nearest target (both (N, 3) scene positions)."""
+    return np.argmin(np.linalg.norm(points[:, None] - targets[None], axis=2), axis=1)
+
+
+@pytest.mark.manim
+@pytest.mark.parametrize("spec", [CHANNEL_CASES[0], CHANNEL_CASES[1], *CHANNEL_CASES[3:]])
+def test_channels_scene_draws_each_filter_joined_to_the_channels_it_reads(manim, spec, tmp_path):
+    from convanim.scenes.channels import ChannelsScene
+
+    params = SceneParams(spec, seed=1)
+    scene = probe(ChannelsScene, params, tmp_path, after_play=frame_bounds_checker())
+    plan = channels_plan(params)
+    shown = [stage for stage in plan.stages if isinstance(stage, ChannelStage)]
+    assert list(scene.drawn) == [stage.name for stage in shown]
+    inputs = np.array([grid.get_center() for grid in scene.inputs])
+    for stage in shown:
+        drawn = scene.drawn[stage.name]
+        layer = stage.spec
+        outputs = np.array([grid.get_center() for grid in drawn.outputs])
+        # Each filter sits level with its output channel; each line runs from an input
+        # channel's plane to a filter: read the pairs off the screen, by position.
+        np.testing.assert_allclose(
+            [kernel.get_center()[1] for kernel in drawn.filters], outputs[:, 1], atol=1e-6
+        )
+        lines = [line for group in drawn.links for line in group]
+        starts = np.array([line.get_start() * [0, 1, 0] for line in lines])
+        ends = np.array([line.get_end() * [0, 1, 0] for line in lines])
+        read = nearest(starts, inputs * [0, 1, 0])
+        into = nearest(ends, outputs * [0, 1, 0])
+        expected = reads_by_hand(layer.in_channels, layer.out_channels, layer.groups)
+        pairs = sorted(zip(into.tolist(), read.tolist()))
+        assert pairs == sorted((o, c) for o, reads in enumerate(expected) for c in reads)
+        assert all(line.get_start()[0] < line.get_end()[0] for line in lines)
+        # One hue per group: the lines into two filters match in colour exactly when the
+        # filters share a group.
+        per_group = layer.out_channels // layer.groups
+        hues = {}
+        for line, o in zip(lines, into.tolist()):
+            hues.setdefault(o // per_group, set()).add(line.get_color().to_hex())
+        assert all(len(colours) == 1 for colours in hues.values())
+        assert len({colours.pop() for colours in hues.values()}) == layer.groups
+        # The numbers on each output channel's plane are the reference's, cell by cell
+        # (unless the cells are too small to print them: six channels of 5x5 here).
+        y = reference.conv_grouped(plan.x, stage.w, layer, stage.b)
+        assert scene.show_values == (spec is not CHANNEL_CASES[3])
+        for o, (grid, values) in enumerate(zip(drawn.outputs, drawn.values)):
+            if not scene.show_values:
+                assert len(values) == 0
+                continue
+            cells = np.array([square.get_center() for square in grid])
+            assert len(values) == len(cells)
+            at = nearest(np.array([text.get_center() for text in values]), cells)
+            assert sorted(at.tolist()) == list(range(len(cells)))
+            printed = [text.text for text in values]
+            assert printed == [number_text(v) for v in np.atleast_2d(y[o]).ravel()[at]]
+
+
+@pytest.mark.manim
+def test_channels_scene_fits_eight_channels_in_the_frame(manim, tmp_path):
+    from convanim.scenes.channels import ChannelsScene
+
+    spec = ConvSpec(input_size=(5, 5), kernel=3, in_channels=8, out_channels=8, groups=4)
+    scene = probe(ChannelsScene, SceneParams(spec), tmp_path, after_play=frame_bounds_checker())
+    assert list(scene.drawn) == ["standard", "grouped", "depthwise", "pointwise"]
+    assert len(scene.drawn["grouped"].filters) == 8
+    assert all(len(values) == 0 for values in scene.drawn["standard"].values)  # too small
+
+
+#: ASCII stand-ins for notation that a screen can typeset.
+STAND_INS = ("sum_", "^T", "C^", "_i", "x'", "->")
+
+
+@pytest.fixture
+def shown_texts(manim, monkeypatch):
+    """Every string a Text is made of from here on."""
+    texts = []
+    original = manim.Text.__init__
+
+    def recording(self, text, *args, **kwargs):
+        texts.append(text)
+        original(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(manim.Text, "__init__", recording)
+    return texts
+
+
+@pytest.mark.manim
+@pytest.mark.parametrize("name", sorted(SCENES))
+def test_no_scene_writes_ascii_stand_ins(shown_texts, name, tmp_path):
+    import re
+
+    # The last frame alone: Manim runs the whole scene but skips drawing the animations.
+    entry = SCENES[name]
+    render_scene(entry, DEFAULTS[entry.cls], tmp_path / "last.png", file_format="png")
+    assert len(shown_texts) > 5
+    for text in shown_texts:
+        assert not any(stand_in in text for stand_in in STAND_INS), text
+        assert not re.search(r"\dx\d", text), text  # 5x5 is written with a times sign
 
 
 # --- Rendering through the driver ----------------------------------------------------------

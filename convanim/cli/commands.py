@@ -270,7 +270,7 @@ def scene(
         )
     entry = find_scene(name)
     transposed = flags.transposed or entry.cls == "TransposedConvolutionScene"
-    spec = flags.spec(transposed) if flags.given() else DEFAULTS[entry.cls].spec
+    spec = flags.spec(transposed, channels=True) if flags.given() else DEFAULTS[entry.cls].spec
     params = SceneParams(spec, seed=seed, show_values=values)
     stem = default_name(spec, extension=f".{file_format.value}")
     path = out or Path("renders") / f"{entry.cls}_{stem}"

@@ -7,6 +7,7 @@ Cell (r, c) sits at column c, row r counted downwards, ``size`` scene units apar
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ from manim import (
 )
 
 from convanim import style
+from convanim.scene_plans import TIMES
 from convanim.storyboard import Cell, Frame, Plane
 from convanim.style import RGB, THEMES
 from convanim.values import number_text
@@ -113,19 +115,35 @@ def reached(cell: VMobject) -> Any:
     return cell.animate.set_fill(OUTPUT, opacity=1)
 
 
-def cell_value(value: float, cell: Mobject, size: float) -> Text:
-    """The value as Text centred on ``cell`` (a mobject ``size`` units wide)."""
-    return Text(number_text(value), font_size=size * style.MANIM_FONT_PER_UNIT, color=TEXT).move_to(
-        cell
-    )
+def value_font(values: Iterable[float], size: float) -> float:
+    """The font size of values in cells ``size`` units wide: MANIM_FONT_PER_UNIT per unit,
+    smaller if the widest of ``values`` would take more than TEXT_FIT of a cell."""
+    font = size * style.MANIM_FONT_PER_UNIT
+    texts = {number_text(value) for value in values}
+    widest = max((Text(text, font_size=font).width for text in texts), default=0.0)
+    return font * min(1.0, style.TEXT_FIT * size / widest) if widest else font
 
 
-def value_labels(grid: Grid, values: np.ndarray, shown: np.ndarray | None = None) -> VGroup:
-    """One Text per cell with its value (only where ``shown``, a boolean array, is True)."""
+def cell_value(value: float, cell: Mobject, size: float, font_size: float | None = None) -> Text:
+    """The value as Text centred on ``cell`` (a mobject ``size`` units wide); the font
+    ``value_font`` gives unless ``font_size`` is given."""
+    font = value_font([value], size) if font_size is None else font_size
+    return Text(number_text(value), font_size=font, color=TEXT).move_to(cell)
+
+
+def value_labels(
+    grid: Grid,
+    values: np.ndarray,
+    shown: np.ndarray | None = None,
+    font_size: float | None = None,
+) -> VGroup:
+    """One Text per cell with its value (only where ``shown``, a boolean array, is True), all
+    in one font: ``font_size``, or the one the widest value shown fits in."""
     shown = np.ones(values.shape, dtype=bool) if shown is None else shown
+    font = value_font(values[shown], grid.size) if font_size is None else font_size
     return VGroup(
         *(
-            cell_value(value, grid[r, c], grid.size)
+            cell_value(value, grid[r, c], grid.size, font)
             for (r, c), value in np.ndenumerate(values)
             if shown[r, c]
         )
@@ -185,6 +203,12 @@ def vector_column(values: np.ndarray, size: float, fill: ManimColor, show: bool)
 def caption(text: str, font_size: float = style.MANIM_CAPTION_FONT) -> Text:
     """Text in the theme's text colour."""
     return Text(text, font_size=font_size, color=TEXT)
+
+
+def plane_label(plane: Plane) -> str:
+    """A storyboard plane's label as the screen writes it: the storyboard spells sizes in
+    ASCII for every backend (``input 5x5``); a scene writes a times sign."""
+    return re.sub(r"(?<=\d)x(?=\d)", TIMES, plane.label)
 
 
 def fit_cell_size(

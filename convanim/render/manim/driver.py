@@ -46,6 +46,7 @@ class SceneEntry:
     plan: Callable[[SceneParams], object]  # the scene_plans function computing what it shows
     summary: str
     steps: Callable[[ConvSpec], int]  # animation steps for a spec: what its render time grows with
+    grows_with: str = "input_size"  # the argument the steps grow with, named when over budget
 
 
 SCENES = {
@@ -77,6 +78,15 @@ SCENES = {
         "why x' = Σᵢ yᵢcᵢ = Cᵀy brings back what the kernel responds to",
         lambda spec: math.prod(spec.input_size) // 4,  # heat-map cells
     ),
+    "channels": SceneEntry(
+        "channels",
+        "ChannelsScene",
+        scene_plans.channels_plan,
+        "one input through standard, grouped, depthwise and pointwise layers: filters, weights",
+        # One step per output channel of each stage (depthwise: one per input channel).
+        lambda spec: 3 * spec.out_channels + spec.in_channels,
+        "in_channels",
+    ),
 }
 
 
@@ -103,10 +113,11 @@ def check(
         raise ConvanimError("out", rule)
     steps = entry.steps(params.spec)
     if steps > max_steps:
+        smaller = "fewer channels" if entry.grows_with == "in_channels" else "a smaller input"
         raise ConvanimError(
-            "input_size",
+            entry.grows_with,
             f"the {entry.cls} would take {steps} steps, more than the budget of {max_steps}; "
-            "raise it with {max_steps} or choose a smaller input",
+            f"raise it with {{max_steps}} or choose {smaller}",
         )
     entry.plan(params)
 
