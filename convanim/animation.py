@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from convanim.channel_storyboard import Reading, channel_frame_count
+from convanim.channel_storyboard import Reading, channel_frame_count, check_reading
 from convanim.describe import compact, parameter_tokens
 from convanim.drawing import Drawing, Projection, draw
 from convanim.errors import ConvanimError, choose, quoted
@@ -105,6 +105,23 @@ def default_name(
     return "_".join([*parts, *tags]) + extension
 
 
+#: What to draw less of when a channel view is over a budget.
+CHANNELS_SMALLER = "fewer channels or cells"
+
+
+def check_frame_budget(
+    frames: int, max_frames: int, each: str | None = None, smaller: str = "a smaller input"
+) -> None:
+    """Refuse ``frames`` frames (one per ``each``, if said) over the budget of ``max_frames``."""
+    if frames > max_frames:
+        per = f" (one per {each})" if each else ""
+        raise ConvanimError(
+            "input_size",
+            f"{frames} frames{per} exceed the budget of {max_frames}; "
+            f"raise it with {{max_frames}} or draw {smaller}",
+        )
+
+
 def plan(
     spec: ConvSpec,
     view: View = View.CANVAS,
@@ -119,12 +136,7 @@ def plan(
     style = style or Style()
     as_drawable(spec)
     frames = frame_count(spec, view)
-    if frames > max_frames:
-        raise ConvanimError(
-            "input_size",
-            f"{frames} frames exceed the budget of {max_frames}; "
-            "raise it with {max_frames} or draw a smaller input",
-        )
+    check_frame_budget(frames, max_frames)
     lower, upper = plane_shapes(spec, view)
     width, height = Projection(lower, upper, style).size
     if width * height > max_pixels:
@@ -244,7 +256,7 @@ def _channel_drawing(
     overlap: bool,
 ) -> tuple[Drawing, Style]:
     """The stack or volume view of ``spec`` (see ``drawing``), within the budgets."""
-    from convanim.channel_drawing import channel_layout, draw_channels
+    from convanim.channel_drawing import channel_layout, check_numbers, draw_channels
     from convanim.channel_storyboard import build_channel_storyboard
     from convanim.values import channel_numbers
 
@@ -253,19 +265,11 @@ def _channel_drawing(
         raise ConvanimError("pool", f"pooling has no channel view: drop {{view}} {view.value}")
     if overlap:
         raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
-    if view is View.VOLUME and values is not None:
-        raise ConvanimError("values", "the volume view prints no numbers: use {view} stack")
-    if reading is Reading.SCATTER and not spec.transposed:
-        raise ConvanimError("reading", "the scatter reading needs a transposed spec ({transposed})")
+    check_numbers(view, values is not None)
+    check_reading(spec, reading)
     as_drawable(spec)
-    frames = channel_frame_count(spec, reading)
-    if frames > max_frames:
-        each = "output channel and output cell" if reading is Reading.GATHER else "input cell"
-        raise ConvanimError(
-            "input_size",
-            f"{frames} frames (one per {each}) exceed the budget of {max_frames}; "
-            "raise it with {max_frames} or draw fewer channels or cells",
-        )
+    each = "output channel and output cell" if reading is Reading.GATHER else "input cell"
+    check_frame_budget(channel_frame_count(spec, reading), max_frames, each, CHANNELS_SMALLER)
     width, height = channel_layout(spec, view, reading, style, values is not None).size
     if width * height > max_pixels:
         raise ConvanimError(
@@ -298,12 +302,7 @@ def _separable_drawing(
     frames = sum(
         channel_frame_count(spec, Reading.GATHER) for spec in (pair.depthwise, pair.pointwise)
     )
-    if frames + 1 > max_frames:
-        raise ConvanimError(
-            "input_size",
-            f"{frames + 1} frames exceed the budget of {max_frames}; "
-            "raise it with {max_frames} or draw fewer channels or cells",
-        )
+    check_frame_budget(frames + 1, max_frames, smaller=CHANNELS_SMALLER)
     second = values
     if values is not None:  # the pointwise layer reads what the depthwise one made
         x, w, b = values.channel_arrays(pair.depthwise)

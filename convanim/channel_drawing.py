@@ -73,8 +73,7 @@ class ChannelLayout:
 
 def _shapes(spec: ConvSpec, reading: Reading) -> tuple[tuple[int, int], tuple[int, int]]:
     """The (input, output) plane shapes of a channel view: the spatial storyboard's."""
-    view = View.SCATTER if Reading(reading) is Reading.SCATTER else View.CANVAS
-    return plane_shapes(spec.spatial, view)
+    return plane_shapes(spec.spatial, Reading(reading).spatial_view)
 
 
 def _sheet(steps: np.ndarray, scale: float, at: np.ndarray, shape: tuple[int, int]) -> Sheet:
@@ -359,6 +358,10 @@ class _ChannelFrames:
             for o, sheet in enumerate(layout.biases)
         ]
         self.pair_of = {(int(a), int(b)): p for p, (a, b) in enumerate(pairs.weight)}
+        #: A kernel slice as a plane, and all its cells (stack view; the volume view has none)
+        kernel_shape = layout.slices[0].shape if layout.slices else (0, 0)
+        self.kernel = _filled(kernel_shape, Cell.INPUT)
+        self.kernel_cells = np.argwhere(np.ones(kernel_shape, dtype=bool))
         self.max_count = 0
         if board.stamps:
             whole = board.spatial.frames[-1].counts
@@ -374,13 +377,11 @@ class _ChannelFrames:
             shapes += plane_cells(cells, spatial.lower, upper=False)
             if self.numbers is not None:
                 shapes += self._values(cells, self.numbers.inputs[i], spatial.lower)
-        kernel = _filled(self.layout.slices[0].shape, Cell.INPUT) if self.layout.slices else None
         for pair, cells in enumerate(self.slice_cells):
-            assert kernel is not None
-            shapes += plane_cells(cells, kernel, upper=False)
+            shapes += plane_cells(cells, self.kernel, upper=False)
             if self.numbers is not None:
                 a, b = self.board.pairs.weight[pair]
-                shapes += self._values(cells, self._slice(int(a), int(b)), kernel)
+                shapes += self._values(cells, self._slice(int(a), int(b)), self.kernel)
         for o, cells in enumerate(self.bias_cells):
             shapes += plane_cells(cells, _filled((1, 1), Cell.INPUT), upper=False)
             if self.numbers is not None and self.numbers.bias is not None:
@@ -479,12 +480,9 @@ class _ChannelFrames:
     def _filters(self, lit: ChannelFrame) -> list[Primitive]:
         """Stack view: the kernel slices in use lit, their weights printed again; the bias."""
         shapes: list[Primitive] = []
-        kernel = _filled(self.layout.slices[0].shape, Cell.INPUT)
-        every = np.argwhere(np.ones(kernel.cells.shape, dtype=bool))
         for a, b in lit.slices:
-            pair = self.pair_of[(int(a), int(b))]
-            cells = self.slice_cells[pair]
-            shapes += self._lit_slice(cells, kernel, every, int(a), int(b))
+            cells = self.slice_cells[self.pair_of[(int(a), int(b))]]
+            shapes += self._lit_slice(cells, int(a), int(b))
         if self.layout.biases and not self.board.stamps:
             o = int(lit.outputs[0])
             cells = self.bias_cells[o]
@@ -494,16 +492,15 @@ class _ChannelFrames:
                 shapes.append(cells.number(0, 0, False, self.numbers.bias[o], fill))
         return shapes
 
-    def _lit_slice(
-        self, cells: CellLayout, kernel: Plane, every: np.ndarray, a: int, b: int
-    ) -> list[Primitive]:
+    def _lit_slice(self, cells: CellLayout, a: int, b: int) -> list[Primitive]:
+        """Stack view: the kernel slice w[a, b] lit, its weights printed again on the highlight."""
         shapes: list[Primitive] = []
         fill = blend(cells.palette.input, self.palette.highlight, look.HIGHLIGHT_OPACITY)
-        for r, c in every:
+        for r, c in self.kernel_cells:
             shapes.append(cells.cell(r, c, False, fill, self.palette.outline, role=Role.HIGHLIGHT))
         if self.numbers is not None:
             weights = self._slice(a, b)
-            shapes += [cells.number(r, c, False, weights[r, c], fill) for r, c in every]
+            shapes += [cells.number(r, c, False, weights[r, c], fill) for r, c in self.kernel_cells]
         return shapes
 
     def _outputs(
@@ -639,6 +636,13 @@ class _ChannelFrames:
         return shapes
 
 
+def check_numbers(view: View, printed: bool) -> View:
+    """``view``, refused if numbers are to be printed on the volume view (it has no room)."""
+    if view is View.VOLUME and printed:
+        raise ConvanimError("values", "the volume view prints no numbers: use {view} stack")
+    return view
+
+
 def draw_channels(
     board: ChannelStoryboard,
     view: View,
@@ -653,9 +657,7 @@ def draw_channels(
     >>> len(drawing.frames)
     18
     """
-    view = View(view)
-    if view is View.VOLUME and numbers is not None:
-        raise ConvanimError("values", "the volume view prints no numbers: use {view} stack")
+    view = check_numbers(View(view), numbers is not None)
     layout = channel_layout(board.spec, view, board.reading, style, numbers is not None)
     frames = _ChannelFrames(board, layout, view, style, numbers)
     return Drawing(

@@ -32,6 +32,19 @@ class Reading(str, enum.Enum):
     GATHER = "gather"  # each output cell gathers its footprint in every input channel of its group
     SCATTER = "scatter"  # each input cell stamps the kernel into every output channel of its group
 
+    @property
+    def spatial_view(self) -> View:
+        """The one-channel view this reading repeats per channel pair."""
+        return View.SCATTER if self is Reading.SCATTER else View.CANVAS
+
+
+def check_reading(spec: ConvSpec, reading: Reading) -> Reading:
+    """``reading``, refused if it is the scatter reading of a spec that is no transposed one."""
+    reading = Reading(reading)
+    if reading is Reading.SCATTER and not spec.transposed:
+        raise ConvanimError("reading", "the scatter reading needs a transposed spec ({transposed})")
+    return reading
+
 
 @dataclass(frozen=True)
 class ChannelFrame:
@@ -82,11 +95,8 @@ def build_channel_storyboard(
     >>> len(board.frames), board.frames[9].inputs.tolist(), board.frames[9].slices.tolist()
     (18, [2, 3], [[1, 0], [1, 1]])
     """
-    reading = Reading(reading)
-    if reading is Reading.SCATTER and not spec.transposed:
-        raise ConvanimError("reading", "the scatter reading needs a transposed spec ({transposed})")
-    view = View.SCATTER if reading is Reading.SCATTER else View.CANVAS
-    spatial = build_storyboard(spec.spatial, view)
+    reading = check_reading(spec, reading)
+    spatial = build_storyboard(spec.spatial, reading.spatial_view)
     pairs = connectivity(spec)
     per_channel = len(spatial.frames)
 

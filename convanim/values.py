@@ -363,10 +363,11 @@ class _Stamps:
         self.inside = board.spatial.upper.cells != Cell.HIDDEN
         self.channel: int | None = None
         self.running = np.empty(0)
-        #: (in_channels, out_channels, plane...) each pair's whole contribution (0 where unpaired)
-        self.whole = np.zeros((len(x), board.spec.out_channels, *self.shape))
+        whole = np.zeros((len(x), board.spec.out_channels, *self.shape))  # 0 where unpaired
         for i, j, o in zip(*board.pairs.weight.T, board.pairs.output):
-            self.whole[i, o] = self._sums(int(i), int(j))[-1]
+            whole[i, o] = self._sums(int(i), int(j))[-1]
+        #: (in_channels + 1, out_channels, plane...) what the input channels before each added
+        self.before = np.concatenate([np.zeros_like(whole[:1]), np.cumsum(whole, axis=0)])
 
     def _sums(self, i: int, j: int) -> np.ndarray:
         with np.errstate(over="ignore", invalid="ignore"):
@@ -378,7 +379,7 @@ class _Stamps:
         if self.channel != stamping:  # the running sums of the stamping channel's slices
             self.channel = stamping
             self.running = np.stack([self._sums(stamping, int(j)) for _, j in lit.slices])
-        earlier = self.whole[:stamping].sum(axis=0)
+        earlier = self.before[stamping].copy()
         earlier[lit.outputs] += self.running[:, lit.spatial]
         counts = stamp_counts(self.board, lit)
         pairs = self.board.pairs
