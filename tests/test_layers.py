@@ -374,7 +374,7 @@ def test_shape_prints_channels_weights_counts_and_the_layer():
         "torch.nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1, groups=2)",
     )  # fmt: skip
     assert result.exit_code == 0
-    assert result.output.splitlines()[0] == "transposed convolution: 3x3 -> 6x6"
+    assert result.output.splitlines()[0] == "transposed convolution: 4x3x3 -> 2x6x6"
     assert result.output.splitlines()[3:] == [
         "channels: 4 in, 2 out, 2 groups: each output channel reads 2 of the 4 input channels",
         "  group 0: input channels 0..1 -> output channel 0",
@@ -421,13 +421,16 @@ def test_one_channel_shape_output_is_unchanged_and_huge_channels_answer_at_once(
         (["shape", "--layer", "nn.Conv1d(1, 1, 3)", "--dims", "1"], "error: --dims: --layer sets"),
         (["shape", "--layer", "nn.Conv2d(1, 1, 3)", "-t"], "error: --layer: 'nn.Conv2d(1, 1, 3)' is "
          "a convolution, but -t asks for a transposed convolution"),
-        (["gif", "--layer", "nn.Conv2d(2, 2, 3, groups=2)"], "error: --layer: 2 input and 2 output "
-         "channels are not drawn yet (convanim shape prints their arithmetic)"),
-        (["gif", "--bias"], "error: --bias: the bias is not drawn yet (convanim shape prints it)"),
+        (["gif", "--layer", "nn.Conv2d(2, 2, 3, groups=2)", "--view", "canvas"], "error: --view: "
+         "draws one channel; a layer with 2 input and 2 output channels is drawn by --view stack "
+         "or --view volume"),
+        (["gif", "--bias", "--values"], "error: --bias: the one-slice views print no bias: draw it "
+         "with --view stack"),
         (["matrix", "--cout", "2"], "error: --cout: 1 input and 2 output channels are not drawn"),
         (["matrix", "--layer", "nn.ConvTranspose1d(1, 1, 3)"], "error: --layer: 'nn.ConvTranspose1d"
          "(1, 1, 3)' is a transposed convolution, but this command takes a convolution"),
-        (["scene", "convolution", "--cin", "2"], "error: --cin: 2 input and 1 output channels"),
+        (["scene", "convolution", "--cin", "2"], "error: --cin: the convolution scene draws one "
+         "channel, not 2 in and 1 out: convanim scene channels shows channels and groups"),
     ],
 )  # fmt: skip
 def test_commands_refuse_what_they_cannot_draw_or_a_layer_with_its_flags(
