@@ -263,6 +263,8 @@ class CellLayout:
         self.chord = 1.0 / float(np.abs(along).max())
         edge = projection.steps[1 - bound]  # the bounding edges run along the other axis
         self.slant = abs(edge[0] / edge[1]) if edge[1] else 0.0
+        # ``placed`` by (characters, size, position): it depends on the text's length alone.
+        self._placements: dict[tuple[int, int, tuple[float, float]], tuple[int, float]] = {}
 
     def cell(
         self,
@@ -324,9 +326,15 @@ class CellLayout:
     def placed(self, text: str, size: int, at: tuple[float, float]) -> tuple[int, float]:
         """The largest size up to ``size``, and the column nearest ``at``'s (sliding towards
         the centre column), at which ``text`` lies inside its cell, TEXT_MARGIN clear of it."""
+        key = (len(text), size, at)
+        if key not in self._placements:
+            self._placements[key] = self._place(len(text), size, at)
+        return self._placements[key]
+
+    def _place(self, characters: int, size: int, at: tuple[float, float]) -> tuple[int, float]:
         slide = [at[1] + (CELL_CENTRE_COLUMN - at[1]) * t for t in (0.0, 0.25, 0.5, 0.75, 1.0)]
         for tried in range(size, look.MIN_TEXT_PIXELS - 1, -1):
-            half = np.array([look.CHAR_WIDTH * len(text), look.GLYPH_HEIGHT]) * tried / 2
+            half = np.array([look.CHAR_WIDTH * characters, look.GLYPH_HEIGHT]) * tried / 2
             box = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * half  # pixel offsets
             spread = np.linalg.solve(self.projection.steps.T, box.T).T  # in (row, column)
             for column in slide:

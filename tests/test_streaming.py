@@ -26,7 +26,7 @@ from convanim.errors import ConvanimError
 from convanim.gallery import ALL_NAMES, entry
 from convanim.geometry import ConvSpec
 from convanim.notebook import animate
-from convanim.render.encode.animation import animation_bytes
+from convanim.render.encode.animation import HELD_BYTES, animation_bytes
 from convanim.render.encode.gif import gif_bytes
 from convanim.render.raster.painter import FramePainter
 from convanim.storyboard import View
@@ -170,16 +170,29 @@ def painters(monkeypatch) -> list[CountingPainter]:
 
 @pytest.mark.parametrize("suffix", [".gif", ".webp", ".png", ".mp4"])
 @pytest.mark.parametrize("values", [False, True])
-def test_animate_to_file_holds_at_most_two_painted_frames(tmp_path, painters, suffix, values):
+def test_frames_over_the_held_budget_are_streamed_two_at_most(
+    tmp_path, painters, monkeypatch, suffix, values
+):
+    monkeypatch.setattr("convanim.render.encode.animation.HELD_BYTES", 0)
     animate_to_file(SPEC, tmp_path / f"a{suffix}", values=ValueSource() if values else None)
     (painter,) = painters
     assert painter.most_alive <= 2
     # Each frame is painted once or twice (GIF, APNG: a pass before the encoding one);
-    # the median cut paints its 8 sample frames once more.
+    # the GIF palette paints its 8 sample frames once more, and the first frame once more.
     assert painter.painted <= 2 * len(painter) + 8 + 1
 
 
-def test_notebook_animation_is_streamed_and_equals_the_in_memory_gif(painters):
+@pytest.mark.parametrize("suffix", [".gif", ".png"])
+def test_frames_within_the_held_budget_are_painted_once(tmp_path, painters, suffix):
+    animate_to_file(SPEC, tmp_path / f"a{suffix}", values=ValueSource())
+    (painter,) = painters
+    assert painter.painted == len(painter)
+    width, height = painter.size
+    assert painter.most_alive * width * height * 4 <= HELD_BYTES
+
+
+def test_notebook_animation_is_streamed_and_equals_the_in_memory_gif(painters, monkeypatch):
+    monkeypatch.setattr("convanim.render.encode.animation.HELD_BYTES", 0)
     inline = animate(SPEC, values=True, format="gif")
     assert painters[0].most_alive <= 2
     frames, _ = render_animation(SPEC, style=Style(), values=ValueSource(0))
@@ -405,7 +418,10 @@ CHILD = textwrap.dedent(
         return original(self, index)
 
     painter.FramePainter.frame = slow
+    from convanim.render.encode import animation
     from convanim.cli import main
+
+    animation.HELD_BYTES = 0  # streamed: frame 40 is painted again while the file is written
 
     sys.argv = ["convanim", "gif", "--i", "12", "--k", "3", "-o", out]
     main()

@@ -6,7 +6,9 @@ frames always give the same bytes.
 Frames are streamed: the writers take a sequence of frames and read them one at
 a time, the GIF and APNG writers twice (first for the palette or the changed
 boxes, then to encode), so over a lazily painted sequence (``FramePainter``)
-memory does not grow with the number of frames. WebP goes frame by frame through
+memory does not grow with the number of frames. (Those two writers hold all the
+frames when they fit in ``HELD_BYTES``, so each is painted once; a longer
+animation is painted again on the second pass.) WebP goes frame by frame through
 Pillow's own WebP animation encoder, APNG is assembled here from Pillow's PNG
 encoding of each frame, MP4 frame by frame through imageio's PyAV plugin: the
 bytes are those of Pillow's and imageio's all-in-memory calls.
@@ -72,8 +74,12 @@ def palette_lookup(frames: Frames, key: RGB | None = None) -> tuple[np.ndarray, 
     alone, so each colour in use is mapped once.
     """
     used = np.zeros(1 << 24, dtype=bool)
-    for frame in frames:
-        used[_keys(frame)] = True
+    first = _keys(frames[0])
+    used[first] = True
+    for index in range(1, len(frames)):  # a later frame adds only the colours where it differs
+        keys = _keys(frames[index])
+        used[keys[keys != first]] = True
+    del first
     key_code = None if key is None else key[0] | key[1] << 8 | key[2] << 16
     if key_code is not None:
         used[key_code] = False
@@ -124,7 +130,23 @@ def _encoder(frames: Frames, suffix: str, duration: int, transparent: RGB | None
     return _apng_writer(frames, duration)
 
 
+#: Painted frames are kept in memory up to this many bytes, so that writers which read
+#: them twice paint each frame once; a longer animation is painted again when read again.
+HELD_BYTES = 256 * 2**20
+
+
+def _held(frames: Frames) -> Frames:
+    """``frames`` as a list when they fit in ``HELD_BYTES`` (Pillow keeps 4 bytes a pixel)."""
+    if isinstance(frames, list) or not frames:
+        return frames
+    width, height = getattr(frames, "size", None) or frames[0].size  # painters know their size
+    if len(frames) * width * height * 4 > HELD_BYTES:
+        return frames
+    return list(frames)
+
+
 def _gif_writer(frames: Frames, duration: int, transparent: RGB | None) -> Writer:
+    frames = _held(frames)
     palette, lookup = palette_lookup(frames, transparent)
     see_through = None if transparent is None else len(palette) - 1  # the key's own entry
 
@@ -217,6 +239,7 @@ def _apng_writer(frames: Frames, duration: int) -> Writer:
 
     A first pass, here, finds each frame's box; the writer encodes the frames kept.
     """
+    frames = _held(frames)
     first = frames[0]
     mode, size = ("RGBA" if first.mode == "RGBA" else "RGB"), first.size
     if any(key in first.info for key in _APNG_INFO):

@@ -21,8 +21,6 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image
 
-_NEVER = np.iinfo(np.int64).max // 4  # the cost of an impossible choice
-
 
 def gif_bytes(
     frames: Iterable[np.ndarray],
@@ -144,34 +142,53 @@ def _fewest_runs(
     Changed pixels (``moved``) must show their colour. A dynamic programme along
     the rows (all rows at once) over two states, keep or colour, counts run starts.
     Two equally short fillings come back: ties settled toward keep, and toward colour.
+
+    Only the gap between the two states' costs matters, and it takes four values:
+    the programme steps through a table (``_NEXT_GAP``), column by column, and
+    walks back along its back-pointers for both fillings at once.
     """
     height, width = colours.shape
-    moved_columns = np.ascontiguousarray(moved.T)
     differs = np.ascontiguousarray((colours[:, 1:] != colours[:, :-1]).T)
-    keep_cost = np.where(moved_columns[0], _NEVER, 0)
-    colour_cost = np.zeros(height, dtype=np.int64)
-    # Back-pointers per column: did the best way into this state come from colour?
-    keep_from_colour = np.zeros((width, height), dtype=bool)
-    colour_from_colour = np.zeros((width, height), dtype=bool)
-    colour_tie = np.zeros((width, height), dtype=bool)
+    # What column j brings: whether its colour differs from column j - 1's, whether it moved.
+    steps = differs.view(np.uint8) << 1 | moved[:, 1:].T
+    gaps = np.empty((width, height), dtype=np.uint8)
+    gaps[0] = np.where(moved[:, 0], _KEEP_BARRED, _EVEN)
     for j in range(1, width):
-        leaves_colour = colour_cost + 1
-        keep_from_colour[j] = leaves_colour < keep_cost
-        next_keep = np.minimum(keep_cost, leaves_colour)
-        next_keep[moved_columns[j]] = _NEVER
-        leaves_keep = keep_cost + 1
-        stays_colour = colour_cost + differs[j - 1]
-        colour_from_colour[j] = stays_colour < leaves_keep
-        colour_tie[j] = stays_colour == leaves_keep
-        colour_cost = np.minimum(leaves_keep, stays_colour)
-        keep_cost = next_keep
-    fillings = []
-    for prefer_keep in (True, False):
-        in_colour = colour_cost < keep_cost if prefer_keep else colour_cost <= keep_cost
-        from_colour = colour_from_colour if prefer_keep else colour_from_colour | colour_tie
-        pixels = np.empty((width, height), dtype=np.uint8)
-        for j in range(width - 1, -1, -1):
-            pixels[j] = np.where(in_colour, colours[:, j], keep)
-            in_colour = np.where(in_colour, from_colour[j], keep_from_colour[j])
-        fillings.append(np.ascontiguousarray(pixels.T))
-    return fillings[0], fillings[1]
+        np.take(_NEXT_GAP, gaps[j - 1] << _STEP_BITS | steps[j - 1], out=gaps[j])
+    before, differs_before = gaps[:-1], differs.view(np.uint8)
+    # Back-pointers into column j (from 1): did the best way into each state come from colour?
+    # Both fillings side by side: ties toward keep in the first rows, toward colour in the others.
+    keep_from_colour = np.hstack([before == _KEEP_BARRED] * 2)
+    colour_from_colour = differs_before < before  # staying in colour beats leaving keep
+    from_colour = np.hstack([colour_from_colour, colour_from_colour | (differs_before == before)])
+    in_colour = np.empty((width, 2 * height), dtype=bool)
+    in_colour[-1] = np.hstack([gaps[-1] > _EVEN, gaps[-1] >= _EVEN])
+    for j in range(width - 1, 0, -1):
+        in_colour[j - 1] = np.where(in_colour[j], from_colour[j - 1], keep_from_colour[j - 1])
+    pixels = np.where(in_colour.T, np.vstack([colours, colours]), np.uint8(keep))
+    return pixels[:height], pixels[height:]
+
+
+# The gap of a row at a column: 1 + (cost of ending in keep - cost of ending in colour),
+# which is 0, 1 or 2, or 3 when keep is barred (the pixel moved; a cost gap of 2 or more
+# behaves the same). A step (differs << 1 | moved) makes keep's cost min(keep, colour + 1)
+# and colour's min(keep + 1, colour + differs).
+_EVEN = 1  # equal costs
+_KEEP_BARRED = 3
+_STEP_BITS = 2  # a table entry per (gap, step): gap << _STEP_BITS | step
+
+
+def _next_gaps() -> np.ndarray:
+    table = np.empty(4 << _STEP_BITS, dtype=np.uint8)
+    for state in range(4):
+        for differs in (0, 1):
+            gap = state - 1
+            following = min(gap, 1) - min(gap + 1, differs) + 1
+            for moved in (0, 1):
+                table[state << _STEP_BITS | differs << 1 | moved] = (
+                    _KEEP_BARRED if moved else following
+                )
+    return table
+
+
+_NEXT_GAP = _next_gaps()
