@@ -294,8 +294,9 @@ def _separable_drawing(
     pooling: Pooling | None,
     overlap: bool,
 ) -> tuple[Drawing, Style]:
-    """The depthwise layer, then the pointwise one on its output, then their parameters and
-    multiply-accumulates against the standard convolution (see ``drawing``)."""
+    """The depthwise layer, then the pointwise one on its output (each with its caption),
+    then their parameters and multiply-accumulates against the standard convolution (see
+    ``drawing``)."""
     from convanim.channel_drawing import in_sequence
     from convanim.geometry import apply
 
@@ -313,7 +314,7 @@ def _separable_drawing(
         _channel_drawing(pair.depthwise, *args, values, pooling, overlap)[0],
         _channel_drawing(pair.pointwise, *args, second, pooling, overlap)[0],
     ]
-    return in_sequence(parts, pair.comparison_lines(), style), style
+    return in_sequence(parts, pair.stage_captions(), pair.comparison_lines(), style), style
 
 
 def title(spec: ConvSpec | Separable, pooling: Pooling | None = None) -> str:

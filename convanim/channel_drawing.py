@@ -11,6 +11,7 @@ there are groups; nothing a frame lights lies outside the frame's group.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -670,17 +671,25 @@ def draw_channels(
     )
 
 
-def in_sequence(parts: list[Drawing], closing: list[str], style: Style) -> Drawing:
-    """One drawing that plays ``parts`` one after the other (each on its own static layer),
-    then a frame with the lines of ``closing``: a layer followed by the next.
+def in_sequence(
+    parts: list[Drawing], captions: Sequence[str], closing: list[str], style: Style
+) -> Drawing:
+    """One drawing that plays ``parts`` one after the other (each on its own static layer,
+    with its caption in a band below), then a frame with the lines of ``closing``.
 
-    The picture is as large as the largest part; each part keeps its top-left corner.
+    The picture is as large as the largest part, and the band; each part keeps its
+    top-left corner.
     """
     width = max(part.size[0] for part in parts)
-    height = max(part.size[1] for part in parts)
     palette = style.palette
     size = max(look.MIN_LABEL_PIXELS, round(look.TEXT_SIZE * look.CHANNELS_CELL))
     step = size * look.CLOSING_LINE_SPACING
+    band = max(part.size[1] for part in parts)  # where the captions' band starts
+    height = round(band + 2 * step)
+    titles = [
+        Label(np.array([width / 2, band + step]), caption, size, palette.text, Role.LABEL)
+        for caption in captions
+    ]
     top = height / 2 - step * (len(closing) - 1) / 2
     summary = tuple(
         Label(np.array([width / 2, top + k * step]), line, size, palette.text, Role.LABEL)
@@ -693,7 +702,8 @@ def in_sequence(parts: list[Drawing], closing: list[str], style: Style) -> Drawi
             return FrameDrawing(summary, ())
         part = int(np.searchsorted(starts, index, side="right")) - 1
         drawn = parts[part].frames[index - int(starts[part])]
-        return FrameDrawing((*parts[part].lower, *drawn.below), (*parts[part].upper, *drawn.above))
+        below = (*parts[part].lower, titles[part], *drawn.below)
+        return FrameDrawing(below, (*parts[part].upper, *drawn.above))
 
     return Drawing(
         size=(width, height),

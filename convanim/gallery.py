@@ -1,5 +1,5 @@
-"""The 15 animations of Dumoulin & Visin's guide and its 4 numerical ones, under their own names,
-as GIF and as animated SVG.
+"""The 15 animations of Dumoulin & Visin's guide, its 4 numerical ones and 8 of channels and
+groups, under their own names, as GIF and as animated SVG.
 
 ``render_gallery`` writes them (in parallel) with a README table; ``stale_files``
 says which files of a folder differ from what convanim renders now.

@@ -96,6 +96,25 @@ class Separable:
     def dense_multiply_accumulates(self) -> int:
         return self.depthwise.dense_multiply_accumulates + self.pointwise.dense_multiply_accumulates
 
+    def stage_captions(self) -> tuple[str, str]:
+        """What each layer of the pair does, as a caption under its stage of the animation.
+
+        >>> pair = Separable.of(ConvSpec(input_size=(5, 5), kernel=3, padding=1, in_channels=3), 2)
+        >>> for caption in pair.stage_captions():
+        ...     print(caption)
+        1 of 2, depthwise: each of the 3 channels has its own 3x3 filter (groups 3)
+        2 of 2, pointwise: 2 filters of 3x1x1 mix the 3 channels
+        """
+        first, second = self.depthwise, self.pointwise
+        kernel = "x".join(map(str, first.weight_shape[2:]))
+        slices = "x".join(map(str, second.weight_shape[1:]))
+        return (
+            f"1 of 2, depthwise: each of the {first.in_channels} channels has its own "
+            f"{kernel} filter (groups {first.groups})",
+            f"2 of 2, pointwise: {second.out_channels} filters of {slices} mix the "
+            f"{second.in_channels} channels",
+        )
+
     def comparison_lines(self) -> list[str]:
         """The pair against the standard convolution: parameters and multiply-accumulates."""
         standard = self.standard

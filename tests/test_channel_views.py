@@ -230,6 +230,24 @@ def test_frame_counts_of_the_channel_views_and_the_separable_pair():
     assert len(drawing(pair, view=View.STACK)[0].frames) == 3 * 16 + 5 * 16 + 1
 
 
+def test_separable_stages_are_captioned_below_what_they_show():
+    pair = Separable.of(ConvSpec(input_size=(4, 4), kernel=3, padding=1, in_channels=3), 5)
+    laid_out, _ = drawing(pair, view=View.STACK)
+    first = "1 of 2, depthwise: each of the 3 channels has its own 3x3 filter (groups 3)"
+    second = "2 of 2, pointwise: 5 filters of 3x1x1 mix the 3 channels"
+    stages = [first] * (3 * 16) + [second] * (5 * 16) + [None]  # the closing frame: none
+    assert len(laid_out.frames) == len(stages)
+    for index, expected in enumerate(stages):
+        frame = laid_out.frames[index]
+        shown = [*frame.below, *frame.above]
+        captions = [p for p in shown if isinstance(p, Label) and p.text[:6] in ("1 of 2", "2 of 2")]
+        assert [label.text for label in captions] == ([expected] if expected else [])
+        if expected:
+            lowest = max(p.corners[:, 1].max() for p in shown if isinstance(p, CellShape))
+            assert captions[0].centre[1] - captions[0].size > lowest
+            assert captions[0].centre[1] + captions[0].size / 2 <= laid_out.size[1]
+
+
 @pytest.mark.parametrize(("cin", "cout", "k"), [(3, 2, 3), (8, 16, 3), (32, 64, 5)])
 def test_separable_counts_against_the_standard_convolution(cin, cout, k):
     pair = Separable.of(

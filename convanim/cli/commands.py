@@ -205,7 +205,7 @@ def gallery(
     out: options.GalleryFolder = Path("renders"),
     check: options.Check = False,
 ) -> None:
-    """Render the guide's 15 animations and its 4 numerical ones under their names, in parallel.
+    """Render the guide's 15 animations, its 4 numerical ones and 8 of channels and groups.
 
     Also writes README.md in the folder with the table. Example: convanim gallery -o renders
     """
