@@ -48,6 +48,13 @@ def _keys(frame: Image.Image) -> np.ndarray:
     return rgbx.reshape(frame.height, frame.width) & 0xFFFFFF
 
 
+def _run_starts(keys: np.ndarray) -> np.ndarray:
+    """The keys (1-D) that differ from the one before them: every colour, far fewer pixels."""
+    starts = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=starts[1:])
+    return keys[starts]
+
+
 def _sample_strip(frames: Frames, samples: int = 8) -> Image.Image:
     """Evenly spaced frames (first and last included) stacked into one image."""
     picks = sorted({round(i * (len(frames) - 1) / max(samples - 1, 1)) for i in range(samples)})
@@ -77,10 +84,10 @@ def palette_lookup(frames: Frames, key: RGB | None = None) -> tuple[np.ndarray, 
     """
     used = np.zeros(1 << 24, dtype=bool)
     first = _keys(frames[0])
-    used[first] = True
+    used[_run_starts(first.ravel())] = True
     for index in range(1, len(frames)):  # a later frame adds only the colours where it differs
         keys = _keys(frames[index])
-        used[keys[keys != first]] = True
+        used[_run_starts(keys[keys != first])] = True
     del first
     key_code = None if key is None else key[0] | key[1] << 8 | key[2] << 16
     if key_code is not None:
