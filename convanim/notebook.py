@@ -92,6 +92,7 @@ def animate(
     *,
     input_values: np.ndarray | None = None,
     weights: np.ndarray | None = None,
+    bias: np.ndarray | None = None,
     theme: Theme | str = Theme.LIGHT,
     width: int | None = None,
     labels: bool = True,
@@ -106,8 +107,8 @@ def animate(
     """Render ``spec`` for a notebook cell, as ``convanim gif`` would with the same options.
 
     ``view`` is canvas, scatter or flat; ``values`` prints small integer values
-    from ``seed``, or ``input_values`` and ``weights`` where given (with cells large
-    enough to read them); ``pooling`` animates a
+    from ``seed``, or ``input_values``, ``weights`` and ``bias`` where given (with cells
+    large enough to read them); ``pooling`` animates a
     pooling over the spec's windows; ``overlap`` closes a scatter view with the
     stamp counts; ``format`` is "svg" (theme "auto" follows the reader's colour scheme)
     or "gif". Bad values raise ``ConvanimError``.
@@ -136,7 +137,7 @@ def animate(
     options: dict[str, Any] = {
         "view": view,
         "style": Style(theme=choose(Theme, theme, "theme"), width=width, labels=labels),
-        "values": ValueSource(seed, input_values, weights) if values else None,
+        "values": ValueSource(seed, input_values, weights, bias) if values else None,
         "pooling": pooling,
         "overlap": overlap,
         "max_frames": max_frames,

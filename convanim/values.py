@@ -133,8 +133,11 @@ def small_channel_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndar
     return x, w, b
 
 
-def given_values(text: str, shape: tuple[int, ...], argument: str) -> np.ndarray:
-    """Comma-separated numbers, row-major, exactly prod(shape) of them.
+def given_values(
+    text: str, shape: tuple[int, ...], argument: str, naming: str | None = None
+) -> np.ndarray:
+    """Comma-separated numbers, row-major, exactly prod(shape) of them (``naming`` says
+    what they are for in the message that refuses another count; else the shape does).
 
     >>> given_values("1,2,3,4", (2, 2), "weights").tolist()
     [[1.0, 2.0], [3.0, 4.0]]
@@ -150,7 +153,7 @@ def given_values(text: str, shape: tuple[int, ...], argument: str) -> np.ndarray
             argument, f"must be finite numbers (a picture cannot show them), got {quoted(text)}"
         )
     if values.size != np.prod(shape):
-        size = "x".join(map(str, shape))
+        size = naming or "x".join(map(str, shape))
         raise ConvanimError(
             argument, f"needs {int(np.prod(shape))} values for {size}, got {values.size}"
         )
@@ -167,6 +170,7 @@ class ValueSource:
     seed: int = 0
     input: np.ndarray | None = None  # x (input_size...), or None for seeded values
     weights: np.ndarray | None = None  # w (kernel...), or None for seeded values
+    bias: np.ndarray | None = None  # b (out_channels,), or None for seeded values
 
     def arrays(self, spec: ConvSpec) -> tuple[np.ndarray, np.ndarray]:
         """(x, w) for ``spec``."""
@@ -182,7 +186,7 @@ class ValueSource:
         return (
             x if self.input is None else self.input.reshape(x.shape),
             w if self.weights is None else self.weights.reshape(w.shape),
-            b,
+            b if self.bias is None else self.bias.reshape(b.shape),
         )
 
     def pooled(self, spec: ConvSpec) -> np.ndarray:

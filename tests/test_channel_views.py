@@ -230,6 +230,22 @@ def test_frame_counts_of_the_channel_views_and_the_separable_pair():
     assert len(drawing(pair, view=View.STACK)[0].frames) == 3 * 16 + 5 * 16 + 1
 
 
+def test_given_biases_are_printed_and_added_in_the_stack_view():
+    given = np.array([10.0, -20.0])
+    source = ValueSource(bias=given)
+    laid_out, _ = drawing(CS231N, view=View.STACK, values=source)
+    x, w, b = source.channel_arrays(CS231N)
+    np.testing.assert_array_equal(b, given)
+    y = conv_grouped(x, w, CS231N, given).reshape(2, -1)
+    for index, frame in enumerate(laid_out.frames):
+        o, p = divmod(index, 9)
+        labels = [s for s in frame.below if isinstance(s, Label)]
+        (bias,) = [s for s in labels if s.role is Role.BIAS]
+        (total,) = [s for s in labels if s.role is Role.TOTAL]
+        assert _number(bias.text) == given[o]
+        assert _number(total.text) == pytest.approx(y[o, p])
+
+
 def test_separable_stages_are_captioned_below_what_they_show():
     pair = Separable.of(ConvSpec(input_size=(4, 4), kernel=3, padding=1, in_channels=3), 5)
     laid_out, _ = drawing(pair, view=View.STACK)

@@ -66,6 +66,12 @@ CASES = [
     (["gif", "-o", "out/x.bmp"], "-o: out/x.bmp: the extension must be one of"),
     (["gif", "--op", "1,0,0", "-t", "--s", "2"], "--op: gives 3 axes, but a picture has 1 or 2"),
     (["gif", "--pool", "max", "--weights", "1"], "--weights: pooling has no weights"),
+    (["gif", "--cin", "3", "--bias-values", "1,2"], "--bias-values: the layer has no bias: add"),
+    (
+        ["gif", "--cin", "3", "--cout", "2", "--bias", "--bias-values", "1"],
+        "--bias-values: needs 2 values for 2 output channels, got 1",
+    ),
+    (["gif", "--cin", "3", "--bias", "--bias-values", "x"], "--bias-values: expected comma-sep"),
     (["gif", "--no-count-include-pad"], "--no-count-include-pad: only average pooling"),
     (["gif", "--ceil-mode"], "--ceil-mode: only pooling (--pool) has a ceil mode"),
     (["gif", "--input-values", NAN_INPUT], "--input-values: must be finite numbers"),

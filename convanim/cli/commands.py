@@ -90,6 +90,7 @@ def gif(
     seed: options.Seed = 0,
     weights: options.Weights = None,
     input_values: options.InputValues = None,
+    bias_values: options.BiasValues = None,
     pool: options.Pool = None,
     no_count_include_pad: options.ExcludePad = False,
     ceil_mode: options.CeilMode = False,
@@ -126,7 +127,10 @@ def gif(
         raise ConvanimError(
             "no_count_include_pad", "only average pooling ({pool} avg) counts padding"
         )
-    numeric = values or pool is not None or weights is not None or input_values is not None
+    if bias_values is not None and not spec.bias:
+        raise ConvanimError("bias_values", "the layer has no bias: add {bias}")
+    given = (weights, input_values, bias_values)
+    numeric = values or pool is not None or any(text is not None for text in given)
     if ceil_mode and pool is None and layer_pooling is None:
         raise ConvanimError("ceil_mode", "only pooling ({pool}) has a ceil mode")
     pooling = Pooling(spec, pool, not no_count_include_pad, ceil_mode) if pool else layer_pooling
@@ -135,12 +139,17 @@ def gif(
     input_shape, weight_shape = spec.input_size, spec.kernel
     if view.channels:
         input_shape, weight_shape = (spec.in_channels, *spec.input_size), spec.weight_shape
+    channels = f"{spec.out_channels} output channels"
+    if isinstance(shown, Separable):  # the values given are the first layer's
+        channels = f"the depthwise layer's {channels}"
+    bias_shape = ((spec.out_channels,), "bias_values", channels)
     source = ValueSource(
         seed=seed,
         input=None
         if input_values is None
         else given_values(input_values, input_shape, "input_values"),
         weights=None if weights is None else given_values(weights, weight_shape, "weights"),
+        bias=None if bias_values is None else given_values(bias_values, *bias_shape),
     )
     mode = pooling.mode if pooling else None
     tags: tuple[str, ...] = (f"{mode.value}pool",) if mode else ("values",) if numeric else ()

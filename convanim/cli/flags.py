@@ -50,6 +50,7 @@ FLAGS = {
     "pool": "--pool",
     "weights": "--weights",
     "input_values": "--input-values",
+    "bias_values": "--bias-values",
     "overlap": "--overlap",
     "scene": "NAME",
     "quality": "--quality",

@@ -121,6 +121,10 @@ Weights = Annotated[
 InputValues = Annotated[
     str | None, _option("--input-values", panel=NUMBERS, help="Input values, row-major.")
 ]
+BiasValues = Annotated[
+    str | None,
+    _option("--bias-values", panel=NUMBERS, help="A bias per output channel, with --bias: 1,-2"),
+]
 Pool = Annotated[
     PoolMode | None, _option("--pool", panel=NUMBERS, help="Pool the input instead of convolving.")
 ]
