@@ -11,6 +11,7 @@ there are groups; nothing a frame lights lies outside the frame's group.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -29,6 +30,7 @@ from convanim.drawing import (
     Segment,
     plane_cells,
     plane_fill,
+    text_box,
 )
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec
@@ -677,24 +679,24 @@ def in_sequence(
     """One drawing that plays ``parts`` one after the other (each on its own static layer,
     with its caption in a band below), then a frame with the lines of ``closing``.
 
-    The picture is as large as the largest part, and the band; each part keeps its
-    top-left corner.
+    The picture is as large as the largest part and the band, and as wide as the widest
+    line of text and as high as the closing lines need, a text height clear of the edges;
+    each part keeps its top-left corner.
     """
-    width = max(part.size[0] for part in parts)
     palette = style.palette
     size = max(look.MIN_LABEL_PIXELS, round(look.TEXT_SIZE * look.CHANNELS_CELL))
     step = size * look.CLOSING_LINE_SPACING
+
+    def text(line: str, x: float, y: float) -> Label:
+        return Label(np.array([x, y]), line, size, palette.text, Role.LABEL)
+
+    widest = max(np.ptp(text_box(text(line, 0, 0))[::2]) for line in [*captions, *closing])
+    width = math.ceil(max(max(part.size[0] for part in parts), widest + 2 * size))
     band = max(part.size[1] for part in parts)  # where the captions' band starts
-    height = round(band + 2 * step)
-    titles = [
-        Label(np.array([width / 2, band + step]), caption, size, palette.text, Role.LABEL)
-        for caption in captions
-    ]
+    height = math.ceil(max(band + 2 * step, (len(closing) + 1) * step))
+    titles = [text(caption, width / 2, band + step) for caption in captions]
     top = height / 2 - step * (len(closing) - 1) / 2
-    summary = tuple(
-        Label(np.array([width / 2, top + k * step]), line, size, palette.text, Role.LABEL)
-        for k, line in enumerate(closing)
-    )
+    summary = tuple(text(line, width / 2, top + k * step) for k, line in enumerate(closing))
     starts = np.cumsum([0] + [len(part.frames) for part in parts])
 
     def frame(index: int) -> FrameDrawing:

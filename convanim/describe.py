@@ -319,7 +319,11 @@ def shape_lines(op: ConvSpec | Pooling) -> list[str]:
 
 
 def alt_text(spec: ConvSpec) -> str:
-    """A sentence for alt text: the op, its parameters and its shapes."""
+    """A sentence for alt text: the op, its parameters and its shapes (with channels, if any).
+
+    >>> alt_text(ConvSpec(input_size=(5, 5), kernel=3, in_channels=4, out_channels=2, groups=2))
+    'Convolution of a 4-channel 5x5 input with kernel 3x3, stride 1, padding 0, 2 groups, giving a 2-channel 3x3 output'
+    """
     kind = "Transposed convolution" if spec.transposed else "Convolution"
     parts = [f"kernel {size_text(spec.kernel)}", f"stride {compact(spec.stride)}"]
     parts.append(f"padding {padding_text(spec.padding, ':', 'x')}")
@@ -327,10 +331,13 @@ def alt_text(spec: ConvSpec) -> str:
         parts.append(f"dilation {compact(spec.dilation)}")
     if set(spec.output_padding) != {0}:
         parts.append(f"output padding {compact(spec.output_padding)}")
-    return (
-        f"{kind} of a {size_text(spec.input_size)} input with {', '.join(parts)}, "
-        f"giving a {size_text(spec.output_size)} output"
-    )
+    inputs, outputs = size_text(spec.input_size), size_text(spec.output_size)
+    if not spec.single_channel or spec.groups > 1 or spec.bias:
+        inputs = f"{spec.in_channels}-channel {inputs}"
+        outputs = f"{spec.out_channels}-channel {outputs}"
+        parts += [f"{spec.groups} groups"] if spec.groups > 1 else []
+        parts += ["bias"] if spec.bias else []
+    return f"{kind} of a {inputs} input with {', '.join(parts)}, giving a {outputs} output"
 
 
 def overlap_verdict(spec: ConvSpec) -> str:

@@ -25,7 +25,7 @@ from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec, Pooling
 from convanim.storyboard import View
 from convanim.style import Style, Theme
-from convanim.values import ValueSource
+from convanim.values import ValueShapes, ValueSource, given_array
 
 #: What ``animate`` renders: an animated SVG (sharp at any zoom, real text) or a GIF.
 FORMATS = ("svg", "gif")
@@ -107,8 +107,9 @@ def animate(
     """Render ``spec`` for a notebook cell, as ``convanim gif`` would with the same options.
 
     ``view`` is canvas, scatter or flat; ``values`` prints small integer values
-    from ``seed``, or ``input_values``, ``weights`` and ``bias`` where given (with cells
-    large enough to read them); ``pooling`` animates a
+    from ``seed``, or ``input_values``, ``weights`` and ``bias`` where given (any of them
+    prints values; shaped as ``ValueShapes`` says, checked as ``convanim gif`` checks
+    them; cells are made large enough to read them); ``pooling`` animates a
     pooling over the spec's windows; ``overlap`` closes a scatter view with the
     stamp counts; ``format`` is "svg" (theme "auto" follows the reader's colour scheme)
     or "gif". Bad values raise ``ConvanimError``.
@@ -134,10 +135,11 @@ def animate(
         **({} if width is None else {"width": width}),
     )
 
+    numeric = values or any(given is not None for given in (input_values, weights, bias))
     options: dict[str, Any] = {
         "view": view,
         "style": Style(theme=choose(Theme, theme, "theme"), width=width, labels=labels),
-        "values": ValueSource(seed, input_values, weights, bias) if values else None,
+        "values": _value_source(spec, view, seed, input_values, weights, bias) if numeric else None,
         "pooling": pooling,
         "overlap": overlap,
         "max_frames": max_frames,
@@ -161,6 +163,26 @@ def animate(
     # Frames are painted as the encoder reads them: only the GIF's bytes are held.
     data = animation_bytes(frames, ".gif", duration, see_through)
     return InlineAnimation(spec, data, format, alt, frames.size[0], len(frames), saving)
+
+
+def _value_source(
+    spec: ConvSpec,
+    view: View | str,
+    seed: int,
+    input_values: object,
+    weights: object,
+    bias: object,
+) -> ValueSource:
+    """The values to print: seeded, else those given, refused as the command line refuses them."""
+    if bias is not None and not spec.bias:
+        raise ConvanimError("bias", "the spec has no bias: give it bias=True")
+    shapes = ValueShapes.of(spec, choose(View, view, "view").channels)
+    return ValueSource(
+        seed,
+        None if input_values is None else given_array(input_values, shapes.input, "input_values"),
+        None if weights is None else given_array(weights, shapes.weights, "weights"),
+        None if bias is None else given_array(bias, shapes.bias, "bias", shapes.bias_naming),
+    )
 
 
 def _check_arguments(spec: object, pooling: object, **given: object) -> None:

@@ -106,7 +106,8 @@ class Separable:
         2 of 2, pointwise: 2 filters of 3x1x1 mix the 3 channels
         """
         first, second = self.depthwise, self.pointwise
-        kernel = "x".join(map(str, first.weight_shape[2:]))
+        taps = first.weight_shape[2:]
+        kernel = "x".join(map(str, taps)) if len(taps) > 1 else f"{taps[0]}-wide"
         slices = "x".join(map(str, second.weight_shape[1:]))
         return (
             f"1 of 2, depthwise: each of the {first.in_channels} channels has its own "

@@ -136,8 +136,7 @@ def small_channel_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndar
 def given_values(
     text: str, shape: tuple[int, ...], argument: str, naming: str | None = None
 ) -> np.ndarray:
-    """Comma-separated numbers, row-major, exactly prod(shape) of them (``naming`` says
-    what they are for in the message that refuses another count; else the shape does).
+    """Comma-separated numbers, row-major, as ``given_array`` takes them.
 
     >>> given_values("1,2,3,4", (2, 2), "weights").tolist()
     [[1.0, 2.0], [3.0, 4.0]]
@@ -148,16 +147,58 @@ def given_values(
         raise ConvanimError(
             argument, f"expected comma-separated numbers, got {quoted(text)}"
         ) from None
-    if not np.isfinite(values).all():
+    return given_array(values, shape, argument, naming)
+
+
+def given_array(
+    values: object, shape: tuple[int, ...], argument: str, naming: str | None = None
+) -> np.ndarray:
+    """``values`` (numbers, any nesting), row-major, exactly prod(shape) finite ones, as a
+    float array of ``shape``; ``naming`` says what they are for in the message that refuses
+    another count (else the shape does).
+
+    >>> given_array([1, 2], (2,), "bias", "2 output channels").tolist()
+    [1.0, 2.0]
+    """
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ConvanimError(argument, f"expected numbers, got {quoted(values)}") from None
+    if not np.isfinite(array).all():
+        bad = int(np.count_nonzero(~np.isfinite(array)))
         raise ConvanimError(
-            argument, f"must be finite numbers (a picture cannot show them), got {quoted(text)}"
+            argument, f"must be finite numbers (a picture cannot show them), {bad} are not"
         )
-    if values.size != np.prod(shape):
+    if array.size != math.prod(shape):
         size = naming or "x".join(map(str, shape))
         raise ConvanimError(
-            argument, f"needs {int(np.prod(shape))} values for {size}, got {values.size}"
+            argument, f"needs {math.prod(shape)} values for {size}, got {array.size}"
         )
-    return values.reshape(shape)
+    return array.reshape(shape)
+
+
+@dataclass(frozen=True)
+class ValueShapes:
+    """The shapes of the values a user may give for a spec, and what its biases belong to."""
+
+    input: tuple[int, ...]
+    weights: tuple[int, ...]
+    bias: tuple[int, ...]
+    bias_naming: str
+
+    @classmethod
+    def of(cls, spec: ConvSpec, channels: bool, owner: str = "") -> ValueShapes:
+        """For a one-slice view, or (``channels``) the stack view; ``owner`` names the layer
+        whose biases they are, where there are two.
+
+        >>> ValueShapes.of(ConvSpec(input_size=(5, 5), kernel=3, in_channels=3, out_channels=2), True)
+        ValueShapes(input=(3, 5, 5), weights=(2, 3, 3, 3), bias=(2,), bias_naming='2 output channels')
+        """
+        naming = f"{owner}{spec.out_channels} output channels"
+        if not channels:
+            return cls(spec.input_size, spec.kernel, (spec.out_channels,), naming)
+        inputs = (spec.in_channels, *spec.input_size)
+        return cls(inputs, spec.weight_shape, (spec.out_channels,), naming)
 
 
 @dataclass(frozen=True)
@@ -194,13 +235,22 @@ class ValueSource:
         return distinct_values(spec, self.seed) if self.input is None else self.input
 
 
-def _finite(values: np.ndarray) -> np.ndarray:
-    """``values`` if every one is finite, else the error a reader needs: the numbers overflow."""
+def _finite(values: np.ndarray, culprit: str = "input_values") -> np.ndarray:
+    """``values`` if every one is finite, else the error a reader needs: the numbers overflow
+    (blamed on ``culprit``)."""
     if not np.isfinite(values).all():
-        raise ConvanimError(
-            "input_values", "the outputs overflow (beyond 1e308): choose smaller values"
-        )
+        raise ConvanimError(culprit, "the outputs overflow (beyond 1e308): choose smaller values")
     return values
+
+
+def _layer_outputs(
+    spec: ConvSpec, x: np.ndarray, w: np.ndarray, bias: np.ndarray | None
+) -> np.ndarray:
+    """y of a layer with channels, refused if it overflows: on the bias if the sums alone
+    do not."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        sums = _finite(apply(spec, x, w))
+        return sums if bias is None else _finite(apply(spec, x, w, bias), "bias_values")
 
 
 def lower_plane_values(board: Storyboard, spec: ConvSpec, x: np.ndarray) -> np.ndarray:
@@ -321,6 +371,7 @@ def channel_numbers(
     upper_shape = board.spatial.upper.cells.shape
     lower_shape = board.spatial.lower.cells.shape
     if board.stamps:
+        _layer_outputs(spec, x, w, bias)  # the totals the stamps reach: refused if they overflow
         inputs = x.reshape(spec.in_channels, *lower_shape).astype(float)
         kernel_order = grid_positions(spec.kernel)
     else:
@@ -331,8 +382,7 @@ def channel_numbers(
             padded.reshape(spec.in_channels, *lower_shape),
         )
         kernel_order = canvas(spatial).footprint_kernel
-        with np.errstate(over="ignore", invalid="ignore"):
-            y = _finite(apply(spec, x, w, bias)).reshape(spec.out_channels, -1)
+        y = _layer_outputs(spec, x, w, bias).reshape(spec.out_channels, -1)
     taps_of = {
         (int(i), int(j)): w[i, j][tuple(kernel_order.T)].astype(float)
         for i, j in board.pairs.weight
@@ -371,7 +421,8 @@ class _Stamps:
         for i, j, o in zip(*board.pairs.weight.T, board.pairs.output):
             whole[i, o] = self._sums(int(i), int(j))[-1]
         #: (in_channels + 1, out_channels, plane...) what the input channels before each added
-        self.before = np.concatenate([np.zeros_like(whole[:1]), np.cumsum(whole, axis=0)])
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.before = _finite(np.concatenate([np.zeros_like(whole[:1]), whole.cumsum(0)]))
 
     def _sums(self, i: int, j: int) -> np.ndarray:
         with np.errstate(over="ignore", invalid="ignore"):
@@ -384,14 +435,18 @@ class _Stamps:
             self.channel = stamping
             self.running = np.stack([self._sums(stamping, int(j)) for _, j in lit.slices])
         earlier = self.before[stamping].copy()
-        earlier[lit.outputs] += self.running[:, lit.spatial]
+        with np.errstate(over="ignore", invalid="ignore"):
+            earlier[lit.outputs] += self.running[:, lit.spatial]
+            _finite(earlier)
+            if bias is not None:
+                earlier = _finite(
+                    earlier + np.where(self.inside, bias[:, None, None], 0.0), "bias_values"
+                )
         counts = stamp_counts(self.board, lit)
         pairs = self.board.pairs
         last_inputs = pairs.group_inputs[pairs.output_group, -1]  # per output channel
         last_stamp = lit.spatial == len(self.board.spatial.frames) - 1
         complete = (last_inputs < stamping) | ((last_inputs == stamping) & last_stamp)
         shown_inside = complete | (bias is not None)
-        if bias is not None:
-            earlier = earlier + np.where(self.inside, bias[:, None, None], 0.0)
         reached = (counts > 0) | (self.inside & np.reshape(shown_inside, (-1, 1, 1)))
         return np.where(reached, earlier, np.nan)

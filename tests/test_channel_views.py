@@ -22,7 +22,7 @@ from reference import conv_grouped, conv_transpose_grouped
 from convanim.animation import drawing
 from convanim.channel_drawing import channel_layout, group_palette
 from convanim.channel_storyboard import Reading, build_channel_storyboard
-from convanim.drawing import CellShape, Label, Role
+from convanim.drawing import CellShape, Label, Role, text_box
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, scatter
 from convanim.presets import Preset, Separable, preset_channels
@@ -246,13 +246,30 @@ def test_given_biases_are_printed_and_added_in_the_stack_view():
         assert _number(total.text) == pytest.approx(y[o, p])
 
 
-def test_separable_stages_are_captioned_below_what_they_show():
-    pair = Separable.of(ConvSpec(input_size=(4, 4), kernel=3, padding=1, in_channels=3), 5)
+@pytest.mark.parametrize(
+    ("depthwise", "out", "first", "second"),
+    [
+        (
+            ConvSpec(input_size=(4, 4), kernel=3, padding=1, in_channels=3),
+            5,
+            "1 of 2, depthwise: each of the 3 channels has its own 3x3 filter (groups 3)",
+            "2 of 2, pointwise: 5 filters of 3x1x1 mix the 3 channels",
+        ),
+        (  # a picture narrower than its captions
+            ConvSpec(input_size=1, kernel=1, in_channels=2),
+            2,
+            "1 of 2, depthwise: each of the 2 channels has its own 1-wide filter (groups 2)",
+            "2 of 2, pointwise: 2 filters of 2x1 mix the 2 channels",
+        ),
+    ],
+)
+def test_separable_stages_are_captioned_below_what_they_show(depthwise, out, first, second):
+    pair = Separable.of(depthwise, out)
     laid_out, _ = drawing(pair, view=View.STACK)
-    first = "1 of 2, depthwise: each of the 3 channels has its own 3x3 filter (groups 3)"
-    second = "2 of 2, pointwise: 5 filters of 3x1x1 mix the 3 channels"
-    stages = [first] * (3 * 16) + [second] * (5 * 16) + [None]  # the closing frame: none
-    assert len(laid_out.frames) == len(stages)
+    width, height = laid_out.size
+    cells = math.prod(pair.depthwise.output_size)
+    stages = [first] * (pair.depthwise.out_channels * cells) + [second] * (out * cells) + [None]
+    assert len(laid_out.frames) == len(stages)  # the closing frame has no caption
     for index, expected in enumerate(stages):
         frame = laid_out.frames[index]
         shown = [*frame.below, *frame.above]
@@ -261,7 +278,9 @@ def test_separable_stages_are_captioned_below_what_they_show():
         if expected:
             lowest = max(p.corners[:, 1].max() for p in shown if isinstance(p, CellShape))
             assert captions[0].centre[1] - captions[0].size > lowest
-            assert captions[0].centre[1] + captions[0].size / 2 <= laid_out.size[1]
+        for label in (p for p in shown if isinstance(p, Label)):  # every text inside
+            x0, y0, x1, y1 = text_box(label)
+            assert min(x0, y0) >= 0 and x1 <= width and y1 <= height, label.text
 
 
 @pytest.mark.parametrize(("cin", "cout", "k"), [(3, 2, 3), (8, 16, 3), (32, 64, 5)])

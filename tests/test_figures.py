@@ -181,6 +181,29 @@ def test_animate_takes_the_cli_options_saves_any_format_and_refuses_bad_values(t
         plain.save(tmp_path / "a.bmp")
 
 
+def test_animate_takes_given_values_and_refuses_them_as_the_command_line_does():
+    from convanim.errors import ConvanimError
+
+    layer = ConvSpec(
+        input_size=(5, 5), kernel=3, stride=2, padding=1, in_channels=3, out_channels=2, bias=True
+    )
+    given = convanim.animate(layer, view="stack", bias=[10, -20])  # values implied
+    seeded = convanim.animate(layer, view="stack", values=True)
+    assert given.data != seeded.data  # the given biases replace the seeded ones
+    assert "- 20</text>" in given.data.decode()  # the second filter's, as its frames add it
+    refused = {
+        "bias": [[1], "ab", [float("nan"), 1.0]],
+        "weights": [np.ones(3)],
+        "input_values": [[[1, 2]]],
+    }
+    for argument, cases in refused.items():
+        for bad in cases:
+            with pytest.raises(ConvanimError, match=f"^{argument}: "):
+                convanim.animate(layer, view="stack", **{argument: bad})
+    with pytest.raises(ConvanimError, match=r"^bias: the spec has no bias"):
+        convanim.animate(ConvSpec(input_size=5, kernel=3), bias=[1.0])
+
+
 def test_figures_print_nothing_but_their_line_without_a_writable_home(tmp_path):
     import os
     import subprocess

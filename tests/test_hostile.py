@@ -15,6 +15,26 @@ from pathlib import Path
 import pytest
 
 NAN_INPUT = ",".join(["nan"] * 24 + ["1"])
+HUGE_INPUT = ",".join(["1e307"] * 18)  # two 3x3 input channels
+SCATTER_OVERFLOW = [
+    *[
+        "gif",
+        "-t",
+        "--i",
+        "3",
+        "--cin",
+        "2",
+        "--cout",
+        "2",
+        "--bias",
+        "--reading",
+        "scatter",
+        "--input-values",
+    ],
+    HUGE_INPUT,
+    "--bias-values",
+    "1.7e308,1.7e308",
+]
 
 CASES = [
     # shape: arithmetic, any size, answers at once
@@ -72,6 +92,15 @@ CASES = [
         "--bias-values: needs 2 values for 2 output channels, got 1",
     ),
     (["gif", "--cin", "3", "--bias", "--bias-values", "x"], "--bias-values: expected comma-sep"),
+    (["gif", "--pool", "max", "--bias-values", "1"], "--bias-values: pooling has no bias: drop"),
+    (
+        ["gif", "--layer", "nn.Conv2d(3, 2, 3, bias=False)", "--bias-values", "1,2"],
+        "--bias-values: the layer has no bias: add bias=True in --layer",
+    ),
+    (
+        SCATTER_OVERFLOW,
+        "--bias-values: the outputs overflow",
+    ),
     (["gif", "--no-count-include-pad"], "--no-count-include-pad: only average pooling"),
     (["gif", "--ceil-mode"], "--ceil-mode: only pooling (--pool) has a ceil mode"),
     (["gif", "--input-values", NAN_INPUT], "--input-values: must be finite numbers"),

@@ -178,7 +178,7 @@ def test_frames_over_the_held_budget_are_streamed_two_at_most(
     (painter,) = painters
     assert painter.most_alive <= 2
     # Each frame is painted once or twice (GIF, APNG: a pass before the encoding one);
-    # the GIF palette paints its 8 sample frames once more, and the first frame once more.
+    # the GIF palette paints its 8 sample frames and its first once more.
     assert painter.painted <= 2 * len(painter) + 8 + 1
 
 

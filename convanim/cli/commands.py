@@ -107,7 +107,7 @@ def gif(
     from convanim.geometry import ConvSpec, Pooling
     from convanim.presets import Separable, preset_flags
     from convanim.style import Style
-    from convanim.values import ValueSource, given_values
+    from convanim.values import ValueShapes, ValueSource, given_values
 
     op = flags.operation(max_axes=2, channels=True)
     layer_pooling = op if isinstance(op, Pooling) else None
@@ -127,8 +127,12 @@ def gif(
         raise ConvanimError(
             "no_count_include_pad", "only average pooling ({pool} avg) counts padding"
         )
+    if bias_values is not None and (pool is not None or layer_pooling is not None):
+        drop = "{pool}" if pool is not None else "{layer}"
+        raise ConvanimError("bias_values", f"pooling has no bias: drop {{bias_values}} or {drop}")
     if bias_values is not None and not spec.bias:
-        raise ConvanimError("bias_values", "the layer has no bias: add {bias}")
+        fix = "bias=True in {layer}" if flags.layer else "{bias}"
+        raise ConvanimError("bias_values", f"the layer has no bias: add {fix}")
     given = (weights, input_values, bias_values)
     numeric = values or pool is not None or any(text is not None for text in given)
     if ceil_mode and pool is None and layer_pooling is None:
@@ -136,20 +140,17 @@ def gif(
     pooling = Pooling(spec, pool, not no_count_include_pad, ceil_mode) if pool else layer_pooling
     if layer_pooling is not None:
         numeric = True
-    input_shape, weight_shape = spec.input_size, spec.kernel
-    if view.channels:
-        input_shape, weight_shape = (spec.in_channels, *spec.input_size), spec.weight_shape
-    channels = f"{spec.out_channels} output channels"
-    if isinstance(shown, Separable):  # the values given are the first layer's
-        channels = f"the depthwise layer's {channels}"
-    bias_shape = ((spec.out_channels,), "bias_values", channels)
+    owner = "the depthwise layer's " if isinstance(shown, Separable) else ""  # given: its values
+    shapes = ValueShapes.of(spec, view.channels, owner)
     source = ValueSource(
         seed=seed,
         input=None
         if input_values is None
-        else given_values(input_values, input_shape, "input_values"),
-        weights=None if weights is None else given_values(weights, weight_shape, "weights"),
-        bias=None if bias_values is None else given_values(bias_values, *bias_shape),
+        else given_values(input_values, shapes.input, "input_values"),
+        weights=None if weights is None else given_values(weights, shapes.weights, "weights"),
+        bias=None
+        if bias_values is None
+        else given_values(bias_values, shapes.bias, "bias_values", shapes.bias_naming),
     )
     mode = pooling.mode if pooling else None
     tags: tuple[str, ...] = (f"{mode.value}pool",) if mode else ("values",) if numeric else ()

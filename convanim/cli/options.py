@@ -123,7 +123,11 @@ InputValues = Annotated[
 ]
 BiasValues = Annotated[
     str | None,
-    _option("--bias-values", panel=NUMBERS, help="A bias per output channel, with --bias: 1,-2"),
+    _option(
+        "--bias-values",
+        panel=NUMBERS,
+        help="A bias per output channel, with --bias: 1,-2 (separable: the depthwise layer's).",
+    ),
 ]
 Pool = Annotated[
     PoolMode | None, _option("--pool", panel=NUMBERS, help="Pool the input instead of convolving.")

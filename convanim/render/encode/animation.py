@@ -82,12 +82,15 @@ def palette_lookup(frames: Frames, key: RGB | None = None) -> tuple[np.ndarray, 
     Mapping a colour to that palette depends on that colour alone, so each colour
     in use is mapped once.
     """
+    if not frames:
+        raise ValueError("a GIF needs at least one frame")
     used = np.zeros(1 << 24, dtype=bool)
     first = _keys(frames[0])
     used[_run_starts(first.ravel())] = True
     for index in range(1, len(frames)):  # a later frame adds only the colours where it differs
         keys = _keys(frames[index])
-        used[_run_starts(keys[keys != first])] = True
+        new = keys[keys != first] if keys.shape == first.shape else keys.ravel()
+        used[_run_starts(new)] = True
     del first
     key_code = None if key is None else key[0] | key[1] << 8 | key[2] << 16
     if key_code is not None:
@@ -197,7 +200,7 @@ def _write_webp(frames: Frames, handle: BinaryIO, duration: int) -> None:
         return
     first = frames[0]
     size, own_background, getim = first.size, "background" in first.info, hasattr(first, "getim")
-    del first  # not held while the others are encoded
+    del first  # not held here while the others are encoded (a held list keeps it anyway)
     encoder_class = getattr(_webp, "WebPAnimEncoder", None)
     if len(frames) < 2 or own_background or encoder_class is None or not getim:
         _pillow_save(frames, handle, ".webp", duration)
@@ -253,7 +256,7 @@ def _apng_writer(frames: Frames, duration: int) -> Writer:
     mode, size = ("RGBA" if first.mode == "RGBA" else "RGB"), first.size
     if any(key in first.info for key in _APNG_INFO):
         return lambda handle: _pillow_save(frames, handle, ".png", duration)
-    del first  # not held while the others are compared
+    del first  # not held here while the others are compared (a held list keeps it anyway)
     kept: list[tuple[int, tuple[int, int, int, int] | None, int]] = []  # index, box, duration
     previous = None
     for index, frame in enumerate(frames):

@@ -165,7 +165,7 @@ def _fewest_runs(
     in_colour[-1] = np.hstack([gaps[-1] > _EVEN, gaps[-1] >= _EVEN])
     for j in range(width - 1, 0, -1):
         in_colour[j - 1] = np.where(in_colour[j], from_colour[j - 1], keep_from_colour[j - 1])
-    pixels = np.where(in_colour.T, np.vstack([colours, colours]), np.uint8(keep))
+    pixels = np.where(in_colour.T, np.vstack([colours, colours]), keep).astype(np.uint8, copy=False)
     return pixels[:height], pixels[height:]
 
 
@@ -180,13 +180,14 @@ _STEP_BITS = 2  # a table entry per (gap, step): gap << _STEP_BITS | step
 
 def _next_gaps() -> np.ndarray:
     table = np.empty(4 << _STEP_BITS, dtype=np.uint8)
-    for state in range(4):
+    for entry in range(4):  # the gap stored as entry - 1: -1, 0, 1, and 2 for barred
+        gap = entry - 1
         for differs in (0, 1):
-            gap = state - 1
-            following = min(gap, 1) - min(gap + 1, differs) + 1
+            # keep's cost - colour's, after: (colour + min(gap, 1)) - (colour + min(gap + 1, differs))
+            following = min(gap, 1) - min(gap + 1, differs)
             for moved in (0, 1):
-                table[state << _STEP_BITS | differs << 1 | moved] = (
-                    _KEEP_BARRED if moved else following
+                table[entry << _STEP_BITS | differs << 1 | moved] = (
+                    _KEEP_BARRED if moved else following + 1
                 )
     return table
 
