@@ -27,6 +27,7 @@ from convanim.geometry import (
     scatter,
     scatter_running_sums,
 )
+from convanim.presets import Separable
 from convanim.storyboard import Storyboard, View, build_storyboard, drawn_cells
 from convanim.values import lower_plane_values, small_values
 
@@ -439,14 +440,9 @@ def channels_plan(params: SceneParams) -> ChannelsPlan:
     x = rng.integers(0, 4, size=(in_channels, *spec.input_size)).astype(float)
     standard = dataclasses.replace(spec, groups=1)
     groups = spec.groups if spec.groups > 1 else GROUPED_STAGE_GROUPS
-    depthwise = dataclasses.replace(spec, out_channels=in_channels, groups=in_channels)
-    pointwise = ConvSpec(
-        input_size=spec.input_size,
-        kernel=1,
-        in_channels=in_channels,
-        out_channels=out_channels,
-        bias=spec.bias,
-    )
+    pair = Separable.of(spec, out_channels)  # the pointwise layer reads the depthwise output
+    depthwise = pair.depthwise
+    pointwise = dataclasses.replace(pair.pointwise, input_size=spec.input_size)  # reads x
     stages: list[ChannelStage | SkippedStage] = [
         _channel_stage(
             "standard",
@@ -495,15 +491,13 @@ def channels_plan(params: SceneParams) -> ChannelsPlan:
             rng,
         )
     )
-    # The separable pair: the pointwise layer reads the depthwise layer's output.
-    after_depthwise = dataclasses.replace(pointwise, input_size=depthwise.output_size)
     return ChannelsPlan(
         params=params,
         x=x,
         stages=tuple(stages),
-        separable_parameters=depthwise.parameter_count + after_depthwise.parameter_count,
+        separable_parameters=pair.parameter_count,
         separable_multiply_accumulates=(
-            depthwise.multiply_accumulates + after_depthwise.multiply_accumulates
+            depthwise.multiply_accumulates + pair.pointwise.multiply_accumulates
         ),
         separable_note=(
             ""

@@ -247,10 +247,13 @@ def _layer_outputs(
     spec: ConvSpec, x: np.ndarray, w: np.ndarray, bias: np.ndarray | None
 ) -> np.ndarray:
     """y of a layer with channels, refused if it overflows: on the bias if the sums alone
-    do not."""
+    do not (worked out only then)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        sums = _finite(apply(spec, x, w))
-        return sums if bias is None else _finite(apply(spec, x, w, bias), "bias_values")
+        y = apply(spec, x, w, bias)
+        if bias is not None and not np.isfinite(y).all():
+            _finite(apply(spec, x, w))  # the sums alone overflow: the inputs' fault
+            _finite(y, "bias_values")
+        return _finite(y)
 
 
 def lower_plane_values(board: Storyboard, spec: ConvSpec, x: np.ndarray) -> np.ndarray:
