@@ -21,6 +21,7 @@ from convanim import style as look
 from convanim.channel_storyboard import ChannelFrame, ChannelStoryboard, Reading, stamp_counts
 from convanim.describe import padding_text, size_text
 from convanim.drawing import (
+    Align,
     CellLayout,
     Drawing,
     FrameDrawing,
@@ -631,11 +632,13 @@ class _ChannelFrames:
                 text = f"- {number_text(-value)}" if value < 0 else f"+ {text}"
             role = Role.BIAS if bias is not None and k == len(terms) - 1 else Role.PARTIAL
             at = self.layout.sums[slot]
-            shapes.append(Label(at, text, size, self.palette.text, role, anchor="lm"))
+            shapes.append(Label(at, text, size, self.palette.text, role, align=Align.START))
         o = int(lit.outputs[0])
         total = number_text(outputs[o, int(cell[0]), int(cell[1])])
         at = self.layout.sums[-1]
-        shapes.append(Label(at, f"= {total}", size, self.palette.text, Role.TOTAL, anchor="lm"))
+        shapes.append(
+            Label(at, f"= {total}", size, self.palette.text, Role.TOTAL, align=Align.START)
+        )
         return shapes
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -45,6 +45,17 @@ class Role(str, enum.Enum):
     TOTAL = "total"  # stack view: what the output cell receives
 
 
+Drawn = TypeVar("Drawn", covariant=True)  # what a Renderer makes of one primitive
+
+
+class Align(str, enum.Enum):
+    """Where a label's point sits along its text; every label is centred on it in height."""
+
+    START = "start"  # the text begins at the point
+    MIDDLE = "middle"
+    END = "end"  # the text ends at the point
+
+
 @dataclass(frozen=True)
 class CellShape:
     """A cell: a filled quadrilateral and its four edges, solid or dashed."""
@@ -62,6 +73,9 @@ class CellShape:
     #: one, so that an edge shared by two cells is the same segment from both.
     EDGES = ((0, 1), (0, 3), (1, 2), (3, 2))
 
+    def render(self, renderer: Renderer[Drawn]) -> Drawn:
+        return renderer.cell(self)
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -73,6 +87,9 @@ class Segment:
     width: int
     role: Role
 
+    def render(self, renderer: Renderer[Drawn]) -> Drawn:
+        return renderer.segment(self)
+
 
 @dataclass(frozen=True)
 class Disc:
@@ -82,6 +99,9 @@ class Disc:
     radius: float
     colour: RGB
     role: Role
+
+    def render(self, renderer: Renderer[Drawn]) -> Drawn:
+        return renderer.disc(self)
 
 
 @dataclass(frozen=True)
@@ -94,6 +114,9 @@ class Ring:
     width: int
     role: Role
 
+    def render(self, renderer: Renderer[Drawn]) -> Drawn:
+        return renderer.ring(self)
+
 
 @dataclass(frozen=True)
 class Label:
@@ -104,10 +127,26 @@ class Label:
     size: int  # pixels
     colour: RGB
     role: Role
-    anchor: str = "mm"  # Pillow's two-letter anchor: (l, m, r) then (a, m, s, d); "mm" centres
+    align: Align = Align.MIDDLE  # where the point sits along the text (always mid-height)
+
+    def render(self, renderer: Renderer[Drawn]) -> Drawn:
+        return renderer.text(self)
 
 
 Primitive = CellShape | Segment | Disc | Ring | Label
+
+
+class Renderer(Protocol[Drawn]):
+    """A backend: one method per kind of primitive, each returning what the backend makes of
+    it (None where it paints); ``primitive.render(renderer)`` calls the right one, so no
+    backend asks a primitive its type (as matplotlib's ``RendererBase``).
+    """
+
+    def cell(self, shape: CellShape) -> Drawn: ...
+    def segment(self, line: Segment) -> Drawn: ...
+    def disc(self, disc: Disc) -> Drawn: ...
+    def ring(self, ring: Ring) -> Drawn: ...
+    def text(self, label: Label) -> Drawn: ...
 
 
 def text_box(label: Label) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,6 +119,7 @@ def contrast(first: RGB, second: RGB) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
+@functools.lru_cache(maxsize=1024)
 def readable_on(fill: RGB, palette: Palette) -> RGB:
     """The palette's text colour (on-cell, text or background) that reads best on ``fill``."""
     candidates = (palette.on_cell, palette.text, palette.background)

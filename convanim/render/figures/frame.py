@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Polygon
 
-from convanim.drawing import CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
+from convanim.drawing import Align, CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
 from convanim.render.figures.figures import DPI, figure_bytes
 from convanim.style import RGB
 
 POINTS_PER_PIXEL = 72 / DPI
 FONT = "DejaVu Sans"  # matplotlib's own font, and the SVG's first choice
-_ALIGN = {"l": "left", "m": "center", "r": "right"}  # Pillow's first anchor letter
-_VERTICAL = {"a": "top", "m": "center", "s": "baseline", "d": "bottom"}  # and its second
+_ALIGN = {Align.START: "left", Align.MIDDLE: "center", Align.END: "right"}
 
 
 def _rgb(colour: RGB) -> tuple[float, float, float]:
@@ -28,60 +28,81 @@ def _rgb(colour: RGB) -> tuple[float, float, float]:
     return (red, green, blue)
 
 
-def _artist(axes: Axes, primitive: Primitive, order: int) -> None:
-    """Add ``primitive`` to ``axes``, stacked at ``order``."""
-    if isinstance(primitive, CellShape):
+class _Artists:
+    """A Renderer that adds one matplotlib artist per primitive to ``axes``, each stacked
+    above the one before."""
+
+    def __init__(self, axes: Axes):
+        self.axes = axes
+        self.order = 0
+
+    def _next(self) -> int:
+        self.order += 1
+        return self.order
+
+    def cell(self, shape: CellShape) -> None:
         dashes = None
-        if primitive.dash_period is not None:  # dash and gap each half a period
-            half = primitive.dash_period / 2 / primitive.width
+        if shape.dash_period is not None:  # dash and gap each half a period
+            half = shape.dash_period / 2 / shape.width
             dashes = (half / 2, (half, half))
-        axes.add_patch(
+        self.axes.add_patch(
             Polygon(
-                primitive.corners,
+                shape.corners,
                 closed=True,
-                facecolor="none" if primitive.fill is None else _rgb(primitive.fill),
-                edgecolor=_rgb(primitive.outline),
-                linewidth=primitive.width * POINTS_PER_PIXEL,
+                facecolor="none" if shape.fill is None else _rgb(shape.fill),
+                edgecolor=_rgb(shape.outline),
+                linewidth=shape.width * POINTS_PER_PIXEL,
                 linestyle="solid" if dashes is None else dashes,
                 joinstyle="miter",
-                zorder=order,
+                zorder=self._next(),
             )
         )
-    elif isinstance(primitive, Segment):
-        (x0, y0), (x1, y1) = primitive.start, primitive.end
-        line = Line2D(
-            [x0, x1],
-            [y0, y1],
-            color=_rgb(primitive.colour),
-            linewidth=primitive.width * POINTS_PER_PIXEL,
-            zorder=order,
+
+    def segment(self, line: Segment) -> None:
+        (x0, y0), (x1, y1) = line.start, line.end
+        self.axes.add_line(
+            Line2D(
+                [x0, x1],
+                [y0, y1],
+                color=_rgb(line.colour),
+                linewidth=line.width * POINTS_PER_PIXEL,
+                zorder=self._next(),
+            )
         )
-        axes.add_line(line)
-    elif isinstance(primitive, (Disc, Ring)):
-        ring = isinstance(primitive, Ring)
-        axes.add_patch(
+
+    def _circle(
+        self, centre: np.ndarray, radius: float, face: str | RGB, edge: str | RGB, width: float
+    ) -> None:
+        colours = [colour if isinstance(colour, str) else _rgb(colour) for colour in (face, edge)]
+        self.axes.add_patch(
             Circle(
-                tuple(primitive.centre),
-                primitive.radius,
-                facecolor="none" if ring else _rgb(primitive.colour),
-                edgecolor=_rgb(primitive.colour) if ring else "none",
-                linewidth=primitive.width * POINTS_PER_PIXEL if isinstance(primitive, Ring) else 0,
-                zorder=order,
+                tuple(centre),
+                radius,
+                facecolor=colours[0],
+                edgecolor=colours[1],
+                linewidth=width,
+                zorder=self._next(),
             )
         )
-    else:
-        assert isinstance(primitive, Label)
-        x, y = primitive.centre
-        axes.text(
+
+    def disc(self, disc: Disc) -> None:
+        self._circle(disc.centre, disc.radius, disc.colour, "none", 0)
+
+    def ring(self, ring: Ring) -> None:
+        self._circle(ring.centre, ring.radius, "none", ring.colour, ring.width * POINTS_PER_PIXEL)
+
+    def text(self, label: Label) -> None:
+        x, y = label.centre
+        self.axes.text(
             x,
             y,
-            primitive.text,
-            color=_rgb(primitive.colour),
-            fontsize=primitive.size * POINTS_PER_PIXEL,
+            label.text,
+            color=_rgb(label.colour),
+            fontsize=label.size * POINTS_PER_PIXEL,
             family=FONT,
-            ha=_ALIGN[primitive.anchor[0]],
-            va=_VERTICAL[primitive.anchor[1]],
-            zorder=order,
+            ha=_ALIGN[label.align],
+            va="center",
+            zorder=self._next(),
         )
 
 
@@ -104,9 +125,8 @@ def frame_pdf(drawing: Drawing, index: int, transparent: bool = False) -> bytes:
         # (its cells, filled in the background colour, without their outlines)
         layers.append(tuple(replace(cell, width=0) for cell in drawing.upper_region))
     layers += [drawing.upper, frame.above]
-    order = 0
+    artists = _Artists(axes)
     for layer in layers:
         for primitive in layer:
-            order += 1
-            _artist(axes, primitive, order)
+            primitive.render(artists)
     return figure_bytes(figure, ".pdf")

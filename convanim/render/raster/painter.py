@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from convanim.drawing import CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
+from convanim.drawing import Align, CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
 from convanim.lazy import Lazy
 
 Ink = tuple[int, int, int] | int  # an RGB colour, or a mask value
@@ -58,44 +58,59 @@ def _dashed(
         _stroke(draw, a, b, ink, width)
 
 
-def _cell(draw: ImageDraw.ImageDraw, shape: CellShape, fill: Ink | None, outline: Ink) -> None:
-    if fill is not None:
-        draw.polygon([tuple(corner) for corner in shape.corners], fill=fill)
-    for start, end in CellShape.EDGES:
-        a, b = shape.corners[start], shape.corners[end]
-        if shape.dash_period is not None:
-            _dashed(draw, a, b, outline, shape.width, shape.dash_period)
-        else:
-            _stroke(draw, a, b, outline, shape.width)
+#: Pillow's anchor of a label's point: along the text as the drawing says, mid-height always.
+_ANCHORS = {Align.START: "lm", Align.MIDDLE: "mm", Align.END: "rm"}
+
+
+class _Painter:
+    """A Renderer that paints each primitive onto one image, in ``ink`` if given (a mask)."""
+
+    def __init__(self, image: Image.Image, ink: int | None):
+        self.draw = ImageDraw.Draw(image)
+        self.ink = ink
+
+    def _ink(self, colour: Ink) -> Ink:
+        return colour if self.ink is None else self.ink
+
+    def cell(self, shape: CellShape) -> None:
+        if shape.fill is not None:
+            corners = [tuple(corner) for corner in shape.corners]
+            self.draw.polygon(corners, fill=self._ink(shape.fill))
+        outline = self._ink(shape.outline)
+        for start, end in CellShape.EDGES:
+            a, b = shape.corners[start], shape.corners[end]
+            if shape.dash_period is not None:
+                _dashed(self.draw, a, b, outline, shape.width, shape.dash_period)
+            else:
+                _stroke(self.draw, a, b, outline, shape.width)
+
+    def segment(self, line: Segment) -> None:
+        _stroke(self.draw, line.start, line.end, self._ink(line.colour), line.width)
+
+    def disc(self, disc: Disc) -> None:
+        (x, y), r = disc.centre, disc.radius
+        self.draw.ellipse([x - r, y - r, x + r, y + r], fill=self._ink(disc.colour))
+
+    def ring(self, ring: Ring) -> None:
+        (x, y), r = ring.centre, ring.radius
+        box = [x - r, y - r, x + r, y + r]
+        self.draw.ellipse(box, outline=self._ink(ring.colour), width=ring.width)
+
+    def text(self, label: Label) -> None:
+        self.draw.text(
+            tuple(label.centre),
+            label.text,
+            fill=self._ink(label.colour),
+            font=_font(label.size),
+            anchor=_ANCHORS[label.align],
+        )
 
 
 def paint(image: Image.Image, primitives: Iterable[Primitive], ink: int | None = None) -> None:
     """Paint ``primitives`` onto ``image`` in order; with ``ink``, every colour becomes ``ink``."""
-    draw = ImageDraw.Draw(image)
-    for shape in primitives:
-        if isinstance(shape, CellShape):
-            fill = None if shape.fill is None else ink if ink is not None else shape.fill
-            _cell(draw, shape, fill, shape.outline if ink is None else ink)
-        elif isinstance(shape, Segment):
-            _stroke(draw, shape.start, shape.end, shape.colour if ink is None else ink, shape.width)
-        elif isinstance(shape, Disc):
-            (x, y), r = shape.centre, shape.radius
-            draw.ellipse([x - r, y - r, x + r, y + r], fill=shape.colour if ink is None else ink)
-        elif isinstance(shape, Ring):
-            (x, y), r = shape.centre, shape.radius
-            draw.ellipse(
-                [x - r, y - r, x + r, y + r],
-                outline=shape.colour if ink is None else ink,
-                width=shape.width,
-            )
-        elif isinstance(shape, Label):
-            draw.text(
-                tuple(shape.centre),
-                shape.text,
-                fill=shape.colour if ink is None else ink,
-                font=_font(shape.size),
-                anchor=shape.anchor,
-            )
+    painter = _Painter(image, ink)
+    for primitive in primitives:
+        primitive.render(painter)
 
 
 class FramePainter(Lazy[RasterFrame]):

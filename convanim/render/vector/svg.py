@@ -37,7 +37,6 @@ from convanim.storyboard import still_index
 from convanim.style import RGB
 
 FONTS = "'DejaVu Sans', Verdana, Arial, sans-serif"  # Pillow's default font, then look-alikes
-_ANCHORS = {"l": "start", "m": "middle", "r": "end"}  # Pillow's first anchor letter
 _NAME = "\x00"  # stands for the document's name until its content is known
 _NAME_DIGITS = 6  # hex digits of the content hash in the document's name
 _MIN_RANK_STEP = 1e-6  # below this gap between ranks, the merged order is numbered again
@@ -74,26 +73,37 @@ class _Item:
 
 Timing = tuple[str, str]  # (classes, style attribute) that show an element in its frames
 Layer = Union[list[_Item], tuple[list[_Item], list[list[int]]]]  # noqa: UP007 (runtime alias)
+_Placement = tuple[str, str, float, float, tuple[float, float]]  # an _Item but for its paint
 
 
-def _paint_rule(primitive: Primitive) -> str:
-    """The CSS declarations that paint ``primitive``: its colours, widths and dashes."""
-    if isinstance(primitive, CellShape):
-        fill = "none" if primitive.fill is None else _colour(primitive.fill)
-        rule = f"fill:{fill};stroke:{_colour(primitive.outline)};stroke-width:{primitive.width}"
-        if primitive.dash_period is not None:  # a dash pattern starts again on every cell
-            half = primitive.dash_period / 2
+class _PaintRule:
+    """A Renderer giving the CSS declarations that paint a primitive: colours, widths, dashes."""
+
+    def cell(self, shape: CellShape) -> str:
+        fill = "none" if shape.fill is None else _colour(shape.fill)
+        rule = f"fill:{fill};stroke:{_colour(shape.outline)};stroke-width:{shape.width}"
+        if shape.dash_period is not None:  # a dash pattern starts again on every cell
+            half = shape.dash_period / 2
             rule += f";stroke-dasharray:{_number(half)};stroke-dashoffset:{_number(-half / 2)}"
         return rule
-    if isinstance(primitive, Disc):
-        return f"fill:{_colour(primitive.colour)}"
-    if isinstance(primitive, (Segment, Ring)):
-        return f"fill:none;stroke:{_colour(primitive.colour)};stroke-width:{primitive.width}"
-    anchor = _ANCHORS[primitive.anchor[0]]
-    return (
-        f"font-size:{primitive.size}px;fill:{_colour(primitive.colour)};"
-        f"text-anchor:{anchor};dominant-baseline:central"
-    )
+
+    def segment(self, line: Segment) -> str:
+        return f"fill:none;stroke:{_colour(line.colour)};stroke-width:{line.width}"
+
+    def disc(self, disc: Disc) -> str:
+        return f"fill:{_colour(disc.colour)}"
+
+    def ring(self, ring: Ring) -> str:
+        return f"fill:none;stroke:{_colour(ring.colour)};stroke-width:{ring.width}"
+
+    def text(self, label: Label) -> str:
+        return (
+            f"font-size:{label.size}px;fill:{_colour(label.colour)};"
+            f"text-anchor:{label.align.value};dominant-baseline:central"
+        )
+
+
+_PAINT_RULE = _PaintRule()
 
 
 class _Paints:
@@ -109,8 +119,8 @@ class _Paints:
         return self.names[(light, dark)]
 
     def of(self, light: Primitive, dark: Primitive | None) -> str:
-        rule = _paint_rule(light)
-        return self.name(rule, rule if dark is None else _paint_rule(dark))
+        rule = light.render(_PAINT_RULE)
+        return self.name(rule, rule if dark is None else dark.render(_PAINT_RULE))
 
     def css(self, scope: str) -> str:
         light = "".join(f"{scope} .{name}{{{rule}}}" for (rule, _), name in self.names.items())
@@ -122,31 +132,51 @@ class _Paints:
         return light + (f"@media (prefers-color-scheme:dark){{{dark}}}" if dark else "")
 
 
-def _where(primitive: Primitive) -> np.ndarray:
-    """The pixel points that place a primitive, shape (N, 2), rounded as written."""
-    if isinstance(primitive, CellShape):
-        points = primitive.corners
-    elif isinstance(primitive, Segment):
-        points = np.stack([primitive.start, primitive.end])
-    else:
-        points = primitive.centre[None]
+def _rounded(points: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(points, dtype=float), 2)
+
+
+class _Placed:
+    """A Renderer giving a primitive's item but for its paint: (kind, form, x, y, end), placed
+    at its first point, rounded as written (see ``_Item``)."""
+
+    def _piece(self, points: np.ndarray, closed: bool) -> _Placement:
+        points = _rounded(points)
+        x, y = (float(v) for v in points[0])
+        steps = np.diff(points, axis=0)
+        data = " ".join(f"{_number(dx)} {_number(dy)}" for dx, dy in steps).replace(" -", "-")
+        if closed:  # the path ends where it began
+            return (_Kind.PIECE, data + "z", x, y, (0.0, 0.0))
+        end = points[-1] - points[0]
+        return (_Kind.PIECE, data, x, y, (float(end[0]), float(end[1])))
+
+    def _centred(self, kind: str, form: str, centre: np.ndarray) -> _Placement:
+        x, y = (float(v) for v in _rounded(centre))
+        return (kind, form, x, y, (0.0, 0.0))
+
+    def cell(self, shape: CellShape) -> _Placement:
+        return self._piece(shape.corners, closed=True)
+
+    def segment(self, line: Segment) -> _Placement:
+        return self._piece(np.stack([line.start, line.end]), closed=False)
+
+    def disc(self, disc: Disc) -> _Placement:
+        return self._centred(_Kind.CIRCLE, _number(disc.radius), disc.centre)
+
+    def ring(self, ring: Ring) -> _Placement:
+        return self._centred(_Kind.CIRCLE, _number(ring.radius), ring.centre)
+
+    def text(self, label: Label) -> _Placement:
+        return self._centred(_Kind.TEXT, escape(label.text), label.centre)
+
+
+_PLACED = _Placed()
 
 
 def _item(primitive: Primitive, paint: str) -> _Item:
     """A primitive as an item placed at its first point."""
-    points = _where(primitive)
-    x, y = (float(v) for v in points[0])
-    if isinstance(primitive, (CellShape, Segment)):
-        steps = np.diff(points, axis=0)
-        data = " ".join(f"{_number(dx)} {_number(dy)}" for dx, dy in steps).replace(" -", "-")
-        if isinstance(primitive, CellShape):  # closed: the path ends where it began
-            return _Item(_Kind.PIECE, data + "z", paint, x, y)
-        end = points[-1] - points[0]
-        return _Item(_Kind.PIECE, data, paint, x, y, (float(end[0]), float(end[1])))
-    if isinstance(primitive, Label):
-        return _Item(_Kind.TEXT, escape(primitive.text), paint, x, y)
-    return _Item(_Kind.CIRCLE, _number(primitive.radius), paint, x, y)
+    kind, form, x, y, end = primitive.render(_PLACED)
+    return _Item(kind, form, paint, x, y, end)
 
 
 def _items(
@@ -156,7 +186,7 @@ def _items(
     if darks is None:
         return [_item(shape, paints.of(shape, None)) for shape in shapes]
     if len(shapes) != len(darks) or any(
-        type(a) is not type(b) or not np.array_equal(_where(a), _where(b))
+        type(a) is not type(b) or a.render(_PLACED) != b.render(_PLACED)
         for a, b in zip(shapes, darks)
     ):
         raise ValueError("the light and dark drawings are laid out differently")
@@ -335,14 +365,18 @@ def svg_document(
     indices = range(len(drawing.frames)) if frame is None else [frame]
     paints = _Paints()
 
+    # Each frame is laid out once (a drawing lays a frame out on every read), for both layers.
+    lights = [drawing.frames[index] for index in indices]
+    darks = [None if dark is None else dark.frames[index] for index in indices]
+
     def frames(above: bool) -> tuple[list[_Item], list[list[int]]]:
-        layers = []
-        for index in indices:
-            light = drawing.frames[index]
-            darker = None if dark is None else dark.frames[index]
-            pick = (lambda part: part.above) if above else (lambda part: part.below)
-            layers.append(_items(pick(light), None if darker is None else pick(darker), paints))
-        return _merge(layers)
+        pick = (lambda part: part.above) if above else (lambda part: part.below)
+        return _merge(
+            [
+                _items(pick(light), None if darker is None else pick(darker), paints)
+                for light, darker in zip(lights, darks)
+            ]
+        )
 
     background = paints.name(
         f"fill:{_colour(drawing.background)}", f"fill:{_colour((dark or drawing).background)}"
