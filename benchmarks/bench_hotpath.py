@@ -22,9 +22,7 @@ from convanim.values import ValueSource
 ROUNDS = 9
 
 CASES: dict[str, Callable[[], object]] = {
-    "guide default (5x5, k3 s2 p1)": lambda: svg_text(
-        ConvSpec((5, 5), 3, stride=2, padding=1)
-    ),
+    "guide default (5x5, k3 s2 p1)": lambda: svg_text(ConvSpec((5, 5), 3, stride=2, padding=1)),
     "odd transposed (3x3, k3 s2 p1 op1)": lambda: svg_text(
         ConvSpec((3, 3), 3, stride=2, padding=1, output_padding=1, transposed=True)
     ),

@@ -180,7 +180,7 @@ def stack_layout(spec: ConvSpec, reading: Reading, style: Style, sums: bool) -> 
     height = max(rows_used, outputs_top + output_height) + margin
     heading_y = (margin + look.HEADING_ROOM * 0.3) * unit
     tag_y = (top - look.HEADING_ROOM * 0.3) * unit
-    weights = "x".join(map(str, spec.weight_shape))
+    weights = size_text(spec.weight_shape)
     filters = f"filters {weights}" + (", bias" if spec.bias else "")
     headings = [
         _heading(input_heading(spec), (x + lower_cols / 2) * unit, heading_y, scale, palette),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 
+from convanim.describe import size_text
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec
 
@@ -107,8 +108,8 @@ class Separable:
         """
         first, second = self.depthwise, self.pointwise
         taps = first.weight_shape[2:]
-        kernel = "x".join(map(str, taps)) if len(taps) > 1 else f"{taps[0]}-wide"
-        slices = "x".join(map(str, second.weight_shape[1:]))
+        kernel = size_text(taps) if len(taps) > 1 else f"{taps[0]}-wide"
+        slices = size_text(second.weight_shape[1:])
         return (
             f"1 of 2, depthwise: each of the {first.in_channels} channels has its own "
             f"{kernel} filter (groups {first.groups})",
@@ -124,7 +125,7 @@ class Separable:
             ("pointwise", self.pointwise),
         ]
         lines = [
-            f"{name} weight {'x'.join(map(str, spec.weight_shape))}: "
+            f"{name} weight {size_text(spec.weight_shape)}: "
             f"{spec.parameter_count:,} parameters, "
             f"{spec.dense_multiply_accumulates:,} multiply-accumulates"
             for name, spec in rows
@@ -134,7 +135,7 @@ class Separable:
             f"{self.dense_multiply_accumulates:,} multiply-accumulates"
         )
         lines.append(
-            f"standard weight {'x'.join(map(str, standard.weight_shape))}: "
+            f"standard weight {size_text(standard.weight_shape)}: "
             f"{standard.parameter_count:,} parameters, "
             f"{standard.dense_multiply_accumulates:,} multiply-accumulates"
         )

@@ -224,9 +224,8 @@ class ReconstructionPlan:
     transposed: np.ndarray  # the transposed convolution of y (the adjoint applied to y)
 
 
-EDGE_KERNEL = np.array(
-    [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]
-)  # dark-to-bright, left to right
+EDGE_KERNEL = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])  # dark to bright
+EDGE_KERNEL.flags.writeable = False  # a constant: callers get a view they cannot change
 
 
 def _picture(size: tuple[int, ...]) -> np.ndarray:

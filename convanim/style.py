@@ -11,7 +11,9 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -143,10 +145,19 @@ class Layout(str, enum.Enum):
 
 #: Screen (x, y) of a unit step in row r (row 0 of the matrix) and in column c (row 1), y down.
 #: Oblique is the guide's TikZ slant (xslant=-0.7, then yslant=0.5).
-PROJECTIONS: dict[Layout, np.ndarray] = {
-    Layout.OBLIQUE: np.array([[0.7, 0.65], [1.0, -0.5]]),
-    Layout.FLAT: np.array([[0.0, 1.0], [1.0, 0.0]]),
-}
+def _frozen(rows: list[list[float]]) -> np.ndarray:
+    """A constant array that refuses writes (no caller can change a module-level constant)."""
+    array = np.array(rows)
+    array.flags.writeable = False
+    return array
+
+
+PROJECTIONS: Mapping[Layout, np.ndarray] = MappingProxyType(
+    {
+        Layout.OBLIQUE: _frozen([[0.7, 0.65], [1.0, -0.5]]),
+        Layout.FLAT: _frozen([[0.0, 1.0], [1.0, 0.0]]),
+    }
+)
 
 # Raster lengths, in cells.
 GUIDE_CELL = 28.3  # pixels per cell edge: the guide's scale

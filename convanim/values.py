@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convanim.channel_storyboard import ChannelFrame, ChannelStoryboard, stamp_counts
+from convanim.describe import size_text
 from convanim.errors import ConvanimError, quoted
 from convanim.geometry import (
     ConvSpec,
@@ -170,7 +171,7 @@ def given_array(
             argument, f"must be finite numbers (a picture cannot show them), {bad} are not"
         )
     if array.size != math.prod(shape):
-        size = naming or "x".join(map(str, shape))
+        size = naming or size_text(shape)
         raise ConvanimError(
             argument, f"needs {math.prod(shape)} values for {size}, got {array.size}"
         )

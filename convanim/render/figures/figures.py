@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from convanim.describe import compact, overlap_verdict, shape_text
+from convanim.describe import compact, overlap_verdict, shape_text, size_text
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, grid_positions, kernel_index_matrix, overlap_counts
 from convanim.render.encode.files import write_bytes
@@ -139,7 +139,7 @@ def overlap_figure(specs: list[ConvSpec], path: Path, asked: ConvSpec | None = N
     for row, spec in zip(axes, specs):
         _overlap_row(figure, row[0], row[1], spec)
     asked = asked or specs[0]
-    kernel = "x".join(map(str, asked.kernel))
+    kernel = size_text(asked.kernel)
     title = f"overlap of the transposed convolution {shape_text(asked)}, kernel {kernel}"
     figure.suptitle(title + (", and others compared" if len(specs) > 1 else ""))
     return _save(figure, path)
