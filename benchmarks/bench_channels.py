@@ -48,7 +48,8 @@ def startup(folder: Path) -> None:
 def sizes(folder: Path) -> None:
     print("bytes of the 'channels and groups' gallery entries:")
     for name in CHANNEL_SPECS:
-        shown, options = entry(name)
+        request = entry(name)
+        shown, options = request.shown, request.drawing_options
         written = [animate_to_file(shown, folder / f"{name}{s}", **options) for s in FORMATS]
         parts = ", ".join(f"{w.path.suffix[1:]} {w.bytes:,}" for w in written)
         print(f"  {name:36s} {written[0].frames:3d} frames  {parts}")

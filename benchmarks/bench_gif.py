@@ -79,7 +79,8 @@ def palettes() -> None:
         f"{'palette of':<42} {'colours':>7} {'octree ms':>9} {'err':>5} {'median ms':>9} {'err':>5}"
     )
     for name in ALL_NAMES:
-        spec, options = entry(name)
+        request = entry(name)
+        spec, options = request.shown, request.drawing_options
         frames = list(render_animation(spec, **options)[0])
         colours = len(np.unique(np.concatenate([_keys(frame).ravel() for frame in frames])))
         if colours <= 255:

@@ -25,8 +25,8 @@ ROUNDS = 5
 
 def sizes(folder: Path) -> None:
     total = 0
-    for name, spec in GUIDE_SPECS.items():
-        written = animate_to_file(spec, folder / f"{name}.svg", **entry(name)[1])
+    for name in GUIDE_SPECS:
+        written = entry(name).write(folder / f"{name}.svg")
         total += written.bytes
         print(f"  {name:42s} {written.frames:3d} frames {written.bytes:8,d} bytes")
     share = total / PUBLISHED_GIF_BYTES
@@ -49,12 +49,12 @@ def per_frame(folder: Path) -> None:
 def gallery(folder: Path) -> None:
     """The guide's 15 in one process, as SVG and as GIF."""
     start = time.perf_counter()
-    for name, spec in GUIDE_SPECS.items():
-        animate_to_file(spec, folder / f"{name}.svg", **entry(name)[1])
+    for name in GUIDE_SPECS:
+        entry(name).write(folder / f"{name}.svg")
     svg = time.perf_counter() - start
     start = time.perf_counter()
-    for name, spec in GUIDE_SPECS.items():
-        animate_to_file(spec, folder / f"{name}.gif", **entry(name)[1])
+    for name in GUIDE_SPECS:
+        entry(name).write(folder / f"{name}.gif")
     gif = time.perf_counter() - start
     print(f"the guide's 15, one process: SVG {svg:.2f} s, GIF {gif:.2f} s")
 

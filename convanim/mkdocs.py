@@ -18,8 +18,8 @@ In a page (``caption`` and ``alt`` are optional; the SVG's own label comes from 
     --k 3 --s 2 --p 1 -t --view scatter
     ```
 
-The flags go through the command line itself, so they mean, and are refused, exactly
-as there. A refused fence logs the command's ``error:`` line as a MkDocs warning, which
+The flags are parsed by the command line's own flags into the library's request, so
+they mean, and are refused, exactly as there. A refused fence logs the command's ``error:`` line as a MkDocs warning, which
 ``mkdocs build --strict`` turns into a failed build, and shows it on the page.
 """
 
@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import logging
 import shlex
-import tempfile
 from html import escape
-from pathlib import Path
 from typing import Any
 
-from convanim.cli.embedded import PROGRAM, run
+from convanim.cli.embedded import PROGRAM, CommandResult, gif_request
+from convanim.cli.flags import FLAGS
+from convanim.errors import ConvanimError
 
 COMMAND = "gif"
 HEADER_OPTIONS = ("caption", "alt")
@@ -64,15 +64,17 @@ def fence(
     (True, True)
     """
     try:
-        arguments = [COMMAND, *shlex.split(source)]
+        arguments = shlex.split(source)
     except ValueError as error:  # an unclosed quote
         return _refuse(source, str(error))
-    with tempfile.TemporaryDirectory(prefix="convanim-") as folder:
-        path = Path(folder) / "animation.svg"
-        result = run([*arguments, "--out", str(path)])
-        if not result.ok:
-            return _refuse(source, result.error)
-        svg = path.read_text(encoding="utf-8").strip()
+    parsed = gif_request(arguments)
+    if isinstance(parsed, CommandResult):
+        return _refuse(source, parsed.error)
+    assert parsed.request is not None
+    try:
+        svg = parsed.request.svg(parsed.frame)[0].strip()
+    except ConvanimError as error:  # what only drawing finds: a budget
+        return _refuse(source, error.message(FLAGS))
     if "alt" in options:  # an img role's own label overrides what it holds
         svg = f'<div role="img" aria-label="{escape(options["alt"])}">{svg}</div>'
     caption = options.get("caption")

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-
-from convanim.animation import (
-    DURATION,
-    MAX_FRAMES,
-    MAX_PIXELS,
-    animate_to_file,
-    check_duration,
-    render_animation,
-    shown_spec,
-    svg_text,
-)
-from convanim.describe import alt_text
-from convanim.errors import ConvanimError, choose, quoted
-from convanim.geometry import ConvSpec, Pooling
+from convanim.animation import DURATION, MAX_FRAMES, MAX_PIXELS, render_animation
+from convanim.channel_storyboard import Reading
+from convanim.errors import ConvanimError, quoted
+from convanim.geometry import ConvSpec, Pooling, PoolMode
+from convanim.presets import Separable
+from convanim.request import Request
 from convanim.storyboard import View
-from convanim.style import Style, Theme
-from convanim.values import ValueShapes, ValueSource, given_array
+from convanim.style import Theme
 
 #: What ``animate`` renders: an animated SVG (sharp at any zoom, real text) or a GIF.
 FORMATS = ("svg", "gif")
@@ -37,13 +26,16 @@ class InlineAnimation:
     """An animation a notebook shows inline (Jupyter's rich display: an animated SVG, or a
     GIF); ``save`` writes it in any format."""
 
-    spec: ConvSpec
+    request: Request  # what was drawn and how: ``save`` draws it again in another format
     data: bytes  # the file, in ``format``
     format: str  # one of FORMATS
-    alt: str
     width: int
     frames: int
-    options: dict[str, Any] = field(default_factory=dict)  # how it was made, for ``save``
+
+    @property
+    def alt(self) -> str:
+        """What the animation shows, in one sentence."""
+        return self.request.title
 
     def __repr__(self) -> str:
         return (
@@ -80,39 +72,45 @@ class InlineAnimation:
 
             write_bytes(self.data, path)
         else:
-            animate_to_file(self.spec, path, **self.options)
+            self.request.write(path)
         return path
 
 
 def animate(
-    spec: ConvSpec,
-    view: View | str = View.CANVAS,
+    spec: ConvSpec | Separable,
+    view: View | str | None = None,
     values: bool = False,
     seed: int = 0,
     *,
-    input_values: np.ndarray | None = None,
-    weights: np.ndarray | None = None,
-    bias: np.ndarray | None = None,
+    reading: Reading | str = Reading.GATHER,
+    input_values: object = None,
+    weights: object = None,
+    bias_values: object = None,
+    pooling: Pooling | PoolMode | str | None = None,
+    count_include_pad: bool = True,
+    ceil_mode: bool = False,
+    overlap: bool = False,
     theme: Theme | str = Theme.LIGHT,
     width: int | None = None,
     labels: bool = True,
     duration: int = DURATION,
     transparent: bool = False,
-    pooling: Pooling | None = None,
-    overlap: bool = False,
     max_frames: int = MAX_FRAMES,
     max_pixels: int = MAX_PIXELS,
     format: str = "svg",
 ) -> InlineAnimation:
-    """Render ``spec`` for a notebook cell, as ``convanim gif`` would with the same options.
+    """Render ``spec`` (a layer, or a ``Separable`` pair) for a notebook cell, as
+    ``convanim gif`` would with the same options (see ``Request.of``: every view, reading
+    and pooling of the command line, each option under its keyword name).
 
-    ``view`` is canvas, scatter or flat; ``values`` prints small integer values
-    from ``seed``, or ``input_values``, ``weights`` and ``bias`` where given (any of them
-    prints values; shaped as ``ValueShapes`` says, checked as ``convanim gif`` checks
-    them; cells are made large enough to read them); ``pooling`` animates a
-    pooling over the spec's windows; ``overlap`` closes a scatter view with the
-    stamp counts; ``format`` is "svg" (theme "auto" follows the reader's colour scheme)
-    or "gif". Bad values raise ``ConvanimError``.
+    ``view`` is canvas, scatter, flat, stack or volume (by default canvas for one
+    channel, stack for channels); ``values`` prints small integer values from ``seed``,
+    or ``input_values``, ``weights`` and ``bias_values`` where given (any of them prints
+    values; shaped as ``ValueShapes`` says, checked as ``convanim gif`` checks them);
+    ``pooling`` (a ``Pooling``, or max or avg) animates a pooling over the spec's
+    windows; ``overlap`` closes a scatter view with the stamp counts; ``format`` is
+    "svg" (theme "auto" follows the reader's colour scheme) or "gif". Bad values raise
+    ``ConvanimError``.
 
     >>> spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
     >>> animate(spec)
@@ -122,79 +120,40 @@ def animate(
     """
     from convanim.render.encode.animation import animation_bytes
 
-    _check_arguments(
+    request = Request.of(
         spec,
-        pooling,
+        view=view,
+        reading=reading,
+        values=values,
         seed=seed,
+        input_values=input_values,
+        weights=weights,
+        bias_values=bias_values,
+        pooling=pooling,
+        count_include_pad=count_include_pad,
+        ceil_mode=ceil_mode,
+        overlap=overlap,
+        theme=theme,
+        width=width,
+        labels=labels,
+        duration=duration,
+        transparent=transparent,
         max_frames=max_frames,
         max_pixels=max_pixels,
-        values=values,
-        labels=labels,
-        transparent=transparent,
-        overlap=overlap,
-        **({} if width is None else {"width": width}),
     )
-
-    numeric = values or any(given is not None for given in (input_values, weights, bias))
-    options: dict[str, Any] = {
-        "view": view,
-        "style": Style(theme=choose(Theme, theme, "theme"), width=width, labels=labels),
-        "values": _value_source(spec, view, seed, input_values, weights, bias) if numeric else None,
-        "pooling": pooling,
-        "overlap": overlap,
-        "max_frames": max_frames,
-        "max_pixels": max_pixels,
-    }
-    check_duration(duration)
     if format not in FORMATS:
         raise ConvanimError("format", f"must be one of {', '.join(FORMATS)}, got {quoted(format)}")
-    saving = {**options, "duration": duration, "transparent": transparent}
-    alt = alt_text(shown_spec(spec, pooling))
     if format == "svg":
-        document, laid_out = svg_text(spec, duration=duration, transparent=transparent, **options)
+        document, laid_out = request.svg()
         data = document.encode()
-        return InlineAnimation(
-            spec, data, format, alt, laid_out.size[0], len(laid_out.frames), saving
-        )
+        return InlineAnimation(request, data, format, laid_out.size[0], len(laid_out.frames))
     from convanim.render.raster.painter import SEE_THROUGH_KEY
 
-    frames, _ = render_animation(spec, see_through="key" if transparent else None, **options)
+    options = request.drawing_options
+    frames, _ = render_animation(
+        request.shown, see_through="key" if transparent else None, **options
+    )
     see_through = SEE_THROUGH_KEY if transparent else None
     # Frames are painted as the encoder reads them: only the GIF's bytes are held.
-    data = animation_bytes(frames, ".gif", duration, see_through)
-    return InlineAnimation(spec, data, format, alt, frames.size[0], len(frames), saving)
-
-
-def _value_source(
-    spec: ConvSpec,
-    view: View | str,
-    seed: int,
-    input_values: object,
-    weights: object,
-    bias: object,
-) -> ValueSource:
-    """The values to print: seeded, else those given, refused as the command line refuses them."""
-    if bias is not None and not spec.bias:
-        raise ConvanimError("bias", "the spec has no bias: give it bias=True")
-    shapes = ValueShapes.of(spec, choose(View, view, "view").channels)
-    return ValueSource(
-        seed,
-        None if input_values is None else given_array(input_values, shapes.input, "input_values"),
-        None if weights is None else given_array(weights, shapes.weights, "weights"),
-        None if bias is None else given_array(bias, shapes.bias, "bias", shapes.bias_naming),
-    )
-
-
-def _check_arguments(spec: object, pooling: object, **given: object) -> None:
-    """Refuse arguments of the wrong kind with ConvanimError, as the library does everywhere."""
-    if not isinstance(spec, ConvSpec):
-        raise ConvanimError("spec", f"must be a ConvSpec, got {quoted(spec)}")
-    if pooling is not None and not isinstance(pooling, Pooling):
-        raise ConvanimError("pooling", f"must be a Pooling or None, got {quoted(pooling)}")
-    for name, value in given.items():
-        wanted = bool if name in _FLAGS else int
-        if type(value) is not wanted:
-            raise ConvanimError(name, f"must be {wanted.__name__}, got {quoted(value)}")
-
-
-_FLAGS = ("values", "labels", "transparent", "overlap")
+    data = animation_bytes(frames, ".gif", request.duration, see_through)
+    return InlineAnimation(request, data, format, frames.size[0], len(frames))

@@ -11,8 +11,8 @@ In ``conf.py``, ``extensions = ["convanim.sphinxext"]``; in a page::
        :caption: Each input cell stamps the kernel onto the output.
 
 The options are the flags of ``convanim gif`` without their dashes (``:transposed:``,
-``:values:`` and ``:no-labels:`` take no value), run through the command line itself,
-so they mean, and are refused, exactly as there. Besides them: ``:format: svg|gif``
+``:values:`` and ``:no-labels:`` take no value), parsed by the command line's own flags
+into the library's request, so they mean, and are refused, exactly as there. Besides them: ``:format: svg|gif``
 (svg by default), ``:alt:`` (by default a sentence from the spec) and ``:caption:``,
 which makes a figure. HTML builders show the animation, LaTeX builders a PDF still of
 its middle frame (``:frame: N`` shows frame N alone, in both; theme auto, which follows
@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,10 +40,10 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from convanim import __version__
-from convanim.cli.embedded import PROGRAM, CommandResult, command_flags, run
+from convanim.cli.embedded import PROGRAM, CommandResult, command_flags, gif_request
+from convanim.cli.flags import FLAGS
+from convanim.errors import ConvanimError
 from convanim.render.encode.files import write_bytes
-from convanim.storyboard import still_index
-from convanim.style import Theme
 
 COMMAND = "gif"
 #: Flags of ``convanim gif`` the directive sets itself, or that only print.
@@ -55,8 +54,6 @@ CACHE_FOLDER = "convanim"  # in the doctree folder, beside Sphinx's own cache
 DIGEST_CHARACTERS = 16  # of the sha256 that names a render: 64 bits
 ALT_SUFFIX = "-alt.txt"  # no dot after the digest, so ``digest.*`` never matches it
 COUNTS_ATTRIBUTE = "convanim_render_counts"  # on the build environment
-MARKDOWN_ALT = re.compile(r"^!\[(?P<alt>.*)\]\(", re.MULTILINE)  # the line --markdown prints
-FRAME_COUNT = re.compile(r": (?P<count>\d+) frames, ")  # in the line an animation prints
 
 GIF_FLAGS = command_flags(COMMAND, leave_out=LEFT_OUT)
 
@@ -96,27 +93,14 @@ def gif_arguments(options: dict[str, Any]) -> list[str]:
     return arguments
 
 
-def still_arguments(options: dict[str, Any], printed: str) -> list[str]:
-    """The ``convanim gif`` arguments of the PDF still: at the directive's ``:frame:``, else
-    the middle frame of the animation whose command printed ``printed``; theme auto, which
-    follows the reader's screen, is light on paper.
-
-    >>> still_arguments({"k": "3", "theme": "auto"}, "a.svg: 9 frames, 404x444 px, ...")
-    ['gif', '--k', '3', '--theme', 'light', '--frame', '5']
-    """
-    still = dict(options)
-    if still.get("theme") == Theme.AUTO.value:
-        still["theme"] = Theme.LIGHT.value
-    if "frame" not in still:
-        count = FRAME_COUNT.search(printed)
-        assert count is not None, printed
-        still["frame"] = str(still_index(int(count["count"])) + 1)
-    return gif_arguments(still)
-
-
 def render(options: dict[str, Any], file_format: str, folder: Path) -> Render | CommandResult:
     """The animation and the still a directive's ``options`` describe, in ``folder``,
-    rendered unless cached; the failed command when the options are refused."""
+    rendered unless cached; the command line's refusal when the options are refused.
+
+    The options are parsed by ``convanim gif``'s own flags into a request, which the
+    library draws: the still at ``:frame:``, else at the frame that stands for the
+    animation; theme auto, which follows the reader's screen, is light on paper.
+    """
     arguments = gif_arguments(options)
     key = json.dumps([__version__, arguments, file_format])
     stem = folder / hashlib.sha256(key.encode()).hexdigest()[:DIGEST_CHARACTERS]
@@ -124,16 +108,18 @@ def render(options: dict[str, Any], file_format: str, folder: Path) -> Render | 
     files = [stem.with_suffix(f".{file_format}"), stem.with_suffix(f".{STILL}"), alt_file]
     if all(path.is_file() for path in files):
         return Render(stem, alt_file.read_text(encoding="utf-8"), fresh=False)
-    animation = run([*arguments, "--markdown", "--out", str(files[0])])
-    if not animation.ok:
-        return animation
-    still = run([*still_arguments(options, animation.output), "--out", str(files[1])])
-    if not still.ok:
-        return still
-    alt = MARKDOWN_ALT.search(animation.output)
-    assert alt is not None, animation.output
-    write_bytes(alt["alt"].encode(), alt_file)  # last: the cache is complete once it exists
-    return Render(stem, alt["alt"], fresh=True)
+    parsed = gif_request(arguments[1:])
+    if isinstance(parsed, CommandResult):
+        return parsed
+    assert parsed.request is not None
+    try:
+        parsed.request.write(files[0])
+        parsed.request.still().write_still(files[1], parsed.frame)
+    except ConvanimError as error:  # what only drawing finds: a budget, a frame number
+        return CommandResult(2, "", error.message(FLAGS))
+    alt = parsed.request.title
+    write_bytes(alt.encode(), alt_file)  # last: the cache is complete once it exists
+    return Render(stem, alt, fresh=True)
 
 
 def _format(argument: str) -> str:

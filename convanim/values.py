@@ -134,21 +134,20 @@ def small_channel_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndar
     return x, w, b
 
 
-def given_values(
-    text: str, shape: tuple[int, ...], argument: str, naming: str | None = None
-) -> np.ndarray:
-    """Comma-separated numbers, row-major, as ``given_array`` takes them.
+def given_numbers(text: str | None, argument: str) -> np.ndarray | None:
+    """Comma-separated numbers as typed, in order (None stays None); ``given_array`` shapes them.
 
-    >>> given_values("1,2,3,4", (2, 2), "weights").tolist()
-    [[1.0, 2.0], [3.0, 4.0]]
+    >>> given_numbers("1,2.5,-3", "weights").tolist()
+    [1.0, 2.5, -3.0]
     """
+    if text is None:
+        return None
     try:
-        values = np.array([float(part) for part in text.split(",")])
+        return np.array([float(part) for part in text.split(",")])
     except ValueError:
         raise ConvanimError(
             argument, f"expected comma-separated numbers, got {quoted(text)}"
         ) from None
-    return given_array(values, shape, argument, naming)
 
 
 def given_array(

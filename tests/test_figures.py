@@ -168,7 +168,8 @@ def test_animate_takes_the_cli_options_saves_any_format_and_refuses_bad_values(t
         image.load()
         assert image.info["duration"] == 250
     odd = [{"theme": "pink"}, {"view": "side"}, {"width": -3}, {"duration": 0}]
-    odd += [{"width": "300"}, {"max_frames": "9"}, {"pooling": "max"}, {"values": "no"}]
+    odd += [{"width": "300"}, {"max_frames": "9"}, {"pooling": "mean"}, {"pooling": 3}]
+    odd += [{"values": "no"}, {"reading": "sideways"}, {"count_include_pad": 0}]
     odd += [{"seed": True}, {"transparent": "no"}]
     for bad in odd:
         with pytest.raises(ConvanimError):
@@ -187,12 +188,12 @@ def test_animate_takes_given_values_and_refuses_them_as_the_command_line_does():
     layer = ConvSpec(
         input_size=(5, 5), kernel=3, stride=2, padding=1, in_channels=3, out_channels=2, bias=True
     )
-    given = convanim.animate(layer, view="stack", bias=[10, -20])  # values implied
+    given = convanim.animate(layer, view="stack", bias_values=[10, -20])  # values implied
     seeded = convanim.animate(layer, view="stack", values=True)
     assert given.data != seeded.data  # the given biases replace the seeded ones
     assert "- 20</text>" in given.data.decode()  # the second filter's, as its frames add it
     refused = {
-        "bias": [[1], "ab", [float("nan"), 1.0]],
+        "bias_values": [[1], "ab", [float("nan"), 1.0]],
         "weights": [np.ones(3)],
         "input_values": [[[1, 2]]],
     }
@@ -200,8 +201,8 @@ def test_animate_takes_given_values_and_refuses_them_as_the_command_line_does():
         for bad in cases:
             with pytest.raises(ConvanimError, match=f"^{argument}: "):
                 convanim.animate(layer, view="stack", **{argument: bad})
-    with pytest.raises(ConvanimError, match=r"^bias: the spec has no bias"):
-        convanim.animate(ConvSpec(input_size=5, kernel=3), bias=[1.0])
+    with pytest.raises(ConvanimError, match=r"^bias_values: the layer has no bias"):
+        convanim.animate(ConvSpec(input_size=5, kernel=3), bias_values=[1.0])
 
 
 def test_figures_print_nothing_but_their_line_without_a_writable_home(tmp_path):
@@ -222,3 +223,31 @@ def test_figures_print_nothing_but_their_line_without_a_writable_home(tmp_path):
     )
     assert done.returncode == 0
     assert done.stderr == ""
+
+
+def test_animate_takes_every_view_reading_pooling_and_preset_of_the_command_line(tmp_path):
+    """The notebook and the command line build one request: the same bytes for the same asks."""
+    import subprocess
+    import sys
+
+    from convanim.presets import Separable
+
+    layer = ConvSpec(
+        input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True, in_channels=2,
+        out_channels=2, groups=2,
+    )  # fmt: skip
+    asks = [
+        (layer, {"view": "volume", "reading": "scatter"}, ["--i", "3", "--k", "3", "--s", "2",
+            "--p", "1", "-t", "--cin", "2", "--cout", "2", "--groups", "2", "--view", "volume",
+            "--reading", "scatter"]),
+        (ConvSpec(input_size=(6, 6), kernel=3, stride=2), {"pooling": "avg", "ceil_mode": True,
+            "count_include_pad": False}, ["--i", "6", "--k", "3", "--s", "2", "--pool", "avg",
+            "--ceil-mode", "--no-count-include-pad"]),
+        (Separable.of(ConvSpec(input_size=(5, 5), kernel=3, in_channels=2), 3), {"values": True},
+            ["--preset", "separable", "--cin", "2", "--cout", "3", "--values"]),
+    ]  # fmt: skip
+    for index, (shown, keywords, flags) in enumerate(asks):
+        path = tmp_path / f"{index}.gif"
+        command = [sys.executable, "-m", "convanim", "gif", *flags, "-o", str(path)]
+        subprocess.run(command, check=True, capture_output=True)
+        assert convanim.animate(shown, format="gif", **keywords).data == path.read_bytes()

@@ -319,7 +319,8 @@ CHANNEL_FRAMES = {
 
 def test_channel_gallery_frame_counts():
     for name, frames in CHANNEL_FRAMES.items():
-        shown, options = entry(name)
+        request = entry(name)
+        shown, options = request.shown, request.drawing_options
         assert len(drawing(shown, **options)[0].frames) == frames, name
 
 

@@ -214,7 +214,8 @@ def test_notebook_animation_is_streamed_and_equals_the_in_memory_gif(painters, m
 @pytest.mark.parametrize("name", ALL_NAMES)
 def test_streamed_gallery_gif_equals_the_in_memory_gif(tmp_path, name):
     """(test_gif checks the gallery against the committed files.)"""
-    spec, options = entry(name)
+    request = entry(name)
+    spec, options = request.shown, request.drawing_options
     path = tmp_path / f"{name}.gif"
     animate_to_file(spec, path, **options)
     frames, _ = render_animation(spec, **options)

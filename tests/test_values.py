@@ -20,7 +20,8 @@ from convanim.storyboard import Cell, View, build_storyboard
 from convanim.values import (
     conv_numbers,
     distinct_values,
-    given_values,
+    given_array,
+    given_numbers,
     number_text,
     pool_numbers,
     scatter_numbers,
@@ -82,11 +83,12 @@ def test_number_text_and_given_values():
         "0",
     ]
     assert number_text(1 / 3) == "0.33"  # not a terminating decimal: rounded
-    np.testing.assert_array_equal(given_values("1,0,-1,2", (2, 2), "weights"), [[1, 0], [-1, 2]])
+    typed = given_numbers("1,0,-1,2", "weights")
+    np.testing.assert_array_equal(given_array(typed, (2, 2), "weights"), [[1, 0], [-1, 2]])
     with pytest.raises(ConvanimError, match="needs 4 values for 2x2, got 3"):
-        given_values("1,2,3", (2, 2), "weights")
-    with pytest.raises(ConvanimError, match="comma-separated numbers"):
-        given_values("1,a", (2,), "weights")
+        given_array(given_numbers("1,2,3", "weights"), (2, 2), "weights")
+    with pytest.raises(ConvanimError, match=r"^weights: expected comma-separated numbers"):
+        given_numbers("1,a", "weights")
 
 
 @pytest.mark.parametrize(
@@ -295,8 +297,8 @@ def test_long_numbers_fit_their_cells_and_print_exactly():
     from convanim.values import ValueSource
 
     spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
-    w = given_values("0.5,-1.25,3,100,-200,7.5,1,1,1", (3, 3), "weights")
-    x = given_values(",".join(["1000", "-2000"] + [str(v) for v in range(3, 26)]), (5, 5), "x")
+    w = np.array([0.5, -1.25, 3, 100, -200, 7.5, 1, 1, 1]).reshape(3, 3)
+    x = np.array([1000, -2000, *range(3, 26)], dtype=float).reshape(5, 5)
     for layout in ("flat", "oblique"):
         laid_out, _ = drawing(
             spec, style=Style(layout=layout), values=ValueSource(input=x, weights=w)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import functools
 import json
 import signal
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 import typer
@@ -21,10 +22,9 @@ from convanim.channel_storyboard import Reading
 from convanim.cli import options
 from convanim.cli.flags import Commands, SpecFlags, with_spec_flags
 from convanim.errors import ConvanimError
-from convanim.geometry import PoolMode
 from convanim.presets import Preset
 from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
-from convanim.storyboard import View
+from convanim.request import Request
 from convanim.style import Theme
 
 app = typer.Typer(
@@ -72,10 +72,21 @@ def shape(
     typer.echo("\n".join(describe.shape_lines(op)))
 
 
+@dataclass
+class ParsedRequest:
+    """What ``convanim gif`` leaves here, instead of writing, when run with this as its
+    context object (``embedded.gif_request``): its request, still frame and -o."""
+
+    request: Request | None = None
+    frame: int | None = None
+    out: Path | None = None
+
+
 @app.command()
 @with_spec_flags()
 def gif(
     flags: SpecFlags,
+    context: typer.Context,
     out: options.AnimationFile = None,
     view: options.ViewChoice = None,
     reading: options.ReadingChoice = Reading.GATHER,
@@ -103,106 +114,63 @@ def gif(
 
     Example: convanim gif --k 3 --s 2 --p 1 (writes renders/conv_i5_k3_s2_p1.gif)
     """
-    from convanim.animation import animate_to_file, default_name, shown_spec, title, write_still
-    from convanim.geometry import ConvSpec, Pooling
-    from convanim.presets import Separable, preset_flags
-    from convanim.style import Style
-    from convanim.values import ValueShapes, ValueSource, given_values
+    from convanim.geometry import Pooling
+    from convanim.presets import preset_flags
+    from convanim.values import given_numbers
 
     op = flags.operation(max_axes=2, channels=True)
-    layer_pooling = op if isinstance(op, Pooling) else None
     spec = op.spec if isinstance(op, Pooling) else op
-    if layer_pooling is not None and pool is not None:
+    if isinstance(op, Pooling) and pool is not None:
         raise ConvanimError("pool", "{layer} is a pooling layer already: give one of them")
-    shown: ConvSpec | Separable = spec
-    if flags.preset is Preset.SEPARABLE:
-        shown = flags.separable()
-    if view is None:
-        view = View.CANVAS if spec.single_channel else View.STACK
-    if reading is not Reading.GATHER and not view.channels:
-        raise ConvanimError("reading", "reads the stack and volume views: add {view} stack")
-    if pool is not None and weights is not None:
-        raise ConvanimError("weights", "pooling has no weights: drop {weights} or {pool}")
-    if no_count_include_pad and pool is not PoolMode.AVG:
-        raise ConvanimError(
-            "no_count_include_pad", "only average pooling ({pool} avg) counts padding"
-        )
-    if bias_values is not None and (pool is not None or layer_pooling is not None):
-        drop = "{pool}" if pool is not None else "{layer}"
-        raise ConvanimError("bias_values", f"pooling has no bias: drop {{bias_values}} or {drop}")
-    if bias_values is not None and not spec.bias:
-        fix = "bias=True in {layer}" if flags.layer else "{bias}"
-        raise ConvanimError("bias_values", f"the layer has no bias: add {fix}")
-    given = (weights, input_values, bias_values)
-    numeric = values or pool is not None or any(text is not None for text in given)
-    if ceil_mode and pool is None and layer_pooling is None:
-        raise ConvanimError("ceil_mode", "only pooling ({pool}) has a ceil mode")
-    pooling = Pooling(spec, pool, not no_count_include_pad, ceil_mode) if pool else layer_pooling
-    if layer_pooling is not None:
-        numeric = True
-    owner = "the depthwise layer's " if isinstance(shown, Separable) else ""  # given: its values
-    shapes = ValueShapes.of(spec, view.channels, owner)
-    source = ValueSource(
+    if flags.layer and bias_values is not None and not spec.bias:
+        raise ConvanimError("bias_values", "the layer has no bias: add bias=True in {layer}")
+    shown = flags.separable() if flags.preset is Preset.SEPARABLE else spec
+    request = Request.of(
+        shown,
+        view=view,
+        reading=reading,
+        values=values,
         seed=seed,
-        input=None
-        if input_values is None
-        else given_values(input_values, shapes.input, "input_values"),
-        weights=None if weights is None else given_values(weights, shapes.weights, "weights"),
-        bias=None
-        if bias_values is None
-        else given_values(bias_values, shapes.bias, "bias_values", shapes.bias_naming),
+        input_values=given_numbers(input_values, "input_values"),
+        weights=given_numbers(weights, "weights"),
+        bias_values=given_numbers(bias_values, "bias_values"),
+        pooling=op if isinstance(op, Pooling) else pool,
+        count_include_pad=not no_count_include_pad,
+        ceil_mode=ceil_mode,
+        overlap=overlap,
+        theme=theme,
+        width=width,
+        labels=labels,
+        duration=duration,
+        transparent=transparent,
+        max_frames=max_frames,
+        max_pixels=max_pixels,
     )
-    mode = pooling.mode if pooling else None
-    tags: tuple[str, ...] = (f"{mode.value}pool",) if mode else ("values",) if numeric else ()
-    tags += ("nopad",) if no_count_include_pad else ()
-    tags += ("ceil",) if ceil_mode else ()
-    tags += ("overlap",) if overlap else ()
+    if isinstance(context.obj, ParsedRequest):  # parsed for a documentation tool: no file
+        context.obj.request, context.obj.frame, context.obj.out = request, frame, out
+        return
+    path = out or request.default_path(still=frame)
     if frame is not None:
-        tags += (f"frame{frame}",)
-    extension = ".svg" if theme is Theme.AUTO else ".png" if frame is not None else ".gif"
-    name = default_name(spec, view, theme, extension, tags)
-    if isinstance(shown, Separable):
-        name = f"separable_{name.removeprefix('conv_')}"
-    path = out or Path("renders") / name
-    drawn: dict[str, Any] = {
-        "view": view,
-        "style": Style(theme=theme, labels=labels, width=width),
-        "transparent": transparent,
-        "max_frames": max_frames,
-        "max_pixels": max_pixels,
-        "values": source if numeric else None,
-        "pooling": pooling,
-        "overlap": overlap,
-    }
-    if view.channels:
-        drawn["reading"] = reading
-    if isinstance(shown, Separable):
-        last = shown.pointwise
-        after = describe.size_text((last.out_channels, *last.output_size))
-        sizes = f"{describe.shape_text(shown.depthwise)} -> {after}"
-    else:
-        sizes = describe.shape_text(shown_spec(spec, pooling))
-    if frame is not None:
-        still = write_still(shown, path, frame=frame, **drawn)
+        still = request.write_still(path, frame)
         w, h = still.size
         lines = [
             f"{still.path}: frame {still.frame} of {still.frames}, {w}x{h} px, "
-            f"{still.bytes:,} bytes, {sizes}"
+            f"{still.bytes:,} bytes, {request.sizes}"
         ]
     else:
-        result = animate_to_file(shown, path, duration=duration, **drawn)
+        result = request.write(path)
         w, h = result.size
         lines = [
-            f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes, {sizes}"
+            f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes, "
+            f"{request.sizes}"
         ]
         if result.duration != duration:
             lines[0] += f" (frames last {result.duration} ms: a GIF counts hundredths of a second)"
         path = result.path
     if flags.preset is not None:
-        lines.append(
-            preset_flags(spec, flags.preset, getattr(shown, "pointwise", spec).out_channels)
-        )
-    alt, link = title(shown, pooling), quote(path.as_posix(), safe="/:@._-~")
+        last = getattr(shown, "pointwise", spec)
+        lines.append(preset_flags(spec, flags.preset, last.out_channels))
+    alt, link = request.title, quote(path.as_posix(), safe="/:@._-~")
     if markdown:
         lines.append(f"![{alt}]({link})")
     if html:

@@ -1,8 +1,10 @@
 """The command line run in-process, for documentation tools: the same flags, rules and wording.
 
-``run`` calls a command as the shell would and returns what it printed, or its one
-``error:`` line; ``command_flags`` lists a command's flags, for tools that spell them
-as their own options (the Sphinx directive, the MkDocs fence).
+``gif_request`` parses ``convanim gif``'s flags into the library's ``Request`` (the
+Sphinx directive and the MkDocs fence then draw it through the library), or gives the
+command's one ``error:`` line; ``run`` calls a command as the shell would and returns what
+it printed; ``command_flags`` lists a command's flags, for tools that spell them as their
+own options.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from dataclasses import dataclass
 
 import typer
 
-from convanim.cli.commands import app
-from convanim.cli.flags import Commands
+from convanim.cli.commands import ParsedRequest, app
+from convanim.cli.flags import FLAGS, Commands
 
 PROGRAM = "convanim"
 ERROR_PREFIX = "error: "
@@ -49,15 +51,37 @@ class Flag:
     takes_value: bool  # False for switches such as --transposed or --no-labels
 
 
-def run(argv: Sequence[str]) -> CommandResult:
-    """Run ``convanim *argv`` in this process, capturing what it prints.
+def gif_request(arguments: Sequence[str]) -> ParsedRequest | CommandResult:
+    """The request ``convanim gif *arguments`` makes (with its still frame), parsed and
+    checked by the command line's own flags and rules, nothing written; or the refusal.
+    A documentation tool writes its own files: ``-o`` is refused.
+
+    >>> gif_request(["--k", "3", "--s", "2"]).request.sizes
+    '5x5 -> 2x2'
+    >>> gif_request(["--k", "3", "-o", "a.gif"]).error
+    '-o: the documentation tool names the file: drop -o'
+    """
+    parsed = ParsedRequest()
+    result = run(["gif", *arguments], parsed)
+    if not result.ok:
+        return result
+    if parsed.out is not None:
+        return CommandResult(
+            2, "", f"{FLAGS['out']}: the documentation tool names the file: drop {FLAGS['out']}"
+        )
+    return parsed
+
+
+def run(argv: Sequence[str], context: object = None) -> CommandResult:
+    """Run ``convanim *argv`` in this process, capturing what it prints; ``context`` is the
+    command's context object (see ``gif_request``).
 
     Output and errors are caught here, not printed, whatever the command does.
     """
     output, errors = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(output), contextlib.redirect_stderr(errors):
         try:
-            _group().main(args=list(argv), prog_name=PROGRAM)
+            _group().main(args=list(argv), prog_name=PROGRAM, obj=context)
             code = 0
         except SystemExit as ended:  # Commands.main always ends this way
             code = ended.code if isinstance(ended.code, int) else int(bool(ended.code))

@@ -61,6 +61,8 @@ FLAGS = {
     "duration": "--duration",
     "seed": "--seed",
     "no_count_include_pad": "--no-count-include-pad",
+    "count_include_pad": "--no-count-include-pad",  # the library's switch, the flag's opposite
+    "pooling": "--layer",  # the command line gives a Pooling as a pooling --layer
     "ceil_mode": "--ceil-mode",
     "frame": "--frame",
 }
@@ -392,7 +394,8 @@ KEYWORD = inspect.Parameter.KEYWORD_ONLY
 def with_spec_flags(
     *, transposed: bool | None = None, optional: bool = False, **defaults: str
 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Give a command the spec flags; its first parameter receives them as a ``SpecFlags``.
+    """Give a command the spec flags; its first parameter receives them as a ``SpecFlags``
+    (and a parameter of type ``typer.Context``, the command's context).
 
     The flags are added to its signature once, here. ``transposed`` fixes -t (and
     hides it); ``optional`` leaves every flag unset by default; ``defaults`` set
@@ -414,7 +417,9 @@ def with_spec_flags(
                 inspect.Parameter(name, KEYWORD, default=default, annotation=annotation)
             )
         own = list(inspect.signature(function, eval_str=True).parameters.values())[1:]
-        own = [parameter.replace(kind=KEYWORD) for parameter in own]
+        # A parameter of type typer.Context receives the command's context (typer gives one).
+        wants_context = [p.name for p in own if p.annotation is typer.Context]
+        own = [p.replace(kind=KEYWORD) for p in own if p.annotation is not typer.Context]
         context = inspect.Parameter("spec_context", KEYWORD, annotation=typer.Context)
 
         @functools.wraps(function)
@@ -426,6 +431,7 @@ def with_spec_flags(
                 for name in _SPEC_OPTIONS
                 if getattr(spec_context.get_parameter_source(name), "name", None) == "COMMANDLINE"
             )
+            values.update({name: spec_context for name in wants_context})
             function(SpecFlags(**flags, typed=typed), **values)
 
         command.__signature__ = inspect.Signature([context, *parameters, *own])  # type: ignore[attr-defined]

@@ -1,0 +1,297 @@
+"""One request for every front end: what to draw, how, and within which budgets, checked once.
+
+The command line, ``convanim.animate``, the gallery, the Sphinx directive and the MkDocs
+fence all build a ``Request`` with ``Request.of`` and hand it to the library; every rule
+about how options combine lives here, in the library's keyword names (the command line
+only translates them into its flags).
+
+>>> from convanim.geometry import ConvSpec
+>>> request = Request.of(ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1), values=True)
+>>> request.view.value, request.values is not None, request.sizes
+('canvas', True, '5x5 -> 3x3')
+>>> Request.of(ConvSpec(input_size=(5, 5), kernel=3), reading="scatter")
+Traceback (most recent call last):
+...
+convanim.errors.ConvanimError: reading: reads the stack and volume views: add view stack
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from convanim.animation import (
+    DURATION,
+    MAX_FRAMES,
+    MAX_PIXELS,
+    check_duration,
+    default_name,
+    shown_spec,
+    title,
+)
+from convanim.channel_storyboard import Reading
+from convanim.describe import shape_text, size_text
+from convanim.errors import ConvanimError, choose, quoted
+from convanim.geometry import ConvSpec, Pooling, PoolMode
+from convanim.presets import Separable
+from convanim.storyboard import View
+from convanim.style import Style, Theme
+from convanim.values import ValueShapes, ValueSource, given_array
+
+if TYPE_CHECKING:
+    from convanim.animation import Animation, Still
+    from convanim.drawing import Drawing
+
+
+@dataclass(frozen=True)
+class Request:
+    """An animation as asked for, every rule already checked (build it with ``Request.of``).
+
+    ``drawing_options`` are the keyword arguments of ``animation.drawing`` it stands for.
+    """
+
+    shown: ConvSpec | Separable  # what is drawn: a layer, or a depthwise-separable pair
+    view: View
+    reading: Reading  # how the stack and volume views read the layer
+    values: ValueSource | None  # where printed numbers come from; None prints none
+    pooling: Pooling | None  # a pooling animated over the spec's windows
+    overlap: bool  # a scatter view closes on the stamp counts
+    style: Style
+    duration: int  # milliseconds per frame
+    transparent: bool
+    max_frames: int
+    max_pixels: int
+    tags: tuple[str, ...] = field(default=(), compare=False)  # for the default file name
+
+    @classmethod
+    def of(
+        cls,
+        shown: ConvSpec | Separable,
+        *,
+        view: View | str | None = None,
+        reading: Reading | str = Reading.GATHER,
+        values: bool = False,
+        seed: int = 0,
+        input_values: object = None,
+        weights: object = None,
+        bias_values: object = None,
+        pooling: Pooling | PoolMode | str | None = None,
+        count_include_pad: bool = True,
+        ceil_mode: bool = False,
+        overlap: bool = False,
+        theme: Theme | str = Theme.LIGHT,
+        width: int | None = None,
+        labels: bool = True,
+        duration: int = DURATION,
+        transparent: bool = False,
+        max_frames: int = MAX_FRAMES,
+        max_pixels: int = MAX_PIXELS,
+    ) -> Request:
+        """The request for ``shown`` with these options, refused (ConvanimError) where they
+        do not fit together.
+
+        ``view`` defaults to canvas for one channel, stack for a layer with channels or a
+        separable pair. ``pooling`` is a ``Pooling`` of the spec, or a mode (max, avg)
+        with ``count_include_pad`` and ``ceil_mode``. ``values`` prints small integers from
+        ``seed``; ``input_values``, ``weights`` and ``bias_values`` print the ones given (numbers
+        in row-major order, shaped as ``ValueShapes`` says), and so does any pooling.
+        """
+        _check_kinds(
+            shown,
+            seed=seed,
+            max_frames=max_frames,
+            max_pixels=max_pixels,
+            values=values,
+            labels=labels,
+            transparent=transparent,
+            overlap=overlap,
+            count_include_pad=count_include_pad,
+            ceil_mode=ceil_mode,
+            **({} if width is None else {"width": width}),
+        )
+        check_duration(duration)
+        pair = shown if isinstance(shown, Separable) else None
+        spec = pair.depthwise if pair is not None else shown
+        assert isinstance(spec, ConvSpec)
+        if view is None:
+            view = View.CANVAS if spec.single_channel and pair is None else View.STACK
+        view = choose(View, view, "view")
+        reading = choose(Reading, reading, "reading")
+        if reading is not Reading.GATHER and not view.channels:
+            raise ConvanimError("reading", "reads the stack and volume views: add {view} stack")
+        pool = _pooling(spec, pooling, count_include_pad, ceil_mode)
+        drop = "{pooling}" if isinstance(pooling, Pooling) else "{pool}"
+        if pool is not None and weights is not None:
+            raise ConvanimError("weights", f"pooling has no weights: drop {{weights}} or {drop}")
+        if pool is not None and bias_values is not None:
+            rule = f"pooling has no bias: drop {{bias_values}} or {drop}"
+            raise ConvanimError("bias_values", rule)
+        if bias_values is not None and not spec.bias:
+            raise ConvanimError("bias_values", "the layer has no bias: add {bias}")
+        given = (input_values, weights, bias_values)
+        numeric = values or pool is not None or any(array is not None for array in given)
+        source = None
+        if numeric:
+            owner = "the depthwise layer's " if pair is not None else ""
+            shapes = ValueShapes.of(spec, view.channels, owner)
+            source = ValueSource(
+                seed,
+                _given(input_values, shapes.input, "input_values"),
+                _given(weights, shapes.weights, "weights"),
+                _given(bias_values, shapes.bias, "bias_values", shapes.bias_naming),
+            )
+        mode = pool.mode if pool is not None else None
+        tags: tuple[str, ...] = (f"{mode.value}pool",) if mode else ("values",) if numeric else ()
+        tags += ("nopad",) if not count_include_pad else ()
+        tags += ("ceil",) if ceil_mode else ()
+        tags += ("overlap",) if overlap else ()
+        style = Style(theme=choose(Theme, theme, "theme"), labels=labels, width=width)
+        return cls(
+            shown,
+            view,
+            reading,
+            source,
+            pool,
+            overlap,
+            style,
+            duration,
+            transparent,
+            max_frames,
+            max_pixels,
+            tags,
+        )
+
+    @property
+    def spec(self) -> ConvSpec:
+        """The layer drawn (a separable pair's first)."""
+        return self.shown.depthwise if isinstance(self.shown, Separable) else self.shown
+
+    @property
+    def drawing_options(self) -> dict[str, Any]:
+        """The keyword arguments of ``animation.drawing`` that draw this request."""
+        options: dict[str, Any] = {
+            "view": self.view,
+            "style": self.style,
+            "max_frames": self.max_frames,
+            "max_pixels": self.max_pixels,
+            "values": self.values,
+            "pooling": self.pooling,
+            "overlap": self.overlap,
+        }
+        if self.view.channels:
+            options["reading"] = self.reading
+        return options
+
+    @property
+    def sizes(self) -> str:
+        """What the animation maps onto what: ``5x5 -> 3x3``, or a separable pair's ends."""
+        if isinstance(self.shown, Separable):
+            last = self.shown.pointwise
+            after = size_text((last.out_channels, *last.output_size))
+            return f"{shape_text(self.shown.depthwise)} -> {after}"
+        return shape_text(shown_spec(self.shown, self.pooling))
+
+    @property
+    def title(self) -> str:
+        """The animation in one sentence: its alt text."""
+        return title(self.shown, self.pooling)
+
+    def default_path(self, still: int | None = None, folder: Path = Path("renders")) -> Path:
+        """Where the command line writes it unless told: a name that states the parameters."""
+        tags = self.tags + ((f"frame{still}",) if still is not None else ())
+        auto = self.style.theme is Theme.AUTO
+        extension = ".svg" if auto else ".png" if still is not None else ".gif"
+        name = default_name(self.spec, self.view, self.style.theme, extension, tags)
+        if isinstance(self.shown, Separable):
+            name = f"separable_{name.removeprefix('conv_')}"
+        return folder / name
+
+    def still(self) -> Request:
+        """The same request for a printed still: theme auto, which follows the reader's
+        screen, is light on paper."""
+        if self.style.theme is not Theme.AUTO:
+            return self
+        return replace(self, style=replace(self.style, theme=Theme.LIGHT))
+
+    def write(self, path: Path | str) -> Animation:
+        """Write the animation to ``path`` (the format follows its extension)."""
+        from convanim.animation import animate_to_file
+
+        return animate_to_file(
+            self.shown,
+            path,
+            duration=self.duration,
+            transparent=self.transparent,
+            **self.drawing_options,
+        )
+
+    def write_still(self, path: Path | str, frame: int | None = None) -> Still:
+        """Write frame number ``frame`` (1-based; None: the one that stands for the
+        animation) to ``path``: .svg, .png or .pdf."""
+        from convanim.animation import write_still
+
+        return write_still(
+            self.shown, path, frame=frame, transparent=self.transparent, **self.drawing_options
+        )
+
+    def svg(self, frame: int | None = None) -> tuple[str, Drawing]:
+        """The animated SVG (or frame number ``frame`` alone, 1-based), and the drawing it
+        was written from."""
+        from convanim.animation import svg_text
+
+        return svg_text(
+            self.shown,
+            duration=self.duration,
+            transparent=self.transparent,
+            still=frame is not None,
+            frame=frame,
+            **self.drawing_options,
+        )
+
+
+def _pooling(
+    spec: ConvSpec,
+    pooling: Pooling | PoolMode | str | None,
+    count_include_pad: bool,
+    ceil_mode: bool,
+) -> Pooling | None:
+    """The pooling asked for: a ``Pooling`` as given, or one of ``spec`` in a mode."""
+    if isinstance(pooling, Pooling):
+        if not count_include_pad or ceil_mode:
+            argument = "ceil_mode" if ceil_mode else "count_include_pad"
+            raise ConvanimError(argument, "{pooling} sets its own: give it there")
+        return pooling
+    if pooling is None:
+        if ceil_mode:
+            raise ConvanimError("ceil_mode", "only pooling ({pool}) has a ceil mode")
+        if not count_include_pad:
+            raise ConvanimError(
+                "count_include_pad", "only average pooling ({pool} avg) counts padding"
+            )
+        return None
+    mode = choose(PoolMode, pooling, "pool")
+    if not count_include_pad and mode is not PoolMode.AVG:
+        raise ConvanimError("count_include_pad", "only average pooling ({pool} avg) counts padding")
+    return Pooling(spec, mode, count_include_pad, ceil_mode)
+
+
+def _given(
+    values: object, shape: tuple[int, ...], argument: str, naming: str | None = None
+) -> np.ndarray | None:
+    return None if values is None else given_array(values, shape, argument, naming)
+
+
+_SWITCHES = ("values", "labels", "transparent", "overlap", "count_include_pad", "ceil_mode")
+
+
+def _check_kinds(shown: object, **given: object) -> None:
+    """Refuse arguments of the wrong kind with ConvanimError, as the library does everywhere."""
+    if not isinstance(shown, (ConvSpec, Separable)):
+        raise ConvanimError("spec", f"must be a ConvSpec or a Separable pair, got {quoted(shown)}")
+    for name, value in given.items():
+        wanted = bool if name in _SWITCHES else int
+        if type(value) is not wanted and not (wanted is int and isinstance(value, np.integer)):
+            raise ConvanimError(name, f"must be {wanted.__name__}, got {quoted(value)}")
