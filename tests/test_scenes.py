@@ -627,6 +627,64 @@ def test_scene_cli_rejects_bad_input_before_manim_starts(
     assert list(tmp_path.iterdir()) == []
 
 
+def scene_through_main(args: list[str], folder: Path) -> tuple[list[str], str]:
+    """``convanim scene *args`` in a fresh interpreter without Manim, run from ``folder``:
+    its stderr lines and its exit code. Past the checks, a render stops at the install hint."""
+    code = (
+        "import sys\nsys.modules['manim'] = None\nfrom convanim.cli import main\n"
+        f"sys.argv = ['convanim', 'scene', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    print(done.code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=folder
+    )
+    return done.stderr.strip().splitlines(), done.stdout.strip()
+
+
+def test_scene_flags_change_only_what_they_give(tmp_path):
+    # Spec flags without --cin: the channels scene keeps its 4 input and 4 output channels,
+    # so the plan accepts it (the run stops at the install hint, Manim being blocked) ...
+    args = ["channels", "--i", "4", "--k", "3", "--s", "2", "--p", "1", "--format", "png"]
+    lines, code = scene_through_main(args, tmp_path)
+    assert (lines, code) == ([f"error: NAME: {INSTALL_HINT}"], "2")
+    # ... and the step budget counts them: 3 stages of 4 outputs and the depthwise 4.
+    lines, code = scene_through_main([*args, "--max-steps", "15"], tmp_path)
+    assert len(lines) == 1 and code == "2"
+    assert "the ChannelsScene would take 16 steps, more than the budget of 15" in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", sorted(SCENES))
+def test_no_spec_flags_give_the_scene_its_own_spec(name):
+    from convanim.cli.flags import SpecFlags
+
+    spec = DEFAULTS[SCENES[name].cls].spec
+    assert SpecFlags().over(spec).spec(spec.transposed, channels=True) == spec
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # One value for every axis: the scene's other values and axes stay.
+        ({"kernel": "2"}, ConvSpec(input_size=(4,), kernel=2)),
+        (
+            {"stride": "2", "padding": "1:0"},
+            ConvSpec(input_size=(4,), kernel=3, stride=2, padding=((1, 0),)),
+        ),
+        ({"in_channels": 2}, ConvSpec(input_size=(4,), kernel=3, in_channels=2)),
+        # Values per axis, or --dims, say how many axes; one number serves every axis.
+        ({"input_size": "5,6"}, ConvSpec(input_size=(5, 6), kernel=3)),
+        ({"dims": 2}, ConvSpec(input_size=(4, 4), kernel=3)),
+    ],
+)
+def test_scene_flags_override_the_scene_spec_where_typed(typed, expected):
+    from convanim.cli.flags import SpecFlags
+
+    scene = ConvSpec(input_size=(4,), kernel=3)  # the matrix scene's: 1-D
+    flags = SpecFlags(**typed, typed=frozenset(typed))
+    assert flags.over(scene).spec(False, channels=True) == expected
+
+
 def test_scene_cli_without_manim_says_how_to_install(cli, monkeypatch, tmp_path):
     app, runner = cli
     monkeypatch.setitem(sys.modules, "manim", None)
