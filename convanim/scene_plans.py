@@ -29,7 +29,7 @@ from convanim.geometry import (
 )
 from convanim.presets import Separable
 from convanim.storyboard import Storyboard, View, build_storyboard, drawn_cells
-from convanim.values import lower_plane_values, small_values
+from convanim.values import lower_plane_values, small_inputs, small_values
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def convolution_plan(params: SceneParams) -> ConvolutionPlan:
     spec = params.spec
     _one_slice(spec, "convolution")
     board = build_storyboard(spec, View.CANVAS)
-    x, w = small_values(spec, params.seed)
+    x, w = small_values(spec, params.seed, nonzero=True)
     return ConvolutionPlan(
         params=params,
         board=board,
@@ -143,7 +143,7 @@ def transposed_plan(params: SceneParams) -> TransposedPlan:
     _one_slice(spec, "transposed")
     gather = build_storyboard(spec, View.CANVAS)
     stamps = build_storyboard(spec, View.SCATTER)
-    x, w = small_values(spec, params.seed)
+    x, w = small_values(spec, params.seed, nonzero=True)
     view = canvas(spec)
     output_shape = gather.upper.cells.shape
     sums = scatter_running_sums(spec, x, w)
@@ -182,7 +182,7 @@ def matrix_plan(params: SceneParams) -> MatrixPlan:
     """The matrix scene: C with each entry's kernel position, y = C x, and back with C^T."""
     spec = params.spec
     _one_slice(spec, "matrix")
-    x, w = small_values(spec, params.seed)
+    x, w = small_values(spec, params.seed, nonzero=True)
     matrix = dense_matrix(spec, w)
     back = spec.transpose()
     y = matrix @ x.reshape(-1)
@@ -437,7 +437,7 @@ def channels_plan(params: SceneParams) -> ChannelsPlan:
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConvanimError("seed", f"must be a non-negative integer, got {quoted(seed)}")
     rng = np.random.default_rng(seed)
-    x = rng.integers(0, 4, size=(in_channels, *spec.input_size)).astype(float)
+    x = small_inputs(rng, (in_channels, *spec.input_size), nonzero=True)
     standard = dataclasses.replace(spec, groups=1)
     groups = spec.groups if spec.groups > 1 else GROUPED_STAGE_GROUPS
     pair = Separable.of(spec, out_channels)  # the pointwise layer reads the depthwise output
