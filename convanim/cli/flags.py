@@ -179,11 +179,6 @@ class SpecFlags:
     preset: Preset | None = None
     typed: frozenset[str] = frozenset()
 
-    def given(self) -> bool:
-        return any(
-            getattr(self, f.name) not in (None, False) for f in fields(self) if f.name != "typed"
-        )
-
     def spec(
         self, transposed: bool | None = None, max_axes: int | None = None, channels: bool = False
     ) -> ConvSpec:
