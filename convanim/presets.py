@@ -94,6 +94,10 @@ class Separable:
         return self.depthwise.parameter_count + self.pointwise.parameter_count
 
     @property
+    def multiply_accumulates(self) -> int:
+        return self.depthwise.multiply_accumulates + self.pointwise.multiply_accumulates
+
+    @property
     def dense_multiply_accumulates(self) -> int:
         return self.depthwise.dense_multiply_accumulates + self.pointwise.dense_multiply_accumulates
 

@@ -29,7 +29,7 @@ from convanim.geometry import (
 )
 from convanim.presets import Separable
 from convanim.storyboard import Storyboard, View, build_storyboard, drawn_cells
-from convanim.values import lower_plane_values, small_values
+from convanim.values import lower_plane_values, small_inputs, small_values
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def convolution_plan(params: SceneParams) -> ConvolutionPlan:
     spec = params.spec
     _one_slice(spec, "convolution")
     board = build_storyboard(spec, View.CANVAS)
-    x, w = small_values(spec, params.seed)
+    x, w = small_values(spec, params.seed, nonzero=True)
     return ConvolutionPlan(
         params=params,
         board=board,
@@ -143,7 +143,7 @@ def transposed_plan(params: SceneParams) -> TransposedPlan:
     _one_slice(spec, "transposed")
     gather = build_storyboard(spec, View.CANVAS)
     stamps = build_storyboard(spec, View.SCATTER)
-    x, w = small_values(spec, params.seed)
+    x, w = small_values(spec, params.seed, nonzero=True)
     view = canvas(spec)
     output_shape = gather.upper.cells.shape
     sums = scatter_running_sums(spec, x, w)
@@ -182,7 +182,7 @@ def matrix_plan(params: SceneParams) -> MatrixPlan:
     """The matrix scene: C with each entry's kernel position, y = C x, and back with C^T."""
     spec = params.spec
     _one_slice(spec, "matrix")
-    x, w = small_values(spec, params.seed)
+    x, w = small_values(spec, params.seed, nonzero=True)
     matrix = dense_matrix(spec, w)
     back = spec.transpose()
     y = matrix @ x.reshape(-1)
@@ -303,12 +303,15 @@ GROUPED_STAGE_GROUPS = 2
 
 @dataclass(frozen=True)
 class ChannelStage:
-    """One layer the channels scene applies to its input: which channels each filter reads,
-    the weight tensor, its counts, and (for the small case) the numbers."""
+    """One layer the channels scene applies: what it reads, which channels each filter
+    reads, the weight tensor, its counts, and (for the small case) the numbers."""
 
     name: str  # standard, grouped, depthwise or pointwise
     heading: str  # what the scene says the stage is
     spec: ConvSpec
+    x: np.ndarray  # (in_channels, spec.input_size...): the scene's input, or the depthwise output
+    input_name: str  # the letter the scene names x's channels with (x, or d: depthwise's)
+    output_name: str  # and y's
     reads: tuple[tuple[int, ...], ...]  # per output channel (filter), the input channels it reads
     input_group: np.ndarray  # (in_channels,) the group of each input channel
     output_group: np.ndarray  # (out_channels,) the group of each output channel (filter)
@@ -334,9 +337,9 @@ class SkippedStage:
 @dataclass(frozen=True)
 class ChannelsPlan:
     params: SceneParams
-    x: np.ndarray  # (in_channels, input_size...): the one input every stage reads
+    x: np.ndarray  # (in_channels, input_size...): the input; pointwise reads depthwise's output
     stages: tuple[ChannelStage | SkippedStage, ...]  # standard, grouped, depthwise, pointwise
-    separable_parameters: int  # depthwise then pointwise (on the depthwise output), together
+    separable_parameters: int  # depthwise then pointwise, together: the sum of their rows
     separable_multiply_accumulates: int
     separable_note: str  # what the pair's pointwise layer reads, when not the input's size
     text: str
@@ -377,8 +380,18 @@ def _channels(count: int) -> str:
     return "1 channel" if count == 1 else f"{count} channels"
 
 
+#: The letter naming the channels of the scene's input, its outputs, and the depthwise
+#: layer's outputs (which the pointwise layer reads).
+INPUT_NAME, OUTPUT_NAME, DEPTHWISE_NAME = "x", "y", "d"
+
+
 def _channel_stage(
-    name: str, heading: str, spec: ConvSpec, x: np.ndarray, rng: np.random.Generator
+    name: str,
+    heading: str,
+    spec: ConvSpec,
+    x: np.ndarray,
+    rng: np.random.Generator,
+    names: tuple[str, str] = (INPUT_NAME, OUTPUT_NAME),
 ) -> ChannelStage:
     pairs = connectivity(spec)
     reads = tuple(
@@ -392,6 +405,9 @@ def _channel_stage(
         name=name,
         heading=heading,
         spec=spec,
+        x=x,
+        input_name=names[0],
+        output_name=names[1],
         reads=reads,
         input_group=pairs.input_group,
         output_group=pairs.output_group,
@@ -420,8 +436,9 @@ def channels_plan(params: SceneParams) -> ChannelsPlan:
     - depthwise: groups = out_channels = in_channels, one filter per input channel;
     - pointwise: a 1x1 kernel, stride 1, no padding, one group: MobileNet's.
 
-    Every stage reads the same x; the pointwise layer of a depthwise-separable pair
-    reads the depthwise output instead, so its counts are computed on that size.
+    The first three stages read the same x; the pointwise layer, the second of a
+    depthwise-separable pair, reads the depthwise output, so its counts are those of
+    that size and the pair's add up to the depthwise and pointwise rows.
     Transposed specs are refused: the scene gathers, one filter per output channel.
 
     >>> plan = channels_plan(DEFAULTS["ChannelsScene"])
@@ -436,12 +453,11 @@ def channels_plan(params: SceneParams) -> ChannelsPlan:
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConvanimError("seed", f"must be a non-negative integer, got {quoted(seed)}")
     rng = np.random.default_rng(seed)
-    x = rng.integers(0, 4, size=(in_channels, *spec.input_size)).astype(float)
+    x = small_inputs(rng, (in_channels, *spec.input_size), nonzero=True)
     standard = dataclasses.replace(spec, groups=1)
     groups = spec.groups if spec.groups > 1 else GROUPED_STAGE_GROUPS
     pair = Separable.of(spec, out_channels)  # the pointwise layer reads the depthwise output
     depthwise = pair.depthwise
-    pointwise = dataclasses.replace(pair.pointwise, input_size=spec.input_size)  # reads x
     stages: list[ChannelStage | SkippedStage] = [
         _channel_stage(
             "standard",
@@ -471,23 +487,24 @@ def channels_plan(params: SceneParams) -> ChannelsPlan:
                 rng,
             )
         )
-    stages.append(
-        _channel_stage(
-            "depthwise",
-            f"depthwise, groups {in_channels}: each filter reads one channel",
-            depthwise,
-            x,
-            rng,
-        )
+    first = _channel_stage(
+        "depthwise",
+        f"depthwise, groups {in_channels}: each filter reads one channel",
+        depthwise,
+        x,
+        rng,
+        (INPUT_NAME, DEPTHWISE_NAME),
     )
+    stages.append(first)
     stages.append(
         _channel_stage(
             "pointwise",
-            f"pointwise, 1{TIMES}1 kernel: each filter mixes all {in_channels} channels, "
-            "cell by cell",
-            pointwise,
-            x,
+            f"pointwise, 1{TIMES}1 kernel: each filter mixes the {in_channels} channels of "
+            f"{DEPTHWISE_NAME}, cell by cell",
+            pair.pointwise,
+            first.y,
             rng,
+            (DEPTHWISE_NAME, OUTPUT_NAME),
         )
     )
     return ChannelsPlan(
@@ -495,9 +512,7 @@ def channels_plan(params: SceneParams) -> ChannelsPlan:
         x=x,
         stages=tuple(stages),
         separable_parameters=pair.parameter_count,
-        separable_multiply_accumulates=(
-            depthwise.multiply_accumulates + pair.pointwise.multiply_accumulates
-        ),
+        separable_multiply_accumulates=pair.multiply_accumulates,
         separable_note=(
             ""
             if depthwise.output_size == spec.input_size

@@ -94,8 +94,27 @@ def _check_seed(seed: int) -> None:
         raise ConvanimError("seed", f"must be a non-negative integer, got {quoted(seed)}")
 
 
-def small_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Input values 0..3 and non-zero kernel weights -2..2: small integers readable in cells.
+#: The seeded weights and biases: small, non-zero, both signs.
+SMALL_WEIGHTS = (-2.0, -1.0, 1.0, 2.0)
+#: The seeded inputs stay below this: small integers readable in cells.
+SMALL_INPUT_END = 4
+
+
+def small_inputs(
+    rng: np.random.Generator, shape: tuple[int, ...], nonzero: bool = False
+) -> np.ndarray:
+    """Input values 0..3, or (``nonzero``) 1..3: then every 0 on a slide is padding or an
+    inserted zero, and no row of the input reads as blank.
+
+    >>> bool(small_inputs(np.random.default_rng(0), (9, 9), nonzero=True).min() >= 1)
+    True
+    """
+    return rng.integers(1 if nonzero else 0, SMALL_INPUT_END, size=shape).astype(float)
+
+
+def small_values(spec: ConvSpec, seed: int, nonzero: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Input values 0..3 (``nonzero``: 1..3, see ``small_inputs``) and non-zero kernel
+    weights -2..2: small integers readable in cells.
 
     Weights are never 0, so every tap of the geometry shows as a non-zero entry.
 
@@ -105,13 +124,9 @@ def small_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """
     _check_seed(seed)
     rng = np.random.default_rng(seed)
-    x = rng.integers(0, 4, size=spec.input_size).astype(float)
+    x = small_inputs(rng, spec.input_size, nonzero)
     w = rng.choice(SMALL_WEIGHTS, size=spec.kernel)
     return x, w
-
-
-#: The seeded weights and biases: small, non-zero, both signs.
-SMALL_WEIGHTS = (-2.0, -1.0, 1.0, 2.0)
 
 
 def small_channel_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -124,7 +139,7 @@ def small_channel_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndar
     """
     _check_seed(seed)
     rng = np.random.default_rng(seed)
-    x = rng.integers(0, 4, size=(spec.in_channels, *spec.input_size)).astype(float)
+    x = small_inputs(rng, (spec.in_channels, *spec.input_size))
     w = rng.choice(SMALL_WEIGHTS, size=spec.weight_shape)
     b = (
         rng.choice(SMALL_WEIGHTS, size=spec.out_channels)

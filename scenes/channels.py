@@ -1,10 +1,11 @@
 """One input through four layers: standard, grouped, depthwise and pointwise convolution.
 
-The input's channels stay on screen as stacked planes. For each layer the filters
-appear, one per output channel, joined by lines to the input channels they read, in
-their group's hue; the weight tensor's shape, the parameter count and the
-multiply-accumulates are written above; then each output channel fills in with its
-values. A table of the four layers' counts closes the scene.
+The input's channels stay on screen as stacked planes (for the pointwise layer, the
+depthwise layer's outputs, which it reads). For each layer the filters appear, one per
+output channel, joined by lines to the input channels they read, in their group's hue;
+the weight tensor's shape, the parameter count and the multiply-accumulates are written
+above; then each output channel fills in with its values. A table of the four layers'
+counts closes the scene, the separable pair's row the sum of its two layers' rows.
 
 Render: manim -ql scenes/channels.py ChannelsScene   (or: convanim scene channels)
 """
@@ -51,6 +52,7 @@ from convanim.render.manim.blocks import (
 )
 from convanim.scene_plans import (
     DEFAULTS,
+    INPUT_NAME,
     ChannelsPlan,
     ChannelStage,
     SceneParams,
@@ -64,6 +66,7 @@ INPUT_X, FILTER_X, OUTPUT_X = -4.6, -0.6, 3.0
 DIAGRAM_Y = -0.75
 MARGIN = 0.4  # between text and the frame's left and right edges
 COLUMN_GAP, ROW_PITCH = 0.7, 0.55  # the closing table
+FOOTNOTE_GAP, LINE_GAP = 0.6, 0.12  # between the table and its footnote, and its lines
 GROUP_HUES = [colour(rgb) for rgb in style.GROUP_HUES]
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 M = TypeVar("M", bound=Mobject)
@@ -154,9 +157,10 @@ def filter_cell(stage: ChannelStage, size: float) -> float:
 
 @dataclass
 class DrawnStage:
-    """What one stage put on screen (tests probe it): per output channel, its filter,
-    the lines into it, its plane and the values written on it."""
+    """What one stage put on screen (tests probe it): the planes it read, and per output
+    channel its filter, the lines into it, its plane and the values written on it."""
 
+    inputs: VGroup  # one Grid per input channel
     filters: VGroup  # one VGroup of kernel slices per output channel
     links: list[VGroup]  # per output channel, one line from each input channel it reads
     outputs: VGroup  # one Grid per output channel
@@ -193,30 +197,13 @@ class ChannelsScene(Scene):
         self.font = value_font(np.concatenate(shown), self.size)
         self.filter_cell = min(filter_cell(stage, self.size) for stage in stages)
         self.title = caption(plan.text, style.MANIM_TITLE_FONT).to_edge(UP)
-        self.inputs = stack(
-            [plane(as_plane(values).shape, self.size, INPUT, 1.0) for values in plan.x], INPUT_X
-        )
-        names = VGroup(
-            *(
-                caption(subscript("x", c), style.MANIM_TEXT_FONT).next_to(
-                    grid, LEFT, buff=style.MANIM_LABEL_BUFF + style.MANIM_CHANNELS_FRAME_BUFF
-                )
-                for c, grid in enumerate(self.inputs)
-            )
-        )
-        numbers = VGroup(
-            *(
-                value_labels(grid, as_plane(values), font_size=self.font)
-                if self.show_values
-                else VGroup()
-                for grid, values in zip(self.inputs, plan.x)
-            )
-        )
-        self.play(Write(self.title), FadeIn(self.inputs), FadeIn(names), FadeIn(numbers))
+        self.reading, self.input_fill = INPUT_NAME, INPUT
+        self.inputs, labels = self.input_column(plan.x, INPUT_NAME, INPUT)
+        self.play(Write(self.title), FadeIn(self.inputs), FadeIn(labels))
+        notes = VGroup()
         if self.params.show_values and not self.show_values:
-            hidden = caption("no values: the cells are too small to print them")
-            self.play(FadeIn(hidden.to_corner(DOWN + RIGHT, buff=0.15)))
-            names.add(hidden)  # leaves with the input
+            notes.add(caption("no values: the cells are too small to print them"))
+            self.play(FadeIn(notes.to_corner(DOWN + RIGHT, buff=0.15)))
         self.drawn: dict[str, DrawnStage] = {}
         heading: Text | None = None
         for number, stage in enumerate(plan.stages, start=1):
@@ -225,11 +212,42 @@ class ChannelsScene(Scene):
             self.play(FadeIn(text) if heading is None else ReplacementTransform(heading, text))
             heading = text
             if isinstance(stage, ChannelStage):
+                if stage.input_name != self.reading:  # pointwise reads the depthwise output
+                    self.reading, self.input_fill = stage.input_name, OUTPUT
+                    inputs, fresh = self.input_column(stage.x, stage.input_name, self.input_fill)
+                    self.play(
+                        ReplacementTransform(self.inputs, inputs),
+                        FadeOut(labels),
+                        FadeIn(fresh),
+                    )
+                    self.inputs, labels = inputs, fresh
                 self.drawn[stage.name] = self.layer(stage, heading)
             else:
                 self.wait(1.5)
-        self.play(FadeOut(VGroup(self.inputs, names, numbers)), FadeOut(heading))
+        self.play(FadeOut(VGroup(self.inputs, labels, notes)), FadeOut(heading))
         self.summary(plan)
+
+    def input_column(self, x: np.ndarray, name: str, fill: ManimColor) -> tuple[VGroup, VGroup]:
+        """The planes of ``x``'s channels, and their names and values."""
+        grids = stack(
+            [plane(as_plane(values).shape, self.size, fill, 1.0) for values in x], INPUT_X
+        )
+        labels = VGroup(
+            *(
+                caption(subscript(name, c), style.MANIM_TEXT_FONT).next_to(
+                    grid, LEFT, buff=style.MANIM_LABEL_BUFF + style.MANIM_CHANNELS_FRAME_BUFF
+                )
+                for c, grid in enumerate(grids)
+            )
+        )
+        if self.show_values:
+            labels.add(
+                *(
+                    value_labels(grid, as_plane(values), font_size=self.font)
+                    for grid, values in zip(grids, x)
+                )
+            )
+        return grids, labels
 
     def layer(self, stage: ChannelStage, heading: Text) -> DrawnStage:
         """Show one stage: the inputs in their groups' hues, the filters and their lines,
@@ -247,7 +265,7 @@ class ChannelsScene(Scene):
         )
         out_names = VGroup(
             *(
-                caption(subscript("y", o), style.MANIM_TEXT_FONT).next_to(
+                caption(subscript(stage.output_name, o), style.MANIM_TEXT_FONT).next_to(
                     grid, RIGHT, buff=style.MANIM_LABEL_BUFF + style.MANIM_CHANNELS_FRAME_BUFF
                 )
                 for o, grid in enumerate(outputs)
@@ -355,9 +373,11 @@ class ChannelsScene(Scene):
                 VGroup(counts, filters, filters_name, *links, arrows, outputs, frames, out_names),
                 *values,
             ),
-            *(grid.animate.set_fill(INPUT, opacity=1.0) for grid in self.inputs),
+            *(grid.animate.set_fill(self.input_fill, opacity=1.0) for grid in self.inputs),
         )
-        return DrawnStage(filters=filters, links=links, outputs=outputs, values=values)
+        return DrawnStage(
+            inputs=self.inputs, filters=filters, links=links, outputs=outputs, values=values
+        )
 
     def summary(self, plan: ChannelsPlan) -> None:
         """The four layers' weights and counts side by side, then the separable pair's."""
@@ -389,15 +409,20 @@ class ChannelsScene(Scene):
             grid.get_left(), grid.get_right(), color=OUTLINE, stroke_width=style.MANIM_THIN_STROKE
         )
         rule.set_y((grid[-1].get_top()[1] + grid[-2].get_bottom()[1]) / 2)
-        shares = caption(
+        lines = [
             f"the separable pair: {plan.separable_parameters / standard.parameters:.0%} of the "
-            "standard layer's parameters, "
-            f"{plan.separable_multiply_accumulates / standard.multiply_accumulates:.0%} "
-            "of its multiply-accumulates"
-            + (f";\n{plan.separable_note}" if plan.separable_note else ""),
-            style.MANIM_TEXT_FONT,
-        )
-        within_frame(shares).next_to(grid, DOWN, buff=0.6)
+            "standard layer's parameters",
+            f"and {plan.separable_multiply_accumulates / standard.multiply_accumulates:.0%} "
+            "of its multiply-accumulates",
+            *([f"({plan.separable_note})"] if plan.separable_note else []),
+        ]
+        # Under the table, from its left edge, no wider than it.
+        shares = VGroup(*(caption(line) for line in lines))
+        shares.arrange(DOWN, aligned_edge=LEFT, buff=LINE_GAP)
+        if shares.width > grid.width:
+            shares.scale_to_fit_width(grid.width)
+        shares.next_to(grid, DOWN, buff=FOOTNOTE_GAP, aligned_edge=LEFT)
+        self.table, self.footnote = grid, shares
         self.play(FadeIn(grid[:-1], lag_ratio=0.1), run_time=1.5)
         self.play(Create(rule), FadeIn(grid[-1]))
         self.play(Write(shares))

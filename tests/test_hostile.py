@@ -132,7 +132,7 @@ CASES = [
     # scenes: refused before Manim starts
     (["scene"], "NAME: name a scene"),
     (["scene", "bogus"], "NAME: no scene 'bogus'"),
-    (["scene", "convolution", "--i", "30"], "--i: the ConvolutionScene would take 784 steps"),
+    (["scene", "convolution", "--i", "30"], "--i: the ConvolutionScene would take 225 steps"),
     (["scene", "convolution", "-o", "x.txt"], "-o: x.txt: a mp4 scene is written as .mp4"),
     (["scene", "convolution", "--seed", "-1"], "--seed: must be a non-negative integer"),
 ]

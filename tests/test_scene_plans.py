@@ -168,6 +168,30 @@ def test_reconstruction_plan_refuses_other_specs(spec, argument, rule):
     assert refused.value.argument == argument
 
 
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("plan", [convolution_plan, transposed_plan])
+def test_scene_inputs_hold_no_zero_that_could_pass_for_padding(plan, seed):
+    """On a slide every 0 of the canvas is padding or an inserted zero: no input row
+    reads as blank (the transposed scene's seed 0 had one)."""
+    name = {convolution_plan: "ConvolutionScene", transposed_plan: "TransposedConvolutionScene"}
+    params = SceneParams(DEFAULTS[name[plan]].spec, seed=seed)
+    shown = plan(params)
+    assert shown.x.any(axis=0).all() and shown.x.any(axis=1).all()
+    board = shown.board if plan is convolution_plan else shown.gather
+    np.testing.assert_array_equal(shown.lower_values == 0, board.lower.cells != Cell.INPUT)
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_animations_keep_their_seeded_values_zeros_included(seed):
+    """The GIF and SVG animations draw their inputs from 0..3 as before (the gallery's bytes)."""
+    from convanim.values import ValueSource
+
+    spec = DEFAULTS["TransposedConvolutionScene"].spec
+    x, _ = ValueSource(seed=seed).arrays(spec)
+    drawn = np.random.default_rng(seed).integers(0, 4, size=spec.input_size)
+    np.testing.assert_array_equal(x, drawn)
+
+
 def test_plans_need_no_manim():
     code = (
         "import sys\n"

@@ -211,8 +211,9 @@ def test_channels_plan_matches_the_layers_by_hand_and_the_grouped_reference(spec
         "pointwise",
     ]
     assert plan.x.shape == (c_in, *spec.input_size)
-    assert set(np.unique(plan.x)) <= {0.0, 1.0, 2.0, 3.0}
+    assert set(np.unique(plan.x)) <= {1.0, 2.0, 3.0}  # no 0 that could pass for padding
     counts = {}
+    depthwise_output = None
     for stage in plan.stages:
         groups = stage_groups(stage.name, spec)
         outputs = c_in if stage.name == "depthwise" else c_out
@@ -225,7 +226,10 @@ def test_channels_plan_matches_the_layers_by_hand_and_the_grouped_reference(spec
         k = int(np.prod(kernel))
         layer = stage.spec
         assert (layer.in_channels, layer.out_channels, layer.groups) == (c_in, outputs, groups)
-        assert layer.kernel == kernel and layer.input_size == spec.input_size
+        # The pointwise layer, the second of the separable pair, reads the depthwise output.
+        reads = depthwise_output if stage.name == "pointwise" else plan.x
+        np.testing.assert_array_equal(stage.x, reads)
+        assert layer.kernel == kernel and layer.input_size == reads.shape[1:]
         assert stage.weight_shape == (outputs, c_in // groups, *kernel)
         assert stage.w.shape == stage.weight_shape and set(np.unique(stage.w)) <= {-2, -1, 1, 2}
         parameters = outputs * (c_in // groups) * k + (outputs if spec.bias else 0)
@@ -237,8 +241,10 @@ def test_channels_plan_matches_the_layers_by_hand_and_the_grouped_reference(spec
         assert stage.multiply_accumulates == real_taps(layer) * outputs * (c_in // groups)
         assert [list(reads) for reads in stage.reads] == reads_by_hand(c_in, outputs, groups)
         assert (stage.b is not None) == spec.bias
-        expected = reference.conv_grouped(plan.x, stage.w, layer, stage.b)
+        expected = reference.conv_grouped(reads, stage.w, layer, stage.b)
         np.testing.assert_array_equal(stage.y, expected)
+        if stage.name == "depthwise":
+            depthwise_output = expected
         counts[stage.name] = (stage.parameters, stage.multiply_accumulates)
     # The separable pair: depthwise, then a 1x1 layer over the depthwise output.
     depthwise = plan.stages[2].spec
@@ -253,6 +259,10 @@ def test_channels_plan_matches_the_layers_by_hand_and_the_grouped_reference(spec
     assert plan.separable_parameters == counts["depthwise"][0] + c_out * c_in + bias
     pointwise_products = int(np.prod(after.output_size)) * c_in * c_out
     assert plan.separable_multiply_accumulates == counts["depthwise"][1] + pointwise_products
+    # The table's rows add up: the pair is its two layers.
+    assert counts["pointwise"] == (c_out * c_in + bias, pointwise_products)
+    assert plan.separable_parameters == counts["depthwise"][0] + counts["pointwise"][0]
+    assert plan.separable_multiply_accumulates == counts["depthwise"][1] + counts["pointwise"][1]
 
 
 @pytest.mark.parametrize(
@@ -340,9 +350,10 @@ def test_channels_scene_draws_each_filter_joined_to_the_channels_it_reads(manim,
     plan = channels_plan(params)
     shown = [stage for stage in plan.stages if isinstance(stage, ChannelStage)]
     assert list(scene.drawn) == [stage.name for stage in shown]
-    inputs = np.array([grid.get_center() for grid in scene.inputs])
     for stage in shown:
         drawn = scene.drawn[stage.name]
+        inputs = np.array([grid.get_center() for grid in drawn.inputs])
+        assert [grid.shape for grid in drawn.inputs] == [np.atleast_2d(c).shape for c in stage.x]
         layer = stage.spec
         outputs = np.array([grid.get_center() for grid in drawn.outputs])
         # Each filter sits level with its output channel; each line runs from an input
@@ -369,7 +380,7 @@ def test_channels_scene_draws_each_filter_joined_to_the_channels_it_reads(manim,
         assert len({colours.pop() for colours in hues.values()}) == layer.groups
         # The numbers on each output channel's plane are the reference's, cell by cell
         # (unless the cells are too small to print them: six channels of 5x5 here).
-        y = reference.conv_grouped(plan.x, stage.w, layer, stage.b)
+        y = reference.conv_grouped(stage.x, stage.w, layer, stage.b)
         assert scene.show_values == (spec is not CHANNEL_CASES[3])
         for o, (grid, values) in enumerate(zip(drawn.outputs, drawn.values)):
             if not scene.show_values:
@@ -392,6 +403,42 @@ def test_channels_scene_fits_eight_channels_in_the_frame(manim, tmp_path):
     assert list(scene.drawn) == ["standard", "grouped", "depthwise", "pointwise"]
     assert len(scene.drawn["grouped"].filters) == 8
     assert all(len(values) == 0 for values in scene.drawn["standard"].values)  # too small
+
+
+def table_cells(text) -> list[str]:
+    """The cells of one row of the channels scene's closing table, as its Text was typed."""
+    return text.original_text.split("  ")
+
+
+@pytest.mark.manim
+def test_channels_scene_table_adds_up_and_its_footnote_fits_under_it(manim, tmp_path):
+    from convanim.scenes.channels import MARGIN, ChannelsScene
+    from manim import config
+
+    # 5x5, k3, s2: the depthwise output is 2x2, so the pointwise layer reads less than x.
+    spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, in_channels=2, out_channels=2)
+    scene = probe(ChannelsScene, SceneParams(spec, show_values=False), tmp_path)
+    rows = {cells[0]: cells[1:] for cells in map(table_cells, scene.table)}
+    assert rows["pointwise"][0] == "\N{MULTIPLICATION SIGN}".join("2211")
+    counts = {
+        name: [int(c.replace(",", "")) for c in cells[1:]]
+        for name, cells in rows.items()
+        if name != "layer"
+    }
+    # The pointwise layer on the 2x2 depthwise output: 4 cells x 2 inputs x 2 outputs.
+    assert counts["pointwise"] == [2 * 2, 4 * 2 * 2]
+    assert counts["depthwise + pointwise"] == [
+        a + b for a, b in zip(counts["depthwise"], counts["pointwise"])
+    ]
+    # The footnote: under the table, from its left edge, no wider than it, inside the frame.
+    table, note = scene.table, scene.footnote
+    assert len(note) == 3
+    assert "2\N{MULTIPLICATION SIGN}2 depthwise output" in note[-1].original_text
+    assert note.get_left()[0] == pytest.approx(table.get_left()[0])
+    assert note.get_right()[0] <= table.get_right()[0] + 1e-6
+    assert note.get_top()[1] < table.get_bottom()[1]
+    assert note.get_bottom()[1] > -config.frame_height / 2
+    assert table.get_right()[0] <= config.frame_width / 2 - MARGIN + 1e-6
 
 
 #: ASCII stand-ins for notation that a screen can typeset.
@@ -625,6 +672,64 @@ def test_scene_cli_rejects_bad_input_before_manim_starts(
     assert detail in lines[0]
     assert done.stdout.strip() == "manim not imported 2"
     assert list(tmp_path.iterdir()) == []
+
+
+def scene_through_main(args: list[str], folder: Path) -> tuple[list[str], str]:
+    """``convanim scene *args`` in a fresh interpreter without Manim, run from ``folder``:
+    its stderr lines and its exit code. Past the checks, a render stops at the install hint."""
+    code = (
+        "import sys\nsys.modules['manim'] = None\nfrom convanim.cli import main\n"
+        f"sys.argv = ['convanim', 'scene', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    print(done.code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=folder
+    )
+    return done.stderr.strip().splitlines(), done.stdout.strip()
+
+
+def test_scene_flags_change_only_what_they_give(tmp_path):
+    # Spec flags without --cin: the channels scene keeps its 4 input and 4 output channels,
+    # so the plan accepts it (the run stops at the install hint, Manim being blocked) ...
+    args = ["channels", "--i", "4", "--k", "3", "--s", "2", "--p", "1", "--format", "png"]
+    lines, code = scene_through_main(args, tmp_path)
+    assert (lines, code) == ([f"error: NAME: {INSTALL_HINT}"], "2")
+    # ... and the step budget counts them: 3 stages of 4 outputs and the depthwise 4.
+    lines, code = scene_through_main([*args, "--max-steps", "15"], tmp_path)
+    assert len(lines) == 1 and code == "2"
+    assert "the ChannelsScene would take 16 steps, more than the budget of 15" in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", sorted(SCENES))
+def test_no_spec_flags_give_the_scene_its_own_spec(name):
+    from convanim.cli.flags import SpecFlags
+
+    spec = DEFAULTS[SCENES[name].cls].spec
+    assert SpecFlags().over(spec).spec(spec.transposed, channels=True) == spec
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # One value for every axis: the scene's other values and axes stay.
+        ({"kernel": "2"}, ConvSpec(input_size=(4,), kernel=2)),
+        (
+            {"stride": "2", "padding": "1:0"},
+            ConvSpec(input_size=(4,), kernel=3, stride=2, padding=((1, 0),)),
+        ),
+        ({"in_channels": 2}, ConvSpec(input_size=(4,), kernel=3, in_channels=2)),
+        # Values per axis, or --dims, say how many axes; one number serves every axis.
+        ({"input_size": "5,6"}, ConvSpec(input_size=(5, 6), kernel=3)),
+        ({"dims": 2}, ConvSpec(input_size=(4, 4), kernel=3)),
+    ],
+)
+def test_scene_flags_override_the_scene_spec_where_typed(typed, expected):
+    from convanim.cli.flags import SpecFlags
+
+    scene = ConvSpec(input_size=(4,), kernel=3)  # the matrix scene's: 1-D
+    flags = SpecFlags(**typed, typed=frozenset(typed))
+    assert flags.over(scene).spec(False, channels=True) == expected
 
 
 def test_scene_cli_without_manim_says_how_to_install(cli, monkeypatch, tmp_path):

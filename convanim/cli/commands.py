@@ -229,7 +229,7 @@ def scene(
     list_scenes: options.ListScenes = False,
     max_steps: options.MaxSteps = MAX_STEPS,
 ) -> None:
-    """Render a Manim scene (needs the manim extra). Without spec flags, the scene's own spec.
+    """Render a Manim scene (needs the manim extra): the scene's own spec, changed by the flags given.
 
     Example: convanim scene transposed --k 3 --s 2 --p 1
     """
@@ -248,7 +248,7 @@ def scene(
         )
     entry = find_scene(name)
     transposed = flags.transposed or entry.cls == "TransposedConvolutionScene"
-    spec = flags.spec(transposed, channels=True) if flags.given() else DEFAULTS[entry.cls].spec
+    spec = flags.over(DEFAULTS[entry.cls].spec).spec(transposed, channels=True)
     params = SceneParams(spec, seed=seed, show_values=values)
     stem = default_name(spec, extension=f".{file_format.value}")
     path = out or Path("renders") / f"{entry.cls}_{stem}"

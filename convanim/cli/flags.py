@@ -11,7 +11,7 @@ import functools
 import inspect
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Annotated, Any
 
 import typer
@@ -132,6 +132,8 @@ def _padding(text: str) -> tuple[Any, ...]:
     return tuple(entries)
 
 
+#: The spec flags with a value per axis.
+AXIS_FLAGS = ("input_size", "kernel", "stride", "padding", "dilation", "output_padding")
 #: The spec flags a --layer replaces (it gives the input size no value, -t must agree with it).
 LAYER_GIVES = (
     "kernel",
@@ -146,6 +148,14 @@ LAYER_GIVES = (
     "bias",
     "preset",
 )
+
+
+def _axis_text(value: int | tuple[int, int]) -> str:
+    """One axis's value as a flag takes it: 2, or a padding's 1 or 1:2 (before:after)."""
+    if not isinstance(value, tuple):
+        return str(value)
+    before, after = value
+    return str(before) if before == after else f"{before}:{after}"
 
 
 @dataclass(frozen=True)
@@ -170,11 +180,6 @@ class SpecFlags:
     layer: str | None = None
     preset: Preset | None = None
     typed: frozenset[str] = frozenset()
-
-    def given(self) -> bool:
-        return any(
-            getattr(self, f.name) not in (None, False) for f in fields(self) if f.name != "typed"
-        )
 
     def spec(
         self, transposed: bool | None = None, max_axes: int | None = None, channels: bool = False
@@ -226,6 +231,34 @@ class SpecFlags:
         if "out_channels" in self.typed and self.out_channels is not None:
             out = self.out_channels
         return Separable.of(spec, out)
+
+    def over(self, spec: ConvSpec) -> SpecFlags:
+        """These flags over ``spec``: every spec flag not typed keeps ``spec``'s value, so a
+        command with a spec of its own (a scene's) changes only what the user typed. Its
+        axes are kept too, unless --dims or a flag typed per axis says how many. A --layer
+        sets the rest itself; a --preset its channels.
+        """
+        if self.layer is not None:
+            return self
+        counts = [
+            len(text.split(","))
+            for name in AXIS_FLAGS
+            if name in self.typed and (text := getattr(self, name)) is not None
+        ]
+        if self.dims is not None and "dims" in self.typed:
+            ndim = self.dims
+        else:
+            ndim = max(counts) if max(counts, default=1) > 1 else spec.ndim
+        kept: dict[str, Any] = {"dims": ndim}
+        for name in AXIS_FLAGS:
+            entries = [_axis_text(value) for value in getattr(spec, name)]
+            if len(set(entries)) == 1:  # one number for every axis, however many
+                kept[name] = entries[0]
+            elif len(entries) == ndim:
+                kept[name] = ",".join(entries)
+        for name in ("in_channels", "out_channels", "groups", "bias", "transposed"):
+            kept[name] = getattr(spec, name)
+        return replace(self, **{k: v for k, v in kept.items() if k not in self.typed})
 
     def _layer_op(self, text: str, transposed: bool | None) -> ConvSpec | Pooling:
         """The op of the --layer ``text`` on the input size of --i (or the guide's)."""
