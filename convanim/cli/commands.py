@@ -109,6 +109,11 @@ def gif(
     from convanim.style import Style
     from convanim.values import ValueShapes, ValueSource, given_values
 
+    if pool is not None and flags.preset is not None:
+        rule = (
+            "pooling draws one channel without weights, a preset a layer: drop {pool} or {preset}"
+        )
+        raise ConvanimError("pool", rule)
     op = flags.operation(max_axes=2, channels=True)
     layer_pooling = op if isinstance(op, Pooling) else None
     spec = op.spec if isinstance(op, Pooling) else op
@@ -117,8 +122,9 @@ def gif(
     shown: ConvSpec | Separable = spec
     if flags.preset is Preset.SEPARABLE:
         shown = flags.separable()
-    if view is None:
-        view = View.CANVAS if spec.single_channel else View.STACK
+    if view is None:  # a separable pair is drawn as channels, even from one
+        one = spec.single_channel and not isinstance(shown, Separable)
+        view = View.CANVAS if one else View.STACK
     if reading is not Reading.GATHER and not view.channels:
         raise ConvanimError("reading", "reads the stack and volume views: add {view} stack")
     if pool is not None and weights is not None:
