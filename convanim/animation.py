@@ -17,6 +17,7 @@ from convanim.describe import compact, parameter_tokens
 from convanim.drawing import Drawing, Projection, draw
 from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec, Pooling
+from convanim.geometry.views import widest_term
 from convanim.presets import Separable
 from convanim.storyboard import (
     Storyboard,
@@ -147,20 +148,13 @@ def plan(
     width, height = Projection(lower, upper, style).size
     if width * height > max_pixels:
         cells = max(lower[1], upper[1])
-        culprit = "width" if style.width else _widest_term(as_drawable(spec))
+        culprit = "width" if style.width else widest_term(spec)
         raise ConvanimError(
             culprit,
             f"{width}x{height} px frames ({cells} cells across) exceed the budget of "
             f"{max_pixels} pixels; lower {{width}} or the cells, or raise {{max_pixels}}",
         )
     return build_storyboard(spec, view)
-
-
-def _widest_term(spec: ConvSpec) -> str:
-    """The argument that makes the widest axis of the picture wide: what to change first."""
-    axis = max(spec.axes, key=lambda each: each.canvas_cells())
-    terms = axis.canvas_parts()
-    return max(terms, key=lambda name: terms[name])
 
 
 def shown_spec(spec: ConvSpec, pooling: Pooling | None = None) -> ConvSpec:

@@ -135,8 +135,17 @@ def test_public_views_refuse_over_the_budget_before_allocating(view, spec, entri
     with pytest.raises(ConvanimError, match="VIEW_MAX_ENTRIES") as refusal:
         view(spec)
     assert f"would hold {entries:,} array entries" in str(refusal.value)
+    assert refusal.value.argument == "input_size"  # the input makes the arrays large
     assert entries > VIEW_MAX_ENTRIES
     assert not spec._views  # nothing was built or cached
+
+
+def test_a_view_refusal_names_the_widest_term():
+    """The guide's input grows to fit a 20,000-cell kernel: the kernel is what to change."""
+    spec = ConvSpec(input_size=(20_000, 20_000), kernel=20_000)
+    with pytest.raises(ConvanimError, match="VIEW_MAX_ENTRIES") as refusal:
+        canvas(spec)
+    assert refusal.value.argument == "kernel"
 
 
 def _brute_axis(axis: AxisSpec) -> tuple[int, set[int], set[int]]:

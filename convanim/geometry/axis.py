@@ -137,19 +137,20 @@ def _phases(count: int, kernel: int, stride: int, dilation: int) -> None:
 
 
 def _lattice(
-    count_x: int, x_step: int, count_y: int, y_step: int, offset: int, kernel: tuple[int, int, int]
+    count_x: int, x_step: int, count_y: int, y_step: int, offset: int, refusal: tuple[int, int, int]
 ) -> tuple[_Runs, ...]:
     """The cells ``offset + x*x_step + y*y_step`` (x < count_x, y < count_y) as run families
     by residue mod ``y_step``.
 
     With ``g = gcd(x_step, y_step)``, the x of one residue are ``x0 + j*(y_step/g)``
     and each adds a run of count_y cells ``x_step/g`` steps after the last: the runs
-    join when that is at most count_y. ``kernel`` (k, s, d) names a refusal.
+    join when that is at most count_y. ``refusal`` is (kernel, stride, dilation), to
+    name in a refusal.
     """
     g = math.gcd(x_step, y_step)
     every, shift = y_step // g, x_step // g
     groups = min(count_x, every)
-    _phases(groups, *kernel)
+    _phases(groups, *refusal)
     families = []
     for x0 in range(groups):
         runs = (count_x - 1 - x0) // every + 1

@@ -62,12 +62,24 @@ def _cached(function: Callable[[ConvSpec], View]) -> Callable[[ConvSpec], View]:
     return cached
 
 
-def _check_entries(spec: ConvSpec, view: str, entries: int, argument: str = "input_size") -> None:
-    """Refuse a view of more than VIEW_MAX_ENTRIES array entries, naming ``argument``, or
-    whose positions reach beyond the arrays' 64-bit integers (naming the largest value)."""
+def widest_term(spec: ConvSpec) -> str:
+    """The argument that makes the widest axis of the canvas wide: what to change first.
+
+    >>> widest_term(ConvSpec(input_size=(40, 5), kernel=3, padding=((0, 0), (30, 30))))
+    'padding'
+    """
+    axis = max(spec.axes, key=lambda each: each.canvas_cells())
+    terms = axis.canvas_parts()
+    return max(terms, key=lambda name: terms[name])
+
+
+def _check_entries(spec: ConvSpec, view: str, entries: int, argument: str | None = None) -> None:
+    """Refuse a view of more than VIEW_MAX_ENTRIES array entries, naming ``argument`` (the
+    widest term when None), or whose positions reach beyond the arrays' 64-bit integers
+    (naming the largest value)."""
     if entries > VIEW_MAX_ENTRIES:
         raise ConvanimError(
-            argument,
+            argument or widest_term(spec),
             f"{view} would hold {entries:,} array entries, more than VIEW_MAX_ENTRIES "
             f"({VIEW_MAX_ENTRIES:,}); choose a smaller spec",
         )
