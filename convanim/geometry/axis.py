@@ -26,8 +26,8 @@ import numpy as np
 from convanim.errors import ConvanimError
 
 #: Most groups of interleaved runs an axis's read cells are worked out in; beyond it (a
-#: kernel and a stride, or an output and a dilation, all over 10,000) they are refused.
-MAX_PHASES = 10_000
+#: kernel and a stride, or an output and a dilation, all over 1,000) they are refused.
+MAX_PHASES = 1_000
 
 
 class CellKind(enum.IntEnum):

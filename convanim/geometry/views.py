@@ -16,6 +16,7 @@ x is (in_channels, input_size...), y (out_channels, output_size...) and w has
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass
@@ -409,9 +410,9 @@ def first_unread(spec: ConvSpec, limit: int) -> np.ndarray:
     """The first ``limit`` unread input positions (U, ndim), row-major, for any input size.
 
     A cell is unread when any of its coordinates is unread on its axis. The walk
-    takes each axis's unread cells lazily and visits only coordinates that lead
-    to unread cells, so it costs about ``limit`` times the number of axes, never
-    the number of input cells.
+    visits only coordinates that lead to unread cells, at most ``limit`` per axis,
+    so it needs each axis's first ``limit`` unread cells, taken once: it costs about
+    ``limit`` times the number of axes, never the number of input cells.
 
     >>> first_unread(ConvSpec(input_size=(100_000, 100_000), kernel=3, stride=2), 2).tolist()
     [[0, 99999], [1, 99999]]
@@ -419,11 +420,9 @@ def first_unread(spec: ConvSpec, limit: int) -> np.ndarray:
     axes = spec.axes
     for index, axis in enumerate(axes):
         axis.check_reads(index)
+    unread = [list(itertools.islice(axis.unread_cells(), limit)) for axis in axes]
     # Whether the axes from ``level`` on hold any unread coordinate.
-    unread_after = [
-        any(next(axis.unread_cells(), None) is not None for axis in axes[level:])
-        for level in range(spec.ndim)
-    ] + [False]
+    unread_after = [any(unread[level:]) for level in range(spec.ndim)] + [False]
     found: list[tuple[int, ...]] = []
 
     def walk(prefix: tuple[int, ...], unread_so_far: bool) -> None:
@@ -432,7 +431,7 @@ def first_unread(spec: ConvSpec, limit: int) -> np.ndarray:
             found.append(prefix)
             return
         if unread_so_far or unread_after[level + 1]:  # every coordinate leads to one
-            unread_here = axes[level].unread_cells()
+            unread_here = iter(unread[level])
             next_unread = next(unread_here, None)
             for index in range(spec.input_size[level]):
                 if len(found) >= limit:
@@ -442,7 +441,7 @@ def first_unread(spec: ConvSpec, limit: int) -> np.ndarray:
                     next_unread = next(unread_here, None)
                 walk((*prefix, index), unread_so_far or is_unread)
         else:  # only this axis's unread coordinates lead to one
-            for index in axes[level].unread_cells():
+            for index in unread[level]:
                 if len(found) >= limit:
                     return
                 walk((*prefix, index), True)
