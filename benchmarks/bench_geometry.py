@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, apply, channel_taps, connectivity, taps
 
 CHANNELS = 64  # a ResNet stage: 64 -> 64 channels, 3x3, padding 1
@@ -94,7 +95,11 @@ def main() -> None:
             def make_spec(size: int = size, kernel: int = kernel) -> ConvSpec:
                 return ConvSpec(input_size=(size, size), kernel=kernel, padding=kernel // 2)
 
-            count, ms, mib = measure(make_spec)
+            try:
+                count, ms, mib = measure(make_spec)
+            except ConvanimError:  # over VIEW_MAX_ENTRIES: refused before any array
+                print(f"{size:>4}x{size:<5} {kernel:>2} {'refused: over VIEW_MAX_ENTRIES':>39}")
+                continue
             print(
                 f"{size:>4}x{size:<5} {kernel:>2} {count:>12,} {ms:>9.1f} {mib:>9.1f}"
                 f" {ms * 1e6 / count:>7.1f}"

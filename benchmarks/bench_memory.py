@@ -187,6 +187,17 @@ def other_cases(folder: Path) -> list[Case]:
         command = [*GIF, "-t", "--i", str(side), "--k", "3", "--view", "scatter", "-o", out]
         command += ["--width", "760"]
         cases.append(Case(f"gif -t --i {side} --k 3 --view scatter --width 760", command, n, 0))
+    huge = "9" * 26  # answered from the arithmetic: no array as long as the axis
+    shape = [sys.executable, "-m", "convanim", "shape"]
+    cases.append(Case(f"shape --k {huge}", [*shape, "--k", huge], 0, 0))
+    cases.append(
+        Case(
+            f"shape --k {huge} --s 7 --d 3 -t",
+            [*shape, "--k", huge, "--s", "7", "--d", "3", "-t"],
+            0,
+            0,
+        )
+    )
     return cases
 
 

@@ -7,6 +7,7 @@ them, so memory does not grow with the number of frames.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from convanim.describe import compact, parameter_tokens
 from convanim.drawing import Drawing, Projection, draw
 from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec, Pooling
+from convanim.geometry.views import widest_term
 from convanim.presets import Separable
 from convanim.storyboard import (
     Storyboard,
@@ -28,7 +30,7 @@ from convanim.storyboard import (
     plane_shapes,
     still_index,
 )
-from convanim.style import GUIDE_CELL, NUMBERS_CELL, Layout, Style, Theme
+from convanim.style import GUIDE_CELL, MIN_CELL_PIXELS, NUMBERS_CELL, Layout, Style, Theme
 from convanim.values import (
     Numbers,
     ValueSource,
@@ -110,13 +112,18 @@ CHANNELS_SMALLER = "fewer channels or cells"
 
 
 def check_frame_budget(
-    frames: int, max_frames: int, each: str | None = None, smaller: str = "a smaller input"
+    frames: int,
+    max_frames: int,
+    each: str | None = None,
+    smaller: str = "a smaller input",
+    culprit: str = "input_size",
 ) -> None:
-    """Refuse ``frames`` frames (one per ``each``, if said) over the budget of ``max_frames``."""
+    """Refuse ``frames`` frames (one per ``each``, if said) over the budget of ``max_frames``,
+    naming ``culprit``."""
     if frames > max_frames:
         per = f" (one per {each})" if each else ""
         raise ConvanimError(
-            "input_size",
+            culprit,
             f"{frames} frames{per} exceed the budget of {max_frames}; "
             f"raise it with {{max_frames}} or draw {smaller}",
         )
@@ -141,20 +148,13 @@ def plan(
     width, height = Projection(lower, upper, style).size
     if width * height > max_pixels:
         cells = max(lower[1], upper[1])
-        culprit = "width" if style.width else _widest_term(as_drawable(spec))
+        culprit = "width" if style.width else widest_term(spec)
         raise ConvanimError(
             culprit,
             f"{width}x{height} px frames ({cells} cells across) exceed the budget of "
             f"{max_pixels} pixels; lower {{width}} or the cells, or raise {{max_pixels}}",
         )
     return build_storyboard(spec, view)
-
-
-def _widest_term(spec: ConvSpec) -> str:
-    """The argument that makes the widest axis of the picture wide: what to change first."""
-    axis = max(spec.axes, key=lambda each: each.canvas_cells())
-    terms = axis.canvas_parts()
-    return max(terms, key=lambda name: terms[name])
 
 
 def shown_spec(spec: ConvSpec, pooling: Pooling | None = None) -> ConvSpec:
@@ -269,7 +269,12 @@ def _channel_drawing(
     check_reading(spec, reading)
     as_drawable(spec)
     each = "output channel and output cell" if reading is Reading.GATHER else "input cell"
-    check_frame_budget(channel_frame_count(spec, reading), max_frames, each, CHANNELS_SMALLER)
+    frames = channel_frame_count(spec, reading)
+    channels = "out_channels" if reading is Reading.GATHER else "in_channels"
+    count = getattr(spec, channels)  # frames: count times the cells; blame the larger
+    culprit = channels if count * count > frames else "input_size"
+    check_frame_budget(frames, max_frames, each, CHANNELS_SMALLER, culprit)
+    _check_channel_cells(spec, view, reading, max_pixels)
     width, height = channel_layout(spec, view, reading, style, values is not None).size
     if width * height > max_pixels:
         raise ConvanimError(
@@ -282,6 +287,23 @@ def _channel_drawing(
     if values is not None:
         numbers = channel_numbers(board, *values.channel_arrays(spec))
     return draw_channels(board, view, style, numbers), style
+
+
+def _check_channel_cells(spec: ConvSpec, view: View, reading: Reading, max_pixels: int) -> None:
+    """Refuse, before anything is laid out, a channel view whose cells alone exceed the pixel
+    budget (a cell is never drawn below MIN_CELL_PIXELS): the layout grows with the channels."""
+    lower, upper = plane_shapes(spec.spatial, reading.spatial_view)
+    cells = spec.in_channels * math.prod(lower) + spec.out_channels * math.prod(upper)
+    if view is View.STACK:  # a kernel slice per channel pair
+        pairs = spec.out_channels * (spec.in_channels // spec.groups)
+        cells += pairs * math.prod(as_drawable(spec).kernel)
+    if cells * MIN_CELL_PIXELS**2 > max_pixels:
+        raise ConvanimError(
+            "in_channels" if spec.in_channels >= spec.out_channels else "out_channels",
+            f"{cells:,} cells of at least {MIN_CELL_PIXELS}x{MIN_CELL_PIXELS} px exceed the "
+            f"budget of {max_pixels} pixels per frame; draw fewer channels or cells, or raise "
+            "{max_pixels}",
+        )
 
 
 def _separable_drawing(
@@ -303,7 +325,9 @@ def _separable_drawing(
     frames = sum(
         channel_frame_count(spec, Reading.GATHER) for spec in (pair.depthwise, pair.pointwise)
     )
-    check_frame_budget(frames + 1, max_frames, smaller=CHANNELS_SMALLER)
+    cells = math.prod(pair.depthwise.output_size)
+    culprit = "in_channels" if pair.depthwise.in_channels > cells else "input_size"
+    check_frame_budget(frames + 1, max_frames, smaller=CHANNELS_SMALLER, culprit=culprit)
     second = values
     if values is not None:  # the pointwise layer reads what the depthwise one made
         x, w, b = values.channel_arrays(pair.depthwise)

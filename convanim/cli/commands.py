@@ -118,6 +118,11 @@ def gif(
     from convanim.presets import preset_flags
     from convanim.values import given_numbers
 
+    if pool is not None and flags.preset is not None:
+        rule = (
+            "pooling draws one channel without weights, a preset a layer: drop {pool} or {preset}"
+        )
+        raise ConvanimError("pool", rule)
     op = flags.operation(max_axes=2, channels=True)
     spec = op.spec if isinstance(op, Pooling) else op
     if isinstance(op, Pooling) and pool is not None:

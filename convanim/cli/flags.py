@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
@@ -20,6 +21,7 @@ from typer.core import TyperGroup
 from convanim.cli.options import SPEC
 from convanim.errors import ConvanimError, quoted
 from convanim.geometry import NAMED_PADDINGS, ConvSpec, Pooling, default_input_size
+from convanim.geometry.spec import check_axes
 from convanim.layers import parse_layer
 from convanim.presets import PRESET_OUT_CHANNELS, Preset, Separable, preset_channels
 
@@ -158,6 +160,18 @@ def _axis_text(value: int | tuple[int, int]) -> str:
     return str(before) if before == after else f"{before}:{after}"
 
 
+#: PyTorch's names for the arguments a --layer gives, where they differ from convanim's.
+TORCH_NAMES = {"kernel": "kernel_size"}
+#: The arguments a --preset fills in when their flags are not typed.
+PRESET_GIVES = ("kernel", "in_channels", "out_channels", "groups")
+
+
+def _torch_fields(rule: str) -> str:
+    """``rule`` with its fields for the arguments a --layer gives as PyTorch's names."""
+    given = "|".join(LAYER_GIVES)
+    return re.sub(rf"(?<!\{{)\{{({given})\}}(?!\}})", lambda m: TORCH_NAMES.get(m[1], m[1]), rule)
+
+
 @dataclass(frozen=True)
 class SpecFlags:
     """The spec flags as typed; None where not given (or the command's defaults).
@@ -180,6 +194,20 @@ class SpecFlags:
     layer: str | None = None
     preset: Preset | None = None
     typed: frozenset[str] = frozenset()
+
+    def blamed(self, error: ConvanimError) -> ConvanimError:
+        """``error`` naming what the user typed: the --layer or --preset that gave its
+        argument when the argument's own flag was not typed."""
+        argument = error.argument
+        if argument in self.typed:
+            return error
+        if self.layer is not None and argument in LAYER_GIVES:
+            rule = f"{TORCH_NAMES.get(argument, argument)}: {_torch_fields(error.rule)}"
+            return ConvanimError("layer", rule, error.axis)
+        if self.preset is not None and argument in PRESET_GIVES:
+            source = "in_channels" if "in_channels" in self.typed else "preset"
+            return ConvanimError(source, error.rule, error.axis)
+        return error
 
     def spec(
         self, transposed: bool | None = None, max_axes: int | None = None, channels: bool = False
@@ -288,8 +316,10 @@ class SpecFlags:
             parsed["input_size"] = _integers("input_size", self.input_size)
         longest = max((len(values) for values in parsed.values() if len(values) > 1), default=2)
         ndim = self.dims or longest
+        longest_flag = next((n for n, v in parsed.items() if len(v) == ndim), "dims")
+        source = "dims" if self.dims else longest_flag
+        check_axes(source, ndim)
         if max_axes is not None and ndim > max_axes:
-            source = "dims" if self.dims else next(n for n, v in parsed.items() if len(v) == ndim)
             rule = (
                 f"gives {ndim} axes, but a picture has 1 or 2 (shape prints the arithmetic of any)"
             )
@@ -465,7 +495,11 @@ def with_spec_flags(
                 if getattr(spec_context.get_parameter_source(name), "name", None) == "COMMANDLINE"
             )
             values.update({name: spec_context for name in wants_context})
-            function(SpecFlags(**flags, typed=typed), **values)
+            spec_flags = SpecFlags(**flags, typed=typed)
+            try:
+                function(spec_flags, **values)
+            except ConvanimError as error:
+                raise spec_flags.blamed(error) from None
 
         command.__signature__ = inspect.Signature([context, *parameters, *own])  # type: ignore[attr-defined]
         return command

@@ -11,6 +11,7 @@ from convanim.geometry.pooling import Pooling, PoolMode
 from convanim.geometry.spec import NAMED_PADDINGS, ConvSpec, default_input_size
 from convanim.geometry.views import (
     MATRIX_MAX_ENTRIES,
+    VIEW_MAX_ENTRIES,
     CanvasView,
     ChannelTaps,
     Connectivity,
@@ -40,6 +41,7 @@ from convanim.geometry.views import (
 __all__ = [
     "MATRIX_MAX_ENTRIES",
     "NAMED_PADDINGS",
+    "VIEW_MAX_ENTRIES",
     "AxisSpec",
     "CanvasAxis",
     "CanvasView",

@@ -16,10 +16,18 @@ from __future__ import annotations
 
 import enum
 import heapq
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
+
+from convanim.errors import ConvanimError
+
+#: Most groups of interleaved runs an axis's read cells are worked out in; beyond it (a
+#: kernel and a stride, or an output and a dilation, all over 1,000) they are refused.
+MAX_PHASES = 1_000
 
 
 class CellKind(enum.IntEnum):
@@ -44,6 +52,141 @@ class CanvasAxis:
     origin: int  # extended position of canvas cell 0
     size: int  # canvas cells
     step: int  # canvas cells the kernel moves per output cell
+
+
+def _floor_sum(n: int, m: int, a: int, b: int) -> int:
+    """``sum(floor((a*j + b) / m) for j in range(n))`` for a, b >= 0, in O(log) steps
+    (the AtCoder Library's ``floor_sum``)."""
+    total = 0
+    while True:
+        if a >= m:
+            total += n * (n - 1) // 2 * (a // m)
+            a %= m
+        if b >= m:
+            total += n * (b // m)
+            b %= m
+        largest = a * n + b
+        if largest < m:
+            return total
+        n, b = divmod(largest, m)
+        m, a = a, m
+
+
+def _pairs_below(c: int, count_a: int, a: int, count_b: int, b: int) -> int:
+    """How many (x, y) in ``range(count_a) x range(count_b)`` have ``x*a + y*b < c``.
+
+    Per y with ``y*b < c`` there are ``min(count_a, ceil((c - y*b) / a))`` values of x:
+    ``count_a`` each up to ``y_full``, then a floor sum.
+    """
+    if c <= 0:
+        return 0
+    y_last = min(count_b - 1, (c - 1) // b)
+    reach = c - (count_a - 1) * a - 1  # y*b <= reach: every x fits
+    y_full = min(y_last, reach // b) if reach >= 0 else -1
+    rest = y_last - y_full  # y = y_last - j for j < rest: ceil((c - y*b) / a)
+    return (y_full + 1) * count_a + _floor_sum(rest, a, b, c - y_last * b + a - 1)
+
+
+@dataclass(frozen=True)
+class _Runs:
+    """Cells ``residue + t*step`` for t in ``first + j*period + (0 .. length-1)``, j < count;
+    the runs are disjoint (``period >= length`` when ``count > 1``)."""
+
+    residue: int
+    step: int
+    first: int
+    length: int
+    period: int
+    count: int
+
+    def _below(self, t: int) -> int:
+        """How many of the cells have a t below ``t``."""
+        offset = t - self.first
+        if offset <= 0:
+            return 0
+        whole, part = divmod(offset, self.period)
+        if whole >= self.count:
+            return self.count * self.length
+        return whole * self.length + min(part, self.length)
+
+    def count_within(self, low: int, high: int) -> int:
+        """How many of the cells lie in ``low .. high-1``."""
+        r, step = self.residue, self.step
+        return self._below(-((r - high) // step)) - self._below(-((r - low) // step))
+
+    def runs(self, low: int, high: int) -> Iterator[tuple[int, int]]:
+        """The runs as (first t, last t), clipped to ``low .. high``, in increasing order."""
+        j = max(0, -((self.first + self.length - 1 - low) // self.period))
+        while j < self.count:
+            start = self.first + j * self.period
+            if start > high:
+                return
+            yield max(start, low), min(start + self.length - 1, high)
+            j += 1
+
+
+def _phases(count: int, kernel: int, stride: int, dilation: int) -> None:
+    """Refuse more than MAX_PHASES groups of runs (``AxisSpec.check_reads`` adds the axis)."""
+    if count > MAX_PHASES:
+        raise ConvanimError(
+            "kernel",
+            f"{kernel} with {{stride}} {stride} and {{dilation}} {dilation}: the cells it "
+            f"reads fall in {count:,} interleaved groups, more than the {MAX_PHASES:,} "
+            "convanim works through; choose a smaller kernel, stride or dilation",
+        )
+
+
+def _lattice(
+    count_x: int, x_step: int, count_y: int, y_step: int, offset: int, refusal: tuple[int, int, int]
+) -> tuple[_Runs, ...]:
+    """The cells ``offset + x*x_step + y*y_step`` (x < count_x, y < count_y) as run families
+    by residue mod ``y_step``.
+
+    With ``g = gcd(x_step, y_step)``, the x of one residue are ``x0 + j*(y_step/g)``
+    and each adds a run of count_y cells ``x_step/g`` steps after the last: the runs
+    join when that is at most count_y. ``refusal`` is (kernel, stride, dilation), to
+    name in a refusal.
+    """
+    g = math.gcd(x_step, y_step)
+    every, shift = y_step // g, x_step // g
+    groups = min(count_x, every)
+    _phases(groups, *refusal)
+    families = []
+    for x0 in range(groups):
+        runs = (count_x - 1 - x0) // every + 1
+        t0, residue = divmod(offset + x0 * x_step, y_step)
+        if shift <= count_y:
+            length = (runs - 1) * shift + count_y
+            families.append(_Runs(residue, y_step, t0, length, length, 1))
+        else:
+            families.append(_Runs(residue, y_step, t0, count_y, shift, runs))
+    return tuple(families)
+
+
+def _window_hits(free: int, s: int, kernel: int, d: int, low: int, width: int) -> tuple[_Runs, ...]:
+    """The cells f (step 1) for which some k < kernel puts ``f*s + k*d`` in ``low .. low+width-1``.
+
+    When d fits in the window (or there is one tap) the taps of f cannot jump it: f
+    hits it when ``f*s .. f*s + (kernel-1)*d`` meets it, one run. Otherwise each f
+    hits it with one tap at most; tap ``k0 + j*(s/g)`` (``g = gcd(s, d)``) hits the
+    cells of tap k0 moved ``j*d/g`` back.
+    """
+    if d <= width or kernel == 1:
+        first = -(((kernel - 1) * d - low) // s)  # ceil((low - (kernel-1)*d) / s)
+        length = (low + width - 1) // s - first + 1
+        return (_Runs(0, 1, first, length, length, 1),) if length > 0 else ()
+    g = math.gcd(s, d)
+    every, shift = s // g, d // g
+    groups = min(kernel, every)
+    _phases(groups, kernel, s, d)
+    families = []
+    for k0 in range(groups):
+        runs = (kernel - 1 - k0) // every + 1
+        first, last = -((k0 * d - low) // s), (low + width - 1 - k0 * d) // s
+        if first <= last:
+            length = last - first + 1
+            families.append(_Runs(0, 1, first - (runs - 1) * shift, length, shift, runs))
+    return tuple(families)
 
 
 @dataclass(frozen=True)
@@ -123,45 +266,6 @@ class AxisSpec:
         """Output position where input ``i`` stamps kernel tap ``k``: ``i*s - pb + k*d``."""
         return input * self.stride - self.padding[0] + kernel * self.dilation
 
-    def _read_runs(self) -> tuple[int, dict[int, list[tuple[int, int]]]]:
-        """The read input cells as runs, with no array as long as the axis.
-
-        Returns ``step`` and, per residue ``r`` mod ``step``, the merged runs
-        ``(t0, t1)`` such that cells ``r + t*step`` for ``t0 <= t <= t1`` are read.
-        A convolution's tap k reads ``k*d - pb + o*s`` for every output o (a
-        progression of step s); a transposed op's tap k reads the consecutive
-        cells i with ``0 <= i*s - pb + k*d < output_size`` (step 1).
-        """
-        n, s, d, pb, out = self.size, self.stride, self.dilation, self.padding[0], self.output_size
-        step = 1 if self.transposed else s
-        spans: dict[int, list[tuple[int, int]]] = {}
-        for k in range(self.kernel):
-            if self.transposed:
-                first, last = -((k * d - pb) // s), (pb - k * d + out - 1) // s
-            else:
-                start = k * d - pb
-                first = start if start >= 0 else start - (start // s) * s  # first cell >= 0
-                last = start + (out - 1) * s
-            last = min(last, n - 1)
-            first = max(first, 0)
-            if first > last:
-                continue
-            residue = first % step
-            spans.setdefault(residue, []).append(
-                ((first - residue) // step, (last - residue) // step)
-            )
-        runs: dict[int, list[tuple[int, int]]] = {}
-        for residue, pieces in spans.items():
-            pieces.sort()
-            merged = [pieces[0]]
-            for low, high in pieces[1:]:
-                if low <= merged[-1][1] + 1:
-                    merged[-1] = (merged[-1][0], max(merged[-1][1], high))
-                else:
-                    merged.append((low, high))
-            runs[residue] = merged
-        return step, runs
-
     def _tap_spans(self) -> list[tuple[int, int]]:
         """Per kernel tap k, the valid pairs as an interval ``(first, last)`` (empty if first > last).
 
@@ -181,8 +285,20 @@ class AxisSpec:
         return spans
 
     def tap_count(self) -> int:
-        """Valid (output, kernel) pairs (those of ``pairs``), in closed form for any size."""
-        return sum(max(last - first + 1, 0) for first, last in self._tap_spans())
+        """Valid (output, kernel) pairs (those of ``pairs``), in closed form for any size.
+
+        Every pair of free cell f (output o, or input i) and tap k puts ``f*s + k*d`` in
+        a range that the valid pairs fill but for ``pb`` cells before and ``E`` after:
+        ``E`` is ``pa - output_padding`` (transposed) or ``pa`` less the cells the
+        convolution's floor drops. So the count is ``free*k`` less two corner counts.
+        """
+        free = self.size if self.transposed else self.output_size
+        pb, pa = self.padding
+        after = pa - (self.output_padding if self.transposed else self.transpose_output_padding())
+        corners = (
+            _pairs_below(c, free, self.stride, self.kernel, self.dilation) for c in (pb, after)
+        )
+        return free * self.kernel - sum(corners)
 
     def tap_blocks(self) -> list[tuple[slice, slice] | None]:
         """Per kernel tap k, the cells it pairs as (output slice, input slice); None when none.
@@ -207,55 +323,76 @@ class AxisSpec:
         return blocks
 
     def every_output_reads(self) -> bool:
-        """Whether every output position of a convolution has a tap on a real input cell.
+        """Whether every output position of a convolution has a tap on a real input cell."""
+        n, pb = self.size, self.padding[0]
+        hits = _window_hits(self.output_size, self.stride, self.kernel, self.dilation, pb, n)
+        return sum(family.count_within(0, self.output_size) for family in hits) == self.output_size
 
-        Tap k reads a real cell for an interval of outputs (``_tap_spans``); they
-        must cover every output.
+    @cached_property
+    def _reads(self) -> tuple[int, tuple[_Runs, ...]]:
+        """The read input cells as families of runs, with no array as long as the axis.
+
+        Returns ``step`` and families of runs of cells ``residue + t*step``, disjoint.
+        A convolution reads the cells ``o*s + k*d - pb``: grouped by residue mod s (or
+        mod d, whichever makes fewer groups), see ``_lattice``. A transposed op reads
+        the cells i with some ``i*s + k*d - pb`` in ``0..output_size-1`` (step 1), see
+        ``_window_hits``. Refused when the groups exceed ``MAX_PHASES``.
         """
-        reached = 0  # outputs 0 .. reached-1 are covered
-        for first, last in sorted(self._tap_spans()):
-            if first > reached:
-                break
-            reached = max(reached, last + 1)
-        return reached >= self.output_size
+        n, s, d, K, pb = self.size, self.stride, self.dilation, self.kernel, self.padding[0]
+        if self.transposed:
+            return 1, _window_hits(n, s, K, d, pb, self.output_size)
+        out = self.output_size
+        by_stride = min(K, s // math.gcd(s, d))
+        by_dilation = min(out, d // math.gcd(s, d))
+        if by_stride <= by_dilation:
+            return s, _lattice(K, d, out, s, -pb, (K, s, d))
+        return d, _lattice(out, s, K, d, -pb, (K, s, d))
+
+    def check_reads(self, axis: int) -> None:
+        """Refuse, naming ``axis``, an axis whose reads take over MAX_PHASES groups."""
+        try:
+            self.read_count()
+        except ConvanimError as error:
+            raise ConvanimError(error.argument, error.rule, axis) from None
 
     def read_count(self) -> int:
         """How many input cells at least one output reads, without an array of the axis."""
-        _, runs = self._read_runs()
-        return sum(high - low + 1 for merged in runs.values() for low, high in merged)
+        _, families = self._reads
+        return sum(family.count_within(0, self.size) for family in families)
 
     def unread_cells(self) -> Iterator[int]:
         """The input cells no output reads, in increasing order, produced lazily.
 
-        Costs the number of cells taken plus the kernel size, whatever the axis size.
+        Costs the number of cells taken plus the number of run families, whatever the
+        axis size.
         """
-        step, runs = self._read_runs()
+        step, families = self._reads
         n = self.size
+        by_residue: dict[int, list[_Runs]] = {}
+        for family in families:
+            by_residue.setdefault(family.residue, []).append(family)
 
-        def gaps(residue: int) -> Iterator[int]:  # cells of a residue between its runs
+        def gaps(residue: int, group: list[_Runs]) -> Iterator[int]:  # between its runs
+            last = (n - 1 - residue) // step  # the residue's last cell, as t
+            runs = heapq.merge(*(family.runs(0, last) for family in group))
             t = 0
-            for low, high in [*runs.get(residue, []), (n, n)]:
+            for low, high in [*runs, (last + 1, last + 1)]:
                 for gap in range(t, low):
-                    cell = residue + gap * step
-                    if cell >= n:
-                        return
-                    yield cell
+                    yield residue + gap * step
                 t = high + 1
 
         def untouched() -> Iterator[int]:  # cells of the residues no tap reaches
-            if len(runs) == step:  # every residue is reached somewhere
+            if len(by_residue) == step:  # every residue is reached somewhere
                 return
             for base in range(0, n, step):
                 for residue in range(step):
                     if base + residue >= n:
                         return
-                    if residue not in runs:
+                    if residue not in by_residue:
                         yield base + residue
 
-        if step == 1:
-            yield from gaps(0)
-        else:
-            yield from heapq.merge(*(gaps(residue) for residue in runs), untouched())
+        every = [gaps(residue, group) for residue, group in by_residue.items()]
+        yield from heapq.merge(*every, untouched())
 
     def read(self) -> np.ndarray:
         """Boolean (size,): the input cells that at least one output reads."""

@@ -69,7 +69,11 @@ class Pooling:
             if self.mode is PoolMode.AVG and axis.dilation != 1:
                 raise ConvanimError("dilation", "average pooling has no dilation", index)
         for index, axis in enumerate(self.windows.axes):
-            if not axis.every_output_reads():
+            try:
+                reaching = axis.every_output_reads()
+            except ConvanimError as error:  # the windows' reach is refused as the reads are
+                raise ConvanimError(error.argument, error.rule, index) from None
+            if not reaching:
                 raise ConvanimError("padding", "a pooling window would cover only padding", index)
 
     @cached_property

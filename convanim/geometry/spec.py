@@ -19,6 +19,14 @@ IntOrSequence = Union[int, Sequence[int]]  # noqa: UP007 (a runtime alias on Pyt
 PaddingLike = Union[int, str, Sequence[Union[int, Sequence[int]]]]  # noqa: UP007
 
 NAMED_PADDINGS = ("valid", "same", "full")
+#: Most axes a spec has: PyTorch convolves 1 to 3, and every view stays a NumPy array.
+MAX_AXES = 16
+
+
+def check_axes(argument: str, ndim: int) -> None:
+    """Refuse more than MAX_AXES axes, naming the argument that asked for them."""
+    if ndim > MAX_AXES:
+        raise ConvanimError(argument, f"gives {ndim:,} axes; a spec has at most {MAX_AXES}")
 
 
 def _integer(argument: str, value: Any, minimum: int, axis: int | None = None) -> int:
@@ -155,6 +163,7 @@ class ConvSpec:
         if isinstance(input_size, (tuple, list)):
             if len(input_size) == 0:
                 raise ConvanimError("input_size", "needs at least one axis")
+            check_axes("input_size", len(input_size))
             sizes = tuple(_integer("input_size", v, 1, axis) for axis, v in enumerate(input_size))
         else:
             sizes = (_integer("input_size", input_size, 1),)

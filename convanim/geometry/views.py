@@ -16,6 +16,7 @@ x is (in_channels, input_size...), y (out_channels, output_size...) and w has
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass
@@ -29,6 +30,11 @@ from convanim.geometry.spec import ConvSpec
 
 #: Largest number of entries ``dense_matrix`` builds (128 MiB of float64).
 MATRIX_MAX_ENTRIES = 1 << 24
+#: Largest number of array entries any other view builds (1 GiB of int64), checked from
+#: the arithmetic before any array is made.
+VIEW_MAX_ENTRIES = 1 << 27
+#: Positions an array view computes stay below this (64-bit integers, with room to add).
+POSITION_LIMIT = 1 << 62
 
 View = TypeVar("View")
 
@@ -55,6 +61,52 @@ def _cached(function: Callable[[ConvSpec], View]) -> Callable[[ConvSpec], View]:
         return views[function.__name__]
 
     return cached
+
+
+def widest_term(spec: ConvSpec) -> str:
+    """The argument that makes the widest axis of the canvas wide: what to change first.
+
+    >>> widest_term(ConvSpec(input_size=(40, 5), kernel=3, padding=((0, 0), (30, 30))))
+    'padding'
+    """
+    axis = max(spec.axes, key=lambda each: each.canvas_cells())
+    terms = axis.canvas_parts()
+    return max(terms, key=lambda name: terms[name])
+
+
+def _check_entries(spec: ConvSpec, view: str, entries: int, argument: str | None = None) -> None:
+    """Refuse a view of more than VIEW_MAX_ENTRIES array entries, naming ``argument`` (the
+    widest term when None), or whose positions reach beyond the arrays' 64-bit integers
+    (naming the largest value)."""
+    if entries > VIEW_MAX_ENTRIES:
+        raise ConvanimError(
+            argument or widest_term(spec),
+            f"{view} would hold {entries:,} array entries, more than VIEW_MAX_ENTRIES "
+            f"({VIEW_MAX_ENTRIES:,}); choose a smaller spec",
+        )
+    for index, axis in enumerate(spec.axes):
+        terms = {
+            "input_size": axis.size,
+            "kernel": axis.kernel,
+            "stride": axis.stride,
+            "padding": max(axis.padding),
+            "dilation": axis.dilation,
+        }
+        reach = (axis.size + axis.output_size) * axis.stride + axis.kernel * axis.dilation
+        reach += sum(axis.padding) + axis.output_padding
+        if reach >= POSITION_LIMIT:
+            culprit = max(terms, key=lambda name: terms[name])
+            raise ConvanimError(
+                culprit,
+                f"{view} counts cells in 64-bit integers, and this axis reaches {reach:,}, "
+                f"beyond {POSITION_LIMIT:,}; choose a smaller spec",
+                index,
+            )
+
+
+def _tap_rows(spec: ConvSpec) -> int:
+    """Rows of ``taps(spec)``, from the arithmetic."""
+    return math.prod(axis.tap_count() for axis in spec.axes)
 
 
 def grid_positions(shape: tuple[int, ...]) -> np.ndarray:
@@ -101,6 +153,7 @@ def taps(spec: ConvSpec) -> Taps:
     ([0, 0, 1, 1], [0, 1, 1, 2], [0, 1, 0, 1])
     """
     ndim = spec.ndim
+    _check_entries(spec, "taps", 3 * ndim * _tap_rows(spec) + math.prod(spec.output_size) * ndim)
     output_columns = list(grid_positions(spec.output_size).T)
     kernel_columns: list[np.ndarray] = []
     for level, axis in enumerate(spec.axes):
@@ -167,6 +220,11 @@ def connectivity(spec: ConvSpec) -> Connectivity:
     >>> pairs.output.tolist(), pairs.input.tolist(), pairs.weight.tolist()
     ([0, 0, 1, 1], [0, 1, 2, 3], [[0, 0], [0, 1], [1, 0], [1, 1]])
     """
+    pairs = spec.out_channels * (spec.in_channels // spec.groups)
+    wider = "in_channels" if spec.in_channels >= spec.out_channels else "out_channels"
+    _check_entries(
+        spec, "connectivity", 5 * pairs + 2 * (spec.in_channels + spec.out_channels), wider
+    )
     groups = [spec.group_channels(group) for group in range(spec.groups)]
     group_inputs = np.array([np.arange(inputs.start, inputs.stop) for inputs, _ in groups])
     group_outputs = np.array([np.arange(outputs.start, outputs.stop) for _, outputs in groups])
@@ -215,6 +273,8 @@ def channel_taps(spec: ConvSpec) -> ChannelTaps:
     >>> terms.weight.tolist()
     [[0, 0, 0], [0, 0, 1], [1, 0, 0], [1, 0, 1]]
     """
+    rows = _tap_rows(spec) * spec.out_channels * (spec.in_channels // spec.groups)
+    _check_entries(spec, "channel_taps", rows * (2 * spec.ndim + 4))
     spatial, pairs = taps(spec), connectivity(spec)
     per_group = spec.in_channels // spec.groups
     counts = np.bincount(
@@ -244,6 +304,7 @@ def read_inputs(spec: ConvSpec) -> np.ndarray:
     A cell is read when each of its coordinates is read on its own axis (the
     taps factorise), so this never builds the N-D taps.
     """
+    _check_entries(spec, "read_inputs", math.prod(spec.input_size))
     read = np.ones((1,) * spec.ndim, dtype=bool)
     for index, axis in enumerate(spec.axes):
         shape = [1] * spec.ndim
@@ -259,6 +320,7 @@ def unread_inputs(spec: ConvSpec) -> np.ndarray:
     >>> unread_inputs(ConvSpec(input_size=6, kernel=3, stride=2)).tolist()
     [[5]]
     """
+    _check_entries(spec, "unread_inputs", unread_count(spec) * spec.ndim)
     return np.argwhere(~read_inputs(spec))
 
 
@@ -339,6 +401,8 @@ def unread_count(spec: ConvSpec) -> int:
     >>> unread_count(ConvSpec(input_size=(100_000, 100_000), kernel=3, stride=2))
     199999
     """
+    for index, axis in enumerate(spec.axes):
+        axis.check_reads(index)
     return math.prod(spec.input_size) - math.prod(axis.read_count() for axis in spec.axes)
 
 
@@ -346,19 +410,19 @@ def first_unread(spec: ConvSpec, limit: int) -> np.ndarray:
     """The first ``limit`` unread input positions (U, ndim), row-major, for any input size.
 
     A cell is unread when any of its coordinates is unread on its axis. The walk
-    takes each axis's unread cells lazily and visits only coordinates that lead
-    to unread cells, so it costs about ``limit`` times the number of axes, never
-    the number of input cells.
+    visits only coordinates that lead to unread cells, at most ``limit`` per axis,
+    so it needs each axis's first ``limit`` unread cells, taken once: it costs about
+    ``limit`` times the number of axes, never the number of input cells.
 
     >>> first_unread(ConvSpec(input_size=(100_000, 100_000), kernel=3, stride=2), 2).tolist()
     [[0, 99999], [1, 99999]]
     """
     axes = spec.axes
+    for index, axis in enumerate(axes):
+        axis.check_reads(index)
+    unread = [list(itertools.islice(axis.unread_cells(), limit)) for axis in axes]
     # Whether the axes from ``level`` on hold any unread coordinate.
-    unread_after = [
-        any(next(axis.unread_cells(), None) is not None for axis in axes[level:])
-        for level in range(spec.ndim)
-    ] + [False]
+    unread_after = [any(unread[level:]) for level in range(spec.ndim)] + [False]
     found: list[tuple[int, ...]] = []
 
     def walk(prefix: tuple[int, ...], unread_so_far: bool) -> None:
@@ -367,7 +431,7 @@ def first_unread(spec: ConvSpec, limit: int) -> np.ndarray:
             found.append(prefix)
             return
         if unread_so_far or unread_after[level + 1]:  # every coordinate leads to one
-            unread_here = axes[level].unread_cells()
+            unread_here = iter(unread[level])
             next_unread = next(unread_here, None)
             for index in range(spec.input_size[level]):
                 if len(found) >= limit:
@@ -377,7 +441,7 @@ def first_unread(spec: ConvSpec, limit: int) -> np.ndarray:
                     next_unread = next(unread_here, None)
                 walk((*prefix, index), unread_so_far or is_unread)
         else:  # only this axis's unread coordinates lead to one
-            for index in axes[level].unread_cells():
+            for index in unread[level]:
                 if len(found) >= limit:
                     return
                 walk((*prefix, index), True)
@@ -409,6 +473,7 @@ def apply(spec: ConvSpec, x: Any, w: Any, b: Any = None) -> np.ndarray:
         if spec.bias_shape is None:
             raise ConvanimError("b", "the spec has no bias ({bias} is False)")
         _check_shape("b", bias, spec.bias_shape)
+    _check_entries(spec, "apply", spec.out_channels * math.prod(spec.output_size))
     y = np.zeros(
         (spec.out_channels, *spec.output_size), dtype=np.result_type(x, weights, bias, float)
     )
@@ -429,6 +494,7 @@ def apply_transpose(spec: ConvSpec, y: Any, w: Any) -> np.ndarray:
     """
     y, plain = _with_channels(spec, "y", y, spec.out_channels, spec.output_size)
     weights = _grouped_weights(spec, w)
+    _check_entries(spec, "apply_transpose", spec.in_channels * math.prod(spec.input_size))
     x = np.zeros((spec.in_channels, *spec.input_size), dtype=np.result_type(y, weights, float))
     _accumulate(spec, y, weights, x, adjoint=True)
     return x[0] if plain else x
@@ -437,6 +503,7 @@ def apply_transpose(spec: ConvSpec, y: Any, w: Any) -> np.ndarray:
 @_cached
 def overlap_counts(spec: ConvSpec) -> np.ndarray:
     """Int (output_size...): how many taps reach each output cell (for a transposed op, stamps)."""
+    _check_entries(spec, "overlap_counts", math.prod(spec.output_size))
     counts = np.zeros(spec.output_size, dtype=int)
     np.add.at(counts, tuple(taps(spec).output.T), 1)
     return counts
@@ -453,6 +520,9 @@ def interior_overlap(spec: ConvSpec) -> np.ndarray:
     >>> interior_overlap(ConvSpec(input_size=4, kernel=3, stride=2, transposed=True)).tolist()
     [1, 2]
     """
+    if spec.transposed:  # per axis (stride, kernel) arrays, then one count per phase
+        steps = sum(s * k for s, k in zip(spec.stride, spec.kernel))
+        _check_entries(spec, "interior_overlap", steps + math.prod(spec.stride))
     per_axis = [axis.interior_overlap() for axis in spec.axes]
     products = functools.reduce(np.multiply.outer, per_axis)
     return np.unique(products)
@@ -563,6 +633,9 @@ def canvas(spec: ConvSpec) -> CanvasView:
     ['PADDING', 'PADDING', 'INPUT', 'INSERTED_ZERO', 'INPUT', 'PADDING', 'PADDING']
     """
     ndim = spec.ndim
+    grid_cells = math.prod(axis.canvas_cells() for axis in spec.axes)
+    fixed = (math.prod(spec.input_size) + math.prod(spec.kernel)) * ndim
+    _check_entries(spec, "canvas", grid_cells * (2 * ndim + 5) + fixed)
     per_axis = [axis.canvas() for axis in spec.axes]
     grid = tuple(len(axis.kinds) for axis in per_axis)
     mesh = np.meshgrid(*[np.arange(g) for g in grid], indexing="ij")
@@ -663,6 +736,9 @@ def scatter(spec: ConvSpec) -> ScatterView:
         raise ConvanimError(
             "transposed", "the scatter view exists only for a transposed convolution"
         )
+    stamps, taps_per_stamp = math.prod(spec.input_size), math.prod(spec.kernel)
+    grid_cells = math.prod(axis.scatter_cells() for axis in spec.axes)
+    _check_entries(spec, "scatter", stamps * (taps_per_stamp * (2 * spec.ndim + 1) + grid_cells))
     inputs = grid_positions(spec.input_size)
     kernel = grid_positions(spec.kernel)
     cells = np.stack(
