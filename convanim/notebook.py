@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import inspect
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -103,6 +104,7 @@ def animate(
     max_frames: int = MAX_FRAMES,
     max_pixels: int = MAX_PIXELS,
     format: str = "svg",
+    **unknown: object,
 ) -> InlineAnimation:
     """Render ``spec`` for a notebook cell, as ``convanim gif`` would with the same options.
 
@@ -112,7 +114,7 @@ def animate(
     them; cells are made large enough to read them); ``pooling`` animates a
     pooling over the spec's windows; ``overlap`` closes a scatter view with the
     stamp counts; ``format`` is "svg" (theme "auto" follows the reader's colour scheme)
-    or "gif". Bad values raise ``ConvanimError``.
+    or "gif". Bad values and unknown keywords raise ``ConvanimError``.
 
     >>> spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
     >>> animate(spec)
@@ -122,6 +124,11 @@ def animate(
     """
     from convanim.render.encode.animation import animation_bytes
 
+    if unknown:
+        known = ", ".join(
+            name for name in inspect.signature(animate).parameters if name != "unknown"
+        )
+        raise ConvanimError(next(iter(unknown)), f"animate takes no such keyword; it takes {known}")
     _check_arguments(
         spec,
         pooling,
@@ -135,11 +142,12 @@ def animate(
         **({} if width is None else {"width": width}),
     )
 
-    numeric = values or any(given is not None for given in (input_values, weights, bias))
+    given = (input_values, weights, bias)
+    numeric = values or any(each is not None for each in given)
     options: dict[str, Any] = {
         "view": view,
         "style": Style(theme=choose(Theme, theme, "theme"), width=width, labels=labels),
-        "values": _value_source(spec, view, seed, input_values, weights, bias) if numeric else None,
+        "values": _value_source(spec, view, pooling, seed, *given) if numeric else None,
         "pooling": pooling,
         "overlap": overlap,
         "max_frames": max_frames,
@@ -168,6 +176,7 @@ def animate(
 def _value_source(
     spec: ConvSpec,
     view: View | str,
+    pooling: Pooling | None,
     seed: int,
     input_values: object,
     weights: object,
@@ -176,6 +185,8 @@ def _value_source(
     """The values to print: seeded, else those given, refused as the command line refuses them."""
     if bias is not None and not spec.bias:
         raise ConvanimError("bias", "the spec has no bias: give it bias=True")
+    if weights is not None and pooling is not None:
+        raise ConvanimError("weights", "pooling has no weights: drop {weights} or {pooling}")
     shapes = ValueShapes.of(spec, choose(View, view, "view").channels)
     return ValueSource(
         seed,
