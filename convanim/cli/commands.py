@@ -105,11 +105,15 @@ def gif(
     """
     from convanim.animation import animate_to_file, default_name, shown_spec, title, write_still
     from convanim.geometry import ConvSpec, Pooling
+    from convanim.geometry.pooling import ceil_mode_refusal
     from convanim.presets import Separable, preset_flags
     from convanim.style import Style
     from convanim.values import ValueShapes, ValueSource, given_values
 
-    op = flags.operation(max_axes=2, channels=True)
+    try:
+        op = flags.operation(max_axes=2, channels=True)
+    except ConvanimError as error:
+        raise ceil_mode_refusal(error) if ceil_mode and pool else error from None
     layer_pooling = op if isinstance(op, Pooling) else None
     spec = op.spec if isinstance(op, Pooling) else op
     if layer_pooling is not None and pool is not None:
