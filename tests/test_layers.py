@@ -449,8 +449,8 @@ def test_one_channel_shape_output_is_unchanged_and_huge_channels_answer_at_once(
         (["gif", "--layer", "nn.Conv2d(2, 2, 3, groups=2)", "--view", "canvas"], "error: --view: "
          "draws one channel; a layer with 2 input and 2 output channels is drawn by --view stack "
          "or --view volume"),
-        (["gif", "--bias", "--values"], "error: --bias: the one-slice views print no bias: draw it "
-         "with --view stack"),
+        (["gif", "--bias", "--values", "--view", "canvas"], "error: --bias: the one-slice views "
+         "draw no bias: draw it with --view stack"),
         (["matrix", "--cout", "2"], "error: --cout: 1 input and 2 output channels are not drawn"),
         (["matrix", "--layer", "nn.ConvTranspose1d(1, 1, 3)"], "error: --layer: 'nn.ConvTranspose1d"
          "(1, 1, 3)' is a transposed convolution, but this command takes a convolution"),
@@ -469,7 +469,7 @@ def test_commands_refuse_what_they_cannot_draw_or_a_layer_with_its_flags(
 
 
 def test_commands_draw_a_one_channel_layer():
-    """PyTorch's default bias is on: a one-channel layer still draws (its picture has no bias)."""
+    """PyTorch's default bias is on: a one-channel layer still draws (in the stack view)."""
     spec = ConvSpec((5, 5), 3, stride=2, padding=1, bias=True)
     flags = SpecFlags(layer="nn.Conv2d(1, 1, 3, stride=2, padding=1)")
     assert flags.spec(max_axes=2) == spec

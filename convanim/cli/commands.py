@@ -20,7 +20,7 @@ from convanim.animation import DURATION, MAX_FRAMES, MAX_PIXELS
 from convanim.channel_storyboard import Reading
 from convanim.cli import options
 from convanim.cli.flags import Commands, SpecFlags, with_spec_flags
-from convanim.errors import ConvanimError
+from convanim.errors import ConvanimError, quoted
 from convanim.geometry import PoolMode
 from convanim.presets import Preset
 from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
@@ -121,12 +121,16 @@ def gif(
     shown: ConvSpec | Separable = spec
     if flags.preset is Preset.SEPARABLE:
         shown = flags.separable()
-    if view is None:
-        view = View.CANVAS if spec.single_channel else View.STACK
+    if view is None:  # the one-slice views draw neither channels nor a bias
+        view = View.CANVAS if spec.single_channel and not spec.bias else View.STACK
+    if flags.layer and spec.single_channel and spec.bias and not view.channels:
+        rule = "has a bias, which {view} stack draws: add bias=False to draw it in another view"
+        raise ConvanimError("layer", f"{quoted(flags.layer)} {rule}")
     if reading is not Reading.GATHER and not view.channels:
         raise ConvanimError("reading", "reads the stack and volume views: add {view} stack")
-    if pool is not None and weights is not None:
-        raise ConvanimError("weights", "pooling has no weights: drop {weights} or {pool}")
+    if weights is not None and (pool is not None or layer_pooling is not None):
+        drop = "{pool}" if pool is not None else "{layer}"
+        raise ConvanimError("weights", f"pooling has no weights: drop {{weights}} or {drop}")
     if no_count_include_pad and pool is not PoolMode.AVG:
         raise ConvanimError(
             "no_count_include_pad", "only average pooling ({pool} avg) counts padding"
