@@ -2,7 +2,8 @@
 
 ``run`` calls a command as the shell would and returns what it printed, or its one
 ``error:`` line; ``command_flags`` lists a command's flags, for tools that spell them
-as their own options (the Sphinx directive, the MkDocs fence).
+as their own options (the Sphinx directive, the MkDocs fence), and ``typed_parameters``
+says which flags a command line sets.
 """
 
 from __future__ import annotations
@@ -63,6 +64,24 @@ def run(argv: Sequence[str]) -> CommandResult:
             code = ended.code if isinstance(ended.code, int) else int(bool(ended.code))
     message = errors.getvalue().strip()
     return CommandResult(code, output.getvalue(), message.removeprefix(ERROR_PREFIX))
+
+
+def typed_parameters(argv: Sequence[str]) -> frozenset[str]:
+    """The parameters ``convanim *argv`` sets on its command line, parsed and not run (as far
+    as the flags parse: the run itself refuses the rest).
+
+    >>> sorted(typed_parameters(["gif", "--k", "3", "-o", "a.svg"]))
+    ['kernel', 'out']
+    """
+    command = _group().commands.get(argv[0]) if argv else None
+    if command is None:
+        return frozenset()
+    context = command.make_context(argv[0], list(argv[1:]), resilient_parsing=True)
+    return frozenset(
+        name
+        for name in context.params
+        if getattr(context.get_parameter_source(name), "name", None) == "COMMANDLINE"
+    )
 
 
 def command_flags(command: str, leave_out: Sequence[str] = ()) -> dict[str, Flag]:
