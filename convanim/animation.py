@@ -199,7 +199,7 @@ def drawing(
         return _channel_drawing(
             spec, view, style or Style(), reading, max_frames, max_pixels, values, pooling, overlap
         )
-    _check_one_channel(spec, values)
+    _check_one_channel(spec)
     style = style or Style()
     if style.cell is None:  # printed numbers need larger cells
         printed = values is not None or pooling is not None
@@ -232,16 +232,16 @@ def drawing(
     return draw(board, style, numbers), style
 
 
-def _check_one_channel(spec: ConvSpec, values: ValueSource | None) -> None:
-    """Refuse what the one-slice views cannot show: channels, and a bias in printed outputs."""
+def _check_one_channel(spec: ConvSpec) -> None:
+    """Refuse what the one-slice views cannot show: channels, and a bias."""
     if not spec.single_channel:
         raise ConvanimError(
             "view",
             f"draws one channel; a layer with {spec.in_channels} input and {spec.out_channels} "
             "output channels is drawn by {view} stack or {view} volume",
         )
-    if spec.bias and values is not None:
-        raise ConvanimError("bias", "the one-slice views print no bias: draw it with {view} stack")
+    if spec.bias:
+        raise ConvanimError("bias", "the one-slice views draw no bias: draw it with {view} stack")
 
 
 def _channel_drawing(

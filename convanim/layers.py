@@ -18,6 +18,7 @@ from typing import Any
 
 from convanim.errors import ConvanimError, quoted
 from convanim.geometry import ConvSpec, Pooling, PoolMode, default_input_size
+from convanim.geometry.pooling import ceil_mode_refusal
 from convanim.geometry.spec import IntOrSequence
 
 # Each layer's arguments that change the arithmetic, in PyTorch's positional order,
@@ -73,6 +74,9 @@ SIGNATURES: dict[str, dict[str, Any]] = {
 _PER_AXIS = ("kernel_size", "stride", "padding", "dilation", "output_padding")
 _FLAGS = ("bias", "return_indices", "ceil_mode", "count_include_pad")
 _PADDING_NAMES = ("same", "valid")  # PyTorch's, for convolutions only
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")  # PyTorch's
+#: Arguments whose names print(module) writes bare (padding=same): read as those strings.
+_BARE_NAMES = ("padding", "padding_mode")
 #: Longest layer text read: a call a person types is far shorter.
 LAYER_MAX_CHARS = 500
 _QUOTED_MAX_CHARS = 80  # longer text is quoted cut short in a message
@@ -183,7 +187,10 @@ class Layer:
                     groups=given["groups"],
                     bias=given["bias"],
                 )
-            windows = ConvSpec(sizes, **self._spatial())
+            try:
+                windows = ConvSpec(sizes, **self._spatial())
+            except ConvanimError as error:
+                raise ceil_mode_refusal(error) if given["ceil_mode"] else error from None
             include_pad = given.get("count_include_pad", True)
             return Pooling(windows, self.pool, include_pad, given["ceil_mode"])
         except ConvanimError as error:
@@ -237,12 +244,32 @@ def _layer(name: str, given: dict[str, Any], argument: str, source: str) -> Laye
         stride = arguments["stride"]
         if padding == "same" and set(stride if isinstance(stride, tuple) else (stride,)) != {1}:
             raise refuse("padding='same' needs stride 1 (PyTorch's rule for strided convolutions)")
-    if arguments.get("padding_mode", "zeros") != "zeros":
-        mode = quoted(arguments["padding_mode"])
-        raise refuse(f"padding_mode: convanim pads with zeros only ('zeros'), got {mode}")
+    mode = arguments.get("padding_mode", "zeros")
+    if mode != "zeros":
+        if mode not in _PADDING_MODES:
+            raise refuse(f"padding_mode: must be one of {_PADDING_MODES}, got {quoted(mode)}")
+        if signature is _CONV_TRANSPOSE:
+            raise refuse(f"padding_mode: {name} pads with zeros only (PyTorch's rule)")
+        if _pads(arguments, ndim):
+            raise refuse(
+                f"padding_mode: convanim pads with zeros only ('zeros'), got {quoted(mode)} "
+                "(with padding 0 any mode will do)"
+            )
     if arguments.get("divisor_override") is not None:
         raise refuse("divisor_override: only None (the window's own divisor) is drawn")
     return Layer(name, arguments, source, argument)
+
+
+def _pads(arguments: dict[str, Any], ndim: int) -> bool:
+    """Whether a checked convolution's padding adds cells (its padding_mode matters)."""
+    padding = arguments["padding"]
+    if padding == "same":  # d*(k-1) cells per axis
+        kernel, dilation = (
+            value if isinstance(value, tuple) else (value,) * ndim
+            for value in (arguments["kernel_size"], arguments["dilation"])
+        )
+        return any(d * (k - 1) for k, d in zip(kernel, dilation))
+    return padding != "valid" and any(padding if isinstance(padding, tuple) else (padding,))
 
 
 def _called_name(function: ast.expr) -> str | None:
@@ -307,6 +334,9 @@ def parse_layer(text: str) -> Layer:
         nodes[str(keyword.arg)] = keyword.value
     given = {}
     for parameter, node in nodes.items():
+        if parameter in _BARE_NAMES and isinstance(node, ast.Name):  # as print(module) writes
+            given[parameter] = node.id
+            continue
         try:
             given[parameter] = ast.literal_eval(node)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):

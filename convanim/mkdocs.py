@@ -12,6 +12,12 @@ In ``mkdocs.yml``::
               validator: !!python/name:convanim.mkdocs.validator
               format: !!python/name:convanim.mkdocs.fence
 
+        - convanim.mkdocs
+
+The last line is optional: it refuses a fence header superfences would not read (an
+option without a quoted value, ``alt=``), which would otherwise leave the fence as
+text and swallow the next one.
+
 In a page (``caption`` and ``alt`` are optional; the SVG's own label comes from the spec)::
 
     ```convanim caption="Each input cell stamps the kernel onto the output"
@@ -19,7 +25,7 @@ In a page (``caption`` and ``alt`` are optional; the SVG's own label comes from 
     ```
 
 The flags are parsed by the command line's own flags into the library's request, so
-they mean, and are refused, exactly as there. A refused fence logs the command's ``error:`` line as a MkDocs warning, which
+they mean, and are refused, exactly as there; ``-o`` is refused, as the fence puts the animation in the page. A refused fence logs the command's ``error:`` line as a MkDocs warning, which
 ``mkdocs build --strict`` turns into a failed build, and shows it on the page.
 """
 
@@ -30,12 +36,18 @@ import shlex
 from html import escape
 from typing import Any
 
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+from pymdownx.superfences import RE_NESTED_FENCE_START
+
 from convanim.cli.embedded import PROGRAM, CommandResult, gif_request
 from convanim.cli.flags import FLAGS
 from convanim.errors import ConvanimError
 
 COMMAND = "gif"
 HEADER_OPTIONS = ("caption", "alt")
+#: The option a header superfences would not read becomes: the fence shows the refusal.
+_UNREAD = "convanim_unread"
 #: Under "mkdocs", where ``mkdocs build --strict`` counts warnings.
 logger = logging.getLogger("mkdocs.plugins.convanim")
 
@@ -45,7 +57,7 @@ def validator(
 ) -> bool:
     """Take the fence header's ``caption`` and ``alt``; warn about any other option."""
     for name, value in inputs.items():
-        if name in HEADER_OPTIONS:
+        if name in (*HEADER_OPTIONS, _UNREAD):
             options[name] = value
         else:
             known = " and ".join(HEADER_OPTIONS)
@@ -63,6 +75,9 @@ def fence(
     >>> html.startswith('<figure class="convanim"><svg'), "<figcaption>Stride 2</figcaption>" in html
     (True, True)
     """
+    if _UNREAD in options:
+        rule = f'the fence options {options[_UNREAD]} are not read: quote each value, alt="..."'
+        return _refuse(source, rule)
     try:
         arguments = shlex.split(source)
     except ValueError as error:  # an unclosed quote
@@ -86,3 +101,33 @@ def _refuse(source: str, error: str) -> str:
     command = f"{PROGRAM} {COMMAND} {' '.join(source.split())}"
     logger.warning("convanim: %s (in the fence `%s`)", error, command)
     return f'<pre class="convanim-error">{escape(command)}\nerror: {escape(error)}</pre>'
+
+
+class _UnreadHeaders(Preprocessor):
+    """Turns a convanim fence header superfences would not read into one that it reads and
+    ``fence`` refuses, so the fence is not left as text swallowing the next one."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        return [self._readable(line) for line in lines]
+
+    @staticmethod
+    def _readable(line: str) -> str:
+        prefix = len(line) - len(line.lstrip(" \t>"))  # indentation and block quotes
+        header = RE_NESTED_FENCE_START.match(line, prefix)
+        if header is None or header["lang"] != "convanim" or not header["unrecognized"]:
+            return line
+        unread = header["unrecognized"].strip().replace('"', "'")
+        return f'{line[: header.end("lang")]} {_UNREAD}="{unread}"'
+
+
+class UnreadHeaderExtension(Extension):
+    """The ``convanim.mkdocs`` Markdown extension (see the module docstring)."""
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        # Before superfences' fences (priority 25), after whitespace is normalised (30).
+        md.preprocessors.register(_UnreadHeaders(md), "convanim_unread_headers", 28)
+
+
+def makeExtension(**kwargs: Any) -> UnreadHeaderExtension:
+    """Python-Markdown's entry point for ``- convanim.mkdocs`` in ``markdown_extensions``."""
+    return UnreadHeaderExtension(**kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import inspect
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -98,19 +99,20 @@ def animate(
     max_frames: int = MAX_FRAMES,
     max_pixels: int = MAX_PIXELS,
     format: str = "svg",
+    **unknown: object,
 ) -> InlineAnimation:
     """Render ``spec`` (a layer, or a ``Separable`` pair) for a notebook cell, as
     ``convanim gif`` would with the same options (see ``Request.of``: every view, reading
     and pooling of the command line, each option under its keyword name).
 
     ``view`` is canvas, scatter, flat, stack or volume (by default canvas for one
-    channel, stack for channels); ``values`` prints small integer values from ``seed``,
+    channel without a bias, else stack); ``values`` prints small integer values from ``seed``,
     or ``input_values``, ``weights`` and ``bias_values`` where given (any of them prints
     values; shaped as ``ValueShapes`` says, checked as ``convanim gif`` checks them);
     ``pooling`` (a ``Pooling``, or max or avg) animates a pooling over the spec's
     windows; ``overlap`` closes a scatter view with the stamp counts; ``format`` is
-    "svg" (theme "auto" follows the reader's colour scheme) or "gif". Bad values raise
-    ``ConvanimError``.
+    "svg" (theme "auto" follows the reader's colour scheme) or "gif". Bad values and unknown
+    keywords raise ``ConvanimError``.
 
     >>> spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
     >>> animate(spec)
@@ -120,6 +122,11 @@ def animate(
     """
     from convanim.render.encode.animation import animation_bytes
 
+    if unknown:
+        known = ", ".join(
+            name for name in inspect.signature(animate).parameters if name != "unknown"
+        )
+        raise ConvanimError(next(iter(unknown)), f"animate takes no such keyword; it takes {known}")
     request = Request.of(
         spec,
         view=view,

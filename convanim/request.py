@@ -94,7 +94,7 @@ class Request:
         do not fit together.
 
         ``view`` defaults to canvas for one channel, stack for a layer with channels or a
-        separable pair. ``pooling`` is a ``Pooling`` of the spec, or a mode (max, avg)
+        bias, and for a separable pair. ``pooling`` is a ``Pooling`` of the spec, or a mode (max, avg)
         with ``count_include_pad`` and ``ceil_mode``. ``values`` prints small integers from
         ``seed``; ``input_values``, ``weights`` and ``bias_values`` print the ones given (numbers
         in row-major order, shaped as ``ValueShapes`` says), and so does any pooling.
@@ -116,8 +116,9 @@ class Request:
         pair = shown if isinstance(shown, Separable) else None
         spec = pair.depthwise if pair is not None else shown
         assert isinstance(spec, ConvSpec)
-        if view is None:
-            view = View.CANVAS if spec.single_channel and pair is None else View.STACK
+        if view is None:  # the one-slice views draw neither channels nor a bias
+            one = spec.single_channel and not spec.bias and pair is None
+            view = View.CANVAS if one else View.STACK
         view = choose(View, view, "view")
         reading = choose(Reading, reading, "reading")
         if reading is not Reading.GATHER and not view.channels:

@@ -53,6 +53,10 @@ class Numbers:
 #: three values) are not terminating decimals and print rounded to ROUNDED_DECIMALS.
 EXACT_DECIMALS = 6
 ROUNDED_DECIMALS = 2
+#: Numbers a cell prints readably are below this in magnitude (at most six digits before the
+#: point): a longer one shrinks past legibility, and 1e308 would print 309 digits.
+MAX_PRINTED = 10**6
+_READABLE = f"a cell prints numbers below {MAX_PRINTED:,} readably"
 
 
 def number_text(value: float) -> str:
@@ -176,14 +180,21 @@ def given_array(
     [1.0, 2.0]
     """
     try:
-        array = np.asarray(values, dtype=float)
+        given = np.asarray(values)
+        real = given.dtype.kind != "c"
+        array = given.astype(float) if real else given.real
     except (TypeError, ValueError):
         raise ConvanimError(argument, f"expected numbers, got {quoted(values)}") from None
+    if not real:
+        raise ConvanimError(argument, "must be real numbers (a picture cannot show others)")
     if not np.isfinite(array).all():
         bad = int(np.count_nonzero(~np.isfinite(array)))
         raise ConvanimError(
             argument, f"must be finite numbers (a picture cannot show them), {bad} are not"
         )
+    largest = float(np.abs(array).max(initial=0.0))
+    if largest >= MAX_PRINTED:
+        raise ConvanimError(argument, f"{_READABLE}, got {largest:.7g}: choose smaller values")
     if array.size != math.prod(shape):
         size = naming or size_text(shape)
         raise ConvanimError(
@@ -250,25 +261,29 @@ class ValueSource:
         return distinct_values(spec, self.seed) if self.input is None else self.input
 
 
-def _finite(values: np.ndarray, culprit: str = "input_values") -> np.ndarray:
-    """``values`` if every one is finite, else the error a reader needs: the numbers overflow
-    (blamed on ``culprit``)."""
-    if not np.isfinite(values).all():
-        raise ConvanimError(culprit, "the outputs overflow (beyond 1e308): choose smaller values")
+def _printable(values: np.ndarray, culprit: str = "input_values") -> np.ndarray:
+    """``values`` if a cell prints every one readably (see MAX_PRINTED), else the error a
+    reader needs: the sums reach too far (blamed on ``culprit``)."""
+    largest = float(np.abs(values).max(initial=0.0))
+    if not largest < MAX_PRINTED:  # NaN and overflow included
+        reach = f"{largest:.7g}" if np.isfinite(largest) else "beyond 1e308"
+        raise ConvanimError(
+            culprit, f"the sums reach {reach}, and {_READABLE}: choose smaller values"
+        )
     return values
 
 
 def _layer_outputs(
     spec: ConvSpec, x: np.ndarray, w: np.ndarray, bias: np.ndarray | None
 ) -> np.ndarray:
-    """y of a layer with channels, refused if it overflows: on the bias if the sums alone
-    do not (worked out only then)."""
+    """y of a layer with channels, refused if a cell cannot print it: on the bias if it can
+    print the sums alone (worked out only then)."""
     with np.errstate(over="ignore", invalid="ignore"):
         y = apply(spec, x, w, bias)
-        if bias is not None and not np.isfinite(y).all():
-            _finite(apply(spec, x, w))  # the sums alone overflow: the inputs' fault
-            _finite(y, "bias_values")
-        return _finite(y)
+        if bias is not None and not (np.abs(y) < MAX_PRINTED).all():
+            _printable(apply(spec, x, w))  # the sums alone reach too far: the inputs' fault
+            _printable(y, "bias_values")
+        return _printable(y)
 
 
 def lower_plane_values(board: Storyboard, spec: ConvSpec, x: np.ndarray) -> np.ndarray:
@@ -295,7 +310,7 @@ def conv_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndarray
     """Canvas view of a conv or transposed conv: weights under the (flipped) kernel, outputs."""
     taps_weights = w[tuple(canvas(spec).footprint_kernel.T)]
     with np.errstate(over="ignore", invalid="ignore"):
-        y = _finite(apply(spec, x, w)).reshape(board.upper.cells.shape)
+        y = _printable(apply(spec, x, w)).reshape(board.upper.cells.shape)
     frames = tuple(FrameNumbers(taps_weights, shown, None) for shown in _revealed(board, y))
     return Numbers(_printed(board, lower_plane_values(board, spec, x)), frames)
 
@@ -308,7 +323,7 @@ def scatter_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndar
     """
     shape = board.upper.cells.shape
     with np.errstate(over="ignore", invalid="ignore"):
-        sums = _finite(scatter_running_sums(spec, x, w))
+        sums = _printable(scatter_running_sums(spec, x, w))
     view = scatter(spec)
     last = len(sums) - 1
     stamp = w.reshape(-1).astype(float)  # in kernel order, as each frame's stamp cells
@@ -330,7 +345,7 @@ def pool_numbers(board: Storyboard, pooling: Pooling, x: np.ndarray) -> Numbers:
     """Pooling: no weights; max pooling marks the cell each window took."""
     spec = pooling.windows
     with np.errstate(over="ignore", invalid="ignore"):
-        y = _finite(pooling.apply(x)).reshape(board.upper.cells.shape)
+        y = _printable(pooling.apply(x)).reshape(board.upper.cells.shape)
     marks: list[tuple[int, int] | None] = [None] * len(board.frames)
     if pooling.mode is PoolMode.MAX:
         winners = pooling.winners(x).reshape(-1, spec.ndim)
@@ -415,7 +430,7 @@ def channel_numbers(
         rows, columns = board.spatial.frames[lit.spatial].lower.T
         under = np.nan_to_num(inputs[lit.inputs][:, rows, columns])
         with np.errstate(over="ignore", invalid="ignore"):
-            partials = _finite((under * taps).sum(axis=1))
+            partials = _printable((under * taps).sum(axis=1))
         shown = np.where(np.arange(y.size) <= index, y.ravel(), np.nan)
         channel_bias = None if bias is None else float(bias[lit.outputs[0]])
         return ChannelFrameNumbers(
@@ -440,11 +455,11 @@ class _Stamps:
             whole[i, o] = self._sums(int(i), int(j))[-1]
         #: (in_channels + 1, out_channels, plane...) what the input channels before each added
         with np.errstate(over="ignore", invalid="ignore"):
-            self.before = _finite(np.concatenate([np.zeros_like(whole[:1]), whole.cumsum(0)]))
+            self.before = _printable(np.concatenate([np.zeros_like(whole[:1]), whole.cumsum(0)]))
 
     def _sums(self, i: int, j: int) -> np.ndarray:
         with np.errstate(over="ignore", invalid="ignore"):
-            sums = _finite(scatter_running_sums(self.spatial, self.x[i], self.w[i, j]))
+            sums = _printable(scatter_running_sums(self.spatial, self.x[i], self.w[i, j]))
         return sums.reshape(len(sums), *self.shape)
 
     def outputs(self, lit: ChannelFrame, bias: np.ndarray | None) -> np.ndarray:
@@ -455,9 +470,9 @@ class _Stamps:
         earlier = self.before[stamping].copy()
         with np.errstate(over="ignore", invalid="ignore"):
             earlier[lit.outputs] += self.running[:, lit.spatial]
-            _finite(earlier)
+            _printable(earlier)
             if bias is not None:
-                earlier = _finite(
+                earlier = _printable(
                     earlier + np.where(self.inside, bias[:, None, None], 0.0), "bias_values"
                 )
         counts = stamp_counts(self.board, lit)

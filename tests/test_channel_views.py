@@ -11,6 +11,9 @@ projected centre of every input cell, only the footprint of the frame's group is
 from __future__ import annotations
 
 import math
+import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -244,6 +247,23 @@ def test_given_biases_are_printed_and_added_in_the_stack_view():
         (total,) = [s for s in labels if s.role is Role.TOTAL]
         assert _number(bias.text) == given[o]
         assert _number(total.text) == pytest.approx(y[o, p])
+
+
+def test_gif_with_a_bias_draws_it_in_the_stack_view(tmp_path):
+    """The real program: --bias chooses the view that draws the bias (the one-slice views
+    draw none), and adds the given bias to every printed total."""
+    done = subprocess.run(
+        [sys.executable, "-m", "convanim", "gif", "--bias", "--bias-values", "0.5", "-o", "a.svg"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", (tmp_path / "a.svg").read_text())
+    assert "+ 0.5" in texts
+    totals = [text for text in texts if text.startswith("= ")]
+    assert totals and all(text.endswith(".5") for text in totals)  # integers + 0.5
 
 
 @pytest.mark.parametrize(

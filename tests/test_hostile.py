@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 NAN_INPUT = ",".join(["nan"] * 24 + ["1"])
-HUGE_INPUT = ",".join(["1e307"] * 18)  # two 3x3 input channels
-SCATTER_OVERFLOW = [
+ONES = ",".join(["1"] * 36)  # two 3x3 input channels; 2x2 3x3 weight slices
+SCATTER_BEYOND = [  # printable sums, which the bias takes past what a cell prints
     *[
         "gif",
         "-t",
@@ -31,9 +31,11 @@ SCATTER_OVERFLOW = [
         "scatter",
         "--input-values",
     ],
-    HUGE_INPUT,
+    ONES[:35],
+    "--weights",
+    ONES,
     "--bias-values",
-    "1.7e308,1.7e308",
+    "999999,0",
 ]
 
 CASES = [
@@ -98,13 +100,59 @@ CASES = [
         "--bias-values: the layer has no bias: add bias=True in --layer",
     ),
     (
-        SCATTER_OVERFLOW,
-        "--bias-values: the outputs overflow",
+        SCATTER_BEYOND,
+        # the middle output: 999999 + 9 stamps of 1 from each of the 2 input channels
+        "--bias-values: the sums reach 1000017, and a cell prints numbers below 1,000,000",
     ),
     (["gif", "--no-count-include-pad"], "--no-count-include-pad: only average pooling"),
     (["gif", "--ceil-mode"], "--ceil-mode: only pooling (--pool) has a ceil mode"),
     (["gif", "--input-values", NAN_INPUT], "--input-values: must be finite numbers"),
-    (["gif", "--input-values", ",".join(["1e308"] * 25)], "--input-values: the outputs overflow"),
+    (
+        ["gif", "--input-values", ",".join(["999999"] * 25), "--weights", ONES[:17]],
+        "--input-values: the sums reach 8999991, and a cell prints numbers below 1,000,000",
+    ),
+    # numbers a cell cannot print readably, what a picture would leave out, PyTorch's words
+    (
+        ["gif", "--cout", "2", "--bias", "--bias-values", "1e308,-1e308"],
+        "--bias-values: a cell prints numbers below 1,000,000 readably, got 1e+308",
+    ),
+    (["gif", "--cout", "2", "--bias", "--bias-values", "1e9,1"], "readably, got 1e+09"),
+    (["gif", "--weights", "1,1,1,1,-1e6,1,1,1,1"], "--weights: a cell prints numbers below"),
+    (["gif", "--input-values", ONES[:47] + ",1e6"], "--input-values: a cell prints numbers"),
+    (
+        ["gif", "--layer", "nn.MaxPool2d(3)", "--weights", ONES[:17]],
+        "--weights: pooling has no weights: drop --weights or --layer",
+    ),
+    (
+        ["gif", "--bias", "--view", "canvas"],
+        "--bias: the one-slice views draw no bias: draw it with --view stack",
+    ),
+    (
+        ["gif", "--layer", "nn.Conv2d(1, 1, 3)", "--view", "flat"],
+        "--layer: 'nn.Conv2d(1, 1, 3)' has a bias, which --view stack draws: add bias=False",
+    ),
+    (
+        ["gif", "--pool", "max", "--i", "2", "--k", "3", "--s", "3", "--ceil-mode"],
+        "--k (axis 0): the dilated kernel spans 3 cells, more than the 2 cells of the padded "
+        "input; in ceil mode too (convanim's rule",
+    ),
+    (
+        ["shape", "--layer", "nn.MaxPool2d(3, ceil_mode=True)", "--i", "2"],
+        "the 2 cells of the padded input; in ceil mode too (convanim's rule",
+    ),
+    (
+        ["gif", "--pool", "max", "--i", "1", "--k", "2", "--d", "2", "--p", "1"],
+        "--p (axis 0): a pooling window would cover only padding (PyTorch gives -inf there; "
+        "convanim's own rule",
+    ),
+    (
+        [
+            "shape",
+            "--layer",
+            "Conv2d(1, 1, kernel_size=(3, 3), padding=same, padding_mode=reflect)",
+        ],
+        "padding_mode: convanim pads with zeros only ('zeros'), got 'reflect' (with padding 0",
+    ),
     (["gif", "--overlap"], "--overlap: the overlap frame closes a scatter view"),
     (["gif", "--view", "scatter"], "--view: the scatter view needs a transposed spec (-t)"),
     (["gif", "--i", "40", "--dims", "1", "--width", "50"], "--width: 1.16 px per cell"),

@@ -54,6 +54,20 @@ ACCEPTED = [
     ),
     ("nn.Conv1d(1, 1, 3, padding='valid', padding_mode='zeros')", ConvSpec(6, 3, bias=True)),
     ("nn.Conv1d(1, 1, +3)", ConvSpec(6, 3, bias=True)),
+    (  # as print(module) writes it: names bare, and padding_mode changes nothing at padding 0
+        "Conv1d(2, 4, kernel_size=(3,), stride=(1,), padding=same)",
+        ConvSpec(6, 3, padding="same", in_channels=2, out_channels=4, bias=True),
+    ),
+    (
+        "Conv2d(1, 1, kernel_size=(3, 3), stride=(1, 1), padding_mode=reflect)",
+        ConvSpec(SQUARE, 3, bias=True),
+    ),
+    ("nn.Conv1d(1, 1, 3, padding=valid, padding_mode='circular')", ConvSpec(6, 3, bias=True)),
+    ("nn.Conv1d(1, 1, 1, padding=same, padding_mode=replicate)", ConvSpec(6, 1, bias=True)),
+    (
+        "nn.Conv2d(1, 1, (3, 1), padding=(0, 0), padding_mode=reflect)",
+        ConvSpec(SQUARE, (3, 1), bias=True),
+    ),
     (
         "nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1, groups=2)",
         ConvSpec(
@@ -140,7 +154,18 @@ REFUSED = [
     ("nn.Conv2d(1, 1, 3, 1, 0, 1, 1, True, 'zeros', None)", "at most 9 positional"),
     ("nn.Conv2d(1, 1, (3, 3, 3))", "kernel_size: Conv2d takes one value or 2, got 3"),
     ("nn.Conv1d(1, 1, (3, 3))", "kernel_size: Conv1d takes one value or 1, got 2"),
-    ("nn.Conv2d(1, 1, 3, padding_mode='reflect')", "padding_mode: convanim pads with zeros"),
+    (
+        "nn.Conv2d(1, 1, 3, padding=1, padding_mode='reflect')",
+        "padding_mode: convanim pads with zeros",
+    ),
+    ("nn.Conv1d(1, 1, 3, padding=same, padding_mode=reflect)", "got 'reflect' (with padding 0"),
+    (
+        "nn.Conv1d(1, 1, 3, padding_mode='mirror')",
+        "padding_mode: must be one of ('zeros', 'reflect'",
+    ),
+    ("nn.ConvTranspose1d(1, 1, 3, padding_mode=reflect)", "ConvTranspose1d pads with zeros only"),
+    ("nn.Conv1d(1, 1, 3, stride=same)", "stride: expected a literal"),
+    ("nn.Conv1d(1, 1, 3, padding=full)", "padding: must be an integer or one of"),
     ("nn.Conv2d(1, 1, 3, padding='full')", "padding: must be an integer or one of"),
     ("nn.Conv2d(1, 1, 3, stride=2, padding='same')", "padding='same' needs stride 1"),
     ("nn.ConvTranspose2d(1, 1, 3, padding='valid')", "padding: ConvTranspose2d takes integers"),
@@ -424,8 +449,8 @@ def test_one_channel_shape_output_is_unchanged_and_huge_channels_answer_at_once(
         (["gif", "--layer", "nn.Conv2d(2, 2, 3, groups=2)", "--view", "canvas"], "error: --view: "
          "draws one channel; a layer with 2 input and 2 output channels is drawn by --view stack "
          "or --view volume"),
-        (["gif", "--bias", "--values"], "error: --bias: the one-slice views print no bias: draw it "
-         "with --view stack"),
+        (["gif", "--bias", "--values", "--view", "canvas"], "error: --bias: the one-slice views "
+         "draw no bias: draw it with --view stack"),
         (["matrix", "--cout", "2"], "error: --cout: 1 input and 2 output channels are not drawn"),
         (["matrix", "--layer", "nn.ConvTranspose1d(1, 1, 3)"], "error: --layer: 'nn.ConvTranspose1d"
          "(1, 1, 3)' is a transposed convolution, but this command takes a convolution"),
@@ -444,7 +469,7 @@ def test_commands_refuse_what_they_cannot_draw_or_a_layer_with_its_flags(
 
 
 def test_commands_draw_a_one_channel_layer():
-    """PyTorch's default bias is on: a one-channel layer still draws (its picture has no bias)."""
+    """PyTorch's default bias is on: a one-channel layer still draws (in the stack view)."""
     spec = ConvSpec((5, 5), 3, stride=2, padding=1, bias=True)
     flags = SpecFlags(layer="nn.Conv2d(1, 1, 3, stride=2, padding=1)")
     assert flags.spec(max_axes=2) == spec

@@ -32,9 +32,11 @@ PAGE = """\
 """
 
 
-def mkdocs_build(folder: Path, page: str, *options: str) -> subprocess.CompletedProcess[str]:
+def mkdocs_build(
+    folder: Path, page: str, *options: str, config: str = CONFIG
+) -> subprocess.CompletedProcess[str]:
     (folder / "docs").mkdir(exist_ok=True)
-    (folder / "mkdocs.yml").write_text(CONFIG)
+    (folder / "mkdocs.yml").write_text(config)
     (folder / "docs" / "index.md").write_text(page)
     command = [str(MKDOCS), "build", "--config-file", str(folder / "mkdocs.yml"), *options]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=folder)
@@ -78,3 +80,27 @@ def test_unknown_fence_option_is_a_warning(tmp_path):
     assert (
         "convanim: unknown fence option 'title' (the fence takes caption and alt)" in strict.stderr
     )
+
+
+def test_unread_header_and_out_flag_are_refused_and_the_next_fence_still_renders(tmp_path):
+    """``alt=`` leaves a header superfences cannot read: with the convanim.mkdocs extension
+    the fence is refused on the page (not left as text swallowing the next fence); a body
+    with -o is refused, since the fence writes the animation into the page."""
+    page = (
+        "```convanim alt=\n--i 3 --k 2\n```\n\n"
+        "```convanim\n--i 2 --k 2\n```\n\n"
+        "```convanim\n--i 2 --k 2 -o a.svg\n```\n"
+    )
+    done = mkdocs_build(tmp_path, page, config=f"{CONFIG}  - convanim.mkdocs\n")
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "site" / "index.html").read_text()
+    errors = re.findall(r'<pre class="convanim-error">(.*?)</pre>', html, flags=re.DOTALL)
+    assert errors == [
+        "convanim gif --i 3 --k 2\nerror: the fence options alt= are not read: quote each "
+        "value, alt=&quot;...&quot;",
+        "convanim gif --i 2 --k 2 -o a.svg\nerror: -o: the page holds the animation: drop -o",
+    ]
+    assert html.count('<figure class="convanim"><svg') == 1  # the fence between them
+    assert "<title>Convolution of a 2x2 input" in html
+    assert done.stderr.count("WARNING -  convanim: ") == 2
+    assert not (tmp_path / "a.svg").exists()

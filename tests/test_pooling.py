@@ -84,3 +84,10 @@ def test_ceil_mode_matches_pytorch(kernel, stride, padding, average, maximum):
     np.testing.assert_array_equal(
         Pooling(spec, "max", ceil_mode=True).apply(np.arange(5.0)), maximum
     )
+
+
+def test_max_pooling_counts_no_padding():
+    """count_include_pad is average pooling's (MaxPool2d has no such argument): refused for
+    max pooling, so describe never prints a layer PyTorch rejects."""
+    with pytest.raises(ConvanimError, match="count_include_pad: only average pooling counts"):
+        Pooling(ConvSpec(input_size=5, kernel=3, padding=1), "max", count_include_pad=False)

@@ -205,6 +205,7 @@ MODULES = [
     "torch.nn.MaxPool1d(2)",
     "torch.nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)",
     "torch.nn.AvgPool1d(3, stride=2, ceil_mode=True)",
+    "torch.nn.Conv2d(2, 4, 3, padding_mode='reflect')",  # no padding: the mode changes nothing
 ]
 
 
@@ -227,3 +228,37 @@ def test_from_torch_reads_real_modules_and_computes_what_they_compute(text):
         expected = module(torch.from_numpy(x)[None])[0].numpy()
         bias = None if module.bias is None else module.bias.numpy()
         np.testing.assert_allclose(apply(op, x, module.weight.numpy(), bias), expected)
+
+
+PRINTED = [
+    "torch.nn.Conv1d(2, 4, 3, padding='same')",
+    "torch.nn.Conv2d(2, 2, 3, padding_mode='reflect', bias=False)",
+    "torch.nn.Conv2d(2, 2, 1, padding='same', padding_mode='circular', groups=2)",
+    "torch.nn.ConvTranspose2d(2, 2, 3, stride=2, output_padding=1)",
+    "torch.nn.MaxPool2d(3, stride=2, padding=1)",
+    "torch.nn.AvgPool1d(2)",
+]
+
+
+@pytest.mark.parametrize("text", PRINTED)
+def test_what_print_module_writes_reads_back_as_the_module(text):
+    """PyTorch prints padding=same and padding_mode=reflect unquoted: --layer takes them."""
+    module = eval(text, {"torch": torch})
+    size = (6, 7) if "2d" in text else (8,)
+    assert parse_layer(repr(module)).build(size) == from_torch(module, size)
+
+
+def test_the_pooling_rules_convanim_calls_its_own_differ_from_pytorch():
+    """PyTorch pools a window over padding only (-inf) and, in ceil mode, an input smaller
+    than one window; convanim refuses both as its own rules. MaxPool has no
+    count_include_pad, which Pooling refuses for max pooling."""
+    padding_only = F.max_pool1d(torch.ones(1, 1, 1), 2, stride=2, padding=1, dilation=2)
+    assert padding_only.flatten().tolist() == [float("-inf")]
+    with pytest.raises(ConvanimError, match="convanim's own rule"):
+        Pooling(ConvSpec(input_size=1, kernel=2, stride=2, padding=1, dilation=2), "max")
+    small = F.max_pool1d(torch.arange(2.0)[None, None], 3, stride=3, ceil_mode=True)
+    assert small.flatten().tolist() == [1.0]
+    with pytest.raises(ConvanimError, match="in ceil mode too"):
+        parse_layer("nn.MaxPool1d(3, ceil_mode=True)").build(2)
+    with pytest.raises(TypeError):
+        torch.nn.MaxPool2d(3, count_include_pad=False)

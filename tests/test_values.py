@@ -347,3 +347,49 @@ def test_ceil_mode_alt_text_and_a_foreign_pooling():
     other = Pooling(ConvSpec(input_size=7, kernel=2, stride=2), "max")
     with pytest.raises(ConvanimError, match="pools another spec"):
         drawing(spec, pooling=other)
+
+
+def test_given_numbers_are_real_and_short_enough_for_a_cell():
+    """A cell prints numbers below a million readably: -999999.5 is taken, 1e6 and 1e308
+    (309 digits) are refused naming the limit, complex numbers are refused (no NumPy warning,
+    which the suite turns into an error)."""
+    from convanim.values import given_array
+
+    np.testing.assert_array_equal(
+        given_array(given_numbers("-999999.5,0.25", "weights"), (2,), "weights"), [-999999.5, 0.25]
+    )
+    for text, shown in (("1,1e6", "1000000"), ("1e308,1", "1e+308")):
+        with pytest.raises(ConvanimError) as caught:
+            given_array(given_numbers(text, "bias_values"), (2,), "bias_values")
+        assert str(caught.value) == (
+            f"bias_values: a cell prints numbers below 1,000,000 readably, got {shown}: "
+            "choose smaller values"
+        )
+    for complex_values in (np.array([1 + 2j, 3]), [1, 1j]):
+        with pytest.raises(ConvanimError, match="input_values: must be real numbers"):
+            given_array(complex_values, (2,), "input_values")
+
+
+def test_printed_sums_a_cell_cannot_show_are_refused_naming_the_input():
+    """Inputs a cell prints, whose sums it cannot: 9 taps of 200000 reach 1,800,000."""
+    import convanim
+
+    spec = ConvSpec(input_size=(3, 3), kernel=3)
+    with pytest.raises(ConvanimError) as caught:
+        convanim.animate(spec, input_values=np.full((3, 3), 200000.0), weights=np.ones((3, 3)))
+    assert caught.value.argument == "input_values"
+    assert "the sums reach 1800000" in str(caught.value)
+    assert convanim.animate(spec, input_values=np.full((3, 3), 100000.0), weights=np.ones((3, 3)))
+
+
+def test_animate_refuses_unknown_keywords_and_weights_of_a_pooling():
+    import convanim
+
+    spec = ConvSpec(input_size=(5, 5), kernel=3)
+    with pytest.raises(ConvanimError) as caught:
+        convanim.animate(spec, colour="red")
+    assert caught.value.argument == "colour"
+    assert "animate takes no such keyword; it takes spec, view, values, seed," in str(caught.value)
+    assert str(caught.value).endswith("max_frames, max_pixels, format")
+    with pytest.raises(ConvanimError, match="weights: pooling has no weights"):
+        convanim.animate(spec, pooling=Pooling(spec, "max"), weights=np.ones((3, 3)))

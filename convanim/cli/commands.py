@@ -21,7 +21,7 @@ from convanim.animation import DURATION, MAX_FRAMES, MAX_PIXELS
 from convanim.channel_storyboard import Reading
 from convanim.cli import options
 from convanim.cli.flags import Commands, SpecFlags, with_spec_flags
-from convanim.errors import ConvanimError
+from convanim.errors import ConvanimError, quoted
 from convanim.presets import Preset
 from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
 from convanim.request import Request
@@ -115,6 +115,7 @@ def gif(
     Example: convanim gif --k 3 --s 2 --p 1 (writes renders/conv_i5_k3_s2_p1.gif)
     """
     from convanim.geometry import Pooling
+    from convanim.geometry.pooling import ceil_mode_refusal
     from convanim.presets import preset_flags
     from convanim.values import given_numbers
 
@@ -123,10 +124,16 @@ def gif(
             "pooling draws one channel without weights, a preset a layer: drop {pool} or {preset}"
         )
         raise ConvanimError("pool", rule)
-    op = flags.operation(max_axes=2, channels=True)
+    try:
+        op = flags.operation(max_axes=2, channels=True)
+    except ConvanimError as error:
+        raise ceil_mode_refusal(error) if ceil_mode and pool else error from None
     spec = op.spec if isinstance(op, Pooling) else op
     if isinstance(op, Pooling) and pool is not None:
         raise ConvanimError("pool", "{layer} is a pooling layer already: give one of them")
+    if flags.layer and spec.single_channel and spec.bias and view and not view.channels:
+        rule = "has a bias, which {view} stack draws: add bias=False to draw it in another view"
+        raise ConvanimError("layer", f"{quoted(flags.layer)} {rule}")
     if flags.layer and bias_values is not None and not spec.bias:
         raise ConvanimError("bias_values", "the layer has no bias: add bias=True in {layer}")
     shown = flags.separable() if flags.preset is Preset.SEPARABLE else spec

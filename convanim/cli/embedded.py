@@ -59,16 +59,14 @@ def gif_request(arguments: Sequence[str]) -> ParsedRequest | CommandResult:
     >>> gif_request(["--k", "3", "--s", "2"]).request.sizes
     '5x5 -> 2x2'
     >>> gif_request(["--k", "3", "-o", "a.gif"]).error
-    '-o: the documentation tool names the file: drop -o'
+    '-o: the page holds the animation: drop -o'
     """
     parsed = ParsedRequest()
     result = run(["gif", *arguments], parsed)
     if not result.ok:
         return result
     if parsed.out is not None:
-        return CommandResult(
-            2, "", f"{FLAGS['out']}: the documentation tool names the file: drop {FLAGS['out']}"
-        )
+        return CommandResult(2, "", f"{FLAGS['out']}: the page holds the animation: drop -o")
     return parsed
 
 

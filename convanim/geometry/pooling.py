@@ -4,8 +4,9 @@ Semantics and rules are PyTorch's: max pooling pads with -inf (padding never
 wins), average pooling divides by the full window size when ``count_include_pad``
 (the default) and by the number of real cells otherwise. Padding may be at most
 half the kernel size on each side (``padding <= kernel // 2``, whatever the
-dilation), average pooling has no dilation, and no window may cover padding only.
-In ceil mode the window must fit the padded input once (PyTorch would also pool an
+dilation), and average pooling has no dilation. Two rules are convanim's own: no
+window may cover padding only (a dilated max pooling can; PyTorch gives -inf), and
+in ceil mode the window must fit the padded input once (PyTorch would also pool an
 input smaller than one window). Pooling treats every channel alike, so its spec has
 one channel and no bias; pool a (channels, size...) array channel by channel.
 """
@@ -68,13 +69,22 @@ class Pooling:
                 )
             if self.mode is PoolMode.AVG and axis.dilation != 1:
                 raise ConvanimError("dilation", "average pooling has no dilation", index)
+        if self.mode is PoolMode.MAX and not self.count_include_pad:
+            raise ConvanimError(
+                "count_include_pad",
+                "only average pooling counts padding (MaxPool has no such option)",
+            )
         for index, axis in enumerate(self.windows.axes):
             try:
                 reaching = axis.every_output_reads()
             except ConvanimError as error:  # the windows' reach is refused as the reads are
                 raise ConvanimError(error.argument, error.rule, index) from None
             if not reaching:
-                raise ConvanimError("padding", "a pooling window would cover only padding", index)
+                rule = (
+                    "a pooling window would cover only padding (PyTorch gives -inf there; "
+                    "convanim's own rule draws no such window)"
+                )
+                raise ConvanimError("padding", rule, index)
 
     @cached_property
     def windows(self) -> ConvSpec:
@@ -137,3 +147,12 @@ class Pooling:
         order = np.lexsort((np.arange(len(values)), -values, flat_out))
         first = order[np.r_[True, np.diff(flat_out[order]) != 0]]
         return t.input[first].reshape((*spec.output_size, spec.ndim))
+
+
+def ceil_mode_refusal(error: ConvanimError) -> ConvanimError:
+    """``error``, saying that ceil mode does not change it if it refuses windows larger than
+    the padded input (convanim's rule, see the module docstring)."""
+    if error.argument != "kernel" or "padded input" not in error.rule:
+        return error
+    rule = f"{error.rule}; in ceil mode too (convanim's rule: PyTorch would pool what is there)"
+    return ConvanimError(error.argument, rule, error.axis)
