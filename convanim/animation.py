@@ -278,7 +278,7 @@ def _channel_drawing(
     width, height = channel_layout(spec, view, reading, style, values is not None).size
     if width * height > max_pixels:
         raise ConvanimError(
-            "in_channels" if spec.in_channels >= spec.out_channels else "out_channels",
+            _largest_factor(spec, reading),
             f"{width}x{height} px frames exceed the budget of {max_pixels} pixels; "
             "draw fewer channels or cells, or raise {max_pixels}",
         )
@@ -287,6 +287,16 @@ def _channel_drawing(
     if values is not None:
         numbers = channel_numbers(board, *values.channel_arrays(spec))
     return draw_channels(board, view, style, numbers), style
+
+
+def _largest_factor(spec: ConvSpec, reading: Reading) -> str:
+    """What makes a channel view large: its channels, or the argument that makes each
+    channel's planes wide, whichever is the larger factor of its cells."""
+    channels = max(spec.in_channels, spec.out_channels)
+    lower, upper = plane_shapes(spec.spatial, reading.spatial_view)
+    if channels >= max(math.prod(lower), math.prod(upper)):
+        return "in_channels" if spec.in_channels >= spec.out_channels else "out_channels"
+    return widest_term(as_drawable(spec.spatial))
 
 
 def _check_channel_cells(spec: ConvSpec, view: View, reading: Reading, max_pixels: int) -> None:
@@ -299,7 +309,7 @@ def _check_channel_cells(spec: ConvSpec, view: View, reading: Reading, max_pixel
         cells += pairs * math.prod(as_drawable(spec).kernel)
     if cells * MIN_CELL_PIXELS**2 > max_pixels:
         raise ConvanimError(
-            "in_channels" if spec.in_channels >= spec.out_channels else "out_channels",
+            _largest_factor(spec, reading),
             f"{cells:,} cells of at least {MIN_CELL_PIXELS}x{MIN_CELL_PIXELS} px exceed the "
             f"budget of {max_pixels} pixels per frame; draw fewer channels or cells, or raise "
             "{max_pixels}",
