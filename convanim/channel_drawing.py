@@ -32,6 +32,7 @@ from convanim.drawing import (
     plane_cells,
     plane_fill,
     text_box,
+    value_ground,
 )
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec
@@ -402,7 +403,7 @@ class _ChannelFrames:
     @staticmethod
     def _values(cells: CellLayout, values: np.ndarray, plane: Plane) -> list[Primitive]:
         return [
-            cells.number(r, c, False, value, plane.cells[r, c] == Cell.INPUT)
+            cells.number(r, c, False, value, value_ground(plane, cells.palette, r, c))
             for (r, c), value in np.ndenumerate(values)
             if not np.isnan(value)
         ]

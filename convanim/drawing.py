@@ -443,6 +443,19 @@ def plane_fill(plane: Plane, palette: Palette, r: int, c: int) -> RGB | None:
     return fill
 
 
+def value_ground(plane: Plane, palette: Palette, r: int, c: int) -> bool | RGB:
+    """What a value printed in cell (r, c) of ``plane`` stands on, as ``CellLayout.number``
+    takes it: True for an input cell whose on-cell colour reads on it; the fill of one it
+    does not read on (a pale unread or cropped cell, a pale filter slice), whose text then
+    takes the colour that reads best; False for the rest."""
+    fill = plane_fill(plane, palette, r, c)
+    if plane.cells[r, c] != Cell.INPUT or fill is None:
+        return False
+    if look.contrast(palette.on_cell, fill) >= look.MIN_TEXT_CONTRAST:
+        return True
+    return fill
+
+
 def plane_cells(layout: CellLayout, plane: Plane, upper: bool) -> list[Primitive]:
     palette = layout.palette
     faded = blend(palette.outline, palette.background, look.CROPPED_OUTLINE_FADE)
@@ -552,7 +565,7 @@ class _FrameLayout:
         labels: list[tuple[tuple[int, int], Label]] = []
         for (r, c), value in np.ndenumerate(self.numbers.lower):
             if (r, c) not in footprint and not np.isnan(value):
-                filled = lower.cells[r, c] == Cell.INPUT
+                filled = value_ground(lower, self.palette, r, c)
                 labels.append(((r, c), layout.number(r, c, False, value, filled)))
         lifted: list[Primitive] = []
         pad = look.HALO_PAD * layout.scale
@@ -645,7 +658,7 @@ def draw(board: Storyboard, style: Style, numbers: Numbers | None = None) -> Dra
     if numbers is not None:
         for (r, c), value in np.ndenumerate(numbers.lower):
             if not np.isnan(value):
-                filled = board.lower.cells[r, c] == Cell.INPUT
+                filled = value_ground(board.lower, layout.palette, r, c)
                 lower.append(layout.number(r, c, False, value, filled))
     if style.labels:
         below = style.layout is Layout.FLAT and not projection.stacked

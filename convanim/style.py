@@ -186,6 +186,7 @@ CHAR_WIDTH = 0.6  # a character's width, as a share of the font size (digits are
 GLYPH_HEIGHT = 0.8  # a digit's height, likewise
 TEXT_FIT = 0.86  # share of a cell's width a number may take (a first guess at its size)
 TEXT_MARGIN = 0.05  # between a number's estimated box and its cell's edges, in cells
+MIN_TEXT_CONTRAST = 3.0  # WCAG 2's floor for large text: values on their cells
 MIN_TEXT_PIXELS = 6  # numbers shrink to fit their cell, but no smaller than this
 MIN_LABEL_PIXELS = 10  # plane labels stay legible on small pictures
 WEIGHT_ROW = 0.82  # a tap's weight sits this far down its cell, clear of the value above it

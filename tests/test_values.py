@@ -393,3 +393,39 @@ def test_animate_refuses_unknown_keywords_and_weights_of_a_pooling():
     assert str(caught.value).endswith("max_frames, max_pixels, format")
     with pytest.raises(ConvanimError, match="weights: pooling has no weights"):
         convanim.animate(spec, pooling=Pooling(spec, "max"), weights=np.ones((3, 3)))
+
+
+def _wcag_contrast(first, second) -> float:
+    """WCAG 2's contrast ratio, written out here from its definition."""
+
+    def luminance(rgb):
+        linear = [
+            v / 255 / 12.92 if v / 255 <= 0.04045 else ((v / 255 + 0.055) / 1.055) ** 2.4
+            for v in rgb
+        ]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("view", ["canvas", "flat", "stack"])
+def test_every_static_value_reads_on_its_cell_read_or_unread(theme, view):
+    """Stride 3 over 5 cells leaves cells unread (drawn pale): their numbers must read on
+    the pale fill as the others do on theirs (WCAG 3:1, the floor for large text)."""
+    from convanim.animation import drawing
+    from convanim.drawing import CellShape, Label, Role
+    from convanim.style import Style
+    from convanim.values import ValueSource
+
+    spec = ConvSpec(input_size=(5, 5), kernel=2, stride=3)
+    laid_out, _ = drawing(spec, view=view, values=ValueSource(), style=Style(theme=theme))
+    cells = [s for s in laid_out.lower if isinstance(s, CellShape) and s.fill is not None]
+    labels = [s for s in laid_out.lower if isinstance(s, Label) and s.role is Role.VALUE]
+    pale = 0
+    for label in labels:
+        (cell,) = [s for s in cells if _inside(label.centre, s.corners)]
+        assert _wcag_contrast(label.colour, cell.fill) >= 3.0, (label.text, cell.position)
+        pale += cell.fill != laid_out.lower[0].fill  # not every cell shares the first's fill
+    assert len(labels) == 25 + (4 if view == "stack" else 0) and pale > 0  # 2x2 weights
