@@ -266,6 +266,8 @@ def _channel_drawing(
     if overlap:
         raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
     check_numbers(view, values is not None)
+    if style.cell is None and values is not None:  # printed numbers need larger cells
+        style = replace(style, cell=NUMBERS_CELL)
     check_reading(spec, reading)
     as_drawable(spec)
     each = "output channel and output cell" if reading is Reading.GATHER else "input cell"

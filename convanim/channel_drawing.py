@@ -105,6 +105,9 @@ def input_heading(spec: ConvSpec) -> str:
     return text
 
 
+SUMS_HEADING = "sum"  # over the stack view's partial sums
+
+
 def stack_layout(spec: ConvSpec, reading: Reading, style: Style, sums: bool) -> ChannelLayout:
     """The stack view's layout: input planes left, one column of slices per filter (each
     slice beside the input channel it reads), then the partial sums (``sums``), then the
@@ -164,7 +167,7 @@ def stack_layout(spec: ConvSpec, reading: Reading, style: Style, sums: bool) -> 
     if sums:
         right = sums_x + look.SUM_ROOM
         rows_used += 1.0
-    outputs_x = right + look.FLAT_GAP + look.TAG_ROOM
+    outputs_x = right + (0.0 if sums else look.FLAT_GAP) + look.TAG_ROOM  # sums leave room
     output_slot = upper_rows + look.SLOT_GAP
     output_height = spec.out_channels * output_slot - look.SLOT_GAP
     outputs_top = top
@@ -204,6 +207,9 @@ def stack_layout(spec: ConvSpec, reading: Reading, style: Style, sums: bool) -> 
         _heading(str(o), (filters_x + o * column + kernel_cols / 2) * unit, tag_y, scale, palette)
         for o in range(spec.out_channels)
     ]
+    if sums:  # the column of partial sums, named where the filters are numbered
+        heading = _heading(SUMS_HEADING, sums_x * unit, tag_y, scale, palette)
+        headings.append(replace(heading, align=Align.START))
     headings += _tags(inputs, scale, palette) + _tags(outputs, scale, palette)
     return ChannelLayout(
         size=(int(np.ceil(width * unit)), int(np.ceil(height * unit))),

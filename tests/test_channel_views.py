@@ -330,3 +330,28 @@ def test_presets_are_the_flags_they_stand_for():
 def test_the_volume_view_prints_no_numbers():
     with pytest.raises(ConvanimError, match="volume view prints no numbers"):
         drawing(CS231N, view=View.VOLUME, values=ValueSource())
+
+
+def test_stack_numbers_are_readable_and_the_partial_sums_are_headed():
+    """The stack view prints its numbers in cells as large as the one-slice views' (the
+    weights' subscripts at 12 px or more, by hand: 0.3 of a 44 px cell, less the fit), and
+    names its column of partial sums over it, with the outputs close after it."""
+    from convanim.animation import drawing
+    from convanim.drawing import Align, CellShape, Label, Role
+    from convanim.values import ValueSource
+
+    spec = ConvSpec(
+        input_size=(5, 5), kernel=3, stride=2, padding=1, in_channels=3, out_channels=2, bias=True
+    )
+    laid_out, _ = drawing(spec, view="stack", values=ValueSource())
+    frame = laid_out.frames[13]
+    shapes = [*laid_out.lower, *frame.below, *frame.above]
+    weights = [s.size for s in shapes if isinstance(s, Label) and s.role is Role.WEIGHT]
+    assert len(weights) == 27 and min(weights) >= 12  # 3 channels x 9 taps
+    sums = [s for s in shapes if isinstance(s, Label) and s.role in (Role.PARTIAL, Role.BIAS)]
+    (heading,) = [s for s in laid_out.lower if isinstance(s, Label) and s.text == "sum"]
+    assert heading.align is Align.START and {s.centre[0] for s in sums} == {heading.centre[0]}
+    assert heading.centre[1] < min(s.centre[1] for s in sums)
+    outputs = [s for s in laid_out.lower if isinstance(s, CellShape) and s.upper]
+    gap = min(s.corners[:, 0].min() for s in outputs) - heading.centre[0]
+    assert gap <= 4 * 44  # the sum column's room and the outputs' tags, no more
