@@ -608,9 +608,17 @@ class _ChannelFrames:
         last_in = self.layout.inputs[lit.inputs[-1]].point(low)
         first_out = self.layout.outputs[lit.outputs[0]].point(high)
         last_out = self.layout.outputs[lit.outputs[-1]].point(high)
+        # The joining lines leave the lit input plane nearest in height to the lit output
+        # plane they reach (the box stands for the rest), so they cross no other plane.
+        ins = [self.layout.inputs[i].point(low) for i in lit.inputs]
+        outs = [self.layout.outputs[o].point(high) for o in lit.outputs]
+        start, end = min(
+            ((a, b) for a in ins for b in outs),
+            key=lambda pair: abs(pair[0][:, 1].mean() - pair[1][:, 1].mean()),
+        )
         colour, width = self.palette.outline, look.JOIN_WIDTH
         lines: list[Primitive] = [
-            Segment(a, b, colour, width, Role.JOIN) for a, b in zip(first_in, first_out)
+            Segment(a, b, colour, width, Role.JOIN) for a, b in zip(start, end)
         ]
         if len(lit.inputs) > 1:
             lines += [Segment(a, b, colour, width, Role.JOIN) for a, b in zip(first_in, last_in)]

@@ -355,3 +355,59 @@ def test_stack_numbers_are_readable_and_the_partial_sums_are_headed():
     outputs = [s for s in laid_out.lower if isinstance(s, CellShape) and s.upper]
     gap = min(s.corners[:, 0].min() for s in outputs) - heading.centre[0]
     assert gap <= 4 * 44  # the sum column's room and the outputs' tags, no more
+
+
+@pytest.mark.parametrize(
+    ("spec", "reading"),
+    [
+        (ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1, in_channels=3, out_channels=2), "gather"),
+        (ConvSpec(input_size=(5, 5), kernel=3, padding=1, in_channels=4, out_channels=4, groups=2), "gather"),
+        (ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True, in_channels=2, out_channels=4, groups=2), "scatter"),
+    ],
+)  # fmt: skip
+def test_volume_joining_lines_cross_no_plane_but_the_two_they_join(spec, reading):
+    """Every frame's joining lines (from an input plane to an output plane; the box's edges
+    run from input plane to input plane, or output to output) pass over no plane but the two
+    they join (each plane's parallelogram, from its layout)."""
+    from convanim.animation import drawing
+    from convanim.channel_drawing import channel_layout
+    from convanim.drawing import Role
+
+    laid_out, style = drawing(spec, view="volume", reading=reading)
+    layout = channel_layout(spec, View.VOLUME, Reading(reading), style, False)
+
+    def quad(sheet):  # the plane's outline, corners in order round it
+        rows, cols = sheet.shape
+        return sheet.point([[0, 0], [0, cols], [rows, cols], [rows, 0]])
+
+    inputs, outputs = [quad(s) for s in layout.inputs], [quad(s) for s in layout.outputs]
+    planes = inputs + outputs
+    joined = 0
+    for index in range(len(laid_out.frames)):
+        frame = laid_out.frames[index]
+        for line in (s for s in (*frame.below, *frame.above) if s.role is Role.JOIN):
+            ends = {
+                k
+                for k, plane in enumerate(planes)
+                for end in (line.start, line.end)
+                if _within(end, plane, 0.5)
+            }
+            if not (ends & set(range(len(inputs))) and ends - set(range(len(inputs)))):
+                continue  # an edge of the box
+            joined += 1
+            for k, plane in enumerate(planes):
+                if k in ends:
+                    continue
+                along = np.linspace(0.02, 0.98, 97)[:, None]
+                points = line.start + along * (line.end - line.start)
+                assert not any(_within(point, plane, -0.5) for point in points), (index, k)
+    assert joined == 4 * len(laid_out.frames)
+
+
+def _within(point, corners, tolerance) -> bool:
+    """Whether a pixel lies in a convex quad, ``tolerance`` pixels outside its edges counted in."""
+    signs = []
+    for i in range(4):
+        edge, offset = corners[(i + 1) % 4] - corners[i], point - corners[i]
+        signs.append((edge[0] * offset[1] - edge[1] * offset[0]) / np.hypot(*edge))
+    return all(v >= -tolerance for v in signs) or all(v <= tolerance for v in signs)
