@@ -30,7 +30,7 @@ from convanim.storyboard import (
     plane_shapes,
     still_index,
 )
-from convanim.style import GUIDE_CELL, MIN_CELL_PIXELS, NUMBERS_CELL, Layout, Style, Theme
+from convanim.style import GUIDE_CELL, MIN_CELL_PIXELS, NUMBERS_CELL, RGB, Layout, Style, Theme
 from convanim.values import (
     Numbers,
     ValueSource,
@@ -254,8 +254,10 @@ def _channel_drawing(
     values: ValueSource | None,
     pooling: Pooling | None,
     overlap: bool,
+    input_hues: tuple[RGB, ...] | None = None,
 ) -> tuple[Drawing, Style]:
-    """The stack or volume view of ``spec`` (see ``drawing``), within the budgets."""
+    """The stack or volume view of ``spec`` (see ``drawing``), within the budgets;
+    ``input_hues`` colour its input channels (else their groups' hues)."""
     from convanim.channel_drawing import channel_layout, check_numbers, draw_channels
     from convanim.channel_storyboard import build_channel_storyboard
     from convanim.values import channel_numbers
@@ -288,7 +290,7 @@ def _channel_drawing(
     numbers = None
     if values is not None:
         numbers = channel_numbers(board, *values.channel_arrays(spec))
-    return draw_channels(board, view, style, numbers), style
+    return draw_channels(board, view, style, numbers, input_hues), style
 
 
 def _largest_factor(spec: ConvSpec, reading: Reading) -> str:
@@ -331,8 +333,8 @@ def _separable_drawing(
     """The depthwise layer, then the pointwise one on its output (each with its caption),
     then their parameters and multiply-accumulates against the standard convolution (see
     ``drawing``)."""
-    from convanim.channel_drawing import in_sequence
-    from convanim.geometry import apply
+    from convanim.channel_drawing import group_palette, in_sequence
+    from convanim.geometry import apply, connectivity
 
     frames = sum(
         channel_frame_count(spec, Reading.GATHER) for spec in (pair.depthwise, pair.pointwise)
@@ -346,9 +348,15 @@ def _separable_drawing(
         made = apply(pair.depthwise, x, w, b if pair.depthwise.bias else None)
         second = ValueSource(seed=values.seed + 1, input=made)
     args = (view, style, Reading.GATHER, max_frames, max_pixels)
+    # The pointwise layer reads the depthwise outputs: its inputs keep their colours.
+    depthwise = connectivity(pair.depthwise)
+    made_hues = tuple(
+        group_palette(style.palette, int(group), pair.depthwise.groups).output
+        for group in depthwise.output_group
+    )
     parts = [
         _channel_drawing(pair.depthwise, *args, values, pooling, overlap)[0],
-        _channel_drawing(pair.pointwise, *args, second, pooling, overlap)[0],
+        _channel_drawing(pair.pointwise, *args, second, pooling, overlap, made_hues)[0],
     ]
     return in_sequence(parts, pair.stage_captions(), pair.comparison_lines(), style), style
 

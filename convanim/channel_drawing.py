@@ -31,6 +31,7 @@ from convanim.drawing import (
     Segment,
     plane_cells,
     plane_fill,
+    shifted,
     text_box,
     value_ground,
 )
@@ -344,14 +345,17 @@ class _ChannelFrames:
         view: View,
         style: Style,
         numbers: ChannelNumbers | None,
+        input_hues: tuple[RGB, ...] | None = None,
     ):
         self.board, self.layout, self.view, self.numbers = board, layout, view, numbers
         self.palette = style.palette
         spec, pairs = board.spec, board.pairs
         palettes = [group_palette(self.palette, g, spec.groups) for g in range(spec.groups)]
+        input_palettes = [palettes[group] for group in pairs.input_group]
+        if input_hues is not None:
+            input_palettes = [replace(p, input=hue) for p, hue in zip(input_palettes, input_hues)]
         self.input_cells = [
-            CellLayout(sheet, palettes[pairs.input_group[i]])
-            for i, sheet in enumerate(layout.inputs)
+            CellLayout(sheet, palette) for sheet, palette in zip(layout.inputs, input_palettes)
         ]
         self.output_cells = [
             CellLayout(sheet, palettes[pairs.output_group[o]])
@@ -669,8 +673,10 @@ def draw_channels(
     view: View,
     style: Style,
     numbers: ChannelNumbers | None = None,
+    input_hues: tuple[RGB, ...] | None = None,
 ) -> Drawing:
-    """Lay out ``board`` in ``view`` (stack or volume), with ``numbers`` printed if given.
+    """Lay out ``board`` in ``view`` (stack or volume), with ``numbers`` printed if given;
+    ``input_hues`` colour the input channels (one each; else their groups' hues).
 
     >>> from convanim.channel_storyboard import build_channel_storyboard
     >>> spec = ConvSpec(input_size=(5, 5), kernel=3, in_channels=2, out_channels=2, groups=2)
@@ -680,7 +686,7 @@ def draw_channels(
     """
     view = check_numbers(View(view), numbers is not None)
     layout = channel_layout(board.spec, view, board.reading, style, numbers is not None)
-    frames = _ChannelFrames(board, layout, view, style, numbers)
+    frames = _ChannelFrames(board, layout, view, style, numbers, input_hues)
     return Drawing(
         size=layout.size,
         background=style.palette.background,
@@ -699,7 +705,7 @@ def in_sequence(
 
     The picture is as large as the largest part and the band, and as wide as the widest
     line of text and as high as the closing lines need, a text height clear of the edges;
-    each part keeps its top-left corner.
+    each part is centred above its caption.
     """
     palette = style.palette
     size = max(look.MIN_LABEL_PIXELS, round(look.TEXT_SIZE * look.CHANNELS_CELL))
@@ -716,14 +722,21 @@ def in_sequence(
     top = height / 2 - step * (len(closing) - 1) / 2
     summary = tuple(text(line, width / 2, top + k * step) for k, line in enumerate(closing))
     starts = np.cumsum([0] + [len(part.frames) for part in parts])
+    # Each part centred over its caption, in whole pixels, and its static layers moved once.
+    offsets = [((width - part.size[0]) // 2, (band - part.size[1]) // 2) for part in parts]
+    statics = [
+        (shifted(part.lower, offset), shifted(part.upper, offset))
+        for part, offset in zip(parts, offsets)
+    ]
 
     def frame(index: int) -> FrameDrawing:
         if index == starts[-1]:
             return FrameDrawing(summary, ())
         part = int(np.searchsorted(starts, index, side="right")) - 1
         drawn = parts[part].frames[index - int(starts[part])]
-        below = (*parts[part].lower, titles[part], *drawn.below)
-        return FrameDrawing(below, (*parts[part].upper, *drawn.above))
+        (lower, upper), offset = statics[part], offsets[part]
+        below = (*lower, titles[part], *shifted(drawn.below, offset))
+        return FrameDrawing(below, (*upper, *shifted(drawn.above, offset)))
 
     return Drawing(
         size=(width, height),

@@ -37,6 +37,15 @@ def size_text(size: tuple[int, ...]) -> str:
     return "x".join(map(str, size))
 
 
+def counted(count: int, noun: str) -> str:
+    """``count`` of ``noun``, plural unless one.
+
+    >>> counted(1, "channel"), counted(3, "channel")
+    ('1 channel', '3 channels')
+    """
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def compact(values: tuple[Any, ...] | list[Any]) -> str:
     """Per-axis values as one token: ``3`` when all axes agree, else ``3x2``."""
     return str(values[0]) if len(set(values)) == 1 else "x".join(map(str, values))

@@ -149,6 +149,37 @@ class Renderer(Protocol[Drawn]):
     def text(self, label: Label) -> Drawn: ...
 
 
+class _Shifted:
+    """A Renderer giving each primitive moved by ``offset`` pixels (whole pixels keep grid
+    points on whole pixels)."""
+
+    def __init__(self, offset: np.ndarray):
+        self.offset = offset
+
+    def cell(self, shape: CellShape) -> Primitive:
+        return replace(shape, corners=shape.corners + self.offset)
+
+    def segment(self, line: Segment) -> Primitive:
+        return replace(line, start=line.start + self.offset, end=line.end + self.offset)
+
+    def disc(self, disc: Disc) -> Primitive:
+        return replace(disc, centre=disc.centre + self.offset)
+
+    def ring(self, ring: Ring) -> Primitive:
+        return replace(ring, centre=ring.centre + self.offset)
+
+    def text(self, label: Label) -> Primitive:
+        return replace(label, centre=label.centre + self.offset)
+
+
+def shifted(primitives: Sequence[Primitive], offset: tuple[int, int]) -> tuple[Primitive, ...]:
+    """``primitives`` moved right and down by ``offset`` = (x, y) whole pixels."""
+    if offset == (0, 0):
+        return tuple(primitives)
+    mover = _Shifted(np.array(offset, dtype=float))
+    return tuple(primitive.render(mover) for primitive in primitives)
+
+
 def text_box(label: Label) -> np.ndarray:
     """The estimated (x0, y0, x1, y1) pixels a label's text covers (no font is measured)."""
     half = np.array([look.CHAR_WIDTH * len(label.text), look.GLYPH_HEIGHT]) * label.size / 2

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 
-from convanim.describe import size_text
+from convanim.describe import counted, size_text
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec
 
@@ -114,11 +114,14 @@ class Separable:
         taps = first.weight_shape[2:]
         kernel = size_text(taps) if len(taps) > 1 else f"{taps[0]}-wide"
         slices = size_text(second.weight_shape[1:])
+        each = "each of the " if first.in_channels > 1 else "the "
+        mix = "mix" if second.in_channels > 1 else "scale"
+        mix += ("es" if mix == "mix" else "s") if second.out_channels == 1 else ""
         return (
-            f"1 of 2, depthwise: each of the {first.in_channels} channels has its own "
+            f"1 of 2, depthwise: {each}{counted(first.in_channels, 'channel')} has its own "
             f"{kernel} filter (groups {first.groups})",
-            f"2 of 2, pointwise: {second.out_channels} filters of {slices} mix the "
-            f"{second.in_channels} channels",
+            f"2 of 2, pointwise: {counted(second.out_channels, 'filter')} of {slices} {mix} "
+            f"the {counted(second.in_channels, 'channel')}",
         )
 
     def comparison_lines(self) -> list[str]:

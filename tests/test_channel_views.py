@@ -411,3 +411,27 @@ def _within(point, corners, tolerance) -> bool:
         edge, offset = corners[(i + 1) % 4] - corners[i], point - corners[i]
         signs.append((edge[0] * offset[1] - edge[1] * offset[0]) / np.hypot(*edge))
     return all(v >= -tolerance for v in signs) or all(v <= tolerance for v in signs)
+
+
+def test_separable_stages_keep_their_colours_and_stand_centred():
+    """The pointwise stage reads the depthwise outputs: its input planes wear their colours
+    (one hue per depthwise group); each stage stands centred in the frame."""
+    from convanim.animation import drawing
+    from convanim.drawing import CellShape, Role
+    from convanim.presets import Separable
+
+    pair = Separable.of(ConvSpec(input_size=(5, 5), kernel=3, in_channels=3), 2)
+    laid_out, _ = drawing(pair, view="stack")
+    first = 3 * 3 * 3  # depthwise frames: one per output channel and cell
+
+    def cells(index):
+        frame = laid_out.frames[index]
+        return [s for s in (*frame.below, *frame.above) if isinstance(s, CellShape)]
+
+    made = {s.fill for s in cells(0) if s.upper and s.role is Role.CELL}
+    read = {s.fill for s in cells(first) if not s.upper and s.role is Role.CELL}
+    assert len(made) == 3 and made <= read
+    width = laid_out.size[0]
+    for index in (0, first):
+        xs = np.concatenate([s.corners[:, 0] for s in cells(index)])
+        assert abs((xs.min() + xs.max()) / 2 - width / 2) < 44, index
