@@ -1,5 +1,46 @@
-"""The ``convanim`` command line (``flags``: declarations and parsing; ``commands``: the commands)."""
+"""The ``convanim`` command line (``flags``: declarations and parsing; ``commands``: the commands).
 
-from convanim.cli.commands import app, main
+``main`` is the program. Ctrl-C or SIGTERM, from its first moment to its last,
+ends it with one line, ``error: interrupted``, exit code 128 + the signal's
+number (130, 143), and leaves no file behind.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from typing import Any
+
+from convanim.render.encode.files import Terminated
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(signum)  # unwinds like Ctrl-C: partial files and temporary folders go
+
+
+def interrupted(stop: KeyboardInterrupt) -> int:
+    """Say that ``stop`` (Ctrl-C, or a ``Terminated``) ended the program; its exit code."""
+    sys.stderr.write("error: interrupted\n")
+    return 128 + getattr(stop, "signum", signal.SIGINT)
+
+
+def main() -> None:
+    """The ``convanim`` program. SIGTERM ends it like Ctrl-C, non-zero and leaving nothing."""
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        from convanim.cli.commands import app  # the libraries: most of the start-up
+
+        app(prog_name="convanim")
+    except KeyboardInterrupt as stop:
+        sys.exit(interrupted(stop))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the Typer application, imported on first use
+        from convanim.cli.commands import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["app", "main"]
