@@ -157,7 +157,8 @@ def render_one(job: tuple[str, Path]) -> list[Animation]:
 
 
 def _worker() -> None:
-    """A worker leaves interruptions to the main process, which ends it (SIGTERM) at once."""
+    """A worker leaves Ctrl-C to the main process (an idle worker would die of it with a
+    traceback); SIGTERM ends it at once, silently."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches every process of the terminal
     signal.signal(signal.SIGTERM, lambda signum, frame: os._exit(128 + signum))
 
@@ -165,31 +166,18 @@ def _worker() -> None:
 def _render(folder: Path, progress: Callable[[], object]) -> list[Animation]:
     """Render every gallery animation and the README table into ``folder``, in parallel.
 
-    On any failure or interruption the workers are ended before this returns.
+    On a failure or an interruption, the animations not started are cancelled and
+    those under way finish (into ``folder``, which the caller then removes).
     """
     from convanim.render.encode.files import write_bytes
 
     entries = []
     with ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=_worker) as pool:
-        try:
-            for written in pool.map(render_one, [(name, folder) for name in ALL_NAMES]):
-                entries += written
-                progress()
-        except BaseException:
-            _stop(pool)
-            raise
+        for written in pool.map(render_one, [(name, folder) for name in ALL_NAMES]):
+            entries += written
+            progress()
     write_bytes((README_TITLE + markdown_table(folder)).encode(), folder / "README.md")
     return entries
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel what ``pool`` has not started and end its workers (SIGTERM: see ``_worker``)."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())  # public in Python 3.14
-    pool.shutdown(wait=False, cancel_futures=True)
-    for worker in workers:
-        worker.terminate()
-    for worker in workers:
-        worker.join()
 
 
 def render_gallery(folder: Path, progress: Callable[[], object] = lambda: None) -> list[Animation]:
@@ -213,6 +201,9 @@ def render_gallery(folder: Path, progress: Callable[[], object] = lambda: None) 
         try:
             entries = _render(staging, progress)
             _move_in(staging, folder)
+        except ConvanimError as error:  # said of the folder asked for
+            rule = error.rule.replace(str(staging), str(folder))
+            raise ConvanimError(error.argument, rule, error.axis) from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return [dataclasses.replace(entry, path=folder / entry.path.name) for entry in entries]

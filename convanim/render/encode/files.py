@@ -79,7 +79,8 @@ def check_destination(path: Path) -> None:
         reason = os.strerror(errno.ENOTDIR)
         raise ConvanimError("out", f"{path}: cannot create the folder ({reason})")
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        reason = os.strerror(errno.EACCES)
+        read_only = hasattr(os, "statvfs") and os.statvfs(ancestor).f_flag & os.ST_RDONLY
+        reason = os.strerror(errno.EROFS if read_only else errno.EACCES)
         verb = "write" if ancestor == path.parent else "create the folder"
         raise ConvanimError("out", f"{path}: cannot {verb} ({reason})")
 
