@@ -157,10 +157,11 @@ def render_one(job: tuple[str, Path]) -> list[Animation]:
 
 
 def _worker() -> None:
-    """A worker leaves Ctrl-C to the main process (an idle worker would die of it with a
-    traceback); SIGTERM ends it at once, silently."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches every process of the terminal
-    signal.signal(signal.SIGTERM, lambda signum, frame: os._exit(128 + signum))
+    """A worker leaves Ctrl-C and SIGTERM, which reach every process of a terminal or a
+    service, to the main process: it cancels what has not started and waits for the rest
+    (a worker stopped in between dies with a traceback, or breaks the pool)."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def _render(folder: Path, progress: Callable[[], object]) -> list[Animation]:
