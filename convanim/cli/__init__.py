@@ -7,9 +7,11 @@ number (130, 143), and leaves no file behind.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from convanim.render.encode.files import Terminated
 
@@ -18,10 +20,19 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated(signum)  # unwinds like Ctrl-C: partial files and temporary folders go
 
 
-def interrupted(stop: KeyboardInterrupt) -> int:
-    """Say that ``stop`` (Ctrl-C, or a ``Terminated``) ended the program; its exit code."""
+def _interrupted(stop: KeyboardInterrupt) -> NoReturn:
+    """Say that ``stop`` (Ctrl-C, or a ``Terminated``) ended the program, and end it with
+    exit code 128 + the signal's number.
+
+    At once (the clean-up has run as ``stop`` unwound): a normal exit would end with the
+    signal itself instead, whenever the interrupt had passed through code Python ran by
+    ``exec`` (as dataclasses do), however it was handled afterwards.
+    """
     sys.stderr.write("error: interrupted\n")
-    return 128 + getattr(stop, "signum", signal.SIGINT)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(128 + getattr(stop, "signum", signal.SIGINT))
 
 
 def main() -> None:
@@ -32,7 +43,7 @@ def main() -> None:
 
         app(prog_name="convanim")
     except KeyboardInterrupt as stop:
-        sys.exit(interrupted(stop))
+        _interrupted(stop)
 
 
 def __getattr__(name: str) -> Any:
