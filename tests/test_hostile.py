@@ -319,13 +319,9 @@ def _stopped(child: subprocess.Popen[str], signum: int, folder: Path) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-@pytest.mark.parametrize("delay", [0, 0.05, 0.15])
-def test_stopped_at_start_up_says_interrupted_and_leaves_nothing(tmp_path, signum, delay):
-    """While the libraries are imported (about 0.2 s from NumPy on) or the flags parsed.
-
-    Later, while the picture is drawn, an interrupt can be lost: NumPy swallows any error
-    raised while it looks up a special method, the interrupt included (numpy gh-14801),
-    and a second Ctrl-C is needed; once the file is written, see the next test."""
+@pytest.mark.parametrize("delay", [0, 0.1, 0.3, 0.6])
+def test_stopped_at_any_moment_says_interrupted_and_leaves_nothing(tmp_path, signum, delay):
+    """From start-up (importing the libraries) through parsing to drawing and writing."""
     command = [sys.executable, "-m", "convanim", *SLOW]
     with subprocess.Popen(
         command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -345,6 +341,42 @@ def test_stopped_while_the_file_is_written_says_interrupted_and_leaves_nothing(t
         while not list(tmp_path.glob("out/.a.gif.*.part")):
             assert child.poll() is None, child.communicate()
             time.sleep(0.005)
+        _stopped(child, signum, tmp_path)
+
+
+SWALLOWING = """
+import sys, time
+from pathlib import Path
+from convanim import animation
+from convanim.cli import main
+
+drawing = animation.drawing
+
+def swallowing(*args, **kwargs):
+    Path("drawing").write_text("")
+    try:
+        time.sleep(60)  # the signal arrives here
+    except KeyboardInterrupt:  # as NumPy swallows an error raised in a special-method lookup
+        pass
+    return drawing(*args, **kwargs)
+
+animation.drawing = swallowing
+sys.argv = ["convanim", "gif", "-o", "out/a.gif"]
+main()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupt_a_library_swallows_still_keeps_the_file_out(tmp_path, signum):
+    command = [sys.executable, "-c", SWALLOWING]
+    with subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as child:
+        while not (tmp_path / "drawing").exists():
+            assert child.poll() is None, child.communicate()
+            time.sleep(0.005)
+        (tmp_path / "drawing").unlink()
         _stopped(child, signum, tmp_path)
 
 

@@ -13,11 +13,7 @@ import signal
 import sys
 from typing import Any, NoReturn
 
-from convanim.render.encode.files import Terminated
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated(signum)  # unwinds like Ctrl-C: partial files and temporary folders go
+from convanim.render.encode.files import STOP
 
 
 def _interrupted(stop: KeyboardInterrupt) -> NoReturn:
@@ -37,7 +33,9 @@ def _interrupted(stop: KeyboardInterrupt) -> NoReturn:
 
 def main() -> None:
     """The ``convanim`` program. SIGTERM ends it like Ctrl-C, non-zero and leaving nothing."""
-    signal.signal(signal.SIGTERM, _terminate)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # ignored by whoever started us
+            signal.signal(signum, STOP)  # unwinds: partial files and temporary folders go
     try:
         from convanim.cli.commands import app  # the libraries: most of the start-up
 

@@ -31,6 +31,33 @@ class Terminated(KeyboardInterrupt):
         self.signum = signum
 
 
+class Stop:
+    """The program's handler of Ctrl-C and SIGTERM (installed by ``convanim.cli.main``).
+
+    It raises KeyboardInterrupt (``Terminated`` for SIGTERM) and remembers the signal:
+    should a library swallow the interrupt (NumPy clears any error raised while it
+    looks up a special method, numpy gh-14801), ``write_atomically`` raises it again
+    before a file is put in place, so a stopped program still leaves nothing.
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.signum = signum
+        self.check()
+
+    def check(self) -> None:
+        """Raise the interrupt again if a signal asked to stop."""
+        if self.signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        if self.signum is not None:
+            raise Terminated(self.signum)
+
+
+STOP = Stop()
+
+
 @contextlib.contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
     """Inside, SIGTERM raises ``Terminated`` (a KeyboardInterrupt) instead of killing at once.
@@ -151,6 +178,7 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> int:
                 write(cast(BinaryIO, handle))
                 if handle.failure is not None:  # the writer went on without the bytes
                     raise handle.failure
+            STOP.check()  # an interrupt swallowed on the way
             os.replace(temporary, path)
         except OSError as error:
             raise ConvanimError("out", f"{path}: cannot write ({_reason(error)})") from None
