@@ -171,7 +171,7 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> int:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                reason = error.strerror
+                reason = _reason(error)
                 raise ConvanimError("out", f"{path}: cannot create the folder ({reason})") from None
             with open(temporary, "wb") as raw:
                 handle = _Guarded(raw)
