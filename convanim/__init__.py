@@ -8,36 +8,51 @@
 
 __version__ = "0.2.0"
 
-from convanim.animation import Animation, animate_to_file
-from convanim.errors import ConvanimError
-from convanim.geometry import (
-    CanvasView,
-    CellKind,
-    ChannelTaps,
-    Connectivity,
-    ConvSpec,
-    Pooling,
-    PoolMode,
-    ScatterView,
-    Taps,
-    apply,
-    apply_transpose,
-    canvas,
-    channel_taps,
-    connectivity,
-    dense_matrix,
-    interior_overlap,
-    kernel_index_matrix,
-    overlap_counts,
-    read_inputs,
-    scatter,
-    taps,
-    unread_inputs,
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from convanim.animation import Animation, animate_to_file
+    from convanim.errors import ConvanimError
+    from convanim.geometry import (
+        CanvasView,
+        CellKind,
+        ChannelTaps,
+        Connectivity,
+        ConvSpec,
+        Pooling,
+        PoolMode,
+        ScatterView,
+        Taps,
+        apply,
+        apply_transpose,
+        canvas,
+        channel_taps,
+        connectivity,
+        dense_matrix,
+        interior_overlap,
+        kernel_index_matrix,
+        overlap_counts,
+        read_inputs,
+        scatter,
+        taps,
+        unread_inputs,
+    )
+    from convanim.layers import Layer, from_torch, parse_layer
+    from convanim.notebook import InlineAnimation, animate
+    from convanim.storyboard import View
+    from convanim.style import Style, Theme
+
+#: Where the public names live, searched in this order by ``__getattr__``.
+_HOMES = (
+    "convanim.errors",
+    "convanim.geometry",
+    "convanim.layers",
+    "convanim.storyboard",
+    "convanim.style",
+    "convanim.animation",
+    "convanim.notebook",
 )
-from convanim.layers import Layer, from_torch, parse_layer
-from convanim.notebook import InlineAnimation, animate
-from convanim.storyboard import View
-from convanim.style import Style, Theme
 
 __all__ = [
     "Animation",
@@ -75,3 +90,20 @@ __all__ = [
     "taps",
     "unread_inputs",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported on first use: the command line starts without NumPy, so that
+    it answers Ctrl-C itself from the first moment."""
+    if name in __all__:
+        for home in _HOMES:
+            module = importlib.import_module(home)
+            if hasattr(module, name):
+                value = getattr(module, name)
+                globals()[name] = value
+                return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

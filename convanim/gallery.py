@@ -1,14 +1,17 @@
 """The 15 animations of Dumoulin & Visin's guide, its 4 numerical ones and 8 of channels and
 groups, under their own names, as GIF and as animated SVG.
 
-``render_gallery`` writes them (in parallel) with a README table; ``stale_files``
-says which files of a folder differ from what convanim renders now.
+``render_gallery`` writes them (in parallel) with a README table, all or none;
+``stale_files`` says which files of a folder differ from what convanim renders now.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -142,15 +145,24 @@ def render_one(job: tuple[str, Path]) -> list[Animation]:
     return [request.write(folder / f"{name}{suffix}") for suffix in FORMATS]
 
 
-def render_gallery(folder: Path, progress: Callable[[], object] = lambda: None) -> list[Animation]:
-    """Render every gallery animation into ``folder`` and its README table; calls ``progress``
-    after each file."""
+def _worker() -> None:
+    """A worker leaves Ctrl-C and SIGTERM, which reach every process of a terminal or a
+    service, to the main process: it cancels what has not started and waits for the rest
+    (a worker stopped in between dies with a traceback, or breaks the pool)."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _render(folder: Path, progress: Callable[[], object]) -> list[Animation]:
+    """Render every gallery animation and the README table into ``folder``, in parallel.
+
+    On a failure or an interruption, the animations not started are cancelled and
+    those under way finish (into ``folder``, which the caller then removes).
+    """
     from convanim.render.encode.files import write_bytes
 
-    if folder.exists() and not folder.is_dir():
-        raise ConvanimError("out", f"{folder} is a file, not a folder")
     entries = []
-    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+    with ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=_worker) as pool:
         for written in pool.map(render_one, [(name, folder) for name in ALL_NAMES]):
             entries += written
             progress()
@@ -158,20 +170,71 @@ def render_gallery(folder: Path, progress: Callable[[], object] = lambda: None) 
     return entries
 
 
+def render_gallery(folder: Path, progress: Callable[[], object] = lambda: None) -> list[Animation]:
+    """Render every gallery animation into ``folder`` and its README table; calls ``progress``
+    after each animation.
+
+    All or nothing: the files are rendered into a hidden folder (in ``folder``, or
+    in the nearest folder that exists) and moved into ``folder`` once all are
+    written. A failure or an interruption (Ctrl-C, SIGTERM) leaves ``folder`` as
+    it was, and its other files are never touched.
+    """
+    from convanim.render.encode.files import check_destination, terminate_as_interrupt
+
+    with contextlib.suppress(OSError):  # a name the system refuses: check_destination says why
+        if folder.exists() and not folder.is_dir():
+            raise ConvanimError("out", f"{folder} is a file, not a folder")
+    check_destination(folder / "README.md")
+    home = next(place for place in (folder, *folder.parents) if place.exists())
+    with terminate_as_interrupt():
+        staging = Path(tempfile.mkdtemp(prefix=".convanim-gallery-", suffix=".part", dir=home))
+        try:
+            entries = _render(staging, progress)
+            _move_in(staging, folder)
+        except ConvanimError as error:  # said of the folder asked for
+            rule = error.rule.replace(str(staging), str(folder))
+            raise ConvanimError(error.argument, rule, error.axis) from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return [dataclasses.replace(entry, path=folder / entry.path.name) for entry in entries]
+
+
+def _move_in(staging: Path, folder: Path) -> None:
+    """Move the files of ``staging`` into ``folder`` (made if needed), signals held till done."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    blocked = (
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        if hasattr(signal, "pthread_sigmask")
+        else None
+    )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in sorted(staging.iterdir()):
+            os.replace(path, folder / path.name)
+    except OSError as error:
+        raise ConvanimError("out", f"{folder}: cannot write ({error.strerror or error})") from None
+    finally:
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
 def stale_files(folder: Path, progress: Callable[[], object] = lambda: None) -> list[str]:
     """The gallery files of ``folder`` that are missing or differ from a fresh render."""
-    fresh = Path(tempfile.mkdtemp(prefix="convanim-gallery-"))
-    try:
-        render_gallery(fresh, progress)
-        names = [*(f"{name}{suffix}" for name in ALL_NAMES for suffix in FORMATS), "README.md"]
-        return [
-            name
-            for name in names
-            if not (folder / name).is_file()
-            or (folder / name).read_bytes() != (fresh / name).read_bytes()
-        ]
-    finally:
-        shutil.rmtree(fresh, ignore_errors=True)
+    from convanim.render.encode.files import terminate_as_interrupt
+
+    with terminate_as_interrupt():
+        fresh = Path(tempfile.mkdtemp(prefix="convanim-gallery-"))
+        try:
+            _render(fresh, progress)
+            names = [*(f"{name}{suffix}" for name in ALL_NAMES for suffix in FORMATS), "README.md"]
+            return [
+                name
+                for name in names
+                if not (folder / name).is_file()
+                or (folder / name).read_bytes() != (fresh / name).read_bytes()
+            ]
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
 
 
 def markdown_table(folder: Path) -> str:

@@ -125,3 +125,20 @@ def test_version_and_help_list_the_commands():
     help_text = run("--help").output
     for command in ("shape", "gif", "gallery", "scene", "overlap", "matrix"):
         assert command in help_text
+
+
+def test_an_unforeseen_refusal_of_the_system_is_one_error_line(monkeypatch):
+    """The last net: an OSError that no rule turned into a ConvanimError still gets one line,
+    in the system's words, and exit code 2."""
+    import errno
+    import os
+
+    from convanim import describe
+
+    def refuse(op):
+        raise OSError(errno.EIO, os.strerror(errno.EIO), "/dev/sdz")
+
+    monkeypatch.setattr(describe, "shape_lines", refuse)
+    result = run("shape")
+    assert result.exit_code == 2
+    assert result.output == "error: /dev/sdz: Input/output error\n"

@@ -26,6 +26,13 @@ def test_written_file_has_the_bytes_and_no_temporary_remains(tmp_path):
     assert copy_file(path, tmp_path / "b.bin") == 3
 
 
+def test_a_name_as_long_as_the_system_allows_is_written(tmp_path):
+    """The temporary file's name stays within the limit its target's name fits in."""
+    path = tmp_path / ("b" * 251 + ".gif")  # 255 bytes
+    assert write_bytes(b"abc", path) == 3
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
 def test_failed_write_leaves_neither_file_nor_the_folders_it_made(tmp_path):
     (tmp_path / "kept").mkdir()
     path = tmp_path / "kept" / "new" / "newer" / "a.gif"

@@ -2,14 +2,19 @@
 
 Each case runs ``python -m convanim`` in an empty folder and checks: exit code 2,
 exactly one line on stderr and it starts with ``error:``, no traceback, nothing on
-stdout, and no file or folder created anywhere under the working folder.
+stdout, and no file or folder created anywhere under the working folder. Then what
+the system refuses (names too long, a full disk or standard output, a home folder
+that cannot be written) and what the user stops (Ctrl-C and SIGTERM, at start-up,
+mid-render, during the gallery), with real signals and real failures.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -37,6 +42,9 @@ SCATTER_BEYOND = [  # printable sums, which the bias takes past what a cell prin
     "--bias-values",
     "999999,0",
 ]
+
+LONG = "a" * 300  # longer than a file name may be (255 bytes): the system says ENAMETOOLONG
+TOO_LONG = "cannot write (File name too long)"
 
 CASES = [
     # shape: arithmetic, any size, answers at once
@@ -183,6 +191,20 @@ CASES = [
     (["scene", "convolution", "--i", "30"], "--i: the ConvolutionScene would take 225 steps"),
     (["scene", "convolution", "-o", "x.txt"], "-o: x.txt: a mp4 scene is written as .mp4"),
     (["scene", "convolution", "--seed", "-1"], "--seed: must be a non-negative integer"),
+    # names the file system refuses, said before rendering
+    (["gif", "-o", f"{LONG}.gif"], TOO_LONG),
+    (["gif", "-o", f"{LONG}.mp4"], TOO_LONG),
+    (["gif", "-o", f"new/{LONG}/a.gif"], TOO_LONG),
+    (["gif", "--frame", "1", "-o", f"{LONG}.png"], TOO_LONG),
+    (["matrix", "-o", f"{LONG}.png"], TOO_LONG),
+    (["matrix", "--animate", "-o", f"{LONG}.gif"], TOO_LONG),
+    (["overlap", "-o", f"{LONG}.png"], TOO_LONG),
+    (["gallery", "-o", LONG], TOO_LONG),
+    (["gallery", "-o", f"new/{LONG}"], TOO_LONG),
+    (["scene", "convolution", "-o", f"{LONG}.mp4"], TOO_LONG),
+    # a folder that loops on itself: the temporary file cannot even be looked up
+    (["matrix", "-o", "loop/a.png"], "-o: loop/a.png: cannot create the folder"),
+    (["overlap", "-o", "loop/a.png"], "-o: loop/a.png: cannot create the folder"),
 ]
 
 
@@ -193,21 +215,245 @@ def _everything(folder: Path) -> set[str]:
 @pytest.mark.parametrize(("args", "message"), CASES, ids=[" ".join(a)[:60] for a, _ in CASES])
 def test_bad_input_gets_one_error_line_exit_2_and_leaves_nothing(tmp_path, args, message):
     (tmp_path / "afile").write_text("not a folder")
+    (tmp_path / "loop").symlink_to("loop")
     before = _everything(tmp_path)
-    environment = {**os.environ, "COLUMNS": "80"}
-    done = subprocess.run(
+    done = _convanim(args, tmp_path)
+    _one_error_line(done, message)
+    assert done.stdout == ""
+    assert _everything(tmp_path) == before
+
+
+def _convanim(args, folder, **options) -> subprocess.CompletedProcess[str]:
+    """``python -m convanim *args`` run in ``folder``, its output captured."""
+    environment = {**os.environ, "COLUMNS": "80", **options.pop("env", {})}
+    options.setdefault("stdout", subprocess.PIPE)
+    return subprocess.run(
         [sys.executable, "-m", "convanim", *args],
-        cwd=tmp_path,
-        capture_output=True,
+        cwd=folder,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=60,
+        timeout=120,
         env=environment,
+        **options,
     )
+
+
+def _one_error_line(done: subprocess.CompletedProcess[str], message: str, code: int = 2) -> None:
     lines = done.stderr.splitlines()
-    assert done.returncode == 2, done.stderr
+    assert done.returncode == code, done.stderr
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("error: ")
     assert message in lines[0]
     assert "Traceback" not in done.stderr
-    assert done.stdout == ""
-    assert _everything(tmp_path) == before
+
+
+# What the system refuses.
+
+
+def _file_size_limit(limit: int):
+    """For a child process: files may grow to ``limit`` bytes, a write beyond fails (EFBIG),
+    as on a full disk; Python ignores SIGXFSZ, so the write raises."""
+    import resource
+
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
+@pytest.mark.parametrize("name", ["a.gif", "a.mp4", "a.webp", "a.png", "a.svg"])
+def test_a_full_disk_is_one_error_line_and_leaves_nothing(tmp_path, name):
+    from convanim.render.encode.animation import mp4_available
+
+    if name.endswith(".mp4") and not mp4_available():
+        pytest.skip("writing .mp4 needs PyAV")
+    done = _convanim(
+        ["gif", "--i", "12", "-o", f"out/{name}"], tmp_path, preexec_fn=_file_size_limit(20_000)
+    )
+    _one_error_line(done, f"-o: out/{name}: cannot write (File too large)")
+    assert _everything(tmp_path) == set()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A file system of 64 KiB of its own at ``tmp_path / "disk"`` (mounting needs root)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)]
+    if os.name != "posix" or subprocess.run(mount, capture_output=True).returncode != 0:
+        pytest.skip("mounting a file system needs root (the file size limit stands in for it)")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_read_only_and_a_full_file_system_are_one_error_line(tmp_path, small_disk):
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    read_only = [
+        (["matrix", "-o", "disk/a.png"], "-o: disk/a.png: cannot write (Read-only file system)"),
+        (["overlap", "-o", "disk/a.png"], "-o: disk/a.png: cannot write (Read-only"),
+        (["gif", "-o", "disk/a.gif"], "-o: disk/a.gif: cannot write (Read-only file system)"),
+        (["gif", "-o", "disk/new/a.gif"], "cannot create the folder (Read-only file system)"),
+        (["gallery", "-o", "disk/gallery"], "cannot create the folder (Read-only file system)"),
+    ]
+    for args, message in read_only:
+        _one_error_line(_convanim(args, tmp_path), message)
+    subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    full = [
+        (["gif", "--i", "12", "-o", "disk/a.mp4"], "-o: disk/a.mp4: cannot write (No space left"),
+        (["gif", "--i", "9", "-o", "disk/a.gif"], "-o: disk/a.gif: cannot write (No space left"),
+        (["gallery", "-o", "disk/gallery"], "-o: disk/gallery/"),
+    ]
+    for args, message in full:
+        _one_error_line(_convanim(args, tmp_path), message)
+    assert list(small_disk.iterdir()) == []
+
+
+def test_a_full_standard_output_is_said_once(tmp_path):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    with open("/dev/full", "w") as full:
+        for args in (["shape"], ["--help"], ["--version"]):
+            done = _convanim(args, tmp_path, stdout=full)
+            _one_error_line(done, "cannot write to standard output: No space left on device")
+
+
+def test_a_reader_that_leaves_early_ends_the_program_quietly(tmp_path):
+    for args in (["shape", "--json"], ["--help"]):
+        command = [sys.executable, "-m", "convanim", *args]
+        with subprocess.Popen(
+            command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        ) as child:
+            child.stdout.close()  # as `| head -c1` does once it has its byte
+            errors = child.stderr.read()
+        assert child.returncode == 1
+        assert errors == ""
+
+
+def test_install_completion_in_a_home_that_cannot_be_written(tmp_path):
+    home = tmp_path / "afile"
+    home.write_text("a file, not a folder")
+    done = _convanim(
+        ["--install-completion", "bash"],
+        tmp_path,
+        env={"HOME": str(home / "home"), "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
+    )
+    _one_error_line(done, f"--install-completion: {home / 'home'}: cannot write (Not a directory)")
+    assert _everything(tmp_path) == {"afile"}
+
+
+# What the user stops: Ctrl-C and SIGTERM, sent for real.
+
+SLOW = ["gif", "--i", "14", "-o", "out/a.gif"]  # 144 frames: seconds of rendering
+
+
+def _started(child: subprocess.Popen[str]) -> None:
+    """Wait until ``child`` runs convanim's own code: NumPy is loaded, which convanim's
+    start-up does first (the interpreter's own start-up before that is Python's)."""
+    maps = Path(f"/proc/{child.pid}/maps")
+    if not maps.exists():
+        child.kill()
+        pytest.skip("needs /proc to see what the child has loaded")
+    while "_multiarray_umath" not in maps.read_text():
+        assert child.poll() is None, child.communicate()
+        time.sleep(0.005)
+
+
+def _stopped(child: subprocess.Popen[str], signum: int, folder: Path) -> None:
+    child.send_signal(signum)
+    output, errors = child.communicate(timeout=60)
+    assert child.returncode == 128 + signum, errors
+    assert errors == "error: interrupted\n"
+    assert output == ""
+    assert _everything(folder) == set()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("delay", [0, 0.1, 0.3, 0.6])
+def test_stopped_at_any_moment_says_interrupted_and_leaves_nothing(tmp_path, signum, delay):
+    """From start-up (importing the libraries) through parsing to drawing and writing."""
+    command = [sys.executable, "-m", "convanim", *SLOW]
+    with subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as child:
+        _started(child)
+        time.sleep(delay)
+        _stopped(child, signum, tmp_path)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_stopped_while_the_file_is_written_says_interrupted_and_leaves_nothing(tmp_path, signum):
+    command = [sys.executable, "-m", "convanim", *SLOW]
+    with subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as child:
+        while not list(tmp_path.glob("out/.a.gif.*.part")):
+            assert child.poll() is None, child.communicate()
+            time.sleep(0.005)
+        _stopped(child, signum, tmp_path)
+
+
+SWALLOWING = """
+import sys, time
+from pathlib import Path
+from convanim import animation
+from convanim.cli import main
+
+drawing = animation.drawing
+
+def swallowing(*args, **kwargs):
+    Path("drawing").write_text("")
+    try:
+        time.sleep(60)  # the signal arrives here
+    except KeyboardInterrupt:  # as NumPy swallows an error raised in a special-method lookup
+        pass
+    return drawing(*args, **kwargs)
+
+animation.drawing = swallowing
+sys.argv = ["convanim", "gif", "-o", "out/a.gif"]
+main()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupt_a_library_swallows_still_keeps_the_file_out(tmp_path, signum):
+    command = [sys.executable, "-c", SWALLOWING]
+    with subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as child:
+        while not (tmp_path / "drawing").exists():
+            assert child.poll() is None, child.communicate()
+            time.sleep(0.005)
+        (tmp_path / "drawing").unlink()
+        _stopped(child, signum, tmp_path)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_gallery_stopped_leaves_its_folder_as_it_was(tmp_path, signum):
+    """Finished animations are not kept, the folder's own files stay untouched; the signal
+    goes to every process of the group, as from a terminal, the workers too."""
+    folder = tmp_path / "renders"
+    folder.mkdir()
+    (folder / "README.md").write_text("the user's own")
+    (folder / "mine.gif").write_text("the user's own")
+    before = {path: path.read_text() for path in folder.iterdir()}
+    command = [sys.executable, "-m", "convanim", "gallery", "-o", "renders"]
+    with subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as child:
+        while not list(folder.glob(".*/*.svg")):  # some animations are finished
+            assert child.poll() is None, child.communicate()
+            time.sleep(0.01)
+        os.killpg(child.pid, signum)
+        output, errors = child.communicate(timeout=60)
+    assert child.returncode == 128 + signum, errors
+    assert errors == "error: interrupted\n"
+    assert output == ""
+    assert {path: path.read_text() for path in folder.iterdir()} == before
+    assert _everything(tmp_path) == {"renders", "renders/README.md", "renders/mine.gif"}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import json
-import signal
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -313,13 +312,3 @@ def matrix(
     path = out or Path("renders") / default_name(spec, extension=extension, tags=("matrix",))
     size = matrix_animation(spec, path) if animate else matrix_figure(spec, path)
     typer.echo(f"{path}: {size:,} bytes, {describe.shape_text(spec)}")
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # unwinds like Ctrl-C: partial files and temporary folders go
-
-
-def main() -> None:
-    """The ``convanim`` program. SIGTERM ends it like Ctrl-C, non-zero and leaving nothing."""
-    signal.signal(signal.SIGTERM, _terminate)
-    app(prog_name="convanim")

@@ -39,7 +39,13 @@ MatrixFile = Annotated[
     Path | None, _out("Output .png, .svg or .pdf; with --animate .gif, .webp, .png or .mp4.")
 ]
 SceneFile = Annotated[Path | None, _out("Output file, ending in .<format>. Default: renders/.")]
-GalleryFolder = Annotated[Path, _out("Folder for the GIFs and their README table.")]
+GalleryFolder = Annotated[
+    Path,
+    _out(
+        "Folder for the animations and their README table, all or nothing: stopped or "
+        "failed, the folder stays as it was."
+    ),
+]
 Duration = Annotated[
     int, _option("--duration", panel=OUTPUT, min=20, help="Milliseconds per frame.")
 ]

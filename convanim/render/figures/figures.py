@@ -21,7 +21,7 @@ from matplotlib.ticker import MaxNLocator
 from convanim.describe import compact, overlap_verdict, shape_text, size_text
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, grid_positions, kernel_index_matrix, overlap_counts
-from convanim.render.encode.files import write_bytes
+from convanim.render.encode.files import check_destination, write_bytes
 from convanim.style import KERNEL_COLOURS, RGB, THEMES, Theme
 
 PALETTE = THEMES[Theme.LIGHT]
@@ -64,10 +64,12 @@ FIGURE_FORMATS: dict[str, dict[str, None]] = {
 
 
 def check_figure_suffix(path: Path) -> None:
-    """Refuse, before any drawing, a path whose extension names no figure format."""
+    """Refuse, before any drawing, a path whose extension names no figure format, or that
+    cannot be written (``check_destination``)."""
     if path.suffix.lower() not in FIGURE_FORMATS:
         formats = ", ".join(FIGURE_FORMATS)
         raise ConvanimError("out", f"{path}: a figure is written as {formats}")
+    check_destination(path)
 
 
 def figure_bytes(figure: Figure, suffix: str = ".png") -> bytes:
@@ -162,6 +164,7 @@ def matrix_animation(spec: ConvSpec, path: Path, duration: int = 1000) -> int:
             f"{path}: the matrix animation is written as .gif, .webp, .png or .mp4 "
             "(without --animate, the matrix is written as .svg)",
         )
+    check_destination(path)
     pngs = [_png(_matrix(spec, row)) for row in range(math.prod(spec.output_size))]
     return write_png_animation(pngs, path, duration)
 

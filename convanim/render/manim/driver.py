@@ -17,7 +17,7 @@ from pathlib import Path
 from convanim import scene_plans
 from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec
-from convanim.render.encode.files import copy_file
+from convanim.render.encode.files import check_destination, copy_file
 from convanim.render.encode.video import movie_to_animation
 from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
 from convanim.scene_plans import SceneParams
@@ -105,12 +105,14 @@ def check(
     file_format: SceneFormat | str = SceneFormat.MP4,
     max_steps: int = MAX_STEPS,
 ) -> None:
-    """Refuse what cannot be rendered, before Manim starts: the output name, the step budget
-    (from the arithmetic alone), then the scene's plan."""
+    """Refuse what cannot be rendered, before Manim starts: the output name and place, the
+    step budget (from the arithmetic alone), then the scene's plan."""
     file_format = choose(SceneFormat, file_format, "file_format")
     if out is not None and out.suffix.lower() != f".{file_format.value}":
         rule = f"{out}: a {file_format.value} scene is written as .{file_format.value} ({{file_format}})"
         raise ConvanimError("out", rule)
+    if out is not None:
+        check_destination(out)
     steps = entry.steps(params.spec)
     if steps > max_steps:
         smaller = "fewer channels" if entry.grows_with == "in_channels" else "a smaller input"
