@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -401,8 +402,28 @@ def test_channel_gallery_frame_counts():
         assert len(drawing(shown, **options)[0].frames) == frames, name
 
 
+def pinned_pillow() -> str:
+    """The Pillow version the test extra pins: the one that made the committed renders."""
+    text = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    found = re.search(r'"pillow==([^"]+)"', text)
+    assert found, "pyproject.toml's test extra pins no Pillow"
+    return found[1]
+
+
 def test_committed_gallery_is_up_to_date_and_a_stale_file_is_named(tmp_path, monkeypatch):
-    """One end-to-end render of the gallery: every committed file but a spoiled one matches."""
+    """One end-to-end render of the gallery: every committed file but a spoiled one matches.
+
+    The proof that a change keeps every output byte (as ``convanim gallery --check``).
+    """
+    import PIL
+
+    if PIL.__version__ != pinned_pillow():
+        pytest.fail(
+            f"renders/ holds Pillow {pinned_pillow()}'s bytes (pinned in pyproject.toml's test "
+            f"extra), this is Pillow {PIL.__version__}: its encoder, quantizer or font may "
+            "give other bytes. Install the pin (pip install -e '.[test]'), or move the pin "
+            "with a regenerated gallery (convanim gallery), after looking at what changed."
+        )
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
@@ -412,7 +433,10 @@ def test_committed_gallery_is_up_to_date_and_a_stale_file_is_named(tmp_path, mon
     (folder / "dilation.gif").write_bytes(b"stale")
     result = runner.invoke(app, ["gallery", "--check", "-o", str(folder)])
     assert result.exit_code == 1, result.output
-    assert f"1 files in {folder} are stale or missing: dilation.gif\n" in result.output
+    assert f"1 files in {folder} are stale or missing: dilation.gif\n" in result.output, (
+        "convanim no longer renders the committed gallery byte for byte: if the pictures "
+        "changed on purpose, regenerate them (convanim gallery), look at them, commit them"
+    )
     assert "padding_strides_odd_transposed.gif" in (folder / "README.md").read_text()
     assert list(scratch.iterdir()) == []  # the check's own renders are gone
     with Image.open(renders / "padding_strides_odd_transposed.gif") as image:
