@@ -34,6 +34,9 @@ from convanim.style import Style
 from convanim.values import ValueSource
 
 SPEC = ConvSpec(input_size=(6, 6), kernel=3, stride=1, padding=1)  # 36 frames
+#: The format cases' spec: 16 frames, over the 8 the GIF palette samples; with values, over
+#: 255 colours.
+CASE_SPEC = ConvSpec(input_size=(4, 4), kernel=3, stride=1, padding=1)
 
 
 def shown_frames(frames: list[Image.Image]) -> list[np.ndarray]:
@@ -228,8 +231,8 @@ def test_gallery_gif_shows_the_painted_frames(tmp_path, name):
 
 
 CASES = {
-    "few colours": (SPEC, {}),
-    "values": (SPEC, {"values": ValueSource(seed=3), "style": Style(theme="dark")}),
+    "few colours": (CASE_SPEC, {}),
+    "values": (CASE_SPEC, {"values": ValueSource(seed=3), "style": Style(theme="dark")}),
     "scatter": (
         ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True),
         {"view": View.SCATTER, "overlap": True, "values": ValueSource()},
