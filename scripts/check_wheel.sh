@@ -15,7 +15,8 @@ trap 'rm -rf "$work"' EXIT
     { cat "$work/build.log"; exit 1; }
 wheel=("$work"/dist/convanim-*.whl)
 sdist=("$work"/dist/convanim-*.tar.gz)
-[ -f "${wheel[0]}" ] && [ -f "${sdist[0]}" ]
+[ -f "${wheel[0]}" ] && [ -f "${sdist[0]}" ] ||
+    { echo "check_wheel: the build made no sdist or no wheel" >&2; exit 1; }
 
 "${PYTHON:-python3}" -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install --quiet "${wheel[0]}[docs]"
@@ -57,7 +58,9 @@ import importlib.util
 
 from convanim.render.manim.driver import SCENES
 
-missing = [e.module for e in SCENES.values() if not importlib.util.find_spec(f"convanim.scenes.{e.module}")]
+missing = [
+    e.module for e in SCENES.values() if not importlib.util.find_spec(f"convanim.scenes.{e.module}")
+]
 assert not missing, f"scene modules missing from the wheel: {missing}"
 EOF
 echo "check_wheel: $(basename "${sdist[0]}") and $(basename "${wheel[0]}") install and run"
