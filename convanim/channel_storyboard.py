@@ -55,7 +55,6 @@ class ChannelFrame:
     inputs: np.ndarray  # (I,) input channels lit: the group's (gather), or the stamping one
     outputs: np.ndarray  # (O,) output channels lit: the one being made (gather), or the group's
     slices: np.ndarray  # (I or O, 2) leading indices into w of the kernel slice each lit pair uses
-    channel_step: int  # frames of the spatial story before this one's, over earlier channels
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,7 @@ def build_channel_storyboard(
             group = int(pairs.output_group[channel])
             lit = pairs.output == channel
             inputs, outputs = pairs.group_inputs[group], np.array([channel])
-        return ChannelFrame(step, group, inputs, outputs, pairs.weight[lit], channel)
+        return ChannelFrame(step, group, inputs, outputs, pairs.weight[lit])
 
     count = channel_frame_count(spec, reading)
     return ChannelStoryboard(spec, reading, spatial, pairs, Lazy(count, frame))

@@ -218,7 +218,6 @@ class ReconstructionPlan:
     chosen_position: tuple[int, ...]  # that cell's position in y
     row_image: np.ndarray  # c_i shaped like the input
     candidates: tuple[Candidate, ...]  # unit-norm inputs; the last one is c_i / |c_i|, the best
-    stamp_order: np.ndarray  # output cells (flat) by decreasing |y_i|
     partial_sums: tuple[np.ndarray, ...]  # sum of y_i c_i over the first 1, 2, ... stamps
     reconstruction: np.ndarray  # C^T y = sum_i y_i c_i, shaped like the input
     transposed: np.ndarray  # the transposed convolution of y (the adjoint applied to y)
@@ -286,7 +285,6 @@ def reconstruction_plan(params: SceneParams, shown_stamps: int = 6) -> Reconstru
         chosen_position=tuple(int(v) for v in grid_positions(spec.output_size)[chosen]),
         row_image=row.reshape(spec.input_size),
         candidates=tuple(candidates),
-        stamp_order=order,
         partial_sums=tuple(partial),
         reconstruction=(matrix.T @ y).reshape(spec.input_size),
         transposed=apply_transpose(spec, response, EDGE_KERNEL),

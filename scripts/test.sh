@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything convanim needs into .venv and run the whole test suite:
-# ruff (lint, format, import boundaries), mypy, then pytest.
+# ruff (lint, format, import boundaries), mypy, pytest, the docs, then the built wheel
+# installed on its own (scripts/check_wheel.sh).
 # Works on a fresh Debian machine with Python >= 3.10. Manim builds against
 # Cairo and Pango, so their headers come from apt-get (as root, or with sudo).
 # HYPOTHESIS_PROFILE=ci makes the property tests derandomized (CI sets it).
@@ -28,7 +29,7 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test,manim]"
+.venv/bin/python -m pip install --quiet -e ".[test,manim]"  # setuptools' notice: see pyproject.toml
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
@@ -36,3 +37,5 @@ fi
 .venv/bin/python -m pytest "$@"
 # The documentation, built with its own directive; any warning fails the build.
 .venv/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+# What a user installs: the sdist and the wheel, the wheel alone in a fresh environment.
+bash scripts/check_wheel.sh

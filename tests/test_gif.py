@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +23,10 @@ from convanim.animation import animate_to_file, default_name, drawing
 from convanim.cli import app
 from convanim.drawing import Projection, draw
 from convanim.gallery import ALL_NAMES, GUIDE_SPECS, NUMERICAL_SPECS, entry
-from convanim.geometry import ConvSpec, canvas
+from convanim.geometry import ConvSpec
 from convanim.render.raster.painter import FramePainter
 from convanim.storyboard import Cell, View, build_storyboard, frame_count, plane_shapes
-from convanim.style import HIGHLIGHT_OPACITY, THEMES, UNREAD_FADE, Style, blend
+from convanim.style import HIGHLIGHT_OPACITY, THEMES, UNREAD_FADE, Layout, Style, blend
 
 runner = CliRunner()
 LIGHT = THEMES["light"]
@@ -49,12 +51,43 @@ def pixel(image: Image.Image, renderer: Renderer, rc, upper: bool) -> tuple:
     return image.getpixel((int(x), int(y) - 6))
 
 
+def reference_output(spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return (reference.conv_transpose if spec.transposed else reference.conv)(x, w, spec)
+
+
+def one_hot(shape, index) -> np.ndarray:
+    array = np.zeros(shape)
+    array[index] = 1.0
+    return array
+
+
+def reads(spec: ConvSpec, kernel: np.ndarray) -> np.ndarray:
+    """(outputs, inputs) bool, row-major: output o reads input i through ``kernel``'s nonzero
+    taps (by the NumPy reference on one-hot inputs)."""
+    inputs = list(np.ndindex(spec.input_size))
+    columns = [reference_output(spec, one_hot(spec.input_size, i), kernel) for i in inputs]
+    return np.stack([column.ravel() != 0 for column in columns], axis=1)
+
+
+def drawn(index: tuple[int, ...]) -> tuple[int, int]:
+    """A cell of a 1-D or 2-D spec as the plane's (row, column): 1-D specs are one row."""
+    return (0, *index) if len(index) == 1 else (index[0], index[1])
+
+
+def most_common(image: Image.Image, x: int, y: int) -> tuple:
+    """The colour of most pixels in the 5x5 square around (x, y): a line across is outvoted."""
+    colours = image.crop((x - 2, y - 2, x + 3, y + 3)).getcolors()
+    return max(colours)[1]
+
+
 @settings(max_examples=40, deadline=None)
 @given(spec=conv_specs(max_ndim=2, max_size=6))
 def test_frame_counts_match_output_or_input_cells(spec):
-    assert len(build_storyboard(spec).frames) == math.prod(spec.output_size)
+    """One frame per cell of the NumPy reference's output (per input cell when scattering)."""
+    output = reference_output(spec, np.ones(spec.input_size), np.ones(spec.kernel))
+    assert len(build_storyboard(spec).frames) == output.size
     if spec.transposed:
-        assert len(build_storyboard(spec, View.SCATTER).frames) == math.prod(spec.input_size)
+        assert len(build_storyboard(spec, View.SCATTER).frames) == np.ones(spec.input_size).size
 
 
 @settings(max_examples=60, deadline=None)
@@ -77,15 +110,44 @@ def test_scatter_counts_end_equal_taps_per_output_cell(spec):
     assert final[~inside].sum() == 0
 
 
-def test_canvas_frames_follow_the_geometry_footprints():
-    spec = GUIDE_SPECS["padding_strides_odd_transposed"]
+@settings(max_examples=40, deadline=None)
+@given(spec=conv_specs(max_ndim=2, max_size=5))
+def test_canvas_frames_light_what_the_reference_reads(spec):
+    """Frame k lights output k (row-major) and a kernel's worth of canvas cells, whose input
+    cells are those output k reads; the first tap marks the input w[0, 0] weighs, if any."""
     board = build_storyboard(spec)
-    view = canvas(spec)
-    for frame, position in zip(board.frames, np.ndindex(spec.output_size)):
-        np.testing.assert_array_equal(frame.lower, view.footprint(position))
-        assert frame.upper.tolist() == [list(position)]
-        # The kernel is flipped in this view: its first tap w[0, 0] is the footprint's last cell.
-        assert frame.first_tap == tuple(frame.lower[-1])
+    ones = np.ones(spec.kernel)
+    read, first_read = reads(spec, ones), reads(spec, one_hot(spec.kernel, (0,) * spec.ndim))
+    inputs = np.argwhere(board.lower.cells == Cell.INPUT)  # the input cells, row-major
+    assert len(inputs) == read.shape[1]
+    output_shape = reference_output(spec, np.ones(spec.input_size), ones).shape
+    for k, frame in enumerate(board.frames):
+        assert frame.upper.tolist() == [list(drawn(np.unravel_index(k, output_shape)))]
+        assert len(frame.lower) == ones.size
+        lit = {tuple(rc) for rc in frame.lower.tolist()}
+        lit_inputs = {rc for rc in lit if board.lower.cells[rc] == Cell.INPUT}
+        assert lit_inputs == {tuple(rc) for rc in inputs[read[k]].tolist()}
+        assert frame.first_tap in lit
+        weighed = inputs[first_read[k]].tolist()
+        if weighed:
+            assert [list(frame.first_tap)] == weighed
+        else:
+            assert board.lower.cells[frame.first_tap] != Cell.INPUT
+
+
+@settings(max_examples=30, deadline=None)
+@given(spec=conv_specs(transposed=True, max_ndim=2, max_size=5))
+def test_scatter_frames_stamp_what_the_reference_reaches(spec):
+    """Frame k lights input k (row-major) and, among the output cells, those it reaches."""
+    board = build_storyboard(spec, View.SCATTER)
+    read = reads(spec, np.ones(spec.kernel))
+    outputs = np.argwhere(board.upper.cells == Cell.OUTPUT)  # the output cells, row-major
+    assert len(outputs) == read.shape[0]
+    for k, frame in enumerate(board.frames):
+        assert frame.lower.tolist() == [list(drawn(np.unravel_index(k, spec.input_size)))]
+        lit = {tuple(rc) for rc in frame.upper.tolist()}
+        lit_outputs = {rc for rc in lit if board.upper.cells[rc] == Cell.OUTPUT}
+        assert lit_outputs == {tuple(rc) for rc in outputs[read[:, k]].tolist()}
 
 
 @pytest.mark.parametrize("name", ["padding_strides", "dilation", "padding_strides_transposed"])
@@ -160,14 +222,31 @@ def test_gif_frames_decode_to_rendered_frames(tmp_path):
 
 @pytest.mark.parametrize("view", ["canvas", "scatter", "flat"])
 @pytest.mark.parametrize("theme", sorted(THEMES))
-def test_every_view_and_theme_renders(tmp_path, view, theme):
+def test_every_view_and_theme_lights_each_frames_cell_in_the_written_file(tmp_path, view, theme):
+    """Decoded from the file: the cell each frame is about (output k, or input k in the
+    scatter view, row-major) in the theme's highlight, the plane's other cells plain."""
     spec = ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True)
-    result = animate_to_file(
-        spec, tmp_path / "a.gif", view=view, style=Style(theme=theme, labels=theme == "dark")
-    )
-    assert result.frames == (9 if view == "scatter" else 25)
-    with Image.open(result.path) as image:
-        assert image.convert("RGB").getpixel((0, 0)) == THEMES[theme].background
+    style = Style(theme=theme, labels=theme == "dark")
+    animate_to_file(spec, tmp_path / "a.gif", view=view, style=style)
+    scattering = view == "scatter"
+    board = build_storyboard(spec, View.SCATTER if scattering else View.CANVAS)
+    layout = Layout.FLAT if view == "flat" else Layout.OBLIQUE
+    shapes = board.lower.cells.shape, board.upper.cells.shape
+    projection = Projection(*shapes, replace(style, layout=layout))
+    palette = THEMES[theme]
+    plain = palette.input if scattering else palette.output
+    lit = blend(plain, palette.highlight, HIGHLIGHT_OPACITY)
+    cells = (3, 3) if scattering else (5, 5)  # input 3x3; output (3 - 1) * 2 - 2 * 1 + 3 = 5
+    with Image.open(tmp_path / "a.gif") as gif:
+        assert gif.n_frames == math.prod(cells)
+        for k in range(gif.n_frames):
+            gif.seek(k)
+            frame = gif.convert("RGB")
+            assert frame.getpixel((0, 0)) == palette.background
+            for rc in np.ndindex(cells):
+                x, y = projection.point(np.asarray(rc) + 0.5, upper=not scattering)
+                expected = lit if rc == np.unravel_index(k, cells) else plain
+                assert most_common(frame, int(x), int(y) - 6) == expected, (k, rc)
 
 
 def test_width_sets_frame_width(tmp_path):
@@ -324,8 +403,28 @@ def test_channel_gallery_frame_counts():
         assert len(drawing(shown, **options)[0].frames) == frames, name
 
 
+def pinned_pillow() -> str:
+    """The Pillow version the test extra pins: the one that made the committed renders."""
+    text = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    found = re.search(r'"pillow==([^"]+)"', text)
+    assert found, "pyproject.toml's test extra pins no Pillow"
+    return found[1]
+
+
 def test_committed_gallery_is_up_to_date_and_a_stale_file_is_named(tmp_path, monkeypatch):
-    """One end-to-end render of the gallery: every committed file but a spoiled one matches."""
+    """One end-to-end render of the gallery: every committed file but a spoiled one matches.
+
+    The proof that a change keeps every output byte (as ``convanim gallery --check``).
+    """
+    import PIL
+
+    if PIL.__version__ != pinned_pillow():
+        pytest.fail(
+            f"renders/ holds Pillow {pinned_pillow()}'s bytes (pinned in pyproject.toml's test "
+            f"extra), this is Pillow {PIL.__version__}: its encoder, quantizer or font may "
+            "give other bytes. Install the pin (pip install -e '.[test]'), or move the pin "
+            "with a regenerated gallery (convanim gallery), after looking at what changed."
+        )
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
@@ -335,7 +434,10 @@ def test_committed_gallery_is_up_to_date_and_a_stale_file_is_named(tmp_path, mon
     (folder / "dilation.gif").write_bytes(b"stale")
     result = runner.invoke(app, ["gallery", "--check", "-o", str(folder)])
     assert result.exit_code == 1, result.output
-    assert f"1 files in {folder} are stale or missing: dilation.gif\n" in result.output
+    assert f"1 files in {folder} are stale or missing: dilation.gif\n" in result.output, (
+        "convanim no longer renders the committed gallery byte for byte: if the pictures "
+        "changed on purpose, regenerate them (convanim gallery), look at them, commit them"
+    )
     assert "padding_strides_odd_transposed.gif" in (folder / "README.md").read_text()
     assert list(scratch.iterdir()) == []  # the check's own renders are gone
     with Image.open(renders / "padding_strides_odd_transposed.gif") as image:

@@ -139,9 +139,12 @@ def test_reconstruction_plan_tells_the_argument():
     np.testing.assert_allclose(plan.transposed, expected)
     np.testing.assert_allclose(plan.reconstruction, expected)
     assert len(plan.partial_sums) == 6
-    top = plan.stamp_order[0]
-    assert abs(plan.y.ravel()[top]) == np.abs(plan.y).max()
-    np.testing.assert_allclose(plan.partial_sums[0].ravel(), plan.y.ravel()[top] * plan.matrix[top])
+    # The stamps come strongest first: the k-th partial sum adds the k largest |y_i| c_i.
+    y = plan.y.ravel()
+    strongest = sorted(range(len(y)), key=lambda i: -abs(y[i]))
+    for count, partial in enumerate(plan.partial_sums, start=1):
+        stamps = sum(y[i] * plan.matrix[i] for i in strongest[:count])
+        np.testing.assert_allclose(partial.ravel(), stamps)
 
 
 def test_reconstruction_plan_chosen_position_is_the_strongest_cell():

@@ -445,30 +445,40 @@ def test_channels_scene_table_adds_up_and_its_footnote_fits_under_it(manim, tmp_
 STAND_INS = ("sum_", "^T", "C^", "_i", "x'", "->")
 
 
-@pytest.fixture
-def shown_texts(manim, monkeypatch):
-    """Every string a Text is made of from here on."""
-    texts = []
-    original = manim.Text.__init__
+@pytest.fixture(scope="module")
+def small_render(tmp_path_factory):
+    """Render a scene (by name) once, at the lowest quality, of its small spec, as MP4 into
+    a folder of its own: the file, and every string a Text was made of on the way."""
+    manim = pytest.importorskip("manim")
+    done: dict[str, tuple[Path, list[str]]] = {}
 
-    def recording(self, text, *args, **kwargs):
-        texts.append(text)
-        original(self, text, *args, **kwargs)
+    def render(name: str) -> tuple[Path, list[str]]:
+        if name not in done:
+            texts: list[str] = []
+            original = manim.Text.__init__
 
-    monkeypatch.setattr(manim.Text, "__init__", recording)
-    return texts
+            def recording(self, text, *args, **kwargs):
+                texts.append(text)
+                original(self, text, *args, **kwargs)
+
+            folder = tmp_path_factory.mktemp(name)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(manim.Text, "__init__", recording)
+                out = render_scene(SCENES[name], SceneParams(SMALL[name]), folder / f"{name}.mp4")
+            done[name] = out, texts
+        return done[name]
+
+    return render
 
 
 @pytest.mark.manim
 @pytest.mark.parametrize("name", sorted(SCENES))
-def test_no_scene_writes_ascii_stand_ins(shown_texts, name, tmp_path):
+def test_no_scene_writes_ascii_stand_ins(small_render, name):
     import re
 
-    # The last frame alone: Manim runs the whole scene but skips drawing the animations.
-    entry = SCENES[name]
-    render_scene(entry, DEFAULTS[entry.cls], tmp_path / "last.png", file_format="png")
-    assert len(shown_texts) > 5
-    for text in shown_texts:
+    _, texts = small_render(name)
+    assert len(texts) > 5
+    for text in texts:
         assert not any(stand_in in text for stand_in in STAND_INS), text
         assert not re.search(r"\dx\d", text), text  # 5x5 is written with a times sign
 
@@ -478,14 +488,14 @@ def test_no_scene_writes_ascii_stand_ins(shown_texts, name, tmp_path):
 
 @pytest.mark.manim
 @pytest.mark.parametrize("name", sorted(SCENES))
-def test_every_scene_renders_at_lowest_quality(manim, tmp_path, name):
+def test_every_scene_renders_at_lowest_quality(small_render, name):
     av = pytest.importorskip("av")
-    out = render_scene(SCENES[name], SceneParams(SMALL[name]), tmp_path / f"{name}.mp4")
+    out, _ = small_render(name)
     with av.open(str(out)) as container:
         frames = list(container.decode(video=0))
     assert len(frames) > 15
     assert (frames[0].width, frames[0].height) == (854, 480)
-    assert [p.name for p in tmp_path.iterdir()] == [f"{name}.mp4"]
+    assert [p.name for p in out.parent.iterdir()] == [f"{name}.mp4"]
 
 
 @pytest.mark.manim

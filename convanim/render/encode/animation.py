@@ -119,15 +119,6 @@ def palette_lookup(frames: Frames, key: RGB | None = None) -> tuple[np.ndarray, 
     return palette, lookup
 
 
-def shared_palette(frames: Frames) -> tuple[list[np.ndarray], np.ndarray]:
-    """Every frame as (height, width) uint8 indices into one palette, and that (n, 3) palette.
-
-    All frames at once, as ``palette_lookup`` maps them (the GIF writer streams them instead).
-    """
-    palette, lookup = palette_lookup(frames)
-    return [lookup[_keys(frame)] for frame in frames], palette
-
-
 Writer = Callable[[BinaryIO], None]
 
 

@@ -14,30 +14,11 @@ frame only, so memory does not grow with the length of the animation.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from typing import BinaryIO
 
 import numpy as np
 from PIL import Image
-
-
-def gif_bytes(
-    frames: Iterable[np.ndarray],
-    palette: np.ndarray,
-    duration: int,
-    see_through: int | None = None,
-) -> bytes:
-    """The GIF of ``frames`` ((height, width) uint8 indices into ``palette``, (n, 3) RGB).
-
-    ``duration`` is milliseconds per frame; the animation loops forever. With
-    ``see_through`` set, that palette index is transparent and every frame is
-    stored whole (a pixel cannot turn see-through again over a kept frame).
-    At most 255 colours: one index is left for ``keep``.
-    """
-    buffer = io.BytesIO()
-    write_gif(buffer, frames, palette, duration, see_through)
-    return buffer.getvalue()
 
 
 def gif_delay(duration: int) -> int:
@@ -56,9 +37,13 @@ def write_gif(
     duration: int,
     see_through: int | None = None,
 ) -> None:
-    """Write the GIF of ``frames`` to ``handle`` as ``gif_bytes`` makes it, a frame at a time.
+    """Write the GIF of ``frames`` ((height, width) uint8 indices into ``palette``, (n, 3) RGB).
 
-    ``frames`` is read once, in order; only the previous frame is kept.
+    ``duration`` is milliseconds per frame; the animation loops forever. With
+    ``see_through`` set, that palette index is transparent and every frame is
+    stored whole (a pixel cannot turn see-through again over a kept frame).
+    At most 255 colours: one index is left for ``keep``. ``frames`` is read once,
+    in order; only the previous frame is kept.
     """
     if len(palette) > 255:
         raise ValueError("a GIF palette leaves one of its 256 entries free: at most 255 colours")

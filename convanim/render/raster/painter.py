@@ -148,11 +148,6 @@ class FramePainter(Lazy[RasterFrame]):
         return image
 
 
-def paint_frames(drawing: Drawing) -> list[RasterFrame]:
-    """Every frame of ``drawing`` as an RGB image, all in memory (``FramePainter`` streams)."""
-    return list(FramePainter(drawing))
-
-
 #: The colour that marks see-through pixels in keyed frames: no theme draws it (none of
 #: the palettes has a zero green channel, nor any blend of them).
 SEE_THROUGH_KEY = (255, 0, 255)
