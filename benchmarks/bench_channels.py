@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from convanim.animation import animate_to_file, drawing
-from convanim.gallery import CHANNEL_SPECS, FORMATS, entry
 from convanim.geometry import ConvSpec
-from convanim.storyboard import View
+from convanim.integrations.gallery import CHANNEL_SPECS, FORMATS, entry
+from convanim.pipeline import animate_to_file, drawing
+from convanim.story.board import View
 
 ROUNDS = 7
 CS231N_FLAGS = ["--cin", "3", "--cout", "2", "--bias", "--s", "2", "--p", "1", "--values"]

@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from convanim.animation import render_animation
-from convanim.drawing import draw
-from convanim.gallery import ALL_NAMES, GUIDE_SPECS, entry
-from convanim.render.encode.animation import _keys, _sample_strip, write_animation
+from convanim.draw.frames import draw
+from convanim.draw.style import Style
+from convanim.integrations.gallery import ALL_NAMES, GUIDE_SPECS, entry
+from convanim.pipeline import render_animation
+from convanim.render.encode.writers import _keys, _sample_strip, write_animation
 from convanim.render.raster.painter import FramePainter
-from convanim.storyboard import build_storyboard
-from convanim.style import Style
+from convanim.story.board import build_storyboard
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "dumoulin-visin"
 ROUNDS = 7

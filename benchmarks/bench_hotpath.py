@@ -14,10 +14,10 @@ import statistics
 import time
 from collections.abc import Callable
 
-from convanim.animation import svg_text
 from convanim.geometry import ConvSpec
-from convanim.storyboard import View
-from convanim.values import ValueSource
+from convanim.pipeline import svg_text
+from convanim.story.board import View
+from convanim.story.values import ValueSource
 
 ROUNDS = 9
 

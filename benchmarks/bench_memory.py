@@ -41,10 +41,10 @@ print(f"animate(): {len(result.data):,} bytes")
 BREAKDOWN = """
 import sys
 from pathlib import Path
-from convanim.animation import drawing, plan
+from convanim.pipeline import drawing, plan
 from convanim.geometry import ConvSpec
-from convanim.storyboard import View
-from convanim.style import Style
+from convanim.story.board import View
+from convanim.draw.style import Style
 
 def rss():
     status = Path("/proc/self/status").read_text().splitlines()

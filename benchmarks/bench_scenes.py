@@ -19,7 +19,7 @@ from manim import tempconfig
 
 from convanim.render.manim import Quality
 from convanim.render.manim.driver import QUALITIES, SCENES, render_scene
-from convanim.scene_plans import DEFAULTS
+from convanim.story.scenes import DEFAULTS
 
 
 def timed(function: Callable[..., Any], *args: Any) -> float:

@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from convanim.animation import animate_to_file
-from convanim.gallery import GUIDE_SPECS, entry
+from convanim.integrations.gallery import GUIDE_SPECS, entry
+from convanim.pipeline import animate_to_file
 
 PUBLISHED_GIF_BYTES = 3_398_746  # the guide's 15 GIFs, as published
 BYTE_GOAL = 0.05  # the SVGs' share of those bytes

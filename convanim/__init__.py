@@ -12,7 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from convanim.animation import Animation, animate_to_file
+    from convanim.draw.style import Style, Theme
     from convanim.errors import ConvanimError
     from convanim.geometry import (
         CanvasView,
@@ -38,20 +38,20 @@ if TYPE_CHECKING:
         taps,
         unread_inputs,
     )
-    from convanim.layers import Layer, from_torch, parse_layer
-    from convanim.notebook import InlineAnimation, animate
-    from convanim.storyboard import View
-    from convanim.style import Style, Theme
+    from convanim.integrations.notebook import InlineAnimation, animate
+    from convanim.pipeline import Animation, animate_to_file
+    from convanim.pytorch import Layer, from_torch, parse_layer
+    from convanim.story.board import View
 
 #: Where the public names live, searched in this order by ``__getattr__``.
 _HOMES = (
     "convanim.errors",
     "convanim.geometry",
-    "convanim.layers",
-    "convanim.storyboard",
-    "convanim.style",
-    "convanim.animation",
-    "convanim.notebook",
+    "convanim.pytorch",
+    "convanim.story.board",
+    "convanim.draw.style",
+    "convanim.pipeline",
+    "convanim.integrations.notebook",
 )
 
 __all__ = [

@@ -23,7 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from convanim.animation import (
+from convanim.draw.style import Style, Theme
+from convanim.errors import ConvanimError, choose, quoted
+from convanim.geometry import ConvSpec, Pooling, PoolMode
+from convanim.pipeline import (
     DURATION,
     MAX_FRAMES,
     MAX_PIXELS,
@@ -32,18 +35,15 @@ from convanim.animation import (
     shown_spec,
     title,
 )
-from convanim.channel_storyboard import Reading
-from convanim.describe import shape_text, size_text
-from convanim.errors import ConvanimError, choose, quoted
-from convanim.geometry import ConvSpec, Pooling, PoolMode
-from convanim.presets import Separable
-from convanim.storyboard import View
-from convanim.style import Style, Theme
-from convanim.values import ValueShapes, ValueSource, given_array
+from convanim.story.board import View
+from convanim.story.channels import Reading
+from convanim.story.presets import Separable
+from convanim.story.values import ValueShapes, ValueSource, given_array
+from convanim.text import shape_text, size_text
 
 if TYPE_CHECKING:
-    from convanim.animation import Animation, Still
-    from convanim.drawing import Drawing
+    from convanim.draw.frames import Drawing
+    from convanim.pipeline import Animation, Still
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,7 @@ class Request:
 
     def write(self, path: Path | str) -> Animation:
         """Write the animation to ``path`` (the format follows its extension)."""
-        from convanim.animation import animate_to_file
+        from convanim.pipeline import animate_to_file
 
         return animate_to_file(
             self.shown,
@@ -232,7 +232,7 @@ class Request:
     def write_still(self, path: Path | str, frame: int | None = None) -> Still:
         """Write frame number ``frame`` (1-based; None: the one that stands for the
         animation) to ``path``: .svg, .png or .pdf."""
-        from convanim.animation import write_still
+        from convanim.pipeline import write_still
 
         return write_still(
             self.shown, path, frame=frame, transparent=self.transparent, **self.drawing_options
@@ -241,7 +241,7 @@ class Request:
     def svg(self, frame: int | None = None) -> tuple[str, Drawing]:
         """The animated SVG (or frame number ``frame`` alone, 1-based), and the drawing it
         was written from."""
-        from convanim.animation import svg_text
+        from convanim.pipeline import svg_text
 
         return svg_text(
             self.shown,

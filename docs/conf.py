@@ -2,7 +2,7 @@
 
 ``.. command-line-help::`` prints every command's ``--help``, read from the command
 line itself at build time; ``.. guide-gallery::`` shows the guide's animations with
-``.. convanim::``, from ``convanim.gallery.GUIDE_SPECS``.
+``.. convanim::``, from ``convanim.integrations.gallery.GUIDE_SPECS``.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from sphinx.util.docutils import SphinxDirective
 import convanim
 from convanim.cli import app
 from convanim.cli.embedded import PROGRAM
-from convanim.describe import compact, padding_text
-from convanim.gallery import GUIDE_SPECS
 from convanim.geometry import ConvSpec
+from convanim.integrations.gallery import GUIDE_SPECS
+from convanim.text import compact, padding_text
 
 project = "convanim"
 author = "the convanim authors"
 release = version = convanim.__version__
-extensions = ["sphinx.ext.autodoc", "convanim.sphinxext"]
+extensions = ["sphinx.ext.autodoc", "convanim.integrations.sphinx"]
 exclude_patterns = ["_build"]
 html_theme = "alabaster"
 html_static_path = ["_static"]

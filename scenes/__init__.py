@@ -1,1 +1,1 @@
-"""Manim scenes: they arrange and animate what convanim.scene_plans computes, nothing more."""
+"""Manim scenes: they arrange and animate what convanim.story.scenes computes, nothing more."""

@@ -37,7 +37,7 @@ from manim import (
     config,
 )
 
-from convanim import style
+from convanim.draw import style
 from convanim.render.manim.blocks import (
     BACKGROUND,
     HIGHLIGHT,
@@ -50,7 +50,7 @@ from convanim.render.manim.blocks import (
     value_font,
     value_labels,
 )
-from convanim.scene_plans import (
+from convanim.story.scenes import (
     DEFAULTS,
     INPUT_NAME,
     ChannelsPlan,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from manim import DOWN, RIGHT, UP, FadeIn, Scene, VGroup, Write
 
-from convanim import style
+from convanim.draw import style
 from convanim.render.manim.blocks import (
     BACKGROUND,
     caption,
@@ -18,8 +18,8 @@ from convanim.render.manim.blocks import (
     sweep,
     value_labels,
 )
-from convanim.scene_plans import DEFAULTS, SceneParams, convolution_plan
-from convanim.storyboard import Cell
+from convanim.story.board import Cell
+from convanim.story.scenes import DEFAULTS, SceneParams, convolution_plan
 
 
 class ConvolutionScene(Scene):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, UP, FadeIn, FadeOut, ReplacementTransform, Scene, VGroup, Write
 
-from convanim import style
+from convanim.draw import style
 from convanim.geometry import ConvSpec
 from convanim.render.manim.blocks import (
     BACKGROUND,
@@ -22,7 +22,7 @@ from convanim.render.manim.blocks import (
     matrix_grid,
     vector_column,
 )
-from convanim.scene_plans import DEFAULTS, PRIME, SceneParams, matrix_plan
+from convanim.story.scenes import DEFAULTS, PRIME, SceneParams, matrix_plan
 
 TINY_2D = ConvSpec(input_size=(3, 3), kernel=2)
 

@@ -25,9 +25,9 @@ from manim import (
     Write,
 )
 
-from convanim import style
+from convanim.draw import style
 from convanim.render.manim.blocks import BACKGROUND, HIGHLIGHT, Grid, caption, heat_map
-from convanim.scene_plans import DEFAULTS, MINUS, PRIME, SceneParams, reconstruction_plan
+from convanim.story.scenes import DEFAULTS, MINUS, PRIME, SceneParams, reconstruction_plan
 
 CELL = 0.32
 #: How the plan's candidate names read on screen.

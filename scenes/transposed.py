@@ -25,7 +25,7 @@ from manim import (
     Write,
 )
 
-from convanim import style
+from convanim.draw import style
 from convanim.render.manim.blocks import (
     BACKGROUND,
     caption,
@@ -40,8 +40,8 @@ from convanim.render.manim.blocks import (
     sweep,
     value_labels,
 )
-from convanim.scene_plans import DEFAULTS, SceneParams, TransposedPlan, transposed_plan
-from convanim.storyboard import Cell
+from convanim.story.board import Cell
+from convanim.story.scenes import DEFAULTS, SceneParams, TransposedPlan, transposed_plan
 
 RESULT_WIDTH = 3.0  # scene units: both outputs shrink to this width for the comparison
 

@@ -38,7 +38,7 @@ with Image.open(sys.argv[1]) as gif:
 EOF
 
 mkdir "$work/site"
-printf 'extensions = ["convanim.sphinxext"]\nproject = "wheel check"\n' >"$work/site/conf.py"
+printf 'extensions = ["convanim.integrations.sphinx"]\nproject = "wheel check"\n' >"$work/site/conf.py"
 cat >"$work/site/index.rst" <<'EOF'
 Wheel check
 ===========

@@ -30,13 +30,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from convanim.animation import DURATION, animate_to_file, drawing, render_animation
 from convanim.cli import app
-from convanim.drawing import CellShape, Drawing, Label, Role, text_box
+from convanim.draw.frames import CellShape, Drawing, Label, Role, text_box
+from convanim.draw.style import Style, Theme
 from convanim.geometry import ConvSpec
-from convanim.storyboard import still_index
-from convanim.style import Style, Theme
-from convanim.values import ValueSource
+from convanim.pipeline import DURATION, animate_to_file, drawing, render_animation
+from convanim.story.board import still_index
+from convanim.story.values import ValueSource
 
 pytestmark = pytest.mark.browser
 

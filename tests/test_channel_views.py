@@ -22,16 +22,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import conv_grouped, conv_transpose_grouped
 
-from convanim.animation import drawing
-from convanim.channel_drawing import channel_layout, group_palette
-from convanim.channel_storyboard import Reading, build_channel_storyboard
-from convanim.drawing import CellShape, Label, Role, text_box
+from convanim.draw.channels import channel_layout, group_palette
+from convanim.draw.frames import CellShape, Label, Role, text_box
+from convanim.draw.style import HIGHLIGHT_OPACITY, Style, blend
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, scatter
-from convanim.presets import Preset, Separable, preset_channels
-from convanim.storyboard import View
-from convanim.style import HIGHLIGHT_OPACITY, Style, blend
-from convanim.values import ValueSource
+from convanim.pipeline import drawing
+from convanim.story.board import View
+from convanim.story.channels import Reading, build_channel_storyboard
+from convanim.story.presets import Preset, Separable, preset_channels
+from convanim.story.values import ValueSource
 
 CS231N = ConvSpec(
     input_size=(5, 5), kernel=3, stride=2, padding=1, in_channels=3, out_channels=2, bias=True
@@ -336,9 +336,9 @@ def test_stack_numbers_are_readable_and_the_partial_sums_are_headed():
     """The stack view prints its numbers in cells as large as the one-slice views' (the
     weights' subscripts at 12 px or more, by hand: 0.3 of a 44 px cell, less the fit), and
     names its column of partial sums over it, with the outputs close after it."""
-    from convanim.animation import drawing
-    from convanim.drawing import Align, CellShape, Label, Role
-    from convanim.values import ValueSource
+    from convanim.draw.frames import Align, CellShape, Label, Role
+    from convanim.pipeline import drawing
+    from convanim.story.values import ValueSource
 
     spec = ConvSpec(
         input_size=(5, 5), kernel=3, stride=2, padding=1, in_channels=3, out_channels=2, bias=True
@@ -369,9 +369,9 @@ def test_volume_joining_lines_cross_no_plane_but_the_two_they_join(spec, reading
     """Every frame's joining lines (from an input plane to an output plane; the box's edges
     run from input plane to input plane, or output to output) pass over no plane but the two
     they join (each plane's parallelogram, from its layout)."""
-    from convanim.animation import drawing
-    from convanim.channel_drawing import channel_layout
-    from convanim.drawing import Role
+    from convanim.draw.channels import channel_layout
+    from convanim.draw.frames import Role
+    from convanim.pipeline import drawing
 
     laid_out, style = drawing(spec, view="volume", reading=reading)
     layout = channel_layout(spec, View.VOLUME, Reading(reading), style, False)
@@ -416,9 +416,9 @@ def _within(point, corners, tolerance) -> bool:
 def test_separable_stages_keep_their_colours_and_stand_centred():
     """The pointwise stage reads the depthwise outputs: its input planes wear their colours
     (one hue per depthwise group); each stage stands centred in the frame."""
-    from convanim.animation import drawing
-    from convanim.drawing import CellShape, Role
-    from convanim.presets import Separable
+    from convanim.draw.frames import CellShape, Role
+    from convanim.pipeline import drawing
+    from convanim.story.presets import Separable
 
     pair = Separable.of(ConvSpec(input_size=(5, 5), kernel=3, in_channels=3), 2)
     laid_out, _ = drawing(pair, view="stack")

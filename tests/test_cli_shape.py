@@ -133,12 +133,10 @@ def test_an_unforeseen_refusal_of_the_system_is_one_error_line(monkeypatch):
     import errno
     import os
 
-    from convanim import describe
-
     def refuse(op):
         raise OSError(errno.EIO, os.strerror(errno.EIO), "/dev/sdz")
 
-    monkeypatch.setattr(describe, "shape_lines", refuse)
+    monkeypatch.setattr("convanim.cli.commands.shape_lines", refuse)
     result = run("shape")
     assert result.exit_code == 2
     assert result.output == "error: /dev/sdz: Input/output error\n"

@@ -15,14 +15,14 @@ from PIL import Image
 from typer.testing import CliRunner
 
 import convanim
-from convanim.animation import render_animation
 from convanim.cli import app
-from convanim.describe import overlap_verdict
+from convanim.draw.style import KERNEL_COLOURS
 from convanim.geometry import ConvSpec, kernel_index_matrix, overlap_counts
+from convanim.pipeline import render_animation
 from convanim.render.figures.figures import _matrix, _png
-from convanim.storyboard import Cell, View, build_storyboard, overlap_frame
-from convanim.style import KERNEL_COLOURS
-from convanim.values import with_overlap
+from convanim.story.board import Cell, View, build_storyboard, overlap_frame
+from convanim.story.values import with_overlap
+from convanim.text import overlap_verdict
 
 runner = CliRunner()
 
@@ -230,7 +230,7 @@ def test_animate_takes_every_view_reading_pooling_and_preset_of_the_command_line
     import subprocess
     import sys
 
-    from convanim.presets import Separable
+    from convanim.story.presets import Separable
 
     layer = ConvSpec(
         input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True, in_channels=2,

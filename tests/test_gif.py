@@ -19,14 +19,14 @@ from hypothesis import given, settings
 from PIL import Image
 from typer.testing import CliRunner
 
-from convanim.animation import animate_to_file, default_name, drawing
 from convanim.cli import app
-from convanim.drawing import Projection, draw
-from convanim.gallery import ALL_NAMES, GUIDE_SPECS, NUMERICAL_SPECS, entry
+from convanim.draw.frames import Projection, draw
+from convanim.draw.style import HIGHLIGHT_OPACITY, THEMES, UNREAD_FADE, Layout, Style, blend
 from convanim.geometry import ConvSpec
+from convanim.integrations.gallery import ALL_NAMES, GUIDE_SPECS, NUMERICAL_SPECS, entry
+from convanim.pipeline import animate_to_file, default_name, drawing
 from convanim.render.raster.painter import FramePainter
-from convanim.storyboard import Cell, View, build_storyboard, frame_count, plane_shapes
-from convanim.style import HIGHLIGHT_OPACITY, THEMES, UNREAD_FADE, Layout, Style, blend
+from convanim.story.board import Cell, View, build_storyboard, frame_count, plane_shapes
 
 runner = CliRunner()
 LIGHT = THEMES["light"]
@@ -489,7 +489,7 @@ def test_transparent_gif_keeps_covered_pixels_and_drops_the_background(
     tmp_path, theme, view, values
 ):
     """A GIF pixel is see-through or not: covered pixels stay, the background goes."""
-    from convanim.values import ValueSource
+    from convanim.story.values import ValueSource
 
     spec = ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True)
     options = {"view": view, "style": Style(theme=theme)}
@@ -532,7 +532,7 @@ def test_gif_durations_are_rounded_to_hundredths_and_said(tmp_path):
 
 
 def test_average_pooling_of_real_cells_is_labelled_and_named_apart(tmp_path, monkeypatch):
-    from convanim.drawing import Label
+    from convanim.draw.frames import Label
     from convanim.geometry import Pooling
 
     spec = ConvSpec(input_size=(5, 5), kernel=3, padding=1)
@@ -565,7 +565,7 @@ def test_one_dimensional_flat_strips_stack_output_above_input():
 
 def test_scatter_first_tap_dot_sits_clear_inside_its_cell():
     """The dot marking w[0, 0] on a stamp stays clear of the stamp's thick outline."""
-    from convanim.drawing import Disc, Role
+    from convanim.draw.frames import Disc, Role
 
     spec = ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True)
     board = build_storyboard(spec, View.SCATTER)
@@ -583,8 +583,8 @@ def test_scatter_first_tap_dot_sits_clear_inside_its_cell():
 
 
 def test_labels_stay_legible_on_small_pictures():
-    from convanim.drawing import Label, Role
-    from convanim.style import MIN_LABEL_PIXELS
+    from convanim.draw.frames import Label, Role
+    from convanim.draw.style import MIN_LABEL_PIXELS
 
     board = build_storyboard(ConvSpec(input_size=(5, 5), kernel=3))
     laid_out = draw(board, Style(width=120))

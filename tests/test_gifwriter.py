@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from convanim.render.encode.animation import _keys, palette_lookup
 from convanim.render.encode.gif import _fewest_runs, write_gif
+from convanim.render.encode.writers import _keys, palette_lookup
 
 
 def encode_gif(frames, palette, duration: int, see_through: int | None = None) -> bytes:

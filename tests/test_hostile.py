@@ -261,7 +261,7 @@ def _file_size_limit(limit: int):
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
 @pytest.mark.parametrize("name", ["a.gif", "a.mp4", "a.webp", "a.png", "a.svg"])
 def test_a_full_disk_is_one_error_line_and_leaves_nothing(tmp_path, name):
-    from convanim.render.encode.animation import mp4_available
+    from convanim.render.encode.writers import mp4_available
 
     if name.endswith(".mp4") and not mp4_available():
         pytest.skip("writing .mp4 needs PyAV")
@@ -395,7 +395,7 @@ def test_stopped_while_the_file_is_written_says_interrupted_and_leaves_nothing(t
 SWALLOWING = """
 import sys, time
 from pathlib import Path
-from convanim import animation
+from convanim import pipeline as animation
 from convanim.cli import main
 
 drawing = animation.drawing

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 from convanim.cli import app
 from convanim.cli.flags import SpecFlags
-from convanim.describe import pooling_torch_lines, torch_lines
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, Pooling
-from convanim.layers import LAYER_MAX_CHARS, from_torch, parse_layer
+from convanim.pytorch import LAYER_MAX_CHARS, from_torch, parse_layer
+from convanim.text import pooling_torch_lines, torch_lines
 
 runner = CliRunner()
 SQUARE = (6, 6)

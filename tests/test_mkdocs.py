@@ -15,8 +15,8 @@ markdown_extensions:
       custom_fences:
         - name: convanim
           class: convanim
-          validator: !!python/name:convanim.mkdocs.validator
-          format: !!python/name:convanim.mkdocs.fence
+          validator: !!python/name:convanim.integrations.mkdocs.validator
+          format: !!python/name:convanim.integrations.mkdocs.fence
 """
 SCATTER = "Transposed convolution of a 2x2 input with kernel 2x2, stride 2, padding 0, giving a 4x4 output"
 PAGE = """\
@@ -83,7 +83,7 @@ def test_unknown_fence_option_is_a_warning(tmp_path):
 
 
 def test_unread_header_and_out_flag_are_refused_and_the_next_fence_still_renders(tmp_path):
-    """``alt=`` leaves a header superfences cannot read: with the convanim.mkdocs extension
+    """``alt=`` leaves a header superfences cannot read: with the convanim.integrations.mkdocs extension
     the fence is refused on the page (not left as text swallowing the next fence); a body
     with -o is refused, since the fence writes the animation into the page."""
     page = (
@@ -91,7 +91,7 @@ def test_unread_header_and_out_flag_are_refused_and_the_next_fence_still_renders
         "```convanim\n--i 2 --k 2\n```\n\n"
         "```convanim\n--i 2 --k 2 -o a.svg\n```\n"
     )
-    done = mkdocs_build(tmp_path, page, config=f"{CONFIG}  - convanim.mkdocs\n")
+    done = mkdocs_build(tmp_path, page, config=f"{CONFIG}  - convanim.integrations.mkdocs\n")
     assert done.returncode == 0, done.stderr
     html = (tmp_path / "site" / "index.html").read_text()
     errors = re.findall(r'<pre class="convanim-error">(.*?)</pre>', html, flags=re.DOTALL)

@@ -17,7 +17,8 @@ from hypothesis import given, settings
 
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec
-from convanim.scene_plans import (
+from convanim.story.board import Cell
+from convanim.story.scenes import (
     DEFAULTS,
     SceneParams,
     arithmetic_text,
@@ -26,7 +27,6 @@ from convanim.scene_plans import (
     reconstruction_plan,
     transposed_plan,
 )
-from convanim.storyboard import Cell
 
 SETTINGS = settings(max_examples=40, deadline=None)
 
@@ -187,7 +187,7 @@ def test_scene_inputs_hold_no_zero_that_could_pass_for_padding(plan, seed):
 @pytest.mark.parametrize("seed", [0, 5])
 def test_animations_keep_their_seeded_values_zeros_included(seed):
     """The GIF and SVG animations draw their inputs from 0..3 as before (the gallery's bytes)."""
-    from convanim.values import ValueSource
+    from convanim.story.values import ValueSource
 
     spec = DEFAULTS["TransposedConvolutionScene"].spec
     x, _ = ValueSource(seed=seed).arrays(spec)
@@ -199,7 +199,7 @@ def test_plans_need_no_manim():
     code = (
         "import sys\n"
         "sys.modules['manim'] = None\n"
-        "from convanim import scene_plans as plans\n"
+        "from convanim.story import scenes as plans\n"
         "for name, plan in [('ConvolutionScene', plans.convolution_plan),"
         " ('TransposedConvolutionScene', plans.transposed_plan),"
         " ('MatrixScene', plans.matrix_plan), ('ReconstructionScene', plans.reconstruction_plan)]:\n"

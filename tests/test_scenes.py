@@ -27,7 +27,7 @@ from convanim.render.manim.driver import (
     find_scene,
     render_scene,
 )
-from convanim.scene_plans import (
+from convanim.story.scenes import (
     DEFAULTS,
     ChannelStage,
     SceneParams,
@@ -36,7 +36,7 @@ from convanim.scene_plans import (
     convolution_plan,
     transposed_plan,
 )
-from convanim.values import number_text
+from convanim.story.values import number_text
 
 SMALL = {
     "convolution": ConvSpec(input_size=(3, 3), kernel=2),
@@ -145,9 +145,9 @@ def test_transposed_scene_sweeps_the_gather_canvas(manim, tmp_path):
 
 @pytest.mark.manim
 def test_faded_input_cells_use_the_shared_unread_fade(manim):
+    from convanim.draw.style import UNREAD_FADE
     from convanim.render.manim.blocks import plane_grid
-    from convanim.storyboard import build_storyboard
-    from convanim.style import UNREAD_FADE
+    from convanim.story.board import build_storyboard
 
     # k 3, s 2 over 6 cells: the last input column is never read.
     board = build_storyboard(ConvSpec(input_size=(3, 6), kernel=3, stride=2))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 SPHINX_BUILD = Path(sys.executable).parent / "sphinx-build"
-CONF = 'extensions = ["convanim.sphinxext"]\nproject = "test"\n'
+CONF = 'extensions = ["convanim.integrations.sphinx"]\nproject = "test"\n'
 CONV = "Convolution of a 3x3 input with kernel 2x2, stride 1, padding 0, giving a 2x2 output"
 #: Two small animations, one a figure with its own alt text; lines 4 and 9 open them.
 PAGE = """\

@@ -22,16 +22,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from convanim.animation import animate_to_file, drawing, render_animation
+from convanim.draw.style import Style
 from convanim.errors import ConvanimError
-from convanim.gallery import entry
 from convanim.geometry import ConvSpec
-from convanim.notebook import animate
-from convanim.render.encode.animation import animation_bytes
+from convanim.integrations.gallery import entry
+from convanim.integrations.notebook import animate
+from convanim.pipeline import animate_to_file, drawing, render_animation
+from convanim.render.encode.writers import animation_bytes
 from convanim.render.raster.painter import FramePainter
-from convanim.storyboard import View
-from convanim.style import Style
-from convanim.values import ValueSource
+from convanim.story.board import View
+from convanim.story.values import ValueSource
 
 SPEC = ConvSpec(input_size=(6, 6), kernel=3, stride=1, padding=1)  # 36 frames
 #: The format cases' spec: 16 frames, over the 8 the GIF palette samples; with values, over
@@ -172,7 +172,7 @@ def painters(monkeypatch) -> list[CountingPainter]:
 def test_frames_over_the_held_budget_are_streamed_two_at_most(
     tmp_path, painters, monkeypatch, suffix, values
 ):
-    monkeypatch.setattr("convanim.render.encode.animation.HELD_BYTES", 0)
+    monkeypatch.setattr("convanim.render.encode.writers.HELD_BYTES", 0)
     animate_to_file(SPEC, tmp_path / f"a{suffix}", values=ValueSource() if values else None)
     (painter,) = painters
     assert painter.most_alive <= 2
@@ -189,7 +189,7 @@ def test_frames_within_the_held_budget_are_painted_once(
     laid_out, _ = drawing(SPEC, values=ValueSource())
     width, height = laid_out.size
     need = len(laid_out.frames) * width * height * 4  # Pillow keeps 4 bytes a pixel
-    monkeypatch.setattr("convanim.render.encode.animation.HELD_BYTES", need + spare)
+    monkeypatch.setattr("convanim.render.encode.writers.HELD_BYTES", need + spare)
     animate_to_file(SPEC, tmp_path / f"a{suffix}", values=ValueSource())
     (painter,) = painters
     if spare == 0:  # they fit: all held, each painted once
@@ -199,7 +199,7 @@ def test_frames_within_the_held_budget_are_painted_once(
 
 
 def test_notebook_animation_is_streamed_and_shows_the_painted_frames(painters, monkeypatch):
-    monkeypatch.setattr("convanim.render.encode.animation.HELD_BYTES", 0)
+    monkeypatch.setattr("convanim.render.encode.writers.HELD_BYTES", 0)
     inline = animate(SPEC, values=True, format="gif")
     assert painters[0].most_alive <= 2
     frames, _ = render_animation(SPEC, style=Style(), values=ValueSource(0))
@@ -243,7 +243,7 @@ CASES = {
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_streamed_gif_shows_the_painted_frames(tmp_path, monkeypatch, case):
-    monkeypatch.setattr("convanim.render.encode.animation.HELD_BYTES", 0)
+    monkeypatch.setattr("convanim.render.encode.writers.HELD_BYTES", 0)
     spec, options = CASES[case]
     path = tmp_path / "a.gif"
     animate_to_file(spec, path, duration=300, **options)
@@ -387,8 +387,8 @@ def test_an_unwritable_path_is_refused_before_anything_is_drawn(tmp_path, monkey
     def never(*args, **kwargs):
         raise AssertionError("rendered before the path was checked")
 
-    monkeypatch.setattr("convanim.animation.render_animation", never)
-    monkeypatch.setattr("convanim.animation.drawing", never)
+    monkeypatch.setattr("convanim.pipeline.render_animation", never)
+    monkeypatch.setattr("convanim.pipeline.drawing", never)
     with pytest.raises(ConvanimError, match="cannot create the folder") as caught:
         animate_to_file(SPEC, blocker / "deeper" / "a.gif")
     assert caught.value.argument == "out"

@@ -17,14 +17,14 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from convanim.animation import animate_to_file, drawing, svg_text, write_still
 from convanim.cli import app
-from convanim.drawing import CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
-from convanim.gallery import GUIDE_SPECS
+from convanim.draw.frames import CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
+from convanim.draw.style import Style
 from convanim.geometry import ConvSpec, Pooling, PoolMode
-from convanim.storyboard import View, still_index
-from convanim.style import Style
-from convanim.values import ValueSource
+from convanim.integrations.gallery import GUIDE_SPECS
+from convanim.pipeline import animate_to_file, drawing, svg_text, write_still
+from convanim.story.board import View, still_index
+from convanim.story.values import ValueSource
 
 SVG = "{http://www.w3.org/2000/svg}"
 SPEC = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)

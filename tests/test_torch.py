@@ -16,11 +16,11 @@ from conftest import channel_specs, random_values
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from convanim.describe import torch_lines
 from convanim.errors import ConvanimError
-from convanim.gallery import GUIDE_SPECS
 from convanim.geometry import ConvSpec, Pooling, apply
-from convanim.layers import from_torch, parse_layer
+from convanim.integrations.gallery import GUIDE_SPECS
+from convanim.pytorch import from_torch, parse_layer
+from convanim.text import torch_lines
 
 torch = pytest.importorskip("torch")
 F = pytest.importorskip("torch.nn.functional")

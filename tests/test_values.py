@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from convanim.cli import app
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, Pooling
-from convanim.storyboard import Cell, View, build_storyboard
-from convanim.values import (
+from convanim.story.board import Cell, View, build_storyboard
+from convanim.story.values import (
     conv_numbers,
     distinct_values,
     given_array,
@@ -135,7 +135,7 @@ def test_cli_values_and_pool_write_named_files(tmp_path, monkeypatch):
 
 def test_pooling_without_given_values_prints_seeded_numbers():
     """A pooling animation always prints numbers; without values it takes distinct seeded ones."""
-    from convanim.animation import drawing
+    from convanim.pipeline import drawing
 
     spec = ConvSpec(input_size=(5, 5), kernel=3)
     laid_out, _ = drawing(spec, pooling=Pooling(spec, "max"))
@@ -152,7 +152,7 @@ def test_numbers_on_highlighted_cells_meet_wcag_aa_contrast(theme):
 
     (The light theme keeps the guide's white on its blue and teal.)
     """
-    from convanim.style import (
+    from convanim.draw.style import (
         HIGHLIGHT_OPACITY,
         STAMP_SHADE_MAX,
         THEMES,
@@ -170,10 +170,10 @@ def test_numbers_on_highlighted_cells_meet_wcag_aa_contrast(theme):
 
 
 def test_dark_theme_numbers_on_a_highlighted_cell_are_drawn_readable():
-    from convanim.animation import drawing
-    from convanim.drawing import CellShape, Label, Role
-    from convanim.style import Style, contrast
-    from convanim.values import ValueSource
+    from convanim.draw.frames import CellShape, Label, Role
+    from convanim.draw.style import Style, contrast
+    from convanim.pipeline import drawing
+    from convanim.story.values import ValueSource
 
     spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
     laid_out, _ = drawing(spec, style=Style(theme="dark"), values=ValueSource())
@@ -198,7 +198,7 @@ def _inside(point, corners) -> bool:
 
 def _printed_in(shapes, cell, role):
     """The number a frame prints with ``role`` in a CellShape's cell, else None (nothing shown)."""
-    from convanim.drawing import Label
+    from convanim.draw.frames import Label
 
     found = [
         s.text
@@ -220,10 +220,10 @@ decimals = st.integers(-400, 400).map(lambda n: n / 8) | st.integers(-999, 999).
 def test_every_printed_output_recomputes_from_the_printed_footprint(spec, data, flat):
     """Read back from the drawing's text alone, each frame's footprint values times their
     weights sum exactly (in decimal) to the output the frame prints."""
-    from convanim.animation import drawing
-    from convanim.drawing import CellShape, Role
-    from convanim.style import Style
-    from convanim.values import ValueSource
+    from convanim.draw.frames import CellShape, Role
+    from convanim.draw.style import Style
+    from convanim.pipeline import drawing
+    from convanim.story.values import ValueSource
 
     x = np.array(
         data.draw(
@@ -262,9 +262,9 @@ def test_every_printed_output_recomputes_from_the_printed_footprint(spec, data, 
 def test_scatter_running_sums_recompute_from_printed_weights(spec, data):
     """Scatter view: each stamp adds its input's printed value times the printed weight in
     each stamp cell to the sum that cell printed before."""
-    from convanim.animation import drawing
-    from convanim.drawing import CellShape, Role
-    from convanim.values import ValueSource
+    from convanim.draw.frames import CellShape, Role
+    from convanim.pipeline import drawing
+    from convanim.story.values import ValueSource
 
     size = math.prod(spec.input_size)
     x = np.array(data.draw(st.lists(decimals, min_size=size, max_size=size)))
@@ -291,10 +291,10 @@ def test_scatter_running_sums_recompute_from_printed_weights(spec, data):
 
 def test_long_numbers_fit_their_cells_and_print_exactly():
     """The issue's example: every number fits inside its cell, and no weight touches its value."""
-    from convanim.animation import drawing
-    from convanim.drawing import CellShape, Label, Role, text_box
-    from convanim.style import Style
-    from convanim.values import ValueSource
+    from convanim.draw.frames import CellShape, Label, Role, text_box
+    from convanim.draw.style import Style
+    from convanim.pipeline import drawing
+    from convanim.story.values import ValueSource
 
     spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
     w = np.array([0.5, -1.25, 3, 100, -200, 7.5, 1, 1, 1]).reshape(3, 3)
@@ -339,7 +339,7 @@ def test_scatter_view_ends_with_every_output_printed_zeros_included():
 def test_ceil_mode_alt_text_and_a_foreign_pooling():
     """The alt text states the pooled shape; a pooling of another spec is refused."""
     import convanim
-    from convanim.animation import drawing
+    from convanim.pipeline import drawing
 
     spec = ConvSpec(input_size=5, kernel=2, stride=2)
     pooling = Pooling(spec, "avg", ceil_mode=True)
@@ -353,7 +353,7 @@ def test_given_numbers_are_real_and_short_enough_for_a_cell():
     """A cell prints numbers below a million readably: -999999.5 is taken, 1e6 and 1e308
     (309 digits) are refused naming the limit, complex numbers are refused (no NumPy warning,
     which the suite turns into an error)."""
-    from convanim.values import given_array
+    from convanim.story.values import given_array
 
     np.testing.assert_array_equal(
         given_array(given_numbers("-999999.5,0.25", "weights"), (2,), "weights"), [-999999.5, 0.25]
@@ -414,10 +414,10 @@ def _wcag_contrast(first, second) -> float:
 def test_every_static_value_reads_on_its_cell_read_or_unread(theme, view):
     """Stride 3 over 5 cells leaves cells unread (drawn pale): their numbers must read on
     the pale fill as the others do on theirs (WCAG 3:1, the floor for large text)."""
-    from convanim.animation import drawing
-    from convanim.drawing import CellShape, Label, Role
-    from convanim.style import Style
-    from convanim.values import ValueSource
+    from convanim.draw.frames import CellShape, Label, Role
+    from convanim.draw.style import Style
+    from convanim.pipeline import drawing
+    from convanim.story.values import ValueSource
 
     spec = ConvSpec(input_size=(5, 5), kernel=2, stride=3)
     laid_out, _ = drawing(spec, view=view, values=ValueSource(), style=Style(theme=theme))

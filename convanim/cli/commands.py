@@ -15,16 +15,17 @@ from urllib.parse import quote
 
 import typer
 
-from convanim import __version__, describe
-from convanim.animation import DURATION, MAX_FRAMES, MAX_PIXELS
-from convanim.channel_storyboard import Reading
+from convanim import __version__
 from convanim.cli import options
 from convanim.cli.flags import Commands, SpecFlags, with_spec_flags
+from convanim.draw.style import Theme
 from convanim.errors import ConvanimError, quoted
-from convanim.presets import Preset
+from convanim.pipeline import DURATION, MAX_FRAMES, MAX_PIXELS
 from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
 from convanim.request import Request
-from convanim.style import Theme
+from convanim.story.channels import Reading
+from convanim.story.presets import Preset
+from convanim.text import overlap_verdict, record, shape_lines, shape_text
 
 app = typer.Typer(
     cls=Commands,
@@ -66,9 +67,9 @@ def shape(
     """
     op = flags.operation(channels=True)
     if as_json:
-        typer.echo(json.dumps(describe.record(op)))
+        typer.echo(json.dumps(record(op)))
         return
-    typer.echo("\n".join(describe.shape_lines(op)))
+    typer.echo("\n".join(shape_lines(op)))
 
 
 @dataclass
@@ -115,8 +116,8 @@ def gif(
     """
     from convanim.geometry import Pooling
     from convanim.geometry.pooling import ceil_mode_refusal
-    from convanim.presets import preset_flags
-    from convanim.values import given_numbers
+    from convanim.story.presets import preset_flags
+    from convanim.story.values import given_numbers
 
     if pool is not None and flags.preset is not None:
         rule = (
@@ -201,7 +202,7 @@ def gallery(
     from rich.console import Console
     from rich.progress import Progress
 
-    from convanim.gallery import ALL_NAMES, FORMATS, render_gallery, stale_files
+    from convanim.integrations.gallery import ALL_NAMES, FORMATS, render_gallery, stale_files
 
     console = Console(stderr=True)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
@@ -244,9 +245,9 @@ def scene(
 
     Example: convanim scene transposed --k 3 --s 2 --p 1
     """
-    from convanim.animation import default_name
+    from convanim.pipeline import default_name
     from convanim.render.manim.driver import SCENES, check, find_scene, render_scene
-    from convanim.scene_plans import DEFAULTS, SceneParams
+    from convanim.story.scenes import DEFAULTS, SceneParams
 
     if list_scenes:
         typer.echo(
@@ -265,7 +266,7 @@ def scene(
     path = out or Path("renders") / f"{entry.cls}_{stem}"
     check(entry, params, path, file_format, max_steps)
     render_scene(entry, params, path, quality, file_format, preview)
-    typer.echo(f"{path}: {entry.cls}, {describe.shape_text(spec)}, {path.stat().st_size:,} bytes")
+    typer.echo(f"{path}: {entry.cls}, {shape_text(spec)}, {path.stat().st_size:,} bytes")
 
 
 @app.command()
@@ -279,16 +280,14 @@ def overlap(
 
     Example: convanim overlap --k 3 --s 2 --compare
     """
-    from convanim.animation import default_name
+    from convanim.pipeline import default_name
     from convanim.render.figures.figures import overlap_comparison, overlap_figure
 
     spec = flags.spec(max_axes=2)
     specs = overlap_comparison(spec) if compare else [spec]
     path = out or Path("renders") / default_name(spec, extension=".png", tags=("overlap",))
     size = overlap_figure(specs, path, asked=spec)
-    lines = [
-        f"k {','.join(map(str, each.kernel))}: {describe.overlap_verdict(each)}" for each in specs
-    ]
+    lines = [f"k {','.join(map(str, each.kernel))}: {overlap_verdict(each)}" for each in specs]
     typer.echo("\n".join([*lines, f"{path}: {size:,} bytes"]))
 
 
@@ -303,7 +302,7 @@ def matrix(
 
     Cells are coloured by the kernel position they hold. Example: convanim matrix --i 4 --k 3
     """
-    from convanim.animation import default_name
+    from convanim.pipeline import default_name
     from convanim.render.figures.figures import matrix_animation, matrix_figure
 
     convolution = flags.spec(transposed=False)
@@ -311,4 +310,4 @@ def matrix(
     extension = ".gif" if animate else ".png"
     path = out or Path("renders") / default_name(spec, extension=extension, tags=("matrix",))
     size = matrix_animation(spec, path) if animate else matrix_figure(spec, path)
-    typer.echo(f"{path}: {size:,} bytes, {describe.shape_text(spec)}")
+    typer.echo(f"{path}: {size:,} bytes, {shape_text(spec)}")

@@ -24,8 +24,8 @@ from convanim.cli.options import SPEC
 from convanim.errors import ConvanimError, quoted
 from convanim.geometry import NAMED_PADDINGS, ConvSpec, Pooling, default_input_size
 from convanim.geometry.spec import check_axes
-from convanim.layers import parse_layer
-from convanim.presets import PRESET_OUT_CHANNELS, Preset, Separable, preset_channels
+from convanim.pytorch import parse_layer
+from convanim.story.presets import PRESET_OUT_CHANNELS, Preset, Separable, preset_channels
 
 #: The flag that sets each library argument, for messages in the user's terms.
 FLAGS = {

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
-from convanim.channel_storyboard import Reading
+from convanim.draw.style import Theme
 from convanim.geometry import PoolMode
 from convanim.render.manim import Quality, SceneFormat
-from convanim.storyboard import View
-from convanim.style import Theme
+from convanim.story.board import View
+from convanim.story.channels import Reading
 
 SPEC, OUTPUT, LOOK, NUMBERS, LIMITS = "Spec", "Output", "Look", "Numbers", "Limits"
 

@@ -13,7 +13,7 @@ def movie_to_animation(movie: Path, out: Path) -> int:
     """
     import av
 
-    from convanim.render.encode.animation import write_animation
+    from convanim.render.encode.writers import write_animation
 
     with av.open(str(movie)) as container:
         stream = container.streams.video[0]

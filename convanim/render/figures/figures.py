@@ -18,11 +18,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from convanim.describe import compact, overlap_verdict, shape_text, size_text
+from convanim.draw.style import KERNEL_COLOURS, RGB, THEMES, Theme
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, grid_positions, kernel_index_matrix, overlap_counts
 from convanim.render.encode.files import check_destination, write_bytes
-from convanim.style import KERNEL_COLOURS, RGB, THEMES, Theme
+from convanim.text import compact, overlap_verdict, shape_text, size_text
 
 PALETTE = THEMES[Theme.LIGHT]
 MATRIX_MAX_SIDE = 64  # rows or columns beyond which matrix cells become unreadable
@@ -155,7 +155,7 @@ def matrix_figure(spec: ConvSpec, path: Path) -> int:
 
 def matrix_animation(spec: ConvSpec, path: Path, duration: int = 1000) -> int:
     """One frame per output cell, row-major like the conv GIF, with that output's row lit."""
-    from convanim.render.encode.animation import check_suffix, write_png_animation
+    from convanim.render.encode.writers import check_suffix, write_png_animation
 
     check_suffix(path)
     if path.suffix.lower() == ".svg":  # its frames are matplotlib's pictures, not a drawing

@@ -14,9 +14,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Polygon
 
-from convanim.drawing import Align, CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
+from convanim.draw.frames import Align, CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
+from convanim.draw.style import RGB
 from convanim.render.figures.figures import DPI, figure_bytes
-from convanim.style import RGB
 
 POINTS_PER_PIXEL = 72 / DPI
 FONT = "DejaVu Sans"  # matplotlib's own font, and the SVG's first choice

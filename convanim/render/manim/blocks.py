@@ -1,7 +1,7 @@
 """Manim building blocks for the scenes: cell grids, value labels, heat maps, colours by role.
 
 Grids are built from storyboard planes and arrays; nothing here computes an index,
-and every colour, opacity, width and font size comes from ``convanim.style``.
+and every colour, opacity, width and font size comes from ``convanim.draw.style``.
 Cell (r, c) sits at column c, row r counted downwards, ``size`` scene units apart.
 """
 
@@ -29,11 +29,11 @@ from manim import (
     interpolate_color,
 )
 
-from convanim import style
-from convanim.scene_plans import TIMES
-from convanim.storyboard import Cell, Frame, Plane
-from convanim.style import RGB, THEMES
-from convanim.values import number_text
+from convanim.draw import style
+from convanim.draw.style import RGB, THEMES
+from convanim.story.board import Cell, Frame, Plane
+from convanim.story.scenes import TIMES
+from convanim.story.values import number_text
 
 _PALETTE = THEMES[style.MANIM_THEME]
 

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from convanim import scene_plans
 from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec
 from convanim.render.encode.files import check_destination, copy_file
 from convanim.render.encode.video import movie_to_animation
 from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
-from convanim.scene_plans import SceneParams
+from convanim.story import scenes as scene_plans
+from convanim.story.scenes import SceneParams
 
 INSTALL_HINT = (
     "convanim scene needs Manim: apt-get install -y libcairo2-dev libpango1.0-dev pkg-config "

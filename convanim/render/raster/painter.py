@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from convanim.drawing import Align, CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
+from convanim.draw.frames import Align, CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
 from convanim.lazy import Lazy
 
 Ink = tuple[int, int, int] | int  # an RGB colour, or a mask value

@@ -32,9 +32,9 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from convanim.drawing import CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
-from convanim.storyboard import still_index
-from convanim.style import RGB
+from convanim.draw.frames import CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
+from convanim.draw.style import RGB
+from convanim.story.board import still_index
 
 FONTS = "'DejaVu Sans', Verdana, Arial, sans-serif"  # Pillow's default font, then look-alikes
 _NAME = "\x00"  # stands for the document's name until its content is known

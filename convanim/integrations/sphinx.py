@@ -1,6 +1,6 @@
 """The ``.. convanim::`` directive for Sphinx: an animation rendered at build time by ``convanim gif``.
 
-In ``conf.py``, ``extensions = ["convanim.sphinxext"]``; in a page::
+In ``conf.py``, ``extensions = ["convanim.integrations.sphinx"]``; in a page::
 
     .. convanim::
        :k: 3
@@ -195,7 +195,7 @@ def _report_counts(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the directive (Sphinx calls this for ``extensions = ["convanim.sphinxext"]``)."""
+    """Register the directive (Sphinx calls this for ``extensions = ["convanim.integrations.sphinx"]``)."""
     app.add_directive("convanim", ConvanimDirective)
     app.connect("env-before-read-docs", _reset_counts)
     app.connect("env-merge-info", _merge_counts)

@@ -12,14 +12,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from convanim.channel_storyboard import Reading, channel_frame_count, check_reading
-from convanim.describe import compact, parameter_tokens
-from convanim.drawing import Drawing, Projection, draw
+from convanim.draw.frames import Drawing, Projection, draw
+from convanim.draw.style import GUIDE_CELL, MIN_CELL_PIXELS, NUMBERS_CELL, RGB, Layout, Style, Theme
 from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec, Pooling
 from convanim.geometry.views import widest_term
-from convanim.presets import Separable
-from convanim.storyboard import (
+from convanim.story.board import (
     Storyboard,
     View,
     as_drawable,
@@ -30,8 +28,9 @@ from convanim.storyboard import (
     plane_shapes,
     still_index,
 )
-from convanim.style import GUIDE_CELL, MIN_CELL_PIXELS, NUMBERS_CELL, RGB, Layout, Style, Theme
-from convanim.values import (
+from convanim.story.channels import Reading, channel_frame_count, check_reading
+from convanim.story.presets import Separable
+from convanim.story.values import (
     Numbers,
     ValueSource,
     conv_numbers,
@@ -39,6 +38,7 @@ from convanim.values import (
     scatter_numbers,
     with_overlap,
 )
+from convanim.text import compact, parameter_tokens
 
 if TYPE_CHECKING:
     from convanim.render.raster.painter import FramePainter, MattedFrames
@@ -258,9 +258,9 @@ def _channel_drawing(
 ) -> tuple[Drawing, Style]:
     """The stack or volume view of ``spec`` (see ``drawing``), within the budgets;
     ``input_hues`` colour its input channels (else their groups' hues)."""
-    from convanim.channel_drawing import channel_layout, check_numbers, draw_channels
-    from convanim.channel_storyboard import build_channel_storyboard
-    from convanim.values import channel_numbers
+    from convanim.draw.channels import channel_layout, check_numbers, draw_channels
+    from convanim.story.channels import build_channel_storyboard
+    from convanim.story.values import channel_numbers
 
     reading = choose(Reading, reading, "reading")
     if pooling is not None:
@@ -333,7 +333,7 @@ def _separable_drawing(
     """The depthwise layer, then the pointwise one on its output (each with its caption),
     then their parameters and multiply-accumulates against the standard convolution (see
     ``drawing``)."""
-    from convanim.channel_drawing import group_palette, in_sequence
+    from convanim.draw.channels import group_palette, in_sequence
     from convanim.geometry import apply, connectivity
 
     frames = sum(
@@ -363,7 +363,7 @@ def _separable_drawing(
 
 def title(spec: ConvSpec | Separable, pooling: Pooling | None = None) -> str:
     """What an animation shows, in one sentence (its alt text)."""
-    from convanim.describe import alt_text
+    from convanim.text import alt_text
 
     if isinstance(spec, Separable):
         first, second = alt_text(spec.depthwise), alt_text(spec.pointwise)
@@ -438,7 +438,7 @@ def _check_theme(path: Path, options: dict[str, Any]) -> None:
     """Refuse theme auto, before anything is drawn, for any format but SVG."""
     style = options.get("style")
     if style is not None and style.theme is Theme.AUTO and path.suffix.lower() != ".svg":
-        from convanim.style import AUTO_NEEDS_SVG
+        from convanim.draw.style import AUTO_NEEDS_SVG
 
         raise ConvanimError("theme", AUTO_NEEDS_SVG)
 
@@ -464,8 +464,8 @@ def animate_to_file(
     >>> animate_to_file(spec, folder / "conv.gif").frames
     9
     """
-    from convanim.render.encode.animation import check_suffix, write_animation
     from convanim.render.encode.files import check_destination
+    from convanim.render.encode.writers import check_suffix, write_animation
 
     path = Path(path)
     check_suffix(path, transparent)

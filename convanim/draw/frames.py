@@ -20,12 +20,12 @@ from typing import Protocol, TypeVar
 
 import numpy as np
 
-from convanim import style as look
+from convanim.draw import style as look
+from convanim.draw.style import RGB, Layout, Palette, Style, blend
 from convanim.errors import ConvanimError
 from convanim.lazy import Lazy
-from convanim.storyboard import Cell, Frame, Plane, Storyboard, View
-from convanim.style import RGB, Layout, Palette, Style, blend
-from convanim.values import FrameNumbers, Numbers, number_text
+from convanim.story.board import Cell, Frame, Plane, Storyboard, View
+from convanim.story.values import FrameNumbers, Numbers, number_text
 
 
 class Role(str, enum.Enum):
@@ -678,7 +678,7 @@ def draw(board: Storyboard, style: Style, numbers: Numbers | None = None) -> Dra
     """Lay out every frame of ``board`` in ``style``, with ``numbers`` printed if given.
 
     >>> from convanim.geometry import ConvSpec
-    >>> from convanim.storyboard import build_storyboard
+    >>> from convanim.story.board import build_storyboard
     >>> drawing = draw(build_storyboard(ConvSpec(input_size=(5, 5), kernel=3)), Style())
     >>> drawing.size, len(drawing.frames)
     ((308, 380), 9)

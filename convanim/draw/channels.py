@@ -17,10 +17,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from convanim import style as look
-from convanim.channel_storyboard import ChannelFrame, ChannelStoryboard, Reading, stamp_counts
-from convanim.describe import padding_text, size_text
-from convanim.drawing import (
+from convanim.draw import style as look
+from convanim.draw.frames import (
     Align,
     CellLayout,
     Drawing,
@@ -35,12 +33,14 @@ from convanim.drawing import (
     text_box,
     value_ground,
 )
+from convanim.draw.style import RGB, Layout, Palette, Style, blend
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec
 from convanim.lazy import Lazy
-from convanim.storyboard import Cell, Plane, View, as_drawable, plane_shapes
-from convanim.style import RGB, Layout, Palette, Style, blend
-from convanim.values import ChannelNumbers, number_text
+from convanim.story.board import Cell, Plane, View, as_drawable, plane_shapes
+from convanim.story.channels import ChannelFrame, ChannelStoryboard, Reading, stamp_counts
+from convanim.story.values import ChannelNumbers, number_text
+from convanim.text import padding_text, size_text
 
 
 @dataclass(frozen=True)
@@ -678,7 +678,7 @@ def draw_channels(
     """Lay out ``board`` in ``view`` (stack or volume), with ``numbers`` printed if given;
     ``input_hues`` colour the input channels (one each; else their groups' hues).
 
-    >>> from convanim.channel_storyboard import build_channel_storyboard
+    >>> from convanim.story.channels import build_channel_storyboard
     >>> spec = ConvSpec(input_size=(5, 5), kernel=3, in_channels=2, out_channels=2, groups=2)
     >>> drawing = draw_channels(build_channel_storyboard(spec), View.VOLUME, Style())
     >>> len(drawing.frames)

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convanim.channel_storyboard import ChannelFrame, ChannelStoryboard, stamp_counts
-from convanim.describe import size_text
 from convanim.errors import ConvanimError, quoted
 from convanim.geometry import (
     ConvSpec,
@@ -28,7 +26,9 @@ from convanim.geometry import (
     scatter_running_sums,
 )
 from convanim.lazy import Lazy
-from convanim.storyboard import Cell, Storyboard, drawn_cells
+from convanim.story.board import Cell, Storyboard, drawn_cells
+from convanim.story.channels import ChannelFrame, ChannelStoryboard, stamp_counts
+from convanim.text import size_text
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from convanim.animation import DURATION, MAX_FRAMES, MAX_PIXELS, render_animation
-from convanim.channel_storyboard import Reading
+from convanim.draw.style import Theme
 from convanim.errors import ConvanimError, quoted
 from convanim.geometry import ConvSpec, Pooling, PoolMode
-from convanim.presets import Separable
+from convanim.pipeline import DURATION, MAX_FRAMES, MAX_PIXELS, render_animation
 from convanim.request import Request
-from convanim.storyboard import View
-from convanim.style import Theme
+from convanim.story.board import View
+from convanim.story.channels import Reading
+from convanim.story.presets import Separable
 
 #: What ``animate`` renders: an animated SVG (sharp at any zoom, real text) or a GIF.
 FORMATS = ("svg", "gif")
@@ -120,7 +120,7 @@ def animate(
     >>> animate(spec, format="gif").width
     404
     """
-    from convanim.render.encode.animation import animation_bytes
+    from convanim.render.encode.writers import animation_bytes
 
     if unknown:
         known = ", ".join(

@@ -15,9 +15,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 
-from convanim.describe import counted, size_text
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec
+from convanim.text import counted, size_text
 
 #: Input channels of a preset when none are given: the CS231n demo's three.
 PRESET_IN_CHANNELS = 3

@@ -17,13 +17,13 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from convanim.animation import Animation
-from convanim.channel_storyboard import Reading
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, PoolMode
-from convanim.presets import Separable
+from convanim.pipeline import Animation
 from convanim.request import Request
-from convanim.storyboard import View
+from convanim.story.board import View
+from convanim.story.channels import Reading
+from convanim.story.presets import Separable
 
 #: name -> spec, in the guide's order (PyTorch-style parameters of the animated op).
 GUIDE_SPECS: dict[str, ConvSpec] = {

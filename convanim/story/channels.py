@@ -23,7 +23,7 @@ import numpy as np
 from convanim.errors import ConvanimError
 from convanim.geometry import Connectivity, ConvSpec, connectivity
 from convanim.lazy import Lazy
-from convanim.storyboard import Storyboard, View, build_storyboard
+from convanim.story.board import Storyboard, View, build_storyboard
 
 
 class Reading(str, enum.Enum):

@@ -9,10 +9,10 @@ In ``mkdocs.yml``::
           custom_fences:
             - name: convanim
               class: convanim
-              validator: !!python/name:convanim.mkdocs.validator
-              format: !!python/name:convanim.mkdocs.fence
+              validator: !!python/name:convanim.integrations.mkdocs.validator
+              format: !!python/name:convanim.integrations.mkdocs.fence
 
-        - convanim.mkdocs
+        - convanim.integrations.mkdocs
 
 The last line is optional: it refuses a fence header superfences would not read (an
 option without a quoted value, ``alt=``), which would otherwise leave the fence as
@@ -121,7 +121,7 @@ class _UnreadHeaders(Preprocessor):
 
 
 class UnreadHeaderExtension(Extension):
-    """The ``convanim.mkdocs`` Markdown extension (see the module docstring)."""
+    """The ``convanim.integrations.mkdocs`` Markdown extension (see the module docstring)."""
 
     def extendMarkdown(self, md: Markdown) -> None:
         # Before superfences' fences (priority 25), after whitespace is normalised (30).
@@ -129,5 +129,5 @@ class UnreadHeaderExtension(Extension):
 
 
 def makeExtension(**kwargs: Any) -> UnreadHeaderExtension:
-    """Python-Markdown's entry point for ``- convanim.mkdocs`` in ``markdown_extensions``."""
+    """Python-Markdown's entry point for ``- convanim.integrations.mkdocs`` in ``markdown_extensions``."""
     return UnreadHeaderExtension(**kwargs)

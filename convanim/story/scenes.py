@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convanim.describe import parameter_tokens, size_text
 from convanim.errors import ConvanimError, quoted
 from convanim.geometry import (
     ConvSpec,
@@ -27,9 +26,10 @@ from convanim.geometry import (
     scatter,
     scatter_running_sums,
 )
-from convanim.presets import Separable
-from convanim.storyboard import Storyboard, View, build_storyboard, drawn_cells
-from convanim.values import lower_plane_values, small_inputs, small_values
+from convanim.story.board import Storyboard, View, build_storyboard, drawn_cells
+from convanim.story.presets import Separable
+from convanim.story.values import lower_plane_values, small_inputs, small_values
+from convanim.text import parameter_tokens, size_text
 
 
 @dataclass(frozen=True)

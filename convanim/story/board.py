@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convanim.describe import padding_text, size_text
 from convanim.errors import ConvanimError
 from convanim.geometry import CellKind, ConvSpec, canvas, read_inputs, scatter
+from convanim.text import padding_text, size_text
 
 
 class View(str, enum.Enum):

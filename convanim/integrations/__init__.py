@@ -1,0 +1,1 @@
+"""Front ends beyond the command line: notebooks, the gallery, Sphinx and MkDocs."""
