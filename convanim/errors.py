@@ -51,6 +51,22 @@ class ConvanimError(ValueError):
         # Crosses process boundaries (the gallery's workers) whole.
         return (type(self), (self.argument, self.rule, self.axis))
 
+    def renamed(self, names: Mapping[str, str]) -> ConvanimError:
+        """The same error with its arguments called by other keywords (``names``: old -> new),
+        for a front end whose one input stands for a keyword (a --layer for a pooling).
+
+        >>> str(ConvanimError("pooling", "drop {pooling}").renamed({"pooling": "layer"}))
+        'layer: drop layer'
+        """
+
+        def fill(field: re.Match[str]) -> str:
+            if field[1] is None:  # a doubled brace stays doubled
+                return field[0]
+            return "{" + names.get(field[1], field[1]) + "}"
+
+        rule = _FIELD.sub(fill, self.rule)
+        return ConvanimError(names.get(self.argument, self.argument), rule, self.axis)
+
     def message(self, names: Mapping[str, str]) -> str:
         """The message with each argument called by ``names`` (its keyword when absent)."""
         where = f" (axis {self.axis})" if self.axis is not None else ""

@@ -113,6 +113,9 @@ class Request:
             **({} if width is None else {"width": width}),
         )
         check_duration(duration)
+        for name, budget in (("max_frames", max_frames), ("max_pixels", max_pixels)):
+            if budget < 1:
+                raise ConvanimError(name, f"must be at least 1, got {budget}")
         pair = shown if isinstance(shown, Separable) else None
         spec = pair.depthwise if pair is not None else shown
         assert isinstance(spec, ConvSpec)
@@ -123,12 +126,15 @@ class Request:
         reading = choose(Reading, reading, "reading")
         if reading is not Reading.GATHER and not view.channels:
             raise ConvanimError("reading", "reads the stack and volume views: add {view} stack")
+        _check_view(spec, pair, view, overlap)
         pool = _pooling(spec, pooling, count_include_pad, ceil_mode)
-        drop = "{pooling}" if isinstance(pooling, Pooling) else "{pool}"
+        if pool is not None and view.channels:
+            rule = f"pooling has no channel view: drop {{view}} {view.value} or {{pooling}}"
+            raise ConvanimError("pooling", rule)
         if pool is not None and weights is not None:
-            raise ConvanimError("weights", f"pooling has no weights: drop {{weights}} or {drop}")
+            raise ConvanimError("weights", "pooling has no weights: drop {weights} or {pooling}")
         if pool is not None and bias_values is not None:
-            rule = f"pooling has no bias: drop {{bias_values}} or {drop}"
+            rule = "pooling has no bias: drop {bias_values} or {pooling}"
             raise ConvanimError("bias_values", rule)
         if bias_values is not None and not spec.bias:
             raise ConvanimError("bias_values", "the layer has no bias: add {bias}")
@@ -144,10 +150,11 @@ class Request:
                 _given(weights, shapes.weights, "weights"),
                 _given(bias_values, shapes.bias, "bias_values", shapes.bias_naming),
             )
-        mode = pool.mode if pool is not None else None
-        tags: tuple[str, ...] = (f"{mode.value}pool",) if mode else ("values",) if numeric else ()
-        tags += ("nopad",) if not count_include_pad else ()
-        tags += ("ceil",) if ceil_mode else ()
+        tags: tuple[str, ...] = ("values",) if numeric else ()
+        if pool is not None:  # the pooling's own settings, given or set here
+            tags = (f"{pool.mode.value}pool",)
+            tags += ("nopad",) if not pool.count_include_pad else ()
+            tags += ("ceil",) if pool.ceil_mode else ()
         tags += ("overlap",) if overlap else ()
         style = Style(theme=choose(Theme, theme, "theme"), labels=labels, width=width)
         return cls(
@@ -267,16 +274,39 @@ def _pooling(
         return pooling
     if pooling is None:
         if ceil_mode:
-            raise ConvanimError("ceil_mode", "only pooling ({pool}) has a ceil mode")
+            raise ConvanimError("ceil_mode", "only pooling ({pooling}) has a ceil mode")
         if not count_include_pad:
-            raise ConvanimError(
-                "count_include_pad", "only average pooling ({pool} avg) counts padding"
-            )
+            rule = "only average pooling ({pooling} avg) counts padding"
+            raise ConvanimError("count_include_pad", rule)
         return None
-    mode = choose(PoolMode, pooling, "pool")
+    mode = choose(PoolMode, pooling, "pooling")
     if not count_include_pad and mode is not PoolMode.AVG:
-        raise ConvanimError("count_include_pad", "only average pooling ({pool} avg) counts padding")
+        rule = "only average pooling ({pooling} avg) counts padding"
+        raise ConvanimError("count_include_pad", rule)
     return Pooling(spec, mode, count_include_pad, ceil_mode)
+
+
+def _check_view(spec: ConvSpec, pair: Separable | None, view: View, overlap: bool) -> None:
+    """Refuse what ``view`` cannot show: channels, a bias or a pair in a one-slice view, and
+    the overlap frame anywhere but at the end of a scatter view."""
+    if not view.channels:
+        if pair is not None:
+            raise ConvanimError(
+                "view", "a separable pair is drawn by {view} stack or {view} volume"
+            )
+        if not spec.single_channel:
+            rule = (
+                f"draws one channel; a layer with {spec.in_channels} input and "
+                f"{spec.out_channels} output channels is drawn by {{view}} stack or {{view}} volume"
+            )
+            raise ConvanimError("view", rule)
+        if spec.bias:
+            raise ConvanimError(
+                "bias",
+                "the one-slice views draw no bias: draw it with {view} stack, or drop the bias",
+            )
+    if overlap and view is not View.SCATTER:
+        raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
 
 
 def _given(

@@ -98,6 +98,17 @@ CASES = [
     (["gif", "--pool", "max", "--weights", "1"], "--weights: pooling has no weights"),
     (["gif", "--cin", "3", "--bias-values", "1,2"], "--bias-values: the layer has no bias: add"),
     (
+        ["gif", "--layer", "nn.MaxPool2d(3)", "--view", "volume"],
+        "--layer: pooling has no channel view: drop --view volume or --layer",
+    ),
+    (["gif", "--pool", "max", "--view", "stack"], "--pool: pooling has no channel view: drop"),
+    (["gif", "--layer", "nn.MaxPool2d(3)", "--ceil-mode"], "--ceil-mode: --layer sets its own"),
+    (["gif", "--preset", "depthwise", "--cin", "3", "--i", "2"], "--i (axis 0): the dilated"),
+    (
+        ["gif", "--layer", "nn.MaxPool2d(3)", "--bias-values", "1"],
+        "--bias-values: pooling has no bias: drop --bias-values or --layer",
+    ),
+    (
         ["gif", "--cin", "3", "--cout", "2", "--bias", "--bias-values", "1"],
         "--bias-values: needs 2 values for 2 output channels, got 1",
     ),
@@ -137,7 +148,7 @@ CASES = [
     ),
     (
         ["gif", "--layer", "nn.Conv2d(1, 1, 3)", "--view", "flat"],
-        "--layer: 'nn.Conv2d(1, 1, 3)' has a bias, which --view stack draws: add bias=False",
+        "--layer: bias: the one-slice views draw no bias: draw it with --view stack, or drop",
     ),
     (
         ["gif", "--pool", "max", "--i", "2", "--k", "3", "--s", "3", "--ceil-mode"],

@@ -104,3 +104,10 @@ def test_unread_header_and_out_flag_are_refused_and_the_next_fence_still_renders
     assert "<title>Convolution of a 2x2 input" in html
     assert done.stderr.count("WARNING -  convanim: ") == 2
     assert not (tmp_path / "a.svg").exists()
+
+
+def test_a_fence_asking_for_help_is_refused_on_the_page():
+    from convanim.integrations.mkdocs import fence
+
+    html = fence("--help", "convanim", "convanim", {}, None)
+    assert html.startswith('<pre class="convanim-error">convanim gif --help\nerror: --help: ')

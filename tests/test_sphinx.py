@@ -146,3 +146,22 @@ def test_command_line_imports_no_documentation_tool():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_directive_frame_shows_that_frame_alone_as_the_command_line_writes_it(tmp_path):
+    """``:frame: N`` is frame N alone for HTML builders too: the bytes ``gif --frame N -o
+    x.svg`` writes; as a GIF it is refused, as on the command line."""
+    import subprocess
+    import sys
+
+    from convanim.cli.embedded import CommandResult
+    from convanim.integrations.sphinx import render
+
+    done = render({"k": "3", "s": "2", "frame": "2"}, "svg", tmp_path / "cache")
+    assert not isinstance(done, CommandResult)
+    still = tmp_path / "still.svg"
+    command = ["gif", "--k", "3", "--s", "2", "--frame", "2", "-o", str(still)]
+    subprocess.run([sys.executable, "-m", "convanim", *command], check=True, capture_output=True)
+    assert done.stem.with_suffix(".svg").read_bytes() == still.read_bytes()
+    refused = render({"k": "3", "frame": "2"}, "gif", tmp_path / "cache")
+    assert isinstance(refused, CommandResult) and refused.error.startswith("-o: ")

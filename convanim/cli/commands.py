@@ -19,7 +19,7 @@ from convanim import __version__
 from convanim.cli import options
 from convanim.cli.flags import Commands, SpecFlags, with_spec_flags
 from convanim.draw.style import Theme
-from convanim.errors import ConvanimError, quoted
+from convanim.errors import ConvanimError
 from convanim.pipeline import DURATION, MAX_FRAMES, MAX_PIXELS
 from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
 from convanim.request import Request
@@ -131,13 +131,11 @@ def gif(
     spec = op.spec if isinstance(op, Pooling) else op
     if isinstance(op, Pooling) and pool is not None:
         raise ConvanimError("pool", "{layer} is a pooling layer already: give one of them")
-    if flags.layer and spec.single_channel and spec.bias and view and not view.channels:
-        rule = "has a bias, which {view} stack draws: add bias=False to draw it in another view"
-        raise ConvanimError("layer", f"{quoted(flags.layer)} {rule}")
-    if flags.layer and bias_values is not None and not spec.bias:
+    if flags.layer and bias_values is not None and not spec.bias and not isinstance(op, Pooling):
         raise ConvanimError("bias_values", "the layer has no bias: add bias=True in {layer}")
     shown = flags.separable() if flags.preset is Preset.SEPARABLE else spec
-    request = Request.of(
+    make = functools.partial(
+        Request.of,
         shown,
         view=view,
         reading=reading,
@@ -158,6 +156,10 @@ def gif(
         max_frames=max_frames,
         max_pixels=max_pixels,
     )
+    try:
+        request = make()
+    except ConvanimError as error:  # the pooling a --layer gives is that layer's doing
+        raise error.renamed({"pooling": "layer"}) if isinstance(op, Pooling) else error from None
     if isinstance(context.obj, ParsedRequest):  # parsed for a documentation tool: no file
         context.obj.request, context.obj.frame, context.obj.out = request, frame, out
         return

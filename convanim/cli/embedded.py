@@ -65,6 +65,8 @@ def gif_request(arguments: Sequence[str]) -> ParsedRequest | CommandResult:
     result = run(["gif", *arguments], parsed)
     if not result.ok:
         return result
+    if parsed.request is None:  # the command printed its help instead
+        return CommandResult(2, "", "--help: the page holds the animation: give its flags")
     if parsed.out is not None:
         return CommandResult(2, "", f"{FLAGS['out']}: the page holds the animation: drop -o")
     return parsed

@@ -66,7 +66,7 @@ FLAGS = {
     "seed": "--seed",
     "no_count_include_pad": "--no-count-include-pad",
     "count_include_pad": "--no-count-include-pad",  # the library's switch, the flag's opposite
-    "pooling": "--layer",  # the command line gives a Pooling as a pooling --layer
+    "pooling": "--pool",  # a pooling --layer renames it (ConvanimError.renamed) to layer
     "ceil_mode": "--ceil-mode",
     "frame": "--frame",
     "install_completion": "--install-completion",
@@ -313,8 +313,14 @@ class SpecFlags:
             rule = f"{TORCH_NAMES.get(argument, argument)}: {_torch_fields(error.rule)}"
             return ConvanimError("layer", rule, error.axis)
         if self.preset is not None and argument in PRESET_GIVES:
-            source = "in_channels" if "in_channels" in self.typed else "preset"
-            return ConvanimError(source, error.rule, error.axis)
+            if argument == "kernel" and self.preset is not Preset.POINTWISE:
+                pass  # only pointwise sets the kernel: a kernel left at its default, below
+            elif argument in ("out_channels", "groups") and "in_channels" in self.typed:
+                return ConvanimError("in_channels", error.rule, error.axis)  # they follow --cin
+            else:
+                return ConvanimError("preset", error.rule, error.axis)
+        if argument == "kernel" and "input_size" in self.typed:  # the kernel is the default's
+            return ConvanimError("input_size", error.rule, error.axis)
         return error
 
     def spec(

@@ -42,8 +42,8 @@ SceneFile = Annotated[Path | None, _out("Output file, ending in .<format>. Defau
 GalleryFolder = Annotated[
     Path,
     _out(
-        "Folder for the animations and their README table, all or nothing: stopped or "
-        "failed, the folder stays as it was."
+        "Folder for the animations and their README table: stopped or failed while "
+        "rendering, the folder stays as it was (the files are renamed in at the end)."
     ),
 ]
 Duration = Annotated[

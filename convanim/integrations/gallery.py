@@ -200,7 +200,10 @@ def render_gallery(folder: Path, progress: Callable[[], object] = lambda: None) 
 
 
 def _move_in(staging: Path, folder: Path) -> None:
-    """Move the files of ``staging`` into ``folder`` (made if needed), signals held till done."""
+    """Move the files of ``staging`` into ``folder`` (made if needed), signals held till done.
+
+    Each is renamed within one file system; a rename the system refuses midway (a file made
+    read-only meanwhile) leaves the files before it moved, and says so as an error."""
     held = {signal.SIGINT, signal.SIGTERM}
     blocked = (
         signal.pthread_sigmask(signal.SIG_BLOCK, held)

@@ -113,7 +113,10 @@ def render(options: dict[str, Any], file_format: str, folder: Path) -> Render | 
         return parsed
     assert parsed.request is not None
     try:
-        parsed.request.write(files[0])
+        if parsed.frame is None:
+            parsed.request.write(files[0])
+        else:  # frame N alone, as the command line writes it (a .gif still is refused)
+            parsed.request.write_still(files[0], parsed.frame)
         parsed.request.still().write_still(files[1], parsed.frame)
     except ConvanimError as error:  # what only drawing finds: a budget, a frame number
         return CommandResult(2, "", error.message(FLAGS))

@@ -227,17 +227,40 @@ class ValueShapes:
         return cls(inputs, spec.weight_shape, (spec.out_channels,), naming)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ValueSource:
     """Where printed values come from: the user's, else small integers from ``seed``.
 
     Arrays are made only when asked for, once the animation is known to fit its budgets.
+    The given arrays are kept as read-only copies; two sources are equal (and hash alike)
+    when they give the same values, so a request can key a cache.
+
+    >>> ValueSource(0, weights=np.ones(3)) == ValueSource(0, weights=[1.0, 1.0, 1.0])
+    True
     """
 
     seed: int = 0
     input: np.ndarray | None = None  # x (input_size...), or None for seeded values
     weights: np.ndarray | None = None  # w (kernel...), or None for seeded values
     bias: np.ndarray | None = None  # b (out_channels,), or None for seeded values
+
+    def __post_init__(self) -> None:
+        for name in ("input", "weights", "bias"):
+            given = getattr(self, name)
+            if given is not None:
+                kept = np.array(given, dtype=float)  # a copy the caller cannot change
+                kept.flags.writeable = False
+                object.__setattr__(self, name, kept)
+
+    def _key(self) -> tuple[object, ...]:
+        arrays = (self.input, self.weights, self.bias)
+        return (self.seed, *(None if a is None else (a.shape, a.tobytes()) for a in arrays))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ValueSource) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     def arrays(self, spec: ConvSpec) -> tuple[np.ndarray, np.ndarray]:
         """(x, w) for ``spec``."""
