@@ -21,6 +21,7 @@ anything goes: positions, colours and sizes all come from the drawing.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import math
 from collections import defaultdict
@@ -40,6 +41,7 @@ FONTS = "'DejaVu Sans', Verdana, Arial, sans-serif"  # Pillow's default font, th
 _NAME = "\x00"  # stands for the document's name until its content is known
 _NAME_DIGITS = 6  # hex digits of the content hash in the document's name
 _MIN_RANK_STEP = 1e-6  # below this gap between ranks, the merged order is numbered again
+_PIECES_CACHED = 4096  # path pieces remembered across frames (cells recur as they move)
 _PERCENT_PRECISION = 0.01  # a keyframe's time may be off by at most this share of a frame
 
 
@@ -136,19 +138,27 @@ def _rounded(points: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(points, dtype=float), 2)
 
 
+@functools.lru_cache(maxsize=_PIECES_CACHED)
+def _piece(packed: bytes, count: int, closed: bool) -> _Placement:
+    """A path piece through ``count`` rounded points (packed as float64 bytes): the same
+    cells and lines recur from frame to frame, so each is written out once."""
+    points = np.frombuffer(packed, dtype=float).reshape(count, 2)
+    x, y = (float(v) for v in points[0])
+    steps = np.diff(points, axis=0)
+    data = " ".join(f"{_number(dx)} {_number(dy)}" for dx, dy in steps).replace(" -", "-")
+    if closed:  # the path ends where it began
+        return (_Kind.PIECE, data + "z", x, y, (0.0, 0.0))
+    end = points[-1] - points[0]
+    return (_Kind.PIECE, data, x, y, (float(end[0]), float(end[1])))
+
+
 class _Placed:
     """A Renderer giving a primitive's item but for its paint: (kind, form, x, y, end), placed
     at its first point, rounded as written (see ``_Item``)."""
 
     def _piece(self, points: np.ndarray, closed: bool) -> _Placement:
         points = _rounded(points)
-        x, y = (float(v) for v in points[0])
-        steps = np.diff(points, axis=0)
-        data = " ".join(f"{_number(dx)} {_number(dy)}" for dx, dy in steps).replace(" -", "-")
-        if closed:  # the path ends where it began
-            return (_Kind.PIECE, data + "z", x, y, (0.0, 0.0))
-        end = points[-1] - points[0]
-        return (_Kind.PIECE, data, x, y, (float(end[0]), float(end[1])))
+        return _piece(points.tobytes(), len(points), closed)
 
     def _centred(self, kind: str, form: str, centre: np.ndarray) -> _Placement:
         x, y = (float(v) for v in _rounded(centre))
