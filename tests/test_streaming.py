@@ -433,10 +433,10 @@ CHILD = textwrap.dedent(
         return original(self, index)
 
     painter.FramePainter.frame = slow
-    from convanim.render.encode import animation
+    from convanim.render.encode import writers
     from convanim.cli import main
 
-    animation.HELD_BYTES = 0  # streamed: frame 40 is painted again while the file is written
+    writers.HELD_BYTES = 0  # streamed: frame 40 is painted again while the file is written
 
     sys.argv = ["convanim", "gif", "--i", "12", "--k", "3", "-o", out]
     main()
