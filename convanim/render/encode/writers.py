@@ -313,19 +313,28 @@ def _write_apng(
 
 
 def _write_mp4(frames: Frames, handle: BinaryIO, duration: int) -> None:
+    """H.264 in MP4 through PyAV, encoded on one thread: libx264's threads share out the
+    work differently from run to run, and with it the bytes; on one thread the same frames
+    always give the same file."""
     try:
-        import av  # noqa: F401  (PyAV carries FFmpeg)
-        import imageio.v3 as iio
+        import av
     except ImportError:
         raise ConvanimError("out", "writing .mp4 needs PyAV: pip install av") from None
     # The container is named: PyAV would guess it from the temporary file's name.
-    with iio.imopen(handle, "w", extension=".mp4", plugin="pyav", container="mp4") as video:
-        video.init_video_stream("libx264", fps=1000 / duration)
-        size = None
+    with av.open(handle, "w", format="mp4") as container:
+        stream = None
         for frame in frames:
-            if size is None:  # H.264 wants even sizes.
-                size = tuple(v + v % 2 for v in frame.size)
-            video.write_frame(np.asarray(_pad(frame, *size)))
+            if stream is None:
+                stream = container.add_stream("libx264", rate=Fraction(1000, duration))
+                stream.width, stream.height = (v + v % 2 for v in frame.size)  # H.264: even
+                stream.pix_fmt = "yuv420p"
+                stream.codec_context.thread_count = 1
+            padded = np.asarray(_pad(frame, stream.width, stream.height))
+            for packet in stream.encode(av.VideoFrame.from_ndarray(padded, format="rgb24")):
+                container.mux(packet)
+        if stream is not None:
+            for packet in stream.encode():  # what the encoder still holds
+                container.mux(packet)
 
 
 def _pad(frame: Image.Image, width: int, height: int) -> Image.Image:
