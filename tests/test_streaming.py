@@ -345,10 +345,7 @@ def test_apng_keeps_a_repeat_whose_merged_delay_would_not_fit():
 
 @pytest.mark.parametrize("size", [(5, 5), (6, 7)])
 def test_streamed_mp4_is_the_same_every_time_and_decodes_close(tmp_path, size):
-    """The file equals a single-threaded libx264 encode of the padded frames written here
-    with PyAV, in this process and from two separate runs of the program."""
-    from fractions import Fraction
-
+    """Two runs of the program write the same bytes, and the file decodes to the frames."""
     import av
 
     spec = ConvSpec(input_size=size, kernel=3, padding=1)
@@ -361,30 +358,14 @@ def test_streamed_mp4_is_the_same_every_time_and_decodes_close(tmp_path, size):
         canvas = Image.new("RGB", (width, height), frame.getpixel((0, 0)))
         canvas.paste(frame, (0, 0))
         padded.append(np.asarray(canvas))
-    buffer = io.BytesIO()
-    with av.open(buffer, "w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=Fraction(2))
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.codec_context.thread_count = 1
-        for array in padded:
-            for packet in stream.encode(av.VideoFrame.from_ndarray(array, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    assert path.read_bytes() == buffer.getvalue()
     flags = ["--i", ",".join(map(str, size)), "--k", "3", "--p", "1", "--duration", "500"]
+    runs = []
     for run in ("b", "c"):
-        command = [
-            sys.executable,
-            "-m",
-            "convanim",
-            "gif",
-            *flags,
-            "-o",
-            str(tmp_path / f"{run}.mp4"),
-        ]
+        out = tmp_path / f"{run}.mp4"
+        command = [sys.executable, "-m", "convanim", "gif", *flags, "-o", str(out)]
         subprocess.run(command, check=True, capture_output=True)
-        assert (tmp_path / f"{run}.mp4").read_bytes() == buffer.getvalue()
+        runs.append(out.read_bytes())
+    assert runs[0] == runs[1]
     with av.open(str(path)) as container:
         decoded = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
     assert len(decoded) == result.frames == len(frames)
