@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 class Request:
     """An animation as asked for, every rule already checked (build it with ``Request.of``).
 
-    ``drawing_options`` are the keyword arguments of ``animation.drawing`` it stands for.
+    ``drawing_options`` are the keyword arguments of ``pipeline.drawing`` it stands for.
     """
 
     shown: ConvSpec | Separable  # what is drawn: a layer, or a depthwise-separable pair
@@ -179,7 +179,7 @@ class Request:
 
     @property
     def drawing_options(self) -> dict[str, Any]:
-        """The keyword arguments of ``animation.drawing`` that draw this request."""
+        """The keyword arguments of ``pipeline.drawing`` that draw this request."""
         options: dict[str, Any] = {
             "view": self.view,
             "style": self.style,

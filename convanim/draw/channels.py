@@ -4,7 +4,7 @@ the volume view (the guide's oblique planes, stacked in depth).
 Both consume a channel storyboard (the stack view also its numbers) and return a
 ``Drawing``: every plane, kernel slice, bias and label is in the static layer, and
 each frame adds what it lights up. Each plane gets a ``Sheet``, the placement of
-its grid points, so that the cell, number and dot builders of ``drawing`` serve
+its grid points, so that the cell, number and dot builders of ``draw.frames`` serve
 every plane alike. A channel's planes take its group's hue (``GROUP_HUES``) when
 there are groups; nothing a frame lights lies outside the frame's group.
 """

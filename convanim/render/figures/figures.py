@@ -1,7 +1,7 @@
 """Static figures with matplotlib (Agg, no pyplot): overlap maps and the unrolled matrix.
 
 Numbers come from the geometry (``overlap_counts``, ``kernel_index_matrix``) and
-text from ``describe``; this module only draws them.
+text from ``text``; this module only draws them.
 """
 
 from __future__ import annotations
