@@ -187,27 +187,20 @@ def drawing(
     volume) read a layer one way: ``reading`` gather or scatter (transposed specs).
     """
     view = choose(View, view, "view")
+    check_view(spec, view, overlap)
+    check_pooling_view(pooling, view)
     if isinstance(spec, Separable):
-        if not view.channels:
-            raise ConvanimError(
-                "view", "a separable pair is drawn by {view} stack or {view} volume"
-            )
-        return _separable_drawing(
-            spec, view, style or Style(), max_frames, max_pixels, values, pooling, overlap
-        )
+        return _separable_drawing(spec, view, style or Style(), max_frames, max_pixels, values)
     if view.channels:
         return _channel_drawing(
-            spec, view, style or Style(), reading, max_frames, max_pixels, values, pooling, overlap
+            spec, view, style or Style(), reading, max_frames, max_pixels, values
         )
-    _check_one_channel(spec)
     style = style or Style()
     if style.cell is None:  # printed numbers need larger cells
         printed = values is not None or pooling is not None
         style = replace(style, cell=NUMBERS_CELL if printed else GUIDE_CELL)
     if view is View.FLAT:
         style = replace(style, layout=Layout.FLAT)
-    if overlap and view is not View.SCATTER:
-        raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
     spec = shown_spec(spec, pooling)
     board = plan(spec, view, style, max_frames, max_pixels)
     numbers: Numbers | None = None
@@ -232,16 +225,34 @@ def drawing(
     return draw(board, style, numbers), style
 
 
-def _check_one_channel(spec: ConvSpec) -> None:
-    """Refuse what the one-slice views cannot show: channels, and a bias."""
-    if not spec.single_channel:
-        raise ConvanimError(
-            "view",
-            f"draws one channel; a layer with {spec.in_channels} input and {spec.out_channels} "
-            "output channels is drawn by {view} stack or {view} volume",
-        )
-    if spec.bias:
-        raise ConvanimError("bias", "the one-slice views draw no bias: draw it with {view} stack")
+def check_view(shown: ConvSpec | Separable, view: View, overlap: bool) -> None:
+    """Refuse what ``view`` cannot show: a separable pair, channels or a bias in a one-slice
+    view, and the overlap frame anywhere but at the end of a scatter view."""
+    if not view.channels:
+        if isinstance(shown, Separable):
+            raise ConvanimError(
+                "view", "a separable pair is drawn by {view} stack or {view} volume"
+            )
+        if not shown.single_channel:
+            rule = (
+                f"draws one channel; a layer with {shown.in_channels} input and "
+                f"{shown.out_channels} output channels is drawn by {{view}} stack or {{view}} volume"
+            )
+            raise ConvanimError("view", rule)
+        if shown.bias:
+            raise ConvanimError(
+                "bias",
+                "the one-slice views draw no bias: draw it with {view} stack, or drop the bias",
+            )
+    if overlap and view is not View.SCATTER:
+        raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
+
+
+def check_pooling_view(pooling: Pooling | None, view: View) -> None:
+    """Refuse a pooling in a channel view: pooling draws one slice."""
+    if pooling is not None and view.channels:
+        rule = f"pooling has no channel view: drop {{view}} {view.value} or {{pooling}}"
+        raise ConvanimError("pooling", rule)
 
 
 def _channel_drawing(
@@ -252,8 +263,6 @@ def _channel_drawing(
     max_frames: int,
     max_pixels: int,
     values: ValueSource | None,
-    pooling: Pooling | None,
-    overlap: bool,
     input_hues: tuple[RGB, ...] | None = None,
 ) -> tuple[Drawing, Style]:
     """The stack or volume view of ``spec`` (see ``drawing``), within the budgets;
@@ -263,10 +272,6 @@ def _channel_drawing(
     from convanim.story.values import channel_numbers
 
     reading = choose(Reading, reading, "reading")
-    if pooling is not None:
-        raise ConvanimError("pool", f"pooling has no channel view: drop {{view}} {view.value}")
-    if overlap:
-        raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
     check_numbers(view, values is not None)
     if style.cell is None and values is not None:  # printed numbers need larger cells
         style = replace(style, cell=NUMBERS_CELL)
@@ -327,8 +332,6 @@ def _separable_drawing(
     max_frames: int,
     max_pixels: int,
     values: ValueSource | None,
-    pooling: Pooling | None,
-    overlap: bool,
 ) -> tuple[Drawing, Style]:
     """The depthwise layer, then the pointwise one on its output (each with its caption),
     then their parameters and multiply-accumulates against the standard convolution (see
@@ -355,8 +358,8 @@ def _separable_drawing(
         for group in depthwise.output_group
     )
     parts = [
-        _channel_drawing(pair.depthwise, *args, values, pooling, overlap)[0],
-        _channel_drawing(pair.pointwise, *args, second, pooling, overlap, made_hues)[0],
+        _channel_drawing(pair.depthwise, *args, values)[0],
+        _channel_drawing(pair.pointwise, *args, second, made_hues)[0],
     ]
     return in_sequence(parts, pair.stage_captions(), pair.comparison_lines(), style), style
 

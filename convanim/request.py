@@ -31,6 +31,8 @@ from convanim.pipeline import (
     MAX_FRAMES,
     MAX_PIXELS,
     check_duration,
+    check_pooling_view,
+    check_view,
     default_name,
     shown_spec,
     title,
@@ -126,11 +128,9 @@ class Request:
         reading = choose(Reading, reading, "reading")
         if reading is not Reading.GATHER and not view.channels:
             raise ConvanimError("reading", "reads the stack and volume views: add {view} stack")
-        _check_view(spec, pair, view, overlap)
+        check_view(shown, view, overlap)
         pool = _pooling(spec, pooling, count_include_pad, ceil_mode)
-        if pool is not None and view.channels:
-            rule = f"pooling has no channel view: drop {{view}} {view.value} or {{pooling}}"
-            raise ConvanimError("pooling", rule)
+        check_pooling_view(pool, view)
         if pool is not None and weights is not None:
             raise ConvanimError("weights", "pooling has no weights: drop {weights} or {pooling}")
         if pool is not None and bias_values is not None:
@@ -284,29 +284,6 @@ def _pooling(
         rule = "only average pooling ({pooling} avg) counts padding"
         raise ConvanimError("count_include_pad", rule)
     return Pooling(spec, mode, count_include_pad, ceil_mode)
-
-
-def _check_view(spec: ConvSpec, pair: Separable | None, view: View, overlap: bool) -> None:
-    """Refuse what ``view`` cannot show: channels, a bias or a pair in a one-slice view, and
-    the overlap frame anywhere but at the end of a scatter view."""
-    if not view.channels:
-        if pair is not None:
-            raise ConvanimError(
-                "view", "a separable pair is drawn by {view} stack or {view} volume"
-            )
-        if not spec.single_channel:
-            rule = (
-                f"draws one channel; a layer with {spec.in_channels} input and "
-                f"{spec.out_channels} output channels is drawn by {{view}} stack or {{view}} volume"
-            )
-            raise ConvanimError("view", rule)
-        if spec.bias:
-            raise ConvanimError(
-                "bias",
-                "the one-slice views draw no bias: draw it with {view} stack, or drop the bias",
-            )
-    if overlap and view is not View.SCATTER:
-        raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
 
 
 def _given(
