@@ -183,9 +183,9 @@ class _Placed:
 _PLACED = _Placed()
 
 
-def _item(primitive: Primitive, paint: str) -> _Item:
-    """A primitive as an item placed at its first point."""
-    kind, form, x, y, end = primitive.render(_PLACED)
+def _item(primitive: Primitive, paint: str, placed: _Placement | None = None) -> _Item:
+    """A primitive as an item placed at its first point (``placed``: its placement, known)."""
+    kind, form, x, y, end = placed or primitive.render(_PLACED)
     return _Item(kind, form, paint, x, y, end)
 
 
@@ -195,12 +195,16 @@ def _items(
     """The items of a list of primitives (``darks``: the same in the dark palette)."""
     if darks is None:
         return [_item(shape, paints.of(shape, None)) for shape in shapes]
+    placed = [shape.render(_PLACED) for shape in shapes]
     if len(shapes) != len(darks) or any(
-        type(a) is not type(b) or a.render(_PLACED) != b.render(_PLACED)
-        for a, b in zip(shapes, darks)
+        type(a) is not type(b) or where != b.render(_PLACED)
+        for a, b, where in zip(shapes, darks, placed)
     ):
         raise ValueError("the light and dark drawings are laid out differently")
-    return [_item(shape, paints.of(shape, dark)) for shape, dark in zip(shapes, darks)]
+    return [
+        _item(shape, paints.of(shape, dark), where)
+        for shape, dark, where in zip(shapes, darks, placed)
+    ]
 
 
 def _periodic(items: list[_Item]) -> list[_Item]:
