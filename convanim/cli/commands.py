@@ -134,30 +134,28 @@ def gif(
     if flags.layer and bias_values is not None and not spec.bias and not isinstance(op, Pooling):
         raise ConvanimError("bias_values", "the layer has no bias: add bias=True in {layer}")
     shown = flags.separable() if flags.preset is Preset.SEPARABLE else spec
-    make = functools.partial(
-        Request.of,
-        shown,
-        view=view,
-        reading=reading,
-        values=values,
-        seed=seed,
-        input_values=given_numbers(input_values, "input_values"),
-        weights=given_numbers(weights, "weights"),
-        bias_values=given_numbers(bias_values, "bias_values"),
-        pooling=op if isinstance(op, Pooling) else pool,
-        count_include_pad=not no_count_include_pad,
-        ceil_mode=ceil_mode,
-        overlap=overlap,
-        theme=theme,
-        width=width,
-        labels=labels,
-        duration=duration,
-        transparent=transparent,
-        max_frames=max_frames,
-        max_pixels=max_pixels,
-    )
     try:
-        request = make()
+        request = Request.of(
+            shown,
+            view=view,
+            reading=reading,
+            values=values,
+            seed=seed,
+            input_values=given_numbers(input_values, "input_values"),
+            weights=given_numbers(weights, "weights"),
+            bias_values=given_numbers(bias_values, "bias_values"),
+            pooling=op if isinstance(op, Pooling) else pool,
+            count_include_pad=not no_count_include_pad,
+            ceil_mode=ceil_mode,
+            overlap=overlap,
+            theme=theme,
+            width=width,
+            labels=labels,
+            duration=duration,
+            transparent=transparent,
+            max_frames=max_frames,
+            max_pixels=max_pixels,
+        )
     except ConvanimError as error:  # the pooling a --layer gives is that layer's doing
         raise error.renamed({"pooling": "layer"}) if isinstance(op, Pooling) else error from None
     if isinstance(context.obj, ParsedRequest):  # parsed for a documentation tool: no file
