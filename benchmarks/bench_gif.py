@@ -22,7 +22,7 @@ from convanim.integrations.gallery import ALL_NAMES, GUIDE_SPECS, entry
 from convanim.pipeline import render_animation
 from convanim.render.encode.writers import _keys, _sample_strip, write_animation
 from convanim.render.raster.painter import FramePainter
-from convanim.story.board import build_storyboard
+from convanim.story.board import build_board
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "dumoulin-visin"
 ROUNDS = 7
@@ -50,7 +50,7 @@ def startup(folder: Path) -> None:
 
 def per_frame() -> None:
     spec = GUIDE_SPECS["padding_strides_odd_transposed"]
-    board = build_storyboard(spec)
+    board = build_board(spec)
     start = time.perf_counter()
     drawing = draw(board, Style())  # the layout of every frame, as primitives
     layout = (time.perf_counter() - start) / len(board.frames)

@@ -18,24 +18,25 @@ from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec, Pooling
 from convanim.geometry.views import widest_term
 from convanim.story.board import (
-    Storyboard,
+    Board,
+    Reading,
     View,
     as_drawable,
-    build_storyboard,
+    build_board,
+    check_reading,
     frame_count,
     input_label,
-    overlap_frame,
     plane_shapes,
     still_index,
+    with_overlap_step,
 )
-from convanim.story.channels import Reading, channel_frame_count, check_reading
 from convanim.story.presets import Separable
 from convanim.story.values import (
     Numbers,
     ValueSource,
-    conv_numbers,
+    board_numbers,
     pool_numbers,
-    scatter_numbers,
+    slice_numbers,
     with_overlap,
 )
 from convanim.text import compact, parameter_tokens
@@ -135,15 +136,15 @@ def plan(
     style: Style | None = None,
     max_frames: int = MAX_FRAMES,
     max_pixels: int = MAX_PIXELS,
-) -> Storyboard:
-    """The storyboard, once the frame and pixel budgets are checked (ConvanimError if over).
+) -> Board:
+    """The one-channel board, once the frame and pixel budgets are checked (ConvanimError if over).
 
     Both budgets come from the arithmetic alone, before anything as large as the picture.
     """
     style = style or Style()
     as_drawable(spec)
-    frames = frame_count(spec, view)
-    check_frame_budget(frames, max_frames)
+    reading = Reading.SCATTER if View(view) is View.SCATTER else Reading.GATHER
+    check_frame_budget(frame_count(spec, reading), max_frames)
     lower, upper = plane_shapes(spec, view)
     width, height = Projection(lower, upper, style).size
     if width * height > max_pixels:
@@ -154,7 +155,9 @@ def plan(
             f"{width}x{height} px frames ({cells} cells across) exceed the budget of "
             f"{max_pixels} pixels; lower {{width}} or the cells, or raise {{max_pixels}}",
         )
-    return build_storyboard(spec, view)
+    if reading is Reading.SCATTER and not spec.transposed:
+        raise ConvanimError("view", "the scatter view needs a transposed spec ({transposed})")
+    return build_board(spec, reading)
 
 
 def shown_spec(spec: ConvSpec, pooling: Pooling | None = None) -> ConvSpec:
@@ -215,13 +218,12 @@ def drawing(
         x = (values or ValueSource()).pooled(spec)
         numbers = pool_numbers(board, pooling, x)
     elif values is not None:
-        make = scatter_numbers if board.view is View.SCATTER else conv_numbers
-        numbers = make(board, spec, *values.arrays(spec))
+        numbers = slice_numbers(board, *values.arrays(spec))
     if overlap:
-        summary = overlap_frame(board)
-        assert summary.counts is not None
-        numbers = with_overlap(numbers, board, summary.counts)
-        board = replace(board, frames=(*board.frames, summary))
+        board = with_overlap_step(board)
+        counts = board.closing[0].counts
+        assert counts is not None
+        numbers = with_overlap(numbers, board, counts)
     return draw(board, style, numbers), style
 
 
@@ -268,8 +270,6 @@ def _channel_drawing(
     """The stack or volume view of ``spec`` (see ``drawing``), within the budgets;
     ``input_hues`` colour its input channels (else their groups' hues)."""
     from convanim.draw.channels import channel_layout, check_numbers, draw_channels
-    from convanim.story.channels import build_channel_storyboard
-    from convanim.story.values import channel_numbers
 
     reading = choose(Reading, reading, "reading")
     check_numbers(view, values is not None)
@@ -278,7 +278,7 @@ def _channel_drawing(
     check_reading(spec, reading)
     as_drawable(spec)
     each = "output channel and output cell" if reading is Reading.GATHER else "input cell"
-    frames = channel_frame_count(spec, reading)
+    frames = frame_count(spec, reading)
     channels = "out_channels" if reading is Reading.GATHER else "in_channels"
     count = getattr(spec, channels)  # frames: count times the cells; blame the larger
     culprit = channels if count * count > frames else "input_size"
@@ -291,10 +291,10 @@ def _channel_drawing(
             f"{width}x{height} px frames exceed the budget of {max_pixels} pixels; "
             "draw fewer channels or cells, or raise {max_pixels}",
         )
-    board = build_channel_storyboard(spec, reading)
+    board = build_board(spec, reading)
     numbers = None
     if values is not None:
-        numbers = channel_numbers(board, *values.channel_arrays(spec))
+        numbers = board_numbers(board, *values.channel_arrays(spec))
     return draw_channels(board, view, style, numbers, input_hues), style
 
 
@@ -339,9 +339,7 @@ def _separable_drawing(
     from convanim.draw.channels import group_palette, in_sequence
     from convanim.geometry import apply, connectivity
 
-    frames = sum(
-        channel_frame_count(spec, Reading.GATHER) for spec in (pair.depthwise, pair.pointwise)
-    )
+    frames = sum(frame_count(spec, Reading.GATHER) for spec in (pair.depthwise, pair.pointwise))
     cells = math.prod(pair.depthwise.output_size)
     culprit = "in_channels" if pair.depthwise.in_channels > cells else "input_size"
     check_frame_budget(frames + 1, max_frames, smaller=CHANNELS_SMALLER, culprit=culprit)

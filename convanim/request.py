@@ -37,8 +37,7 @@ from convanim.pipeline import (
     shown_spec,
     title,
 )
-from convanim.story.board import View
-from convanim.story.channels import Reading
+from convanim.story.board import Reading, View
 from convanim.story.presets import Separable
 from convanim.story.values import ValueShapes, ValueSource, given_array
 from convanim.text import shape_text, size_text

@@ -167,7 +167,7 @@ def channel_lines(spec: ConvSpec) -> list[str]:
         return []
     lines = []
     if not spec.single_channel:
-        per_group = spec.in_channels // spec.groups
+        per_group = len(spec.group_channels(0)[0])
         if spec.groups == 1:
             reads = (
                 "every output channel reads the input channel"

@@ -50,5 +50,5 @@ class ConvolutionScene(Scene):
             kernel = caption(kernel_caption(plan.w)).next_to(title, DOWN, buff=0.15)
             self.play(FadeIn(numbers), FadeIn(kernel))
         values = plan.y if self.params.show_values else None
-        sweep(self, board.frames, self.lower, self.upper, values, size, self.step_time)
+        sweep(self, board.steps, self.lower, self.upper, values, size, self.step_time)
         self.wait(1)

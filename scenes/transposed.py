@@ -109,7 +109,7 @@ class TransposedConvolutionScene(Scene):
         ).next_to(self.output, UP, buff=0.3)
         self.play(FadeIn(zeros), FadeIn(self.output), FadeIn(names), FadeIn(flipped))
         values = plan.gather_output if shows else None
-        results = sweep(self, board.frames, self.canvas, self.output, values, size, self.step_time)
+        results = sweep(self, board.steps, self.canvas, self.output, values, size, self.step_time)
         kept = VGroup(self.output, results)
         self.play(
             FadeOut(VGroup(heading, inputs, numbers, self.canvas, zeros, names, flipped)),
@@ -134,7 +134,7 @@ class TransposedConvolutionScene(Scene):
         self.play(FadeIn(heading), FadeIn(inputs), FadeIn(numbers), FadeIn(output))
         real = board.upper.cells != Cell.HIDDEN
         sums = {}
-        for frame, running in zip(board.frames, plan.running_sums):
+        for frame, running in zip(board.steps, plan.running_sums):
             here = footprint_marker(inputs.cells(frame.lower), size)
             stamp = footprint_marker(output.cells(frame.upper), size)
             cropped = fade_cropped(

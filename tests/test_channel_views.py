@@ -28,8 +28,7 @@ from convanim.draw.style import HIGHLIGHT_OPACITY, Style, blend
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, scatter
 from convanim.pipeline import drawing
-from convanim.story.board import View
-from convanim.story.channels import Reading, build_channel_storyboard
+from convanim.story.board import Reading, View, build_board
 from convanim.story.presets import Preset, Separable, preset_channels
 from convanim.story.values import ValueSource
 
@@ -193,7 +192,7 @@ def test_volume_view_lights_only_the_footprint_of_the_frames_group(transposed):
     style = Style()
     laid_out, _ = drawing(spec, view=View.VOLUME, style=style)
     layout = channel_layout(spec, View.VOLUME, Reading.GATHER, style, False)
-    board = build_channel_storyboard(spec)
+    board = build_board(spec)
     frames = FramePainter(laid_out)
     per_group_in, per_group_out = 2, 3
     cells = math.prod(spec.output_size)
@@ -202,13 +201,13 @@ def test_volume_view_lights_only_the_footprint_of_the_frames_group(transposed):
         image = np.asarray(frames[index])
         o = index // cells
         group = o // per_group_out
-        footprint = {tuple(rc) for rc in board.spatial.frames[index % cells].lower}
+        footprint = {tuple(rc) for rc in board.steps[index % cells].lower}
         for channel, sheet in enumerate(layout.inputs):
             hue = group_palette(palette, channel // per_group_in, spec.groups)
             for r, c in np.ndindex(sheet.shape):
                 x, y = np.rint(sheet.point([r + 0.5, c + 0.5])).astype(int)
                 patch = image[y - 1 : y + 2, x - 1 : x + 2].reshape(-1, 3)
-                kind = board.spatial.lower.cells[r, c]
+                kind = board.lower.cells[r, c]
                 under = hue.input if kind == 1 else palette.background
                 lit = np.array(blend(under, palette.highlight, HIGHLIGHT_OPACITY))
                 shows_lit = bool((patch == lit).all(axis=1).any())

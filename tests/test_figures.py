@@ -20,7 +20,7 @@ from convanim.draw.style import KERNEL_COLOURS
 from convanim.geometry import ConvSpec, kernel_index_matrix, overlap_counts
 from convanim.pipeline import render_animation
 from convanim.render.figures.figures import _matrix, _png
-from convanim.story.board import Cell, View, build_storyboard, overlap_frame
+from convanim.story.board import Cell, Reading, View, build_board, with_overlap_step
 from convanim.story.values import with_overlap
 from convanim.text import overlap_verdict
 
@@ -139,9 +139,9 @@ def test_scatter_gif_closes_with_the_overlap_counts(tmp_path):
     spec = ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True)
     frames, _ = render_animation(spec, view=View.SCATTER, overlap=True)
     assert len(frames) == math.prod(spec.input_size) + 1
-    board = build_storyboard(spec, View.SCATTER)
-    summary = overlap_frame(board)
-    printed = with_overlap(None, board, summary.counts).frames[-1].upper
+    board = build_board(spec, Reading.SCATTER)
+    summary = with_overlap_step(board).closing[0]
+    printed = with_overlap(None, board, summary.counts).frames[-1].outputs[0]
     real = board.upper.cells == Cell.OUTPUT
     ones = reference.conv_transpose(np.ones(spec.input_size), np.ones(spec.kernel), spec)
     np.testing.assert_array_equal(printed[real].reshape(spec.output_size), ones)

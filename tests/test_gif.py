@@ -26,7 +26,7 @@ from convanim.geometry import ConvSpec
 from convanim.integrations.gallery import ALL_NAMES, GUIDE_SPECS, NUMERICAL_SPECS, entry
 from convanim.pipeline import animate_to_file, default_name, drawing
 from convanim.render.raster.painter import FramePainter
-from convanim.story.board import Cell, View, build_storyboard, frame_count, plane_shapes
+from convanim.story.board import Cell, Reading, View, build_board, frame_count, plane_shapes
 
 runner = CliRunner()
 LIGHT = THEMES["light"]
@@ -85,9 +85,9 @@ def most_common(image: Image.Image, x: int, y: int) -> tuple:
 def test_frame_counts_match_output_or_input_cells(spec):
     """One frame per cell of the NumPy reference's output (per input cell when scattering)."""
     output = reference_output(spec, np.ones(spec.input_size), np.ones(spec.kernel))
-    assert len(build_storyboard(spec).frames) == output.size
+    assert len(build_board(spec).frames) == output.size
     if spec.transposed:
-        assert len(build_storyboard(spec, View.SCATTER).frames) == np.ones(spec.input_size).size
+        assert len(build_board(spec, Reading.SCATTER).frames) == np.ones(spec.input_size).size
 
 
 @settings(max_examples=60, deadline=None)
@@ -95,15 +95,15 @@ def test_frame_counts_match_output_or_input_cells(spec):
 def test_plane_shapes_are_known_before_the_storyboard(spec):
     views = [View.CANVAS, View.SCATTER] if spec.transposed else [View.CANVAS]
     for view in views:
-        board = build_storyboard(spec, view)
+        board = build_board(spec, Reading.SCATTER if view is View.SCATTER else Reading.GATHER)
         assert plane_shapes(spec, view) == (board.lower.cells.shape, board.upper.cells.shape)
 
 
 @settings(max_examples=40, deadline=None)
 @given(spec=conv_specs(transposed=True, max_ndim=2, max_size=5))
 def test_scatter_counts_end_equal_taps_per_output_cell(spec):
-    board = build_storyboard(spec, View.SCATTER)
-    final = board.frames[-1].counts
+    board = build_board(spec, Reading.SCATTER)
+    final = board.steps[-1].counts
     inside = board.upper.cells == Cell.OUTPUT
     expected = reference.conv_transpose(np.ones(spec.input_size), np.ones(spec.kernel), spec)
     np.testing.assert_array_equal(final[inside].reshape(expected.shape), expected)
@@ -115,13 +115,13 @@ def test_scatter_counts_end_equal_taps_per_output_cell(spec):
 def test_canvas_frames_light_what_the_reference_reads(spec):
     """Frame k lights output k (row-major) and a kernel's worth of canvas cells, whose input
     cells are those output k reads; the first tap marks the input w[0, 0] weighs, if any."""
-    board = build_storyboard(spec)
+    board = build_board(spec)
     ones = np.ones(spec.kernel)
     read, first_read = reads(spec, ones), reads(spec, one_hot(spec.kernel, (0,) * spec.ndim))
     inputs = np.argwhere(board.lower.cells == Cell.INPUT)  # the input cells, row-major
     assert len(inputs) == read.shape[1]
     output_shape = reference_output(spec, np.ones(spec.input_size), ones).shape
-    for k, frame in enumerate(board.frames):
+    for k, frame in enumerate(board.steps):
         assert frame.upper.tolist() == [list(drawn(np.unravel_index(k, output_shape)))]
         assert len(frame.lower) == ones.size
         lit = {tuple(rc) for rc in frame.lower.tolist()}
@@ -139,11 +139,11 @@ def test_canvas_frames_light_what_the_reference_reads(spec):
 @given(spec=conv_specs(transposed=True, max_ndim=2, max_size=5))
 def test_scatter_frames_stamp_what_the_reference_reaches(spec):
     """Frame k lights input k (row-major) and, among the output cells, those it reaches."""
-    board = build_storyboard(spec, View.SCATTER)
+    board = build_board(spec, Reading.SCATTER)
     read = reads(spec, np.ones(spec.kernel))
     outputs = np.argwhere(board.upper.cells == Cell.OUTPUT)  # the output cells, row-major
     assert len(outputs) == read.shape[0]
-    for k, frame in enumerate(board.frames):
+    for k, frame in enumerate(board.steps):
         assert frame.lower.tolist() == [list(drawn(np.unravel_index(k, spec.input_size)))]
         lit = {tuple(rc) for rc in frame.upper.tolist()}
         lit_outputs = {rc for rc in lit if board.upper.cells[rc] == Cell.OUTPUT}
@@ -153,10 +153,10 @@ def test_scatter_frames_stamp_what_the_reference_reaches(spec):
 @pytest.mark.parametrize("name", ["padding_strides", "dilation", "padding_strides_transposed"])
 def test_highlight_pixels_at_projected_cell_centres(name):
     spec = GUIDE_SPECS[name]
-    board = build_storyboard(spec)
+    board = build_board(spec)
     renderer = Renderer(board, Style())
-    for index in range(0, len(board.frames), max(1, len(board.frames) // 4)):
-        frame = board.frames[index]
+    for index in range(0, len(board.steps), max(1, len(board.steps) // 4)):
+        frame = board.steps[index]
         image = renderer.render(index)
         for rc in frame.lower:
             kind = board.lower.cells[tuple(rc)]
@@ -173,7 +173,7 @@ def test_highlight_pixels_at_projected_cell_centres(name):
 
 def test_unread_input_cells_are_drawn_pale():
     spec = ConvSpec(input_size=(6, 6), kernel=3, stride=2)
-    board = build_storyboard(spec)
+    board = build_board(spec)
     renderer = Renderer(board, Style())
     image = renderer.render(0)
     unread = np.argwhere(board.lower.unread)
@@ -185,9 +185,9 @@ def test_unread_input_cells_are_drawn_pale():
 
 def test_cropped_canvas_cells_are_kept_and_flagged():
     spec = ConvSpec(input_size=(4, 4), kernel=3, stride=2, padding=3, transposed=True)
-    board = build_storyboard(spec)
+    board = build_board(spec)
     assert board.lower.cropped.any()
-    for frame in board.frames:
+    for frame in board.steps:
         assert not board.lower.cropped[tuple(frame.lower.T)].any()
 
 
@@ -209,12 +209,12 @@ def test_written_file_reads_back_with_duration_loop_and_size(tmp_path, suffix):
 
 def test_gif_frames_decode_to_rendered_frames(tmp_path):
     spec = GUIDE_SPECS["padding_strides"]
-    board = build_storyboard(spec)
+    board = build_board(spec)
     renderer = Renderer(board, Style())
     path = tmp_path / "a.gif"
     animate_to_file(spec, path)
     with Image.open(path) as gif:
-        for index in range(len(board.frames)):
+        for index in range(len(board.steps)):
             gif.seek(index)
             decoded = np.asarray(gif.convert("RGB"))
             np.testing.assert_array_equal(decoded, np.asarray(renderer.render(index)))
@@ -229,7 +229,7 @@ def test_every_view_and_theme_lights_each_frames_cell_in_the_written_file(tmp_pa
     style = Style(theme=theme, labels=theme == "dark")
     animate_to_file(spec, tmp_path / "a.gif", view=view, style=style)
     scattering = view == "scatter"
-    board = build_storyboard(spec, View.SCATTER if scattering else View.CANVAS)
+    board = build_board(spec, Reading.SCATTER if scattering else Reading.GATHER)
     layout = Layout.FLAT if view == "flat" else Layout.OBLIQUE
     shapes = board.lower.cells.shape, board.upper.cells.shape
     projection = Projection(*shapes, replace(style, layout=layout))
@@ -258,9 +258,9 @@ def test_width_sets_frame_width(tmp_path):
 
 def test_one_dimensional_spec_draws_as_strip():
     spec = ConvSpec(input_size=8, kernel=3, stride=2)
-    board = build_storyboard(spec)
+    board = build_board(spec)
     assert board.lower.cells.shape == (1, 8)
-    assert len(board.frames) == 3
+    assert len(board.steps) == 3
 
 
 def test_output_is_byte_for_byte_reproducible(tmp_path):
@@ -377,8 +377,8 @@ def test_gallery_frame_counts_match_guide():
     assert set(GUIDE_FRAMES) == set(ALL_NAMES) - set(CHANNEL_FRAMES)
     specs = {**GUIDE_SPECS, **{name: spec for name, (spec, _) in NUMERICAL_SPECS.items()}}
     for name, frames in GUIDE_FRAMES.items():
-        board = build_storyboard(specs[name])
-        assert len(board.frames) == frame_count(specs[name], View.CANVAS) == frames, name
+        board = build_board(specs[name])
+        assert len(board.frames) == frame_count(specs[name], Reading.GATHER) == frames, name
 
 
 #: Frames of the "channels and groups" entries, counted by hand: one per output channel and
@@ -464,7 +464,7 @@ def test_transparent_frames_laid_on_any_page_equal_frames_painted_on_it(tmp_path
     """Exact alpha: anti-aliased text and all, no rim of the theme's background on another page."""
     spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)
     style = Style(theme="dark")
-    on_page = FramePainter(draw(build_storyboard(spec), style), background=PAGE)
+    on_page = FramePainter(draw(build_board(spec), style), background=PAGE)
     result = animate_to_file(spec, tmp_path / f"a{suffix}", style=style, transparent=True)
     with Image.open(result.path) as image:
         for index in (0, 4, 8):
@@ -551,14 +551,14 @@ def test_average_pooling_of_real_cells_is_labelled_and_named_apart(tmp_path, mon
 def test_one_dimensional_flat_strips_stack_output_above_input():
     """Side by side, a strip's joining lines would lie flat and read as an empty box."""
     spec = ConvSpec(input_size=8, kernel=3, stride=2)
-    board = build_storyboard(spec)
+    board = build_board(spec)
     flat = Projection(board.lower.cells.shape, board.upper.cells.shape, Style(layout="flat"))
     assert flat.stacked
     lower_top = flat.point([0, 0], upper=False)[1]
     upper_bottom = flat.point([1, 0], upper=True)[1]
     assert upper_bottom < lower_top  # the output strip lies above, with a gap
     square = ConvSpec(input_size=(5, 5), kernel=3)
-    board = build_storyboard(square)
+    board = build_board(square)
     shapes = (board.lower.cells.shape, board.upper.cells.shape)
     assert not Projection(*shapes, Style(layout="flat")).stacked
 
@@ -568,11 +568,11 @@ def test_scatter_first_tap_dot_sits_clear_inside_its_cell():
     from convanim.draw.frames import Disc, Role
 
     spec = ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True)
-    board = build_storyboard(spec, View.SCATTER)
+    board = build_board(spec, Reading.SCATTER)
     style = Style()
     projection = Projection(board.lower.cells.shape, board.upper.cells.shape, style)
     drawing = draw(board, style)
-    for index, frame in enumerate(board.frames):
+    for index, frame in enumerate(board.steps):
         (dot,) = [s for s in drawing.frames[index].above if isinstance(s, Disc)]
         assert dot.role is Role.FIRST_TAP
         grid = np.linalg.solve(
@@ -586,7 +586,7 @@ def test_labels_stay_legible_on_small_pictures():
     from convanim.draw.frames import Label, Role
     from convanim.draw.style import MIN_LABEL_PIXELS
 
-    board = build_storyboard(ConvSpec(input_size=(5, 5), kernel=3))
+    board = build_board(ConvSpec(input_size=(5, 5), kernel=3))
     laid_out = draw(board, Style(width=120))
     sizes = [s.size for s in laid_out.lower if isinstance(s, Label) and s.role is Role.LABEL]
     assert len(sizes) == 2

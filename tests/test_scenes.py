@@ -119,7 +119,7 @@ def test_convolution_scene_highlights_the_storyboard_footprints(manim, spec, tmp
 
     params = SceneParams(spec, show_values=False)
     scene = probe(ConvolutionScene, params, tmp_path)
-    frames = convolution_plan(params).board.frames
+    frames = convolution_plan(params).board.steps
     shown = distinct(scene.footprints)
     assert len(shown) == len(frames)
     for snapshot, frame in zip(shown, frames):
@@ -147,10 +147,10 @@ def test_transposed_scene_sweeps_the_gather_canvas(manim, tmp_path):
 def test_faded_input_cells_use_the_shared_unread_fade(manim):
     from convanim.draw.style import UNREAD_FADE
     from convanim.render.manim.blocks import plane_grid
-    from convanim.story.board import build_storyboard
+    from convanim.story.board import build_board
 
     # k 3, s 2 over 6 cells: the last input column is never read.
-    board = build_storyboard(ConvSpec(input_size=(3, 6), kernel=3, stride=2))
+    board = build_board(ConvSpec(input_size=(3, 6), kernel=3, stride=2))
     grid = plane_grid(board.lower)
     unread = board.lower.unread
     assert unread.any()

@@ -16,15 +16,14 @@ from typer.testing import CliRunner
 from convanim.cli import app
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, Pooling
-from convanim.story.board import Cell, View, build_storyboard
+from convanim.story.board import Cell, Reading, build_board
 from convanim.story.values import (
-    conv_numbers,
     distinct_values,
     given_array,
     given_numbers,
     number_text,
     pool_numbers,
-    scatter_numbers,
+    slice_numbers,
     small_values,
 )
 
@@ -35,26 +34,26 @@ runner = CliRunner()
 @SETTINGS
 @given(spec=conv_specs(max_ndim=2, max_size=6), seed=st.integers(0, 2**16))
 def test_printed_outputs_equal_reference_and_their_footprint_sums(spec, seed):
-    board = build_storyboard(spec)
+    board = build_board(spec)
     x, w = small_values(spec, seed)
-    numbers = conv_numbers(board, spec, x, w)
+    numbers = slice_numbers(board, x, w)
     op = reference.conv_transpose if spec.transposed else reference.conv
     expected = op(x, w, spec).reshape(board.upper.cells.shape)
-    np.testing.assert_array_equal(numbers.frames[-1].upper, expected)
-    lower = np.nan_to_num(numbers.lower)  # padding prints nothing and holds 0
-    for step, (frame, printed) in enumerate(zip(board.frames, numbers.frames), start=1):
+    np.testing.assert_array_equal(numbers.frames[-1].outputs[0], expected)
+    lower = np.nan_to_num(numbers.inputs[0])  # padding prints nothing and holds 0
+    for step, (frame, printed) in enumerate(zip(board.steps, numbers.frames), start=1):
         cell = tuple(frame.upper[0])
-        assert printed.upper[cell] == np.dot(lower[tuple(frame.lower.T)], printed.weights)
-        assert np.count_nonzero(~np.isnan(printed.upper)) == step  # revealed one by one
+        assert printed.outputs[0][cell] == np.dot(lower[tuple(frame.lower.T)], printed.taps[0])
+        assert np.count_nonzero(~np.isnan(printed.outputs)) == step  # revealed one by one
 
 
 @SETTINGS
 @given(spec=conv_specs(transposed=True, max_ndim=2, max_size=5), seed=st.integers(0, 2**16))
 def test_scatter_partial_sums_end_on_the_reference(spec, seed):
-    board = build_storyboard(spec, View.SCATTER)
+    board = build_board(spec, Reading.SCATTER)
     x, w = small_values(spec, seed)
-    numbers = scatter_numbers(board, spec, x, w)
-    final = numbers.frames[-1].upper
+    numbers = slice_numbers(board, x, w)
+    final = numbers.frames[-1].outputs[0]
     inside = board.upper.cells != Cell.HIDDEN
     expected = reference.conv_transpose(x, w, spec)
     printed = np.nan_to_num(final[inside]).reshape(expected.shape)
@@ -64,13 +63,13 @@ def test_scatter_partial_sums_end_on_the_reference(spec, seed):
 def test_pool_numbers_mark_the_maximum_cell():
     spec = ConvSpec(input_size=(5, 5), kernel=3, padding=1, stride=2)
     pooling = Pooling(spec, "max")
-    board = build_storyboard(spec)
+    board = build_board(spec)
     x = np.arange(25.0).reshape(5, 5)[::-1]
     numbers = pool_numbers(board, pooling, x)
-    for frame, printed in zip(board.frames, numbers.frames):
-        assert printed.weights is None
+    for frame, printed in zip(board.steps, numbers.frames):
+        assert printed.taps is None
         assert printed.marked in {tuple(cell) for cell in frame.lower}
-        assert numbers.lower[printed.marked] == printed.upper[tuple(frame.upper[0])]
+        assert numbers.inputs[0][printed.marked] == printed.outputs[0][tuple(frame.upper[0])]
 
 
 def test_number_text_and_given_values():
@@ -327,13 +326,13 @@ def test_long_numbers_fit_their_cells_and_print_exactly():
 def test_scatter_view_ends_with_every_output_printed_zeros_included():
     """PyTorch gives 0 where no stamp lands; the last frame prints it, earlier frames do not."""
     spec = ConvSpec(input_size=3, kernel=2, stride=3, transposed=True)  # outputs 2 and 5: no stamp
-    board = build_storyboard(spec, View.SCATTER)
+    board = build_board(spec, Reading.SCATTER)
     x, w = np.array([1.0, 2.0, 3.0]), np.array([1.0, -1.0])
-    numbers = scatter_numbers(board, spec, x, w)
-    last = numbers.frames[-1].upper[board.upper.cells == Cell.OUTPUT]
+    numbers = slice_numbers(board, x, w)
+    last = numbers.frames[-1].outputs[0][board.upper.cells == Cell.OUTPUT]
     np.testing.assert_array_equal(last, reference.conv_transpose(x, w, spec))
     assert last[2] == 0
-    assert np.isnan(numbers.frames[0].upper[board.upper.cells == Cell.OUTPUT][2])
+    assert np.isnan(numbers.frames[0].outputs[0][board.upper.cells == Cell.OUTPUT][2])
 
 
 def test_ceil_mode_alt_text_and_a_foreign_pooling():

@@ -23,7 +23,7 @@ from convanim.errors import ConvanimError
 from convanim.pipeline import DURATION, MAX_FRAMES, MAX_PIXELS
 from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
 from convanim.request import Request
-from convanim.story.channels import Reading
+from convanim.story.board import Reading
 from convanim.story.presets import Preset
 from convanim.text import overlap_verdict, record, shape_lines, shape_text
 

@@ -10,8 +10,7 @@ import typer
 from convanim.draw.style import Theme
 from convanim.geometry import PoolMode
 from convanim.render.manim import Quality, SceneFormat
-from convanim.story.board import View
-from convanim.story.channels import Reading
+from convanim.story.board import Reading, View
 
 SPEC, OUTPUT, LOOK, NUMBERS, LIMITS = "Spec", "Output", "Look", "Numbers", "Limits"
 

@@ -36,15 +36,24 @@ from convanim.draw.frames import (
 from convanim.draw.style import RGB, Layout, Palette, Style, blend
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec
+from convanim.geometry.channels import LayerFrame
 from convanim.lazy import Lazy
-from convanim.story.board import Cell, Plane, View, as_drawable, plane_shapes
-from convanim.story.channels import ChannelFrame, ChannelStoryboard, Reading, stamp_counts
-from convanim.story.values import ChannelNumbers, number_text
+from convanim.story.board import (
+    Board,
+    Cell,
+    Plane,
+    Reading,
+    SheetRole,
+    View,
+    as_drawable,
+    plane_shapes,
+)
+from convanim.story.values import Numbers, number_text
 from convanim.text import padding_text, size_text
 
 
 @dataclass(frozen=True)
-class Sheet:
+class SheetPlacement:
     """Where the grid points of one plane land: ``origin`` plus whole-pixel steps."""
 
     steps: np.ndarray  # (2, 2) pixels per unit step in row (row 0) and column (row 1)
@@ -68,10 +77,10 @@ class ChannelLayout:
     """Where every plane of a channel view goes, known from the shapes alone."""
 
     size: tuple[int, int]  # (width, height) pixels
-    inputs: tuple[Sheet, ...]  # one per input channel
-    outputs: tuple[Sheet, ...]  # one per output channel
-    slices: tuple[Sheet, ...]  # stack view: one per channel pair, in connectivity order
-    biases: tuple[Sheet, ...]  # stack view with a bias: one per output channel
+    inputs: tuple[SheetPlacement, ...]  # one per input channel
+    outputs: tuple[SheetPlacement, ...]  # one per output channel
+    slices: tuple[SheetPlacement, ...]  # stack view: one per channel pair, in connectivity order
+    biases: tuple[SheetPlacement, ...]  # stack view with a bias: one per output channel
     sums: np.ndarray  # stack view, gather with numbers: (in_channels + 2, 2) pixels of each
     # input channel's partial sum, then of the bias term, then of the total
     headings: tuple[Label, ...]
@@ -82,9 +91,11 @@ def _shapes(spec: ConvSpec, reading: Reading) -> tuple[tuple[int, int], tuple[in
     return plane_shapes(spec.spatial, Reading(reading).spatial_view)
 
 
-def _sheet(steps: np.ndarray, scale: float, at: np.ndarray, shape: tuple[int, int]) -> Sheet:
+def _sheet(
+    steps: np.ndarray, scale: float, at: np.ndarray, shape: tuple[int, int]
+) -> SheetPlacement:
     """A sheet whose box has its top-left corner at pixel ``at`` (rounded to whole pixels)."""
-    placed = Sheet(steps, scale, np.zeros(2), shape)
+    placed = SheetPlacement(steps, scale, np.zeros(2), shape)
     return replace(placed, origin=np.rint(np.asarray(at, dtype=float) - placed.box()[0]))
 
 
@@ -224,7 +235,7 @@ def stack_layout(spec: ConvSpec, reading: Reading, style: Style, sums: bool) -> 
 
 
 def _tags(
-    sheets: tuple[Sheet, ...], scale: float, palette: Palette, right: bool = False
+    sheets: tuple[SheetPlacement, ...], scale: float, palette: Palette, right: bool = False
 ) -> list[Label]:
     """Each plane's channel number, left of it (or right)."""
     tags = []
@@ -245,7 +256,9 @@ def volume_layout(spec: ConvSpec, reading: Reading, style: Style) -> ChannelLayo
     margin = look.MARGIN * scale
     left = margin + look.TAG_ROOM * scale
 
-    def column(shape: tuple[int, int], count: int, x: float, top: float) -> tuple[Sheet, ...]:
+    def column(
+        shape: tuple[int, int], count: int, x: float, top: float
+    ) -> tuple[SheetPlacement, ...]:
         height = np.ptp(_sheet(steps, scale, np.zeros(2), shape).box()[:, 1])
         gap = look.SHEET_GAP * scale
         return tuple(
@@ -292,7 +305,7 @@ def volume_layout(spec: ConvSpec, reading: Reading, style: Style) -> ChannelLayo
     )
 
 
-def _union(sheets: tuple[Sheet, ...]) -> np.ndarray:
+def _union(sheets: tuple[SheetPlacement, ...]) -> np.ndarray:
     boxes = np.stack([sheet.box() for sheet in sheets])
     return np.stack([boxes[:, 0].min(axis=0), boxes[:, 1].max(axis=0)])
 
@@ -330,26 +343,21 @@ def group_palette(palette: Palette, group: int, groups: int) -> Palette:
     return replace(palette, input=hue, output=hue)
 
 
-def _filled(shape: tuple[int, int], kind: Cell) -> Plane:
-    nothing = np.zeros(shape, dtype=bool)
-    return Plane(np.full(shape, kind), nothing, nothing, "")
-
-
 class _ChannelFrames:
     """Lays out the static layer and the frames of one channel view."""
 
     def __init__(
         self,
-        board: ChannelStoryboard,
+        board: Board,
         layout: ChannelLayout,
         view: View,
         style: Style,
-        numbers: ChannelNumbers | None,
+        numbers: Numbers | None,
         input_hues: tuple[RGB, ...] | None = None,
     ):
         self.board, self.layout, self.view, self.numbers = board, layout, view, numbers
         self.palette = style.palette
-        spec, pairs = board.spec, board.pairs
+        spec, pairs = board.spec, board.order.pairs
         palettes = [group_palette(self.palette, g, spec.groups) for g in range(spec.groups)]
         input_palettes = [palettes[group] for group in pairs.input_group]
         if input_hues is not None:
@@ -372,42 +380,45 @@ class _ChannelFrames:
             CellLayout(sheet, tinted[pairs.output_group[o]])
             for o, sheet in enumerate(layout.biases)
         ]
-        self.pair_of = {(int(a), int(b)): p for p, (a, b) in enumerate(pairs.weight)}
-        #: A kernel slice as a plane, and all its cells (stack view; the volume view has none)
-        kernel_shape = layout.slices[0].shape if layout.slices else (0, 0)
-        self.kernel = _filled(kernel_shape, Cell.INPUT)
-        self.kernel_cells = np.argwhere(np.ones(kernel_shape, dtype=bool))
+        #: Where each sheet the placement shows is drawn, by (role, index)
+        self.cells = {
+            **{(SheetRole.INPUT, i): cells for i, cells in enumerate(self.input_cells)},
+            **{(SheetRole.KERNEL, p): cells for p, cells in enumerate(self.slice_cells)},
+            **{(SheetRole.BIAS, o): cells for o, cells in enumerate(self.bias_cells)},
+            **{(SheetRole.OUTPUT, o): cells for o, cells in enumerate(self.output_cells)},
+        }
+        self.story = board.frames
         self.max_count = 0
         if board.stamps:
-            whole = board.spatial.frames[-1].counts
+            whole = board.steps[-1].counts
             assert whole is not None
             self.max_count = int(whole.max()) * spec.in_channels // spec.groups
 
     # --- the static layer -----------------------------------------------------------------
 
     def static(self) -> list[Primitive]:
-        spatial = self.board.spatial
+        """Every sheet the placement shows, with its values, and the headings."""
         shapes: list[Primitive] = []
-        for i, cells in enumerate(self.input_cells):
-            shapes += plane_cells(cells, spatial.lower, upper=False)
-            if self.numbers is not None:
-                shapes += self._values(cells, self.numbers.inputs[i], spatial.lower)
-        for pair, cells in enumerate(self.slice_cells):
-            shapes += plane_cells(cells, self.kernel, upper=False)
-            if self.numbers is not None:
-                a, b = self.board.pairs.weight[pair]
-                shapes += self._values(cells, self._slice(int(a), int(b)), self.kernel)
-        for o, cells in enumerate(self.bias_cells):
-            shapes += plane_cells(cells, _filled((1, 1), Cell.INPUT), upper=False)
-            if self.numbers is not None and self.numbers.bias is not None:
-                shapes.append(cells.number(0, 0, False, self.numbers.bias[o], cells.palette.input))
-        for cells in self.output_cells:
-            shapes += plane_cells(cells, spatial.upper, upper=True)
+        for sheet in self.board.sheets():
+            cells = self.cells.get((sheet.role, sheet.index))
+            if cells is None:  # a sheet the placement leaves out (the volume view's kernels)
+                continue
+            shapes += plane_cells(cells, sheet.plane, upper=sheet.role is SheetRole.OUTPUT)
+            if self.numbers is None:
+                continue
+            if sheet.role is SheetRole.INPUT:
+                shapes += self._values(cells, self.numbers.inputs[sheet.index], sheet.plane)
+            elif sheet.role is SheetRole.KERNEL:
+                a, b = self.board.order.pairs.weight[sheet.index]
+                shapes += self._values(cells, self._slice(int(a), int(b)), sheet.plane)
+            elif sheet.role is SheetRole.BIAS and self.numbers.bias is not None:
+                value = self.numbers.bias[sheet.index]
+                shapes.append(cells.number(0, 0, False, value, cells.palette.input))
         return [*shapes, *self.layout.headings]
 
     def _slice(self, a: int, b: int) -> np.ndarray:
         """A kernel slice as its plane shows it (a 1-D kernel is one row)."""
-        assert self.numbers is not None
+        assert self.numbers is not None and self.numbers.weights is not None
         return self.numbers.weights[a, b].reshape(self.layout.slices[0].shape)
 
     @staticmethod
@@ -421,32 +432,34 @@ class _ChannelFrames:
     # --- one frame ------------------------------------------------------------------------
 
     def frame(self, index: int) -> FrameDrawing:
-        lit = self.board.frames[index]
+        lit = self.story[index]
         numbers = None if self.numbers is None else self.numbers.frames[index]
-        spatial = self.board.spatial.frames[lit.spatial]
+        spatial = self.board.step(lit)
         shapes: list[Primitive] = []
         taps = None if numbers is None else numbers.taps
+        pairs = self.board.order.pairs
         # The input side: the footprint on each input channel of the group (gather), or the
-        # stamping cell (scatter).
-        for k, i in enumerate(lit.inputs):
-            weights = taps[k] if taps is not None and not self.board.stamps else None
-            shapes += self._lit(
-                self.input_cells[i],
-                self.board.spatial.lower,
-                spatial.lower,
-                i,
-                weights,
-                inputs=True,
-            )
-            if not self.board.stamps:
-                shapes.append(
-                    self.input_cells[i].dot(*spatial.first_tap, False, self.palette.outline)
-                )
-        if self.view is View.STACK:
-            shapes += self._filters(lit)
+        # stamping cell (scatter); then the kernel slices in use and the bias (stack view).
+        inputs = iter(range(len(lit.inputs)))
+        for role, channel, positions in self.board.lit(lit):
+            cells = self.cells.get((role, channel))
+            if cells is None or role is SheetRole.OUTPUT:  # outputs: below, all at once
+                continue
+            if role is SheetRole.INPUT:
+                k = next(inputs)
+                weights = taps[k] if taps is not None and not self.board.stamps else None
+                shapes += self._lit(cells, self.board.lower, positions, channel, weights)
+                if not self.board.stamps:
+                    shapes.append(cells.dot(*spatial.first_tap, False, self.palette.outline))
+            elif role is SheetRole.KERNEL:
+                a, b = pairs.weight[channel]
+                shapes += self._lit_slice(cells, positions, int(a), int(b))
+            else:
+                shapes += self._lit_bias(cells, channel)
         # The output side.
         if self.board.stamps:
-            shapes += self._stamps(lit, spatial.upper, numbers.outputs if numbers else None, taps)
+            outputs = numbers.outputs if numbers else None
+            shapes += self._stamps(index, lit, spatial.upper, outputs, taps)
         else:
             o = int(lit.outputs[0])
             cells = self.output_cells[o]
@@ -470,18 +483,15 @@ class _ChannelFrames:
         positions: np.ndarray,
         channel: int,
         weights: np.ndarray | None,
-        inputs: bool,
     ) -> list[Primitive]:
-        """Cells of a plane under the highlight, their values printed again on it, each with
+        """Input cells under the highlight, their values printed again on it, each with
         its tap's weight when ``weights`` are given."""
         shapes: list[Primitive] = []
         labels: list[Primitive] = []
         for k, (r, c) in enumerate(positions):
             under = plane_fill(plane, cells.palette, r, c) or self.palette.background
             fill = blend(under, self.palette.highlight, look.HIGHLIGHT_OPACITY)
-            shapes.append(
-                cells.cell(r, c, not inputs, fill, self.palette.outline, role=Role.HIGHLIGHT)
-            )
+            shapes.append(cells.cell(r, c, False, fill, self.palette.outline, role=Role.HIGHLIGHT))
             if self.numbers is None:
                 continue
             values = self.numbers.inputs[channel]
@@ -492,30 +502,27 @@ class _ChannelFrames:
             labels += cells.paired(r, c, False, value, weight, fill)
         return shapes + labels
 
-    def _filters(self, lit: ChannelFrame) -> list[Primitive]:
-        """Stack view: the kernel slices in use lit, their weights printed again; the bias."""
-        shapes: list[Primitive] = []
-        for a, b in lit.slices:
-            cells = self.slice_cells[self.pair_of[(int(a), int(b))]]
-            shapes += self._lit_slice(cells, int(a), int(b))
-        if self.layout.biases and not self.board.stamps:
-            o = int(lit.outputs[0])
-            cells = self.bias_cells[o]
-            fill = blend(cells.palette.input, self.palette.highlight, look.HIGHLIGHT_OPACITY)
-            shapes.append(cells.cell(0, 0, False, fill, self.palette.outline, role=Role.HIGHLIGHT))
-            if self.numbers is not None and self.numbers.bias is not None:
-                shapes.append(cells.number(0, 0, False, self.numbers.bias[o], fill))
+    def _lit_bias(self, cells: CellLayout, channel: int) -> list[Primitive]:
+        """Stack view, gather: the bias of the output channel made, lit, its value again."""
+        fill = blend(cells.palette.input, self.palette.highlight, look.HIGHLIGHT_OPACITY)
+        shapes: list[Primitive] = [
+            cells.cell(0, 0, False, fill, self.palette.outline, role=Role.HIGHLIGHT)
+        ]
+        if self.numbers is not None and self.numbers.bias is not None:
+            shapes.append(cells.number(0, 0, False, self.numbers.bias[channel], fill))
         return shapes
 
-    def _lit_slice(self, cells: CellLayout, a: int, b: int) -> list[Primitive]:
+    def _lit_slice(
+        self, cells: CellLayout, positions: np.ndarray, a: int, b: int
+    ) -> list[Primitive]:
         """Stack view: the kernel slice w[a, b] lit, its weights printed again on the highlight."""
         shapes: list[Primitive] = []
         fill = blend(cells.palette.input, self.palette.highlight, look.HIGHLIGHT_OPACITY)
-        for r, c in self.kernel_cells:
+        for r, c in positions:
             shapes.append(cells.cell(r, c, False, fill, self.palette.outline, role=Role.HIGHLIGHT))
         if self.numbers is not None:
             weights = self._slice(a, b)
-            shapes += [cells.number(r, c, False, weights[r, c], fill) for r, c in self.kernel_cells]
+            shapes += [cells.number(r, c, False, weights[r, c], fill) for r, c in positions]
         return shapes
 
     def _outputs(
@@ -531,7 +538,8 @@ class _ChannelFrames:
 
     def _stamps(
         self,
-        lit: ChannelFrame,
+        index: int,
+        lit: LayerFrame,
         stamp: np.ndarray,
         outputs: np.ndarray | None,
         taps: np.ndarray | None,
@@ -539,8 +547,8 @@ class _ChannelFrames:
         """Scatter reading: output cells shaded by the stamps they have received; the current
         stamp outlined in each output channel of the group, with the weight it adds."""
         palette = self.palette
-        upper = self.board.spatial.upper
-        counts = stamp_counts(self.board, lit)
+        upper = self.board.upper
+        counts = self.board.order.stamp_counts(index).reshape(-1, *upper.cells.shape)
         shapes: list[Primitive] = []
         fills: dict[tuple[int, int, int], RGB] = {}
         for o, r, c in zip(*np.nonzero(counts)):
@@ -577,7 +585,7 @@ class _ChannelFrames:
 
     def _stamp_values(
         self,
-        lit: ChannelFrame,
+        lit: LayerFrame,
         stamp: np.ndarray,
         outputs: np.ndarray,
         taps: np.ndarray | None,
@@ -599,7 +607,7 @@ class _ChannelFrames:
         return shapes
 
     def _box_and_join(
-        self, lit: ChannelFrame, lower_box: np.ndarray, upper_box: np.ndarray
+        self, lit: LayerFrame, lower_box: np.ndarray, upper_box: np.ndarray
     ) -> list[Primitive]:
         """Volume view: the box through the lit planes of one side (the footprint through the
         group's input channels, or the stamp through its output channels) and the four
@@ -632,7 +640,7 @@ class _ChannelFrames:
 
     def _sums(
         self,
-        lit: ChannelFrame,
+        lit: LayerFrame,
         partials: np.ndarray,
         bias: float | None,
         outputs: np.ndarray,
@@ -669,18 +677,18 @@ def check_numbers(view: View, printed: bool) -> View:
 
 
 def draw_channels(
-    board: ChannelStoryboard,
+    board: Board,
     view: View,
     style: Style,
-    numbers: ChannelNumbers | None = None,
+    numbers: Numbers | None = None,
     input_hues: tuple[RGB, ...] | None = None,
 ) -> Drawing:
     """Lay out ``board`` in ``view`` (stack or volume), with ``numbers`` printed if given;
     ``input_hues`` colour the input channels (one each; else their groups' hues).
 
-    >>> from convanim.story.channels import build_channel_storyboard
+    >>> from convanim.story.board import build_board
     >>> spec = ConvSpec(input_size=(5, 5), kernel=3, in_channels=2, out_channels=2, groups=2)
-    >>> drawing = draw_channels(build_channel_storyboard(spec), View.VOLUME, Style())
+    >>> drawing = draw_channels(build_board(spec), View.VOLUME, Style())
     >>> len(drawing.frames)
     18
     """

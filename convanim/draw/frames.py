@@ -24,7 +24,7 @@ from convanim.draw import style as look
 from convanim.draw.style import RGB, Layout, Palette, Style, blend
 from convanim.errors import ConvanimError
 from convanim.lazy import Lazy
-from convanim.story.board import Cell, Frame, Plane, Storyboard, View
+from convanim.story.board import Board, Cell, Plane, Step, View
 from convanim.story.values import FrameNumbers, Numbers, number_text
 
 
@@ -506,17 +506,19 @@ def plane_cells(layout: CellLayout, plane: Plane, upper: bool) -> list[Primitive
 class _FrameLayout:
     """Lays out the frames of one storyboard."""
 
-    def __init__(self, board: Storyboard, layout: CellLayout, numbers: Numbers | None):
+    def __init__(self, board: Board, layout: CellLayout, numbers: Numbers | None):
         self.board = board
         self.layout = layout
         self.palette = layout.palette
         self.numbers = numbers
+        self.story = board.frames
         self.max_count = max(
-            (int(frame.counts.max()) for frame in board.frames if frame.counts is not None),
+            (int(step.counts.max()) for step in board.steps if step.counts is not None),
             default=0,
         )
 
-    def frame(self, frame: Frame, index: int) -> FrameDrawing:
+    def frame(self, index: int) -> FrameDrawing:
+        frame = self.board.step(self.story[index])
         palette, layout = self.palette, self.layout
         below: list[Primitive] = []
         lower = self.board.lower
@@ -525,7 +527,7 @@ class _FrameLayout:
             fill = blend(under, palette.highlight, look.HIGHLIGHT_OPACITY)
             below.append(layout.cell(r, c, False, fill, palette.outline, role=Role.HIGHLIGHT))
         numbers = self.numbers.frames[index] if self.numbers is not None else None
-        pooling = numbers is not None and numbers.weights is None
+        pooling = numbers is not None and numbers.taps is None
         dot: list[Primitive] = []
         if self.board.view is View.CANVAS and not pooling:  # a pooling window has no first tap
             dot.append(layout.dot(*frame.first_tap, False, palette.outline))
@@ -547,9 +549,9 @@ class _FrameLayout:
                 if isinstance(shape, CellShape) and shape.fill is not None:
                     fills[shape.position] = shape.fill
             stamp = {}
-            if numbers.stamp is not None:
-                stamp = {(int(r), int(c)): w for (r, c), w in zip(frame.upper, numbers.stamp)}
-            for (r, c), value in np.ndenumerate(numbers.upper):
+            if numbers.taps is not None and self.board.stamps:
+                stamp = {(int(r), int(c)): w for (r, c), w in zip(frame.upper, numbers.taps[0])}
+            for (r, c), value in np.ndenumerate(numbers.outputs[0]):
                 on: bool | RGB = fills.get((r, c), True)
                 label = None if np.isnan(value) else layout.number(r, c, True, value, on)
                 above += self.layout.paired(r, c, True, label, stamp.pop((r, c), None), on)
@@ -557,11 +559,15 @@ class _FrameLayout:
                 above += self.layout.paired(r, c, True, None, weight, fills.get((r, c), True))
         return FrameDrawing(tuple(below), tuple(above))
 
-    def _lower_numbers(self, frame: Frame, numbers: FrameNumbers) -> list[Primitive]:
-        """Values under the highlight again, the weight of each tap in its corner, the max ringed."""
+    def _lower_numbers(
+        self, frame: Step, numbers: FrameNumbers
+    ) -> list[tuple[tuple[int, int], Primitive]]:
+        """Values under the highlight again, the weight of each tap in its corner, the max
+        ringed: each with the lower cell it is drawn in."""
         assert self.numbers is not None
-        values = self.numbers.lower
-        shapes: list[Primitive] = []
+        values = self.numbers.inputs[0]
+        weights = None if numbers.taps is None or self.board.stamps else numbers.taps[0]
+        shapes: list[tuple[tuple[int, int], Primitive]] = []
         palette = self.palette
         for k, (r, c) in enumerate(frame.lower):
             under = plane_fill(self.board.lower, palette, r, c) or palette.background
@@ -569,23 +575,27 @@ class _FrameLayout:
             value = None
             if not np.isnan(values[r, c]):
                 value = self.layout.number(r, c, False, values[r, c], filled)
-            weight = None if numbers.weights is None else numbers.weights[k]
-            shapes += self.layout.paired(r, c, False, value, weight, filled)
+            weight = None if weights is None else weights[k]
+            cell = (int(r), int(c))
+            shapes += [
+                (cell, label) for label in self.layout.paired(r, c, False, value, weight, filled)
+            ]
         if numbers.marked is not None:
-            shapes.append(self.layout.ring(*numbers.marked, False, self.palette.outline))
+            ring = self.layout.ring(*numbers.marked, False, self.palette.outline)
+            shapes.append((numbers.marked, ring))
         return shapes
 
     def _lifted(
-        self, shapes: list[Primitive], join: list[Segment], frame: Frame
+        self, shapes: list[tuple[tuple[int, int], Primitive]], join: list[Segment], frame: Step
     ) -> list[Primitive]:
-        """``shapes``, and in the flat view the numbers of other lower cells the join crosses,
+        """``shapes`` (each with its lower cell), and in the flat view the numbers of other lower cells the join crosses,
         each crossed number on a patch of its cell's fill (a halo) that cuts the lines around
         it. (A patch is square: in the oblique view it would cover the slanted outlines.)"""
         flat = isinstance(self.layout.projection, Projection) and (
             self.layout.projection.layout is Layout.FLAT
         )
         if not flat or not join:
-            return shapes
+            return [shape for _, shape in shapes]
         assert self.numbers is not None
         layout, lower = self.layout, self.board.lower
         footprint = {(int(r), int(c)) for r, c in frame.lower}
@@ -594,15 +604,15 @@ class _FrameLayout:
             fill = plane_fill(lower, self.palette, r, c) or self.palette.background
             under[(int(r), int(c))] = blend(fill, self.palette.highlight, look.HIGHLIGHT_OPACITY)
         labels: list[tuple[tuple[int, int], Label]] = []
-        for (r, c), value in np.ndenumerate(self.numbers.lower):
+        for (r, c), value in np.ndenumerate(self.numbers.inputs[0]):
             if (r, c) not in footprint and not np.isnan(value):
                 filled = value_ground(lower, self.palette, r, c)
                 labels.append(((r, c), layout.number(r, c, False, value, filled)))
         lifted: list[Primitive] = []
         pad = look.HALO_PAD * layout.scale
-        for shape in shapes:
+        for cell, shape in shapes:
             if isinstance(shape, Label):
-                labels.append((self._cell_of(shape, frame), shape))
+                labels.append((cell, shape))
             else:
                 lifted.append(shape)
         for cell, label in labels:
@@ -622,17 +632,7 @@ class _FrameLayout:
             lifted.append(label)
         return lifted
 
-    def _cell_of(self, label: Label, frame: Frame) -> tuple[int, int]:
-        """The footprint cell a label of the footprint sits in."""
-        steps = self.layout.projection.steps
-        for r, c in frame.lower:
-            origin = self.layout.projection.point([r, c], upper=False)
-            rc = np.linalg.solve(steps.T, label.centre - origin)  # within the cell: 0..1 each
-            if ((rc >= 0) & (rc <= 1)).all():
-                return (int(r), int(c))
-        raise AssertionError(label)
-
-    def _join(self, frame: Frame) -> list[Segment]:
+    def _join(self, frame: Step) -> list[Segment]:
         projection = self.layout.projection
         (r0, c0), (r1, c1) = frame.lower_box
         (u0, v0), (u1, v1) = frame.upper_box
@@ -643,7 +643,7 @@ class _FrameLayout:
         width = look.JOIN_WIDTH
         return [Segment(a, b, self.palette.outline, width, Role.JOIN) for a, b in zip(lower, upper)]
 
-    def _accumulated(self, frame: Frame) -> list[Primitive]:
+    def _accumulated(self, frame: Step) -> list[Primitive]:
         """Scatter view: output cells shaded by stamps so far; the current stamp outlined."""
         assert frame.counts is not None
         palette, layout = self.palette, self.layout
@@ -674,12 +674,12 @@ class _FrameLayout:
         return shapes
 
 
-def draw(board: Storyboard, style: Style, numbers: Numbers | None = None) -> Drawing:
+def draw(board: Board, style: Style, numbers: Numbers | None = None) -> Drawing:
     """Lay out every frame of ``board`` in ``style``, with ``numbers`` printed if given.
 
     >>> from convanim.geometry import ConvSpec
-    >>> from convanim.story.board import build_storyboard
-    >>> drawing = draw(build_storyboard(ConvSpec(input_size=(5, 5), kernel=3)), Style())
+    >>> from convanim.story.board import build_board
+    >>> drawing = draw(build_board(ConvSpec(input_size=(5, 5), kernel=3)), Style())
     >>> drawing.size, len(drawing.frames)
     ((308, 380), 9)
     """
@@ -687,7 +687,7 @@ def draw(board: Storyboard, style: Style, numbers: Numbers | None = None) -> Dra
     layout = CellLayout(projection, style.palette)
     lower = plane_cells(layout, board.lower, upper=False)
     if numbers is not None:
-        for (r, c), value in np.ndenumerate(numbers.lower):
+        for (r, c), value in np.ndenumerate(numbers.inputs[0]):
             if not np.isnan(value):
                 filled = value_ground(board.lower, layout.palette, r, c)
                 lower.append(layout.number(r, c, False, value, filled))
@@ -708,5 +708,5 @@ def draw(board: Storyboard, style: Style, numbers: Numbers | None = None) -> Dra
         lower=tuple(lower),
         upper=tuple(upper),
         upper_region=region,
-        frames=Lazy(len(board.frames), lambda index: frames.frame(board.frames[index], index)),
+        frames=Lazy(len(frames.story), frames.frame),
     )

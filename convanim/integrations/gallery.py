@@ -21,8 +21,7 @@ from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, PoolMode
 from convanim.pipeline import Animation
 from convanim.request import Request
-from convanim.story.board import View
-from convanim.story.channels import Reading
+from convanim.story.board import Reading, View
 from convanim.story.presets import Separable
 
 #: name -> spec, in the guide's order (PyTorch-style parameters of the animated op).

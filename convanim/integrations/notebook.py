@@ -13,8 +13,7 @@ from convanim.errors import ConvanimError, quoted
 from convanim.geometry import ConvSpec, Pooling, PoolMode
 from convanim.pipeline import DURATION, MAX_FRAMES, MAX_PIXELS, render_animation
 from convanim.request import Request
-from convanim.story.board import View
-from convanim.story.channels import Reading
+from convanim.story.board import Reading, View
 from convanim.story.presets import Separable
 
 #: What ``animate`` renders: an animated SVG (sharp at any zoom, real text) or a GIF.

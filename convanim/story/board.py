@@ -1,21 +1,32 @@
-"""What each animation frame shows, taken only from the geometry's views.
+"""What each animation frame shows, taken only from the geometry's views: the board.
 
-A storyboard is renderer-agnostic: two planes of cells (a lower one, the input
-side, and an upper one, the output side) and, per frame, which cells of each
-are highlighted. Plane positions are (row, column) with (0, 0) the plane's
-first cell; 1-D specs are drawn as one-row strips.
+A board is the one story model every picture is told from, renderer-agnostic.
+Its sheets are planes of cells by role: each input channel, each kernel slice
+(one per channel pair the groups connect), each bias and each output channel.
+A layer repeats one spatial story for every channel pair, so a board holds that
+story once, as steps (what one step lights on the input side's plane and on the
+output side's), and its frames say which step each shows on which channels
+(``geometry.layer_order``). A one-channel picture is the board of a layer with one
+input and one output channel: one frame per step.
+
+Plane positions are (row, column) with (0, 0) the plane's first cell; 1-D specs
+are drawn as one-row strips. Where the sheets go is the drawing's business (the
+guide's oblique planes, flat, stack, volume): placements over the same sheets.
 """
 
 from __future__ import annotations
 
 import enum
 import math
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from convanim.errors import ConvanimError
 from convanim.geometry import CellKind, ConvSpec, canvas, read_inputs, scatter
+from convanim.geometry.channels import LayerFrame, LayerOrder, layer_order
+from convanim.lazy import Lazy
 from convanim.text import padding_text, size_text
 
 
@@ -32,6 +43,30 @@ class View(str, enum.Enum):
     def channels(self) -> bool:
         """Whether the view draws a layer's channels (stack, volume) or one slice."""
         return self in (View.STACK, View.VOLUME)
+
+
+class Reading(str, enum.Enum):
+    """Which way a board reads the op."""
+
+    GATHER = "gather"  # each output cell gathers its footprint in every input channel of its group
+    SCATTER = "scatter"  # each input cell stamps the kernel into every output channel of its group
+
+    @property
+    def spatial_view(self) -> View:
+        """The one-channel view this reading tells."""
+        return View.SCATTER if self is Reading.SCATTER else View.CANVAS
+
+    @property
+    def stamps(self) -> bool:
+        return self is Reading.SCATTER
+
+
+def check_reading(spec: ConvSpec, reading: Reading) -> Reading:
+    """``reading``, refused if it is the scatter reading of a spec that is no transposed one."""
+    reading = Reading(reading)
+    if reading is Reading.SCATTER and not spec.transposed:
+        raise ConvanimError("reading", "the scatter reading needs a transposed spec ({transposed})")
+    return reading
 
 
 class Cell(enum.IntEnum):
@@ -55,26 +90,104 @@ class Plane:
 
 
 @dataclass(frozen=True)
-class Frame:
-    """What one frame highlights."""
+class Step:
+    """What one step of the spatial story lights on the input side's plane and the output's."""
 
     lower: np.ndarray  # (K, 2) highlighted lower-plane cells
     upper: np.ndarray  # (M, 2) highlighted upper-plane cells
     first_tap: tuple[int, int]  # the cell weighted by the kernel's first tap w[0, 0]
     lower_box: np.ndarray  # (2, 2) [[row0, col0], [row1, col1]] cell-edge box joined by lines
     upper_box: np.ndarray  # (2, 2) likewise on the upper plane
-    counts: np.ndarray | None  # (rows, cols) stamps received so far (scatter view), else None
+    counts: np.ndarray | None  # (rows, cols) stamps received so far (scatter reading), else None
+
+
+class SheetRole(str, enum.Enum):
+    """What a sheet of a board holds."""
+
+    INPUT = "input"  # an input channel, on the input side's plane
+    KERNEL = "kernel"  # a kernel slice: the weights one channel pair uses
+    BIAS = "bias"  # an output channel's bias, one cell
+    OUTPUT = "output"  # an output channel, on the output side's plane
 
 
 @dataclass(frozen=True)
-class Storyboard:
-    """The planes and the frames of one animation."""
+class Sheet:
+    """One plane of a board, by role: channel ``index`` (a kernel slice's: its pair, in
+    ``geometry.connectivity``'s order)."""
 
-    spec: ConvSpec  # the spec as given (1-D specs stay 1-D here)
-    view: View  # CANVAS or SCATTER (a FLAT animation tells the CANVAS story)
-    lower: Plane
-    upper: Plane
-    frames: tuple[Frame, ...]
+    role: SheetRole
+    index: int
+    plane: Plane
+
+
+@dataclass(frozen=True)
+class Board:
+    """The sheets and the frames of one picture (see the module docstring)."""
+
+    spec: ConvSpec  # the spec as given (1-D specs stay 1-D here), with its channels
+    reading: Reading
+    lower: Plane  # the input side's plane: every input channel's
+    upper: Plane  # the output side's plane: every output channel's
+    steps: tuple[Step, ...]  # the spatial story every channel pair shares
+    order: LayerOrder  # the frames: which step, on which channels
+    closing: tuple[Step, ...] = ()  # steps shown after the story, on the first channels
+
+    @property
+    def view(self) -> View:
+        """The one-channel view the board tells: CANVAS (gather) or SCATTER."""
+        return self.reading.spatial_view
+
+    @property
+    def stamps(self) -> bool:
+        return self.reading.stamps
+
+    @property
+    def frames(self) -> Sequence[LayerFrame]:
+        """One per frame (made when read): its step (``cell``), group and lit channels."""
+        story, closing = len(self.order), len(self.closing)
+        first = self.order.frame(0)
+
+        def frame(index: int) -> LayerFrame:
+            if index < story:
+                return self.order.frame(index)
+            return replace(first, cell=len(self.steps) + index - story)
+
+        return Lazy(story + closing, frame)
+
+    def step(self, frame: LayerFrame) -> Step:
+        """The step ``frame`` shows."""
+        story = len(self.steps)
+        return self.steps[frame.cell] if frame.cell < story else self.closing[frame.cell - story]
+
+    def sheets(self) -> Iterator[Sheet]:
+        """Every sheet: the input channels, the kernel slices, the biases, the output channels."""
+        spec = self.spec
+        kernel = filled(as_drawable(spec).kernel, Cell.INPUT)
+        yield from (Sheet(SheetRole.INPUT, i, self.lower) for i in range(spec.in_channels))
+        yield from (Sheet(SheetRole.KERNEL, p, kernel) for p in range(len(self.order.pairs)))
+        if spec.bias:
+            one = filled((1, 1), Cell.INPUT)
+            yield from (Sheet(SheetRole.BIAS, o, one) for o in range(spec.out_channels))
+        yield from (Sheet(SheetRole.OUTPUT, o, self.upper) for o in range(spec.out_channels))
+
+    def lit(self, frame: LayerFrame) -> Iterator[tuple[SheetRole, int, np.ndarray]]:
+        """(role, index, (N, 2) cells) of each sheet ``frame`` lights: the step's cells on its
+        input and output channels, every cell of the kernel slices it uses, and (gather,
+        with a bias) its output channel's bias."""
+        step = self.step(frame)
+        pair_of = {(int(a), int(b)): p for p, (a, b) in enumerate(self.order.pairs.weight)}
+        kernel = np.argwhere(np.ones(as_drawable(self.spec).kernel, dtype=bool))
+        yield from ((SheetRole.INPUT, int(i), step.lower) for i in frame.inputs)
+        yield from ((SheetRole.KERNEL, pair_of[(int(a), int(b))], kernel) for a, b in frame.slices)
+        if self.spec.bias and not self.stamps:
+            yield SheetRole.BIAS, int(frame.outputs[0]), np.zeros((1, 2), dtype=int)
+        yield from ((SheetRole.OUTPUT, int(o), step.upper) for o in frame.outputs)
+
+
+def filled(shape: tuple[int, ...], kind: Cell) -> Plane:
+    """A plane of ``shape`` whose cells are all ``kind``, unlabelled."""
+    nothing = np.zeros(shape, dtype=bool)
+    return Plane(np.full(shape, kind), nothing, nothing, "")
 
 
 def as_drawable(spec: ConvSpec) -> ConvSpec:
@@ -87,7 +200,7 @@ def as_drawable(spec: ConvSpec) -> ConvSpec:
 
 
 def plane_shapes(spec: ConvSpec, view: View) -> tuple[tuple[int, int], tuple[int, int]]:
-    """(lower, upper) plane shapes of ``spec``'s storyboard in ``view``, before building it."""
+    """(lower, upper) plane shapes of ``spec``'s board in ``view``, before building it."""
     drawn = as_drawable(spec)
     if View(view) is View.SCATTER:
         lower, upper = drawn.input_size, tuple(axis.scatter_cells() for axis in drawn.axes)
@@ -96,9 +209,17 @@ def plane_shapes(spec: ConvSpec, view: View) -> tuple[tuple[int, int], tuple[int
     return (lower[0], lower[1]), (upper[0], upper[1])
 
 
-def frame_count(spec: ConvSpec, view: View) -> int:
-    """Frames of the animation: one per output cell, or per input cell in the scatter view."""
-    return math.prod(spec.input_size if View(view) is View.SCATTER else spec.output_size)
+def frame_count(spec: ConvSpec, reading: Reading) -> int:
+    """Frames of a board: one per output channel and cell (gather), or per input channel and
+    cell (scatter).
+
+    >>> spec = ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1, in_channels=3, out_channels=2)
+    >>> frame_count(spec, Reading.GATHER)
+    18
+    """
+    if Reading(reading) is Reading.SCATTER:
+        return spec.in_channels * math.prod(spec.input_size)
+    return spec.out_channels * math.prod(spec.output_size)
 
 
 def drawn_cells(cells: np.ndarray) -> np.ndarray:
@@ -120,8 +241,8 @@ def input_label(spec: ConvSpec) -> str:
     return label
 
 
-def canvas_storyboard(spec: ConvSpec) -> Storyboard:
-    """One frame per output cell (row-major): the kernel footprint on the canvas."""
+def _gather_story(spec: ConvSpec) -> tuple[Plane, Plane, tuple[Step, ...]]:
+    """One step per output cell (row-major): the kernel footprint on the canvas."""
     drawn = as_drawable(spec)
     view = canvas(drawn)
     cells = np.select(
@@ -142,12 +263,12 @@ def canvas_storyboard(spec: ConvSpec) -> Storyboard:
         unread=np.zeros(upper_shape, dtype=bool),
         label=f"output {size_text(spec.output_size)}",
     )
-    frames = []
+    steps = []
     for position in np.ndindex(upper_shape):
         footprint = view.footprint(position)
         here = np.array([position])
-        frames.append(
-            Frame(
+        steps.append(
+            Step(
                 lower=footprint,
                 upper=here,
                 first_tap=(int(footprint[view.first_tap, 0]), int(footprint[view.first_tap, 1])),
@@ -156,13 +277,11 @@ def canvas_storyboard(spec: ConvSpec) -> Storyboard:
                 counts=None,
             )
         )
-    return Storyboard(spec=spec, view=View.CANVAS, lower=lower, upper=upper, frames=tuple(frames))
+    return lower, upper, tuple(steps)
 
 
-def scatter_storyboard(spec: ConvSpec) -> Storyboard:
-    """One frame per input cell (row-major): its kernel stamp on the output, counts accumulating."""
-    if not spec.transposed:
-        raise ConvanimError("view", "the scatter view needs a transposed spec ({transposed})")
+def _scatter_story(spec: ConvSpec) -> tuple[Plane, Plane, tuple[Step, ...]]:
+    """One step per input cell (row-major): its kernel stamp on the output, counts accumulating."""
     drawn = as_drawable(spec)
     view = scatter(drawn)
     inside_grid = view.grid_inside
@@ -179,12 +298,12 @@ def scatter_storyboard(spec: ConvSpec) -> Storyboard:
         unread=~read_inputs(drawn),
         label=f"input {size_text(spec.input_size)}",
     )
-    frames = []
+    steps = []
     for row, position in enumerate(view.input):
         stamp = view.grid_cells[row]
         here = position[None, :]
-        frames.append(
-            Frame(
+        steps.append(
+            Step(
                 lower=here,
                 upper=stamp,
                 first_tap=(int(stamp[0, 0]), int(stamp[0, 1])),
@@ -193,28 +312,34 @@ def scatter_storyboard(spec: ConvSpec) -> Storyboard:
                 counts=view.counts[row],
             )
         )
-    return Storyboard(spec=spec, view=View.SCATTER, lower=lower, upper=upper, frames=tuple(frames))
+    return lower, upper, tuple(steps)
 
 
-def build_storyboard(spec: ConvSpec, view: View = View.CANVAS) -> Storyboard:
-    """The storyboard of ``spec`` in ``view`` (FLAT tells the CANVAS story).
+def build_board(spec: ConvSpec, reading: Reading = Reading.GATHER) -> Board:
+    """The board of ``spec`` read one way (the scatter reading needs a transposed spec).
 
-    >>> board = build_storyboard(ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1))
+    >>> board = build_board(ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1))
     >>> len(board.frames), board.lower.cells.shape, board.upper.cells.shape
     (9, (7, 7), (3, 3))
+    >>> spec = ConvSpec(input_size=(5, 5), kernel=3, in_channels=4, out_channels=2, groups=2)
+    >>> frame = build_board(spec).frames[9]
+    >>> frame.cell, frame.inputs.tolist(), frame.slices.tolist()
+    (0, [2, 3], [[1, 0], [1, 1]])
     """
-    if View(view) is View.SCATTER:
-        return scatter_storyboard(spec)
-    return canvas_storyboard(spec)
+    reading = check_reading(spec, reading)
+    story = _scatter_story if reading is Reading.SCATTER else _gather_story
+    lower, upper, steps = story(spec.spatial)
+    return Board(spec, reading, lower, upper, steps, layer_order(spec, reading.stamps))
 
 
-def overlap_frame(board: Storyboard) -> Frame:
-    """A closing frame for the scatter view: every stamp counted, nothing highlighted."""
-    if board.view is not View.SCATTER:
+def with_overlap_step(board: Board) -> Board:
+    """``board`` closed by a step of the scatter reading: every stamp counted, nothing lit."""
+    if not board.stamps:
         raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
-    last = board.frames[-1]
+    last = board.steps[-1]
     nothing = np.empty((0, 2), dtype=int)
-    return Frame(nothing, nothing, last.first_tap, last.lower_box, last.upper_box, last.counts)
+    closing = Step(nothing, nothing, last.first_tap, last.lower_box, last.upper_box, last.counts)
+    return replace(board, closing=(closing,))
 
 
 def still_index(count: int) -> int:

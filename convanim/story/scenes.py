@@ -26,7 +26,7 @@ from convanim.geometry import (
     scatter,
     scatter_running_sums,
 )
-from convanim.story.board import Storyboard, View, build_storyboard, drawn_cells
+from convanim.story.board import Board, Reading, build_board, drawn_cells
 from convanim.story.presets import Separable
 from convanim.story.values import lower_plane_values, small_inputs, small_values
 from convanim.text import parameter_tokens, size_text
@@ -96,7 +96,7 @@ def _one_slice(spec: ConvSpec, scene: str) -> None:
 @dataclass(frozen=True)
 class ConvolutionPlan:
     params: SceneParams
-    board: Storyboard  # canvas storyboard: one step per output cell
+    board: Board  # the gather board: one step per output cell
     x: np.ndarray  # input values
     w: np.ndarray  # kernel weights
     lower_values: np.ndarray  # (rows, cols) values of the drawn canvas
@@ -105,17 +105,17 @@ class ConvolutionPlan:
 
 
 def convolution_plan(params: SceneParams) -> ConvolutionPlan:
-    """The convolution scene: the canvas storyboard, its values and the output."""
+    """The convolution scene: the gather board, its values and the output."""
     spec = params.spec
     _one_slice(spec, "convolution")
-    board = build_storyboard(spec, View.CANVAS)
+    board = build_board(spec)
     x, w = small_values(spec, params.seed, nonzero=True)
     return ConvolutionPlan(
         params=params,
         board=board,
         x=x,
         w=w,
-        lower_values=lower_plane_values(board, spec, x),
+        lower_values=lower_plane_values(board, x),
         y=apply(spec, x, w).reshape(board.upper.cells.shape),
         text=arithmetic_text(spec),
     )
@@ -124,14 +124,14 @@ def convolution_plan(params: SceneParams) -> ConvolutionPlan:
 @dataclass(frozen=True)
 class TransposedPlan:
     params: SceneParams
-    gather: Storyboard  # stride-1 conv over the zero-inserted, re-padded canvas
-    scatter: Storyboard  # one stamp per input cell
+    gather: Board  # stride-1 conv over the zero-inserted, re-padded canvas
+    scatter: Board  # one stamp per input cell
     x: np.ndarray
     w: np.ndarray
     lower_values: np.ndarray  # gather canvas values
     flipped_w: np.ndarray  # (K,) the weight at each footprint tap, in footprint order
     input_cells: np.ndarray  # (N, 2) gather-canvas cell of each input cell, row-major
-    gather_output: np.ndarray  # the op's output, shaped like the gather storyboard's upper plane
+    gather_output: np.ndarray  # the op's output, shaped like the gather board's upper plane
     running_sums: tuple[np.ndarray, ...]  # scatter output after each stamp (HIDDEN cells 0)
     scatter_output: np.ndarray  # the output after the last stamp, real output cells only
     text: str
@@ -141,8 +141,8 @@ def transposed_plan(params: SceneParams) -> TransposedPlan:
     """The transposed scene: the same op as a gather over the canvas and as scatter stamps."""
     spec = params.spec
     _one_slice(spec, "transposed")
-    gather = build_storyboard(spec, View.CANVAS)
-    stamps = build_storyboard(spec, View.SCATTER)
+    gather = build_board(spec)
+    stamps = build_board(spec, Reading.SCATTER)
     x, w = small_values(spec, params.seed, nonzero=True)
     view = canvas(spec)
     output_shape = gather.upper.cells.shape
@@ -153,7 +153,7 @@ def transposed_plan(params: SceneParams) -> TransposedPlan:
         scatter=stamps,
         x=x,
         w=w,
-        lower_values=lower_plane_values(gather, spec, x),
+        lower_values=lower_plane_values(gather, x),
         flipped_w=w[tuple(view.footprint_kernel.T)],
         # Which drawn canvas cell holds each input cell, in row-major input order.
         input_cells=drawn_cells(view.input_cells.reshape(-1, spec.ndim)),
@@ -465,7 +465,9 @@ def channels_plan(params: SceneParams) -> ChannelsPlan:
             rng,
         )
     ]
-    if in_channels % groups or out_channels % groups:
+    try:  # the geometry says whether the channels split into the groups
+        grouped = dataclasses.replace(spec, groups=groups)
+    except ConvanimError:
         stages.append(
             SkippedStage(
                 "grouped",
@@ -474,7 +476,6 @@ def channels_plan(params: SceneParams) -> ChannelsPlan:
             )
         )
     else:
-        grouped = dataclasses.replace(spec, groups=groups)
         stages.append(
             _channel_stage(
                 "grouped",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -22,31 +22,34 @@ from convanim.geometry import (
     canvas,
     canvas_values,
     grid_positions,
-    scatter,
     scatter_running_sums,
 )
+from convanim.geometry.channels import PartialSums
 from convanim.lazy import Lazy
-from convanim.story.board import Cell, Storyboard, drawn_cells
-from convanim.story.channels import ChannelFrame, ChannelStoryboard, stamp_counts
+from convanim.story.board import Board, Cell, drawn_cells
 from convanim.text import size_text
 
 
 @dataclass(frozen=True)
 class FrameNumbers:
-    """The numbers of one frame."""
+    """The numbers of one frame of a board."""
 
-    weights: np.ndarray | None  # (K,) the weight at each highlighted lower cell, or None
-    upper: np.ndarray  # (rows, cols) values printed on the upper plane so far
-    marked: tuple[int, int] | None  # the lower cell a max pooling window took, or None
-    stamp: np.ndarray | None = None  # (K,) scatter view: the weight at each highlighted upper cell
+    taps: np.ndarray | None  # (S, K) per lit kernel slice, the weight at each cell the step
+    # lights on the input side (gather) or the output side (scatter); None when pooling
+    outputs: np.ndarray  # (out_channels, plane...) printed on the output planes so far, NaN: none
+    marked: tuple[int, int] | None = None  # the input cell a max pooling window took, or None
+    partials: np.ndarray | None = None  # gather: (I,) per lit input channel, sum of x * w
+    bias: float | None = None  # gather: the bias of the output channel made (None: none)
 
 
 @dataclass(frozen=True)
 class Numbers:
-    """The numbers of a whole storyboard."""
+    """The numbers of a whole board."""
 
-    lower: np.ndarray  # (rows, cols) values printed on the lower plane
-    frames: tuple[FrameNumbers, ...]
+    inputs: np.ndarray  # (in_channels, plane...) printed on the input planes, NaN: nothing
+    weights: np.ndarray | None  # w in PyTorch's layout; None when pooling
+    bias: np.ndarray | None  # (out_channels,), None without a bias
+    frames: Sequence[FrameNumbers]  # made when read
 
 
 #: Decimals a printed number may need to be exact; results that need more (a mean of
@@ -309,172 +312,126 @@ def _layer_outputs(
         return _printable(y)
 
 
-def lower_plane_values(board: Storyboard, spec: ConvSpec, x: np.ndarray) -> np.ndarray:
-    """The lower plane of a canvas storyboard: x on input cells, 0 on inserted zeros and padding."""
-    return canvas_values(spec, x).reshape(board.lower.cells.shape)
+def lower_plane_values(board: Board, x: np.ndarray) -> np.ndarray:
+    """The lower plane of a gather board: x (input_size...) on input cells, 0 on inserted
+    zeros and padding."""
+    return canvas_values(board.spec.spatial, x).reshape(board.lower.cells.shape)
 
 
-def _printed(board: Storyboard, values: np.ndarray) -> np.ndarray:
-    """Nothing on padding: its zeros are implied by the dashed outline."""
-    return np.where(board.lower.cells == Cell.PADDING, np.nan, values)
+def _input_planes(board: Board, x: np.ndarray) -> np.ndarray:
+    """(in_channels, plane...) what the input side's plane prints per channel: the gather
+    reading's canvas (x on input cells, 0 on inserted zeros, nothing on padding) or x."""
+    spec, shape = board.spec, board.lower.cells.shape
+    if board.stamps:
+        return x.reshape(spec.in_channels, *shape).astype(float)
+    padded = np.stack([lower_plane_values(board, channel) for channel in x])
+    return np.where(board.lower.cells == Cell.PADDING, np.nan, padded)
 
 
-def _revealed(board: Storyboard, y: np.ndarray) -> list[np.ndarray]:
-    shown = np.full(board.upper.cells.shape, np.nan)
-    steps = []
-    for frame in board.frames:
-        cell = tuple(frame.upper[0])
-        shown[cell] = y[cell]
-        steps.append(shown.copy())
-    return steps
+def board_numbers(
+    board: Board, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None
+) -> Numbers:
+    """The numbers of ``board`` for x (in_channels, input_size...), w (PyTorch's layout) and
+    the bias b (out_channels,) of a biased spec: per frame, the weights of the lit slices,
+    each input channel's partial sum and the bias (gather), and the outputs reached so far.
 
+    Gather: an output is printed once its frame is reached, as ``apply`` gives it.
+    Scatter: an output cell shows its bias plus the stamps so far (once stamped, or from
+    the start with a bias; once every stamp of its channel is down, 0 where none reached,
+    as PyTorch gives); cells the padding crops show their stamps only.
 
-def conv_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> Numbers:
-    """Canvas view of a conv or transposed conv: weights under the (flipped) kernel, outputs."""
-    taps_weights = w[tuple(canvas(spec).footprint_kernel.T)]
-    with np.errstate(over="ignore", invalid="ignore"):
-        y = _printable(apply(spec, x, w)).reshape(board.upper.cells.shape)
-    frames = tuple(FrameNumbers(taps_weights, shown, None) for shown in _revealed(board, y))
-    return Numbers(_printed(board, lower_plane_values(board, spec, x)), frames)
-
-
-def scatter_numbers(board: Storyboard, spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> Numbers:
-    """Scatter view: the output shows the running partial sums as each input stamps, and
-    the stamp's cells the weight each adds with.
-
-    Once every stamp is down, output cells no stamp reached show 0, as PyTorch gives.
+    >>> from convanim.story.board import build_board
+    >>> spec = ConvSpec(input_size=3, kernel=2, in_channels=2, out_channels=1)
+    >>> numbers = board_numbers(build_board(spec), np.ones((2, 3)), np.ones((1, 2, 2)))
+    >>> numbers.frames[0].partials.tolist(), numbers.frames[1].outputs.tolist()
+    ([2.0, 2.0], [[[4.0, 4.0]]])
     """
-    shape = board.upper.cells.shape
-    with np.errstate(over="ignore", invalid="ignore"):
-        sums = _printable(scatter_running_sums(spec, x, w))
-    view = scatter(spec)
-    last = len(sums) - 1
-    stamp = w.reshape(-1).astype(float)  # in kernel order, as each frame's stamp cells
-    frames = tuple(
-        FrameNumbers(
-            None,
-            np.where((reached > 0) | (view.grid_inside & (step == last)), total, np.nan).reshape(
-                shape
-            ),
-            None,
-            stamp,
-        )
-        for step, (total, reached) in enumerate(zip(sums, view.counts))
-    )
-    return Numbers(x.reshape(board.lower.cells.shape).astype(float), frames)
+    spec = board.spec
+    bias = b if spec.bias else None
+    inputs = _input_planes(board, x)
+    y = _layer_outputs(spec, x, w, bias)  # refused if a cell cannot print it
+    if board.stamps:
+        stamped = _Stamps(board, x, w, bias)
+        kernel_order = grid_positions(spec.kernel)
+        taps_of = {
+            (int(i), int(j)): w[i, j][tuple(kernel_order.T)].astype(float)
+            for i, j in board.order.pairs.weight
+        }
+
+        def stamp(index: int) -> FrameNumbers:
+            lit = board.order.frame(index)
+            taps = np.stack([taps_of[(int(i), int(j))] for i, j in lit.slices])
+            return FrameNumbers(taps, stamped.outputs(index))
+
+        return Numbers(inputs, w, bias, Lazy(len(board.order), stamp))
+    sums = PartialSums(spec, x, w)
+    upper_shape = board.upper.cells.shape
+    y = y.reshape(spec.out_channels, -1)
+
+    def gather(index: int) -> FrameNumbers:
+        lit = board.order.frame(index)
+        with np.errstate(over="ignore", invalid="ignore"):
+            partials = _printable(sums.at(index))
+        shown = np.where(board.order.made(index), y, np.nan)
+        channel_bias = None if bias is None else float(bias[lit.outputs[0]])
+        outputs = shown.reshape(spec.out_channels, *upper_shape)
+        return FrameNumbers(sums.taps_at(index), outputs, None, partials, channel_bias)
+
+    return Numbers(inputs, w, bias, Lazy(len(board.order), gather))
 
 
-def pool_numbers(board: Storyboard, pooling: Pooling, x: np.ndarray) -> Numbers:
+def slice_numbers(board: Board, x: np.ndarray, w: np.ndarray) -> Numbers:
+    """The numbers of a one-channel board: x (input_size...) and w (kernel...) as one input
+    and one output channel (see ``board_numbers``)."""
+    return board_numbers(board, x[None], w[None, None])
+
+
+def pool_numbers(board: Board, pooling: Pooling, x: np.ndarray) -> Numbers:
     """Pooling: no weights; max pooling marks the cell each window took."""
     spec = pooling.windows
     with np.errstate(over="ignore", invalid="ignore"):
         y = _printable(pooling.apply(x)).reshape(board.upper.cells.shape)
-    marks: list[tuple[int, int] | None] = [None] * len(board.frames)
+    marks: list[tuple[int, int] | None] = [None] * len(board.steps)
     if pooling.mode is PoolMode.MAX:
         winners = pooling.winners(x).reshape(-1, spec.ndim)
         cells = drawn_cells(canvas(spec).input_cells[tuple(winners.T)])
         marks = [(int(r), int(c)) for r, c in cells]
-    frames = tuple(
-        FrameNumbers(None, shown, mark) for shown, mark in zip(_revealed(board, y), marks)
-    )
-    return Numbers(_printed(board, lower_plane_values(board, spec, x)), frames)
+    shown = np.full(y.shape, np.nan)
+    frames = []
+    for step, mark in zip(board.steps, marks):
+        cell = tuple(step.upper[0])
+        shown[cell] = y[cell]
+        frames.append(FrameNumbers(None, shown[None].copy(), mark))
+    return Numbers(_input_planes(board, x[None]), None, None, tuple(frames))
 
 
-def with_overlap(numbers: Numbers | None, board: Storyboard, counts: np.ndarray) -> Numbers:
+def with_overlap(numbers: Numbers | None, board: Board, counts: np.ndarray) -> Numbers:
     """``numbers`` (or none printed) plus a closing frame that prints each output's stamp count."""
     if numbers is None:
-        silent = FrameNumbers(None, np.full(board.upper.cells.shape, np.nan), None)
-        numbers = Numbers(np.full(board.lower.cells.shape, np.nan), (silent,) * len(board.frames))
+        silent = FrameNumbers(None, np.full((1, *board.upper.cells.shape), np.nan))
+        nothing = np.full((1, *board.lower.cells.shape), np.nan)
+        numbers = Numbers(nothing, None, None, (silent,) * len(board.steps))
     inside = board.upper.cells != Cell.HIDDEN
-    summary = FrameNumbers(None, np.where(inside, counts, np.nan), None)
-    return Numbers(numbers.lower, (*numbers.frames, summary))
-
-
-@dataclass(frozen=True)
-class ChannelFrameNumbers:
-    """The numbers of one frame of a channel view."""
-
-    taps: np.ndarray  # (S, K) per lit slice, the weight at each cell of the spatial frame
-    partials: (
-        np.ndarray | None
-    )  # gather: (I,) per lit input channel, sum of x * w over the footprint
-    bias: float | None  # gather: the bias of the output channel (None: the layer has none)
-    outputs: np.ndarray  # (out_channels, plane...) values on the output planes so far, NaN: none
-
-
-@dataclass(frozen=True)
-class ChannelNumbers:
-    """The numbers of a whole channel storyboard."""
-
-    inputs: np.ndarray  # (in_channels, plane...) printed on the input planes, NaN on padding
-    weights: np.ndarray  # w, in PyTorch's layout
-    bias: np.ndarray | None  # (out_channels,), None without a bias
-    frames: Sequence[ChannelFrameNumbers]  # made when read
-
-
-def channel_numbers(
-    board: ChannelStoryboard, x: np.ndarray, w: np.ndarray, b: np.ndarray
-) -> ChannelNumbers:
-    """The numbers of a channel storyboard: per frame, the weights of the lit slices, each
-    input channel's partial sum and the bias (gather), and the outputs reached so far.
-
-    Gather: an output is printed once its frame is reached, as ``apply`` gives it.
-    Scatter: an output cell shows its bias plus the stamps so far (once stamped, or from
-    the start with a bias); cells the padding crops show their stamps only.
-    """
-    spec, spatial = board.spec, board.spec.spatial
-    bias = b if spec.bias else None
-    upper_shape = board.spatial.upper.cells.shape
-    lower_shape = board.spatial.lower.cells.shape
-    if board.stamps:
-        _layer_outputs(spec, x, w, bias)  # the totals the stamps reach: refused if they overflow
-        inputs = x.reshape(spec.in_channels, *lower_shape).astype(float)
-        kernel_order = grid_positions(spec.kernel)
-    else:
-        padded = np.stack([canvas_values(spatial, channel) for channel in x])
-        inputs = np.where(
-            board.spatial.lower.cells == Cell.PADDING,
-            np.nan,
-            padded.reshape(spec.in_channels, *lower_shape),
-        )
-        kernel_order = canvas(spatial).footprint_kernel
-        y = _layer_outputs(spec, x, w, bias).reshape(spec.out_channels, -1)
-    taps_of = {
-        (int(i), int(j)): w[i, j][tuple(kernel_order.T)].astype(float)
-        for i, j in board.pairs.weight
-    }
-    stamped = _Stamps(board, x, w) if board.stamps else None
-
-    def frame(index: int) -> ChannelFrameNumbers:
-        lit = board.frames[index]
-        taps = np.stack([taps_of[(int(i), int(j))] for i, j in lit.slices])
-        if stamped is not None:
-            return ChannelFrameNumbers(taps, None, None, stamped.outputs(lit, bias))
-        rows, columns = board.spatial.frames[lit.spatial].lower.T
-        under = np.nan_to_num(inputs[lit.inputs][:, rows, columns])
-        with np.errstate(over="ignore", invalid="ignore"):
-            partials = _printable((under * taps).sum(axis=1))
-        shown = np.where(np.arange(y.size) <= index, y.ravel(), np.nan)
-        channel_bias = None if bias is None else float(bias[lit.outputs[0]])
-        return ChannelFrameNumbers(
-            taps, partials, channel_bias, shown.reshape(spec.out_channels, *upper_shape)
-        )
-
-    return ChannelNumbers(inputs, w, bias, Lazy(len(board.frames), frame))
+    summary = FrameNumbers(None, np.where(inside, counts, np.nan)[None])
+    frames = numbers.frames
+    return replace(
+        numbers, frames=Lazy(len(frames) + 1, lambda k: frames[k] if k < len(frames) else summary)
+    )
 
 
 class _Stamps:
     """Running sums of the scatter reading, one input channel's at a time."""
 
-    def __init__(self, board: ChannelStoryboard, x: np.ndarray, w: np.ndarray):
-        self.board, self.x, self.w = board, x, w
+    def __init__(self, board: Board, x: np.ndarray, w: np.ndarray, bias: np.ndarray | None):
+        self.board, self.x, self.w, self.bias = board, x, w, bias
         self.spatial = board.spec.spatial
-        self.shape = board.spatial.upper.cells.shape
-        self.inside = board.spatial.upper.cells != Cell.HIDDEN
+        self.shape = board.upper.cells.shape
+        self.inside = board.upper.cells != Cell.HIDDEN
         self.channel: int | None = None
         self.running = np.empty(0)
         whole = np.zeros((len(x), board.spec.out_channels, *self.shape))  # 0 where unpaired
-        for i, j, o in zip(*board.pairs.weight.T, board.pairs.output):
+        pairs = board.order.pairs
+        for i, j, o in zip(*pairs.weight.T, pairs.output):
             whole[i, o] = self._sums(int(i), int(j))[-1]
         #: (in_channels + 1, out_channels, plane...) what the input channels before each added
         with np.errstate(over="ignore", invalid="ignore"):
@@ -485,24 +442,22 @@ class _Stamps:
             sums = _printable(scatter_running_sums(self.spatial, self.x[i], self.w[i, j]))
         return sums.reshape(len(sums), *self.shape)
 
-    def outputs(self, lit: ChannelFrame, bias: np.ndarray | None) -> np.ndarray:
+    def outputs(self, index: int) -> np.ndarray:
+        order, bias = self.board.order, self.bias
+        lit = order.frame(index)
         stamping = int(lit.inputs[0])
         if self.channel != stamping:  # the running sums of the stamping channel's slices
             self.channel = stamping
             self.running = np.stack([self._sums(stamping, int(j)) for _, j in lit.slices])
         earlier = self.before[stamping].copy()
         with np.errstate(over="ignore", invalid="ignore"):
-            earlier[lit.outputs] += self.running[:, lit.spatial]
+            earlier[lit.outputs] += self.running[:, lit.cell]
             _printable(earlier)
             if bias is not None:
                 earlier = _printable(
                     earlier + np.where(self.inside, bias[:, None, None], 0.0), "bias_values"
                 )
-        counts = stamp_counts(self.board, lit)
-        pairs = self.board.pairs
-        last_inputs = pairs.group_inputs[pairs.output_group, -1]  # per output channel
-        last_stamp = lit.spatial == len(self.board.spatial.frames) - 1
-        complete = (last_inputs < stamping) | ((last_inputs == stamping) & last_stamp)
-        shown_inside = complete | (bias is not None)
+        counts = order.stamp_counts(index).reshape(len(earlier), *self.shape)
+        shown_inside = order.complete(index) | (bias is not None)
         reached = (counts > 0) | (self.inside & np.reshape(shown_inside, (-1, 1, 1)))
         return np.where(reached, earlier, np.nan)

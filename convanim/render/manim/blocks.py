@@ -31,7 +31,7 @@ from manim import (
 
 from convanim.draw import style
 from convanim.draw.style import RGB, THEMES
-from convanim.story.board import Cell, Frame, Plane
+from convanim.story.board import Cell, Plane, Step
 from convanim.story.scenes import TIMES
 from convanim.story.values import number_text
 
@@ -264,7 +264,7 @@ def kernel_caption(w: np.ndarray) -> str:
 
 def sweep(
     scene: Scene,
-    frames: Sequence[Frame],
+    frames: Sequence[Step],
     lower: Grid,
     upper: Grid,
     values: np.ndarray | None,
