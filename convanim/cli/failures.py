@@ -27,7 +27,17 @@ class Commands(TyperGroup):
     whom it concerns: ``convanim.cli.main`` says ``error: interrupted``, a
     documentation build stops. A standard output that cannot be written (a full
     disk) is said once; one closed early (``| head``) ends the program quietly.
+    Typer's own switches (--help, the completion ones) show no type in the help.
     """
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _typeless(super().get_help_option(ctx))
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        command = super().get_command(ctx, name)
+        if command is not None:  # its --help, like every switch, shows no <bool>
+            _typeless(command.get_help_option(ctx))
+        return command
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         with _interrupt_passes():
@@ -42,6 +52,8 @@ class Commands(TyperGroup):
         for parameter in self.params:  # typer's, added after __init__, writes in the home folder
             if parameter.name == "install_completion" and parameter.callback is not None:
                 parameter.callback = _installing(parameter.callback)
+            if parameter.name in ("install_completion", "show_completion"):
+                _typeless(parameter)
         stdout = sys.stdout
         sys.stdout = _Stdout(stdout)
         try:
@@ -145,6 +157,15 @@ def _installing(install: Callable[..., Any]) -> Callable[..., Any]:
 
     callback.said = True  # type: ignore[attr-defined]
     return callback
+
+
+def _typeless(switch: Any) -> Any:
+    """``switch`` (typer's --help, and --install-completion, --show-completion where they
+    take no shell name) with no type in the help, as the program's own switches
+    (``options._flag``): typer shows ``<bool>`` for a flag that takes no value."""
+    if getattr(switch, "is_flag", False):
+        switch.metavar = ""
+    return switch
 
 
 def _fail(message: str) -> int:
