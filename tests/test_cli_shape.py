@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 
@@ -125,6 +127,26 @@ def test_version_and_help_list_the_commands():
     help_text = run("--help").output
     for command in ("shape", "gif", "gallery", "scene", "overlap", "matrix"):
         assert command in help_text
+
+
+def test_help_shows_no_type_for_a_switch_and_the_type_of_a_value():
+    """--help, --install-completion and --show-completion take no value: no <bool> beside
+    them, as beside the program's own switches; flags that take a value keep their type."""
+    environment = {**os.environ, "COLUMNS": "160"}
+    for command in ([], ["gif"], ["shape"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "convanim", *command, "--help"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=environment,
+        )
+        assert "<bool>" not in done.stdout
+        assert re.search(r"--help +Show this message", done.stdout)
+        if command:
+            assert re.search(r"--dims +<int range>", done.stdout)
+        else:
+            assert re.search(r"--install-completion +Install completion", done.stdout)
 
 
 def test_an_unforeseen_refusal_of_the_system_is_one_error_line(monkeypatch):

@@ -394,6 +394,26 @@ def test_animate_refuses_unknown_keywords_and_weights_of_a_pooling():
         convanim.animate(spec, pooling=Pooling(spec, "max"), weights=np.ones((3, 3)))
 
 
+def test_animate_takes_view_values_and_seed_by_position_and_help_lists_every_keyword():
+    """As a notebook user calls it and reads it: positional view, values, seed still work,
+    and help() shows each keyword with its default rather than **options."""
+    import pydoc
+    import re
+
+    import convanim
+
+    spec = ConvSpec(input_size=(5, 5), kernel=3)
+    by_position = convanim.animate(spec, "flat", True, 4)
+    assert by_position.data == convanim.animate(spec, view="flat", values=True, seed=4).data
+    assert by_position.data != convanim.animate(spec, view="flat", values=True, seed=5).data
+    with pytest.raises(TypeError):
+        convanim.animate(spec, "flat", view="flat")
+    shown = pydoc.render_doc(convanim.animate, renderer=pydoc.plaintext)
+    for keyword in ("view", "reading", "ceil_mode", "max_pixels", "format"):
+        assert re.search(rf"\b{keyword}: [^=]+ = ", shown), keyword
+    assert "**options" not in shown
+
+
 def _wcag_contrast(first, second) -> float:
     """WCAG 2's contrast ratio, written out here from its definition."""
 

@@ -1,4 +1,5 @@
-"""The ``convanim`` command line (``flags``: declarations and parsing; ``commands``: the commands).
+"""The ``convanim`` command line (``flags``: declarations and parsing; ``commands``: the
+commands; ``failures``: every failure as one ``error:`` line and its exit code).
 
 ``main`` is the program. Ctrl-C or SIGTERM, from its first moment to its last,
 ends it with one line, ``error: interrupted``, exit code 128 + the signal's

@@ -17,7 +17,8 @@ import typer
 
 from convanim import __version__
 from convanim.cli import options
-from convanim.cli.flags import Commands, SpecFlags, with_spec_flags
+from convanim.cli.failures import Commands
+from convanim.cli.flags import SpecFlags, with_spec_flags
 from convanim.draw.style import Theme
 from convanim.errors import ConvanimError
 from convanim.pipeline import DURATION, MAX_FRAMES, MAX_PIXELS

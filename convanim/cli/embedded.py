@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import typer
 
 from convanim.cli.commands import ParsedRequest, app
-from convanim.cli.flags import FLAGS, Commands
+from convanim.cli.failures import Commands
+from convanim.cli.flags import FLAGS
 
 PROGRAM = "convanim"
 ERROR_PREFIX = "error: "

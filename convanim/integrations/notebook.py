@@ -7,13 +7,12 @@ import inspect
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
-from convanim.draw.style import Theme
 from convanim.errors import ConvanimError, quoted
-from convanim.geometry import ConvSpec, Pooling, PoolMode
-from convanim.pipeline import DURATION, MAX_FRAMES, MAX_PIXELS, render_animation
+from convanim.geometry import ConvSpec
+from convanim.pipeline import render_animation
 from convanim.request import Request
-from convanim.story.board import Reading, View
 from convanim.story.presets import Separable
 
 #: What ``animate`` renders: an animated SVG (sharp at any zoom, real text) or a GIF.
@@ -76,33 +75,39 @@ class InlineAnimation:
         return path
 
 
+#: What ``animate`` takes: the spec, then ``Request.of``'s options under its names and with its
+#: defaults (view, values and seed also by position, as ``animate(spec, "flat", True)``),
+#: and the format. Built from ``Request.of`` itself, so the two never differ.
+_BY_POSITION = ("view", "values", "seed")
+_OPTIONS = inspect.signature(Request.of).parameters
+_SIGNATURE = inspect.Signature(
+    [
+        inspect.Parameter(
+            "spec", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation="ConvSpec | Separable"
+        ),
+        *(
+            _OPTIONS[name].replace(kind=inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            for name in _BY_POSITION
+        ),
+        *(
+            option
+            for name, option in _OPTIONS.items()
+            if option.kind is inspect.Parameter.KEYWORD_ONLY and name not in _BY_POSITION
+        ),
+        inspect.Parameter(
+            "format", inspect.Parameter.KEYWORD_ONLY, default="svg", annotation="str"
+        ),
+    ],
+    return_annotation="InlineAnimation",
+)
+
+
 def animate(
-    spec: ConvSpec | Separable,
-    view: View | str | None = None,
-    values: bool = False,
-    seed: int = 0,
-    *,
-    reading: Reading | str = Reading.GATHER,
-    input_values: object = None,
-    weights: object = None,
-    bias_values: object = None,
-    pooling: Pooling | PoolMode | str | None = None,
-    count_include_pad: bool = True,
-    ceil_mode: bool = False,
-    overlap: bool = False,
-    theme: Theme | str = Theme.LIGHT,
-    width: int | None = None,
-    labels: bool = True,
-    duration: int = DURATION,
-    transparent: bool = False,
-    max_frames: int = MAX_FRAMES,
-    max_pixels: int = MAX_PIXELS,
-    format: str = "svg",
-    **unknown: object,
+    spec: ConvSpec | Separable, *by_position: Any, format: str = "svg", **options: Any
 ) -> InlineAnimation:
     """Render ``spec`` (a layer, or a ``Separable`` pair) for a notebook cell, as
     ``convanim gif`` would with the same options (see ``Request.of``: every view, reading
-    and pooling of the command line, each option under its keyword name).
+    and pooling of the command line, each option under its keyword name, with its default).
 
     ``view`` is canvas, scatter, flat, stack or volume (by default canvas for one
     channel without a bias, else stack); ``values`` prints small integer values from ``seed``,
@@ -121,32 +126,13 @@ def animate(
     """
     from convanim.render.encode.writers import animation_bytes
 
+    unknown = [name for name in options if name not in _SIGNATURE.parameters]
     if unknown:
-        known = ", ".join(
-            name for name in inspect.signature(animate).parameters if name != "unknown"
-        )
-        raise ConvanimError(next(iter(unknown)), f"animate takes no such keyword; it takes {known}")
-    request = Request.of(
-        spec,
-        view=view,
-        reading=reading,
-        values=values,
-        seed=seed,
-        input_values=input_values,
-        weights=weights,
-        bias_values=bias_values,
-        pooling=pooling,
-        count_include_pad=count_include_pad,
-        ceil_mode=ceil_mode,
-        overlap=overlap,
-        theme=theme,
-        width=width,
-        labels=labels,
-        duration=duration,
-        transparent=transparent,
-        max_frames=max_frames,
-        max_pixels=max_pixels,
-    )
+        known = ", ".join(_SIGNATURE.parameters)
+        raise ConvanimError(unknown[0], f"animate takes no such keyword; it takes {known}")
+    given = _SIGNATURE.bind(spec, *by_position, **options).arguments  # TypeError as Python's
+    del given["spec"]
+    request = Request.of(spec, **given)
     if format not in FORMATS:
         raise ConvanimError("format", f"must be one of {', '.join(FORMATS)}, got {quoted(format)}")
     if format == "svg":
@@ -155,11 +141,14 @@ def animate(
         return InlineAnimation(request, data, format, laid_out.size[0], len(laid_out.frames))
     from convanim.render.raster.painter import SEE_THROUGH_KEY
 
-    options = request.drawing_options
+    drawn = request.drawing_options
+    see_through = SEE_THROUGH_KEY if request.transparent else None
     frames, _ = render_animation(
-        request.shown, see_through="key" if transparent else None, **options
+        request.shown, see_through="key" if request.transparent else None, **drawn
     )
-    see_through = SEE_THROUGH_KEY if transparent else None
     # Frames are painted as the encoder reads them: only the GIF's bytes are held.
     data = animation_bytes(frames, ".gif", request.duration, see_through)
     return InlineAnimation(request, data, format, frames.size[0], len(frames))
+
+
+animate.__signature__ = _SIGNATURE  # type: ignore[attr-defined]  # help() and Jupyter list them
