@@ -351,7 +351,7 @@ def test_stack_numbers_are_readable_and_the_partial_sums_are_headed():
     (heading,) = [s for s in laid_out.lower if isinstance(s, Label) and s.text == "sum"]
     assert heading.align is Align.START and {s.centre[0] for s in sums} == {heading.centre[0]}
     assert heading.centre[1] < min(s.centre[1] for s in sums)
-    outputs = [s for s in laid_out.lower if isinstance(s, CellShape) and s.upper]
+    outputs = [s for s in laid_out.lower if isinstance(s, CellShape) and s.output]
     gap = min(s.corners[:, 0].min() for s in outputs) - heading.centre[0]
     assert gap <= 4 * 44  # the sum column's room and the outputs' tags, no more
 
@@ -427,8 +427,8 @@ def test_separable_stages_keep_their_colours_and_stand_centred():
         frame = laid_out.frames[index]
         return [s for s in (*frame.below, *frame.above) if isinstance(s, CellShape)]
 
-    made = {s.fill for s in cells(0) if s.upper and s.role is Role.CELL}
-    read = {s.fill for s in cells(first) if not s.upper and s.role is Role.CELL}
+    made = {s.fill for s in cells(0) if s.output and s.role is Role.CELL}
+    read = {s.fill for s in cells(first) if not s.output and s.role is Role.CELL}
     assert len(made) == 3 and made <= read
     width = laid_out.size[0]
     for index in (0, first):

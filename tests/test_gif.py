@@ -46,7 +46,7 @@ class Renderer:
 
 
 def pixel(image: Image.Image, renderer: Renderer, rc, upper: bool) -> tuple:
-    x, y = renderer.projection.point(np.asarray(rc) + 0.5, upper)
+    x, y = renderer.projection.sheets()[upper].point(np.asarray(rc) + 0.5)
     # A little off-centre, clear of the first-tap dot drawn at the centre.
     return image.getpixel((int(x), int(y) - 6))
 
@@ -244,7 +244,7 @@ def test_every_view_and_theme_lights_each_frames_cell_in_the_written_file(tmp_pa
             frame = gif.convert("RGB")
             assert frame.getpixel((0, 0)) == palette.background
             for rc in np.ndindex(cells):
-                x, y = projection.point(np.asarray(rc) + 0.5, upper=not scattering)
+                x, y = projection.sheets()[not scattering].point(np.asarray(rc) + 0.5)
                 expected = lit if rc == np.unravel_index(k, cells) else plain
                 assert most_common(frame, int(x), int(y) - 6) == expected, (k, rc)
 
@@ -554,8 +554,8 @@ def test_one_dimensional_flat_strips_stack_output_above_input():
     board = build_board(spec)
     flat = Projection(board.lower.cells.shape, board.upper.cells.shape, Style(layout="flat"))
     assert flat.stacked
-    lower_top = flat.point([0, 0], upper=False)[1]
-    upper_bottom = flat.point([1, 0], upper=True)[1]
+    lower_top = flat.sheets()[0].point([0, 0])[1]
+    upper_bottom = flat.sheets()[1].point([1, 0])[1]
     assert upper_bottom < lower_top  # the output strip lies above, with a gap
     square = ConvSpec(input_size=(5, 5), kernel=3)
     board = build_board(square)

@@ -26,10 +26,15 @@ from convanim.draw.frames import (
     Label,
     Primitive,
     Role,
-    Segment,
+    SheetPlacement,
+    box_corners,
+    check_cell_size,
+    join_lines,
+    lit_cells,
+    lit_numbers,
     plane_cells,
-    plane_fill,
     shifted,
+    stamp_fill,
     text_box,
     value_ground,
 )
@@ -50,26 +55,6 @@ from convanim.story.board import (
 )
 from convanim.story.values import Numbers, number_text
 from convanim.text import padding_text, size_text
-
-
-@dataclass(frozen=True)
-class SheetPlacement:
-    """Where the grid points of one plane land: ``origin`` plus whole-pixel steps."""
-
-    steps: np.ndarray  # (2, 2) pixels per unit step in row (row 0) and column (row 1)
-    scale: float  # pixels per cell edge
-    origin: np.ndarray  # (2,) pixels of grid point (0, 0)
-    shape: tuple[int, int]  # (rows, columns) of the plane
-
-    def point(self, rc: object, upper: bool = False) -> np.ndarray:
-        """Image pixel (x, y) of grid point(s) rc = (row, column), shape (..., 2)."""
-        return np.asarray(rc, dtype=float) @ self.steps + self.origin
-
-    def box(self) -> np.ndarray:
-        """(2, 2) [[x0, y0], [x1, y1]] pixels the plane covers."""
-        rows, cols = self.shape
-        corners = self.point([[0, 0], [0, cols], [rows, 0], [rows, cols]])
-        return np.stack([corners.min(axis=0), corners.max(axis=0)])
 
 
 @dataclass(frozen=True)
@@ -325,13 +310,7 @@ def channel_layout(
         return laid_out(style)
     natural = laid_out(replace(style, width=None, cell=look.GUIDE_CELL))
     cell = look.GUIDE_CELL * style.width / natural.size[0]
-    if cell < look.MIN_CELL_PIXELS:
-        needed = int(np.ceil(style.width * look.MIN_CELL_PIXELS / cell))
-        raise ConvanimError(
-            "width",
-            f"{cell:.2f} px per cell is too small to draw; cells need "
-            f"{look.MIN_CELL_PIXELS} px (at least {needed} px)",
-        )
+    check_cell_size(cell, style.width)
     return laid_out(replace(style, width=None, cell=cell))
 
 
@@ -366,7 +345,7 @@ class _ChannelFrames:
             CellLayout(sheet, palette) for sheet, palette in zip(layout.inputs, input_palettes)
         ]
         self.output_cells = [
-            CellLayout(sheet, palettes[pairs.output_group[o]])
+            CellLayout(sheet, palettes[pairs.output_group[o]], output=True)
             for o, sheet in enumerate(layout.outputs)
         ]
         tinted = [
@@ -403,7 +382,7 @@ class _ChannelFrames:
             cells = self.cells.get((sheet.role, sheet.index))
             if cells is None:  # a sheet the placement leaves out (the volume view's kernels)
                 continue
-            shapes += plane_cells(cells, sheet.plane, upper=sheet.role is SheetRole.OUTPUT)
+            shapes += plane_cells(cells, sheet.plane)
             if self.numbers is None:
                 continue
             if sheet.role is SheetRole.INPUT:
@@ -413,7 +392,7 @@ class _ChannelFrames:
                 shapes += self._values(cells, self._slice(int(a), int(b)), sheet.plane)
             elif sheet.role is SheetRole.BIAS and self.numbers.bias is not None:
                 value = self.numbers.bias[sheet.index]
-                shapes.append(cells.number(0, 0, False, value, cells.palette.input))
+                shapes.append(cells.number(0, 0, value, cells.palette.input))
         return [*shapes, *self.layout.headings]
 
     def _slice(self, a: int, b: int) -> np.ndarray:
@@ -424,7 +403,7 @@ class _ChannelFrames:
     @staticmethod
     def _values(cells: CellLayout, values: np.ndarray, plane: Plane) -> list[Primitive]:
         return [
-            cells.number(r, c, False, value, value_ground(plane, cells.palette, r, c))
+            cells.number(r, c, value, value_ground(plane, cells.palette, r, c))
             for (r, c), value in np.ndenumerate(values)
             if not np.isnan(value)
         ]
@@ -450,7 +429,7 @@ class _ChannelFrames:
                 weights = taps[k] if taps is not None and not self.board.stamps else None
                 shapes += self._lit(cells, self.board.lower, positions, channel, weights)
                 if not self.board.stamps:
-                    shapes.append(cells.dot(*spatial.first_tap, False, self.palette.outline))
+                    shapes.append(cells.dot(*spatial.first_tap, self.palette.outline))
             elif role is SheetRole.KERNEL:
                 a, b = pairs.weight[channel]
                 shapes += self._lit_slice(cells, positions, int(a), int(b))
@@ -465,7 +444,7 @@ class _ChannelFrames:
             cells = self.output_cells[o]
             fill = blend(cells.palette.output, self.palette.highlight, look.HIGHLIGHT_OPACITY)
             r, c = spatial.upper[0]
-            shapes.append(cells.cell(r, c, True, fill, self.palette.outline, role=Role.HIGHLIGHT))
+            shapes.append(cells.cell(r, c, fill, self.palette.outline, role=Role.HIGHLIGHT))
             if numbers is not None:
                 shapes += self._outputs(numbers.outputs, {(o, int(r), int(c)): fill})
         if self.view is View.VOLUME:
@@ -486,30 +465,20 @@ class _ChannelFrames:
     ) -> list[Primitive]:
         """Input cells under the highlight, their values printed again on it, each with
         its tap's weight when ``weights`` are given."""
-        shapes: list[Primitive] = []
-        labels: list[Primitive] = []
-        for k, (r, c) in enumerate(positions):
-            under = plane_fill(plane, cells.palette, r, c) or self.palette.background
-            fill = blend(under, self.palette.highlight, look.HIGHLIGHT_OPACITY)
-            shapes.append(cells.cell(r, c, False, fill, self.palette.outline, role=Role.HIGHLIGHT))
-            if self.numbers is None:
-                continue
-            values = self.numbers.inputs[channel]
-            value = None
-            if not np.isnan(values[r, c]):
-                value = cells.number(r, c, False, values[r, c], fill)
-            weight = None if weights is None else float(weights[k])
-            labels += cells.paired(r, c, False, value, weight, fill)
-        return shapes + labels
+        lit = lit_cells(cells, plane, positions)
+        if self.numbers is None:
+            return [*lit]
+        labels = lit_numbers(cells, lit, self.numbers.inputs[channel], weights)
+        return [*lit, *(label for _, label in labels)]
 
     def _lit_bias(self, cells: CellLayout, channel: int) -> list[Primitive]:
         """Stack view, gather: the bias of the output channel made, lit, its value again."""
         fill = blend(cells.palette.input, self.palette.highlight, look.HIGHLIGHT_OPACITY)
         shapes: list[Primitive] = [
-            cells.cell(0, 0, False, fill, self.palette.outline, role=Role.HIGHLIGHT)
+            cells.cell(0, 0, fill, self.palette.outline, role=Role.HIGHLIGHT)
         ]
         if self.numbers is not None and self.numbers.bias is not None:
-            shapes.append(cells.number(0, 0, False, self.numbers.bias[channel], fill))
+            shapes.append(cells.number(0, 0, self.numbers.bias[channel], fill))
         return shapes
 
     def _lit_slice(
@@ -519,10 +488,10 @@ class _ChannelFrames:
         shapes: list[Primitive] = []
         fill = blend(cells.palette.input, self.palette.highlight, look.HIGHLIGHT_OPACITY)
         for r, c in positions:
-            shapes.append(cells.cell(r, c, False, fill, self.palette.outline, role=Role.HIGHLIGHT))
+            shapes.append(cells.cell(r, c, fill, self.palette.outline, role=Role.HIGHLIGHT))
         if self.numbers is not None:
             weights = self._slice(a, b)
-            shapes += [cells.number(r, c, False, weights[r, c], fill) for r, c in positions]
+            shapes += [cells.number(r, c, weights[r, c], fill) for r, c in positions]
         return shapes
 
     def _outputs(
@@ -533,7 +502,7 @@ class _ChannelFrames:
         for (o, r, c), value in np.ndenumerate(outputs):
             if not np.isnan(value):
                 on: bool | RGB = fills.get((o, r, c), True)
-                shapes.append(self.output_cells[o].number(r, c, True, value, on))
+                shapes.append(self.output_cells[o].number(r, c, value, on))
         return shapes
 
     def _stamps(
@@ -555,11 +524,10 @@ class _ChannelFrames:
             cells = self.output_cells[o]
             if upper.cells[r, c] == Cell.HIDDEN and o not in lit.outputs:
                 continue
-            shade = look.STAMP_SHADE_MAX * counts[o, r, c] / self.max_count
-            fill = blend(cells.palette.output, palette.highlight, shade)
+            fill = stamp_fill(cells.palette, counts[o, r, c], self.max_count)
             fills[(int(o), int(r), int(c))] = fill
             dashed = upper.cells[r, c] == Cell.HIDDEN
-            shapes.append(cells.cell(r, c, True, fill, palette.outline, dashed=dashed))
+            shapes.append(cells.cell(r, c, fill, palette.outline, dashed=dashed))
         outlines: list[Primitive] = []
         weights: list[Primitive] = []
         for k, o in enumerate(lit.outputs):
@@ -568,16 +536,16 @@ class _ChannelFrames:
             for j, (r, c) in enumerate(stamp):
                 dashed = upper.cells[r, c] == Cell.HIDDEN
                 outlines.append(
-                    cells.cell(r, c, True, None, palette.outline, dashed, width, Role.HIGHLIGHT)
+                    cells.cell(r, c, None, palette.outline, dashed, width, Role.HIGHLIGHT)
                 )
                 if taps is not None and outputs is not None and np.isnan(outputs[o, r, c]):
                     on = fills.get((int(o), int(r), int(c)), palette.background)
-                    weights += cells.paired(r, c, True, None, float(taps[k, j]), on)
+                    weights += cells.paired(r, c, None, float(taps[k, j]), on)
             if taps is None:
                 r, c = stamp[0]
                 under = fills.get((int(o), int(r), int(c)), cells.palette.output)
                 colour = look.readable_on(under, palette)
-                outlines.append(cells.dot(r, c, True, colour, at=look.STAMP_TAP_AT))
+                outlines.append(cells.dot(r, c, colour, at=look.STAMP_TAP_AT))
         if outputs is not None:
             paired = self._stamp_values(lit, stamp, outputs, taps, fills)
             return shapes + outlines + weights + paired
@@ -602,8 +570,8 @@ class _ChannelFrames:
             if np.isnan(value):
                 continue
             on: bool | RGB = fills.get((o, r, c), True)
-            label = self.output_cells[o].number(r, c, True, value, on)
-            shapes += self.output_cells[o].paired(r, c, True, label, added.get((o, r, c)), on)
+            label = self.output_cells[o].number(r, c, value, on)
+            shapes += self.output_cells[o].paired(r, c, label, added.get((o, r, c)), on)
         return shapes
 
     def _box_and_join(
@@ -612,30 +580,19 @@ class _ChannelFrames:
         """Volume view: the box through the lit planes of one side (the footprint through the
         group's input channels, or the stamp through its output channels) and the four
         lines joining it to the other side."""
-        (r0, c0), (r1, c1) = lower_box
-        (u0, v0), (u1, v1) = upper_box
-        low = [[r0, c0], [r0, c1], [r1, c0], [r1, c1]]
-        high = [[u0, v0], [u0, v1], [u1, v0], [u1, v1]]
-        first_in = self.layout.inputs[lit.inputs[0]].point(low)
-        last_in = self.layout.inputs[lit.inputs[-1]].point(low)
-        first_out = self.layout.outputs[lit.outputs[0]].point(high)
-        last_out = self.layout.outputs[lit.outputs[-1]].point(high)
+        inputs = [box_corners(self.layout.inputs[i], lower_box) for i in lit.inputs]
+        outputs = [box_corners(self.layout.outputs[o], upper_box) for o in lit.outputs]
         # The joining lines leave the lit input plane nearest in height to the lit output
         # plane they reach (the box stands for the rest), so they cross no other plane.
-        ins = [self.layout.inputs[i].point(low) for i in lit.inputs]
-        outs = [self.layout.outputs[o].point(high) for o in lit.outputs]
         start, end = min(
-            ((a, b) for a in ins for b in outs),
+            ((a, b) for a in inputs for b in outputs),
             key=lambda pair: abs(pair[0][:, 1].mean() - pair[1][:, 1].mean()),
         )
-        colour, width = self.palette.outline, look.JOIN_WIDTH
-        lines: list[Primitive] = [
-            Segment(a, b, colour, width, Role.JOIN) for a, b in zip(start, end)
-        ]
+        lines: list[Primitive] = [*join_lines(start, end, self.palette)]
         if len(lit.inputs) > 1:
-            lines += [Segment(a, b, colour, width, Role.JOIN) for a, b in zip(first_in, last_in)]
+            lines += join_lines(inputs[0], inputs[-1], self.palette)
         if len(lit.outputs) > 1:
-            lines += [Segment(a, b, colour, width, Role.JOIN) for a, b in zip(first_out, last_out)]
+            lines += join_lines(outputs[0], outputs[-1], self.palette)
         return lines
 
     def _sums(

@@ -67,7 +67,7 @@ class CellShape:
     dash_period: float | None  # pixels per dash and gap; None for solid edges
     role: Role
     position: tuple[int, int]  # (row, column) of the cell on its plane
-    upper: bool  # on the upper plane
+    output: bool  # on an output sheet (the upper plane of the guide's pictures)
 
     #: The edges as (from, to) corner indices, each from its lower grid point to its higher
     #: one, so that an edge shared by two cells is the same segment from both.
@@ -230,6 +230,40 @@ class Drawing:
     frames: Sequence[FrameDrawing]  # laid out when read: one frame's primitives at a time
 
 
+@dataclass(frozen=True)
+class SheetPlacement:
+    """Where the grid points of one plane land: ``origin`` plus whole-pixel steps."""
+
+    steps: np.ndarray  # (2, 2) pixels per unit step in row (row 0) and column (row 1)
+    scale: float  # pixels per cell edge
+    origin: np.ndarray  # (2,) pixels of grid point (0, 0)
+    shape: tuple[int, int]  # (rows, columns) of the plane
+
+    def point(self, rc: object) -> np.ndarray:
+        """Image pixel (x, y) of grid point(s) rc = (row, column), shape (..., 2)."""
+        return np.asarray(rc, dtype=float) @ self.steps + self.origin
+
+    def box(self) -> np.ndarray:
+        """(2, 2) [[x0, y0], [x1, y1]] pixels the plane covers."""
+        rows, cols = self.shape
+        corners = self.point([[0, 0], [0, cols], [rows, 0], [rows, cols]])
+        return np.stack([corners.min(axis=0), corners.max(axis=0)])
+
+
+def check_cell_size(scale: float, width: int | None) -> None:
+    """Refuse cells below MIN_CELL_PIXELS (``scale`` pixels each), saying the ``width`` that
+    would draw them large enough, if one was asked for."""
+    if scale < look.MIN_CELL_PIXELS:
+        needed = ""
+        if width:
+            needed = f" (at least {int(np.ceil(width * look.MIN_CELL_PIXELS / scale))} px)"
+        raise ConvanimError(
+            "width",
+            f"{scale:.2f} px per cell is too small to draw; cells need "
+            f"{look.MIN_CELL_PIXELS} px{needed}",
+        )
+
+
 class Projection:
     """Where each plane's grid points land on the image, in whole pixels.
 
@@ -248,15 +282,7 @@ class Projection:
             self.scale = style.width / (high - low)[0]
         else:
             self.scale = style.cell or look.GUIDE_CELL
-        if self.scale < look.MIN_CELL_PIXELS:
-            needed = ""
-            if style.width:
-                needed = f" (at least {int(np.ceil(style.width * look.MIN_CELL_PIXELS / self.scale))} px)"
-            raise ConvanimError(
-                "width",
-                f"{self.scale:.2f} px per cell is too small to draw; cells need "
-                f"{look.MIN_CELL_PIXELS} px{needed}",
-            )
+        check_cell_size(self.scale, style.width)
         self.steps = np.rint(basis * self.scale)  # pixels per unit step in r (row 0), in c (row 1)
         low, high, self.upper_shift = self._bounds(self.steps, np.rint(room * self.scale), True)
         if style.width:  # the side margins absorb what rounding the steps added or took
@@ -295,43 +321,33 @@ class Projection:
         corners = np.array([[0, 0], [0, cols], [rows, 0], [rows, cols]]) @ steps
         return np.stack([corners.min(axis=0), corners.max(axis=0)])
 
-    def point(self, rc: object, upper: bool) -> np.ndarray:
-        """Image pixel (x, y) of grid point(s) rc = (row, col), shape (..., 2).
-
-        Whole grid points land on whole pixels; fractional ones in between.
-        """
-        xy = np.asarray(rc, dtype=float) @ self.steps - self.origin
-        return xy + self.upper_shift if upper else xy
+    def sheets(self) -> tuple[SheetPlacement, SheetPlacement]:
+        """Where the lower and the upper plane land: whole grid points on whole pixels."""
+        lower, upper = self.shapes
+        return (
+            SheetPlacement(self.steps, self.scale, -self.origin, lower),
+            SheetPlacement(self.steps, self.scale, self.upper_shift - self.origin, upper),
+        )
 
 
 CELL_CENTRE_COLUMN = look.CELL_CENTRE[1]
 
 
-class Placement(Protocol):
-    """Where grid points of one or two planes land: pixels per unit step (``steps``, rows r
-    then c), pixels per cell (``scale``) and ``point``."""
-
-    @property
-    def steps(self) -> np.ndarray: ...
-    @property
-    def scale(self) -> float: ...
-    def point(self, rc: object, upper: bool) -> np.ndarray: ...
-
-
 class CellLayout:
     """Builds primitives in one placement, palette and scale."""
 
-    def __init__(self, projection: Placement, palette: Palette):
-        self.projection = projection
+    def __init__(self, placement: SheetPlacement, palette: Palette, output: bool = False):
+        self.placement = placement
         self.palette = palette
-        self.scale = projection.scale
-        self.line = max(1, round(projection.scale / look.CELL_PIXELS_PER_OUTLINE_PIXEL))
+        self.output = output  # the cells are on an output sheet
+        self.scale = placement.scale
+        self.line = max(1, round(placement.scale / look.CELL_PIXELS_PER_OUTLINE_PIXEL))
         # The widest a line of text may be in a cell: the horizontal chord through the cell
         # (pixels), less ``slant`` pixels per pixel of text height where the bounding edges lean.
-        along = np.linalg.solve(projection.steps.T, [1.0, 0.0])  # (row, column) per pixel of x
+        along = np.linalg.solve(placement.steps.T, [1.0, 0.0])  # (row, column) per pixel of x
         bound = int(np.argmax(np.abs(along)))  # the coordinate that reaches the cell edge first
         self.chord = 1.0 / float(np.abs(along).max())
-        edge = projection.steps[1 - bound]  # the bounding edges run along the other axis
+        edge = placement.steps[1 - bound]  # the bounding edges run along the other axis
         self.slant = abs(edge[0] / edge[1]) if edge[1] else 0.0
         # ``placed`` by (characters, size, position): it depends on the text's length alone.
         self._placements: dict[tuple[int, int, tuple[float, float]], tuple[int, float]] = {}
@@ -340,26 +356,27 @@ class CellLayout:
         self,
         r: int,
         c: int,
-        upper: bool,
         fill: RGB | None,
         outline: RGB,
         dashed: bool = False,
         width: int | None = None,
         role: Role = Role.CELL,
     ) -> CellShape:
-        corners = self.projection.point([[r, c], [r, c + 1], [r + 1, c + 1], [r + 1, c]], upper)
+        corners = self.placement.point([[r, c], [r, c + 1], [r + 1, c + 1], [r + 1, c]])
         period = look.DASH_PERIOD * self.scale if dashed else None
         position = (int(r), int(c))
-        return CellShape(corners, fill, outline, width or self.line, period, role, position, upper)
+        return CellShape(
+            corners, fill, outline, width or self.line, period, role, position, self.output
+        )
 
-    def dot(self, r: int, c: int, upper: bool, colour: RGB, at: float = look.FIRST_TAP_AT) -> Disc:
+    def dot(self, r: int, c: int, colour: RGB, at: float = look.FIRST_TAP_AT) -> Disc:
         """The kernel's first tap: a dot near the cell's first corner, clear of its number."""
-        centre = self.projection.point([r + at, c + at], upper)
+        centre = self.placement.point([r + at, c + at])
         return Disc(centre, look.FIRST_TAP_RADIUS * self.scale, colour, Role.FIRST_TAP)
 
-    def ring(self, r: int, c: int, upper: bool, colour: RGB) -> Ring:
+    def ring(self, r: int, c: int, colour: RGB) -> Ring:
         row, column = look.CELL_CENTRE
-        centre = self.projection.point([r + row, c + column], upper)
+        centre = self.placement.point([r + row, c + column])
         width = look.RING_OUTLINE * self.line
         return Ring(centre, look.RING_RADIUS * self.scale, colour, width, Role.WINNER)
 
@@ -367,7 +384,6 @@ class CellLayout:
         self,
         r: int,
         c: int,
-        upper: bool,
         value: float,
         filled: bool | RGB,
         share: float = look.TEXT_SIZE,
@@ -386,7 +402,7 @@ class CellLayout:
         if limit is not None:
             size = max(look.MIN_TEXT_PIXELS, min(size, limit))
         size, column = self.placed(text, size, at)
-        centre = self.projection.point([r + at[0], c + column], upper)
+        centre = self.placement.point([r + at[0], c + column])
         if isinstance(filled, tuple):
             colour = look.readable_on(filled, self.palette)
         else:
@@ -406,7 +422,7 @@ class CellLayout:
         for tried in range(size, look.MIN_TEXT_PIXELS - 1, -1):
             half = np.array([look.CHAR_WIDTH * characters, look.GLYPH_HEIGHT]) * tried / 2
             box = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * half  # pixel offsets
-            spread = np.linalg.solve(self.projection.steps.T, box.T).T  # in (row, column)
+            spread = np.linalg.solve(self.placement.steps.T, box.T).T  # in (row, column)
             for column in slide:
                 inside = np.array([at[0], column]) + spread
                 if (inside >= look.TEXT_MARGIN).all() and (inside <= 1 - look.TEXT_MARGIN).all():
@@ -427,7 +443,6 @@ class CellLayout:
         self,
         r: int,
         c: int,
-        upper: bool,
         value: Label | None,
         weight: float | None,
         fill: bool | RGB,
@@ -439,7 +454,7 @@ class CellLayout:
 
         def tap(limit: int | None = None) -> Label:
             assert weight is not None
-            return self.number(r, c, upper, weight, fill, look.WEIGHT_SIZE, at, Role.WEIGHT, limit)
+            return self.number(r, c, weight, fill, look.WEIGHT_SIZE, at, Role.WEIGHT, limit)
 
         label = tap()
         while value is not None and _overlap(text_box(value), text_box(label)):
@@ -451,9 +466,9 @@ class CellLayout:
                 break
         return [label] if value is None else [value, label]
 
-    def label(self, plane: Plane, upper: bool, below: bool, text: str) -> Label:
+    def label(self, plane: Plane, below: bool, text: str) -> Label:
         rows, cols = plane.cells.shape
-        corners = self.projection.point([[0, 0], [0, cols], [rows, 0], [rows, cols]], upper)
+        corners = self.placement.point([[0, 0], [0, cols], [rows, 0], [rows, cols]])
         offset = look.LABEL_OFFSET * self.scale
         y = corners[:, 1].max() + offset if below else corners[:, 1].min() - offset
         centre = np.array([corners[:, 0].mean(), y])
@@ -487,7 +502,7 @@ def value_ground(plane: Plane, palette: Palette, r: int, c: int) -> bool | RGB:
     return fill
 
 
-def plane_cells(layout: CellLayout, plane: Plane, upper: bool) -> list[Primitive]:
+def plane_cells(layout: CellLayout, plane: Plane) -> list[Primitive]:
     palette = layout.palette
     faded = blend(palette.outline, palette.background, look.CROPPED_OUTLINE_FADE)
     # Dashed cells first, so that solid edges win where the two meet.
@@ -499,17 +514,73 @@ def plane_cells(layout: CellLayout, plane: Plane, upper: bool) -> list[Primitive
             continue
         outline = faded if plane.cropped[r, c] else palette.outline
         dashed = kind in (Cell.PADDING, Cell.INSERTED_ZERO) or bool(plane.cropped[r, c])
-        shapes.append(layout.cell(r, c, upper, plane_fill(plane, palette, r, c), outline, dashed))
+        shapes.append(layout.cell(r, c, plane_fill(plane, palette, r, c), outline, dashed))
     return shapes
+
+
+def lit_cells(cells: CellLayout, plane: Plane, positions: np.ndarray) -> list[CellShape]:
+    """The cells of ``plane`` at ``positions`` under the highlight (their fill blended with it)."""
+    palette = cells.palette
+    shapes = []
+    for r, c in positions:
+        under = plane_fill(plane, palette, r, c) or palette.background
+        fill = blend(under, palette.highlight, look.HIGHLIGHT_OPACITY)
+        shapes.append(cells.cell(r, c, fill, palette.outline, role=Role.HIGHLIGHT))
+    return shapes
+
+
+def lit_numbers(
+    cells: CellLayout,
+    lit: list[CellShape],
+    values: np.ndarray,
+    weights: np.ndarray | None,
+) -> list[tuple[tuple[int, int], Primitive]]:
+    """On each highlighted cell of ``lit``: its value from ``values`` (a plane of them, NaN:
+    none) and, when ``weights`` are given, the weight of its tap; each with its cell."""
+    labels: list[tuple[tuple[int, int], Primitive]] = []
+    for k, shape in enumerate(lit):
+        r, c = shape.position
+        assert shape.fill is not None
+        value = None if np.isnan(values[r, c]) else cells.number(r, c, values[r, c], shape.fill)
+        weight = None if weights is None else float(weights[k])
+        labels += [((r, c), label) for label in cells.paired(r, c, value, weight, shape.fill)]
+    return labels
+
+
+def stamp_fill(palette: Palette, count: int, most: int) -> RGB:
+    """An output cell that has received ``count`` stamps of the ``most`` any receives."""
+    return blend(palette.output, palette.highlight, look.STAMP_SHADE_MAX * count / most)
+
+
+def box_corners(placement: SheetPlacement, box: np.ndarray) -> np.ndarray:
+    """(4, 2) pixels of the corners of a cell-edge ``box`` [[row0, col0], [row1, col1]]."""
+    (r0, c0), (r1, c1) = box
+    return placement.point([[r0, c0], [r0, c1], [r1, c0], [r1, c1]])
+
+
+def join_lines(start: np.ndarray, end: np.ndarray, palette: Palette) -> list[Segment]:
+    """The guide's thin lines from each of the ``start`` corners to its ``end`` corner.
+
+    The guide's thin black lines, anti-aliased, read as the outlines' dark teal over its
+    cells; they are drawn one pixel wide in that colour.
+    """
+    return [Segment(a, b, palette.outline, look.JOIN_WIDTH, Role.JOIN) for a, b in zip(start, end)]
 
 
 class _FrameLayout:
     """Lays out the frames of one storyboard."""
 
-    def __init__(self, board: Board, layout: CellLayout, numbers: Numbers | None):
+    def __init__(
+        self,
+        board: Board,
+        lower: CellLayout,
+        upper: CellLayout,
+        flat: bool,
+        numbers: Numbers | None,
+    ):
         self.board = board
-        self.layout = layout
-        self.palette = layout.palette
+        self.lower, self.upper, self.flat = lower, upper, flat
+        self.palette = lower.palette
         self.numbers = numbers
         self.story = board.frames
         self.max_count = max(
@@ -519,30 +590,27 @@ class _FrameLayout:
 
     def frame(self, index: int) -> FrameDrawing:
         frame = self.board.step(self.story[index])
-        palette, layout = self.palette, self.layout
-        below: list[Primitive] = []
-        lower = self.board.lower
-        for r, c in frame.lower:
-            under = plane_fill(lower, palette, r, c) or palette.background
-            fill = blend(under, palette.highlight, look.HIGHLIGHT_OPACITY)
-            below.append(layout.cell(r, c, False, fill, palette.outline, role=Role.HIGHLIGHT))
+        palette = self.palette
+        lit = lit_cells(self.lower, self.board.lower, frame.lower)
+        below: list[Primitive] = [*lit]
         numbers = self.numbers.frames[index] if self.numbers is not None else None
         pooling = numbers is not None and numbers.taps is None
         dot: list[Primitive] = []
         if self.board.view is View.CANVAS and not pooling:  # a pooling window has no first tap
-            dot.append(layout.dot(*frame.first_tap, False, palette.outline))
+            dot.append(self.lower.dot(*frame.first_tap, palette.outline))
         join = self._join(frame) if len(frame.lower) else []
         if numbers is None:
             below += [*dot, *join]
         else:  # numbers over the joining lines, so that none strikes through a digit
-            below += [*join, *self._lifted(self._lower_numbers(frame, numbers), join, frame), *dot]
+            lower_numbers = self._lower_numbers(lit, numbers)
+            below += [*join, *self._lifted(lower_numbers, join, frame), *dot]
         above: list[Primitive] = []
         if frame.counts is not None:
             above += self._accumulated(frame)
         else:
             for r, c in frame.upper:
                 fill = blend(palette.output, palette.highlight, look.HIGHLIGHT_OPACITY)
-                above.append(layout.cell(r, c, True, fill, palette.outline, role=Role.HIGHLIGHT))
+                above.append(self.upper.cell(r, c, fill, palette.outline, role=Role.HIGHLIGHT))
         if numbers is not None:
             fills: dict[tuple[int, int], RGB] = {}
             for shape in above:
@@ -553,35 +621,22 @@ class _FrameLayout:
                 stamp = {(int(r), int(c)): w for (r, c), w in zip(frame.upper, numbers.taps[0])}
             for (r, c), value in np.ndenumerate(numbers.outputs[0]):
                 on: bool | RGB = fills.get((r, c), True)
-                label = None if np.isnan(value) else layout.number(r, c, True, value, on)
-                above += self.layout.paired(r, c, True, label, stamp.pop((r, c), None), on)
+                label = None if np.isnan(value) else self.upper.number(r, c, value, on)
+                above += self.upper.paired(r, c, label, stamp.pop((r, c), None), on)
             for (r, c), weight in stamp.items():  # stamp cells the padding crops
-                above += self.layout.paired(r, c, True, None, weight, fills.get((r, c), True))
+                above += self.upper.paired(r, c, None, weight, fills.get((r, c), True))
         return FrameDrawing(tuple(below), tuple(above))
 
     def _lower_numbers(
-        self, frame: Step, numbers: FrameNumbers
+        self, lit: list[CellShape], numbers: FrameNumbers
     ) -> list[tuple[tuple[int, int], Primitive]]:
         """Values under the highlight again, the weight of each tap in its corner, the max
         ringed: each with the lower cell it is drawn in."""
         assert self.numbers is not None
-        values = self.numbers.inputs[0]
         weights = None if numbers.taps is None or self.board.stamps else numbers.taps[0]
-        shapes: list[tuple[tuple[int, int], Primitive]] = []
-        palette = self.palette
-        for k, (r, c) in enumerate(frame.lower):
-            under = plane_fill(self.board.lower, palette, r, c) or palette.background
-            filled = blend(under, palette.highlight, look.HIGHLIGHT_OPACITY)
-            value = None
-            if not np.isnan(values[r, c]):
-                value = self.layout.number(r, c, False, values[r, c], filled)
-            weight = None if weights is None else weights[k]
-            cell = (int(r), int(c))
-            shapes += [
-                (cell, label) for label in self.layout.paired(r, c, False, value, weight, filled)
-            ]
+        shapes = lit_numbers(self.lower, lit, self.numbers.inputs[0], weights)
         if numbers.marked is not None:
-            ring = self.layout.ring(*numbers.marked, False, self.palette.outline)
+            ring = self.lower.ring(*numbers.marked, self.palette.outline)
             shapes.append((numbers.marked, ring))
         return shapes
 
@@ -591,13 +646,10 @@ class _FrameLayout:
         """``shapes`` (each with its lower cell), and in the flat view the numbers of other lower cells the join crosses,
         each crossed number on a patch of its cell's fill (a halo) that cuts the lines around
         it. (A patch is square: in the oblique view it would cover the slanted outlines.)"""
-        flat = isinstance(self.layout.projection, Projection) and (
-            self.layout.projection.layout is Layout.FLAT
-        )
-        if not flat or not join:
+        if not self.flat or not join:
             return [shape for _, shape in shapes]
         assert self.numbers is not None
-        layout, lower = self.layout, self.board.lower
+        lower = self.board.lower
         footprint = {(int(r), int(c)) for r, c in frame.lower}
         under = {}
         for r, c in frame.lower:
@@ -607,9 +659,9 @@ class _FrameLayout:
         for (r, c), value in np.ndenumerate(self.numbers.inputs[0]):
             if (r, c) not in footprint and not np.isnan(value):
                 filled = value_ground(lower, self.palette, r, c)
-                labels.append(((r, c), layout.number(r, c, False, value, filled)))
+                labels.append(((r, c), self.lower.number(r, c, value, filled)))
         lifted: list[Primitive] = []
-        pad = look.HALO_PAD * layout.scale
+        pad = look.HALO_PAD * self.lower.scale
         for cell, shape in shapes:
             if isinstance(shape, Label):
                 labels.append((cell, shape))
@@ -633,44 +685,35 @@ class _FrameLayout:
         return lifted
 
     def _join(self, frame: Step) -> list[Segment]:
-        projection = self.layout.projection
-        (r0, c0), (r1, c1) = frame.lower_box
-        (u0, v0), (u1, v1) = frame.upper_box
-        lower = projection.point([[r0, c0], [r0, c1], [r1, c0], [r1, c1]], upper=False)
-        upper = projection.point([[u0, v0], [u0, v1], [u1, v0], [u1, v1]], upper=True)
-        # The guide's thin black lines, anti-aliased, read as the outlines' dark teal
-        # over its cells; drawn one pixel wide in that colour.
-        width = look.JOIN_WIDTH
-        return [Segment(a, b, self.palette.outline, width, Role.JOIN) for a, b in zip(lower, upper)]
+        lower = box_corners(self.lower.placement, frame.lower_box)
+        upper = box_corners(self.upper.placement, frame.upper_box)
+        return join_lines(lower, upper, self.palette)
 
     def _accumulated(self, frame: Step) -> list[Primitive]:
         """Scatter view: output cells shaded by stamps so far; the current stamp outlined."""
         assert frame.counts is not None
-        palette, layout = self.palette, self.layout
+        palette, layout = self.palette, self.upper
         upper = self.board.upper
         shapes: list[Primitive] = []
         for r, c in zip(*np.nonzero(frame.counts)):
-            shade = look.STAMP_SHADE_MAX * frame.counts[r, c] / self.max_count
-            fill = blend(palette.output, palette.highlight, shade)
-            shapes.append(layout.cell(r, c, True, fill, palette.outline))
+            fill = stamp_fill(palette, frame.counts[r, c], self.max_count)
+            shapes.append(layout.cell(r, c, fill, palette.outline))
         outside = blend(palette.background, palette.highlight, look.OUTSIDE_STAMP_SHADE)
         for r, c in frame.upper:
             if upper.cells[r, c] == Cell.HIDDEN:
                 shapes.append(
-                    layout.cell(
-                        r, c, True, outside, palette.outline, dashed=True, role=Role.HIGHLIGHT
-                    )
+                    layout.cell(r, c, outside, palette.outline, dashed=True, role=Role.HIGHLIGHT)
                 )
             else:
                 width = look.CURRENT_STAMP_OUTLINE * layout.line
                 shapes.append(
-                    layout.cell(r, c, True, None, palette.outline, width=width, role=Role.HIGHLIGHT)
+                    layout.cell(r, c, None, palette.outline, width=width, role=Role.HIGHLIGHT)
                 )
         if len(frame.upper):  # inside the stamp's thick outline, in a colour that reads
             fills = {s.position: s.fill for s in shapes if isinstance(s, CellShape) and s.fill}
             under = fills.get(frame.first_tap) or palette.output
             colour = look.readable_on(under, palette)
-            shapes.append(layout.dot(*frame.first_tap, True, colour, at=look.STAMP_TAP_AT))
+            shapes.append(self.upper.dot(*frame.first_tap, colour, at=look.STAMP_TAP_AT))
         return shapes
 
 
@@ -684,24 +727,28 @@ def draw(board: Board, style: Style, numbers: Numbers | None = None) -> Drawing:
     ((308, 380), 9)
     """
     projection = Projection(board.lower.cells.shape, board.upper.cells.shape, style)
-    layout = CellLayout(projection, style.palette)
-    lower = plane_cells(layout, board.lower, upper=False)
+    lower_sheet, upper_sheet = projection.sheets()
+    lower_cells = CellLayout(lower_sheet, style.palette)
+    upper_cells = CellLayout(upper_sheet, style.palette, output=True)
+    lower = plane_cells(lower_cells, board.lower)
     if numbers is not None:
         for (r, c), value in np.ndenumerate(numbers.inputs[0]):
             if not np.isnan(value):
-                filled = value_ground(board.lower, layout.palette, r, c)
-                lower.append(layout.number(r, c, False, value, filled))
+                filled = value_ground(board.lower, style.palette, r, c)
+                lower.append(lower_cells.number(r, c, value, filled))
     if style.labels:
         below = style.layout is Layout.FLAT and not projection.stacked
-        lower.append(layout.label(board.lower, False, True, board.lower.label))
-        lower.append(layout.label(board.upper, True, below, board.upper.label))
-    upper = plane_cells(layout, board.upper, upper=True)
+        lower.append(lower_cells.label(board.lower, True, board.lower.label))
+        lower.append(upper_cells.label(board.upper, below, board.upper.label))
+    upper = plane_cells(upper_cells, board.upper)
+    background = style.palette.background
     region = tuple(
-        layout.cell(r, c, True, fill=layout.palette.background, outline=layout.palette.background)
+        upper_cells.cell(r, c, fill=background, outline=background)
         for r, c in np.ndindex(board.upper.cells.shape)
         if board.upper.cells[r, c] != Cell.HIDDEN
     )
-    frames = _FrameLayout(board, layout, numbers)
+    flat = style.layout is Layout.FLAT
+    frames = _FrameLayout(board, lower_cells, upper_cells, flat, numbers)
     return Drawing(
         size=projection.size,
         background=style.palette.background,
