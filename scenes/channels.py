@@ -38,6 +38,7 @@ from manim import (
 )
 
 from convanim.draw import style
+from convanim.render.manim import theme
 from convanim.render.manim.blocks import (
     BACKGROUND,
     HIGHLIGHT,
@@ -90,9 +91,9 @@ def plane(shape: tuple[int, ...], size: float, fill: ManimColor, opacity: float)
     return Grid(
         shape,
         size,
-        stroke_width=style.MANIM_STROKE,
+        stroke_width=theme.STROKE,
         stroke_color=OUTLINE,
-        stroke_opacity=style.MANIM_OUTLINE_OPACITY,
+        stroke_opacity=theme.OUTLINE_OPACITY,
         fill_color=fill,
         fill_opacity=opacity,
     )
@@ -100,7 +101,7 @@ def plane(shape: tuple[int, ...], size: float, fill: ManimColor, opacity: float)
 
 def stack(grids: list[Grid], x: float) -> VGroup:
     """Planes one above the other, centred at (x, DIAGRAM_Y)."""
-    column = VGroup(*grids).arrange(DOWN, buff=style.MANIM_CHANNELS_PLANE_GAP)
+    column = VGroup(*grids).arrange(DOWN, buff=theme.CHANNELS_PLANE_GAP)
     return column.move_to(x * RIGHT + DIAGRAM_Y * UP)
 
 
@@ -137,21 +138,21 @@ def group_frame(grid: Grid, group: int) -> SurroundingRectangle:
     return SurroundingRectangle(
         grid,
         color=hue(group),
-        buff=style.MANIM_CHANNELS_FRAME_BUFF,
-        stroke_width=style.MANIM_CHANNELS_FRAME_STROKE,
+        buff=theme.CHANNELS_FRAME_BUFF,
+        stroke_width=theme.CHANNELS_FRAME_STROKE,
     )
 
 
 def filter_cell(stage: ChannelStage, size: float) -> float:
     """The cell edge of ``stage``'s kernel slices: the planes' ``size``, smaller if a
-    filter's slices side by side would be wider than MANIM_CHANNELS_FILTER_ROOM or a
+    filter's slices side by side would be wider than theme.CHANNELS_FILTER_ROOM or a
     slice taller than the output planes it sits beside."""
     slices = stage.weight_shape[1]
     rows, cols = as_plane(stage.w[0, 0]).shape
-    gaps = (slices - 1) * style.MANIM_CHANNELS_SLICE_GAP
+    gaps = (slices - 1) * theme.CHANNELS_SLICE_GAP
     output_rows = as_plane(stage.y[0]).shape[0]
     return min(
-        size, (style.MANIM_CHANNELS_FILTER_ROOM - gaps) / (slices * cols), output_rows * size / rows
+        size, (theme.CHANNELS_FILTER_ROOM - gaps) / (slices * cols), output_rows * size / rows
     )
 
 
@@ -183,20 +184,18 @@ class ChannelsScene(Scene):
         rows = max(rows, as_plane(plan.x[0]).shape[0])
         cols = max(as_plane(values).shape[1] for stage in stages for values in stage.y)
         cols = max(cols, as_plane(plan.x[0]).shape[1])
-        gaps = (planes - 1) * style.MANIM_CHANNELS_PLANE_GAP
+        gaps = (planes - 1) * theme.CHANNELS_PLANE_GAP
         self.size = min(
-            style.MANIM_CHANNELS_MAX_CELL,
-            (style.MANIM_CHANNELS_ROOM - gaps) / (planes * rows),
-            style.MANIM_CHANNELS_PLANE_WIDTH / cols,
+            theme.CHANNELS_MAX_CELL,
+            (theme.CHANNELS_ROOM - gaps) / (planes * rows),
+            theme.CHANNELS_PLANE_WIDTH / cols,
         )
-        self.show_values = (
-            self.params.show_values and self.size >= style.MANIM_CHANNELS_MIN_VALUE_CELL
-        )
+        self.show_values = self.params.show_values and self.size >= theme.CHANNELS_MIN_VALUE_CELL
         # One font for every number of the scene, the widest fitting its cell.
         shown = [plan.x.ravel(), *(stage.y.ravel() for stage in stages)]
         self.font = value_font(np.concatenate(shown), self.size)
         self.filter_cell = min(filter_cell(stage, self.size) for stage in stages)
-        self.title = caption(plan.text, style.MANIM_TITLE_FONT).to_edge(UP)
+        self.title = caption(plan.text, theme.TITLE_FONT).to_edge(UP)
         self.reading, self.input_fill = INPUT_NAME, INPUT
         self.inputs, labels = self.input_column(plan.x, INPUT_NAME, INPUT)
         self.play(Write(self.title), FadeIn(self.inputs), FadeIn(labels))
@@ -207,7 +206,7 @@ class ChannelsScene(Scene):
         self.drawn: dict[str, DrawnStage] = {}
         heading: Text | None = None
         for number, stage in enumerate(plan.stages, start=1):
-            text = within_frame(caption(f"{number}. {stage.heading}", style.MANIM_TEXT_FONT))
+            text = within_frame(caption(f"{number}. {stage.heading}", theme.TEXT_FONT))
             text.next_to(self.title, DOWN, buff=0.2)
             self.play(FadeIn(text) if heading is None else ReplacementTransform(heading, text))
             heading = text
@@ -234,8 +233,8 @@ class ChannelsScene(Scene):
         )
         labels = VGroup(
             *(
-                caption(subscript(name, c), style.MANIM_TEXT_FONT).next_to(
-                    grid, LEFT, buff=style.MANIM_LABEL_BUFF + style.MANIM_CHANNELS_FRAME_BUFF
+                caption(subscript(name, c), theme.TEXT_FONT).next_to(
+                    grid, LEFT, buff=theme.LABEL_BUFF + theme.CHANNELS_FRAME_BUFF
                 )
                 for c, grid in enumerate(grids)
             )
@@ -256,7 +255,7 @@ class ChannelsScene(Scene):
         counts = caption(
             f"{stage.weight_text}     {stage.parameter_text}     {stage.multiply_text}"
         ).next_to(heading, DOWN, buff=0.15)
-        pending = style.MANIM_PENDING_OUTPUT_OPACITY  # until the filter reaches them
+        pending = theme.PENDING_OUTPUT_OPACITY  # until the filter reaches them
         outputs = stack(
             [plane(as_plane(values).shape, size, OUTPUT, pending) for values in stage.y], OUTPUT_X
         )
@@ -265,8 +264,8 @@ class ChannelsScene(Scene):
         )
         out_names = VGroup(
             *(
-                caption(subscript(stage.output_name, o), style.MANIM_TEXT_FONT).next_to(
-                    grid, RIGHT, buff=style.MANIM_LABEL_BUFF + style.MANIM_CHANNELS_FRAME_BUFF
+                caption(subscript(stage.output_name, o), theme.TEXT_FONT).next_to(
+                    grid, RIGHT, buff=theme.LABEL_BUFF + theme.CHANNELS_FRAME_BUFF
                 )
                 for o, grid in enumerate(outputs)
             )
@@ -279,25 +278,25 @@ class ChannelsScene(Scene):
                     Grid(
                         as_plane(weights).shape,
                         self.filter_cell,
-                        stroke_width=style.MANIM_THIN_STROKE,
+                        stroke_width=theme.THIN_STROKE,
                         stroke_color=OUTLINE,
-                        stroke_opacity=style.MANIM_OUTLINE_OPACITY,
+                        stroke_opacity=theme.OUTLINE_OPACITY,
                         fill_color=hue_o,
                         fill_opacity=1.0,
                     )
                     for weights in stage.w[o]
                 )
-            ).arrange(RIGHT, buff=style.MANIM_CHANNELS_SLICE_GAP)
+            ).arrange(RIGHT, buff=theme.CHANNELS_SLICE_GAP)
             filters.add(kernel.move_to(FILTER_X * RIGHT + grid.get_center()[1] * UP))
         links = [
             VGroup(
                 *(
                     Line(
-                        self.inputs[c].get_right() + style.MANIM_CHANNELS_FRAME_BUFF * RIGHT,
+                        self.inputs[c].get_right() + theme.CHANNELS_FRAME_BUFF * RIGHT,
                         filters[o].get_left(),
                         color=hue(int(stage.output_group[o])),
-                        stroke_width=style.MANIM_CHANNELS_LINK_STROKE,
-                        stroke_opacity=style.MANIM_CHANNELS_LINK_OPACITY,
+                        stroke_width=theme.CHANNELS_LINK_STROKE,
+                        stroke_opacity=theme.CHANNELS_LINK_OPACITY,
                     )
                     for c in reads
                 )
@@ -308,20 +307,18 @@ class ChannelsScene(Scene):
             *(
                 Arrow(
                     kernel.get_right(),
-                    grid.get_left() + style.MANIM_CHANNELS_FRAME_BUFF * LEFT,
+                    grid.get_left() + theme.CHANNELS_FRAME_BUFF * LEFT,
                     buff=0.1,
                     color=hue(int(group)),
-                    stroke_width=style.MANIM_CHANNELS_LINK_STROKE,
-                    tip_length=min(
-                        style.MANIM_CHANNELS_TIP, style.MANIM_CHANNELS_TIP_PER_CELL * size
-                    ),
+                    stroke_width=theme.CHANNELS_LINK_STROKE,
+                    tip_length=min(theme.CHANNELS_TIP, theme.CHANNELS_TIP_PER_CELL * size),
                 )
                 for kernel, grid, group in zip(filters, outputs, stage.output_group)
             )
         )
         # Below the last filter: the lines into the filters come from its left and above.
-        filters_name = caption("filters", style.MANIM_SMALL_FONT)
-        filters_name.next_to(filters, DOWN, buff=style.MANIM_LABEL_BUFF)
+        filters_name = caption("filters", theme.SMALL_FONT)
+        filters_name.next_to(filters, DOWN, buff=theme.LABEL_BUFF)
         # The input channels take their groups' hues; the filters' lines fan out from them.
         tints = [
             grid.animate.set_fill(hue(int(group)), opacity=1.0)
@@ -342,26 +339,26 @@ class ChannelsScene(Scene):
         for o, grid in enumerate(outputs):
             focus = [
                 line.animate.set_stroke(
-                    width=style.MANIM_CHANNELS_ACTIVE_STROKE if p == o else None,
-                    opacity=1.0 if p == o else style.MANIM_CHANNELS_IDLE_OPACITY,
+                    width=theme.CHANNELS_ACTIVE_STROKE if p == o else None,
+                    opacity=1.0 if p == o else theme.CHANNELS_IDLE_OPACITY,
                 )
                 for p, group in enumerate(links)
                 for line in group
             ]
             self.play(
                 *focus,
-                filters[o].animate.set_stroke(HIGHLIGHT, width=style.MANIM_STROKE),
+                filters[o].animate.set_stroke(HIGHLIGHT, width=theme.STROKE),
                 grid.animate.set_fill(OUTPUT, opacity=1.0),
                 FadeIn(values[o]),
                 run_time=self.step_time,
             )
             self.play(
-                filters[o].animate.set_stroke(OUTLINE, width=style.MANIM_THIN_STROKE),
+                filters[o].animate.set_stroke(OUTLINE, width=theme.THIN_STROKE),
                 run_time=self.step_time / 4,
             )
         rest = [
             line.animate.set_stroke(
-                width=style.MANIM_CHANNELS_LINK_STROKE, opacity=style.MANIM_CHANNELS_LINK_OPACITY
+                width=theme.CHANNELS_LINK_STROKE, opacity=theme.CHANNELS_LINK_OPACITY
             )
             for group in links
             for line in group
@@ -403,10 +400,10 @@ class ChannelsScene(Scene):
                 f"{plan.separable_multiply_accumulates:,}",
             ]
         )
-        grid = within_frame(table(rows, style.MANIM_CAPTION_FONT))
+        grid = within_frame(table(rows, theme.CAPTION_FONT))
         grid.next_to(self.title, DOWN, buff=0.6)
         rule = Line(
-            grid.get_left(), grid.get_right(), color=OUTLINE, stroke_width=style.MANIM_THIN_STROKE
+            grid.get_left(), grid.get_right(), color=OUTLINE, stroke_width=theme.THIN_STROKE
         )
         rule.set_y((grid[-1].get_top()[1] + grid[-2].get_bottom()[1]) / 2)
         lines = [

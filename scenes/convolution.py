@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from manim import DOWN, RIGHT, UP, FadeIn, Scene, VGroup, Write
 
-from convanim.draw import style
+from convanim.render.manim import theme
 from convanim.render.manim.blocks import (
     BACKGROUND,
     caption,
@@ -38,8 +38,8 @@ class ConvolutionScene(Scene):
         self.lower = plane_grid(board.lower, size)
         self.upper = plane_grid(board.upper, size, pending=True)
         VGroup(self.lower, self.upper).arrange(RIGHT, buff=size + 0.8).shift(0.4 * DOWN)
-        title = caption(plan.text, style.MANIM_TITLE_FONT).to_edge(UP)
-        buff = style.MANIM_LABEL_BUFF
+        title = caption(plan.text, theme.TITLE_FONT).to_edge(UP)
+        buff = theme.LABEL_BUFF
         names = VGroup(
             caption(plane_label(board.lower)).next_to(self.lower, DOWN, buff=buff),
             caption(plane_label(board.upper)).next_to(self.upper, DOWN, buff=buff),

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, UP, FadeIn, FadeOut, ReplacementTransform, Scene, VGroup, Write
 
-from convanim.draw import style
 from convanim.geometry import ConvSpec
+from convanim.render.manim import theme
 from convanim.render.manim.blocks import (
     BACKGROUND,
     INPUT,
@@ -29,7 +29,7 @@ TINY_2D = ConvSpec(input_size=(3, 3), kernel=2)
 
 def equation(left: VGroup, matrix: VGroup, vector: VGroup) -> VGroup:
     """``left = matrix vector``, laid out in a row below the title; [1] is the "=" sign."""
-    sign = caption("=", style.MANIM_SIGN_FONT)
+    sign = caption("=", theme.SIGN_FONT)
     return VGroup(left, sign, matrix, vector).arrange(RIGHT, buff=0.3).shift(0.3 * DOWN)
 
 
@@ -47,15 +47,15 @@ class MatrixScene(Scene):
         show = params.show_values
         cols = plan.matrix.shape[1]
         size = min(0.6, 9.0 / (cols + 6), 5.0 / cols)
-        title = caption(f"y = Cx      {plan.text}", style.MANIM_TITLE_FONT).to_edge(UP)
+        title = caption(f"y = Cx      {plan.text}", theme.TITLE_FONT).to_edge(UP)
         c = matrix_grid(plan.matrix, plan.kernel_index, size, show)
         x = vector_column(plan.x, size, INPUT, show)
         y = vector_column(plan.y, size, OUTPUT, show)
         forward = equation(y, c, x)
         names = VGroup(
-            caption("y", style.MANIM_TEXT_FONT).next_to(y, UP),
-            caption("C", style.MANIM_TEXT_FONT).next_to(c, UP),
-            caption("x", style.MANIM_TEXT_FONT).next_to(x, UP),
+            caption("y", theme.TEXT_FONT).next_to(y, UP),
+            caption("C", theme.TEXT_FONT).next_to(c, UP),
+            caption("x", theme.TEXT_FONT).next_to(x, UP),
         )
         self.c_grid = c[0]
         self.play(Write(title), FadeIn(c), FadeIn(names[1]))
@@ -63,7 +63,7 @@ class MatrixScene(Scene):
         self.play(FadeIn(y), FadeIn(forward[1]), FadeIn(names[0]))
         self.wait(1)
         # Transpose: entry (i, j) travels to (j, i); the same colours, reflected.
-        back_title = caption(f"x{PRIME} = Cᵀy      {plan.back_text}", style.MANIM_TITLE_FONT)
+        back_title = caption(f"x{PRIME} = Cᵀy      {plan.back_text}", theme.TITLE_FONT)
         back_title.to_edge(UP)
         ct = matrix_grid(plan.transposed_matrix, plan.kernel_index.T, size, show)
         x_back = vector_column(plan.x_back, size, INPUT, show)
@@ -81,11 +81,11 @@ class MatrixScene(Scene):
         self.play(
             FadeIn(ct[1]),
             FadeIn(y_in),
-            FadeIn(caption("Cᵀ", style.MANIM_TEXT_FONT).next_to(ct, UP)),
+            FadeIn(caption("Cᵀ", theme.TEXT_FONT).next_to(ct, UP)),
         )
         self.play(
             FadeIn(back[1]),
             FadeIn(x_back),
-            FadeIn(caption(f"x{PRIME}", style.MANIM_TEXT_FONT).next_to(x_back, UP)),
+            FadeIn(caption(f"x{PRIME}", theme.TEXT_FONT).next_to(x_back, UP)),
         )
         self.wait(1.5)

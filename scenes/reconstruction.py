@@ -25,7 +25,7 @@ from manim import (
     Write,
 )
 
-from convanim.draw import style
+from convanim.render.manim import theme
 from convanim.render.manim.blocks import BACKGROUND, HIGHLIGHT, Grid, caption, heat_map
 from convanim.story.scenes import DEFAULTS, MINUS, PRIME, SceneParams, reconstruction_plan
 
@@ -34,12 +34,12 @@ CELL = 0.32
 SHOWN_NAMES = {"c_i": "cᵢ", "-c_i": f"{MINUS}cᵢ"}
 
 
-def labelled(grid: Grid, text: str, font_size: float = style.MANIM_CAPTION_FONT) -> VGroup:
+def labelled(grid: Grid, text: str, font_size: float = theme.CAPTION_FONT) -> VGroup:
     return VGroup(grid, caption(text, font_size).next_to(grid, DOWN, buff=0.15))
 
 
 def narration(text: str) -> Text:
-    return caption(text, style.MANIM_TEXT_FONT)
+    return caption(text, theme.TEXT_FONT)
 
 
 class ReconstructionScene(Scene):
@@ -48,7 +48,7 @@ class ReconstructionScene(Scene):
     def construct(self) -> None:
         plan = reconstruction_plan(self.params)
         self.camera.background_color = BACKGROUND
-        title = caption("Why transposed convolution reconstructs", style.MANIM_TITLE_FONT)
+        title = caption("Why transposed convolution reconstructs", theme.TITLE_FONT)
         title.to_edge(UP)
         self.play(Write(title))
 
@@ -74,7 +74,7 @@ class ReconstructionScene(Scene):
                     labelled(
                         heat_map(c.x, CELL * 0.8),
                         f"{SHOWN_NAMES.get(c.name, c.name)}: yᵢ = {c.response:.2f}",
-                        style.MANIM_SMALL_FONT,
+                        theme.SMALL_FONT,
                     )
                     for c in plan.candidates
                 )

@@ -25,7 +25,7 @@ from manim import (
     Write,
 )
 
-from convanim.draw import style
+from convanim.render.manim import theme
 from convanim.render.manim.blocks import (
     BACKGROUND,
     caption,
@@ -54,7 +54,7 @@ class TransposedConvolutionScene(Scene):
     def construct(self) -> None:
         plan = transposed_plan(self.params)
         self.camera.background_color = BACKGROUND
-        title = caption(plan.text, style.MANIM_TITLE_FONT).to_edge(UP)
+        title = caption(plan.text, theme.TITLE_FONT).to_edge(UP)
         self.play(Write(title))
         gather_result = self.gather(plan, title)
         scatter_result = self.scatter(plan, title)
@@ -96,16 +96,16 @@ class TransposedConvolutionScene(Scene):
             else VGroup()
         )
         names = VGroup(
-            caption(plane_label(board.lower), style.MANIM_SMALL_FONT).next_to(
-                self.canvas, DOWN, buff=style.MANIM_LABEL_BUFF
+            caption(plane_label(board.lower), theme.SMALL_FONT).next_to(
+                self.canvas, DOWN, buff=theme.LABEL_BUFF
             ),
-            caption(plane_label(board.upper), style.MANIM_SMALL_FONT).next_to(
-                self.output, DOWN, buff=style.MANIM_LABEL_BUFF
+            caption(plane_label(board.upper), theme.SMALL_FONT).next_to(
+                self.output, DOWN, buff=theme.LABEL_BUFF
             ),
         )
         flipped = caption(
             "flipped " + kernel_caption(plan.flipped_w.reshape(plan.w.shape)),
-            style.MANIM_SMALL_FONT,
+            theme.SMALL_FONT,
         ).next_to(self.output, UP, buff=0.3)
         self.play(FadeIn(zeros), FadeIn(self.output), FadeIn(names), FadeIn(flipped))
         values = plan.gather_output if shows else None
@@ -171,16 +171,16 @@ class TransposedConvolutionScene(Scene):
         equal = bool(np.array_equal(plan.gather_output, plan.scatter_output))
         verdict = "the same output, cell for cell" if equal else "outputs differ"
         labels = VGroup(
-            caption("gather").next_to(gather_result, UP, buff=style.MANIM_LABEL_BUFF),
-            caption("scatter").next_to(scatter_result, UP, buff=style.MANIM_LABEL_BUFF),
+            caption("gather").next_to(gather_result, UP, buff=theme.LABEL_BUFF),
+            caption("scatter").next_to(scatter_result, UP, buff=theme.LABEL_BUFF),
         )
-        sign = caption("=" if equal else "≠", style.MANIM_VERDICT_FONT).move_to(
+        sign = caption("=" if equal else "≠", theme.VERDICT_FONT).move_to(
             (gather_result.get_center() + scatter_result.get_center()) / 2
         )
         self.play(FadeIn(labels), Write(sign))
         self.play(
             Write(
-                caption(verdict, style.MANIM_TEXT_FONT).next_to(
+                caption(verdict, theme.TEXT_FONT).next_to(
                     VGroup(gather_result, scatter_result), DOWN
                 )
             )

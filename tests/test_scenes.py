@@ -134,7 +134,7 @@ def test_transposed_scene_sweeps_the_gather_canvas(manim, tmp_path):
     spec = ConvSpec(input_size=(2, 2), kernel=3, stride=2, padding=1, transposed=True)
     params = SceneParams(spec, show_values=False)
     scene = probe(TransposedConvolutionScene, params, tmp_path)
-    frames = transposed_plan(params).gather.frames
+    frames = transposed_plan(params).gather.steps
     shown = distinct(scene.footprints)
     # The footprint sweeps the canvas once per output cell, then shrinks away with the canvas.
     assert len(shown) >= len(frames)

@@ -1,9 +1,10 @@
 """How convanim looks: every colour, opacity, line width and size, by role and theme.
 
-The light theme is Dumoulin & Visin's (their TikZ template). Lengths of the
-raster pictures are in cells (one cell edge), converted to pixels by the scale
-of the picture; Manim lengths are in scene units. The Pillow painter, the
-matplotlib figures and the Manim blocks all read their looks from here.
+The light theme is Dumoulin & Visin's (their TikZ template). Lengths are in
+cells (one cell edge), converted to pixels by the scale of the picture. The
+Pillow painter, the SVG and PDF writers and the matplotlib figures read their
+looks from here; the Manim scenes read their palettes here and their lengths,
+strokes and fonts from ``render.manim.theme``.
 """
 
 from __future__ import annotations
@@ -203,52 +204,6 @@ SUM_ROOM = 3.0  # stack: the column of partial sums
 SHEET_GAP = 0.6  # volume: between two planes of one tensor
 VOLUME_GAP = 2.5  # volume: between the input and the output tensor
 CLOSING_LINE_SPACING = 1.8  # a closing frame's lines of text, in text heights
-
-# Manim (scene units and Manim stroke widths).
-MANIM_THEME = Theme.DARK
-MANIM_CELL = 0.5  # default cell edge
-MANIM_MAX_CELL = 0.7  # largest cell edge when fitting grids into the frame
-MANIM_FRAME_ROOM = (11.0, 5.0)  # width and height the grids may take
-MANIM_STROKE = 2.0  # cell outlines
-MANIM_DASHED_STROKE = 1.5  # padding and inserted zeros
-MANIM_THIN_STROKE = 1.0  # heat maps and matrices
-MANIM_OUTLINE_OPACITY = 0.9
-MANIM_DASHED_OPACITY = 0.45
-MANIM_HEAT_OUTLINE_OPACITY = 0.4
-MANIM_MATRIX_OUTLINE_OPACITY = 0.35
-MANIM_FOOTPRINT_OPACITY = 0.35
-MANIM_FOOTPRINT_STROKE = 3.0
-MANIM_PENDING_OUTPUT_OPACITY = 0.15  # output cells not reached yet
-MANIM_FONT_PER_UNIT = 50  # font size of a cell value per scene unit of cell edge
-MANIM_LABEL_BUFF = 0.2  # between a grid and its caption
-MANIM_TAP_DOT_AT = 0.18  # the first-tap dot, from the cell's corner, in cell edges
-MANIM_TAP_DOT_RADIUS = 0.1  # in cell edges
-MANIM_VECTOR_STROKE = 1.5  # the cells of a vector beside a matrix
-MANIM_CROPPED_STAMP_STROKE_OPACITY = 0.6  # scatter: a stamp cell the padding crops, outline
-MANIM_CROPPED_STAMP_FILL_OPACITY = 0.12  # and its fill
-# Manim font sizes by role (the cell values scale with the cell: MANIM_FONT_PER_UNIT).
-MANIM_TITLE_FONT = 32  # the title line of a scene
-MANIM_TEXT_FONT = 26  # narration under the title; the names of matrices and vectors
-MANIM_CAPTION_FONT = 22  # plane names, headings, kernel captions
-MANIM_SMALL_FONT = 20  # captions where the picture is crowded
-MANIM_SIGN_FONT = 40  # the "=" of an equation between grids
-MANIM_VERDICT_FONT = 60  # the "=" between two results shown to be equal
-# Manim: the channels scene.
-MANIM_CHANNELS_MAX_CELL = 0.38  # largest cell edge of an input or output channel's plane
-MANIM_CHANNELS_ROOM = 5.5  # height the stacked planes of one side may take
-MANIM_CHANNELS_PLANE_WIDTH = 2.4  # width one plane may take
-MANIM_CHANNELS_PLANE_GAP = 0.25  # between two stacked planes
-MANIM_CHANNELS_MIN_VALUE_CELL = 0.22  # smaller cells print no values (they would not read)
-MANIM_CHANNELS_FILTER_ROOM = 2.4  # width a filter (its slices side by side) may take
-MANIM_CHANNELS_SLICE_GAP = 0.05  # between the slices of one filter
-MANIM_CHANNELS_LINK_STROKE = 2.0  # the lines from an input channel to the filters reading it
-MANIM_CHANNELS_LINK_OPACITY = 0.55  # those lines at rest
-MANIM_CHANNELS_ACTIVE_STROKE = 4.0  # the lines of the filter whose output is filling
-MANIM_CHANNELS_IDLE_OPACITY = 0.12  # the other filters' lines meanwhile
-MANIM_CHANNELS_FRAME_STROKE = 3.0  # the group-coloured frame around a plane
-MANIM_CHANNELS_FRAME_BUFF = 0.06  # between a plane and its frame
-MANIM_CHANNELS_TIP = 0.2  # tip length of the arrow from a filter to its output channel
-MANIM_CHANNELS_TIP_PER_CELL = 0.6  # at most this many cell edges
 
 
 @dataclass(frozen=True)

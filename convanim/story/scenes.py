@@ -19,7 +19,6 @@ from convanim.geometry import (
     apply,
     apply_transpose,
     canvas,
-    connectivity,
     dense_matrix,
     grid_positions,
     kernel_index_matrix,
@@ -28,7 +27,13 @@ from convanim.geometry import (
 )
 from convanim.story.board import Board, Reading, build_board, drawn_cells
 from convanim.story.presets import Separable
-from convanim.story.values import lower_plane_values, small_inputs, small_values
+from convanim.story.values import (
+    SMALL_WEIGHTS,
+    board_numbers,
+    lower_plane_values,
+    small_inputs,
+    small_values,
+)
 from convanim.text import parameter_tokens, size_text
 
 
@@ -318,7 +323,7 @@ class ChannelStage:
     multiply_accumulates: int  # products with a real input cell (padding excluded)
     w: np.ndarray  # weight_shape, small non-zero integers
     b: np.ndarray | None  # (out_channels,) or None without a bias
-    y: np.ndarray  # (out_channels, output_size...) = apply(spec, x, w, b)
+    y: np.ndarray  # (out_channels, output_size...): the outputs the stack view prints
     weight_text: str  # "weight 4x1x3x3" with times signs (and ", bias 4")
     parameter_text: str  # "parameters 36"
     multiply_text: str  # "multiply-accumulates 400"
@@ -391,13 +396,13 @@ def _channel_stage(
     rng: np.random.Generator,
     names: tuple[str, str] = (INPUT_NAME, OUTPUT_NAME),
 ) -> ChannelStage:
-    pairs = connectivity(spec)
-    reads = tuple(
-        tuple(int(c) for c in pairs.input[pairs.output == channel])
-        for channel in range(spec.out_channels)
-    )
-    w = rng.choice([-2.0, -1.0, 1.0, 2.0], size=spec.weight_shape)
-    b = rng.choice([-2.0, -1.0, 1.0, 2.0], size=spec.bias_shape) if spec.bias_shape else None
+    board = build_board(spec)  # the stack view's: one frame per output channel and cell
+    order = board.order
+    first_frames = range(0, len(order), order.cells)  # each output channel's first
+    reads = tuple(tuple(int(c) for c in order.frame(f).inputs) for f in first_frames)
+    w = rng.choice(SMALL_WEIGHTS, size=spec.weight_shape)
+    b = rng.choice(SMALL_WEIGHTS, size=spec.bias_shape) if spec.bias_shape else None
+    made = board_numbers(board, x, w, b).frames[len(order) - 1].outputs  # every output made
     bias = f", bias {spec.out_channels}" if spec.bias else ""
     return ChannelStage(
         name=name,
@@ -407,14 +412,14 @@ def _channel_stage(
         input_name=names[0],
         output_name=names[1],
         reads=reads,
-        input_group=pairs.input_group,
-        output_group=pairs.output_group,
+        input_group=order.pairs.input_group,
+        output_group=order.pairs.output_group,
         weight_shape=spec.weight_shape,
         parameters=spec.parameter_count,
         multiply_accumulates=spec.multiply_accumulates,
         w=w,
         b=b,
-        y=apply(spec, x, w, b),
+        y=made.reshape(spec.out_channels, *spec.output_size),
         weight_text=f"weight {shape_text(spec.weight_shape)}{bias}",
         parameter_text=f"parameters {spec.parameter_count:,}",
         multiply_text=f"multiply-accumulates {spec.multiply_accumulates:,}",

@@ -31,11 +31,12 @@ from manim import (
 
 from convanim.draw import style
 from convanim.draw.style import RGB, THEMES
+from convanim.render.manim import theme
 from convanim.story.board import Cell, Plane, Step
 from convanim.story.scenes import TIMES
 from convanim.story.values import number_text
 
-_PALETTE = THEMES[style.MANIM_THEME]
+_PALETTE = THEMES[theme.THEME]
 
 
 def colour(rgb: RGB) -> ManimColor:
@@ -62,7 +63,7 @@ FADED_OPACITY = 1 - style.UNREAD_FADE
 class Grid(VGroup):
     """A (rows, cols) grid of squares, row-major; ``grid[r, c]`` is one cell."""
 
-    def __init__(self, shape: tuple[int, int], size: float = style.MANIM_CELL, **square_style: Any):
+    def __init__(self, shape: tuple[int, int], size: float = theme.CELL, **square_style: Any):
         rows, cols = shape
         self._squares = np.empty(shape, dtype=object)
         for r in range(rows):
@@ -85,27 +86,27 @@ class Grid(VGroup):
         return VGroup(*(self[tuple(p)] for p in positions))
 
 
-def plane_grid(plane: Plane, size: float = style.MANIM_CELL, pending: bool = False) -> Grid:
+def plane_grid(plane: Plane, size: float = theme.CELL, pending: bool = False) -> Grid:
     """The cells of a storyboard plane in the guide's colour roles; hidden cells invisible.
 
     With ``pending``, output cells start faint (not reached yet); ``sweep`` fills them.
     """
-    grid = Grid(plane.cells.shape, size, stroke_width=style.MANIM_STROKE)
-    output_opacity = style.MANIM_PENDING_OUTPUT_OPACITY if pending else 1.0
+    grid = Grid(plane.cells.shape, size, stroke_width=theme.STROKE)
+    output_opacity = theme.PENDING_OUTPUT_OPACITY if pending else 1.0
     for (r, c), kind in np.ndenumerate(plane.cells):
         square = grid[r, c]
         if kind == Cell.INPUT:
             faded = plane.unread[r, c] or plane.cropped[r, c]
             square.set_fill(INPUT, opacity=FADED_OPACITY if faded else 1.0)
-            square.set_stroke(OUTLINE, opacity=style.MANIM_OUTLINE_OPACITY)
+            square.set_stroke(OUTLINE, opacity=theme.OUTLINE_OPACITY)
         elif kind == Cell.OUTPUT:
             square.set_fill(OUTPUT, opacity=output_opacity)
-            square.set_stroke(OUTLINE, opacity=style.MANIM_OUTLINE_OPACITY)
+            square.set_stroke(OUTLINE, opacity=theme.OUTLINE_OPACITY)
         elif kind == Cell.HIDDEN:
             square.set_fill(opacity=0).set_stroke(opacity=0)
         else:  # padding and inserted zeros: outline only, dimmer
             square.set_fill(opacity=0).set_stroke(
-                OUTLINE, width=style.MANIM_DASHED_STROKE, opacity=style.MANIM_DASHED_OPACITY
+                OUTLINE, width=theme.DASHED_STROKE, opacity=theme.DASHED_OPACITY
             )
     return grid
 
@@ -116,9 +117,9 @@ def reached(cell: VMobject) -> Any:
 
 
 def value_font(values: Iterable[float], size: float) -> float:
-    """The font size of values in cells ``size`` units wide: MANIM_FONT_PER_UNIT per unit,
+    """The font size of values in cells ``size`` units wide: theme.FONT_PER_UNIT per unit,
     smaller if the widest of ``values`` would take more than TEXT_FIT of a cell."""
-    font = size * style.MANIM_FONT_PER_UNIT
+    font = size * theme.FONT_PER_UNIT
     texts = {number_text(value) for value in values}
     widest = max((Text(text, font_size=font).width for text in texts), default=0.0)
     return font * min(1.0, style.TEXT_FIT * size / widest) if widest else font
@@ -150,17 +151,15 @@ def value_labels(
     )
 
 
-def heat_map(
-    values: np.ndarray, size: float = style.MANIM_CELL, scale: float | None = None
-) -> Grid:
+def heat_map(values: np.ndarray, size: float = theme.CELL, scale: float | None = None) -> Grid:
     """A grid coloured by value: negative towards red, positive towards yellow, 0 dark."""
     values = np.atleast_2d(values)
     grid = Grid(
         values.shape,
         size,
-        stroke_width=style.MANIM_THIN_STROKE,
+        stroke_width=theme.THIN_STROKE,
         stroke_color=OUTLINE,
-        stroke_opacity=style.MANIM_HEAT_OUTLINE_OPACITY,
+        stroke_opacity=theme.HEAT_OUTLINE_OPACITY,
     )
     scale = scale or float(np.abs(values).max()) or 1.0
     for (r, c), value in np.ndenumerate(values):
@@ -179,9 +178,9 @@ def matrix_grid(values: np.ndarray, kernel_index: np.ndarray, size: float, show:
     grid = Grid(
         values.shape,
         size,
-        stroke_width=style.MANIM_THIN_STROKE,
+        stroke_width=theme.THIN_STROKE,
         stroke_color=OUTLINE,
-        stroke_opacity=style.MANIM_MATRIX_OUTLINE_OPACITY,
+        stroke_opacity=theme.MATRIX_OUTLINE_OPACITY,
     )
     for (r, c), index in np.ndenumerate(kernel_index):
         if index >= 0:
@@ -192,15 +191,13 @@ def matrix_grid(values: np.ndarray, kernel_index: np.ndarray, size: float, show:
 
 def vector_column(values: np.ndarray, size: float, fill: ManimColor, show: bool) -> VGroup:
     """A vector as one column of filled cells (with its values if ``show``): VGroup(grid, labels)."""
-    grid = Grid(
-        (len(values), 1), size, stroke_width=style.MANIM_VECTOR_STROKE, stroke_color=OUTLINE
-    )
+    grid = Grid((len(values), 1), size, stroke_width=theme.VECTOR_STROKE, stroke_color=OUTLINE)
     grid.set_fill(fill, opacity=1)
     shown = np.full((len(values), 1), show)
     return VGroup(grid, value_labels(grid, values.reshape(-1, 1), shown))
 
 
-def caption(text: str, font_size: float = style.MANIM_CAPTION_FONT) -> Text:
+def caption(text: str, font_size: float = theme.CAPTION_FONT) -> Text:
     """Text in the theme's text colour."""
     return Text(text, font_size=font_size, color=TEXT)
 
@@ -214,21 +211,19 @@ def plane_label(plane: Plane) -> str:
 def fit_cell_size(
     columns: int,
     rows: int,
-    width: float = style.MANIM_FRAME_ROOM[0],
-    height: float = style.MANIM_FRAME_ROOM[1],
+    width: float = theme.FRAME_ROOM[0],
+    height: float = theme.FRAME_ROOM[1],
 ) -> float:
-    """The largest cell edge (scene units, at most MANIM_MAX_CELL) that fits the grids."""
-    return min(style.MANIM_MAX_CELL, width / columns, height / rows)
+    """The largest cell edge (scene units, at most theme.MAX_CELL) that fits the grids."""
+    return min(theme.MAX_CELL, width / columns, height / rows)
 
 
 def footprint_marker(cells: Iterable[Mobject], size: float) -> VGroup:
     """One shaded square per kernel tap, placed over ``cells`` (mobjects)."""
     return VGroup(
         *(
-            Square(
-                side_length=size, fill_color=HIGHLIGHT, fill_opacity=style.MANIM_FOOTPRINT_OPACITY
-            )
-            .set_stroke(HIGHLIGHT, width=style.MANIM_FOOTPRINT_STROKE)
+            Square(side_length=size, fill_color=HIGHLIGHT, fill_opacity=theme.FOOTPRINT_OPACITY)
+            .set_stroke(HIGHLIGHT, width=theme.FOOTPRINT_STROKE)
             .move_to(cell)
             for cell in cells
         )
@@ -239,8 +234,8 @@ def fade_cropped(squares: Iterable[VMobject]) -> VGroup:
     """Marker squares of stamp cells the padding crops, drawn fainter."""
     return VGroup(
         *(
-            square.set_stroke(opacity=style.MANIM_CROPPED_STAMP_STROKE_OPACITY).set_fill(
-                opacity=style.MANIM_CROPPED_STAMP_FILL_OPACITY
+            square.set_stroke(opacity=theme.CROPPED_STAMP_STROKE_OPACITY).set_fill(
+                opacity=theme.CROPPED_STAMP_FILL_OPACITY
             )
             for square in squares
         )
@@ -250,8 +245,8 @@ def fade_cropped(squares: Iterable[VMobject]) -> VGroup:
 def tap_dot(cell: Mobject, size: float) -> Dot:
     """The mark of the kernel's first tap w[0, 0]: a dot in the cell's upper-left corner."""
     return Dot(
-        cell.get_corner(UL) + style.MANIM_TAP_DOT_AT * size * (RIGHT + DOWN),
-        radius=style.MANIM_TAP_DOT_RADIUS * size,
+        cell.get_corner(UL) + theme.TAP_DOT_AT * size * (RIGHT + DOWN),
+        radius=theme.TAP_DOT_RADIUS * size,
         color=OUTLINE,
     )
 
