@@ -1,0 +1,344 @@
+"""A chain of layers, and what one cell sees through it, exactly.
+
+A ``Network`` is an input size and a chain of stages: convolutions and transposed
+convolutions (``ConvSpec``), poolings (``Pooling``), nearest upsamplings
+(``Upsample``) and layers that pass their input through (activations,
+normalisation, dropout: no op). With every weight 1 and every pooling window
+summing its cells, the chain is a product of 0/1 matrices, and the gradient of one
+output cell with respect to the input counts the paths from each input cell to it:
+the effective receptive field of Luo et al. (2016) of a linear stack, up to scale.
+Its support, layer by layer, is the receptive field; the other way, the projective
+field of one input cell.
+
+All of it factorises over axes: a kernel of ones is the product of per-axis rows of
+ones, and the taps of every op are per-axis products (``views.taps``). So each axis
+is worked out alone, as 0/1 incidence matrices between consecutive layers, and the
+N-D fields and path counts are outer products of the per-axis ones. Path counts are
+Python integers: exact however large.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from convanim.errors import ConvanimError
+from convanim.geometry.pooling import Pooling
+from convanim.geometry.spec import ConvSpec
+from convanim.geometry.views import taps
+
+#: The most stages a network may have, and the most entries of one axis's incidence
+#: matrices (cells of a layer times cells of the input), so that memory stays bounded.
+MAX_STAGES = 1000
+MAX_AXIS_ENTRIES = 2**24
+
+
+@dataclass(frozen=True)
+class Upsample:
+    """Nearest upsampling by a whole factor per axis: output cell j copies input cell j // s.
+
+    >>> Upsample((3, 4), (2, 2)).output_size
+    (6, 8)
+    """
+
+    input_size: tuple[int, ...]
+    scale: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.scale) != len(self.input_size):
+            raise ConvanimError("scale_factor", f"needs one factor per axis, got {self.scale}")
+        if any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in self.scale):
+            raise ConvanimError("scale_factor", f"must be whole numbers >= 1, got {self.scale}")
+
+    @property
+    def output_size(self) -> tuple[int, ...]:
+        return tuple(n * s for n, s in zip(self.input_size, self.scale))
+
+
+Op = ConvSpec | Pooling | Upsample
+
+
+def op_sizes(op: Op | None, size: tuple[int, ...]) -> tuple[int, ...]:
+    """The output size of ``op`` (``size`` for a layer that passes its input through)."""
+    if op is None:
+        return size
+    if isinstance(op, Pooling):
+        return op.windows.output_size
+    return op.output_size
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One layer of a chain: its text as given, and its op (None: it passes its input through)."""
+
+    text: str
+    op: Op | None
+
+
+@dataclass(frozen=True)
+class Network:
+    """An input size and a chain of stages, each reading the previous one's output.
+
+    >>> spec = ConvSpec(input_size=(8, 8), kernel=3, stride=2, padding=1)
+    >>> net = Network((8, 8), (Stage("conv", spec), Stage("relu", None)))
+    >>> net.sizes
+    ((8, 8), (4, 4), (4, 4))
+    """
+
+    input_size: tuple[int, ...]
+    stages: tuple[Stage, ...]
+
+    def __post_init__(self) -> None:
+        if not self.stages:
+            raise ConvanimError("layers", "a network needs at least one layer")
+        if len(self.stages) > MAX_STAGES:
+            raise ConvanimError(
+                "layers", f"{len(self.stages):,} layers exceed the budget of {MAX_STAGES:,}"
+            )
+        size = self.input_size
+        for position, stage in enumerate(self.stages, start=1):
+            if stage.op is not None and _op_input(stage.op) != size:
+                raise ConvanimError(
+                    "layers",
+                    f"layer {position} ({stage.text}) reads {_op_input(stage.op)}, "
+                    f"but the layer before gives {size}",
+                )
+            size = op_sizes(stage.op, size)
+
+    @functools.cached_property
+    def sizes(self) -> tuple[tuple[int, ...], ...]:
+        """The input size, then each stage's output size."""
+        sizes = [self.input_size]
+        for stage in self.stages:
+            sizes.append(op_sizes(stage.op, sizes[-1]))
+        return tuple(sizes)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.input_size)
+
+
+def _op_input(op: Op) -> tuple[int, ...]:
+    if isinstance(op, Pooling):
+        return op.spec.input_size
+    return op.input_size
+
+
+def _axis_pairs(op: Op, axis: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(output, input) index pairs of ``op`` along ``axis``: one per tap (each pair once)."""
+    if isinstance(op, Upsample):
+        outputs = np.arange(size * op.scale[axis])
+        return outputs, outputs // op.scale[axis]
+    spec = op.windows if isinstance(op, Pooling) else op
+    line = spec.axes[axis]
+    one = ConvSpec(
+        input_size=line.size,
+        kernel=line.kernel,
+        stride=line.stride,
+        padding=[line.padding],
+        dilation=line.dilation,
+        output_padding=line.output_padding,
+        transposed=line.transposed,
+    )
+    found = taps(one)
+    return found.output[:, 0], found.input[:, 0]
+
+
+def _incidence(network: Network, axis: int) -> list[np.ndarray]:
+    """Per stage, the (outputs, inputs) 0/1 matrix along ``axis`` (identity: pass-through)."""
+    matrices = []
+    for stage, size in zip(network.stages, network.sizes):
+        n_in = size[axis]
+        n_out = op_sizes(stage.op, size)[axis]
+        if n_in * n_out > MAX_AXIS_ENTRIES:
+            raise ConvanimError(
+                "input_size",
+                f"{stage.text}: {n_out:,} by {n_in:,} cells along axis {axis} exceed the budget "
+                f"of {MAX_AXIS_ENTRIES:,} entries; choose a smaller input",
+            )
+        if stage.op is None:
+            matrices.append(np.eye(n_in))
+            continue
+        outputs, inputs = _axis_pairs(stage.op, axis, n_in)
+        matrix = np.zeros((n_out, n_in))
+        matrix[outputs, inputs] = 1.0
+        matrices.append(matrix)
+    return matrices
+
+
+@dataclass(frozen=True)
+class AxisSummary:
+    """The calculator's summary of one layer along one axis, where it holds.
+
+    ``jump`` is how far (in input cells) the field moves from one cell of the layer to
+    the next, ``size`` the extent of a field no border cuts, ``start`` the centre of
+    the first cell's field (extended past the border where the border cuts it). They
+    hold when every uncut field is the first one moved by a whole multiple of the
+    jump; else (``regular`` False) jump is the mean step and start is None.
+    """
+
+    jump: Fraction
+    size: int
+    start: Fraction | None
+    regular: bool
+    holes: bool  # some field skips input cells inside its extent (dilation, transposed strides)
+    cut: bool  # some field is cut short by the input's border (padding)
+
+
+def _summary(fields: np.ndarray) -> AxisSummary:
+    """The summary of one layer from its cells' fields on the input (cells, input) bool."""
+    reached = fields.any(axis=1)
+    firsts = np.where(reached, fields.argmax(axis=1), -1)
+    lasts = np.where(reached, fields.shape[1] - 1 - fields[:, ::-1].argmax(axis=1), -1)
+    extents = np.where(reached, lasts - firsts + 1, 0)
+    size = int(extents.max())
+    holes = bool((fields.sum(axis=1) < extents).any())
+    whole = np.flatnonzero(extents == size)
+    cut = bool(len(whole) < len(fields))
+    pattern = fields[whole[0], firsts[whole[0]] : lasts[whole[0]] + 1]
+    centres = [Fraction(int(firsts[j] + lasts[j]), 2) for j in whole]
+    if len(whole) == 1:
+        jump = Fraction(0)
+    else:
+        jump = (centres[-1] - centres[0]) / int(whole[-1] - whole[0])
+    regular = all(
+        c == centres[0] + jump * int(j - whole[0])
+        and np.array_equal(fields[j, firsts[j] : lasts[j] + 1], pattern)
+        for c, j in zip(centres, whole)
+    ) and (jump.denominator == 1 or len(whole) == 1)
+    start = centres[0] - jump * int(whole[0]) if regular else None
+    return AxisSummary(jump, size, start, regular, holes, cut)
+
+
+@dataclass(frozen=True)
+class Field:
+    """What one output cell of a network sees, layer by layer.
+
+    ``support[l][a]`` is the bool row of cells along axis a of layer l (0: the input)
+    that reach the cell; the N-D field of layer l is their outer product. ``paths[a]``
+    counts, per input cell along axis a, the paths to the cell; the N-D count of an
+    input cell is the product over axes.
+    """
+
+    cell: tuple[int, ...]
+    support: tuple[tuple[np.ndarray, ...], ...]
+    paths: tuple[tuple[int, ...], ...]
+
+    def box(self, layer: int) -> tuple[tuple[int, int], ...]:
+        """(first, last) reaching cell per axis of ``layer``."""
+        return tuple(
+            (int(np.argmax(row)), int(len(row) - 1 - np.argmax(row[::-1])))
+            for row in self.support[layer]
+        )
+
+    def cells(self, layer: int) -> int:
+        """How many cells of ``layer`` reach the cell."""
+        return math.prod(int(row.sum()) for row in self.support[layer])
+
+    def holes(self, layer: int) -> bool:
+        """Whether the field on ``layer`` skips cells inside its box."""
+        return any(
+            int(row.sum()) < last - first + 1
+            for row, (first, last) in zip(self.support[layer], self.box(layer))
+        )
+
+    def path_counts(self) -> list:
+        """The paths from each input cell, as nested lists shaped as the input (Python ints)."""
+        array = np.array(1, dtype=object)
+        for counts in self.paths:
+            array = np.multiply.outer(array, np.array(counts, dtype=object))
+        return array.tolist()
+
+
+def _cell(
+    network: Network, cell: Sequence[int] | None, size: tuple[int, ...], argument: str
+) -> tuple[int, ...]:
+    if cell is None:
+        return tuple((n - 1) // 2 for n in size)
+    cell = tuple(cell)
+    if len(cell) != len(size) or any(not 0 <= c < n for c, n in zip(cell, size)):
+        raise ConvanimError(
+            argument,
+            f"must be a cell of the {'x'.join(map(str, size))} layer, indexed from 0, got {cell}",
+        )
+    return tuple(int(c) for c in cell)
+
+
+def receptive_field(network: Network, cell: Sequence[int] | None = None) -> Field:
+    """What output ``cell`` of the last layer (its centre when None) sees on every layer.
+
+    >>> spec = ConvSpec(input_size=7, kernel=3)
+    >>> net = Network((7,), (Stage("a", spec), Stage("b", ConvSpec(input_size=5, kernel=3))))
+    >>> field = receptive_field(net)
+    >>> field.box(0), field.paths[0]
+    (((1, 5),), (0, 1, 2, 3, 2, 1, 0))
+    """
+    cell = _cell(network, cell, network.sizes[-1], "cell")
+    supports, paths = [], []
+    for axis in range(network.ndim):
+        matrices = _incidence(network, axis)
+        row = np.zeros(network.sizes[-1][axis], dtype=bool)
+        row[cell[axis]] = True
+        counts = [0] * network.sizes[-1][axis]
+        counts[cell[axis]] = 1
+        rows = [row]
+        for matrix in reversed(matrices):
+            row = (matrix.T @ row) > 0
+            rows.append(row)
+            counts = _pulled(matrix, counts)
+        supports.append(rows[::-1])
+        paths.append(tuple(counts))
+    layers = len(network.sizes)
+    support = tuple(
+        tuple(supports[a][layer] for a in range(network.ndim)) for layer in range(layers)
+    )
+    return Field(cell, support, tuple(paths))
+
+
+def _pulled(matrix: np.ndarray, counts: list[int]) -> list[int]:
+    """The counts on a stage's inputs from those on its outputs (exact, Python integers)."""
+    pulled = [0] * matrix.shape[1]
+    for o, i in zip(*np.nonzero(matrix)):
+        if counts[o]:
+            pulled[i] += counts[o]
+    return pulled
+
+
+def projective_field(
+    network: Network, cell: Sequence[int] | None = None
+) -> tuple[tuple[np.ndarray, ...], ...]:
+    """Per layer (0: the input) and axis, the bool row of cells input ``cell`` reaches."""
+    cell = _cell(network, cell, network.input_size, "from_input")
+    per_axis = []
+    for axis in range(network.ndim):
+        row = np.zeros(network.input_size[axis], dtype=bool)
+        row[cell[axis]] = True
+        rows = [row]
+        for matrix in _incidence(network, axis):
+            row = (matrix @ row) > 0
+            rows.append(row)
+        per_axis.append(rows)
+    return tuple(
+        tuple(per_axis[a][layer] for a in range(network.ndim))
+        for layer in range(len(network.sizes))
+    )
+
+
+def summaries(network: Network) -> tuple[tuple[AxisSummary, ...], ...]:
+    """Per stage and axis, the calculator's summary (see ``AxisSummary``)."""
+    per_axis = []
+    for axis in range(network.ndim):
+        fields = np.eye(network.input_size[axis])
+        rows = []
+        for matrix in _incidence(network, axis):
+            fields = ((matrix @ fields) > 0).astype(float)
+            rows.append(_summary(fields > 0))
+        per_axis.append(rows)
+    return tuple(
+        tuple(per_axis[a][s] for a in range(network.ndim)) for s in range(len(network.stages))
+    )
