@@ -1,7 +1,9 @@
-"""Text about a spec: the size formula with numbers, the equivalent PyTorch layer, a JSON record."""
+"""Text about a spec or a network: the size formula with numbers, the equivalent PyTorch layer,
+a network's table, JSON records."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from convanim.geometry import (
@@ -13,6 +15,7 @@ from convanim.geometry import (
     overlap_counts,
     unread_count,
 )
+from convanim.geometry.network import Field, Network, summaries
 
 #: Groups listed one per line by ``channel_lines``; the rest are counted.
 GROUPS_SHOWN = 8
@@ -362,3 +365,139 @@ def overlap_verdict(spec: ConvSpec) -> str:
         taps = "tap" if interior[0] == 1 else "taps"
         return f"uniform: every interior cell gets {interior[0]} {taps} ({span})"
     return f"uneven: interior cells get {interior[0]}..{interior[-1]} taps ({span})"
+
+
+def _exact(value: Fraction | None) -> int | float | None:
+    """A summary's value for JSON: an integer when whole, else the nearest float."""
+    if value is None:
+        return None
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def _per_axis(values: list[Any]) -> str:
+    """One value when every axis has it, else one per axis: ``1``, ``1x2``, ``-`` for none."""
+    shown = ["-" if v is None else str(v) for v in values]
+    return shown[0] if len(set(shown)) == 1 else "x".join(shown)
+
+
+def _field_entry(rows: tuple[Any, ...]) -> dict[str, Any]:
+    """The box, cell count and holes of a field given as one bool row per axis."""
+    box = []
+    for row in rows:
+        lit = row.nonzero()[0]
+        box.append([int(lit[0]), int(lit[-1])] if len(lit) else None)
+    cells = 1
+    for row in rows:
+        cells *= int(row.sum())
+    holes = any(b is not None and int(r.sum()) < b[1] - b[0] + 1 for r, b in zip(rows, box))
+    return {"box": box, "cells": cells, "holes": holes}
+
+
+def network_record(
+    network: Network, field: Field, reach: tuple[tuple[Any, ...], ...] | None = None
+) -> dict[str, Any]:
+    """Everything ``convanim net --json`` writes: per layer its size and the calculator's
+    summary per axis (jump, size, start; null where it does not hold), the field of
+    ``field.cell`` on the input and on every layer with the path counts (exact integers),
+    and with ``reach`` the projective field of an input cell.
+    """
+    layers = []
+    for stage, size, axes in zip(network.stages, network.sizes[1:], summaries(network)):
+        layers.append(
+            {
+                "name": stage.text,
+                "output_size": list(size),
+                "jump": [_exact(a.jump) for a in axes],
+                "size": [a.size for a in axes],
+                "start": [_exact(a.start) for a in axes],
+                "holes": any(a.holes for a in axes),
+                "cut": any(a.cut for a in axes),
+            }
+        )
+    record: dict[str, Any] = {
+        "input_size": list(network.input_size),
+        "layers": layers,
+        "field": {
+            "cell": list(field.cell),
+            "input": _field_entry(field.support[0]),
+            "layers": [_field_entry(rows) for rows in field.support[1:]],
+            "paths": field.path_counts(),
+            "paths_exact": True,
+        },
+    }
+    if reach is not None:
+        record["projective"] = {
+            "cell": [int(row.nonzero()[0][0]) for row in reach[0]],
+            "layers": [_field_entry(rows) for rows in reach[1:]],
+        }
+    return record
+
+
+def _summary_text(value: Fraction | None) -> str | None:
+    """A jump or start as the table shows it: ``3``, ``3.5``, ``1/3``."""
+    if value is None:
+        return None
+    if value.denominator == 1:
+        return str(value.numerator)
+    return str(float(value)) if value.denominator == 2 else f"{value.numerator}/{value.denominator}"
+
+
+def _box_text(entry: dict[str, Any]) -> str:
+    """``9..22x9..22, 196 cells`` (with holes where the field skips cells)."""
+    box = "x".join(f"{first}..{last}" for first, last in entry["box"])
+    holes = ", with holes" if entry["holes"] else ""
+    return f"{box}, {counted(entry['cells'], 'cell')}{holes}"
+
+
+def network_lines(
+    network: Network, field: Field, reach: tuple[tuple[Any, ...], ...] | None = None
+) -> list[str]:
+    """``convanim net``'s table: per layer its output size, the calculator's summary per
+    axis (``-`` where it does not hold) and the cells of it that reach the chosen output
+    cell; then the field on the input with its path counts (and the projective field).
+
+    >>> from convanim.geometry.network import Stage, receptive_field
+    >>> spec = ConvSpec(input_size=8, kernel=3, stride=2, padding=1)
+    >>> net = Network((8,), (Stage("nn.Conv1d(1, 1, 3, 2, 1)", spec),))
+    >>> print("\\n".join(network_lines(net, receptive_field(net))))
+    layer                        output  jump  size  start  field of cell 1
+    input                        8                          1..3, 3 cells
+    1  nn.Conv1d(1, 1, 3, 2, 1)  4       2     3     0      1..1, 1 cell
+    paths from each input cell to cell 1: 1 to 1 (exact integers)
+    """
+    record = network_record(network, field, reach)
+    names = [f"{k}  {layer['name']}" for k, layer in enumerate(record["layers"], start=1)]
+    width = max(len("input"), *map(len, names)) + 2
+    cell = ",".join(map(str, field.cell))
+    header = (
+        f"{'layer':<{width}}{'output':<8}{'jump':<6}{'size':<6}{'start':<7}field of cell {cell}"
+    )
+    lines = [header]
+    entry = _box_text(record["field"]["input"])
+    lines.append(f"{'input':<{width}}{size_text(network.input_size):<8}{'':<19}{entry}")
+    summary = summaries(network)
+    for name, layer, axes, entry in zip(
+        names, record["layers"], summary, record["field"]["layers"]
+    ):
+        jump = _per_axis([_summary_text(a.jump) for a in axes])
+        start = _per_axis([_summary_text(a.start) for a in axes])
+        size = _per_axis([a.size for a in axes])
+        output = size_text(tuple(layer["output_size"]))
+        lines.append(f"{name:<{width}}{output:<8}{jump:<6}{size:<6}{start:<7}{_box_text(entry)}")
+    counts = [count for count in _flat(record["field"]["paths"]) if count]
+    lines.append(
+        f"paths from each input cell to cell {cell}: {min(counts):,} to {max(counts):,} "
+        "(exact integers)"
+    )
+    if reach is not None:
+        projective = record["projective"]
+        source = ",".join(map(str, projective["cell"]))
+        last = _box_text(projective["layers"][-1])
+        lines.append(f"input cell {source} reaches on the last layer: {last}")
+    return lines
+
+
+def _flat(nested: Any) -> list[int]:
+    if isinstance(nested, list):
+        return [value for item in nested for value in _flat(item)]
+    return [nested]

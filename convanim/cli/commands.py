@@ -18,7 +18,7 @@ import typer
 from convanim import __version__
 from convanim.cli import options
 from convanim.cli.failures import Commands
-from convanim.cli.flags import SpecFlags, with_spec_flags
+from convanim.cli.flags import SpecFlags, integers, with_spec_flags
 from convanim.draw.style import Theme
 from convanim.errors import ConvanimError
 from convanim.pipeline import DURATION, MAX_FRAMES, MAX_PIXELS
@@ -71,6 +71,51 @@ def shape(
         typer.echo(json.dumps(record(op)))
         return
     typer.echo("\n".join(shape_lines(op)))
+
+
+@app.command()
+def net(
+    layers: options.Layers = None,
+    model: options.Model = None,
+    input_size: options.NetInput = None,
+    cell: options.Cell = None,
+    from_input: options.FromInput = None,
+    as_json: options.Json = False,
+) -> None:
+    """Print what one output cell sees through a chain of layers, exactly: per layer its
+    size, jump, field size and start, the field on every layer and the paths from each
+    input cell.
+
+    Example: convanim net --layers "nn.Conv2d(3, 16, 3); nn.MaxPool2d(2); nn.Conv2d(16, 32, 3)" --i 32,32
+    """
+    from convanim.geometry.network import projective_field, receptive_field
+    from convanim.pytorch import network, parse_chain, parse_model
+    from convanim.text import network_lines, network_record
+
+    if (layers is None) == (model is None):
+        raise ConvanimError("layers", "give the chain with {layers} or {model}, one of them")
+    if input_size is None:
+        raise ConvanimError("input_size", "a network needs its input size, as 32,32")
+    if model is not None:
+        try:
+            text = model.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or "not UTF-8 text"
+            raise ConvanimError("model", f"cannot read {model}: {reason}") from None
+        chain = parse_model(text)
+    else:
+        assert layers is not None
+        chain = parse_chain(layers)
+    sizes = integers("input_size", input_size)
+    built = network(chain, sizes if len(sizes) > 1 else sizes[0])
+    field = receptive_field(built, None if cell is None else integers("cell", cell))
+    reach = None
+    if from_input is not None:
+        reach = projective_field(built, integers("from_input", from_input))
+    if as_json:
+        typer.echo(json.dumps(network_record(built, field, reach)))
+        return
+    typer.echo("\n".join(network_lines(built, field, reach)))
 
 
 @dataclass

@@ -65,6 +65,10 @@ FLAGS = {
     "pooling": "--pool",  # a pooling --layer renames it (ConvanimError.renamed) to layer
     "ceil_mode": "--ceil-mode",
     "frame": "--frame",
+    "layers": "--layers",
+    "model": "--model",
+    "cell": "--cell",
+    "from_input": "--from-input",
     "install_completion": "--install-completion",
 }
 KERNEL = 3  # the kernel when --k is not given; every other default is ConvSpec's
@@ -78,7 +82,8 @@ SPEC_DEFAULTS = {
 }
 
 
-def _integers(argument: str, text: str) -> tuple[int, ...]:
+def integers(argument: str, text: str) -> tuple[int, ...]:
+    """``5`` or ``5,7`` as typed for ``argument``, as integers."""
     try:
         return tuple(int(part) for part in text.split(","))
     except ValueError:
@@ -278,7 +283,7 @@ class SpecFlags:
             kind = "pooling" if layer.pool else kinds[layer.transposed]
             who = "{transposed} asks for" if "transposed" in self.typed else "this command takes"
             raise ConvanimError("layer", f"{quoted(text)} is {kind}, but {who} {kinds[asked]}")
-        sizes = None if self.input_size is None else _integers("input_size", self.input_size)
+        sizes = None if self.input_size is None else integers("input_size", self.input_size)
         return layer.build(sizes[0] if sizes and len(sizes) == 1 else sizes)
 
     def _flags_spec(self, transposed: bool | None, max_axes: int | None) -> ConvSpec:
@@ -287,11 +292,11 @@ class SpecFlags:
         for name in ("kernel", "stride", "padding", "dilation", "output_padding"):
             text[name] = str(SPEC_DEFAULTS[name]) if text[name] is None else text[name]
         parsed: dict[str, Any] = {
-            name: _padding(text[name]) if name == "padding" else _integers(name, text[name])
+            name: _padding(text[name]) if name == "padding" else integers(name, text[name])
             for name in ("kernel", "stride", "padding", "dilation", "output_padding")
         }
         if self.input_size is not None:
-            parsed["input_size"] = _integers("input_size", self.input_size)
+            parsed["input_size"] = integers("input_size", self.input_size)
         longest = max((len(values) for values in parsed.values() if len(values) > 1), default=2)
         ndim = self.dims or longest
         longest_flag = next((n for n, v in parsed.items() if len(v) == ndim), "dims")

@@ -165,3 +165,41 @@ MaxSteps = Annotated[
     int,
     _option("--max-steps", panel=LIMITS, min=1, help="Refuse scenes with more animation steps."),
 ]
+
+
+# Networks
+NETWORK = "Network"
+Layers = Annotated[
+    str | None,
+    _option(
+        "--layers",
+        panel=NETWORK,
+        help='The chain, PyTorch layers separated by ";": "nn.Conv2d(3, 16, 3); nn.ReLU(); nn.MaxPool2d(2)".',
+    ),
+]
+Model = Annotated[
+    Path | None,
+    _option(
+        "--model", panel=NETWORK, help="A file with what print(model) writes for an nn.Sequential."
+    ),
+]
+NetInput = Annotated[
+    str | None,
+    _option(
+        "--i", panel=NETWORK, help="Input size: one value for every axis, or one per axis (32,32)."
+    ),
+]
+Cell = Annotated[
+    str | None,
+    _option(
+        "--cell",
+        panel=NETWORK,
+        help="The output cell whose field is shown (r,c from 0). Default: the centre.",
+    ),
+]
+FromInput = Annotated[
+    str | None,
+    _option(
+        "--from-input", panel=NETWORK, help="Also show what this input cell (r,c from 0) reaches."
+    ),
+]

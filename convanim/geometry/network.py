@@ -33,9 +33,10 @@ from convanim.geometry.spec import ConvSpec
 from convanim.geometry.views import taps
 
 #: The most stages a network may have, and the most entries of one axis's incidence
-#: matrices (cells of a layer times cells of the input), so that memory stays bounded.
+#: matrices together (per stage, its output cells times its input cells along the axis;
+#: likewise every layer's cells times the input's), so that memory stays bounded.
 MAX_STAGES = 1000
-MAX_AXIS_ENTRIES = 2**24
+MAX_AXIS_ENTRIES = 2**23
 
 
 @dataclass(frozen=True)
@@ -151,16 +152,17 @@ def _axis_pairs(op: Op, axis: int, size: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _incidence(network: Network, axis: int) -> list[np.ndarray]:
     """Per stage, the (outputs, inputs) 0/1 matrix along ``axis`` (identity: pass-through)."""
+    sizes = [size[axis] for size in network.sizes]
+    entries = sum(n_in * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    entries = max(entries, sum(n * sizes[0] for n in sizes))  # summaries: fields on the input
+    if entries > MAX_AXIS_ENTRIES:
+        raise ConvanimError(
+            "input_size",
+            f"the layers' {entries:,} pairs of cells along axis {axis} exceed the budget of "
+            f"{MAX_AXIS_ENTRIES:,} (MAX_AXIS_ENTRIES); choose a smaller input or fewer layers",
+        )
     matrices = []
-    for stage, size in zip(network.stages, network.sizes):
-        n_in = size[axis]
-        n_out = op_sizes(stage.op, size)[axis]
-        if n_in * n_out > MAX_AXIS_ENTRIES:
-            raise ConvanimError(
-                "input_size",
-                f"{stage.text}: {n_out:,} by {n_in:,} cells along axis {axis} exceed the budget "
-                f"of {MAX_AXIS_ENTRIES:,} entries; choose a smaller input",
-            )
+    for stage, n_in, n_out in zip(network.stages, sizes, sizes[1:]):
         if stage.op is None:
             matrices.append(np.eye(n_in))
             continue
@@ -179,10 +181,12 @@ class AxisSummary:
     the next, ``size`` the extent of a field no border cuts, ``start`` the centre of
     the first cell's field (extended past the border where the border cuts it). They
     hold when every uncut field is the first one moved by a whole multiple of the
-    jump; else (``regular`` False) jump is the mean step and start is None.
+    jump. Else (``regular`` False) the fields recur every p cells moved by q, and jump is
+    q / p (half a cell for a transposed layer of stride 2) with start None; jump is None
+    when fewer than two fields are uncut.
     """
 
-    jump: Fraction
+    jump: Fraction | None  # None: fewer than two fields are uncut, so no step is seen
     size: int
     start: Fraction | None
     regular: bool
@@ -200,19 +204,35 @@ def _summary(fields: np.ndarray) -> AxisSummary:
     holes = bool((fields.sum(axis=1) < extents).any())
     whole = np.flatnonzero(extents == size)
     cut = bool(len(whole) < len(fields))
-    pattern = fields[whole[0], firsts[whole[0]] : lasts[whole[0]] + 1]
-    centres = [Fraction(int(firsts[j] + lasts[j]), 2) for j in whole]
-    if len(whole) == 1:
-        jump = Fraction(0)
-    else:
-        jump = (centres[-1] - centres[0]) / int(whole[-1] - whole[0])
-    regular = all(
-        c == centres[0] + jump * int(j - whole[0])
-        and np.array_equal(fields[j, firsts[j] : lasts[j] + 1], pattern)
-        for c, j in zip(centres, whole)
-    ) and (jump.denominator == 1 or len(whole) == 1)
-    start = centres[0] - jump * int(whole[0]) if regular else None
-    return AxisSummary(jump, size, start, regular, holes, cut)
+    period = _period(fields, whole, firsts, lasts)
+    if period is None:
+        return AxisSummary(None, size, None, False, holes, cut)
+    cells, shift = period
+    jump = Fraction(shift, cells)
+    first = whole[0]
+    start = None
+    if cells == 1:  # every uncut field is the first one moved by whole jumps
+        start = Fraction(int(firsts[first] + lasts[first]), 2) - jump * int(first)
+    return AxisSummary(jump, size, start, cells == 1, holes, cut)
+
+
+def _period(
+    fields: np.ndarray, whole: np.ndarray, firsts: np.ndarray, lasts: np.ndarray
+) -> tuple[int, int] | None:
+    """(p, q): the fewest cells p after which every uncut field recurs moved by q input
+    cells, or None if no such p is seen among the uncut fields."""
+    uncut = set(whole.tolist())
+    for cells in range(1, len(whole)):
+        pairs = [(j, j + cells) for j in whole if j + cells in uncut]
+        if not pairs:
+            return None
+        shifts = {int(firsts[k] - firsts[j]) for j, k in pairs}
+        if len(shifts) == 1 and all(
+            np.array_equal(fields[j, firsts[j] : lasts[j] + 1], fields[k, firsts[k] : lasts[k] + 1])
+            for j, k in pairs
+        ):
+            return cells, shifts.pop()
+    return None
 
 
 @dataclass(frozen=True)
@@ -228,6 +248,10 @@ class Field:
     cell: tuple[int, ...]
     support: tuple[tuple[np.ndarray, ...], ...]
     paths: tuple[tuple[int, ...], ...]
+
+    def mask(self, layer: int) -> np.ndarray:
+        """The field on ``layer`` as a bool array shaped as the layer."""
+        return outer(self.support[layer])
 
     def box(self, layer: int) -> tuple[tuple[int, int], ...]:
         """(first, last) reaching cell per axis of ``layer``."""
@@ -253,6 +277,11 @@ class Field:
         for counts in self.paths:
             array = np.multiply.outer(array, np.array(counts, dtype=object))
         return array.tolist()
+
+
+def outer(rows: Sequence[np.ndarray]) -> np.ndarray:
+    """The N-D bool array of cells in every axis's row (the product of per-axis fields)."""
+    return functools.reduce(np.logical_and.outer, rows)
 
 
 def _cell(

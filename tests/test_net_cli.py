@@ -1,0 +1,95 @@
+"""``convanim net`` through the real program: the JSON contract and the table against
+hand-worked stacks and NumPy, and one ``error:`` line for every bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+
+def run(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "convanim", "net", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+def test_json_of_two_3x3_layers_and_a_pooling():
+    done = run("--layers", "nn.Conv2d(3, 8, 3); nn.ReLU(); nn.MaxPool2d(2); nn.Conv2d(8, 4, 3)", "--i", "12", "--json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert [layer["name"] for layer in record["layers"]] == [
+        "nn.Conv2d(3, 8, 3)",
+        "nn.ReLU()",
+        "nn.MaxPool2d(2)",
+        "nn.Conv2d(8, 4, 3)",
+    ]
+    assert [layer["output_size"] for layer in record["layers"]] == [[10, 10], [10, 10], [5, 5], [3, 3]]
+    assert [layer["jump"] for layer in record["layers"]] == [[1, 1], [1, 1], [2, 2], [2, 2]]
+    assert [layer["size"] for layer in record["layers"]] == [[3, 3], [3, 3], [4, 4], [8, 8]]
+    field = record["field"]
+    assert field["cell"] == [1, 1] and field["paths_exact"] is True
+    # Paths by hand along one axis: conv 3 reads pool windows of 2 over conv 3 outputs.
+    one_axis = np.convolve(np.convolve(np.ones(3), np.ones(2)), np.ones(3)).astype(int)  # 8 wide
+    expected = np.zeros(12, dtype=int)
+    expected[2 : 2 + len(one_axis)] = one_axis  # cell 1 of the last layer starts at input 2
+    assert np.array(field["paths"]).tolist() == np.outer(expected, expected).tolist()
+    assert field["input"] == {"box": [[2, 9], [2, 9]], "cells": 64, "holes": False}
+
+
+def test_table_names_every_layer_and_the_field():
+    done = run("--layers", "nn.Conv1d(1, 1, 2, dilation=1); nn.Conv1d(1, 1, 2, dilation=2); nn.Conv1d(1, 1, 2, dilation=4)", "--i", "16")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[:5] == ["layer", "output", "jump", "size", "start"]
+    assert lines[-2].split()[-6:] == ["1", "8", "3.5", "0..7,", "8", "cells"] or "3.5" in lines[-2]
+    assert "0..7, 8 cells" in lines[1]  # the input row: the field of the last layer's cell 4
+    assert lines[-1].startswith("paths from each input cell to cell 4: 1 to 1")
+
+
+def test_projective_field_from_an_input_cell():
+    done = run("--layers", "nn.ConvTranspose1d(1, 1, 4, stride=2, padding=1)", "--i", "8", "--from-input", "0", "--json")
+    record = json.loads(done.stdout)
+    # input 0 stamps outputs 0*2 - 1 + k for k in 0..3, the first one cropped: 0, 1, 2
+    assert record["projective"] == {"cell": [0], "layers": [{"box": [[0, 2]], "cells": 3, "holes": False}]}
+
+
+def test_a_model_file_as_print_writes_it(tmp_path):
+    text = """Sequential(
+  (0): Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+  (1): ReLU(inplace=True)
+  (2): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+)
+"""
+    (tmp_path / "model.txt").write_text(text)
+    done = run("--model", "model.txt", "--i", "8,8", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [layer["output_size"] for layer in json.loads(done.stdout)["layers"]] == [[8, 8], [8, 8], [4, 4]]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "error: --layers: give the chain with --layers or --model, one of them"),
+        (("--layers", "nn.Conv2d(1, 1, 3)"), "error: --i: a network needs its input size"),
+        (("--layers", "nn.Conv2d(1, 1, 3)", "--i", "x"), "error: --i: expected"),
+        (("--layers", "nn.Conv2d(1, 1, 3)", "--i", "5", "--cell", "3,0"), "error: --cell: must be a cell of the 3x3 layer"),
+        (("--layers", "nn.Conv2d(1, 1, 3)", "--i", "5", "--cell", "a"), "error: --cell: expected"),
+        (("--layers", "nn.Conv2d(1, 1, 3)", "--i", "5", "--from-input", "5,5"), "error: --from-input: must be a cell of the 5x5 layer"),
+        (("--model", "missing.txt", "--i", "5"), "error: --model: cannot read missing.txt"),
+        (("--layers", "nn.Conv2d(1, 1, 3)", "--i", "100000000"), "error: --i:"),
+    ],
+)
+def test_bad_input_is_one_error_line_with_exit_2(tmp_path, args, message):
+    done = run(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith(message), done.stderr
+    assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
