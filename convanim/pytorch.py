@@ -484,6 +484,15 @@ UPSAMPLE: dict[str, tuple[str, ...]] = {
     "Upsample": ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"),
     "UpsamplingNearest2d": ("size", "scale_factor", "mode"),  # mode: as print(model) writes
 }
+#: Padding layers that add cells holding a constant: as a 1-cell kernel with that padding.
+PADS: dict[str, tuple[str, ...]] = {
+    "ZeroPad1d": ("padding",),
+    "ZeroPad2d": ("padding",),
+    "ConstantPad1d": ("padding", "value"),
+    "ConstantPad2d": ("padding", "value"),
+}
+#: Padding layers whose cells copy input cells: refused (their paths are another story).
+_COPYING_PADS = ("ReflectionPad", "ReplicationPad", "CircularPad")
 #: Modes that copy input cell j // s to output cell j for a whole factor s.
 _NEAREST = ("nearest", "nearest-exact")
 #: Layers after which no spatial picture is left; they and what follows end a chain.
@@ -562,7 +571,28 @@ class ChainEnd:
     after: tuple[str, ...]  # the layers after it, as given, not read
 
 
-ChainLayer = Layer | PassThrough | UpsampleLayer | ChainEnd
+@dataclass(frozen=True)
+class PadLayer:
+    """Zero or constant padding, per axis (before, after), first axis first.
+
+    PyTorch lists the last axis first: ``ZeroPad2d((left, right, top, bottom))``.
+
+    >>> parse_chain("nn.ZeroPad2d((1, 2, 3, 4))")[0].padding
+    ((3, 4), (1, 2))
+    """
+
+    name: str
+    padding: tuple[tuple[int, int], ...]
+    text: str
+    source: str
+    argument: str
+
+    @property
+    def ndim(self) -> int:
+        return len(self.padding)
+
+
+ChainLayer = Layer | PassThrough | UpsampleLayer | PadLayer | ChainEnd
 
 
 def _named(position: int, text: str, line: int | None = None) -> str:
@@ -642,6 +672,26 @@ def _upsample(
     return UpsampleLayer(name, scale, text, source, argument)
 
 
+def _pad(name: str, given: dict[str, Any], text: str, source: str, argument: str) -> PadLayer:
+    """The PadLayer of ``name`` with the arguments ``given``, checked."""
+    refuse = functools.partial(_refusal, argument, source)
+    ndim = _suffix_ndim(name)
+    assert ndim is not None
+    padding = given.get("padding")
+    sides = (padding,) * 2 * ndim if isinstance(padding, int) else padding
+    if (
+        not isinstance(sides, (tuple, list))
+        or len(sides) != 2 * ndim
+        or not all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in sides)
+    ):
+        raise refuse(
+            f"padding: must be a whole number >= 0 or {2 * ndim} of them (last axis first), "
+            f"got {quoted(padding)}"
+        )
+    pairs = tuple((int(sides[2 * k]), int(sides[2 * k + 1])) for k in range(ndim))
+    return PadLayer(name, pairs[::-1], text, source, argument)
+
+
 def _chain_item(text: str, argument: str, source: str) -> ChainLayer:
     """The chain layer ``text`` describes (a ChainEnd without what follows it)."""
     refuse = functools.partial(_refusal, argument, source)
@@ -658,6 +708,13 @@ def _chain_item(text: str, argument: str, source: str) -> ChainLayer:
         )
     if name in UPSAMPLE:
         return _upsample(name, _given(name, UPSAMPLE[name], call, refuse), text, source, argument)
+    if name in PADS:
+        return _pad(name, _given(name, PADS[name], call, refuse), text, source, argument)
+    if name is not None and name.startswith(_COPYING_PADS):
+        raise refuse(
+            f"{name} copies input cells into its padding; convanim reads zero or constant "
+            "padding here (ZeroPad2d, ConstantPad2d)"
+        )
     if name in PASS_THROUGH:
         parameters = PASS_THROUGH[name]
         if parameters is None:  # takes anything, reads nothing
@@ -802,7 +859,8 @@ def _module_items(module: Any) -> tuple[ChainLayer, ...]:
         source = _named(position, text)
         names = _class_names(child)
         name = next(
-            (each for each in names if each in {**SIGNATURES, **PASS_THROUGH, **UPSAMPLE}), None
+            (each for each in names if each in {**SIGNATURES, **PASS_THROUGH, **UPSAMPLE, **PADS}),
+            None,
         )
         if any(each in CHAIN_ENDS for each in names):
             after = tuple(" ".join(repr(rest).split()) for rest in children[position:])
@@ -812,6 +870,8 @@ def _module_items(module: Any) -> tuple[ChainLayer, ...]:
         elif name in UPSAMPLE:
             given = {key: getattr(child, key) for key in ("size", "scale_factor", "mode")}
             items.append(_upsample(name, given, text, source, "module"))
+        elif name in PADS:
+            items.append(_pad(name, {"padding": child.padding}, text, source, "module"))
         elif name is not None:
             parameters = PASS_THROUGH[name] or ()
             given = {key: getattr(child, key) for key in parameters if hasattr(child, key)}
@@ -846,7 +906,7 @@ def network(
     if not layers:
         raise ConvanimError("layers", "a network needs at least one layer")
     argument = layers[0].argument
-    spatial: list[Layer | PassThrough | UpsampleLayer] = []
+    spatial: list[Layer | PassThrough | UpsampleLayer | PadLayer] = []
     for each in layers:
         if isinstance(each, ChainEnd):
             break
@@ -883,6 +943,8 @@ def network(
         elif isinstance(each, UpsampleLayer):
             scale = each.scale if isinstance(each.scale, tuple) else (each.scale,) * ndim
             op = Upsample(size, scale)
+        elif isinstance(each, PadLayer):  # a 1-cell kernel over the padded input
+            op = ConvSpec(size, kernel=1, padding=each.padding)
         if isinstance(each, Layer) and each.pool is None:
             channels, giver = each.arguments["out_channels"], f"{each.source} gives"
         elif reads is not None and channels is None:

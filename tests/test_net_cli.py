@@ -22,7 +22,13 @@ def run(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:
 
 
 def test_json_of_two_3x3_layers_and_a_pooling():
-    done = run("--layers", "nn.Conv2d(3, 8, 3); nn.ReLU(); nn.MaxPool2d(2); nn.Conv2d(8, 4, 3)", "--i", "12", "--json")
+    done = run(
+        "--layers",
+        "nn.Conv2d(3, 8, 3); nn.ReLU(); nn.MaxPool2d(2); nn.Conv2d(8, 4, 3)",
+        "--i",
+        "12",
+        "--json",
+    )
     assert done.returncode == 0, done.stderr
     record = json.loads(done.stdout)
     assert [layer["name"] for layer in record["layers"]] == [
@@ -31,34 +37,65 @@ def test_json_of_two_3x3_layers_and_a_pooling():
         "nn.MaxPool2d(2)",
         "nn.Conv2d(8, 4, 3)",
     ]
-    assert [layer["output_size"] for layer in record["layers"]] == [[10, 10], [10, 10], [5, 5], [3, 3]]
+    assert [layer["output_size"] for layer in record["layers"]] == [
+        [10, 10],
+        [10, 10],
+        [5, 5],
+        [3, 3],
+    ]
     assert [layer["jump"] for layer in record["layers"]] == [[1, 1], [1, 1], [2, 2], [2, 2]]
     assert [layer["size"] for layer in record["layers"]] == [[3, 3], [3, 3], [4, 4], [8, 8]]
     field = record["field"]
     assert field["cell"] == [1, 1] and field["paths_exact"] is True
-    # Paths by hand along one axis: conv 3 reads pool windows of 2 over conv 3 outputs.
-    one_axis = np.convolve(np.convolve(np.ones(3), np.ones(2)), np.ones(3)).astype(int)  # 8 wide
+    # By hand along one axis: the last conv reads 3 pool windows, side by side (stride 2),
+    # of 2 first-conv outputs each: 6 outputs once, each reading 3 inputs.
+    one_axis = np.convolve(np.repeat(np.ones(3), 2), np.ones(3)).astype(int)  # 8 wide
     expected = np.zeros(12, dtype=int)
     expected[2 : 2 + len(one_axis)] = one_axis  # cell 1 of the last layer starts at input 2
     assert np.array(field["paths"]).tolist() == np.outer(expected, expected).tolist()
     assert field["input"] == {"box": [[2, 9], [2, 9]], "cells": 64, "holes": False}
 
 
-def test_table_names_every_layer_and_the_field():
-    done = run("--layers", "nn.Conv1d(1, 1, 2, dilation=1); nn.Conv1d(1, 1, 2, dilation=2); nn.Conv1d(1, 1, 2, dilation=4)", "--i", "16")
+def test_table_of_a_dilated_stack_names_every_layer_and_the_field():
+    """WaveNet's dilations 1, 2, 4 without padding: the field doubles, with holes between."""
+    done = run(
+        "--layers",
+        "nn.Conv1d(1, 1, 2, dilation=1); nn.Conv1d(1, 1, 2, dilation=2); nn.Conv1d(1, 1, 2, dilation=4)",
+        "--i",
+        "16",
+        "--cell",
+        "0",
+    )
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert lines[0].split()[:5] == ["layer", "output", "jump", "size", "start"]
-    assert lines[-2].split()[-6:] == ["1", "8", "3.5", "0..7,", "8", "cells"] or "3.5" in lines[-2]
-    assert "0..7, 8 cells" in lines[1]  # the input row: the field of the last layer's cell 4
-    assert lines[-1].startswith("paths from each input cell to cell 4: 1 to 1")
+    rows = [line.split() for line in done.stdout.splitlines()]
+    assert rows[0] == ["layer", "output", "jump", "size", "start", "field", "of", "cell", "0"]
+    assert rows[1] == ["input", "16", "0..7,", "8", "cells"]
+    # output, jump, size, start, then the cells of the layer that reach output cell 0
+    assert rows[2][-9:] == ["15", "1", "2", "0.5", "0..6,", "4", "cells,", "with", "holes"]
+    assert rows[3][-9:] == ["13", "1", "4", "1.5", "0..4,", "2", "cells,", "with", "holes"]
+    assert rows[4][-7:] == ["9", "1", "8", "3.5", "0..0,", "1", "cell"]
+    assert (
+        done.stdout.splitlines()[-1]
+        == "paths from each input cell to cell 0: 1 to 1 (exact integers)"
+    )
 
 
 def test_projective_field_from_an_input_cell():
-    done = run("--layers", "nn.ConvTranspose1d(1, 1, 4, stride=2, padding=1)", "--i", "8", "--from-input", "0", "--json")
+    done = run(
+        "--layers",
+        "nn.ConvTranspose1d(1, 1, 4, stride=2, padding=1)",
+        "--i",
+        "8",
+        "--from-input",
+        "0",
+        "--json",
+    )
     record = json.loads(done.stdout)
     # input 0 stamps outputs 0*2 - 1 + k for k in 0..3, the first one cropped: 0, 1, 2
-    assert record["projective"] == {"cell": [0], "layers": [{"box": [[0, 2]], "cells": 3, "holes": False}]}
+    assert record["projective"] == {
+        "cell": [0],
+        "layers": [{"box": [[0, 2]], "cells": 3, "holes": False}],
+    }
 
 
 def test_a_model_file_as_print_writes_it(tmp_path):
@@ -71,7 +108,11 @@ def test_a_model_file_as_print_writes_it(tmp_path):
     (tmp_path / "model.txt").write_text(text)
     done = run("--model", "model.txt", "--i", "8,8", "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert [layer["output_size"] for layer in json.loads(done.stdout)["layers"]] == [[8, 8], [8, 8], [4, 4]]
+    assert [layer["output_size"] for layer in json.loads(done.stdout)["layers"]] == [
+        [8, 8],
+        [8, 8],
+        [4, 4],
+    ]
 
 
 @pytest.mark.parametrize(
@@ -80,9 +121,15 @@ def test_a_model_file_as_print_writes_it(tmp_path):
         ((), "error: --layers: give the chain with --layers or --model, one of them"),
         (("--layers", "nn.Conv2d(1, 1, 3)"), "error: --i: a network needs its input size"),
         (("--layers", "nn.Conv2d(1, 1, 3)", "--i", "x"), "error: --i: expected"),
-        (("--layers", "nn.Conv2d(1, 1, 3)", "--i", "5", "--cell", "3,0"), "error: --cell: must be a cell of the 3x3 layer"),
+        (
+            ("--layers", "nn.Conv2d(1, 1, 3)", "--i", "5", "--cell", "3,0"),
+            "error: --cell: must be a cell of the 3x3 layer",
+        ),
         (("--layers", "nn.Conv2d(1, 1, 3)", "--i", "5", "--cell", "a"), "error: --cell: expected"),
-        (("--layers", "nn.Conv2d(1, 1, 3)", "--i", "5", "--from-input", "5,5"), "error: --from-input: must be a cell of the 5x5 layer"),
+        (
+            ("--layers", "nn.Conv2d(1, 1, 3)", "--i", "5", "--from-input", "5,5"),
+            "error: --from-input: must be a cell of the 5x5 layer",
+        ),
         (("--model", "missing.txt", "--i", "5"), "error: --model: cannot read missing.txt"),
         (("--layers", "nn.Conv2d(1, 1, 3)", "--i", "100000000"), "error: --i:"),
     ],
@@ -93,3 +140,34 @@ def test_bad_input_is_one_error_line_with_exit_2(tmp_path, args, message):
     assert done.stderr.startswith(message), done.stderr
     assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+WAVENET = "; ".join(
+    f"nn.ConstantPad1d(({d}, 0), 0); nn.Conv1d(1, 1, 2, dilation={d})" for d in (1, 2, 4, 8)
+)
+
+
+@pytest.mark.parametrize("cell", [15, 7, 0])
+def test_a_causal_dilated_stack_sees_each_past_input_once_and_no_future_one(cell):
+    """WaveNet's causal stack (padding (k-1)*d before, none after): output t reads inputs
+    t-15..t, each along exactly one path, and nothing after t."""
+    done = run("--layers", WAVENET, "--i", "16", "--cell", str(cell), "--json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["layers"][-1]["output_size"] == [16]
+    assert record["field"]["paths"] == [1] * (cell + 1) + [0] * (15 - cell)
+
+
+def test_padding_layers_read_pytorchs_order_and_copying_ones_are_refused():
+    done = run("--layers", "nn.ZeroPad2d((1, 2, 3, 4)); nn.Conv2d(1, 1, 1)", "--i", "5,6", "--json")
+    assert [layer["output_size"] for layer in json.loads(done.stdout)["layers"]] == [
+        [5 + 3 + 4, 6 + 1 + 2],  # (left, right, top, bottom): the last axis first
+        [12, 9],
+    ]
+    done = run("--layers", "nn.ReflectionPad2d(1); nn.Conv2d(1, 1, 3)", "--i", "5")
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "error: --layers: layer 1 (nn.ReflectionPad2d(1)): ReflectionPad2d copies input cells"
+    )
+    done = run("--layers", "nn.ZeroPad1d(-1)", "--i", "5")
+    assert done.returncode == 2 and "padding: must be a whole number >= 0" in done.stderr

@@ -20,6 +20,7 @@ Python integers: exact however large.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -153,7 +154,7 @@ def _axis_pairs(op: Op, axis: int, size: int) -> tuple[np.ndarray, np.ndarray]:
 def _incidence(network: Network, axis: int) -> list[np.ndarray]:
     """Per stage, the (outputs, inputs) 0/1 matrix along ``axis`` (identity: pass-through)."""
     sizes = [size[axis] for size in network.sizes]
-    entries = sum(n_in * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    entries = sum(n_in * n_out for n_in, n_out in itertools.pairwise(sizes))
     entries = max(entries, sum(n * sizes[0] for n in sizes))  # summaries: fields on the input
     if entries > MAX_AXIS_ENTRIES:
         raise ConvanimError(
