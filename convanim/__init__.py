@@ -38,15 +38,25 @@ if TYPE_CHECKING:
         taps,
         unread_inputs,
     )
+    from convanim.geometry.network import (
+        Field,
+        Network,
+        Stage,
+        Upsample,
+        projective_field,
+        receptive_field,
+        summaries,
+    )
     from convanim.integrations.notebook import InlineAnimation, animate
     from convanim.pipeline import Animation, animate_to_file
-    from convanim.pytorch import Layer, from_torch, parse_layer
+    from convanim.pytorch import Layer, from_torch, network, parse_chain, parse_layer, parse_model
     from convanim.story.board import View
 
 #: Where the public names live, searched in this order by ``__getattr__``.
 _HOMES = (
     "convanim.errors",
     "convanim.geometry",
+    "convanim.geometry.network",
     "convanim.pytorch",
     "convanim.story.board",
     "convanim.draw.style",
@@ -62,14 +72,18 @@ __all__ = [
     "Connectivity",
     "ConvSpec",
     "ConvanimError",
+    "Field",
     "InlineAnimation",
     "Layer",
+    "Network",
     "PoolMode",
     "Pooling",
     "ScatterView",
+    "Stage",
     "Style",
     "Taps",
     "Theme",
+    "Upsample",
     "View",
     "__version__",
     "animate",
@@ -83,10 +97,16 @@ __all__ = [
     "from_torch",
     "interior_overlap",
     "kernel_index_matrix",
+    "network",
     "overlap_counts",
+    "parse_chain",
     "parse_layer",
+    "parse_model",
+    "projective_field",
     "read_inputs",
+    "receptive_field",
     "scatter",
+    "summaries",
     "taps",
     "unread_inputs",
 ]
