@@ -466,24 +466,28 @@ def network_lines(
     paths from each input cell to cell 1: 1 to 1 (exact integers)
     """
     record = network_record(network, field, reach)
-    names = [f"{k}  {layer['name']}" for k, layer in enumerate(record["layers"], start=1)]
-    width = max(len("input"), *map(len, names)) + 2
     cell = ",".join(map(str, field.cell))
-    header = (
-        f"{'layer':<{width}}{'output':<8}{'jump':<6}{'size':<6}{'start':<7}field of cell {cell}"
+    rows = [["layer", "output", "jump", "size", "start", f"field of cell {cell}"]]
+    rows.append(
+        ["input", size_text(network.input_size), "", "", "", _box_text(record["field"]["input"])]
     )
-    lines = [header]
-    entry = _box_text(record["field"]["input"])
-    lines.append(f"{'input':<{width}}{size_text(network.input_size):<8}{'':<19}{entry}")
-    summary = summaries(network)
-    for name, layer, axes, entry in zip(
-        names, record["layers"], summary, record["field"]["layers"]
+    for k, (layer, axes, entry) in enumerate(
+        zip(record["layers"], summaries(network), record["field"]["layers"]), start=1
     ):
-        jump = _per_axis([_summary_text(a.jump) for a in axes])
-        start = _per_axis([_summary_text(a.start) for a in axes])
-        size = _per_axis([a.size for a in axes])
-        output = size_text(tuple(layer["output_size"]))
-        lines.append(f"{name:<{width}}{output:<8}{jump:<6}{size:<6}{start:<7}{_box_text(entry)}")
+        rows.append(
+            [
+                f"{k}  {layer['name']}",
+                size_text(tuple(layer["output_size"])),
+                _per_axis([_summary_text(a.jump) for a in axes]),
+                _per_axis([a.size for a in axes]),
+                _per_axis([_summary_text(a.start) for a in axes]),
+                _box_text(entry),
+            ]
+        )
+    widths = [max(len(row[column]) for row in rows) + 2 for column in range(len(rows[0]) - 1)]
+    lines = [
+        "".join(text.ljust(width) for text, width in zip(row, widths)) + row[-1] for row in rows
+    ]
     counts = [count for count in _flat(record["field"]["paths"]) if count]
     lines.append(
         f"paths from each input cell to cell {cell}: {min(counts):,} to {max(counts):,} "

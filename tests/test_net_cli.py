@@ -118,7 +118,11 @@ def test_a_model_file_as_print_writes_it(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((), "error: --layers: give the chain with --layers or --model, one of them"),
+        ((), "error: --layers: give the chain with one of --layers, --model or --preset"),
+        (
+            ("--layers", "nn.Conv2d(1, 1, 3)", "--preset", "wavenet"),
+            "error: --preset: give the chain with one of",
+        ),
         (("--layers", "nn.Conv2d(1, 1, 3)"), "error: --i: a network needs its input size"),
         (("--layers", "nn.Conv2d(1, 1, 3)", "--i", "x"), "error: --i: expected"),
         (
@@ -171,3 +175,17 @@ def test_padding_layers_read_pytorchs_order_and_copying_ones_are_refused():
     )
     done = run("--layers", "nn.ZeroPad1d(-1)", "--i", "5")
     assert done.returncode == 2 and "padding: must be a whole number >= 0" in done.stderr
+
+
+def test_presets_show_their_stacks_as_their_papers_say():
+    """VGG's block sees 7x7; ResNet's stem 11x11 with a jump of 4 (7x7 stride 2, then max
+    pooling 3/2); DCGAN's generator makes 64x64 from 1x1, each output along 4^4 paths."""
+    vgg = json.loads(run("--preset", "vgg-block", "--json").stdout)
+    assert vgg["layers"][-1]["size"] == [7, 7] and vgg["field"]["input"]["cells"] == 49
+    stem = json.loads(run("--preset", "resnet-stem", "--json").stdout)
+    last = stem["layers"][-1]
+    assert (last["output_size"], last["jump"], last["size"]) == ([56, 56], [4, 4], [11, 11])
+    dcgan = json.loads(run("--preset", "dcgan", "--json").stdout)
+    assert dcgan["layers"][-1]["output_size"] == [64, 64] and dcgan["field"]["paths"] == [[4**4]]
+    wavenet = json.loads(run("--preset", "wavenet", "--cell", "15", "--json").stdout)
+    assert wavenet["field"]["paths"] == [1] * 16

@@ -77,6 +77,7 @@ def shape(
 def net(
     layers: options.Layers = None,
     model: options.Model = None,
+    preset: options.NetPreset = None,
     input_size: options.NetInput = None,
     cell: options.Cell = None,
     from_input: options.FromInput = None,
@@ -90,10 +91,22 @@ def net(
     """
     from convanim.geometry.network import projective_field, receptive_field
     from convanim.pytorch import network, parse_chain, parse_model
+    from convanim.story.presets import NETWORK_PRESETS
     from convanim.text import network_lines, network_record
 
-    if (layers is None) == (model is None):
-        raise ConvanimError("layers", "give the chain with {layers} or {model}, one of them")
+    given = [
+        name
+        for name, value in (("layers", layers), ("model", model), ("preset", preset))
+        if value is not None
+    ]
+    if len(given) != 1:
+        rule = "give the chain with one of {layers}, {model} or {preset}"
+        raise ConvanimError(given[1] if len(given) > 1 else "layers", rule)
+    if preset is not None:
+        stack = NETWORK_PRESETS[preset]
+        layers = stack.layers
+        if input_size is None:
+            input_size = ",".join(map(str, stack.input_size))
     if input_size is None:
         raise ConvanimError("input_size", "a network needs its input size, as 32,32")
     if model is not None:

@@ -11,6 +11,7 @@ from convanim.draw.style import Theme
 from convanim.geometry import PoolMode
 from convanim.render.manim import Quality, SceneFormat
 from convanim.story.board import Reading, View
+from convanim.story.presets import NetworkPreset
 
 SPEC, OUTPUT, LOOK, NUMBERS, LIMITS = "Spec", "Output", "Look", "Numbers", "Limits"
 
@@ -201,5 +202,13 @@ FromInput = Annotated[
     str | None,
     _option(
         "--from-input", panel=NETWORK, help="Also show what this input cell (r,c from 0) reaches."
+    ),
+]
+NetPreset = Annotated[
+    NetworkPreset | None,
+    _option(
+        "--preset",
+        panel=NETWORK,
+        help="A named stack (vgg-block, wavenet, dcgan, unet-step, resnet-stem) on its input; --i changes the input.",
     ),
 ]

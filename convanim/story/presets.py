@@ -165,3 +165,68 @@ def preset_flags(spec: ConvSpec, preset: Preset, out_channels: int | None = None
         second = f"--cin {spec.in_channels} --cout {out_channels} --k 1"
         return f"preset separable = {flags}, then {second}"
     return f"preset {preset.value} = {flags}"
+
+
+class NetworkPreset(str, enum.Enum):
+    """Named stacks of layers (``convanim net --preset``), each with its input size."""
+
+    VGG_BLOCK = "vgg-block"
+    WAVENET = "wavenet"
+    DCGAN = "dcgan"
+    UNET_STEP = "unet-step"
+    RESNET_STEM = "resnet-stem"
+
+
+@dataclass(frozen=True)
+class NamedStack:
+    """A stack as PyTorch writes it, the input it is shown on, and what it is."""
+
+    layers: str
+    input_size: tuple[int, ...]
+    about: str
+
+
+_RELU = "nn.ReLU(inplace=True)"
+_DCGAN_UP = "nn.ConvTranspose2d({}, {}, 4, 2, 1, bias=False); nn.BatchNorm2d({}); nn.ReLU(True)"
+
+#: The stacks, as their papers' reference code writes them (PyTorch's DCGAN tutorial,
+#: torchvision's VGG and ResNet); WaveNet's causal padding as ConstantPad1d layers.
+NETWORK_PRESETS: dict[NetworkPreset, NamedStack] = {
+    NetworkPreset.VGG_BLOCK: NamedStack(
+        "; ".join([f"nn.Conv2d(64, 64, 3, padding=1); {_RELU}"] * 3),
+        (32, 32),
+        "VGG's block: three 3x3 convolutions see 7x7",
+    ),
+    NetworkPreset.WAVENET: NamedStack(
+        "; ".join(
+            f"nn.ConstantPad1d(({d}, 0), 0); nn.Conv1d(1, 1, 2, dilation={d})" for d in (1, 2, 4, 8)
+        ),
+        (16,),
+        "WaveNet's causal stack, dilations 1, 2, 4, 8: 16 inputs, each along one path",
+    ),
+    NetworkPreset.DCGAN: NamedStack(
+        "; ".join(
+            [
+                "nn.ConvTranspose2d(100, 512, 4, 1, 0, bias=False); nn.BatchNorm2d(512); nn.ReLU(True)",
+                _DCGAN_UP.format(512, 256, 256),
+                _DCGAN_UP.format(256, 128, 128),
+                _DCGAN_UP.format(128, 64, 64),
+                "nn.ConvTranspose2d(64, 3, 4, 2, 1, bias=False); nn.Tanh()",
+            ]
+        ),
+        (1, 1),
+        "DCGAN's generator: 1x1 to 64x64 by transposed convolutions 4/2/1",
+    ),
+    NetworkPreset.UNET_STEP: NamedStack(
+        f"nn.Conv2d(64, 64, 3, padding=1); {_RELU}; nn.MaxPool2d(2); "
+        f"nn.Conv2d(64, 128, 3, padding=1); {_RELU}; nn.ConvTranspose2d(128, 64, 2, stride=2)",
+        (16, 16),
+        "a U-Net step down and up: convolution, pooling, convolution, transposed 2/2",
+    ),
+    NetworkPreset.RESNET_STEM: NamedStack(
+        "nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False); nn.BatchNorm2d(64); "
+        f"{_RELU}; nn.MaxPool2d(3, stride=2, padding=1)",
+        (224, 224),
+        "ResNet's stem: 7x7 stride 2, then max pooling 3/2",
+    ),
+}
