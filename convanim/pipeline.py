@@ -466,7 +466,7 @@ def animate_to_file(
     9
     """
     from convanim.render.encode.files import check_destination
-    from convanim.render.encode.writers import check_suffix, write_animation
+    from convanim.render.encode.writers import check_suffix
 
     path = Path(path)
     check_suffix(path, transparent)
@@ -474,22 +474,46 @@ def animate_to_file(
     _check_theme(path, options)
     check_destination(path)
     if path.suffix.lower() == ".svg":  # vectors, from the same drawing the frames are painted from
-        from convanim.render.encode.files import write_bytes
+        style = options.pop("style", None) or Style()
+        light, *dark = (drawing(spec, style=each, **options)[0] for each in style.schemes())
+        title_text = title(spec, options.get("pooling"))
+        return write_drawing(
+            light, path, duration, transparent, dark[0] if dark else None, title_text
+        )
+    return write_drawing(drawing(spec, **options)[0], path, duration, transparent)
 
-        document, laid_out = svg_text(spec, duration=duration, transparent=transparent, **options)
+
+def write_drawing(
+    laid_out: Drawing,
+    path: Path,
+    duration: int,
+    transparent: bool = False,
+    dark: Drawing | None = None,
+    alt: str = "",
+) -> Animation:
+    """Write ``laid_out`` to ``path``, checked, in the format of its extension: an animated
+    SVG (``dark``, the same drawing in the dark palette, makes it follow the reader's colour
+    scheme; ``alt`` is its title), or frames painted and encoded one at a time."""
+    from convanim.render.encode.files import write_bytes
+    from convanim.render.encode.writers import write_animation
+
+    if path.suffix.lower() == ".svg":
+        from convanim.render.vector.svg import svg_document
+
+        document = svg_document(laid_out, duration, transparent, alt, dark)
         size = write_bytes(document.encode(), path)
         return Animation(path, len(laid_out.frames), laid_out.size, size, duration)
+    from convanim.render.raster.painter import SEE_THROUGH_KEY, FramePainter, MattedFrames
+
     gif = path.suffix.lower() == ".gif"
     if not transparent:
-        frames, _ = render_animation(spec, **options)
+        frames: FramePainter | MattedFrames = FramePainter(laid_out)
         size = write_animation(frames, path, duration)
     elif gif:  # wholly see-through or not: the key colour marks the see-through pixels
-        from convanim.render.raster.painter import SEE_THROUGH_KEY
-
-        frames, _ = render_animation(spec, see_through="key", **options)
+        frames = MattedFrames(laid_out, SEE_THROUGH_KEY)
         size = write_animation(frames, path, duration, SEE_THROUGH_KEY)
     else:  # RGBA frames carry their own alpha
-        frames, _ = render_animation(spec, see_through="alpha", **options)
+        frames = MattedFrames(laid_out, None)
         size = write_animation(frames, path, duration)
     if gif:
         from convanim.render.encode.gif import gif_delay
