@@ -16,9 +16,11 @@ from convanim.draw.frames import Drawing, Projection, draw
 from convanim.draw.style import GUIDE_CELL, MIN_CELL_PIXELS, NUMBERS_CELL, RGB, Layout, Style, Theme
 from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec, Pooling
+from convanim.geometry.network import Field, Network
 from convanim.geometry.views import widest_term
 from convanim.story.board import (
     Board,
+    NetworkView,
     Reading,
     View,
     as_drawable,
@@ -520,6 +522,42 @@ def write_drawing(
 
         duration = gif_delay(duration) * 10
     return Animation(path, len(frames), frames.size, size, duration)
+
+
+def write_network(
+    network: Network,
+    field: Field,
+    view: NetworkView,
+    path: Path | None,
+    name: str,
+    theme: Theme = Theme.LIGHT,
+    duration: int = DURATION,
+    max_pixels: int = MAX_PIXELS,
+) -> Animation:
+    """Draw ``network`` in ``view`` for the output cell of ``field`` and write it to ``path``
+    (None: renders/<name>.gif), within the pixel budget; theme auto follows the reader's
+    colour scheme in an SVG."""
+    from convanim.draw.tree import draw_tree, tree_size
+    from convanim.render.encode.files import check_destination
+    from convanim.render.encode.writers import check_suffix
+
+    path = Path("renders") / f"{name}.gif" if path is None else Path(path)
+    check_suffix(path, False)
+    check_duration(duration)
+    style = Style(theme=theme)
+    _check_theme(path, {"style": style})
+    width, height = tree_size(network, style.schemes()[0])
+    if width * height > max_pixels:
+        raise ConvanimError(
+            "input_size",
+            f"{width}x{height} px frames exceed the budget of {max_pixels} pixels; "
+            "draw fewer cells or layers",
+        )
+    check_destination(path)
+    light, *dark = (draw_tree(network, field, each) for each in style.schemes())
+    cell = ",".join(map(str, field.cell))
+    alt = f"What output cell {cell} sees through {len(network.stages)} layers, as a tree"
+    return write_drawing(light, path, duration, False, dark[0] if dark else None, alt)
 
 
 STILL_FORMATS = (".svg", ".png", ".pdf")

@@ -189,3 +189,56 @@ def test_presets_show_their_stacks_as_their_papers_say():
     assert dcgan["layers"][-1]["output_size"] == [64, 64] and dcgan["field"]["paths"] == [[4**4]]
     wavenet = json.loads(run("--preset", "wavenet", "--cell", "15", "--json").stdout)
     assert wavenet["field"]["paths"] == [1] * 16
+
+
+def test_tree_view_lights_wavenets_tree_row_by_row(tmp_path):
+    """Output 15 of WaveNet's causal stack: each row lights the cells it reads, by hand
+    (dilation 8: 7 and 15; 4: 3, 7, 11, 15; ...), one row more per frame, with the edges
+    between lit cells (two per lit cell above the input); the input prints one path each."""
+    from convanim.draw.frames import CellShape, Label, Role, Segment
+    from convanim.draw.style import TREE_LIT_EDGE, Style
+    from convanim.draw.tree import draw_tree
+    from convanim.geometry.network import receptive_field
+    from convanim.pytorch import network, parse_chain
+
+    built = network(parse_chain(WAVENET), 16)
+    drawing = draw_tree(built, receptive_field(built, (15,)), Style())
+    by_hand = [range(16), range(1, 16, 2), range(3, 16, 4), range(7, 16, 8), [15]]  # input up
+    assert len(drawing.frames) == 5
+    for index, frame in enumerate(drawing.frames):
+        lit = [s for s in frame.below if isinstance(s, CellShape) and s.role is Role.HIGHLIGHT]
+        rows = sorted({round(s.corners[:, 1].min()) for s in lit}, reverse=True)  # input first
+        assert len(rows) == index + 1
+        for row, y in zip(range(4 - index, 5), rows):
+            shown = sorted(s.position[1] for s in lit if round(s.corners[:, 1].min()) == y)
+            assert shown == list(by_hand[row]), (index, row)
+        edges = [s for s in frame.below if isinstance(s, Segment) and s.width == TREE_LIT_EDGE]
+        assert len(edges) == 2 * sum(len(by_hand[row]) for row in range(5 - index, 5))
+    paths = [s.text for s in drawing.frames[4].below if isinstance(s, Label)]
+    assert paths == ["1"] * 16
+    done = run("--preset", "wavenet", "--view", "tree", "-o", "w.gif", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    from PIL import Image
+
+    with Image.open(tmp_path / "w.gif") as gif:
+        assert gif.n_frames == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--preset", "vgg-block", "--view", "tree"),
+            "error: --view: the tree view draws 1-D chains",
+        ),
+        (("--preset", "wavenet", "-o", "a.gif"), "error: -o: a network is drawn with --view tree"),
+        (("--preset", "wavenet", "--view", "tree", "-o", "a.txt"), "error: -o:"),
+        (("--preset", "wavenet", "--view", "tree", "--i", "100000"), "error: --i:"),
+    ],
+)
+def test_tree_view_refusals_leave_nothing(tmp_path, args, message):
+    done = run(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith(message), done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []

@@ -82,6 +82,10 @@ def net(
     cell: options.Cell = None,
     from_input: options.FromInput = None,
     as_json: options.Json = False,
+    view: options.NetView = None,
+    out: options.NetFile = None,
+    theme: options.ThemeChoice = Theme.LIGHT,
+    duration: options.Duration = DURATION,
 ) -> None:
     """Print what one output cell sees through a chain of layers, exactly: per layer its
     size, jump, field size and start, the field on every layer and the paths from each
@@ -125,6 +129,16 @@ def net(
     reach = None
     if from_input is not None:
         reach = projective_field(built, integers("from_input", from_input))
+    if view is not None:
+        from convanim.pipeline import write_network
+
+        name = f"{preset.value if preset else 'net'}_{view.value}"
+        result = write_network(built, field, view, out, name, theme, duration)
+        w, h = result.size
+        typer.echo(f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes")
+        return
+    if out is not None:
+        raise ConvanimError("out", "a network is drawn with {view} tree; without it, net prints")
     if as_json:
         typer.echo(json.dumps(network_record(built, field, reach)))
         return

@@ -10,7 +10,7 @@ import typer
 from convanim.draw.style import Theme
 from convanim.geometry import PoolMode
 from convanim.render.manim import Quality, SceneFormat
-from convanim.story.board import Reading, View
+from convanim.story.board import NetworkView, Reading, View
 from convanim.story.presets import NetworkPreset
 
 SPEC, OUTPUT, LOOK, NUMBERS, LIMITS = "Spec", "Output", "Look", "Numbers", "Limits"
@@ -211,4 +211,16 @@ NetPreset = Annotated[
         panel=NETWORK,
         help="A named stack (vgg-block, wavenet, dcgan, unet-step, resnet-stem) on its input; --i changes the input.",
     ),
+]
+NetView = Annotated[
+    NetworkView | None,
+    _option(
+        "--view",
+        panel=NETWORK,
+        help="Draw the network instead of printing its table: tree (1-D, WaveNet's picture).",
+    ),
+]
+NetFile = Annotated[
+    Path | None,
+    _out("With --view: output .gif, .webp, .png (APNG), .mp4 or .svg. Default: renders/."),
 ]

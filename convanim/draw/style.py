@@ -204,6 +204,10 @@ SUM_ROOM = 3.0  # stack: the column of partial sums
 SHEET_GAP = 0.6  # volume: between two planes of one tensor
 VOLUME_GAP = 2.5  # volume: between the input and the output tensor
 CLOSING_LINE_SPACING = 1.8  # a closing frame's lines of text, in text heights
+TREE_ROW_GAP = 2.2  # tree view: cells between two rows of a network, room for the edges
+TREE_EDGE_FADE = 0.72  # tree view: an edge at rest, the outline this far towards the background
+TREE_LIT_EDGE = 2  # tree view: pixels across an edge of the lit tree
+TREE_LABEL_GAP = 0.8  # tree view: cells between a row and its name
 
 
 @dataclass(frozen=True)

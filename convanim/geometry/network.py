@@ -372,3 +372,33 @@ def summaries(network: Network) -> tuple[tuple[AxisSummary, ...], ...]:
     return tuple(
         tuple(per_axis[a][s] for a in range(network.ndim)) for s in range(len(network.stages))
     )
+
+
+def layer_reads(network: Network, layers: Sequence[int], axis: int = 0) -> list[np.ndarray]:
+    """For each pair of consecutive ``layers`` (indices into ``network.sizes``, increasing),
+    the (cells of the later, cells of the earlier) bool matrix along ``axis`` of which
+    cells read which through the stages between them.
+
+    >>> net = Network((5,), (Stage("a", ConvSpec(input_size=5, kernel=2)), Stage("b", None)))
+    >>> layer_reads(net, [0, 2])[0].astype(int).tolist()
+    [[1, 1, 0, 0, 0], [0, 1, 1, 0, 0], [0, 0, 1, 1, 0], [0, 0, 0, 1, 1]]
+    """
+    matrices = _incidence(network, axis)
+    reads = []
+    for earlier, later in itertools.pairwise(layers):
+        if not 0 <= earlier < later < len(network.sizes):
+            raise ConvanimError("layers", f"layer {later} does not follow layer {earlier}")
+        through = np.eye(network.sizes[earlier][axis])
+        for matrix in matrices[earlier:later]:
+            through = ((matrix @ through) > 0).astype(float)
+        reads.append(through > 0)
+    return reads
+
+
+def is_padding(op: Op | None) -> bool:
+    """Whether ``op`` only pads (a 1-cell kernel, stride 1, some padding): the cells it adds
+    read nothing and the others copy their input cell."""
+    if not isinstance(op, ConvSpec) or op.transposed:
+        return False
+    ones = all(axis.kernel == 1 and axis.stride == 1 for axis in op.axes)
+    return ones and any(axis.padding != (0, 0) for axis in op.axes)

@@ -45,6 +45,12 @@ class View(str, enum.Enum):
         return self in (View.STACK, View.VOLUME)
 
 
+class NetworkView(str, enum.Enum):
+    """Which picture a network is told in."""
+
+    TREE = "tree"  # 1-D: a row of cells per layer, an edge to every cell read (WaveNet's)
+
+
 class Reading(str, enum.Enum):
     """Which way a board reads the op."""
 
