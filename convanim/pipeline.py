@@ -537,7 +537,7 @@ def write_network(
     """Draw ``network`` in ``view`` for the output cell of ``field`` and write it to ``path``
     (None: renders/<name>.gif), within the pixel budget; theme auto follows the reader's
     colour scheme in an SVG."""
-    from convanim.draw.tree import draw_tree, tree_size
+    from convanim.draw.network import draw_network, network_size
     from convanim.render.encode.files import check_destination
     from convanim.render.encode.writers import check_suffix
 
@@ -546,7 +546,7 @@ def write_network(
     check_duration(duration)
     style = Style(theme=theme)
     _check_theme(path, {"style": style})
-    width, height = tree_size(network, style.schemes()[0])
+    width, height = network_size(network, view, style.schemes()[0])
     if width * height > max_pixels:
         raise ConvanimError(
             "input_size",
@@ -554,9 +554,9 @@ def write_network(
             "draw fewer cells or layers",
         )
     check_destination(path)
-    light, *dark = (draw_tree(network, field, each) for each in style.schemes())
+    light, *dark = (draw_network(network, field, view, each) for each in style.schemes())
     cell = ",".join(map(str, field.cell))
-    alt = f"What output cell {cell} sees through {len(network.stages)} layers, as a tree"
+    alt = f"What output cell {cell} sees through {len(network.stages)} layers, in the {view.value} view"
     return write_drawing(light, path, duration, False, dark[0] if dark else None, alt)
 
 

@@ -196,13 +196,14 @@ def test_tree_view_lights_wavenets_tree_row_by_row(tmp_path):
     (dilation 8: 7 and 15; 4: 3, 7, 11, 15; ...), one row more per frame, with the edges
     between lit cells (two per lit cell above the input); the input prints one path each."""
     from convanim.draw.frames import CellShape, Label, Role, Segment
+    from convanim.draw.network import draw_network
     from convanim.draw.style import TREE_LIT_EDGE, Style
-    from convanim.draw.tree import draw_tree
     from convanim.geometry.network import receptive_field
     from convanim.pytorch import network, parse_chain
+    from convanim.story.board import NetworkView
 
     built = network(parse_chain(WAVENET), 16)
-    drawing = draw_tree(built, receptive_field(built, (15,)), Style())
+    drawing = draw_network(built, receptive_field(built, (15,)), NetworkView.TREE, Style())
     by_hand = [range(16), range(1, 16, 2), range(3, 16, 4), range(7, 16, 8), [15]]  # input up
     assert len(drawing.frames) == 5
     for index, frame in enumerate(drawing.frames):
@@ -231,7 +232,10 @@ def test_tree_view_lights_wavenets_tree_row_by_row(tmp_path):
             ("--preset", "vgg-block", "--view", "tree"),
             "error: --view: the tree view draws 1-D chains",
         ),
-        (("--preset", "wavenet", "-o", "a.gif"), "error: -o: a network is drawn with --view tree"),
+        (
+            ("--preset", "wavenet", "-o", "a.gif"),
+            "error: -o: a network is drawn with --view tree or layers",
+        ),
         (("--preset", "wavenet", "--view", "tree", "-o", "a.txt"), "error: -o:"),
         (("--preset", "wavenet", "--view", "tree", "--i", "100000"), "error: --i:"),
     ],
@@ -242,3 +246,37 @@ def test_tree_view_refusals_leave_nothing(tmp_path, args, message):
     assert done.stderr.startswith(message), done.stderr
     assert len(done.stderr.splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_layers_view_lights_each_plane_then_prints_the_paths_by_hand():
+    """Three 3x3 convolutions around a 2x2 max pooling: the planes light 1, 3x3, 6x6, 8x8
+    cells from the top, and the input prints the paths of the outer product of
+    1 3 6 8 9 9 8 6 3 1 with itself (worked out with np.convolve along one axis)."""
+    from convanim.draw.frames import CellShape, Label, Role
+    from convanim.draw.network import draw_network
+    from convanim.draw.style import Style
+    from convanim.geometry.network import receptive_field
+    from convanim.pytorch import network, parse_chain
+    from convanim.story.board import NetworkView
+
+    chain = "nn.Conv2d(1, 1, 3); nn.Conv2d(1, 1, 3); nn.MaxPool2d(2); nn.Conv2d(1, 1, 3)"
+    built = network(parse_chain(chain), 12)
+    drawing = draw_network(built, receptive_field(built, (0, 0)), NetworkView.LAYERS, Style())
+    lit = [
+        sum(isinstance(s, CellShape) and s.role is Role.HIGHLIGHT for s in frame.below)
+        for frame in drawing.frames
+    ]
+    assert lit == [1, 1 + 9, 1 + 9 + 36, 1 + 9 + 36 + 64, 1 + 9 + 36 + 64 + 100]
+    one_axis = np.convolve(np.convolve(np.repeat(np.ones(3), 2), np.ones(3)), np.ones(3))
+    assert one_axis.astype(int).tolist() == [1, 3, 6, 8, 9, 9, 8, 6, 3, 1]
+    printed = [s for s in drawing.frames[4].below if isinstance(s, Label) and s.role is Role.VALUE]
+    assert sorted(int(s.text) for s in printed) == sorted(
+        np.outer(one_axis, one_axis).astype(int).ravel()
+    )
+    (legend,) = [
+        s for s in drawing.frames[4].below if isinstance(s, Label) and s.role is Role.LABEL
+    ]
+    assert legend.text == "paths from each input cell: 1 (pale) to 81 (dark)"
+    done = run("--preset", "wavenet", "--view", "layers")
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: --view: the layers view draws 2-D chains")

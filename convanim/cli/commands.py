@@ -138,7 +138,9 @@ def net(
         typer.echo(f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes")
         return
     if out is not None:
-        raise ConvanimError("out", "a network is drawn with {view} tree; without it, net prints")
+        raise ConvanimError(
+            "out", "a network is drawn with {view} tree or layers; without it, net prints"
+        )
     if as_json:
         typer.echo(json.dumps(network_record(built, field, reach)))
         return

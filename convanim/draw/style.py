@@ -207,7 +207,10 @@ CLOSING_LINE_SPACING = 1.8  # a closing frame's lines of text, in text heights
 TREE_ROW_GAP = 2.2  # tree view: cells between two rows of a network, room for the edges
 TREE_EDGE_FADE = 0.72  # tree view: an edge at rest, the outline this far towards the background
 TREE_LIT_EDGE = 2  # tree view: pixels across an edge of the lit tree
-TREE_LABEL_GAP = 0.8  # tree view: cells between a row and its name
+TREE_LABEL_GAP = 0.8  # tree and layers views: cells between a row (a plane) and its name
+LAYERS_GAP = 1.2  # layers view: cells between two planes
+PATH_SHADE_MIN = 0.15  # layers view: highlight share of the input cell with the fewest paths
+PATH_SHADE_MAX = 0.8  # and of the one with the most
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ class NetworkView(str, enum.Enum):
     """Which picture a network is told in."""
 
     TREE = "tree"  # 1-D: a row of cells per layer, an edge to every cell read (WaveNet's)
+    LAYERS = "layers"  # 2-D: each layer's plane in the guide's projection, stacked upward
 
 
 class Reading(str, enum.Enum):

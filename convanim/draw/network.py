@@ -1,0 +1,247 @@
+"""A network's pictures: what one output cell sees, layer by layer, one frame per layer as
+its field grows from the output down to the input, whose cells then show their paths.
+
+- tree (1-D), WaveNet's picture: one row of cells per layer, the input at the bottom,
+  an edge from each cell to every cell it reads; the lit tree's edges drawn bold;
+- layers (2-D): each layer's plane in the guide's oblique projection, stacked upward
+  from the input; the field lit on every plane, boxes joined as the guide joins a
+  footprint to its output; the input shaded by its path counts, with a legend.
+
+Layers that pass their input through, or only pad it, get no row or plane of their
+own: what the next one reads runs through them (``geometry.network.layer_reads``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from convanim.draw import style as look
+from convanim.draw.frames import (
+    Align,
+    CellLayout,
+    Drawing,
+    FrameDrawing,
+    Label,
+    Primitive,
+    Role,
+    Segment,
+    SheetPlacement,
+    box_corners,
+    check_cell_size,
+    join_lines,
+    lit_cells,
+    plane_cells,
+    text_box,
+)
+from convanim.draw.style import Layout, Style, blend
+from convanim.errors import ConvanimError
+from convanim.geometry.network import Field, Network, is_padding, layer_reads
+from convanim.lazy import Lazy
+from convanim.story.board import Cell, NetworkView, Plane, filled
+from convanim.story.values import MAX_PRINTED
+from convanim.text import size_text
+
+
+def drawn_layers(network: Network) -> list[int]:
+    """The layers drawn (indices into ``network.sizes``): the input and every stage that
+    neither passes its input through nor only pads it."""
+    return [0] + [
+        k
+        for k, stage in enumerate(network.stages, start=1)
+        if stage.op is not None and not is_padding(stage.op)
+    ]
+
+
+def _names(network: Network, layers: list[int]) -> list[str]:
+    return [
+        f"input {size_text(network.input_size)}" if k == 0 else network.stages[k - 1].text
+        for k in layers
+    ]
+
+
+def _shape(size: tuple[int, ...]) -> tuple[int, int]:
+    """A layer's cells as a plane: 1-D layers as one row."""
+    return (1, size[0]) if len(size) == 1 else (size[0], size[1])
+
+
+class _Placement:
+    """Where each drawn layer's plane goes (row 0, the input, at the bottom), its name to
+    the right, and the picture's size; from the sizes alone, for the budgets."""
+
+    def __init__(self, network: Network, view: NetworkView, style: Style):
+        if view is NetworkView.TREE and network.ndim != 1:
+            raise ConvanimError(
+                "view",
+                f"the tree view draws 1-D chains (one row per layer), got {network.ndim}-D: "
+                "draw it with {view} layers",
+            )
+        if view is NetworkView.LAYERS and network.ndim != 2:
+            raise ConvanimError(
+                "view",
+                f"the layers view draws 2-D chains (one plane per layer), got {network.ndim}-D: "
+                "draw it with {view} tree",
+            )
+        self.layers = drawn_layers(network)
+        self.names = _names(network, self.layers)
+        self.scale = unit = float(style.cell or look.GUIDE_CELL)
+        check_cell_size(unit, None)
+        layout = Layout.FLAT if view is NetworkView.TREE else Layout.OBLIQUE
+        steps = np.rint(look.PROJECTIONS[layout] * unit)
+        gap = (look.TREE_ROW_GAP if view is NetworkView.TREE else look.LAYERS_GAP) * unit
+        shapes = [_shape(network.sizes[k]) for k in self.layers]
+        boxes = [SheetPlacement(steps, unit, np.zeros(2), shape).box() for shape in shapes]
+        widest = max(float(np.ptp(box[:, 0])) for box in boxes)
+        margin = look.MARGIN * unit
+        self.text = max(look.MIN_LABEL_PIXELS, round(look.TEXT_SIZE * unit))
+        self.sheets: list[SheetPlacement] = [
+            SheetPlacement(steps, unit, np.zeros(2), s) for s in shapes
+        ]
+        top = margin
+        for row in range(len(shapes) - 1, -1, -1):  # the last layer on top
+            box = boxes[row]
+            x = margin + (widest - np.ptp(box[:, 0])) / 2 - box[0, 0]
+            origin = np.rint([x, top - box[0, 1]])
+            self.sheets[row] = SheetPlacement(steps, unit, origin, shapes[row])
+            top += float(np.ptp(box[:, 1])) + gap
+        self.names_x = margin + widest + look.TREE_LABEL_GAP * unit
+        labels = [Label(np.zeros(2), name, self.text, (0, 0, 0), Role.LABEL) for name in self.names]
+        name_width = max(float(np.ptp(text_box(label)[::2])) for label in labels)
+        legend = look.LABEL_ROOM * unit if view is NetworkView.LAYERS else 0.0
+        self.legend_y = top - gap + look.LABEL_OFFSET * unit
+        self.size = (
+            math.ceil(self.names_x + name_width + margin),
+            math.ceil(top - gap + legend + margin),
+        )
+
+
+def network_size(network: Network, view: NetworkView, style: Style) -> tuple[int, int]:
+    """The picture's (width, height) in pixels, from the arithmetic alone (for the budgets)."""
+    return _Placement(network, NetworkView(view), style).size
+
+
+def draw_network(network: Network, field: Field, view: NetworkView, style: Style) -> Drawing:
+    """``network`` in ``view`` for the output cell of ``field``: every layer at rest, then
+    one frame per drawn layer lighting the field from the output down; the last frame
+    shows each input cell's paths (printed on the tree; shaded, with a legend, on the
+    layers, and printed where every count fits a cell).
+
+    >>> from convanim.geometry import ConvSpec
+    >>> from convanim.geometry.network import Stage, receptive_field
+    >>> net = Network((6,), (Stage("conv", ConvSpec(input_size=6, kernel=2, dilation=2)),))
+    >>> len(draw_network(net, receptive_field(net), NetworkView.TREE, Style()).frames)
+    2
+    """
+    view = NetworkView(view)
+    placement = _Placement(network, view, style)
+    palette = style.palette
+    layers, sheets = placement.layers, placement.sheets
+    kinds = [Cell.INPUT] + [Cell.OUTPUT] * (len(layers) - 1)
+    cells = [CellLayout(sheet, palette, output=row > 0) for row, sheet in enumerate(sheets)]
+    planes = [filled(sheet.shape, kind) for sheet, kind in zip(sheets, kinds)]
+    lit = [field.mask(k).reshape(sheet.shape) for k, sheet in zip(layers, sheets)]
+    static: list[Primitive] = []
+    reads = layer_reads(network, layers) if view is NetworkView.TREE else []
+    faint = blend(palette.outline, palette.background, look.TREE_EDGE_FADE)
+
+    def edge(row: int, upper: int, lower: int, colour: tuple[int, int, int], width: int) -> Segment:
+        """Tree: from the bottom of cell ``upper`` of ``row`` to the top of cell ``lower`` below."""
+        start = sheets[row].point([1.0, upper + 0.5])
+        end = sheets[row - 1].point([0.0, lower + 0.5])
+        return Segment(start, end, colour, width, Role.JOIN)
+
+    for row in range(1, len(reads) + 1):
+        for upper, lower in zip(*np.nonzero(reads[row - 1])):
+            static.append(edge(row, int(upper), int(lower), faint, look.JOIN_WIDTH))
+    for layout, plane in zip(cells, planes):
+        static += plane_cells(layout, plane)
+    for sheet, name in zip(sheets, placement.names):
+        box = sheet.box()
+        at = np.array([placement.names_x, float(box[:, 1].mean())])
+        static.append(Label(at, name, placement.text, palette.text, Role.LABEL, align=Align.START))
+
+    def joins(row: int) -> list[Primitive]:
+        """What joins the lit cells of ``row`` to those of the row below."""
+        if view is NetworkView.TREE:
+            return [
+                edge(row, int(upper), int(lower), palette.outline, look.TREE_LIT_EDGE)
+                for upper, lower in zip(*np.nonzero(reads[row - 1]))
+                if lit[row][0, upper] and lit[row - 1][0, lower]
+            ]
+        return list(
+            join_lines(
+                box_corners(sheets[row - 1], _box(lit[row - 1])),
+                box_corners(sheets[row], _box(lit[row])),
+                palette,
+            )
+        )
+
+    paths = _paths(field, cells[0], planes[0], view, placement)
+
+    def frame(index: int) -> FrameDrawing:
+        rows = range(len(layers) - 1, len(layers) - 2 - index, -1)  # the top index + 1 rows
+        shapes: list[Primitive] = []
+        for row in rows:
+            if row != rows[-1]:
+                shapes += joins(row)
+        for row in rows:
+            if row:  # the input, once lit, shows its paths instead
+                shapes += lit_cells(cells[row], planes[row], np.argwhere(lit[row]))
+        if rows[-1] == 0:
+            shapes += paths()
+        return FrameDrawing(tuple(shapes), ())
+
+    return Drawing(
+        size=placement.size,
+        background=palette.background,
+        lower=tuple(static),
+        upper=(),
+        upper_region=(),
+        frames=Lazy(len(layers), frame),
+    )
+
+
+def _box(mask: np.ndarray) -> np.ndarray:
+    """The cell-edge box [[row0, col0], [row1, col1]] of a plane's lit cells."""
+    cells = np.argwhere(mask)
+    return np.stack([cells.min(axis=0), cells.max(axis=0) + 1])
+
+
+def _paths(
+    field: Field,
+    cells: CellLayout,
+    plane: Plane,
+    view: NetworkView,
+    placement: _Placement,
+) -> Callable[[], list[Primitive]]:
+    """What the input shows once lit: its cells lit with their path counts (tree), or
+    shaded by them with the counts printed where they all fit and a legend (layers)."""
+    counts = np.array(field.path_counts(), dtype=object).reshape(plane.cells.shape)
+    most = max(int(c) for c in counts.ravel())
+    prints = most < MAX_PRINTED
+    palette = cells.palette
+
+    def shown() -> list[Primitive]:
+        shapes: list[Primitive] = []
+        labels: list[Primitive] = []
+        for r, c in np.argwhere(counts != 0):
+            count = int(counts[r, c])
+            share = look.HIGHLIGHT_OPACITY
+            if view is NetworkView.LAYERS:  # shaded by the paths, pale to dark
+                share = (
+                    look.PATH_SHADE_MIN + (look.PATH_SHADE_MAX - look.PATH_SHADE_MIN) * count / most
+                )
+            under = blend(palette.input, palette.highlight, share)
+            shapes.append(cells.cell(r, c, under, palette.outline, role=Role.HIGHLIGHT))
+            if prints:
+                labels.append(cells.number(r, c, count, under))
+        if view is NetworkView.LAYERS:
+            low = min(int(c) for c in counts.ravel() if c)
+            text = f"paths from each input cell: {low:,} (pale) to {most:,} (dark)"
+            at = np.array([placement.size[0] / 2, placement.legend_y])
+            labels.append(Label(at, text, placement.text, palette.text, Role.LABEL))
+        return shapes + labels
+
+    return shown
