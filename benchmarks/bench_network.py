@@ -12,7 +12,7 @@ import time
 import tracemalloc
 
 from convanim.geometry.network import receptive_field
-from convanim.pytorch import network, parse_chain
+from convanim.pytorch import build_network, parse_chain
 from convanim.text import network_record
 
 
@@ -56,7 +56,7 @@ def resnet50_main_path() -> str:
 def measure(name: str, text: str) -> None:
     tracemalloc.start()
     start = time.perf_counter()
-    built = network(parse_chain(text), (224, 224))
+    built = build_network(parse_chain(text), (224, 224))
     data = json.dumps(network_record(built, receptive_field(built)))
     seconds = time.perf_counter() - start
     _, peak = tracemalloc.get_traced_memory()

@@ -49,7 +49,14 @@ if TYPE_CHECKING:
     )
     from convanim.integrations.notebook import InlineAnimation, animate
     from convanim.pipeline import Animation, animate_to_file
-    from convanim.pytorch import Layer, from_torch, network, parse_chain, parse_layer, parse_model
+    from convanim.pytorch import (
+        Layer,
+        build_network,
+        from_torch,
+        parse_chain,
+        parse_layer,
+        parse_model,
+    )
     from convanim.story.board import View
 
 #: Where the public names live, searched in this order by ``__getattr__``.
@@ -90,6 +97,7 @@ __all__ = [
     "animate_to_file",
     "apply",
     "apply_transpose",
+    "build_network",
     "canvas",
     "channel_taps",
     "connectivity",
@@ -97,7 +105,6 @@ __all__ = [
     "from_torch",
     "interior_overlap",
     "kernel_index_matrix",
-    "network",
     "overlap_counts",
     "parse_chain",
     "parse_layer",

@@ -16,7 +16,7 @@ from convanim.draw.frames import Drawing, Projection, draw
 from convanim.draw.style import GUIDE_CELL, MIN_CELL_PIXELS, NUMBERS_CELL, RGB, Layout, Style, Theme
 from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec, Pooling
-from convanim.geometry.network import Field, Network
+from convanim.geometry.network import Network
 from convanim.geometry.views import widest_term
 from convanim.story.board import (
     Board,
@@ -173,9 +173,9 @@ def shown_spec(spec: ConvSpec, pooling: Pooling | None = None) -> ConvSpec:
 
 
 def drawing(
-    spec: ConvSpec | Separable,
+    spec: ConvSpec | Separable | Network,
     *,
-    view: View = View.CANVAS,
+    view: View | NetworkView = View.CANVAS,
     style: Style | None = None,
     max_frames: int = MAX_FRAMES,
     max_pixels: int = MAX_PIXELS,
@@ -183,6 +183,7 @@ def drawing(
     pooling: Pooling | None = None,
     overlap: bool = False,
     reading: Reading = Reading.GATHER,
+    cell: tuple[int, ...] | None = None,
 ) -> tuple[Drawing, Style]:
     """The laid-out animation of ``spec``, and the style it was laid out in.
 
@@ -190,7 +191,11 @@ def drawing(
     windows (weights unused) and always prints them; ``overlap`` closes a
     scatter view with a frame of stamp counts per output. The channel views (stack,
     volume) read a layer one way: ``reading`` gather or scatter (transposed specs).
+    A ``Network`` is drawn in a ``NetworkView`` (tree, layers) for its output ``cell``
+    (None: the centre one).
     """
+    if isinstance(spec, Network):
+        return _network_drawing(spec, view, style or Style(), cell, max_frames, max_pixels)
     view = choose(View, view, "view")
     check_view(spec, view, overlap)
     check_pooling_view(pooling, view)
@@ -364,9 +369,16 @@ def _separable_drawing(
     return in_sequence(parts, pair.stage_captions(), pair.comparison_lines(), style), style
 
 
-def title(spec: ConvSpec | Separable, pooling: Pooling | None = None) -> str:
+def title(
+    spec: ConvSpec | Separable | Network,
+    pooling: Pooling | None = None,
+    cell: tuple[int, ...] | None = None,
+) -> str:
     """What an animation shows, in one sentence (its alt text)."""
-    from convanim.text import alt_text
+    from convanim.text import alt_text, network_alt_text
+
+    if isinstance(spec, Network):
+        return network_alt_text(spec, cell)
 
     if isinstance(spec, Separable):
         first, second = alt_text(spec.depthwise), alt_text(spec.pointwise)
@@ -375,7 +387,7 @@ def title(spec: ConvSpec | Separable, pooling: Pooling | None = None) -> str:
 
 
 def render_animation(
-    spec: ConvSpec | Separable, *, see_through: str | None = None, **options: Any
+    spec: ConvSpec | Separable | Network, *, see_through: str | None = None, **options: Any
 ) -> tuple[FramePainter | MattedFrames, Style]:
     """The frames of ``spec``'s animation as images, and their style (options of ``drawing``).
 
@@ -394,7 +406,7 @@ def render_animation(
 
 
 def svg_text(
-    spec: ConvSpec | Separable,
+    spec: ConvSpec | Separable | Network,
     *,
     duration: int = DURATION,
     transparent: bool = False,
@@ -417,7 +429,7 @@ def svg_text(
         light,
         duration,
         transparent,
-        title(spec, options.get("pooling")),
+        title(spec, options.get("pooling"), options.get("cell")),
         dark[0] if dark else None,
         frame=index,
     )
@@ -447,7 +459,7 @@ def _check_theme(path: Path, options: dict[str, Any]) -> None:
 
 
 def animate_to_file(
-    spec: ConvSpec | Separable,
+    spec: ConvSpec | Separable | Network,
     path: Path | str,
     *,
     duration: int = DURATION,
@@ -478,7 +490,7 @@ def animate_to_file(
     if path.suffix.lower() == ".svg":  # vectors, from the same drawing the frames are painted from
         style = options.pop("style", None) or Style()
         light, *dark = (drawing(spec, style=each, **options)[0] for each in style.schemes())
-        title_text = title(spec, options.get("pooling"))
+        title_text = title(spec, options.get("pooling"), options.get("cell"))
         return write_drawing(
             light, path, duration, transparent, dark[0] if dark else None, title_text
         )
@@ -524,47 +536,38 @@ def write_drawing(
     return Animation(path, len(frames), frames.size, size, duration)
 
 
-def write_network(
+def _network_drawing(
     network: Network,
-    field: Field,
-    view: NetworkView,
-    path: Path | None,
-    name: str,
-    theme: Theme = Theme.LIGHT,
-    duration: int = DURATION,
-    max_pixels: int = MAX_PIXELS,
-) -> Animation:
-    """Draw ``network`` in ``view`` for the output cell of ``field`` and write it to ``path``
-    (None: renders/<name>.gif), within the pixel budget; theme auto follows the reader's
-    colour scheme in an SVG."""
-    from convanim.draw.network import draw_network, network_size
-    from convanim.render.encode.files import check_destination
-    from convanim.render.encode.writers import check_suffix
+    view: View | NetworkView,
+    style: Style,
+    cell: tuple[int, ...] | None,
+    max_frames: int,
+    max_pixels: int,
+) -> tuple[Drawing, Style]:
+    """``network`` drawn in ``view`` for its output ``cell`` (see ``drawing``), within the
+    budgets, both checked from the sizes before anything is drawn."""
+    from convanim.draw.network import draw_network, drawn_layers, network_size
+    from convanim.geometry.network import receptive_field
 
-    path = Path("renders") / f"{name}.gif" if path is None else Path(path)
-    check_suffix(path, False)
-    check_duration(duration)
-    style = Style(theme=theme)
-    _check_theme(path, {"style": style})
-    width, height = network_size(network, view, style.schemes()[0])
+    view = choose(NetworkView, view, "view")
+    check_frame_budget(
+        len(drawn_layers(network)), max_frames, "drawn layer", "fewer layers", "layers"
+    )
+    width, height = network_size(network, view, style)
     if width * height > max_pixels:
         raise ConvanimError(
             "input_size",
             f"{width}x{height} px frames exceed the budget of {max_pixels} pixels; "
-            "draw fewer cells or layers",
+            "draw fewer cells or layers, or raise {max_pixels}",
         )
-    check_destination(path)
-    light, *dark = (draw_network(network, field, view, each) for each in style.schemes())
-    cell = ",".join(map(str, field.cell))
-    alt = f"What output cell {cell} sees through {len(network.stages)} layers, in the {view.value} view"
-    return write_drawing(light, path, duration, False, dark[0] if dark else None, alt)
+    return draw_network(network, receptive_field(network, cell), view, style), style
 
 
 STILL_FORMATS = (".svg", ".png", ".pdf")
 
 
 def write_still(
-    spec: ConvSpec | Separable,
+    spec: ConvSpec | Separable | Network,
     path: Path | str,
     *,
     frame: int | None = None,

@@ -429,7 +429,7 @@ def from_torch(
     if _sequential(module):
         if input_size is None:
             raise ConvanimError("input_size", "a Sequential needs one: its layers' sizes follow it")
-        return network(_module_items(module), input_size)
+        return build_network(_module_items(module), input_size)
     name = next((each for each in _class_names(module) if each in SIGNATURES), None)
     if name is None:
         choices = ", ".join(SIGNATURES)
@@ -885,7 +885,7 @@ def _module_items(module: Any) -> tuple[ChainLayer, ...]:
     return tuple(items)
 
 
-def network(
+def build_network(
     layers: Sequence[ChainLayer], input_size: IntOrSequence, in_channels: int | None = None
 ) -> Network:
     """The Network of a chain on an input of ``input_size`` (one value for every axis, or
@@ -894,10 +894,10 @@ def network(
     Each layer is built on the previous one's output; channels and axes are checked
     from layer to layer.
 
-    >>> net = network(parse_chain("nn.Conv2d(3, 8, 3, padding=1); nn.ReLU(); nn.MaxPool2d(2)"), 8)
+    >>> net = build_network(parse_chain("nn.Conv2d(3, 8, 3, padding=1); nn.ReLU(); nn.MaxPool2d(2)"), 8)
     >>> net.sizes
     ((8, 8), (8, 8), (8, 8), (4, 4))
-    >>> network(parse_chain("nn.Conv2d(3, 8, 3); nn.Conv2d(4, 8, 3)"), 8)
+    >>> build_network(parse_chain("nn.Conv2d(3, 8, 3); nn.Conv2d(4, 8, 3)"), 8)
     Traceback (most recent call last):
     ...
     convanim.errors.ConvanimError: layers: layer 2 (nn.Conv2d(4, 8, 3)): reads 4 channels, but layer 1 (nn.Conv2d(3, 8, 3)) gives 8

@@ -26,6 +26,7 @@ import numpy as np
 from convanim.draw.style import Style, Theme
 from convanim.errors import ConvanimError, choose, quoted
 from convanim.geometry import ConvSpec, Pooling, PoolMode
+from convanim.geometry.network import Network
 from convanim.pipeline import (
     DURATION,
     MAX_FRAMES,
@@ -37,7 +38,7 @@ from convanim.pipeline import (
     shown_spec,
     title,
 )
-from convanim.story.board import Reading, View
+from convanim.story.board import NetworkView, Reading, View
 from convanim.story.presets import Separable
 from convanim.story.values import ValueShapes, ValueSource, given_array
 from convanim.text import shape_text, size_text
@@ -54,8 +55,8 @@ class Request:
     ``drawing_options`` are the keyword arguments of ``pipeline.drawing`` it stands for.
     """
 
-    shown: ConvSpec | Separable  # what is drawn: a layer, or a depthwise-separable pair
-    view: View
+    shown: ConvSpec | Separable | Network  # a layer, a depthwise-separable pair, a network
+    view: View | NetworkView
     reading: Reading  # how the stack and volume views read the layer
     values: ValueSource | None  # where printed numbers come from; None prints none
     pooling: Pooling | None  # a pooling animated over the spec's windows
@@ -66,13 +67,14 @@ class Request:
     max_frames: int
     max_pixels: int
     tags: tuple[str, ...] = field(default=(), compare=False)  # for the default file name
+    cell: tuple[int, ...] | None = None  # a network's output cell whose field is shown
 
     @classmethod
     def of(
         cls,
-        shown: ConvSpec | Separable,
+        shown: ConvSpec | Separable | Network,
         *,
-        view: View | str | None = None,
+        view: View | NetworkView | str | None = None,
         reading: Reading | str = Reading.GATHER,
         values: bool = False,
         seed: int = 0,
@@ -90,6 +92,7 @@ class Request:
         transparent: bool = False,
         max_frames: int = MAX_FRAMES,
         max_pixels: int = MAX_PIXELS,
+        cell: tuple[int, ...] | None = None,
     ) -> Request:
         """The request for ``shown`` with these options, refused (ConvanimError) where they
         do not fit together.
@@ -99,7 +102,33 @@ class Request:
         with ``count_include_pad`` and ``ceil_mode``. ``values`` prints small integers from
         ``seed``; ``input_values``, ``weights`` and ``bias_values`` print the ones given (numbers
         in row-major order, shaped as ``ValueShapes`` says), and so does any pooling.
+
+        A ``Network`` is drawn in a ``NetworkView`` (tree for 1-D, layers for 2-D by
+        default) for its output ``cell`` (None: the centre one); a layer's options
+        (numbers, pooling, reading, overlap, width) are refused for it.
         """
+        if isinstance(shown, Network):
+            layer_options = {
+                "reading": reading != Reading.GATHER,
+                "values": values,
+                "input_values": input_values is not None,
+                "weights": weights is not None,
+                "bias_values": bias_values is not None,
+                "pooling": pooling is not None,
+                "count_include_pad": not count_include_pad,
+                "ceil_mode": ceil_mode,
+                "overlap": overlap,
+                "width": width is not None,
+            }
+            for name, set_ in layer_options.items():
+                if set_:
+                    rule = "a network's picture follows one cell's field: drop {" + name + "}"
+                    raise ConvanimError(name, rule)
+            return cls._network(
+                shown, view, cell, theme, labels, duration, transparent, max_frames, max_pixels
+            )
+        if cell is not None:
+            raise ConvanimError("cell", "only a network has an output cell to follow")
         _check_kinds(
             shown,
             seed=seed,
@@ -171,14 +200,72 @@ class Request:
             tags,
         )
 
+    @classmethod
+    def _network(
+        cls,
+        network: Network,
+        view: View | NetworkView | str | None,
+        cell: tuple[int, ...] | None,
+        theme: Theme | str,
+        labels: bool,
+        duration: int,
+        transparent: bool,
+        max_frames: int,
+        max_pixels: int,
+    ) -> Request:
+        """The request for a network (see ``of``)."""
+        _check_kinds(
+            network,
+            max_frames=max_frames,
+            max_pixels=max_pixels,
+            labels=labels,
+            transparent=transparent,
+        )
+        check_duration(duration)
+        for name, budget in (("max_frames", max_frames), ("max_pixels", max_pixels)):
+            if budget < 1:
+                raise ConvanimError(name, f"must be at least 1, got {budget}")
+        if view is None:
+            view = NetworkView.TREE if network.ndim == 1 else NetworkView.LAYERS
+        view = choose(NetworkView, view, "view")
+        from convanim.geometry.network import receptive_field
+
+        shown_cell = receptive_field(network, cell).cell  # refused here if not a cell
+        style = Style(theme=choose(Theme, theme, "theme"), labels=labels)
+        return cls(
+            network,
+            view,
+            Reading.GATHER,
+            None,
+            None,
+            False,
+            style,
+            duration,
+            transparent,
+            max_frames,
+            max_pixels,
+            (),
+            shown_cell,
+        )
+
     @property
     def spec(self) -> ConvSpec:
         """The layer drawn (a separable pair's first)."""
+        if isinstance(self.shown, Network):
+            raise ConvanimError("spec", "a network has no one layer: see its stages")
         return self.shown.depthwise if isinstance(self.shown, Separable) else self.shown
 
     @property
     def drawing_options(self) -> dict[str, Any]:
         """The keyword arguments of ``pipeline.drawing`` that draw this request."""
+        if isinstance(self.shown, Network):
+            return {
+                "view": self.view,
+                "style": self.style,
+                "max_frames": self.max_frames,
+                "max_pixels": self.max_pixels,
+                "cell": self.cell,
+            }
         options: dict[str, Any] = {
             "view": self.view,
             "style": self.style,
@@ -188,13 +275,17 @@ class Request:
             "pooling": self.pooling,
             "overlap": self.overlap,
         }
-        if self.view.channels:
+        if isinstance(self.view, View) and self.view.channels:
             options["reading"] = self.reading
         return options
 
     @property
     def sizes(self) -> str:
-        """What the animation maps onto what: ``5x5 -> 3x3``, or a separable pair's ends."""
+        """What the animation maps onto what: ``5x5 -> 3x3``, or a separable pair's or a
+        network's ends."""
+        if isinstance(self.shown, Network):
+            ends = self.shown.input_size, self.shown.sizes[-1]
+            return " -> ".join(map(size_text, ends))
         if isinstance(self.shown, Separable):
             last = self.shown.pointwise
             after = size_text((last.out_channels, *last.output_size))
@@ -204,13 +295,19 @@ class Request:
     @property
     def title(self) -> str:
         """The animation in one sentence: its alt text."""
-        return title(self.shown, self.pooling)
+        return title(self.shown, self.pooling, self.cell)
 
     def default_path(self, still: int | None = None, folder: Path = Path("renders")) -> Path:
         """Where the command line writes it unless told: a name that states the parameters."""
         tags = self.tags + ((f"frame{still}",) if still is not None else ())
         auto = self.style.theme is Theme.AUTO
         extension = ".svg" if auto else ".png" if still is not None else ".gif"
+        if isinstance(self.shown, Network):
+            cell = "-".join(map(str, self.cell or ()))
+            theme = "" if self.style.theme is Theme.LIGHT else f"_{self.style.theme.value}"
+            parts = ["net", *self.tags, self.view.value, f"cell{cell}", *tags[len(self.tags) :]]
+            return folder / ("_".join(parts) + theme + extension)
+        assert isinstance(self.view, View)
         name = default_name(self.spec, self.view, self.style.theme, extension, tags)
         if isinstance(self.shown, Separable):
             name = f"separable_{name.removeprefix('conv_')}"
@@ -296,8 +393,9 @@ _SWITCHES = ("values", "labels", "transparent", "overlap", "count_include_pad", 
 
 def _check_kinds(shown: object, **given: object) -> None:
     """Refuse arguments of the wrong kind with ConvanimError, as the library does everywhere."""
-    if not isinstance(shown, (ConvSpec, Separable)):
-        raise ConvanimError("spec", f"must be a ConvSpec or a Separable pair, got {quoted(shown)}")
+    if not isinstance(shown, (ConvSpec, Separable, Network)):
+        rule = f"must be a ConvSpec, a Separable pair or a Network, got {quoted(shown)}"
+        raise ConvanimError("spec", rule)
     for name, value in given.items():
         wanted = bool if name in _SWITCHES else int
         if type(value) is not wanted and not (wanted is int and isinstance(value, np.integer)):

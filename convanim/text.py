@@ -505,3 +505,20 @@ def _flat(nested: Any) -> list[int]:
     if isinstance(nested, list):
         return [value for item in nested for value in _flat(item)]
     return [nested]
+
+
+def network_alt_text(network: Network, cell: tuple[int, ...] | None = None) -> str:
+    """What a network's picture shows, in one sentence.
+
+    >>> from convanim.geometry.network import Stage
+    >>> net = Network((8,), (Stage("nn.Conv1d(1, 1, 3)", ConvSpec(input_size=8, kernel=3)),))
+    >>> network_alt_text(net)
+    'What output cell 2 of a network of 1 layer (input 8, output 6) sees, layer by layer'
+    """
+    last = network.sizes[-1]
+    shown = cell if cell is not None else tuple((n - 1) // 2 for n in last)
+    layers = counted(len(network.stages), "layer")
+    return (
+        f"What output cell {','.join(map(str, shown))} of a network of {layers} "
+        f"(input {size_text(network.input_size)}, output {size_text(last)}) sees, layer by layer"
+    )

@@ -17,8 +17,8 @@ from convanim.pytorch import (
     Layer,
     PassThrough,
     UpsampleLayer,
+    build_network,
     from_torch,
-    network,
     parse_chain,
     parse_layer,
     parse_model,
@@ -263,7 +263,7 @@ def test_a_printed_sequential_is_read_with_nested_ones_flattened():
     assert items[3].scale == 2
     assert items[4].after == ("Linear(in_features=32, out_features=10, bias=True)",)
     assert items[0].argument == "model"
-    net = network(items, (8, 8), in_channels=3)
+    net = build_network(items, (8, 8), in_channels=3)
     assert net.sizes == ((8, 8), (8, 8), (8, 8), (4, 4), (8, 8))
 
 
@@ -328,7 +328,7 @@ Sequential(
 
 
 def test_vgg16_features_as_printed():
-    net = network(parse_model(VGG16_FEATURES), (224, 224), in_channels=3)
+    net = build_network(parse_model(VGG16_FEATURES), (224, 224), in_channels=3)
     size = 224
     for stage, after in zip(net.stages, net.sizes[1:]):
         if isinstance(stage.op, Pooling):
@@ -344,7 +344,7 @@ def test_the_dcgan_generator_as_printed():
     items = parse_model(DCGAN_MAIN)
     norms = [item.channels for item in items if item.name == "BatchNorm2d"]
     assert norms == [512, 256, 128, 64]
-    net = network(items, (1, 1), in_channels=100)
+    net = build_network(items, (1, 1), in_channels=100)
     size, sizes = 1, []
     for stride, padding in [(1, 0), (2, 1), (2, 1), (2, 1), (2, 1)]:
         size = transposed_out(size, 4, stride, padding)
@@ -352,7 +352,7 @@ def test_the_dcgan_generator_as_printed():
     assert [s[0] for s in net.sizes[1:]] == sizes[:14]
     assert net.sizes[-1] == (64, 64)  # the tutorial's 3x64x64 images
     wrong = DCGAN_MAIN.replace("BatchNorm2d(256,", "BatchNorm2d(128,")
-    assert message(lambda: network(parse_model(wrong), 1)) == (
+    assert message(lambda: build_network(parse_model(wrong), 1)) == (
         "model: layer 5 on line 6 (BatchNorm2d(128, eps=1e-05, momentum=0.1, affine=True, "
         "track_running_stats=True)): reads 128 channels, but layer 4 on line 5 (ConvTranspose2d("
         "512, 256, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1), ...) gives 256"
@@ -370,7 +370,7 @@ Sequential(
   (5): Conv1d(4, 1, kernel_size=(5,), stride=(2,), padding=(2,), dilation=(2,), bias=False)
   (6): Conv1d(1, 1, kernel_size=(3,), stride=(1,), padding_mode=reflect)
 )"""
-    net = network(parse_model(model), 21)
+    net = build_network(parse_model(model), 21)
     expected = [21, 21, pool_out(21, 2, 2), upsample_out(pool_out(21, 2, 2), 3)]
     expected += [expected[-1], conv_out(expected[-1], 5, 2, 2, 2)]
     expected.append(conv_out(expected[-1], 3))
@@ -436,7 +436,7 @@ def test_a_mixed_chain_has_pytorchs_output_sizes_on_every_axis():
         "nn.Conv2d(4, 2, 3, dilation=(2, 1), padding='same'); nn.Conv2d(2, 2, 2, dilation=3); "
         "nn.Flatten(); nn.Linear(10, 2)"
     )
-    net = network(parse_chain(chain), (13, 11), in_channels=3)
+    net = build_network(parse_chain(chain), (13, 11), in_channels=3)
     for axis, n in enumerate((13, 11)):
         sizes = [n]
         sizes.append(conv_out(sizes[-1], (3, 5)[axis], (2, 1)[axis], (1, 2)[axis]))
@@ -500,10 +500,10 @@ def test_random_1d_chains_have_pytorchs_sizes_or_name_the_layer_that_empties(lay
     for position, (text, size) in enumerate(layers, start=1):
         sizes.append(size(sizes[-1]))
         if sizes[-1] < 1:
-            shown = message(lambda: network(chain, (n,)))
+            shown = message(lambda: build_network(chain, (n,)))
             assert shown.startswith(f"layers: layer {position} ({text}): ")
             return
-    assert [size for (size,) in network(chain, (n,)).sizes] == sizes
+    assert [size for (size,) in build_network(chain, (n,)).sizes] == sizes
 
 
 @pytest.mark.parametrize(
@@ -556,7 +556,7 @@ def test_random_1d_chains_have_pytorchs_sizes_or_name_the_layer_that_empties(lay
     ],
 )
 def test_channels_are_checked_from_layer_to_layer(chain, in_channels, rule):
-    assert message(lambda: network(parse_chain(chain), 9, in_channels)).startswith(
+    assert message(lambda: build_network(parse_chain(chain), 9, in_channels)).startswith(
         rule if rule.startswith("layers: ") else f"layers: {rule}"
     )
 
@@ -564,8 +564,11 @@ def test_channels_are_checked_from_layer_to_layer(chain, in_channels, rule):
 def test_matching_channels_pass():
     chain = "nn.Conv2d(3, 16, 3); nn.BatchNorm2d(16); nn.MaxPool2d(2); nn.GroupNorm(4, 16); "
     chain += "nn.Upsample(scale_factor=2); nn.Conv2d(16, 4, 1); nn.InstanceNorm2d(4)"
-    assert network(parse_chain(chain), 10, in_channels=3).sizes[-1] == (8, 8)
-    assert network(parse_chain("nn.BatchNorm2d(3); nn.Conv2d(3, 1, 1)"), 4, 3).sizes[-1] == (4, 4)
+    assert build_network(parse_chain(chain), 10, in_channels=3).sizes[-1] == (8, 8)
+    assert build_network(parse_chain("nn.BatchNorm2d(3); nn.Conv2d(3, 1, 1)"), 4, 3).sizes[-1] == (
+        4,
+        4,
+    )
 
 
 @pytest.mark.parametrize(
@@ -597,18 +600,21 @@ def test_matching_channels_pass():
     ],
 )
 def test_axes_are_checked(chain, input_size, rule):
-    shown = message(lambda: network(parse_chain(chain), input_size))
+    shown = message(lambda: build_network(parse_chain(chain), input_size))
     assert shown.startswith(
         rule if rule.startswith(("layers: ", "input_size: ")) else f"layers: {rule}"
     )
 
 
 def test_upsampling_without_axes_takes_the_chains():
-    net = network(parse_chain("nn.Upsample(scale_factor=2); nn.Conv1d(1, 1, 3)"), 4)
+    net = build_network(parse_chain("nn.Upsample(scale_factor=2); nn.Conv1d(1, 1, 3)"), 4)
     assert net.sizes == ((4,), (8,), (6,))
-    assert network(parse_chain("nn.Upsample(scale_factor=(1, 2))"), (3, 3)).sizes[-1] == (3, 6)
-    assert network(parse_chain("nn.ReLU()"), (5,)).sizes == ((5,), (5,))
-    assert network(parse_chain("nn.Conv1d(1, 1, 3)"), (np.int64(5),)).sizes == ((5,), (3,))
+    assert build_network(parse_chain("nn.Upsample(scale_factor=(1, 2))"), (3, 3)).sizes[-1] == (
+        3,
+        6,
+    )
+    assert build_network(parse_chain("nn.ReLU()"), (5,)).sizes == ((5,), (5,))
+    assert build_network(parse_chain("nn.Conv1d(1, 1, 3)"), (np.int64(5),)).sizes == ((5,), (3,))
 
 
 @pytest.mark.parametrize(
@@ -632,17 +638,17 @@ def test_upsampling_without_axes_takes_the_chains():
     ],
 )
 def test_a_layer_whose_output_is_empty_is_named(chain, rule):
-    assert message(lambda: network(parse_chain(chain), 6)).startswith(rule)
+    assert message(lambda: build_network(parse_chain(chain), 6)).startswith(rule)
 
 
 def test_the_network_stops_at_the_chain_end():
-    net = network(parse_chain("nn.Conv1d(1, 2, 3); nn.Flatten(); nn.Linear(4, 2)"), 6)
+    net = build_network(parse_chain("nn.Conv1d(1, 2, 3); nn.Flatten(); nn.Linear(4, 2)"), 6)
     assert [stage.text for stage in net.stages] == ["nn.Conv1d(1, 2, 3)"]
     joined = parse_chain("nn.Conv1d(1, 2, 3); nn.Flatten()") + parse_chain("nn.Conv1d(2, 2, 3)")
-    assert network(joined, 6).sizes == ((6,), (4,))
-    shown = message(lambda: network(parse_chain("nn.Flatten(); nn.Conv1d(1, 1, 1)"), 6))
+    assert build_network(joined, 6).sizes == ((6,), (4,))
+    shown = message(lambda: build_network(parse_chain("nn.Flatten(); nn.Conv1d(1, 1, 1)"), 6))
     assert shown == "layers: layer 1 (nn.Flatten()): ends the spatial chain before any layer of it"
-    assert message(lambda: network((), 6)) == "layers: a network needs at least one layer"
+    assert message(lambda: build_network((), 6)) == "layers: a network needs at least one layer"
 
 
 # --- from_torch of an nn.Sequential ---------------------------------------------------------
@@ -765,7 +771,7 @@ def test_from_torch_reads_the_same_chain_as_its_printed_text():
         "GroupNorm(2, 4, eps=1e-05, affine=True); GELU(approximate='none'); "
         "Upsample(scale_factor=2.0, mode='nearest'); Conv2d(4, 2, kernel_size=(3, 3), bias=False)"
     )
-    from_text = network(parse_chain(text), (9, 7))
+    from_text = build_network(parse_chain(text), (9, 7))
     from_module = from_torch(model, (9, 7))
     assert [stage.op for stage in from_module.stages] == [stage.op for stage in from_text.stages]
     n = upsample_out(conv_out(9, 3, 2, 1), 2)

@@ -111,3 +111,25 @@ def test_a_fence_asking_for_help_is_refused_on_the_page():
 
     html = fence("--help", "convanim", "convanim", {}, None)
     assert html.startswith('<pre class="convanim-error">convanim gif --help\nerror: --help: ')
+
+
+def test_a_fence_starting_with_net_draws_a_network(tmp_path):
+    page = """\
+# Networks
+
+```convanim
+net --layers "nn.Conv1d(1, 1, 2); nn.Conv1d(1, 1, 2, dilation=2)" --i 5 --view tree --cell 0
+```
+"""
+    done = mkdocs_build(tmp_path, page, "--strict")
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "site" / "index.html").read_text()
+    (figure,) = re.findall(r'<figure class="convanim">(.*?)</figure>', html, flags=re.DOTALL)
+    assert figure.startswith("<svg")
+    assert "<title>What output cell 0 of a network of 2 layers (input 5, output 2)" in figure
+    refused = mkdocs_build(tmp_path, page.replace(" --view tree", ""), "--strict")
+    assert refused.returncode != 0
+    assert (
+        "convanim: --view: the page holds a picture: give --view tree or layers "
+        "(in the fence `convanim net --layers"
+    ) in refused.stderr

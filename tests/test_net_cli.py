@@ -199,10 +199,10 @@ def test_tree_view_lights_wavenets_tree_row_by_row(tmp_path):
     from convanim.draw.network import draw_network
     from convanim.draw.style import TREE_LIT_EDGE, Style
     from convanim.geometry.network import receptive_field
-    from convanim.pytorch import network, parse_chain
+    from convanim.pytorch import build_network, parse_chain
     from convanim.story.board import NetworkView
 
-    built = network(parse_chain(WAVENET), 16)
+    built = build_network(parse_chain(WAVENET), 16)
     drawing = draw_network(built, receptive_field(built, (15,)), NetworkView.TREE, Style())
     by_hand = [range(16), range(1, 16, 2), range(3, 16, 4), range(7, 16, 8), [15]]  # input up
     assert len(drawing.frames) == 5
@@ -256,11 +256,11 @@ def test_layers_view_lights_each_plane_then_prints_the_paths_by_hand():
     from convanim.draw.network import draw_network
     from convanim.draw.style import Style
     from convanim.geometry.network import receptive_field
-    from convanim.pytorch import network, parse_chain
+    from convanim.pytorch import build_network, parse_chain
     from convanim.story.board import NetworkView
 
     chain = "nn.Conv2d(1, 1, 3); nn.Conv2d(1, 1, 3); nn.MaxPool2d(2); nn.Conv2d(1, 1, 3)"
-    built = network(parse_chain(chain), 12)
+    built = build_network(parse_chain(chain), 12)
     drawing = draw_network(built, receptive_field(built, (0, 0)), NetworkView.LAYERS, Style())
     lit = [
         sum(isinstance(s, CellShape) and s.role is Role.HIGHLIGHT for s in frame.below)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import convanim
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, Pooling
 from convanim.request import Request
@@ -30,7 +31,7 @@ REFUSED = [
     (ONE, {"max_frames": 0}, "max_frames: must be at least 1, got 0"),
     (ONE, {"max_pixels": -1}, "max_pixels: must be at least 1, got -1"),
     (ONE, {"labels": "no"}, "labels: must be bool, got 'no'"),
-    ((5, 5), {}, "spec: must be a ConvSpec or a Separable pair"),
+    ((5, 5), {}, "spec: must be a ConvSpec, a Separable pair or a Network"),
 ]
 
 
@@ -68,3 +69,26 @@ def test_requests_for_the_same_values_are_equal_and_hash_alike():
     assert first == again and hash(first) == hash(again)
     assert first != other and first != Request.of(ONE, values=True)
     assert first.values is not None and not first.values.weights.flags.writeable
+
+
+def test_a_network_request_draws_its_view_for_one_cell_and_refuses_a_layers_options():
+    from convanim.pytorch import build_network, parse_chain
+
+    flat = build_network(parse_chain("nn.Conv1d(1, 1, 3); nn.Conv1d(1, 1, 3)"), 9)
+    plane = build_network(parse_chain("nn.Conv2d(1, 1, 3); nn.MaxPool2d(2)"), 8)
+    assert Request.of(flat).view.value == "tree" and Request.of(flat).cell == (2,)
+    assert Request.of(plane).view.value == "layers" and Request.of(plane).cell == (1, 1)
+    assert Request.of(plane) == Request.of(plane, cell=(1, 1))
+    assert hash(Request.of(plane)) == hash(Request.of(plane, cell=(1, 1)))
+    assert Request.of(plane).sizes == "8x8 -> 3x3"
+    for option in ({"values": True}, {"pooling": "max"}, {"width": 300}, {"overlap": True}):
+        (name,) = option
+        with pytest.raises(ConvanimError, match=f"^{name}: a network's picture follows"):
+            Request.of(plane, **option)
+    with pytest.raises(ConvanimError, match=r"^cell: must be a cell of the 3x3 layer"):
+        Request.of(plane, cell=(3, 0))
+    with pytest.raises(ConvanimError, match=r"^cell: only a network"):
+        Request.of(ConvSpec(input_size=5, kernel=3), cell=(1,))
+    shown = convanim.animate(flat, cell=(0,))
+    assert shown.frames == 3  # the two layers, then the input
+    assert shown.data.decode().count("<title>What output cell 0 of a network of 2 layers") == 1

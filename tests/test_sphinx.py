@@ -165,3 +165,34 @@ def test_a_directive_frame_shows_that_frame_alone_as_the_command_line_writes_it(
     assert done.stem.with_suffix(".svg").read_bytes() == still.read_bytes()
     refused = render({"k": "3", "frame": "2"}, "gif", tmp_path / "cache")
     assert isinstance(refused, CommandResult) and refused.error.startswith("-o: ")
+
+
+def test_a_network_directive_draws_its_picture_and_refuses_a_table(tmp_path):
+    """``.. convanim-net::`` takes convanim net's flags: a WaveNet-like tree as an SVG with
+    the network's alt text; without --view there is no picture, and the warning says so."""
+    page = """\
+Networks
+========
+
+.. convanim-net::
+   :layers: nn.Conv1d(1, 1, 2); nn.Conv1d(1, 1, 2, dilation=2)
+   :i: 5
+   :view: tree
+   :cell: 0
+
+.. convanim-net::
+   :preset: wavenet
+"""
+    source = write_project(tmp_path / "docs", page)
+    done = sphinx_build(source, "html")
+    assert done.returncode == 0, done.stderr
+    assert counts(done) == (1, 0)
+    html = (source / "_build" / "index.html").read_text()
+    (name,) = re.findall(r'src="_images/([0-9a-f]+\.svg)"', html)
+    alt = "What output cell 0 of a network of 2 layers (input 5, output 2) sees, layer by layer"
+    assert f'alt="{alt}"' in html
+    assert (source / "_build" / "_images" / name).read_text().startswith("<svg")
+    assert (
+        "index.rst:10: WARNING: convanim: --view: the page holds a picture: give --view tree "
+        "or layers (in `convanim net --preset wavenet`)"
+    ) in done.stderr

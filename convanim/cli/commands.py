@@ -5,6 +5,7 @@ Example: ``convanim gif --k 3 --s 2 --p 1``; ``convanim --help`` lists the comma
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from dataclasses import dataclass
@@ -75,6 +76,7 @@ def shape(
 
 @app.command()
 def net(
+    context: typer.Context,
     layers: options.Layers = None,
     model: options.Model = None,
     preset: options.NetPreset = None,
@@ -94,7 +96,7 @@ def net(
     Example: convanim net --layers "nn.Conv2d(3, 16, 3); nn.MaxPool2d(2); nn.Conv2d(16, 32, 3)" --i 32,32
     """
     from convanim.geometry.network import projective_field, receptive_field
-    from convanim.pytorch import network, parse_chain, parse_model
+    from convanim.pytorch import build_network, parse_chain, parse_model
     from convanim.story.presets import NETWORK_PRESETS
     from convanim.text import network_lines, network_record
 
@@ -124,16 +126,23 @@ def net(
         assert layers is not None
         chain = parse_chain(layers)
     sizes = integers("input_size", input_size)
-    built = network(chain, sizes if len(sizes) > 1 else sizes[0])
+    built = build_network(chain, sizes if len(sizes) > 1 else sizes[0])
     field = receptive_field(built, None if cell is None else integers("cell", cell))
     reach = None
     if from_input is not None:
         reach = projective_field(built, integers("from_input", from_input))
     if view is not None:
-        from convanim.pipeline import write_network
-
-        name = f"{preset.value if preset else 'net'}_{view.value}"
-        result = write_network(built, field, view, out, name, theme, duration)
+        for name, set_ in (("as_json", as_json), ("from_input", from_input is not None)):
+            if set_:
+                rule = "the pictures follow an output cell's field: drop {" + name + "} or {view}"
+                raise ConvanimError(name, rule)
+        request = Request.of(built, view=view, cell=field.cell, theme=theme, duration=duration)
+        if preset is not None:  # named in the default file name
+            request = dataclasses.replace(request, tags=(preset.value,))
+        if isinstance(context.obj, ParsedRequest):  # parsed for a documentation tool: no file
+            context.obj.request, context.obj.out = request, out
+            return
+        result = request.write(out or request.default_path())
         w, h = result.size
         typer.echo(f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes")
         return
@@ -149,8 +158,9 @@ def net(
 
 @dataclass
 class ParsedRequest:
-    """What ``convanim gif`` leaves here, instead of writing, when run with this as its
-    context object (``embedded.gif_request``): its request, still frame and -o."""
+    """What ``convanim gif`` (or ``net`` with a view) leaves here, instead of writing, when
+    run with this as its context object (``embedded.gif_request``): its request, still
+    frame and -o."""
 
     request: Request | None = None
     frame: int | None = None

@@ -1,7 +1,8 @@
 """The command line run in-process, for documentation tools: the same flags, rules and wording.
 
-``gif_request`` parses ``convanim gif``'s flags into the library's ``Request`` (the
-Sphinx directive and the MkDocs fence then draw it through the library), or gives the
+``gif_request`` parses ``convanim gif``'s flags (or ``convanim net``'s, for a network's
+picture) into the library's ``Request`` (the Sphinx directives and the MkDocs fence then
+draw it through the library), or gives the
 command's one ``error:`` line; ``run`` calls a command as the shell would and returns what
 it printed; ``command_flags`` lists a command's flags, for tools that spell them as their
 own options.
@@ -52,21 +53,28 @@ class Flag:
     takes_value: bool  # False for switches such as --transposed or --no-labels
 
 
-def gif_request(arguments: Sequence[str]) -> ParsedRequest | CommandResult:
+def gif_request(arguments: Sequence[str], command: str = "gif") -> ParsedRequest | CommandResult:
     """The request ``convanim gif *arguments`` makes (with its still frame), parsed and
     checked by the command line's own flags and rules, nothing written; or the refusal.
+    ``command`` "net" parses a network's picture (``convanim net ... --view``) instead.
     A documentation tool writes its own files: ``-o`` is refused.
 
     >>> gif_request(["--k", "3", "--s", "2"]).request.sizes
     '5x5 -> 2x2'
     >>> gif_request(["--k", "3", "-o", "a.gif"]).error
     '-o: the page holds the animation: drop -o'
+    >>> gif_request(["--preset", "wavenet"], "net").error
+    '--view: the page holds a picture: give --view tree or layers'
     """
     parsed = ParsedRequest()
-    result = run(["gif", *arguments], parsed)
+    result = run([command, *arguments], parsed)
     if not result.ok:
         return result
-    if parsed.request is None:  # the command printed its help instead
+    if parsed.request is None:  # the command printed its help, or a network's table
+        if command == "net" and "--help" not in arguments:
+            return CommandResult(
+                2, "", "--view: the page holds a picture: give --view tree or layers"
+            )
         return CommandResult(2, "", "--help: the page holds the animation: give its flags")
     if parsed.out is not None:
         return CommandResult(2, "", f"{FLAGS['out']}: the page holds the animation: drop -o")

@@ -69,6 +69,7 @@ FLAGS = {
     "model": "--model",
     "cell": "--cell",
     "from_input": "--from-input",
+    "as_json": "--json",
     "install_completion": "--install-completion",
 }
 KERNEL = 3  # the kernel when --k is not given; every other default is ConvSpec's

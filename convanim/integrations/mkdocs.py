@@ -24,6 +24,9 @@ In a page (``caption`` and ``alt`` are optional; the SVG's own label comes from 
     --k 3 --s 2 --p 1 -t --view scatter
     ```
 
+A body that starts with ``net`` takes ``convanim net``'s flags instead, and shows a
+network's picture (``net --preset wavenet --view tree``).
+
 The flags are parsed by the command line's own flags into the library's request, so
 they mean, and are refused, exactly as there; ``-o`` is refused, as the fence puts the animation in the page. A refused fence logs the command's ``error:`` line as a MkDocs warning, which
 ``mkdocs build --strict`` turns into a failed build, and shows it on the page.
@@ -45,6 +48,7 @@ from convanim.cli.flags import FLAGS
 from convanim.errors import ConvanimError
 
 COMMAND = "gif"
+NETWORK_COMMAND = "net"  # a body starting with it takes convanim net's flags
 HEADER_OPTIONS = ("caption", "alt")
 #: The option a header superfences would not read becomes: the fence shows the refusal.
 _UNREAD = "convanim_unread"
@@ -82,7 +86,10 @@ def fence(
         arguments = shlex.split(source)
     except ValueError as error:  # an unclosed quote
         return _refuse(source, str(error))
-    parsed = gif_request(arguments)
+    command = COMMAND
+    if arguments[:1] == [NETWORK_COMMAND]:  # a network's picture: convanim net's flags
+        command, arguments = NETWORK_COMMAND, arguments[1:]
+    parsed = gif_request(arguments, command)
     if isinstance(parsed, CommandResult):
         return _refuse(source, parsed.error)
     assert parsed.request is not None
@@ -98,7 +105,9 @@ def fence(
 
 
 def _refuse(source: str, error: str) -> str:
-    command = f"{PROGRAM} {COMMAND} {' '.join(source.split())}"
+    words = source.split()
+    typed = words if words[:1] == [NETWORK_COMMAND] else [COMMAND, *words]
+    command = " ".join([PROGRAM, *typed])
     logger.warning("convanim: %s (in the fence `%s`)", error, command)
     return f'<pre class="convanim-error">{escape(command)}\nerror: {escape(error)}</pre>'
 

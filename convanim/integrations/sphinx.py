@@ -14,7 +14,9 @@ The options are the flags of ``convanim gif`` without their dashes (``:transpose
 ``:values:`` and ``:no-labels:`` take no value), parsed by the command line's own flags
 into the library's request, so they mean, and are refused, exactly as there. Besides them: ``:format: svg|gif``
 (svg by default), ``:alt:`` (by default a sentence from the spec) and ``:caption:``,
-which makes a figure. HTML builders show the animation, LaTeX builders a PDF still of
+which makes a figure. ``.. convanim-net::`` takes ``convanim net``'s flags for a
+network's picture (``:preset: wavenet``, ``:view: tree``, ``:cell: 15``). HTML
+builders show the animation, LaTeX builders a PDF still of
 its middle frame (``:frame: N`` shows frame N alone, in both; theme auto, which follows
 the reader's screen, is light on paper). Files are cached in the build tree under a
 hash of convanim's version, the flags and the format, so an unchanged directive is not
@@ -40,7 +42,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from convanim import __version__
-from convanim.cli.embedded import PROGRAM, CommandResult, command_flags, gif_request
+from convanim.cli.embedded import PROGRAM, CommandResult, Flag, command_flags, gif_request
 from convanim.cli.flags import FLAGS
 from convanim.errors import ConvanimError
 from convanim.render.encode.files import write_bytes
@@ -56,6 +58,10 @@ ALT_SUFFIX = "-alt.txt"  # no dot after the digest, so ``digest.*`` never matche
 COUNTS_ATTRIBUTE = "convanim_render_counts"  # on the build environment
 
 GIF_FLAGS = command_flags(COMMAND, leave_out=LEFT_OUT)
+NETWORK_COMMAND = "net"
+#: Flags of ``convanim net`` the ``convanim-net`` directive takes: those of its pictures.
+NETWORK_LEFT_OUT = ("out", "as_json", "from_input", "model")
+NETWORK_FLAGS = command_flags(NETWORK_COMMAND, leave_out=NETWORK_LEFT_OUT)
 
 logger = logging.getLogger(__name__)
 
@@ -80,20 +86,24 @@ class Render:
     fresh: bool  # rendered by this build, not found in the cache
 
 
-def gif_arguments(options: dict[str, Any]) -> list[str]:
-    """The ``convanim gif`` arguments of a directive's options, in the command's own order.
+def gif_arguments(options: dict[str, Any], command: str = COMMAND) -> list[str]:
+    """The ``convanim gif`` (or ``net``) arguments of a directive's options, in the
+    command's own order.
 
     >>> gif_arguments({"transposed": None, "k": "3", "caption": "Stamps"})
     ['gif', '--k', '3', '-t']
     """
-    arguments = [COMMAND]
-    for name, flag in GIF_FLAGS.items():
+    arguments = [command]
+    flags = NETWORK_FLAGS if command == NETWORK_COMMAND else GIF_FLAGS
+    for name, flag in flags.items():
         if name in options:
             arguments += [flag.option, options[name]] if flag.takes_value else [flag.option]
     return arguments
 
 
-def render(options: dict[str, Any], file_format: str, folder: Path) -> Render | CommandResult:
+def render(
+    options: dict[str, Any], file_format: str, folder: Path, command: str = COMMAND
+) -> Render | CommandResult:
     """The animation and the still a directive's ``options`` describe, in ``folder``,
     rendered unless cached; the command line's refusal when the options are refused.
 
@@ -101,14 +111,14 @@ def render(options: dict[str, Any], file_format: str, folder: Path) -> Render | 
     library draws: the still at ``:frame:``, else at the frame that stands for the
     animation; theme auto, which follows the reader's screen, is light on paper.
     """
-    arguments = gif_arguments(options)
+    arguments = gif_arguments(options, command)
     key = json.dumps([__version__, arguments, file_format])
     stem = folder / hashlib.sha256(key.encode()).hexdigest()[:DIGEST_CHARACTERS]
     alt_file = stem.with_name(stem.name + ALT_SUFFIX)
     files = [stem.with_suffix(f".{file_format}"), stem.with_suffix(f".{STILL}"), alt_file]
     if all(path.is_file() for path in files):
         return Render(stem, alt_file.read_text(encoding="utf-8"), fresh=False)
-    parsed = gif_request(arguments[1:])
+    parsed = gif_request(arguments[1:], command)
     if isinstance(parsed, CommandResult):
         return parsed
     assert parsed.request is not None
@@ -129,27 +139,34 @@ def _format(argument: str) -> str:
     return directives.choice(argument, FORMATS)
 
 
-class ConvanimDirective(SphinxDirective):
-    """``.. convanim::`` with the flags of ``convanim gif`` as options."""
-
-    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
+def _options(flags: dict[str, Flag]) -> dict[str, Callable[[str], Any]]:
+    """A directive's options: the command's flags, then format, alt and caption."""
+    return {
         **{
             name: directives.unchanged_required if flag.takes_value else directives.flag
-            for name, flag in GIF_FLAGS.items()
+            for name, flag in flags.items()
         },
         "format": _format,
         "alt": directives.unchanged_required,
         "caption": directives.unchanged_required,
     }
 
+
+class ConvanimDirective(SphinxDirective):
+    """``.. convanim::`` with the flags of ``convanim gif`` as options."""
+
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = _options(GIF_FLAGS)
+    command: ClassVar[str] = COMMAND
+
     def run(self) -> list[nodes.Node]:
         folder = Path(self.env.doctreedir) / CACHE_FOLDER
-        result = render(self.options, self.options.get("format", FORMATS[0]), folder)
+        file_format = self.options.get("format", FORMATS[0])
+        result = render(self.options, file_format, folder, self.command)
         if isinstance(result, CommandResult):
             logger.warning(
                 "convanim: %s (in `%s`)",
                 result.error,
-                shlex.join([PROGRAM, *gif_arguments(self.options)]),
+                shlex.join([PROGRAM, *gif_arguments(self.options, self.command)]),
                 location=self.get_location(),
                 type="convanim",
                 subtype="options",
@@ -168,6 +185,13 @@ class ConvanimDirective(SphinxDirective):
         figure = nodes.figure("", image, nodes.caption(self.options["caption"], "", *text))
         self.set_source_info(figure)
         return [figure, *messages]
+
+
+class ConvanimNetDirective(ConvanimDirective):
+    """``.. convanim-net::`` with the flags of ``convanim net``'s pictures as options."""
+
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = _options(NETWORK_FLAGS)
+    command: ClassVar[str] = NETWORK_COMMAND
 
 
 def _counts(env: BuildEnvironment) -> dict[str, RenderCount]:
@@ -200,6 +224,7 @@ def _report_counts(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directive (Sphinx calls this for ``extensions = ["convanim.integrations.sphinx"]``)."""
     app.add_directive("convanim", ConvanimDirective)
+    app.add_directive("convanim-net", ConvanimNetDirective)
     app.connect("env-before-read-docs", _reset_counts)
     app.connect("env-merge-info", _merge_counts)
     app.connect("build-finished", _report_counts)
