@@ -374,7 +374,7 @@ GUIDE_FRAMES = {
 
 def test_gallery_frame_counts_match_guide():
     """The frame count of each published GIF of the guide, from the storyboards alone."""
-    assert set(GUIDE_FRAMES) == set(ALL_NAMES) - set(CHANNEL_FRAMES)
+    assert set(GUIDE_FRAMES) == set(ALL_NAMES) - set(CHANNEL_FRAMES) - set(NETWORK_FRAMES)
     specs = {**GUIDE_SPECS, **{name: spec for name, (spec, _) in NUMERICAL_SPECS.items()}}
     for name, frames in GUIDE_FRAMES.items():
         board = build_board(specs[name])
@@ -396,8 +396,18 @@ CHANNEL_FRAMES = {
 }
 
 
-def test_channel_gallery_frame_counts():
-    for name, frames in CHANNEL_FRAMES.items():
+#: Frames of the "networks" entries, counted by hand: one per layer drawn (padding and
+#: pass-through layers are not), the input included.
+NETWORK_FRAMES = {
+    "network_vgg_block": 1 + 3,
+    "network_wavenet": 1 + 4,
+    "network_unet_step": 1 + 4,
+    "network_resnet_stem": 1 + 2,
+}
+
+
+def test_channel_and_network_gallery_frame_counts():
+    for name, frames in {**CHANNEL_FRAMES, **NETWORK_FRAMES}.items():
         request = entry(name)
         shown, options = request.shown, request.drawing_options
         assert len(drawing(shown, **options)[0].frames) == frames, name

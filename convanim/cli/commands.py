@@ -280,7 +280,8 @@ def gallery(
     out: options.GalleryFolder = Path("renders"),
     check: options.Check = False,
 ) -> None:
-    """Render the guide's 15 animations, its 4 numerical ones and 8 of channels and groups.
+    """Render the guide's 15 animations, its 4 numerical ones, 8 of channels and groups and 4
+    of networks.
 
     Also writes README.md in the folder with the table. Example: convanim gallery -o renders
     """
