@@ -30,6 +30,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test,manim]"  # setuptools' notice: see pyproject.toml
+# PyTorch (CPU) for the cross-checks of tests/test_torch.py: layers, poolings and networks
+# against what PyTorch computes. Machines of this project's kind keep this wheel on disk.
+.venv/bin/python -m pip install --quiet "torch==2.13.0"
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

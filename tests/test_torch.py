@@ -127,6 +127,8 @@ def test_pooling_is_accepted_exactly_when_pytorch_accepts_it(
     """Same refusals as PyTorch's max_pool1d / avg_pool1d, and the same numbers otherwise."""
     if mode == "avg":
         dilation = 1  # PyTorch's average pooling has no dilation
+    else:
+        count_include_pad = True  # nor its max pooling a count_include_pad (convanim refuses it)
     # Known limit: in ceil mode PyTorch also pools an input smaller than one window
     # (a single partial window); convanim's spec needs the window to fit once.
     assume(not ceil_mode or size + 2 * padding >= dilation * (kernel - 1) + 1)
@@ -262,3 +264,108 @@ def test_the_pooling_rules_convanim_calls_its_own_differ_from_pytorch():
         parse_layer("nn.MaxPool1d(3, ceil_mode=True)").build(2)
     with pytest.raises(TypeError):
         torch.nn.MaxPool2d(3, count_include_pad=False)
+
+
+@st.composite
+def torch_chains(draw):
+    """A random chain as PyTorch text (one channel): convolutions, transposed convolutions,
+    max and average pooling, nearest upsampling, zero padding and activations, 1-D or 2-D."""
+    ndim = draw(st.integers(1, 2))
+    d = f"{ndim}d"
+    layers = []
+    for _ in range(draw(st.integers(1, 5))):
+        kind = draw(st.sampled_from(["conv", "transposed", "max", "avg", "up", "pad", "relu"]))
+        k, s = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+        p, dil = draw(st.integers(0, 2)), draw(st.integers(1, 2))
+        if kind == "conv":
+            layers.append(
+                f"nn.Conv{d}(1, 1, {k}, stride={s}, padding={p}, dilation={dil}, bias=False)"
+            )
+        elif kind == "transposed":
+            op = draw(st.integers(0, max(s, dil) - 1))
+            layers.append(
+                f"nn.ConvTranspose{d}(1, 1, {k}, stride={s}, padding={min(p, dil * (k - 1))}, "
+                f"output_padding={op}, dilation={dil}, bias=False)"
+            )
+        elif kind in ("max", "avg"):
+            ceil = draw(st.booleans())
+            layers.append(
+                f"nn.{'Max' if kind == 'max' else 'Avg'}Pool{d}({k}, stride={s}, "
+                f"padding={min(p, k // 2)}, ceil_mode={ceil})"
+            )
+        elif kind == "up":
+            layers.append(f"nn.Upsample(scale_factor={draw(st.integers(1, 3))})")
+        elif kind == "pad":
+            sides = ", ".join(str(draw(st.integers(0, 2))) for _ in range(2 * ndim))
+            layers.append(f"nn.ZeroPad{d}(({sides}))")
+        else:
+            layers.append("nn.ReLU()")
+    return ndim, "; ".join(layers)
+
+
+def summing(module):
+    """``module`` with every weight 1 and every pooling window summing its cells: each path
+    from an input cell to an output adds 1 to that output's gradient."""
+    nn = torch.nn
+    if isinstance(module, (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)):
+        pool = nn.AvgPool1d if isinstance(module, (nn.MaxPool1d, nn.AvgPool1d)) else nn.AvgPool2d
+        assert getattr(module, "dilation", 1) in (1, (1, 1))
+        window = dict(kernel_size=module.kernel_size, stride=module.stride, padding=module.padding)
+        if pool is nn.AvgPool2d:
+            return pool(**window, ceil_mode=module.ceil_mode, divisor_override=1)
+        return _SumPool1d(module.kernel_size, module.stride, module.padding, module.ceil_mode)
+    if isinstance(module, nn.ReLU):
+        return nn.Identity()  # the linear stack: a path counts whatever its sign
+    if hasattr(module, "weight"):
+        with torch.no_grad():
+            module.weight.fill_(1.0)
+    return module
+
+
+class _SumPool1d(torch.nn.Module):
+    """AvgPool1d has no divisor_override: a 1-D window summed as a 2-D one of height 1."""
+
+    def __init__(self, kernel, stride, padding, ceil_mode):
+        super().__init__()
+        first = lambda v: v[0] if isinstance(v, tuple) else v  # noqa: E731
+        self.pool = torch.nn.AvgPool2d(
+            (1, first(kernel)), (1, first(stride)), (0, first(padding)), ceil_mode, True, 1
+        )
+
+    def forward(self, x):
+        return self.pool(x.unsqueeze(-2)).squeeze(-2)
+
+
+@settings(max_examples=120, deadline=None)
+@given(chain=torch_chains(), size=st.integers(4, 9), data=st.data())
+def test_network_sizes_fields_and_paths_equal_torchs_forward_and_autograd(chain, size, data):
+    """PyTorch runs the chain: its forward shapes are the network's sizes, and the gradient
+    of one output with every weight 1 and every pooling window summing its cells is the
+    path count of every input cell; its non-zeros are the field."""
+    from convanim.geometry.network import receptive_field
+    from convanim.pytorch import build_network, parse_chain
+
+    ndim, text = chain
+    model = eval(f"nn.Sequential({text.replace(';', ',')})", {"nn": torch.nn}).double()
+    x = torch.zeros((1, 1, *(size,) * ndim), dtype=torch.float64, requires_grad=True)
+    try:
+        y = model(x)
+    except RuntimeError:  # PyTorch refuses the chain: convanim must refuse it too
+        with pytest.raises(ConvanimError):
+            build_network(parse_chain(text), (size,) * ndim)
+        return
+    try:
+        network = build_network(parse_chain(text), (size,) * ndim)
+    except ConvanimError as error:  # the pooling rules convanim calls its own (tested above)
+        assume("convanim's rule" not in str(error))
+        raise
+    assert [tuple(shape) for shape in network.sizes[1:]] == [
+        tuple(model[: k + 1](x).shape[2:]) for k in range(len(model))
+    ]
+    summed = torch.nn.Sequential(*(summing(module) for module in model)).double()
+    cell = tuple(data.draw(st.integers(0, n - 1)) for n in y.shape[2:])
+    summed(x)[(0, 0, *cell)].backward()
+    gradient = x.grad[0, 0].numpy()
+    field = receptive_field(network, cell)
+    assert np.array(field.path_counts(), dtype=float).tolist() == gradient.tolist()
+    np.testing.assert_array_equal(field.mask(0), gradient != 0)
