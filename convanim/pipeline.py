@@ -373,12 +373,13 @@ def title(
     spec: ConvSpec | Separable | Network,
     pooling: Pooling | None = None,
     cell: tuple[int, ...] | None = None,
+    view: View | NetworkView | None = None,
 ) -> str:
     """What an animation shows, in one sentence (its alt text)."""
     from convanim.text import alt_text, network_alt_text
 
     if isinstance(spec, Network):
-        return network_alt_text(spec, cell)
+        return network_alt_text(spec, cell, view is NetworkView.COUNTS)
 
     if isinstance(spec, Separable):
         first, second = alt_text(spec.depthwise), alt_text(spec.pointwise)
@@ -429,7 +430,7 @@ def svg_text(
         light,
         duration,
         transparent,
-        title(spec, options.get("pooling"), options.get("cell")),
+        title(spec, options.get("pooling"), options.get("cell"), options.get("view")),
         dark[0] if dark else None,
         frame=index,
     )
@@ -490,7 +491,7 @@ def animate_to_file(
     if path.suffix.lower() == ".svg":  # vectors, from the same drawing the frames are painted from
         style = options.pop("style", None) or Style()
         light, *dark = (drawing(spec, style=each, **options)[0] for each in style.schemes())
-        title_text = title(spec, options.get("pooling"), options.get("cell"))
+        title_text = title(spec, options.get("pooling"), options.get("cell"), options.get("view"))
         return write_drawing(
             light, path, duration, transparent, dark[0] if dark else None, title_text
         )

@@ -295,7 +295,7 @@ class Request:
     @property
     def title(self) -> str:
         """The animation in one sentence: its alt text."""
-        return title(self.shown, self.pooling, self.cell)
+        return title(self.shown, self.pooling, self.cell, self.view)
 
     def default_path(self, still: int | None = None, folder: Path = Path("renders")) -> Path:
         """Where the command line writes it unless told: a name that states the parameters."""

@@ -507,8 +507,11 @@ def _flat(nested: Any) -> list[int]:
     return [nested]
 
 
-def network_alt_text(network: Network, cell: tuple[int, ...] | None = None) -> str:
-    """What a network's picture shows, in one sentence.
+def network_alt_text(
+    network: Network, cell: tuple[int, ...] | None = None, counts: bool = False
+) -> str:
+    """What a network's picture shows, in one sentence: one output cell's field, or
+    (``counts``) the paths from the whole input to every cell.
 
     >>> from convanim.geometry.network import Stage
     >>> net = Network((8,), (Stage("nn.Conv1d(1, 1, 3)", ConvSpec(input_size=8, kernel=3)),))
@@ -518,6 +521,11 @@ def network_alt_text(network: Network, cell: tuple[int, ...] | None = None) -> s
     last = network.sizes[-1]
     shown = cell if cell is not None else tuple((n - 1) // 2 for n in last)
     layers = counted(len(network.stages), "layer")
+    sizes = f"(input {size_text(network.input_size)}, output {size_text(last)})"
+    if counts:
+        return (
+            f"How many paths reach each cell of a network of {layers} {sizes} from its whole input"
+        )
     return (
         f"What output cell {','.join(map(str, shown))} of a network of {layers} "
         f"(input {size_text(network.input_size)}, output {size_text(last)}) sees, layer by layer"

@@ -196,7 +196,10 @@ def test_flatten_and_linear_end_the_chain_and_keep_what_follows():
         ),
         ("nn.Conv2d(1, 1, 3); MyBlock(3)", "layer 2 (MyBlock(3)): 'MyBlock' is not a layer"),
         ("F.relu(x)", "layer 1 (F.relu(x)): 'F.relu' is not a layer of a chain"),
-        ("nn.ReLU(); nn.ZeroPad2d(1)", "layer 2 (nn.ZeroPad2d(1)): 'ZeroPad2d' is not a layer"),
+        (
+            "nn.ReLU(); nn.ReflectionPad2d(1)",
+            "layer 2 (nn.ReflectionPad2d(1)): ReflectionPad2d copies input cells",
+        ),
         ("nn.Conv2d(1, 1, 3, foo=1)", "layer 1 (nn.Conv2d(1, 1, 3, foo=1)): Conv2d has no arg"),
         ("nn.ReLU(inplace=x)", "layer 1 (nn.ReLU(inplace=x)): inplace: expected a literal"),
         ("nn.ReLU(foo=1)", "layer 1 (nn.ReLU(foo=1)): ReLU has no argument 'foo'"),

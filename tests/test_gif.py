@@ -403,6 +403,8 @@ NETWORK_FRAMES = {
     "network_wavenet": 1 + 4,
     "network_unet_step": 1 + 4,
     "network_resnet_stem": 1 + 2,
+    "network_checkerboard": 1 + 2,
+    "network_resize_convolution": 1 + 4,
 }
 
 

@@ -280,3 +280,36 @@ def test_layers_view_lights_each_plane_then_prints_the_paths_by_hand():
     done = run("--preset", "wavenet", "--view", "layers")
     assert done.returncode == 2
     assert done.stderr.startswith("error: --view: the layers view draws 2-D chains")
+
+
+def test_counts_view_compounds_a_decoders_stamps_into_a_checkerboard():
+    """Two transposed 3x3 layers of stride 2 on a 3x3 input of ones: each layer prints, per
+    cell, the sum of the stamps it received (worked out here by stamping, one axis at a
+    time: a stamp of ones is a product of rows of ones)."""
+    from convanim.draw.frames import Label, Role
+    from convanim.draw.network import draw_network
+    from convanim.draw.style import Style
+    from convanim.geometry.network import receptive_field
+    from convanim.pytorch import build_network, parse_chain
+    from convanim.story.board import NetworkView
+
+    def stamped(counts):
+        out = np.zeros(2 * (len(counts) - 1) + 3, dtype=int)
+        for i, count in enumerate(counts):
+            out[2 * i : 2 * i + 3] += count
+        return out
+
+    first = stamped(np.ones(3, dtype=int))
+    second = stamped(first)
+    assert first.tolist() == [1, 1, 2, 1, 2, 1, 1]
+    chain = "nn.ConvTranspose2d(1, 1, 3, stride=2); nn.ConvTranspose2d(1, 1, 3, stride=2)"
+    built = build_network(parse_chain(chain), 3)
+    drawing = draw_network(built, receptive_field(built), NetworkView.COUNTS, Style())
+    printed = [
+        int(s.text)
+        for s in drawing.frames[2].below
+        if isinstance(s, Label) and s.role is Role.VALUE
+    ]
+    expected = [np.ones((3, 3), dtype=int), np.outer(first, first), np.outer(second, second)]
+    assert printed == [int(v) for grid in expected for v in grid.ravel()]
+    assert max(printed) == 9 and sorted(set(np.outer(second, second).ravel())) == [1, 2, 3, 4, 6, 9]

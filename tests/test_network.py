@@ -21,6 +21,8 @@ from convanim.geometry.network import (
     Stage,
     Upsample,
     outer,
+    outer_counts,
+    path_totals,
     projective_field,
     receptive_field,
     summaries,
@@ -262,3 +264,16 @@ def test_bad_cells_and_chains_are_refused():
         Network((8,), (network.stages[0], Stage("b", ConvSpec(input_size=5, kernel=3))))
     with pytest.raises(ConvanimError, match="at least one layer"):
         Network((8,), ())
+
+
+@settings(max_examples=100, deadline=None)
+@given(chain=chains())
+def test_path_totals_are_the_forward_pass_of_ones(chain):
+    """Every layer's counts from the whole input: the composed matrices times a vector of ones."""
+    network, matrices = chain
+    totals = path_totals(network)
+    vector = np.ones(math.prod(network.sizes[0]), dtype=object)
+    for layer, size in enumerate(network.sizes):
+        assert outer_counts(totals[layer]) == vector.reshape(size).tolist()
+        if layer < len(matrices):
+            vector = matrices[layer].dot(vector)

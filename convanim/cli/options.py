@@ -217,8 +217,8 @@ NetView = Annotated[
     _option(
         "--view",
         panel=NETWORK,
-        help="Draw the network instead of printing its table: tree (1-D, WaveNet's picture) "
-        "or layers (2-D, the planes stacked).",
+        help="Draw the network instead of printing its table: tree (1-D, WaveNet's picture), "
+        "layers (2-D, the planes stacked) or counts (the paths from the whole input).",
     ),
 ]
 NetFile = Annotated[

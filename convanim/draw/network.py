@@ -5,7 +5,11 @@ its field grows from the output down to the input, whose cells then show their p
   an edge from each cell to every cell it reads; the lit tree's edges drawn bold;
 - layers (2-D): each layer's plane in the guide's oblique projection, stacked upward
   from the input; the field lit on every plane, boxes joined as the guide joins a
-  footprint to its output; the input shaded by its path counts, with a legend.
+  footprint to its output; the input shaded by its path counts, with a legend;
+- counts (1-D rows or 2-D planes): no one cell, the whole input: each layer shaded by
+  how many paths reach each of its cells, layer after layer (a decoder's stamp counts
+  compounding: the checkerboard of Odena et al., or the even counts of a resize-
+  convolution).
 
 Layers that pass their input through, or only pad it, get no row or plane of their
 own: what the next one reads runs through them (``geometry.network.layer_reads``).
@@ -36,9 +40,16 @@ from convanim.draw.frames import (
     plane_cells,
     text_box,
 )
-from convanim.draw.style import Layout, Style, blend
+from convanim.draw.style import Layout, Palette, Style, blend
 from convanim.errors import ConvanimError
-from convanim.geometry.network import Field, Network, is_padding, layer_reads
+from convanim.geometry.network import (
+    Field,
+    Network,
+    is_padding,
+    layer_reads,
+    outer_counts,
+    path_totals,
+)
 from convanim.lazy import Lazy
 from convanim.story.board import Cell, NetworkView, Plane, filled
 from convanim.story.values import MAX_PRINTED
@@ -84,13 +95,18 @@ class _Placement:
                 f"the layers view draws 2-D chains (one plane per layer), got {network.ndim}-D: "
                 "draw it with {view} tree",
             )
+        if network.ndim > 2:
+            raise ConvanimError(
+                "view", f"the pictures draw 1-D and 2-D chains, got {network.ndim}-D"
+            )
         self.layers = drawn_layers(network)
         self.names = _names(network, self.layers)
         self.scale = unit = float(style.cell or look.GUIDE_CELL)
         check_cell_size(unit, None)
-        layout = Layout.FLAT if view is NetworkView.TREE else Layout.OBLIQUE
+        self.rows = network.ndim == 1  # rows of cells with their edges, else oblique planes
+        layout = Layout.FLAT if self.rows else Layout.OBLIQUE
         steps = np.rint(look.PROJECTIONS[layout] * unit)
-        gap = (look.TREE_ROW_GAP if view is NetworkView.TREE else look.LAYERS_GAP) * unit
+        gap = (look.TREE_ROW_GAP if self.rows else look.LAYERS_GAP) * unit
         shapes = [_shape(network.sizes[k]) for k in self.layers]
         boxes = [SheetPlacement(steps, unit, np.zeros(2), shape).box() for shape in shapes]
         widest = max(float(np.ptp(box[:, 0])) for box in boxes)
@@ -109,7 +125,7 @@ class _Placement:
         self.names_x = margin + widest + look.TREE_LABEL_GAP * unit
         labels = [Label(np.zeros(2), name, self.text, (0, 0, 0), Role.LABEL) for name in self.names]
         name_width = max(float(np.ptp(text_box(label)[::2])) for label in labels)
-        legend = look.LABEL_ROOM * unit if view is NetworkView.LAYERS else 0.0
+        legend = 0.0 if view is NetworkView.TREE else look.LABEL_ROOM * unit
         self.legend_y = top - gap + look.LABEL_OFFSET * unit
         self.size = (
             math.ceil(self.names_x + name_width + margin),
@@ -143,7 +159,7 @@ def draw_network(network: Network, field: Field, view: NetworkView, style: Style
     planes = [filled(sheet.shape, kind) for sheet, kind in zip(sheets, kinds)]
     lit = [field.mask(k).reshape(sheet.shape) for k, sheet in zip(layers, sheets)]
     static: list[Primitive] = []
-    reads = layer_reads(network, layers) if view is NetworkView.TREE else []
+    reads = layer_reads(network, layers) if placement.rows else []
     faint = blend(palette.outline, palette.background, look.TREE_EDGE_FADE)
 
     def edge(row: int, upper: int, lower: int, colour: tuple[int, int, int], width: int) -> Segment:
@@ -179,6 +195,16 @@ def draw_network(network: Network, field: Field, view: NetworkView, style: Style
         )
 
     paths = _paths(field, cells[0], planes[0], view, placement)
+    if view is NetworkView.COUNTS:
+        counts = _Counts(network, placement, cells, planes, palette)
+        return Drawing(
+            size=placement.size,
+            background=palette.background,
+            lower=tuple(static),
+            upper=(),
+            upper_region=(),
+            frames=Lazy(len(layers), counts.frame),
+        )
 
     def frame(index: int) -> FrameDrawing:
         rows = range(len(layers) - 1, len(layers) - 2 - index, -1)  # the top index + 1 rows
@@ -201,6 +227,50 @@ def draw_network(network: Network, field: Field, view: NetworkView, style: Style
         upper_region=(),
         frames=Lazy(len(layers), frame),
     )
+
+
+class _Counts:
+    """The counts view's frames: frame k shades the first k + 1 drawn layers (the input
+    first) by how many paths reach each cell from the whole input, each layer from pale
+    (its fewest) to dark (its most), the counts printed where they all fit."""
+
+    def __init__(
+        self,
+        network: Network,
+        placement: _Placement,
+        cells: list[CellLayout],
+        planes: list[Plane],
+        palette: Palette,
+    ):
+        totals = path_totals(network)
+        self.counts = [
+            np.array(outer_counts(totals[k]), dtype=object).reshape(plane.cells.shape)
+            for k, plane in zip(placement.layers, planes)
+        ]
+        self.cells, self.planes, self.palette = cells, planes, palette
+        at = np.array([placement.size[0] / 2, placement.legend_y])
+        text = "paths from the whole input to each cell: pale the layer's fewest, dark its most"
+        self.legend = Label(at, text, placement.text, palette.text, Role.LABEL)
+
+    def frame(self, index: int) -> FrameDrawing:
+        shapes: list[Primitive] = []
+        labels: list[Primitive] = []
+        for row in range(index + 1):
+            counts, layout = self.counts[row], self.cells[row]
+            values = [int(c) for c in counts.ravel()]
+            low, high = min(values), max(values)
+            base = self.palette.input if row == 0 else self.palette.output
+            prints = high < MAX_PRINTED
+            for (r, c), count in np.ndenumerate(counts):
+                share = look.PATH_SHADE_MIN
+                if high > low:
+                    spread = look.PATH_SHADE_MAX - look.PATH_SHADE_MIN
+                    share += spread * (int(count) - low) / (high - low)
+                fill = blend(base, self.palette.highlight, share)
+                shapes.append(layout.cell(r, c, fill, self.palette.outline, role=Role.HIGHLIGHT))
+                if prints:
+                    labels.append(layout.number(r, c, int(count), fill))
+        return FrameDrawing((*shapes, *labels, self.legend), ())
 
 
 def _box(mask: np.ndarray) -> np.ndarray:

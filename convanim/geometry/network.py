@@ -274,10 +274,19 @@ class Field:
 
     def path_counts(self) -> list:
         """The paths from each input cell, as nested lists shaped as the input (Python ints)."""
-        array = np.array(1, dtype=object)
-        for counts in self.paths:
-            array = np.multiply.outer(array, np.array(counts, dtype=object))
-        return array.tolist()
+        return outer_counts(self.paths)
+
+
+def outer_counts(rows: Sequence[Sequence[int]]) -> list:
+    """The N-D counts (nested lists of Python ints) whose per-axis factors are ``rows``.
+
+    >>> outer_counts([(1, 2), (1, 3)])
+    [[1, 3], [2, 6]]
+    """
+    array = np.array(1, dtype=object)
+    for counts in rows:
+        array = np.multiply.outer(array, np.array(counts, dtype=object))
+    return array.tolist()
 
 
 def outer(rows: Sequence[np.ndarray]) -> np.ndarray:
@@ -402,3 +411,30 @@ def is_padding(op: Op | None) -> bool:
         return False
     ones = all(axis.kernel == 1 and axis.stride == 1 for axis in op.axes)
     return ones and any(axis.padding != (0, 0) for axis in op.axes)
+
+
+def path_totals(network: Network) -> tuple[tuple[tuple[int, ...], ...], ...]:
+    """Per layer (0: the input) and axis, how many paths reach each cell from the whole
+    input: the forward pass of an input of ones with every weight 1 (a transposed layer's
+    stamp counts, compounding through a decoder). The N-D count of a cell is the product
+    over axes; Python integers, exact.
+
+    >>> spec = ConvSpec(input_size=3, kernel=3, stride=2, transposed=True)
+    >>> path_totals(Network((3,), (Stage("up", spec),)))[1][0]
+    (1, 1, 2, 1, 2, 1, 1)
+    """
+    per_axis = []
+    for axis in range(network.ndim):
+        counts = [1] * network.input_size[axis]
+        rows = [tuple(counts)]
+        for matrix in _incidence(network, axis):
+            pushed = [0] * matrix.shape[0]
+            for o, i in zip(*np.nonzero(matrix)):
+                pushed[o] += counts[i]
+            counts = pushed
+            rows.append(tuple(counts))
+        per_axis.append(rows)
+    return tuple(
+        tuple(per_axis[a][layer] for a in range(network.ndim))
+        for layer in range(len(network.sizes))
+    )

@@ -1,5 +1,5 @@
 """The 15 animations of Dumoulin & Visin's guide, its 4 numerical ones, 8 of channels and
-groups and 4 of networks, under their own names, as GIF and as animated SVG.
+groups and 6 of networks, under their own names, as GIF and as animated SVG.
 
 ``render_gallery`` writes them (in parallel) with a README table, all or none;
 ``stale_files`` says which files of a folder differ from what convanim renders now.
@@ -114,12 +114,42 @@ CHANNEL_SPECS: dict[str, tuple[ConvSpec | Separable, View, Reading, bool]] = {
         False,
     ),
 }
-#: Networks: name -> (named stack, the input it is drawn on, view, the output cell followed).
-NETWORK_ENTRIES: dict[str, tuple[NetworkPreset, tuple[int, ...], NetworkView, tuple[int, ...]]] = {
-    "network_vgg_block": (NetworkPreset.VGG_BLOCK, (9, 9), NetworkView.LAYERS, (4, 4)),
-    "network_wavenet": (NetworkPreset.WAVENET, (16,), NetworkView.TREE, (15,)),
-    "network_unet_step": (NetworkPreset.UNET_STEP, (8, 8), NetworkView.LAYERS, (3, 3)),
-    "network_resnet_stem": (NetworkPreset.RESNET_STEM, (21, 21), NetworkView.LAYERS, (3, 3)),
+#: Networks: name -> (the chain, or a named stack's; the input it is drawn on; view; the
+#: output cell followed). Two transposed 3x3 layers of stride 2 compound their uneven stamp
+#: counts (Odena et al.'s checkerboard); nearest upsampling then a convolution keeps them even.
+_UP = "nn.Upsample(scale_factor=2); nn.Conv2d(1, 1, 3, padding=1)"
+NETWORK_ENTRIES: dict[str, tuple[str, tuple[int, ...], NetworkView, tuple[int, ...]]] = {
+    "network_vgg_block": (
+        NETWORK_PRESETS[NetworkPreset.VGG_BLOCK].layers,
+        (9, 9),
+        NetworkView.LAYERS,
+        (4, 4),
+    ),
+    "network_wavenet": (
+        NETWORK_PRESETS[NetworkPreset.WAVENET].layers,
+        (16,),
+        NetworkView.TREE,
+        (15,),
+    ),
+    "network_unet_step": (
+        NETWORK_PRESETS[NetworkPreset.UNET_STEP].layers,
+        (8, 8),
+        NetworkView.LAYERS,
+        (3, 3),
+    ),
+    "network_resnet_stem": (
+        NETWORK_PRESETS[NetworkPreset.RESNET_STEM].layers,
+        (21, 21),
+        NetworkView.LAYERS,
+        (3, 3),
+    ),
+    "network_checkerboard": (
+        "nn.ConvTranspose2d(1, 1, 3, stride=2); nn.ConvTranspose2d(1, 1, 3, stride=2)",
+        (3, 3),
+        NetworkView.COUNTS,
+        (7, 7),
+    ),
+    "network_resize_convolution": (f"{_UP}; {_UP}", (3, 3), NetworkView.COUNTS, (5, 5)),
 }
 ALL_NAMES = (*GUIDE_SPECS, *NUMERICAL_SPECS, *CHANNEL_SPECS, *NETWORK_ENTRIES)
 
@@ -139,9 +169,8 @@ def entry(name: str) -> Request:
     if name in NETWORK_ENTRIES:
         from convanim.pytorch import build_network, parse_chain
 
-        preset, size, drawn, cell = NETWORK_ENTRIES[name]
-        network = build_network(parse_chain(NETWORK_PRESETS[preset].layers), size)
-        return Request.of(network, view=drawn, cell=cell)
+        layers, size, drawn, cell = NETWORK_ENTRIES[name]
+        return Request.of(build_network(parse_chain(layers), size), view=drawn, cell=cell)
     if name in CHANNEL_SPECS:
         shown, view, reading, printed = CHANNEL_SPECS[name]
         return Request.of(shown, view=view, reading=reading, values=printed)

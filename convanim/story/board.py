@@ -50,6 +50,7 @@ class NetworkView(str, enum.Enum):
 
     TREE = "tree"  # 1-D: a row of cells per layer, an edge to every cell read (WaveNet's)
     LAYERS = "layers"  # 2-D: each layer's plane in the guide's projection, stacked upward
+    COUNTS = "counts"  # 1-D or 2-D: each layer shaded by the paths from the whole input
 
 
 class Reading(str, enum.Enum):
