@@ -547,8 +547,8 @@ def _network_drawing(
 ) -> tuple[Drawing, Style]:
     """``network`` drawn in ``view`` for its output ``cell`` (see ``drawing``), within the
     budgets, both checked from the sizes before anything is drawn."""
-    from convanim.draw.network import draw_network, drawn_layers, network_size
-    from convanim.geometry.network import receptive_field
+    from convanim.draw.network import draw_network, network_size
+    from convanim.geometry.network import drawn_layers, receptive_field
 
     view = choose(NetworkView, view, "view")
     check_frame_budget(

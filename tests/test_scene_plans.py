@@ -222,3 +222,27 @@ def test_arithmetic_text():
         input_size=(3, 3), kernel=3, stride=2, padding=1, output_padding=1, transposed=True
     )
     assert arithmetic_text(odd) == "transposed " + on_screen("3x3, k3, s2, p1, op1 -> 6x6")
+
+
+def test_network_plan_follows_the_field_row_by_row_and_refuses_what_it_cannot_draw():
+    from convanim.pytorch import build_network, parse_chain
+    from convanim.story.scenes import DEFAULTS, SceneParams, network_plan
+
+    plan = network_plan(DEFAULTS["NetworkScene"])  # dilations 1, 2, 4 on 16 cells, output 4
+    by_hand = [range(4, 12), [4, 6, 8, 10], [4, 8], [4]]
+    assert [row.nonzero()[0].tolist() for row in plan.field] == [list(r) for r in by_hand]
+    assert plan.paths == (0,) * 4 + (1,) * 8 + (0,) * 4
+    # The reads of the top row: cell j reads cells j and j + 4 of the row below.
+    assert [row.nonzero()[0].tolist() for row in plan.reads[-1]][:2] == [[0, 4], [1, 5]]
+    spec = DEFAULTS["NetworkScene"].spec
+    plane = build_network(parse_chain("nn.Conv2d(1, 1, 3)"), 5)
+    with pytest.raises(ConvanimError, match=r"^layers: the network scene draws 1-D chains"):
+        network_plan(SceneParams(spec, network=plane))
+    deep = build_network(parse_chain("; ".join(["nn.Conv1d(1, 1, 1)"] * 8)), 5)
+    with pytest.raises(ConvanimError, match=r"^layers: the network scene draws at most 8 rows"):
+        network_plan(SceneParams(spec, network=deep))
+    wide = build_network(parse_chain("nn.Conv1d(1, 1, 3)"), 40)
+    with pytest.raises(
+        ConvanimError, match=r"^input_size: the network scene draws rows of at most 32"
+    ):
+        network_plan(SceneParams(spec, network=wide))

@@ -464,7 +464,8 @@ def small_render(tmp_path_factory):
             folder = tmp_path_factory.mktemp(name)
             with pytest.MonkeyPatch.context() as patch:
                 patch.setattr(manim.Text, "__init__", recording)
-                out = render_scene(SCENES[name], SceneParams(SMALL[name]), folder / f"{name}.mp4")
+                params = SceneParams(SMALL[name]) if name in SMALL else DEFAULTS[SCENES[name].cls]
+                out = render_scene(SCENES[name], params, folder / f"{name}.mp4")
             done[name] = out, texts
         return done[name]
 
@@ -646,6 +647,34 @@ def test_scene_cli_png_and_list(manim, cli, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["m.png"]
 
 
+@pytest.mark.manim
+def test_network_scene_lights_the_field_row_by_row(manim, tmp_path):
+    """The default chain, dilations 1, 2, 4 on 16 cells, output 4: each row lights the
+    cells that reach it (by hand: 4 8, then 4 6 8 10, then 4..11), one play per row."""
+    from convanim.scenes.network import NetworkScene
+
+    from convanim.render.manim.blocks import LIT_INPUT, LIT_OUTPUT
+
+    plan_rows = [list(range(4, 12)), [4, 6, 8, 10], [4, 8], [4]]  # the input first
+    lit = []
+
+    def after_play(scene):
+        colours = [LIT_INPUT] + [LIT_OUTPUT] * (len(scene.grids) - 1)
+        lit.append(
+            [
+                [c for c in range(grid.shape[1]) if grid[0, c].get_fill_color() == colour]
+                for grid, colour in zip(scene.grids, colours)
+            ]
+        )
+
+    scene = probe(NetworkScene, DEFAULTS["NetworkScene"], tmp_path, after_play)
+    assert [grid.shape for grid in scene.grids] == [(1, 16), (1, 15), (1, 13), (1, 9)]
+    # after the rows and edges appear, one play per row from the top: each adds its row
+    rows_lit = [sum(bool(row) for row in shown) for shown in lit]
+    assert rows_lit[-5:] == [1, 2, 3, 4, 4]  # the last play prints the paths
+    assert lit[-1] == plan_rows
+
+
 @pytest.mark.parametrize(
     ("args", "prefix", "detail"),
     [
@@ -662,6 +691,18 @@ def test_scene_cli_png_and_list(manim, cli, tmp_path):
         ([], "error: NAME: name a scene: convolution, transposed", ""),
         (["convolution", "--quality", "x"], "error: Invalid value for '--quality': ", "'x'"),
         (["convolution", "--format", "avi"], "error: Invalid value for '--format': ", "'avi'"),
+        (["network", "--k", "3"], "error: --k: the network scene takes a chain of layers", ""),
+        (
+            ["network", "--layers", "nn.Conv2d(1, 1, 3)", "--i", "5"],
+            "error: --layers: the network scene draws 1-D chains",
+            "--view layers",
+        ),
+        (["network", "--cell", "99"], "error: --cell: must be a cell of the 9 layer", ""),
+        (
+            ["convolution", "--layers", "nn.Conv1d(1, 1, 3)"],
+            "error: --layers: only the network",
+            "",
+        ),
     ],
 )
 def test_scene_cli_rejects_bad_input_before_manim_starts(

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 
 import typer
@@ -28,6 +28,9 @@ from convanim.request import Request
 from convanim.story.board import Reading
 from convanim.story.presets import Preset
 from convanim.text import overlap_verdict, record, shape_lines, shape_text
+
+if TYPE_CHECKING:
+    from convanim.story.scenes import SceneParams
 
 app = typer.Typer(
     cls=Commands,
@@ -326,10 +329,12 @@ def scene(
     preview: options.Preview = False,
     list_scenes: options.ListScenes = False,
     max_steps: options.MaxSteps = MAX_STEPS,
+    layers: options.Layers = None,
+    cell: options.Cell = None,
 ) -> None:
     """Render a Manim scene (needs the manim extra): the scene's own spec, changed by the flags given.
 
-    Example: convanim scene transposed --k 3 --s 2 --p 1
+    Example: convanim scene transposed --k 3 --s 2 --p 1; convanim scene network --layers "..." --i 16
     """
     from convanim.pipeline import default_name
     from convanim.render.manim.driver import SCENES, check, find_scene, render_scene
@@ -345,14 +350,46 @@ def scene(
             "scene", f"name a scene: {', '.join(SCENES)} ({{list_scenes}} says more)"
         )
     entry = find_scene(name)
-    transposed = flags.transposed or entry.cls == "TransposedConvolutionScene"
-    spec = flags.over(DEFAULTS[entry.cls].spec).spec(transposed, channels=True)
-    params = SceneParams(spec, seed=seed, show_values=values)
-    stem = default_name(spec, extension=f".{file_format.value}")
+    if entry.cls == "NetworkScene":
+        params = _network_scene(flags, layers, cell, seed, values)
+        spec = params.spec
+        stem = f"{len(params.network.stages) if params.network else 0}layers.{file_format.value}"
+    else:
+        for argument, given in (("layers", layers), ("cell", cell)):
+            if given is not None:
+                raise ConvanimError(argument, "only the network scene follows a chain of layers")
+        transposed = flags.transposed or entry.cls == "TransposedConvolutionScene"
+        spec = flags.over(DEFAULTS[entry.cls].spec).spec(transposed, channels=True)
+        params = SceneParams(spec, seed=seed, show_values=values)
+        stem = default_name(spec, extension=f".{file_format.value}")
     path = out or Path("renders") / f"{entry.cls}_{stem}"
     check(entry, params, path, file_format, max_steps)
     render_scene(entry, params, path, quality, file_format, preview)
-    typer.echo(f"{path}: {entry.cls}, {shape_text(spec)}, {path.stat().st_size:,} bytes")
+    shown = "" if params.network else f", {shape_text(spec)}"
+    typer.echo(f"{path}: {entry.cls}{shown}, {path.stat().st_size:,} bytes")
+
+
+def _network_scene(
+    flags: SpecFlags, layers: str | None, cell: str | None, seed: int, values: bool
+) -> SceneParams:
+    """The network scene's parameters: its own chain, or --layers on --i (16 cells unless
+    typed), and the output --cell followed; the other spec flags have no meaning here."""
+    from convanim.pytorch import build_network, parse_chain
+    from convanim.story.scenes import DEFAULTS, SceneParams
+
+    for argument in sorted(flags.typed - {"input_size"}):
+        raise ConvanimError(argument, "the network scene takes a chain of layers: give {layers}")
+    default = DEFAULTS["NetworkScene"]
+    assert default.network is not None
+    network = default.network
+    if layers is not None or flags.input_size is not None:
+        text = layers or "; ".join(stage.text for stage in network.stages)
+        sizes = integers("input_size", flags.input_size) if flags.input_size else network.input_size
+        network = build_network(parse_chain(text), sizes if len(sizes) > 1 else sizes[0])
+    chosen = default.cell if network is default.network and cell is None else None
+    if cell is not None:
+        chosen = integers("cell", cell)
+    return SceneParams(default.spec, seed, values, network, chosen)
 
 
 @app.command()

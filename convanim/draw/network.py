@@ -45,7 +45,7 @@ from convanim.errors import ConvanimError
 from convanim.geometry.network import (
     Field,
     Network,
-    is_padding,
+    drawn_layers,
     layer_reads,
     outer_counts,
     path_totals,
@@ -54,16 +54,6 @@ from convanim.lazy import Lazy
 from convanim.story.board import Cell, NetworkView, Plane, filled
 from convanim.story.values import MAX_PRINTED
 from convanim.text import size_text
-
-
-def drawn_layers(network: Network) -> list[int]:
-    """The layers drawn (indices into ``network.sizes``): the input and every stage that
-    neither passes its input through nor only pads it."""
-    return [0] + [
-        k
-        for k, stage in enumerate(network.stages, start=1)
-        if stage.op is not None and not is_padding(stage.op)
-    ]
 
 
 def _names(network: Network, layers: list[int]) -> list[str]:

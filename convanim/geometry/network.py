@@ -438,3 +438,20 @@ def path_totals(network: Network) -> tuple[tuple[tuple[int, ...], ...], ...]:
         tuple(per_axis[a][layer] for a in range(network.ndim))
         for layer in range(len(network.sizes))
     )
+
+
+def drawn_layers(network: Network) -> list[int]:
+    """The layers a picture draws (indices into ``network.sizes``): the input and every
+    stage that neither passes its input through nor only pads it (what the next drawn
+    layer reads runs through those: ``layer_reads``).
+
+    >>> net = Network((4,), (Stage("pad", ConvSpec(input_size=4, kernel=1, padding=1)),
+    ...                      Stage("conv", ConvSpec(input_size=6, kernel=3)), Stage("relu", None)))
+    >>> drawn_layers(net)
+    [0, 2]
+    """
+    return [0] + [
+        k
+        for k, stage in enumerate(network.stages, start=1)
+        if stage.op is not None and not is_padding(stage.op)
+    ]

@@ -25,6 +25,13 @@ from convanim.geometry import (
     scatter,
     scatter_running_sums,
 )
+from convanim.geometry.network import (
+    Network,
+    Stage,
+    drawn_layers,
+    layer_reads,
+    receptive_field,
+)
 from convanim.story.board import Board, Reading, build_board, drawn_cells
 from convanim.story.presets import Separable
 from convanim.story.values import (
@@ -34,16 +41,29 @@ from convanim.story.values import (
     small_inputs,
     small_values,
 )
-from convanim.text import parameter_tokens, size_text
+from convanim.text import counted, parameter_tokens, size_text
 
 
 @dataclass(frozen=True)
 class SceneParams:
-    """What a scene draws: the spec, the seed of its values, and whether values are shown."""
+    """What a scene draws: the spec, the seed of its values, and whether values are shown;
+    the network scene its chain and the output cell it follows instead of the spec."""
 
     spec: ConvSpec
     seed: int = 0
     show_values: bool = True
+    network: Network | None = None
+    cell: tuple[int, ...] | None = None
+
+
+def _dilated_stack(size: int, dilations: tuple[int, ...]) -> Network:
+    """Convolutions of 2-cell kernels with these dilations, one after the other, on ``size``."""
+    stages, start = [], size
+    for d in dilations:
+        spec = ConvSpec(input_size=size, kernel=2, dilation=d)
+        stages.append(Stage(f"nn.Conv1d(1, 1, 2, dilation={d})", spec))
+        size = spec.output_size[0]
+    return Network((start,), tuple(stages))
 
 
 DEFAULTS = {
@@ -55,6 +75,11 @@ DEFAULTS = {
     "ReconstructionScene": SceneParams(ConvSpec(input_size=(7, 7), kernel=3)),
     "ChannelsScene": SceneParams(
         ConvSpec(input_size=(4, 4), kernel=3, padding=1, in_channels=4, out_channels=4)
+    ),
+    "NetworkScene": SceneParams(  # a dilated stack of 2-cell kernels, WaveNet's without padding
+        ConvSpec(input_size=16, kernel=2),
+        network=_dilated_stack(16, (1, 2, 4)),
+        cell=(4,),
     ),
 }
 
@@ -523,4 +548,66 @@ def channels_plan(params: SceneParams) -> ChannelsPlan:
             else f"its pointwise layer reads the {shape_text(depthwise.output_size)} depthwise output"
         ),
         text=f"{in_channels} channels in, {out_channels} out: {arithmetic_text(standard)}",
+    )
+
+
+#: The network scene draws a row per layer: at most this many rows, and cells a row.
+MAX_SCENE_ROWS = 8
+MAX_SCENE_ROW = 32
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    """What the network scene shows: WaveNet's picture of a 1-D chain, one row per drawn
+    layer (the input first), which cells of each row read which of the row below, the
+    field of one output cell row by row, and the paths from each input cell to it."""
+
+    params: SceneParams
+    names: tuple[str, ...]  # per row: the input's size, then each layer's text
+    reads: tuple[np.ndarray, ...]  # per row above the input: (cells, cells below) bool
+    field: tuple[np.ndarray, ...]  # per row: (cells,) bool, the cells reaching the output cell
+    paths: tuple[int, ...]  # per input cell: its paths to the output cell
+    cell: int  # the output cell followed
+    text: str
+
+
+def network_plan(params: SceneParams) -> NetworkPlan:
+    """The network scene: the chain of ``params.network`` (1-D), the field of output
+    ``params.cell`` (the centre one when None), as ``convanim net --view tree`` draws it.
+
+    >>> plan = network_plan(DEFAULTS["NetworkScene"])
+    >>> [int(row.sum()) for row in plan.field], plan.paths[4:12]
+    ([8, 4, 2, 1], (1, 1, 1, 1, 1, 1, 1, 1))
+    """
+    network = params.network
+    if network is None:
+        raise ConvanimError("layers", "the network scene draws a chain of layers: give {layers}")
+    if network.ndim != 1:
+        raise ConvanimError(
+            "layers",
+            f"the network scene draws 1-D chains (a row per layer), got {network.ndim}-D: "
+            "convanim net --view layers draws 2-D ones",
+        )
+    layers = drawn_layers(network)
+    if len(layers) > MAX_SCENE_ROWS:
+        raise ConvanimError(
+            "layers", f"the network scene draws at most {MAX_SCENE_ROWS} rows, got {len(layers)}"
+        )
+    widest = max(network.sizes[k][0] for k in layers)
+    if widest > MAX_SCENE_ROW:
+        raise ConvanimError(
+            "input_size",
+            f"the network scene draws rows of at most {MAX_SCENE_ROW} cells, got {widest}",
+        )
+    field = receptive_field(network, params.cell)
+    names = [f"input {network.input_size[0]}"]
+    names += [network.stages[k - 1].text for k in layers[1:]]
+    return NetworkPlan(
+        params=params,
+        names=tuple(names),
+        reads=tuple(layer_reads(network, layers)),
+        field=tuple(field.support[k][0] for k in layers),
+        paths=field.paths[0],
+        cell=field.cell[0],
+        text=f"what output {field.cell[0]} sees through {counted(len(layers) - 1, 'layer')}",
     )

@@ -51,6 +51,9 @@ OUTPUT = colour(_PALETTE.output)
 OUTLINE = colour(_PALETTE.outline)
 HIGHLIGHT = colour(_PALETTE.highlight)
 TEXT = colour(_PALETTE.text)
+#: An input and an output cell under the highlight, as the GIFs blend it.
+LIT_INPUT = colour(style.blend(_PALETTE.input, _PALETTE.highlight, style.HIGHLIGHT_OPACITY))
+LIT_OUTPUT = colour(style.blend(_PALETTE.output, _PALETTE.highlight, style.HIGHLIGHT_OPACITY))
 #: One colour per kernel position, for matrix entries (cycled if the kernel is larger).
 KERNEL_COLOURS = [colour(rgb) for rgb in style.KERNEL_COLOURS]
 HEAT_POSITIVE = colour(style.HEAT_POSITIVE)

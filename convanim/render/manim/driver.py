@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from convanim.errors import ConvanimError, choose, quoted
-from convanim.geometry import ConvSpec
 from convanim.render.encode.files import check_destination, copy_file
 from convanim.render.encode.video import movie_to_animation
 from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
@@ -45,7 +44,7 @@ class SceneEntry:
     cls: str
     plan: Callable[[SceneParams], object]  # the scene_plans function computing what it shows
     summary: str
-    steps: Callable[[ConvSpec], int]  # animation steps for a spec: what its render time grows with
+    steps: Callable[[SceneParams], int]  # animation steps: what its render time grows with
     grows_with: str = "input_size"  # the argument the steps grow with, named when over budget
 
 
@@ -55,28 +54,28 @@ SCENES = {
         "ConvolutionScene",
         scene_plans.convolution_plan,
         "the kernel sweeps the padded input; each output cell fills as it is reached",
-        lambda spec: math.prod(spec.output_size),  # one step per output cell
+        lambda params: math.prod(params.spec.output_size),  # one step per output cell
     ),
     "transposed": SceneEntry(
         "transposed",
         "TransposedConvolutionScene",
         scene_plans.transposed_plan,
         "a transposed conv as gather (zeros, re-pad, flipped kernel) and as scatter, equal",
-        lambda spec: math.prod(spec.output_size) + math.prod(spec.input_size),  # gather, scatter
+        lambda params: math.prod(params.spec.output_size) + math.prod(params.spec.input_size),
     ),
     "matrix": SceneEntry(
         "matrix",
         "MatrixScene",
         scene_plans.matrix_plan,
         "y = Cx with C unrolled, then Cᵀ and x' = Cᵀy (1-D, then a tiny 2-D case)",
-        lambda spec: math.prod(spec.output_size) * math.prod(spec.input_size) // 4,  # entries
+        lambda params: math.prod(params.spec.output_size) * math.prod(params.spec.input_size) // 4,
     ),
     "reconstruction": SceneEntry(
         "reconstruction",
         "ReconstructionScene",
         scene_plans.reconstruction_plan,
         "why x' = Σᵢ yᵢcᵢ = Cᵀy brings back what the kernel responds to",
-        lambda spec: math.prod(spec.input_size) // 4,  # heat-map cells
+        lambda params: math.prod(params.spec.input_size) // 4,  # heat-map cells
     ),
     "channels": SceneEntry(
         "channels",
@@ -84,8 +83,17 @@ SCENES = {
         scene_plans.channels_plan,
         "one input through standard, grouped, depthwise and pointwise layers: filters, weights",
         # One step per output channel of each stage (depthwise: one per input channel).
-        lambda spec: 3 * spec.out_channels + spec.in_channels,
+        lambda params: 3 * params.spec.out_channels + params.spec.in_channels,
         "in_channels",
+    ),
+    "network": SceneEntry(
+        "network",
+        "NetworkScene",
+        scene_plans.network_plan,
+        "what one output sees through a 1-D chain of layers: WaveNet's picture, row by row",
+        # One step per layer's row (the plan bounds the rows and their cells).
+        lambda params: 0 if params.network is None else len(params.network.stages) + 2,
+        "layers",
     ),
 }
 
@@ -113,9 +121,11 @@ def check(
         raise ConvanimError("out", rule)
     if out is not None:
         check_destination(out)
-    steps = entry.steps(params.spec)
+    steps = entry.steps(params)
     if steps > max_steps:
-        smaller = "fewer channels" if entry.grows_with == "in_channels" else "a smaller input"
+        smaller = {"in_channels": "fewer channels", "layers": "fewer layers"}.get(
+            entry.grows_with, "a smaller input"
+        )
         raise ConvanimError(
             entry.grows_with,
             f"the {entry.cls} would take {steps} steps, more than the budget of {max_steps}; "

@@ -52,3 +52,5 @@ CHANNELS_FRAME_STROKE = 3.0  # the group-coloured frame around a plane
 CHANNELS_FRAME_BUFF = 0.06  # between a plane and its frame
 CHANNELS_TIP = 0.2  # tip length of the arrow from a filter to its output channel
 CHANNELS_TIP_PER_CELL = 0.6  # at most this many cell edges
+NETWORK_ROW_GAP = 1.6  # the network scene: cell edges between two rows, room for the edges
+NETWORK_EDGE_OPACITY = 0.35  # an edge at rest
