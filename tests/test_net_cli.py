@@ -135,6 +135,9 @@ def test_a_model_file_as_print_writes_it(tmp_path):
             "error: --from-input: must be a cell of the 5x5 layer",
         ),
         (("--model", "missing.txt", "--i", "5"), "error: --model: cannot read missing.txt"),
+        (("--model", ".", "--i", "5"), "error: --model: cannot read .: Is a directory"),
+        (("--layers", ""), "error: --layers: no layers"),
+        (("--preset", "dcgan", "--view", "layers"), "error: --i: 3516x4267 px frames exceed"),
         (("--layers", "nn.Conv2d(1, 1, 3)", "--i", "100000000"), "error: --i:"),
     ],
 )

@@ -91,6 +91,7 @@ def net(
     out: options.NetFile = None,
     theme: options.ThemeChoice = Theme.LIGHT,
     duration: options.Duration = DURATION,
+    max_pixels: options.MaxPixels = MAX_PIXELS,
 ) -> None:
     """Print what one output cell sees through a chain of layers, exactly: per layer its
     size, jump, field size and start, the field on every layer and the paths from each
@@ -116,8 +117,6 @@ def net(
         layers = stack.layers
         if input_size is None:
             input_size = ",".join(map(str, stack.input_size))
-    if input_size is None:
-        raise ConvanimError("input_size", "a network needs its input size, as 32,32")
     if model is not None:
         try:
             text = model.read_text(encoding="utf-8")
@@ -128,6 +127,8 @@ def net(
     else:
         assert layers is not None
         chain = parse_chain(layers)
+    if input_size is None:
+        raise ConvanimError("input_size", "a network needs its input size, as 32,32")
     sizes = integers("input_size", input_size)
     built = build_network(chain, sizes if len(sizes) > 1 else sizes[0])
     field = receptive_field(built, None if cell is None else integers("cell", cell))
@@ -139,7 +140,14 @@ def net(
             if set_:
                 rule = "the pictures follow an output cell's field: drop {" + name + "} or {view}"
                 raise ConvanimError(name, rule)
-        request = Request.of(built, view=view, cell=field.cell, theme=theme, duration=duration)
+        request = Request.of(
+            built,
+            view=view,
+            cell=field.cell,
+            theme=theme,
+            duration=duration,
+            max_pixels=max_pixels,
+        )
         if preset is not None:  # named in the default file name
             request = dataclasses.replace(request, tags=(preset.value,))
         if isinstance(context.obj, ParsedRequest):  # parsed for a documentation tool: no file
