@@ -184,6 +184,7 @@ def drawing(
     overlap: bool = False,
     reading: Reading = Reading.GATHER,
     cell: tuple[int, ...] | None = None,
+    from_input: tuple[int, ...] | None = None,
 ) -> tuple[Drawing, Style]:
     """The laid-out animation of ``spec``, and the style it was laid out in.
 
@@ -191,11 +192,12 @@ def drawing(
     windows (weights unused) and always prints them; ``overlap`` closes a
     scatter view with a frame of stamp counts per output. The channel views (stack,
     volume) read a layer one way: ``reading`` gather or scatter (transposed specs).
-    A ``Network`` is drawn in a ``NetworkView`` (tree, layers) for its output ``cell``
-    (None: the centre one).
+    A ``Network`` is drawn in a ``NetworkView`` (tree, layers, counts) for its output
+    ``cell`` (None: the centre one), or for what input cell ``from_input`` reaches.
     """
     if isinstance(spec, Network):
-        return _network_drawing(spec, view, style or Style(), cell, max_frames, max_pixels)
+        style = style or Style()
+        return _network_drawing(spec, view, style, cell, from_input, max_frames, max_pixels)
     view = choose(View, view, "view")
     check_view(spec, view, overlap)
     check_pooling_view(pooling, view)
@@ -374,12 +376,13 @@ def title(
     pooling: Pooling | None = None,
     cell: tuple[int, ...] | None = None,
     view: View | NetworkView | None = None,
+    from_input: tuple[int, ...] | None = None,
 ) -> str:
     """What an animation shows, in one sentence (its alt text)."""
     from convanim.text import alt_text, network_alt_text
 
     if isinstance(spec, Network):
-        return network_alt_text(spec, cell, view is NetworkView.COUNTS)
+        return network_alt_text(spec, cell, view is NetworkView.COUNTS, from_input)
 
     if isinstance(spec, Separable):
         first, second = alt_text(spec.depthwise), alt_text(spec.pointwise)
@@ -430,7 +433,13 @@ def svg_text(
         light,
         duration,
         transparent,
-        title(spec, options.get("pooling"), options.get("cell"), options.get("view")),
+        title(
+            spec,
+            options.get("pooling"),
+            options.get("cell"),
+            options.get("view"),
+            options.get("from_input"),
+        ),
         dark[0] if dark else None,
         frame=index,
     )
@@ -491,7 +500,8 @@ def animate_to_file(
     if path.suffix.lower() == ".svg":  # vectors, from the same drawing the frames are painted from
         style = options.pop("style", None) or Style()
         light, *dark = (drawing(spec, style=each, **options)[0] for each in style.schemes())
-        title_text = title(spec, options.get("pooling"), options.get("cell"), options.get("view"))
+        named = (options.get(name) for name in ("pooling", "cell", "view", "from_input"))
+        title_text = title(spec, *named)
         return write_drawing(
             light, path, duration, transparent, dark[0] if dark else None, title_text
         )
@@ -542,13 +552,14 @@ def _network_drawing(
     view: View | NetworkView,
     style: Style,
     cell: tuple[int, ...] | None,
+    from_input: tuple[int, ...] | None,
     max_frames: int,
     max_pixels: int,
 ) -> tuple[Drawing, Style]:
     """``network`` drawn in ``view`` for its output ``cell`` (see ``drawing``), within the
     budgets, both checked from the sizes before anything is drawn."""
     from convanim.draw.network import draw_network, network_size
-    from convanim.geometry.network import drawn_layers, receptive_field
+    from convanim.geometry.network import drawn_layers, projective_field, receptive_field
 
     view = choose(NetworkView, view, "view")
     check_frame_budget(
@@ -561,7 +572,9 @@ def _network_drawing(
             f"{width}x{height} px frames exceed the budget of {max_pixels} pixels; "
             "draw fewer cells or layers, or raise {max_pixels}",
         )
-    return draw_network(network, receptive_field(network, cell), view, style), style
+    reach = None if from_input is None else projective_field(network, from_input)
+    field = receptive_field(network, cell)
+    return draw_network(network, field, view, style, reach), style
 
 
 STILL_FORMATS = (".svg", ".png", ".pdf")

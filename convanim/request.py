@@ -68,6 +68,7 @@ class Request:
     max_pixels: int
     tags: tuple[str, ...] = field(default=(), compare=False)  # for the default file name
     cell: tuple[int, ...] | None = None  # a network's output cell whose field is shown
+    from_input: tuple[int, ...] | None = None  # or the input cell whose reach is shown
 
     @classmethod
     def of(
@@ -93,6 +94,7 @@ class Request:
         max_frames: int = MAX_FRAMES,
         max_pixels: int = MAX_PIXELS,
         cell: tuple[int, ...] | None = None,
+        from_input: tuple[int, ...] | None = None,
     ) -> Request:
         """The request for ``shown`` with these options, refused (ConvanimError) where they
         do not fit together.
@@ -104,8 +106,9 @@ class Request:
         in row-major order, shaped as ``ValueShapes`` says), and so does any pooling.
 
         A ``Network`` is drawn in a ``NetworkView`` (tree for 1-D, layers for 2-D by
-        default) for its output ``cell`` (None: the centre one); a layer's options
-        (numbers, pooling, reading, overlap, width) are refused for it.
+        default) for its output ``cell`` (None: the centre one), or for what input cell
+        ``from_input`` reaches; a layer's options (numbers, pooling, reading, overlap,
+        width) are refused for it.
         """
         if isinstance(shown, Network):
             layer_options = {
@@ -125,10 +128,20 @@ class Request:
                     rule = "a network's picture follows one cell's field: drop {" + name + "}"
                     raise ConvanimError(name, rule)
             return cls._network(
-                shown, view, cell, theme, labels, duration, transparent, max_frames, max_pixels
+                shown,
+                view,
+                cell,
+                from_input,
+                theme,
+                labels,
+                duration,
+                transparent,
+                max_frames,
+                max_pixels,
             )
-        if cell is not None:
-            raise ConvanimError("cell", "only a network has an output cell to follow")
+        for name, followed in (("cell", cell), ("from_input", from_input)):
+            if followed is not None:
+                raise ConvanimError(name, "only a network has cells to follow through its layers")
         _check_kinds(
             shown,
             seed=seed,
@@ -206,6 +219,7 @@ class Request:
         network: Network,
         view: View | NetworkView | str | None,
         cell: tuple[int, ...] | None,
+        from_input: tuple[int, ...] | None,
         theme: Theme | str,
         labels: bool,
         duration: int,
@@ -228,9 +242,12 @@ class Request:
         if view is None:
             view = NetworkView.TREE if network.ndim == 1 else NetworkView.LAYERS
         view = choose(NetworkView, view, "view")
-        from convanim.geometry.network import receptive_field
+        from convanim.geometry.network import projective_field, receptive_field
 
         shown_cell = receptive_field(network, cell).cell  # refused here if not a cell
+        if from_input is not None:
+            projective_field(network, from_input)  # likewise
+            from_input = tuple(int(c) for c in from_input)
         style = Style(theme=choose(Theme, theme, "theme"), labels=labels)
         return cls(
             network,
@@ -246,6 +263,7 @@ class Request:
             max_pixels,
             (),
             shown_cell,
+            from_input,
         )
 
     @property
@@ -265,6 +283,7 @@ class Request:
                 "max_frames": self.max_frames,
                 "max_pixels": self.max_pixels,
                 "cell": self.cell,
+                "from_input": self.from_input,
             }
         options: dict[str, Any] = {
             "view": self.view,
@@ -295,7 +314,7 @@ class Request:
     @property
     def title(self) -> str:
         """The animation in one sentence: its alt text."""
-        return title(self.shown, self.pooling, self.cell, self.view)
+        return title(self.shown, self.pooling, self.cell, self.view, self.from_input)
 
     def default_path(self, still: int | None = None, folder: Path = Path("renders")) -> Path:
         """Where the command line writes it unless told: a name that states the parameters."""
@@ -304,8 +323,11 @@ class Request:
         extension = ".svg" if auto else ".png" if still is not None else ".gif"
         if isinstance(self.shown, Network):
             cell = "-".join(map(str, self.cell or ()))
+            followed = f"cell{cell}"
+            if self.from_input is not None:
+                followed = "from" + "-".join(map(str, self.from_input))
             theme = "" if self.style.theme is Theme.LIGHT else f"_{self.style.theme.value}"
-            parts = ["net", *self.tags, self.view.value, f"cell{cell}", *tags[len(self.tags) :]]
+            parts = ["net", *self.tags, self.view.value, followed, *tags[len(self.tags) :]]
             return folder / ("_".join(parts) + theme + extension)
         assert isinstance(self.view, View)
         name = default_name(self.spec, self.view, self.style.theme, extension, tags)

@@ -508,10 +508,13 @@ def _flat(nested: Any) -> list[int]:
 
 
 def network_alt_text(
-    network: Network, cell: tuple[int, ...] | None = None, counts: bool = False
+    network: Network,
+    cell: tuple[int, ...] | None = None,
+    counts: bool = False,
+    from_input: tuple[int, ...] | None = None,
 ) -> str:
-    """What a network's picture shows, in one sentence: one output cell's field, or
-    (``counts``) the paths from the whole input to every cell.
+    """What a network's picture shows, in one sentence: one output cell's field, what input
+    cell ``from_input`` reaches, or (``counts``) the paths from the whole input to every cell.
 
     >>> from convanim.geometry.network import Stage
     >>> net = Network((8,), (Stage("nn.Conv1d(1, 1, 3)", ConvSpec(input_size=8, kernel=3)),))
@@ -526,7 +529,7 @@ def network_alt_text(
         return (
             f"How many paths reach each cell of a network of {layers} {sizes} from its whole input"
         )
-    return (
-        f"What output cell {','.join(map(str, shown))} of a network of {layers} "
-        f"(input {size_text(network.input_size)}, output {size_text(last)}) sees, layer by layer"
-    )
+    if from_input is not None:
+        source = ",".join(map(str, from_input))
+        return f"What input cell {source} of a network of {layers} {sizes} reaches, layer by layer"
+    return f"What output cell {','.join(map(str, shown))} of a network of {layers} {sizes} sees, layer by layer"

@@ -316,3 +316,35 @@ def test_counts_view_compounds_a_decoders_stamps_into_a_checkerboard():
     expected = [np.ones((3, 3), dtype=int), np.outer(first, first), np.outer(second, second)]
     assert printed == [int(v) for grid in expected for v in grid.ravel()]
     assert max(printed) == 9 and sorted(set(np.outer(second, second).ravel())) == [1, 2, 3, 4, 6, 9]
+
+
+def test_from_input_lights_what_an_input_cell_reaches_row_by_row_upward(tmp_path):
+    """WaveNet's causal stack from input 3: it reaches 3..3+2^k-1 of row k (by hand: each
+    causal layer of dilation d adds cells up to d later), one row more per frame, from the
+    input up; the file's title says so."""
+    from convanim.draw.frames import CellShape, Role
+    from convanim.draw.network import draw_network
+    from convanim.draw.style import Style
+    from convanim.geometry.network import projective_field, receptive_field
+    from convanim.pytorch import build_network, parse_chain
+    from convanim.story.board import NetworkView
+
+    built = build_network(parse_chain(WAVENET), 16)
+    reach = projective_field(built, (3,))
+    drawing = draw_network(built, receptive_field(built), NetworkView.TREE, Style(), reach)
+    by_hand = [list(range(3, min(16, 3 + 2**k))) for k in range(5)]
+    for index, frame in enumerate(drawing.frames):
+        lit = [s for s in frame.below if isinstance(s, CellShape) and s.role is Role.HIGHLIGHT]
+        rows = sorted({round(s.corners[:, 1].min()) for s in lit}, reverse=True)  # input first
+        assert len(rows) == index + 1
+        for row, y in enumerate(rows):
+            shown = sorted(s.position[1] for s in lit if round(s.corners[:, 1].min()) == y)
+            assert shown == by_hand[row], (index, row)
+    done = run(
+        "--preset", "wavenet", "--view", "tree", "--from-input", "3", "-o", "a.svg", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    title = (
+        "What input cell 3 of a network of 8 layers (input 16, output 16) reaches, layer by layer"
+    )
+    assert f"<title>{title}</title>" in (tmp_path / "a.svg").read_text()

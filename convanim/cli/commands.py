@@ -136,14 +136,13 @@ def net(
     if from_input is not None:
         reach = projective_field(built, integers("from_input", from_input))
     if view is not None:
-        for name, set_ in (("as_json", as_json), ("from_input", from_input is not None)):
-            if set_:
-                rule = "the pictures follow an output cell's field: drop {" + name + "} or {view}"
-                raise ConvanimError(name, rule)
+        if as_json:
+            raise ConvanimError("as_json", "--json prints the numbers: drop it or {view}")
         request = Request.of(
             built,
             view=view,
             cell=field.cell,
+            from_input=None if from_input is None else integers("from_input", from_input),
             theme=theme,
             duration=duration,
             max_pixels=max_pixels,

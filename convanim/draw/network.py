@@ -45,8 +45,10 @@ from convanim.errors import ConvanimError
 from convanim.geometry.network import (
     Field,
     Network,
+    Reach,
     drawn_layers,
     layer_reads,
+    outer,
     outer_counts,
     path_totals,
 )
@@ -128,11 +130,18 @@ def network_size(network: Network, view: NetworkView, style: Style) -> tuple[int
     return _Placement(network, NetworkView(view), style).size
 
 
-def draw_network(network: Network, field: Field, view: NetworkView, style: Style) -> Drawing:
+def draw_network(
+    network: Network,
+    field: Field,
+    view: NetworkView,
+    style: Style,
+    reach: Reach | None = None,
+) -> Drawing:
     """``network`` in ``view`` for the output cell of ``field``: every layer at rest, then
     one frame per drawn layer lighting the field from the output down; the last frame
     shows each input cell's paths (printed on the tree; shaded, with a legend, on the
-    layers, and printed where every count fits a cell).
+    layers, and printed where every count fits a cell). With ``reach`` (the projective
+    field of an input cell) the frames light what it reaches instead, from the input up.
 
     >>> from convanim.geometry import ConvSpec
     >>> from convanim.geometry.network import Stage, receptive_field
@@ -147,7 +156,8 @@ def draw_network(network: Network, field: Field, view: NetworkView, style: Style
     kinds = [Cell.INPUT] + [Cell.OUTPUT] * (len(layers) - 1)
     cells = [CellLayout(sheet, palette, output=row > 0) for row, sheet in enumerate(sheets)]
     planes = [filled(sheet.shape, kind) for sheet, kind in zip(sheets, kinds)]
-    lit = [field.mask(k).reshape(sheet.shape) for k, sheet in zip(layers, sheets)]
+    rows_of = field.mask if reach is None else (lambda layer: outer(reach[layer]))
+    lit = [rows_of(k).reshape(sheet.shape) for k, sheet in zip(layers, sheets)]
     static: list[Primitive] = []
     reads = layer_reads(network, layers) if placement.rows else []
     faint = blend(palette.outline, palette.background, look.TREE_EDGE_FADE)
@@ -196,7 +206,18 @@ def draw_network(network: Network, field: Field, view: NetworkView, style: Style
             frames=Lazy(len(layers), counts.frame),
         )
 
+    def upward(index: int) -> FrameDrawing:
+        """The projective field on the first index + 1 rows, joined row to row."""
+        shapes: list[Primitive] = []
+        for row in range(1, index + 1):
+            shapes += joins(row)
+        for row in range(index + 1):
+            shapes += lit_cells(cells[row], planes[row], np.argwhere(lit[row]))
+        return FrameDrawing(tuple(shapes), ())
+
     def frame(index: int) -> FrameDrawing:
+        if reach is not None:
+            return upward(index)
         rows = range(len(layers) - 1, len(layers) - 2 - index, -1)  # the top index + 1 rows
         shapes: list[Primitive] = []
         for row in rows:

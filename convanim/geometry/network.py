@@ -348,9 +348,11 @@ def _pulled(matrix: np.ndarray, counts: list[int]) -> list[int]:
     return pulled
 
 
-def projective_field(
-    network: Network, cell: Sequence[int] | None = None
-) -> tuple[tuple[np.ndarray, ...], ...]:
+#: Per layer (0: the input) and axis, a bool row of the cells one input cell reaches.
+Reach = tuple[tuple[np.ndarray, ...], ...]
+
+
+def projective_field(network: Network, cell: Sequence[int] | None = None) -> Reach:
     """Per layer (0: the input) and axis, the bool row of cells input ``cell`` reaches."""
     cell = _cell(network, cell, network.input_size, "from_input")
     per_axis = []
