@@ -1,18 +1,25 @@
-"""``convanim net --json`` in-process: a 50-layer chain on 224x224 and ResNet-50's main path.
+"""``convanim net`` in-process: the JSON of a 50-layer chain on 224x224 and of ResNet-50's
+main path, then the pictures of VGG's block (layers view) and WaveNet's stack (tree view).
 
 Prints, per case, the seconds from the chain's text to the JSON (parse, build, field,
-path counts, summaries) and the peak of Python's allocations (tracemalloc) during it.
+path counts, summaries) and the peak of Python's allocations (tracemalloc) during it;
+then the seconds from the chain's text to an animated SVG and to a GIF, each once.
 Run from the repository root: python benchmarks/bench_network.py
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 
 from convanim.geometry.network import receptive_field
 from convanim.pytorch import build_network, parse_chain
+from convanim.request import Request
+from convanim.story.board import NetworkView
+from convanim.story.presets import NETWORK_PRESETS, NetworkPreset
 from convanim.text import network_record
 
 
@@ -67,7 +74,23 @@ def measure(name: str, text: str) -> None:
     )
 
 
+def picture(name: str, preset: NetworkPreset, size: tuple[int, ...], view: NetworkView) -> None:
+    folder = Path(tempfile.mkdtemp())
+    timings = []
+    for suffix in (".svg", ".gif"):
+        start = time.perf_counter()
+        built = build_network(parse_chain(NETWORK_PRESETS[preset].layers), size)
+        written = Request.of(built, view=view).write(folder / f"net{suffix}")
+        timings.append(
+            f"{suffix[1:]} {time.perf_counter() - start:5.2f} s ({written.bytes:,} bytes)"
+        )
+    print(f"  {name:<34} {'  '.join(timings)}")
+
+
 if __name__ == "__main__":
     print("convanim net --json in-process, 224x224 input:")
     measure("50 layers of 3x3 (stride 2 every 10)", fifty_layers())
     measure("ResNet-50 main path (no shortcuts)", resnet50_main_path())
+    print("convanim net --view, from the text to the file:")
+    picture("VGG block on 9x9, layers view", NetworkPreset.VGG_BLOCK, (9, 9), NetworkView.LAYERS)
+    picture("WaveNet on 16, tree view", NetworkPreset.WAVENET, (16,), NetworkView.TREE)

@@ -348,3 +348,21 @@ def test_from_input_lights_what_an_input_cell_reaches_row_by_row_upward(tmp_path
         "What input cell 3 of a network of 8 layers (input 16, output 16) reaches, layer by layer"
     )
     assert f"<title>{title}</title>" in (tmp_path / "a.svg").read_text()
+
+
+def test_the_readmes_tables_are_what_net_prints():
+    """Every ``$ convanim net --preset NAME`` block of the README is the command's output."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    blocks = re.findall(r"```console\n\$ convanim net --preset (\S+)\n(.*?)```", readme, re.DOTALL)
+    assert {name for name, _ in blocks} == {
+        "vgg-block",
+        "wavenet",
+        "dcgan",
+        "unet-step",
+        "resnet-stem",
+    }
+    for name, shown in blocks:
+        assert run("--preset", name).stdout == shown, name
