@@ -259,6 +259,19 @@ def check_view(shown: ConvSpec | Separable, view: View, overlap: bool) -> None:
         raise ConvanimError("overlap", "the overlap frame closes a scatter view ({view} scatter)")
 
 
+def check_network_view(network: Network, view: NetworkView) -> None:
+    """Refuse what ``view`` cannot draw of ``network``: the tree draws 1-D chains, the
+    layers 2-D ones, counts either."""
+    if network.ndim > 2:
+        raise ConvanimError("view", f"the pictures draw 1-D and 2-D chains, got {network.ndim}-D")
+    if view is NetworkView.TREE and network.ndim != 1:
+        rule = "the tree view draws 1-D chains (one row per layer), got 2-D: draw it with {view} layers"
+        raise ConvanimError("view", rule)
+    if view is NetworkView.LAYERS and network.ndim != 2:
+        rule = "the layers view draws 2-D chains (one plane per layer), got 1-D: draw it with {view} tree"
+        raise ConvanimError("view", rule)
+
+
 def check_pooling_view(pooling: Pooling | None, view: View) -> None:
     """Refuse a pooling in a channel view: pooling draws one slice."""
     if pooling is not None and view.channels:

@@ -32,6 +32,7 @@ from convanim.pipeline import (
     MAX_FRAMES,
     MAX_PIXELS,
     check_duration,
+    check_network_view,
     check_pooling_view,
     check_view,
     default_name,
@@ -242,12 +243,22 @@ class Request:
         if view is None:
             view = NetworkView.TREE if network.ndim == 1 else NetworkView.LAYERS
         view = choose(NetworkView, view, "view")
-        from convanim.geometry.network import projective_field, receptive_field
+        check_network_view(network, view)
+        if view is NetworkView.COUNTS:
+            for name, followed in (("cell", cell), ("from_input", from_input)):
+                if followed is not None:
+                    rule = (
+                        "the counts view follows the whole input, no one cell: drop {" + name + "}"
+                    )
+                    raise ConvanimError(name, rule)
+        if cell is not None and from_input is not None:
+            rule = "a picture follows one cell: an output {cell} or an input {from_input}"
+            raise ConvanimError("from_input", rule)
+        from convanim.geometry.network import check_cell
 
-        shown_cell = receptive_field(network, cell).cell  # refused here if not a cell
+        shown_cell = check_cell(network.sizes[-1], cell, "cell")
         if from_input is not None:
-            projective_field(network, from_input)  # likewise
-            from_input = tuple(int(c) for c in from_input)
+            from_input = check_cell(network.input_size, from_input, "from_input")
         style = Style(theme=choose(Theme, theme, "theme"), labels=labels)
         return cls(
             network,

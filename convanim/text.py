@@ -15,7 +15,17 @@ from convanim.geometry import (
     overlap_counts,
     unread_count,
 )
-from convanim.geometry.network import Field, Network, summaries
+from convanim.geometry.network import (
+    AxisSummary,
+    Field,
+    Network,
+    Reach,
+    default_cell,
+    rows_box,
+    rows_cells,
+    rows_holes,
+    summaries,
+)
 
 #: Groups listed one per line by ``channel_lines``; the rest are counted.
 GROUPS_SHOWN = 8
@@ -367,11 +377,16 @@ def overlap_verdict(spec: ConvSpec) -> str:
     return f"uneven: interior cells get {interior[0]}..{interior[-1]} taps ({span})"
 
 
-def _exact(value: Fraction | None) -> int | float | None:
-    """A summary's value for JSON: an integer when whole, else the nearest float."""
+def _exact(value: Fraction | None) -> int | float | str | None:
+    """A summary's value for JSON, exactly: an integer when whole, a number when a float
+    holds it (halves, quarters), else the fraction as text (``"1/3"``)."""
     if value is None:
         return None
-    return int(value) if value.denominator == 1 else float(value)
+    if value.denominator == 1:
+        return int(value)
+    if value.denominator & (value.denominator - 1) == 0:  # a power of two: a float is exact
+        return float(value)
+    return f"{value.numerator}/{value.denominator}"
 
 
 def _per_axis(values: list[Any]) -> str:
@@ -381,20 +396,21 @@ def _per_axis(values: list[Any]) -> str:
 
 
 def _field_entry(rows: tuple[Any, ...]) -> dict[str, Any]:
-    """The box, cell count and holes of a field given as one bool row per axis."""
-    box = []
-    for row in rows:
-        lit = row.nonzero()[0]
-        box.append([int(lit[0]), int(lit[-1])] if len(lit) else None)
-    cells = 1
-    for row in rows:
-        cells *= int(row.sum())
-    holes = any(b is not None and int(r.sum()) < b[1] - b[0] + 1 for r, b in zip(rows, box))
-    return {"box": box, "cells": cells, "holes": holes}
+    """The box (null when no cell is lit), cell count and holes of a field given as one
+    bool row per axis."""
+    box = rows_box(rows)
+    return {
+        "box": None if box is None else [list(pair) for pair in box],
+        "cells": rows_cells(rows),
+        "holes": rows_holes(rows),
+    }
 
 
 def network_record(
-    network: Network, field: Field, reach: tuple[tuple[Any, ...], ...] | None = None
+    network: Network,
+    field: Field,
+    reach: Reach | None = None,
+    summary: tuple[tuple[AxisSummary, ...], ...] | None = None,
 ) -> dict[str, Any]:
     """Everything ``convanim net --json`` writes: per layer its size and the calculator's
     summary per axis (jump, size, start; null where it does not hold), the field of
@@ -402,7 +418,8 @@ def network_record(
     and with ``reach`` the projective field of an input cell.
     """
     layers = []
-    for stage, size, axes in zip(network.stages, network.sizes[1:], summaries(network)):
+    summary = summaries(network) if summary is None else summary
+    for stage, size, axes in zip(network.stages, network.sizes[1:], summary):
         layers.append(
             {
                 "name": stage.text,
@@ -443,15 +460,15 @@ def _summary_text(value: Fraction | None) -> str | None:
 
 
 def _box_text(entry: dict[str, Any]) -> str:
-    """``9..22x9..22, 196 cells`` (with holes where the field skips cells)."""
+    """``9..22x9..22, 196 cells`` (with holes where the field skips cells), or ``none``."""
+    if entry["box"] is None:
+        return "none"
     box = "x".join(f"{first}..{last}" for first, last in entry["box"])
     holes = ", with holes" if entry["holes"] else ""
     return f"{box}, {counted(entry['cells'], 'cell')}{holes}"
 
 
-def network_lines(
-    network: Network, field: Field, reach: tuple[tuple[Any, ...], ...] | None = None
-) -> list[str]:
+def network_lines(network: Network, field: Field, reach: Reach | None = None) -> list[str]:
     """``convanim net``'s table: per layer its output size, the calculator's summary per
     axis (``-`` where it does not hold) and the cells of it that reach the chosen output
     cell; then the field on the input with its path counts (and the projective field).
@@ -465,14 +482,15 @@ def network_lines(
     1  nn.Conv1d(1, 1, 3, 2, 1)  4       2     3     0      1..1, 1 cell
     paths from each input cell to cell 1: 1 to 1 (exact integers)
     """
-    record = network_record(network, field, reach)
+    summary = summaries(network)
+    record = network_record(network, field, reach, summary)
     cell = ",".join(map(str, field.cell))
     rows = [["layer", "output", "jump", "size", "start", f"field of cell {cell}"]]
     rows.append(
         ["input", size_text(network.input_size), "", "", "", _box_text(record["field"]["input"])]
     )
     for k, (layer, axes, entry) in enumerate(
-        zip(record["layers"], summaries(network), record["field"]["layers"]), start=1
+        zip(record["layers"], summary, record["field"]["layers"]), start=1
     ):
         rows.append(
             [
@@ -489,10 +507,13 @@ def network_lines(
         "".join(text.ljust(width) for text, width in zip(row, widths)) + row[-1] for row in rows
     ]
     counts = [count for count in _flat(record["field"]["paths"]) if count]
-    lines.append(
-        f"paths from each input cell to cell {cell}: {min(counts):,} to {max(counts):,} "
-        "(exact integers)"
-    )
+    if counts:
+        lines.append(
+            f"paths from each input cell to cell {cell}: {min(counts):,} to {max(counts):,} "
+            "(exact integers)"
+        )
+    else:
+        lines.append(f"no input cell reaches cell {cell}: it reads padding only")
     if reach is not None:
         projective = record["projective"]
         source = ",".join(map(str, projective["cell"]))
@@ -522,7 +543,7 @@ def network_alt_text(
     'What output cell 2 of a network of 1 layer (input 8, output 6) sees, layer by layer'
     """
     last = network.sizes[-1]
-    shown = cell if cell is not None else tuple((n - 1) // 2 for n in last)
+    shown = cell if cell is not None else default_cell(last)
     layers = counted(len(network.stages), "layer")
     sizes = f"(input {size_text(network.input_size)}, output {size_text(last)})"
     if counts:

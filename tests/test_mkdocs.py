@@ -130,6 +130,6 @@ net --layers "nn.Conv1d(1, 1, 2); nn.Conv1d(1, 1, 2, dilation=2)" --i 5 --view t
     refused = mkdocs_build(tmp_path, page.replace(" --view tree", ""), "--strict")
     assert refused.returncode != 0
     assert (
-        "convanim: --view: the page holds a picture: give --view tree or layers "
+        "convanim: --view: the page holds a picture: give --view tree, layers or counts "
         "(in the fence `convanim net --layers"
     ) in refused.stderr

@@ -237,7 +237,7 @@ def test_tree_view_lights_wavenets_tree_row_by_row(tmp_path):
         ),
         (
             ("--preset", "wavenet", "-o", "a.gif"),
-            "error: -o: a network is drawn with --view tree or layers",
+            "error: -o: a network is drawn with --view tree, layers or counts",
         ),
         (("--preset", "wavenet", "--view", "tree", "-o", "a.txt"), "error: -o:"),
         (("--preset", "wavenet", "--view", "tree", "--i", "100000"), "error: --i:"),
@@ -366,3 +366,40 @@ def test_the_readmes_tables_are_what_net_prints():
     }
     for name, shown in blocks:
         assert run("--preset", name).stdout == shown, name
+
+
+def test_a_cell_that_reads_padding_only_is_said_and_drawn_not_a_crash(tmp_path):
+    """Output 0 of a 1x1 convolution with padding 1 reads only padding: the table says no
+    input cell reaches it, the JSON's box is null, the pictures draw it; and an input cell
+    a stride skips reaches nothing on the layer above."""
+    empty = ("--layers", "nn.Conv2d(1, 1, 1, padding=1)", "--i", "3", "--cell", "0,0")
+    table = run(*empty)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.splitlines()[1].split()[-1] == "none"
+    assert table.stdout.splitlines()[-1] == "no input cell reaches cell 0,0: it reads padding only"
+    record = json.loads(run(*empty, "--json").stdout)
+    assert record["field"]["input"] == {"box": None, "cells": 0, "holes": False}
+    assert record["field"]["paths"] == [[0] * 3] * 3
+    drawn = run(*empty, "--view", "layers", "-o", "a.svg", cwd=tmp_path)
+    assert drawn.returncode == 0, drawn.stderr
+    skipped = ("--layers", "nn.Conv2d(1, 1, 1, stride=2)", "--i", "4", "--from-input", "1,1")
+    assert run(*skipped).stdout.splitlines()[-1] == "input cell 1,1 reaches on the last layer: none"
+    drawn = run(*skipped, "--view", "layers", "-o", "b.svg", cwd=tmp_path)
+    assert drawn.returncode == 0, drawn.stderr
+
+
+def test_a_final_padding_layer_is_drawn_so_the_followed_cell_is_lit():
+    from convanim.draw.frames import CellShape, Role
+    from convanim.draw.network import draw_network
+    from convanim.draw.style import Style
+    from convanim.geometry.network import receptive_field
+    from convanim.pytorch import build_network, parse_chain
+    from convanim.story.board import NetworkView
+
+    built = build_network(parse_chain("nn.Conv1d(1, 1, 3); nn.ZeroPad1d(1)"), 5)
+    drawing = draw_network(built, receptive_field(built, (1,)), NetworkView.TREE, Style())
+    assert len(drawing.frames) == 3  # the input, the convolution, the padded output
+    (top,) = [
+        s for s in drawing.frames[0].below if isinstance(s, CellShape) and s.role is Role.HIGHLIGHT
+    ]
+    assert top.position == (0, 1)

@@ -20,6 +20,8 @@ from convanim.geometry.network import (
     Network,
     Stage,
     Upsample,
+    drawn_layers,
+    layer_reads,
     outer,
     outer_counts,
     path_totals,
@@ -277,3 +279,73 @@ def test_path_totals_are_the_forward_pass_of_ones(chain):
         assert outer_counts(totals[layer]) == vector.reshape(size).tolist()
         if layer < len(matrices):
             vector = matrices[layer].dot(vector)
+
+
+def test_a_transposed_layers_jump_is_its_stride_inverted_whatever_its_kernel():
+    """Odd kernels too: k 3 stride 2 (the guide's odd case) reads 1 or 2 inputs by turns,
+    k 4 stride 3 likewise every third cell: the fields recur every s cells moved by one."""
+    for kernel, stride, jump in ((3, 2, Fraction(1, 2)), (4, 3, Fraction(1, 3))):
+        spec = ConvSpec(input_size=6, kernel=kernel, stride=stride, transposed=True)
+        (summary,) = summaries(Network((6,), (Stage("up", spec),)))[0]
+        assert summary.jump == jump and summary.start is None, (kernel, stride)
+
+
+def test_cut_means_the_border_cuts_a_field_not_that_fields_differ():
+    """A transposed layer's interior fields differ in width (1 or 2 inputs) without any
+    border; padding 1 on a 3x3 kernel cuts the first and last fields."""
+    spec = ConvSpec(input_size=6, kernel=3, stride=2, transposed=True)
+    inner = [
+        cell
+        for cell in range(2, 11)
+        if receptive_field(Network((6,), (Stage("t", spec),)), (cell,)).cells(0) == 1
+    ]
+    assert inner  # narrower fields inside: not cut by any border
+    (only,) = summaries(Network((6,), tuple(stack(6, (3, 1, 0, 1)))))[0]
+    assert not only.cut
+    (padded,) = summaries(Network((6,), tuple(stack(6, (3, 1, 1, 1)))))[0]
+    assert padded.cut and padded.size == 3 and padded.start == 0
+
+
+def test_a_last_layer_of_one_cell_has_a_start_and_no_jump():
+    (summary,) = summaries(Network((3,), tuple(stack(3, (3, 1, 0, 1)))))[0]
+    assert (summary.jump, summary.size, summary.start) == (None, 3, 1)
+
+
+def test_a_field_that_reads_padding_only_is_empty_not_an_error():
+    network = Network((3,), tuple(stack(3, (1, 1, 1, 1))))  # output 0 is padding's
+    field = receptive_field(network, (0,))
+    assert field.box(0) is None and field.cells(0) == 0 and not field.holes(0)
+    assert field.path_counts() == [0, 0, 0]
+
+
+def test_drawn_layers_fold_pass_through_and_padding_but_not_the_last_that_does_anything():
+    pad = ConvSpec(input_size=5, kernel=1, padding=1)
+    conv = ConvSpec(input_size=7, kernel=3)
+    network = Network(
+        (5,),
+        (
+            Stage("pad", pad),
+            Stage("conv", conv),
+            Stage("relu", None),
+            Stage("pad", ConvSpec(input_size=5, kernel=1, padding=1)),
+            Stage("relu", None),
+        ),
+    )
+    assert drawn_layers(network) == [0, 2, 4]
+
+
+@settings(max_examples=60, deadline=None)
+@given(chain=chains())
+def test_layer_reads_are_the_products_of_the_stages_between(chain):
+    network, matrices = chain
+    if network.ndim != 1:
+        return
+    layers = [0, *range(1, len(network.sizes))]
+    for reads, (earlier, later) in zip(
+        layer_reads(network, [0, len(network.sizes) - 1]), [(0, len(network.sizes) - 1)]
+    ):
+        product = np.eye(network.sizes[0][0], dtype=object)
+        for matrix in matrices[earlier:later]:
+            product = matrix.dot(product)
+        np.testing.assert_array_equal(reads, product != 0)
+    assert len(layer_reads(network, layers)) == len(layers) - 1

@@ -193,6 +193,6 @@ Networks
     assert f'alt="{alt}"' in html
     assert (source / "_build" / "_images" / name).read_text().startswith("<svg")
     assert (
-        "index.rst:10: WARNING: convanim: --view: the page holds a picture: give --view tree "
-        "or layers (in `convanim net --preset wavenet`)"
+        "index.rst:10: WARNING: convanim: --view: the page holds a picture: give --view tree"
+        ", layers or counts (in `convanim net --preset wavenet`)"
     ) in done.stderr

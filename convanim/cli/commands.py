@@ -129,24 +129,29 @@ def net(
         chain = parse_chain(layers)
     if input_size is None:
         raise ConvanimError("input_size", "a network needs its input size, as 32,32")
+    source = "model" if model is not None else "preset" if preset is not None else "layers"
     sizes = integers("input_size", input_size)
-    built = build_network(chain, sizes if len(sizes) > 1 else sizes[0])
-    field = receptive_field(built, None if cell is None else integers("cell", cell))
-    reach = None
-    if from_input is not None:
-        reach = projective_field(built, integers("from_input", from_input))
+    followed = None if cell is None else integers("cell", cell)
+    reached = None if from_input is None else integers("from_input", from_input)
+    try:  # a chain that does not fit: blamed on where it came from
+        built = build_network(chain, sizes if len(sizes) > 1 else sizes[0])
+    except ConvanimError as error:
+        raise error.renamed({"layers": source}) from None
     if view is not None:
         if as_json:
             raise ConvanimError("as_json", "--json prints the numbers: drop it or {view}")
-        request = Request.of(
-            built,
-            view=view,
-            cell=field.cell,
-            from_input=None if from_input is None else integers("from_input", from_input),
-            theme=theme,
-            duration=duration,
-            max_pixels=max_pixels,
-        )
+        try:
+            request = Request.of(
+                built,
+                view=view,
+                cell=followed,
+                from_input=reached,
+                theme=theme,
+                duration=duration,
+                max_pixels=max_pixels,
+            )
+        except ConvanimError as error:
+            raise error.renamed({"layers": source}) from None
         if preset is not None:  # named in the default file name
             request = dataclasses.replace(request, tags=(preset.value,))
         if isinstance(context.obj, ParsedRequest):  # parsed for a documentation tool: no file
@@ -156,9 +161,11 @@ def net(
         w, h = result.size
         typer.echo(f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes")
         return
+    field = receptive_field(built, followed)
+    reach = None if reached is None else projective_field(built, reached)
     if out is not None:
         raise ConvanimError(
-            "out", "a network is drawn with {view} tree or layers; without it, net prints"
+            "out", "a network is drawn with {view} tree, layers or counts; without it, net prints"
         )
     if as_json:
         typer.echo(json.dumps(network_record(built, field, reach)))
@@ -290,7 +297,7 @@ def gallery(
     out: options.GalleryFolder = Path("renders"),
     check: options.Check = False,
 ) -> None:
-    """Render the guide's 15 animations, its 4 numerical ones, 8 of channels and groups and 4
+    """Render the guide's 15 animations, its 4 numerical ones, 8 of channels and groups and 6
     of networks.
 
     Also writes README.md in the folder with the table. Example: convanim gallery -o renders

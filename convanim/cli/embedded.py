@@ -64,7 +64,7 @@ def gif_request(arguments: Sequence[str], command: str = "gif") -> ParsedRequest
     >>> gif_request(["--k", "3", "-o", "a.gif"]).error
     '-o: the page holds the animation: drop -o'
     >>> gif_request(["--preset", "wavenet"], "net").error
-    '--view: the page holds a picture: give --view tree or layers'
+    '--view: the page holds a picture: give --view tree, layers or counts'
     """
     parsed = ParsedRequest()
     result = run([command, *arguments], parsed)
@@ -73,7 +73,7 @@ def gif_request(arguments: Sequence[str], command: str = "gif") -> ParsedRequest
     if parsed.request is None:  # the command printed its help, or a network's table
         if command == "net" and "--help" not in arguments:
             return CommandResult(
-                2, "", "--view: the page holds a picture: give --view tree or layers"
+                2, "", "--view: the page holds a picture: give --view tree, layers or counts"
             )
         return CommandResult(2, "", "--help: the page holds the animation: give its flags")
     if parsed.out is not None:

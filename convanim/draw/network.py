@@ -41,7 +41,6 @@ from convanim.draw.frames import (
     text_box,
 )
 from convanim.draw.style import Layout, Palette, Style, blend
-from convanim.errors import ConvanimError
 from convanim.geometry.network import (
     Field,
     Network,
@@ -75,25 +74,9 @@ class _Placement:
     the right, and the picture's size; from the sizes alone, for the budgets."""
 
     def __init__(self, network: Network, view: NetworkView, style: Style):
-        if view is NetworkView.TREE and network.ndim != 1:
-            raise ConvanimError(
-                "view",
-                f"the tree view draws 1-D chains (one row per layer), got {network.ndim}-D: "
-                "draw it with {view} layers",
-            )
-        if view is NetworkView.LAYERS and network.ndim != 2:
-            raise ConvanimError(
-                "view",
-                f"the layers view draws 2-D chains (one plane per layer), got {network.ndim}-D: "
-                "draw it with {view} tree",
-            )
-        if network.ndim > 2:
-            raise ConvanimError(
-                "view", f"the pictures draw 1-D and 2-D chains, got {network.ndim}-D"
-            )
         self.layers = drawn_layers(network)
         self.names = _names(network, self.layers)
-        self.scale = unit = float(style.cell or look.GUIDE_CELL)
+        unit = float(style.cell or look.GUIDE_CELL)
         check_cell_size(unit, None)
         self.rows = network.ndim == 1  # rows of cells with their edges, else oblique planes
         layout = Layout.FLAT if self.rows else Layout.OBLIQUE
@@ -104,16 +87,12 @@ class _Placement:
         widest = max(float(np.ptp(box[:, 0])) for box in boxes)
         margin = look.MARGIN * unit
         self.text = max(look.MIN_LABEL_PIXELS, round(look.TEXT_SIZE * unit))
-        self.sheets: list[SheetPlacement] = [
-            SheetPlacement(steps, unit, np.zeros(2), s) for s in shapes
-        ]
-        top = margin
-        for row in range(len(shapes) - 1, -1, -1):  # the last layer on top
-            box = boxes[row]
+        top, placed = margin, []
+        for shape, box in zip(shapes[::-1], boxes[::-1]):  # the last layer on top
             x = margin + (widest - np.ptp(box[:, 0])) / 2 - box[0, 0]
-            origin = np.rint([x, top - box[0, 1]])
-            self.sheets[row] = SheetPlacement(steps, unit, origin, shapes[row])
+            placed.append(SheetPlacement(steps, unit, np.rint([x, top - box[0, 1]]), shape))
             top += float(np.ptp(box[:, 1])) + gap
+        self.sheets = placed[::-1]  # row 0, the input, first
         self.names_x = margin + widest + look.TREE_LABEL_GAP * unit
         labels = [Label(np.zeros(2), name, self.text, (0, 0, 0), Role.LABEL) for name in self.names]
         name_width = max(float(np.ptp(text_box(label)[::2])) for label in labels)
@@ -186,6 +165,8 @@ def draw_network(
                 for upper, lower in zip(*np.nonzero(reads[row - 1]))
                 if lit[row][0, upper] and lit[row - 1][0, lower]
             ]
+        if not (lit[row].any() and lit[row - 1].any()):  # a field or a reach that ends
+            return []
         return list(
             join_lines(
                 box_corners(sheets[row - 1], _box(lit[row - 1])),
@@ -273,15 +254,20 @@ class _Counts:
             base = self.palette.input if row == 0 else self.palette.output
             prints = high < MAX_PRINTED
             for (r, c), count in np.ndenumerate(counts):
-                share = look.PATH_SHADE_MIN
-                if high > low:
-                    spread = look.PATH_SHADE_MAX - look.PATH_SHADE_MIN
-                    share += spread * (int(count) - low) / (high - low)
-                fill = blend(base, self.palette.highlight, share)
+                fill = blend(base, self.palette.highlight, _shade(int(count), low, high))
                 shapes.append(layout.cell(r, c, fill, self.palette.outline, role=Role.HIGHLIGHT))
                 if prints:
                     labels.append(layout.number(r, c, int(count), fill))
         return FrameDrawing((*shapes, *labels, self.legend), ())
+
+
+def _shade(count: int, low: int, high: int) -> float:
+    """The highlight's share in a cell of ``count`` paths, ``low`` the fewest and ``high``
+    the most: from PATH_SHADE_MIN to PATH_SHADE_MAX."""
+    if high <= low:
+        return look.PATH_SHADE_MIN
+    spread = look.PATH_SHADE_MAX - look.PATH_SHADE_MIN
+    return look.PATH_SHADE_MIN + spread * (count - low) / (high - low)
 
 
 def _box(mask: np.ndarray) -> np.ndarray:
@@ -300,8 +286,9 @@ def _paths(
     """What the input shows once lit: its cells lit with their path counts (tree), or
     shaded by them with the counts printed where they all fit and a legend (layers)."""
     counts = np.array(field.path_counts(), dtype=object).reshape(plane.cells.shape)
-    most = max(int(c) for c in counts.ravel())
-    prints = most < MAX_PRINTED
+    reached = [int(c) for c in counts.ravel() if c]
+    low, high = (min(reached), max(reached)) if reached else (0, 0)
+    prints = high < MAX_PRINTED
     palette = cells.palette
 
     def shown() -> list[Primitive]:
@@ -311,16 +298,15 @@ def _paths(
             count = int(counts[r, c])
             share = look.HIGHLIGHT_OPACITY
             if view is NetworkView.LAYERS:  # shaded by the paths, pale to dark
-                share = (
-                    look.PATH_SHADE_MIN + (look.PATH_SHADE_MAX - look.PATH_SHADE_MIN) * count / most
-                )
+                share = _shade(count, low, high)
             under = blend(palette.input, palette.highlight, share)
             shapes.append(cells.cell(r, c, under, palette.outline, role=Role.HIGHLIGHT))
             if prints:
                 labels.append(cells.number(r, c, count, under))
         if view is NetworkView.LAYERS:
-            low = min(int(c) for c in counts.ravel() if c)
-            text = f"paths from each input cell: {low:,} (pale) to {most:,} (dark)"
+            text = f"paths from each input cell: {low:,} (pale) to {high:,} (dark)"
+            if not reached:
+                text = "no input cell reaches it: it reads padding only"
             at = np.array([placement.size[0] / 2, placement.legend_y])
             labels.append(Label(at, text, placement.text, palette.text, Role.LABEL))
         return shapes + labels

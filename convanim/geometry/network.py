@@ -160,7 +160,7 @@ def _incidence(network: Network, axis: int) -> list[np.ndarray]:
         raise ConvanimError(
             "input_size",
             f"the layers' {entries:,} pairs of cells along axis {axis} exceed the budget of "
-            f"{MAX_AXIS_ENTRIES:,} (MAX_AXIS_ENTRIES); choose a smaller input or fewer layers",
+            f"{MAX_AXIS_ENTRIES:,}; choose a smaller input or fewer layers",
         )
     matrices = []
     for stage, n_in, n_out in zip(network.stages, sizes, sizes[1:]):
@@ -178,21 +178,20 @@ def _incidence(network: Network, axis: int) -> list[np.ndarray]:
 class AxisSummary:
     """The calculator's summary of one layer along one axis, where it holds.
 
-    ``jump`` is how far (in input cells) the field moves from one cell of the layer to
-    the next, ``size`` the extent of a field no border cuts, ``start`` the centre of
-    the first cell's field (extended past the border where the border cuts it). They
-    hold when every uncut field is the first one moved by a whole multiple of the
-    jump. Else (``regular`` False) the fields recur every p cells moved by q, and jump is
-    q / p (half a cell for a transposed layer of stride 2) with start None; jump is None
-    when fewer than two fields are uncut.
+    ``size`` is the extent of the widest field (a field no border cuts), ``jump`` how
+    far (in input cells) the fields move per cell of the layer: the fields recur every
+    p cells moved by q input cells, and jump is q / p (half a cell for a transposed
+    layer of stride 2); None when fewer than two widest fields are seen. ``start`` is
+    the centre of the first cell's field, extended past the border where the border
+    cuts it; it holds where every widest field is the first one moved by whole jumps
+    (p = 1), and is None otherwise.
     """
 
-    jump: Fraction | None  # None: fewer than two fields are uncut, so no step is seen
+    jump: Fraction | None
     size: int
     start: Fraction | None
-    regular: bool
     holes: bool  # some field skips input cells inside its extent (dilation, transposed strides)
-    cut: bool  # some field is cut short by the input's border (padding)
+    cut: bool  # some field is cut short by the input's border (padding), or reads no input
 
 
 def _summary(fields: np.ndarray) -> AxisSummary:
@@ -204,29 +203,29 @@ def _summary(fields: np.ndarray) -> AxisSummary:
     size = int(extents.max())
     holes = bool((fields.sum(axis=1) < extents).any())
     whole = np.flatnonzero(extents == size)
-    cut = bool(len(whole) < len(fields))
+    at_border = (firsts == 0) | (lasts == fields.shape[1] - 1)
+    cut = bool((~reached | ((extents < size) & at_border)).any())
+    first = int(whole[0])
+    centre = Fraction(int(firsts[first] + lasts[first]), 2)
     period = _period(fields, whole, firsts, lasts)
-    if period is None:
-        return AxisSummary(None, size, None, False, holes, cut)
+    if period is None:  # one widest field: its centre is the start only if it is cell 0's
+        return AxisSummary(None, size, centre if first == 0 else None, holes, cut)
     cells, shift = period
     jump = Fraction(shift, cells)
-    first = whole[0]
-    start = None
-    if cells == 1:  # every uncut field is the first one moved by whole jumps
-        start = Fraction(int(firsts[first] + lasts[first]), 2) - jump * int(first)
-    return AxisSummary(jump, size, start, cells == 1, holes, cut)
+    start = centre - jump * first if cells == 1 else None
+    return AxisSummary(jump, size, start, holes, cut)
 
 
 def _period(
     fields: np.ndarray, whole: np.ndarray, firsts: np.ndarray, lasts: np.ndarray
 ) -> tuple[int, int] | None:
-    """(p, q): the fewest cells p after which every uncut field recurs moved by q input
-    cells, or None if no such p is seen among the uncut fields."""
-    uncut = set(whole.tolist())
-    for cells in range(1, len(whole)):
-        pairs = [(j, j + cells) for j in whole if j + cells in uncut]
+    """(p, q): the fewest cells p after which every widest field recurs moved by q input
+    cells, or None if no such p is seen among the widest fields."""
+    widest = set(whole.tolist())
+    for cells in range(1, len(fields)):
+        pairs = [(j, j + cells) for j in whole if j + cells in widest]
         if not pairs:
-            return None
+            continue
         shifts = {int(firsts[k] - firsts[j]) for j, k in pairs}
         if len(shifts) == 1 and all(
             np.array_equal(fields[j, firsts[j] : lasts[j] + 1], fields[k, firsts[k] : lasts[k] + 1])
@@ -254,27 +253,55 @@ class Field:
         """The field on ``layer`` as a bool array shaped as the layer."""
         return outer(self.support[layer])
 
-    def box(self, layer: int) -> tuple[tuple[int, int], ...]:
-        """(first, last) reaching cell per axis of ``layer``."""
-        return tuple(
-            (int(np.argmax(row)), int(len(row) - 1 - np.argmax(row[::-1])))
-            for row in self.support[layer]
-        )
+    def box(self, layer: int) -> tuple[tuple[int, int], ...] | None:
+        """(first, last) reaching cell per axis of ``layer``; None if none reaches it."""
+        return rows_box(self.support[layer])
 
     def cells(self, layer: int) -> int:
         """How many cells of ``layer`` reach the cell."""
-        return math.prod(int(row.sum()) for row in self.support[layer])
+        return rows_cells(self.support[layer])
 
     def holes(self, layer: int) -> bool:
         """Whether the field on ``layer`` skips cells inside its box."""
-        return any(
-            int(row.sum()) < last - first + 1
-            for row, (first, last) in zip(self.support[layer], self.box(layer))
-        )
+        return rows_holes(self.support[layer])
 
     def path_counts(self) -> list:
         """The paths from each input cell, as nested lists shaped as the input (Python ints)."""
         return outer_counts(self.paths)
+
+
+def rows_box(rows: Sequence[np.ndarray]) -> tuple[tuple[int, int], ...] | None:
+    """(first, last) lit cell per axis of the cells lit in every axis's bool row; None
+    when no cell is (a field that reads only padding, a reach that ends).
+
+    >>> rows_box([np.array([0, 1, 1, 0], bool)]), rows_box([np.zeros(3, bool)])
+    (((1, 2),), None)
+    """
+    if not all(row.any() for row in rows):
+        return None
+    return tuple((int(np.argmax(row)), int(len(row) - 1 - np.argmax(row[::-1]))) for row in rows)
+
+
+def rows_cells(rows: Sequence[np.ndarray]) -> int:
+    """How many cells are lit in every axis's bool row."""
+    return math.prod(int(row.sum()) for row in rows)
+
+
+def rows_holes(rows: Sequence[np.ndarray]) -> bool:
+    """Whether the lit cells skip cells inside their box."""
+    box = rows_box(rows)
+    return box is not None and any(
+        int(row.sum()) < last - first + 1 for row, (first, last) in zip(rows, box)
+    )
+
+
+def default_cell(size: tuple[int, ...]) -> tuple[int, ...]:
+    """The cell a field follows unless told: the centre one (the lower middle when even).
+
+    >>> default_cell((3, 4))
+    (1, 1)
+    """
+    return tuple((n - 1) // 2 for n in size)
 
 
 def outer_counts(rows: Sequence[Sequence[int]]) -> list:
@@ -294,11 +321,11 @@ def outer(rows: Sequence[np.ndarray]) -> np.ndarray:
     return functools.reduce(np.logical_and.outer, rows)
 
 
-def _cell(
-    network: Network, cell: Sequence[int] | None, size: tuple[int, ...], argument: str
-) -> tuple[int, ...]:
+def check_cell(size: tuple[int, ...], cell: Sequence[int] | None, argument: str) -> tuple[int, ...]:
+    """``cell`` of a layer of ``size`` as integers (None: ``default_cell``), refused
+    (naming ``argument``) unless it is one, indexed from 0."""
     if cell is None:
-        return tuple((n - 1) // 2 for n in size)
+        return default_cell(size)
     cell = tuple(cell)
     if len(cell) != len(size) or any(not 0 <= c < n for c, n in zip(cell, size)):
         raise ConvanimError(
@@ -317,7 +344,7 @@ def receptive_field(network: Network, cell: Sequence[int] | None = None) -> Fiel
     >>> field.box(0), field.paths[0]
     (((1, 5),), (0, 1, 2, 3, 2, 1, 0))
     """
-    cell = _cell(network, cell, network.sizes[-1], "cell")
+    cell = check_cell(network.sizes[-1], cell, "cell")
     supports, paths = [], []
     for axis in range(network.ndim):
         matrices = _incidence(network, axis)
@@ -354,7 +381,7 @@ Reach = tuple[tuple[np.ndarray, ...], ...]
 
 def projective_field(network: Network, cell: Sequence[int] | None = None) -> Reach:
     """Per layer (0: the input) and axis, the bool row of cells input ``cell`` reaches."""
-    cell = _cell(network, cell, network.input_size, "from_input")
+    cell = check_cell(network.input_size, cell, "from_input")
     per_axis = []
     for axis in range(network.ndim):
         row = np.zeros(network.input_size[axis], dtype=bool)
@@ -399,6 +426,13 @@ def layer_reads(network: Network, layers: Sequence[int], axis: int = 0) -> list[
     for earlier, later in itertools.pairwise(layers):
         if not 0 <= earlier < later < len(network.sizes):
             raise ConvanimError("layers", f"layer {later} does not follow layer {earlier}")
+        pairs = network.sizes[earlier][axis] * network.sizes[later][axis]
+        if pairs > MAX_AXIS_ENTRIES:
+            raise ConvanimError(
+                "input_size",
+                f"{pairs:,} pairs of cells between two drawn layers exceed the budget of "
+                f"{MAX_AXIS_ENTRIES:,}; choose a smaller input",
+            )
         through = np.eye(network.sizes[earlier][axis])
         for matrix in matrices[earlier:later]:
             through = ((matrix @ through) > 0).astype(float)
@@ -443,17 +477,16 @@ def path_totals(network: Network) -> tuple[tuple[tuple[int, ...], ...], ...]:
 
 
 def drawn_layers(network: Network) -> list[int]:
-    """The layers a picture draws (indices into ``network.sizes``): the input and every
-    stage that neither passes its input through nor only pads it (what the next drawn
-    layer reads runs through those: ``layer_reads``).
+    """The layers a picture draws (indices into ``network.sizes``): the input, every stage
+    that neither passes its input through nor only pads it (what the next drawn layer
+    reads runs through those: ``layer_reads``), and the last that does anything, padding
+    included: the layers after it pass its cells through, the followed cell among them.
 
     >>> net = Network((4,), (Stage("pad", ConvSpec(input_size=4, kernel=1, padding=1)),
     ...                      Stage("conv", ConvSpec(input_size=6, kernel=3)), Stage("relu", None)))
     >>> drawn_layers(net)
     [0, 2]
     """
-    return [0] + [
-        k
-        for k, stage in enumerate(network.stages, start=1)
-        if stage.op is not None and not is_padding(stage.op)
-    ]
+    ops = [k for k, stage in enumerate(network.stages, start=1) if stage.op is not None]
+    last = ops[-1] if ops else 0  # the layers after it pass its cells through
+    return [0] + [k for k in ops if k == last or not is_padding(network.stages[k - 1].op)]

@@ -115,10 +115,10 @@ CHANNEL_SPECS: dict[str, tuple[ConvSpec | Separable, View, Reading, bool]] = {
     ),
 }
 #: Networks: name -> (the chain, or a named stack's; the input it is drawn on; view; the
-#: output cell followed). Two transposed 3x3 layers of stride 2 compound their uneven stamp
+#: output cell followed, none in the counts view). Two transposed 3x3 layers of stride 2 compound their uneven stamp
 #: counts (Odena et al.'s checkerboard); nearest upsampling then a convolution keeps them even.
 _UP = "nn.Upsample(scale_factor=2); nn.Conv2d(1, 1, 3, padding=1)"
-NETWORK_ENTRIES: dict[str, tuple[str, tuple[int, ...], NetworkView, tuple[int, ...]]] = {
+NETWORK_ENTRIES: dict[str, tuple[str, tuple[int, ...], NetworkView, tuple[int, ...] | None]] = {
     "network_vgg_block": (
         NETWORK_PRESETS[NetworkPreset.VGG_BLOCK].layers,
         (9, 9),
@@ -147,9 +147,9 @@ NETWORK_ENTRIES: dict[str, tuple[str, tuple[int, ...], NetworkView, tuple[int, .
         "nn.ConvTranspose2d(1, 1, 3, stride=2); nn.ConvTranspose2d(1, 1, 3, stride=2)",
         (3, 3),
         NetworkView.COUNTS,
-        (7, 7),
+        None,
     ),
-    "network_resize_convolution": (f"{_UP}; {_UP}", (3, 3), NetworkView.COUNTS, (5, 5)),
+    "network_resize_convolution": (f"{_UP}; {_UP}", (3, 3), NetworkView.COUNTS, None),
 }
 ALL_NAMES = (*GUIDE_SPECS, *NUMERICAL_SPECS, *CHANNEL_SPECS, *NETWORK_ENTRIES)
 
