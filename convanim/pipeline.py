@@ -1,4 +1,4 @@
-"""From a spec to an animation: storyboard, numbers, drawing, frames and file, within budgets.
+"""From a request to an animation: board, numbers, drawing, frames and file, within budgets.
 
 Budgets are checked from the arithmetic before anything proportional to the
 animation's size is made. Frames are painted one at a time as the encoder reads

@@ -39,7 +39,9 @@ class NetworkScene(Scene):
         self.camera.background_color = BACKGROUND
         widths = [len(row) for row in plan.field]
         rows = len(widths)
-        size = fit_cell_size(max(widths) + 2, rows * (1 + theme.NETWORK_ROW_GAP))
+        size = fit_cell_size(
+            max(widths) + theme.NETWORK_SIDE_CELLS, rows * (1 + theme.NETWORK_ROW_GAP)
+        )
         grids = []
         for row, width in enumerate(widths):
             kind = Cell.INPUT if row == 0 else Cell.OUTPUT
@@ -65,7 +67,7 @@ class NetworkScene(Scene):
         picture = VGroup(everything, names, *(line for lines in edges for line in lines.values()))
         if picture.width > theme.FRAME_ROOM[0]:
             picture.scale_to_fit_width(theme.FRAME_ROOM[0])
-        picture.move_to(0.4 * DOWN)
+        picture.move_to(theme.NETWORK_BELOW_TITLE * DOWN)
         title = caption(plan.text, theme.TITLE_FONT).to_edge(UP)
         self.play(Write(title), FadeIn(everything), FadeIn(names))
         self.play(*(Create(line) for lines in edges for line in lines.values()))

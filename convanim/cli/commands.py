@@ -170,7 +170,8 @@ def net(
     if as_json:
         typer.echo(json.dumps(network_record(built, field, reach)))
         return
-    typer.echo("\n".join(network_lines(built, field, reach)))
+    about = [f"{NETWORK_PRESETS[preset].about}:"] if preset is not None else []
+    typer.echo("\n".join([*about, *network_lines(built, field, reach)]))
 
 
 @dataclass
@@ -367,7 +368,7 @@ def scene(
     if entry.cls == "NetworkScene":
         params = _network_scene(flags, layers, cell, seed, values)
         spec = params.spec
-        stem = f"{len(params.network.stages) if params.network else 0}layers.{file_format.value}"
+        stem = f"{_chain_digest(params)}.{file_format.value}"
     else:
         for argument, given in (("layers", layers), ("cell", cell)):
             if given is not None:
@@ -379,8 +380,18 @@ def scene(
     path = out or Path("renders") / f"{entry.cls}_{stem}"
     check(entry, params, path, file_format, max_steps)
     render_scene(entry, params, path, quality, file_format, preview)
-    shown = "" if params.network else f", {shape_text(spec)}"
+    shown = "" if params.network is not None else f", {shape_text(spec)}"
     typer.echo(f"{path}: {entry.cls}{shown}, {path.stat().st_size:,} bytes")
+
+
+def _chain_digest(params: SceneParams) -> str:
+    """A short name of a network scene's chain, its input and cell: one file per scene drawn."""
+    import hashlib
+
+    assert params.network is not None
+    texts = [stage.text for stage in params.network.stages]
+    key = repr((texts, params.network.input_size, params.cell))
+    return f"net_{len(texts)}layers_{hashlib.sha256(key.encode()).hexdigest()[:8]}"
 
 
 def _network_scene(

@@ -1,11 +1,12 @@
 """The channel views laid out: the stack view (the CS231n demo's numbers, for any layer) and
 the volume view (the guide's oblique planes, stacked in depth).
 
-Both consume a channel storyboard (the stack view also its numbers) and return a
+Both consume a board (the stack view also its numbers) and return a
 ``Drawing``: every plane, kernel slice, bias and label is in the static layer, and
-each frame adds what it lights up. Each plane gets a ``Sheet``, the placement of
-its grid points, so that the cell, number and dot builders of ``draw.frames`` serve
-every plane alike. A channel's planes take its group's hue (``GROUP_HUES``) when
+each frame adds what it lights up. Each of the board's sheets the view shows gets a
+``SheetPlacement``, where its grid points land, so that the cell, number and dot
+builders of ``draw.frames`` serve every sheet alike; the frames walk the board's lit
+sheets (``Board.lit``). A channel's planes take its group's hue (``GROUP_HUES``) when
 there are groups; nothing a frame lights lies outside the frame's group.
 """
 
@@ -72,7 +73,7 @@ class ChannelLayout:
 
 
 def _shapes(spec: ConvSpec, reading: Reading) -> tuple[tuple[int, int], tuple[int, int]]:
-    """The (input, output) plane shapes of a channel view: the spatial storyboard's."""
+    """The (input, output) plane shapes of a channel view: its board's."""
     return plane_shapes(spec.spatial, Reading(reading).spatial_view)
 
 

@@ -1,6 +1,6 @@
 """One drawing for every backend: each frame as primitives by role, in pixel coordinates.
 
-``draw`` lays out a storyboard (and its numbers) once: where every cell, line,
+``draw`` lays out a board (and its numbers) once: where every cell, line,
 dot and label goes and in which colour. A backend only turns primitives into its
 format; it has no geometry or layout of its own. Grid points land on whole
 pixels (a step in row or column is an integer pixel vector), so every cell is
@@ -267,7 +267,7 @@ def check_cell_size(scale: float, width: int | None) -> None:
 class Projection:
     """Where each plane's grid points land on the image, in whole pixels.
 
-    Needs only the planes' shapes, so a picture's size is known before its storyboard.
+    Needs only the planes' shapes, so a picture's size is known before its board.
     """
 
     def __init__(self, lower: tuple[int, int], upper: tuple[int, int], style: Style):
@@ -568,7 +568,7 @@ def join_lines(start: np.ndarray, end: np.ndarray, palette: Palette) -> list[Seg
 
 
 class _FrameLayout:
-    """Lays out the frames of one storyboard."""
+    """Lays out the frames of one board in the guide's two planes."""
 
     def __init__(
         self,

@@ -2,7 +2,9 @@
 
 This package is the only place in convanim that computes indices: ``axis``
 states every per-axis formula once, ``spec`` normalises user input into
-``ConvSpec``, and ``views`` derives everything a picture needs from it.
+``ConvSpec``, ``views`` derives everything a picture needs from it, ``pooling``
+pools over its windows, ``channels`` orders a layer's frames by channel, and
+``network`` follows cells through a chain of layers.
 Everything downstream consumes these arrays and never re-derives them.
 """
 

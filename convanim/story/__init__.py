@@ -1,2 +1,2 @@
-"""What each frame shows and prints: storyboards of one slice and of channels, their numbers,
+"""What each frame shows and prints: the board every picture is told from, its numbers,
 the presets, and the Manim scenes' plans (geometry in, no drawing)."""

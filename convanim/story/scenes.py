@@ -1,6 +1,6 @@
 """Numbers first: everything the Manim scenes show, computed without Manim.
 
-Each ``*_plan`` function turns scene parameters into arrays and storyboards
+Each ``*_plan`` function turns scene parameters into arrays and boards
 taken from the geometry (``apply``, ``apply_transpose``, ``dense_matrix``, the
 canvas and scatter views); the scenes in ``convanim.scenes`` only arrange and
 animate them, and the tests check these plans against the NumPy reference.
@@ -567,7 +567,6 @@ class NetworkPlan:
     reads: tuple[np.ndarray, ...]  # per row above the input: (cells, cells below) bool
     field: tuple[np.ndarray, ...]  # per row: (cells,) bool, the cells reaching the output cell
     paths: tuple[int, ...]  # per input cell: its paths to the output cell
-    cell: int  # the output cell followed
     text: str
 
 
@@ -608,6 +607,5 @@ def network_plan(params: SceneParams) -> NetworkPlan:
         reads=tuple(layer_reads(network, layers)),
         field=tuple(field.support[k][0] for k in layers),
         paths=field.paths[0],
-        cell=field.cell[0],
         text=f"what output {field.cell[0]} sees through {counted(len(layers) - 1, 'layer')}",
     )

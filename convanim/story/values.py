@@ -1,8 +1,8 @@
 """The numbers an animation prints: cell values, the weights under the kernel, outputs as reached.
 
 Values come from the geometry (``apply``, the canvas and scatter views, ``Pooling``);
-this module only lays them out per storyboard frame. Plane arrays are shaped like
-the storyboard's planes, with NaN where nothing is printed.
+this module only lays them out per board frame. Plane arrays are shaped like the
+board's planes, with NaN where nothing is printed.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Manim building blocks for the scenes: cell grids, value labels, heat maps, colours by role.
 
-Grids are built from storyboard planes and arrays; nothing here computes an index,
+Grids are built from board planes and arrays; nothing here computes an index,
 and every colour, opacity, width and font size comes from ``convanim.draw.style``.
 Cell (r, c) sits at column c, row r counted downwards, ``size`` scene units apart.
 """
@@ -90,7 +90,7 @@ class Grid(VGroup):
 
 
 def plane_grid(plane: Plane, size: float = theme.CELL, pending: bool = False) -> Grid:
-    """The cells of a storyboard plane in the guide's colour roles; hidden cells invisible.
+    """The cells of a board plane in the guide's colour roles; hidden cells invisible.
 
     With ``pending``, output cells start faint (not reached yet); ``sweep`` fills them.
     """
@@ -206,7 +206,7 @@ def caption(text: str, font_size: float = theme.CAPTION_FONT) -> Text:
 
 
 def plane_label(plane: Plane) -> str:
-    """A storyboard plane's label as the screen writes it: the storyboard spells sizes in
+    """A board plane's label as the screen writes it: the board spells sizes in
     ASCII for every backend (``input 5x5``); a scene writes a times sign."""
     return re.sub(r"(?<=\d)x(?=\d)", TIMES, plane.label)
 
@@ -269,7 +269,7 @@ def sweep(
     size: float,
     step_time: float,
 ) -> VGroup:
-    """Play one storyboard step per frame: the footprint moves, the output cell fills.
+    """Play one board step per frame: the footprint moves, the output cell fills.
 
     The moving footprint is kept as ``scene.footprint`` (tests probe it). ``values``
     (shaped like ``upper``, or None) are written into each output cell as it fills;

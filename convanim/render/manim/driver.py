@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from convanim.errors import ConvanimError, choose, quoted
+from convanim.geometry.network import drawn_layers
 from convanim.render.encode.files import check_destination, copy_file
 from convanim.render.encode.video import movie_to_animation
 from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
@@ -91,8 +92,8 @@ SCENES = {
         "NetworkScene",
         scene_plans.network_plan,
         "what one output sees through a 1-D chain of layers: WaveNet's picture, row by row",
-        # One step per layer's row (the plan bounds the rows and their cells).
-        lambda params: 0 if params.network is None else len(params.network.stages) + 2,
+        # One step per drawn row, then the edges and the paths (the plan bounds the rows).
+        lambda params: 0 if params.network is None else len(drawn_layers(params.network)) + 2,
         "layers",
     ),
 }

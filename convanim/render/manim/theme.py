@@ -54,3 +54,5 @@ CHANNELS_TIP = 0.2  # tip length of the arrow from a filter to its output channe
 CHANNELS_TIP_PER_CELL = 0.6  # at most this many cell edges
 NETWORK_ROW_GAP = 1.6  # the network scene: cell edges between two rows, room for the edges
 NETWORK_EDGE_OPACITY = 0.35  # an edge at rest
+NETWORK_SIDE_CELLS = 2  # cell edges of room beside the widest row
+NETWORK_BELOW_TITLE = 0.4  # the picture's centre below the frame's, clear of the title
