@@ -201,7 +201,9 @@ Cell = Annotated[
 FromInput = Annotated[
     str | None,
     _option(
-        "--from-input", panel=NETWORK, help="Also show what this input cell (r,c from 0) reaches."
+        "--from-input",
+        panel=NETWORK,
+        help="What this input cell (r,c from 0) reaches: after the table, or lit by --view.",
     ),
 ]
 NetPreset = Annotated[
