@@ -359,17 +359,13 @@ def _separable_drawing(
     then their parameters and multiply-accumulates against the standard convolution (see
     ``drawing``)."""
     from convanim.draw.channels import group_palette, in_sequence
-    from convanim.geometry import apply, connectivity
+    from convanim.geometry import connectivity
 
     frames = sum(frame_count(spec, Reading.GATHER) for spec in (pair.depthwise, pair.pointwise))
     cells = math.prod(pair.depthwise.output_size)
     culprit = "in_channels" if pair.depthwise.in_channels > cells else "input_size"
     check_frame_budget(frames + 1, max_frames, smaller=CHANNELS_SMALLER, culprit=culprit)
-    second = values
-    if values is not None:  # the pointwise layer reads what the depthwise one made
-        x, w, b = values.channel_arrays(pair.depthwise)
-        made = apply(pair.depthwise, x, w, b if pair.depthwise.bias else None)
-        second = ValueSource(seed=values.seed + 1, input=made)
+    second = None if values is None else pointwise_values(pair, values)
     args = (view, style, Reading.GATHER, max_frames, max_pixels)
     # The pointwise layer reads the depthwise outputs: its inputs keep their colours.
     depthwise = connectivity(pair.depthwise)
@@ -382,6 +378,55 @@ def _separable_drawing(
         _channel_drawing(pair.pointwise, *args, second, made_hues)[0],
     ]
     return in_sequence(parts, pair.stage_captions(), pair.comparison_lines(), style), style
+
+
+def pointwise_values(pair: Separable, values: ValueSource) -> ValueSource:
+    """Where a separable pair's pointwise layer takes its numbers: the depthwise layer's
+    outputs as its input, its weights and bias seeded one further."""
+    from convanim.geometry import apply
+
+    x, w, b = values.channel_arrays(pair.depthwise)
+    made = apply(pair.depthwise, x, w, b if pair.depthwise.bias else None)
+    return ValueSource(seed=values.seed + 1, input=made)
+
+
+def printed_numbers(
+    spec: ConvSpec | Separable,
+    view: View,
+    values: ValueSource,
+    pooling: Pooling | None = None,
+) -> dict[str, Any]:
+    """The numbers an animation prints, in PyTorch's layouts (channels first, nested
+    lists): ``x``, ``w``, ``b`` (with a bias) and ``y``; a pooling's ``x`` and ``y``; a
+    separable pair's under ``depthwise`` and ``pointwise``. The same arrays the
+    picture is drawn from (``drawing``), so the file and the numbers agree.
+
+    >>> record = printed_numbers(ConvSpec(input_size=3, kernel=2), View.CANVAS, ValueSource())
+    >>> sorted(record), len(record["y"][0])
+    (['w', 'x', 'y'], 2)
+    """
+    from convanim.geometry import apply
+
+    if isinstance(spec, Separable):
+        second = pointwise_values(spec, values)
+        return {
+            "depthwise": printed_numbers(spec.depthwise, View.STACK, values),
+            "pointwise": printed_numbers(spec.pointwise, View.STACK, second),
+        }
+    if pooling is not None:
+        x = values.pooled(pooling.spec)
+        return {"x": x[None].tolist(), "y": pooling.apply(x)[None].tolist()}
+    if View(view).channels:
+        x, w, b = values.channel_arrays(spec)
+        bias = b if spec.bias else None
+    else:
+        x, w = values.arrays(spec)
+        x, w, bias = x[None], w[None, None], None
+    record = {"x": x.tolist(), "w": w.tolist()}
+    if bias is not None:
+        record["b"] = bias.tolist()
+    record["y"] = apply(spec, x, w, bias).tolist()
+    return record
 
 
 def title(

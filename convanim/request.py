@@ -353,6 +353,18 @@ class Request:
             return self
         return replace(self, style=replace(self.style, theme=Theme.LIGHT))
 
+    def numbers(self) -> dict[str, Any]:
+        """The numbers the animation prints, as ``pipeline.printed_numbers`` gives them;
+        refused when it prints none."""
+        from convanim.pipeline import printed_numbers
+
+        if isinstance(self.shown, Network):
+            raise ConvanimError("as_json", "a network's numbers are convanim net --json's")
+        if self.values is None:
+            raise ConvanimError("as_json", "writes the numbers the picture prints: add {values}")
+        assert isinstance(self.view, View)
+        return printed_numbers(self.shown, self.view, self.values, self.pooling)
+
     def write(self, path: Path | str) -> Animation:
         """Write the animation to ``path`` (the format follows its extension)."""
         from convanim.pipeline import animate_to_file

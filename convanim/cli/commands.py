@@ -212,6 +212,7 @@ def gif(
     frame: options.Frame = None,
     markdown: options.Markdown = False,
     html: options.Html = False,
+    as_json: options.NumbersJson = False,
 ) -> None:
     """Render an animation in the style of Dumoulin & Visin.
 
@@ -264,6 +265,11 @@ def gif(
     if isinstance(context.obj, ParsedRequest):  # parsed for a documentation tool: no file
         context.obj.request, context.obj.frame, context.obj.out = request, frame, out
         return
+    if as_json:
+        for name, given in (("markdown", markdown), ("html", html)):
+            if given:
+                raise ConvanimError(name, "{as_json} prints the numbers alone: drop one")
+    numbers = request.numbers() if as_json else None  # refused before anything is written
     path = out or request.default_path(still=frame)
     if frame is not None:
         still = request.write_still(path, frame)
@@ -290,6 +296,10 @@ def gif(
         lines.append(f"![{alt}]({link})")
     if html:
         lines.append(f'<img src="{escape(link)}" alt="{escape(alt)}" width="{w}">')
+    if numbers is not None:  # the picture's numbers on standard output, what was written on stderr
+        typer.echo("\n".join(lines), err=True)
+        typer.echo(json.dumps(numbers))
+        return
     typer.echo("\n".join(lines))
 
 

@@ -70,6 +70,8 @@ FLAGS = {
     "cell": "--cell",
     "from_input": "--from-input",
     "as_json": "--json",
+    "markdown": "--markdown",
+    "html": "--html",
     "install_completion": "--install-completion",
 }
 KERNEL = 3  # the kernel when --k is not given; every other default is ConvSpec's

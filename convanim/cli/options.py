@@ -67,6 +67,14 @@ Check = Annotated[
     bool, _flag("--check", panel=OUTPUT, help="Only verify that the folder's files are current.")
 ]
 Json = Annotated[bool, _flag("--json", panel=OUTPUT, help="Print a JSON record.")]
+NumbersJson = Annotated[
+    bool,
+    _flag(
+        "--json",
+        panel=NUMBERS,
+        help="Also print the numbers the picture prints as JSON (x, w, b, y, channels first).",
+    ),
+]
 Animate = Annotated[
     bool, _flag("--animate", panel=OUTPUT, help="A GIF, one frame per output cell, row lit.")
 ]
