@@ -156,10 +156,7 @@ class Request:
             ceil_mode=ceil_mode,
             **({} if width is None else {"width": width}),
         )
-        check_duration(duration)
-        for name, budget in (("max_frames", max_frames), ("max_pixels", max_pixels)):
-            if budget < 1:
-                raise ConvanimError(name, f"must be at least 1, got {budget}")
+        _check_timing(duration, max_frames, max_pixels)
         pair = shown if isinstance(shown, Separable) else None
         spec = pair.depthwise if pair is not None else shown
         assert isinstance(spec, ConvSpec)
@@ -236,10 +233,7 @@ class Request:
             labels=labels,
             transparent=transparent,
         )
-        check_duration(duration)
-        for name, budget in (("max_frames", max_frames), ("max_pixels", max_pixels)):
-            if budget < 1:
-                raise ConvanimError(name, f"must be at least 1, got {budget}")
+        _check_timing(duration, max_frames, max_pixels)
         if view is None:
             view = NetworkView.TREE if network.ndim == 1 else NetworkView.LAYERS
         view = choose(NetworkView, view, "view")
@@ -431,6 +425,14 @@ def _given(
     values: object, shape: tuple[int, ...], argument: str, naming: str | None = None
 ) -> np.ndarray | None:
     return None if values is None else given_array(values, shape, argument, naming)
+
+
+def _check_timing(duration: int, max_frames: int, max_pixels: int) -> None:
+    """Refuse a duration no format stores, and budgets below one frame or one pixel."""
+    check_duration(duration)
+    for name, budget in (("max_frames", max_frames), ("max_pixels", max_pixels)):
+        if budget < 1:
+            raise ConvanimError(name, f"must be at least 1, got {budget}")
 
 
 _SWITCHES = ("values", "labels", "transparent", "overlap", "count_include_pad", "ceil_mode")

@@ -554,3 +554,18 @@ def network_alt_text(
         source = ",".join(map(str, from_input))
         return f"What input cell {source} of a network of {layers} {sizes} reaches, layer by layer"
     return f"What output cell {','.join(map(str, shown))} of a network of {layers} {sizes} sees, layer by layer"
+
+
+def layer_names(network: Network, layers: list[int]) -> list[str]:
+    """What a picture calls each drawn layer (indices into ``network.sizes``): the input by
+    its size, the others by their text as given.
+
+    >>> from convanim.geometry.network import Stage
+    >>> net = Network((8,), (Stage("nn.Conv1d(1, 1, 3)", ConvSpec(input_size=8, kernel=3)),))
+    >>> layer_names(net, [0, 1])
+    ['input 8', 'nn.Conv1d(1, 1, 3)']
+    """
+    return [
+        f"input {size_text(network.input_size)}" if k == 0 else network.stages[k - 1].text
+        for k in layers
+    ]

@@ -412,8 +412,10 @@ def _network_scene(
     from convanim.pytorch import build_network, parse_chain
     from convanim.story.scenes import DEFAULTS, SceneParams
 
-    for argument in sorted(flags.typed - {"input_size"}):
-        raise ConvanimError(argument, "the network scene takes a chain of layers: give {layers}")
+    meaningless = sorted(flags.typed - {"input_size"})
+    if meaningless:
+        rule = "the network scene takes a chain of layers: give {layers}"
+        raise ConvanimError(meaningless[0], rule)
     default = DEFAULTS["NetworkScene"]
     assert default.network is not None
     network = default.network

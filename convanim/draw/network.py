@@ -54,14 +54,7 @@ from convanim.geometry.network import (
 from convanim.lazy import Lazy
 from convanim.story.board import Cell, NetworkView, Plane, filled
 from convanim.story.values import MAX_PRINTED
-from convanim.text import size_text
-
-
-def _names(network: Network, layers: list[int]) -> list[str]:
-    return [
-        f"input {size_text(network.input_size)}" if k == 0 else network.stages[k - 1].text
-        for k in layers
-    ]
+from convanim.text import layer_names
 
 
 def _shape(size: tuple[int, ...]) -> tuple[int, int]:
@@ -75,7 +68,7 @@ class _Placement:
 
     def __init__(self, network: Network, view: NetworkView, style: Style):
         self.layers = drawn_layers(network)
-        self.names = _names(network, self.layers)
+        self.names = layer_names(network, self.layers)
         unit = float(style.cell or look.GUIDE_CELL)
         check_cell_size(unit, None)
         self.rows = network.ndim == 1  # rows of cells with their edges, else oblique planes
@@ -175,18 +168,6 @@ def draw_network(
             )
         )
 
-    paths = _paths(field, cells[0], planes[0], view, placement)
-    if view is NetworkView.COUNTS:
-        counts = _Counts(network, placement, cells, planes, palette)
-        return Drawing(
-            size=placement.size,
-            background=palette.background,
-            lower=tuple(static),
-            upper=(),
-            upper_region=(),
-            frames=Lazy(len(layers), counts.frame),
-        )
-
     def upward(index: int) -> FrameDrawing:
         """The projective field on the first index + 1 rows, joined row to row."""
         shapes: list[Primitive] = []
@@ -196,28 +177,39 @@ def draw_network(
             shapes += lit_cells(cells[row], planes[row], np.argwhere(lit[row]))
         return FrameDrawing(tuple(shapes), ())
 
-    def frame(index: int) -> FrameDrawing:
-        if reach is not None:
-            return upward(index)
-        rows = range(len(layers) - 1, len(layers) - 2 - index, -1)  # the top index + 1 rows
-        shapes: list[Primitive] = []
-        for row in rows:
-            if row != rows[-1]:
-                shapes += joins(row)
-        for row in rows:
-            if row:  # the input, once lit, shows its paths instead
-                shapes += lit_cells(cells[row], planes[row], np.argwhere(lit[row]))
-        if rows[-1] == 0:
-            shapes += paths()
-        return FrameDrawing(tuple(shapes), ())
+    def downward(paths: Callable[[], list[Primitive]]) -> Callable[[int], FrameDrawing]:
+        """The field on the top index + 1 rows, joined row to row; the input, once lit,
+        shows its ``paths`` instead."""
 
+        def frame(index: int) -> FrameDrawing:
+            rows = range(len(layers) - 1, len(layers) - 2 - index, -1)
+            shapes: list[Primitive] = []
+            for row in rows:
+                if row != rows[-1]:
+                    shapes += joins(row)
+            for row in rows:
+                if row:
+                    shapes += lit_cells(cells[row], planes[row], np.argwhere(lit[row]))
+            if rows[-1] == 0:
+                shapes += paths()
+            return FrameDrawing(tuple(shapes), ())
+
+        return frame
+
+    frames: Callable[[int], FrameDrawing]
+    if view is NetworkView.COUNTS:
+        frames = _Counts(network, placement, cells, planes, palette).frame
+    elif reach is not None:
+        frames = upward
+    else:
+        frames = downward(_paths(field, cells[0], planes[0], view, placement))
     return Drawing(
         size=placement.size,
         background=palette.background,
         lower=tuple(static),
         upper=(),
         upper_region=(),
-        frames=Lazy(len(layers), frame),
+        frames=Lazy(len(layers), frames),
     )
 
 

@@ -41,7 +41,7 @@ from convanim.story.values import (
     small_inputs,
     small_values,
 )
-from convanim.text import counted, parameter_tokens, size_text
+from convanim.text import counted, layer_names, parameter_tokens, size_text
 
 
 @dataclass(frozen=True)
@@ -599,8 +599,7 @@ def network_plan(params: SceneParams) -> NetworkPlan:
             f"the network scene draws rows of at most {MAX_SCENE_ROW} cells, got {widest}",
         )
     field = receptive_field(network, params.cell)
-    names = [f"input {network.input_size[0]}"]
-    names += [network.stages[k - 1].text for k in layers[1:]]
+    names = layer_names(network, layers)
     return NetworkPlan(
         params=params,
         names=tuple(names),
