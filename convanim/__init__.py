@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         receptive_field,
         summaries,
     )
+    from convanim.integrations.explorer import explore
     from convanim.integrations.notebook import InlineAnimation, animate
     from convanim.pipeline import Animation, animate_to_file
     from convanim.pytorch import (
@@ -69,6 +70,7 @@ _HOMES = (
     "convanim.draw.style",
     "convanim.pipeline",
     "convanim.integrations.notebook",
+    "convanim.integrations.explorer",
 )
 
 __all__ = [
@@ -102,6 +104,7 @@ __all__ = [
     "channel_taps",
     "connectivity",
     "dense_matrix",
+    "explore",
     "from_torch",
     "interior_overlap",
     "kernel_index_matrix",

@@ -21,7 +21,7 @@ from convanim.cli import options
 from convanim.cli.failures import Commands
 from convanim.cli.flags import SpecFlags, integers, with_spec_flags
 from convanim.draw.style import Theme
-from convanim.errors import ConvanimError
+from convanim.errors import ConvanimError, quoted
 from convanim.pipeline import DURATION, MAX_FRAMES, MAX_PIXELS
 from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
 from convanim.request import Request
@@ -301,6 +301,84 @@ def gif(
         typer.echo(json.dumps(numbers))
         return
     typer.echo("\n".join(lines))
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def explore(
+    context: typer.Context,
+    net: options.ExploreNet = False,
+    port: options.ExplorePort = 8765,
+    no_browser: options.NoBrowser = False,
+    html: options.ExploreHtml = None,
+) -> None:
+    """Explore a layer live: every flag of convanim gif a control, the same pictures, on a
+    local page (127.0.0.1) that opens in the browser; Ctrl-C stops it.
+
+    The flags given set where it starts: --k 3 --s 2 --p 1 -t, --view, --values, ...
+    (with --net, convanim net's: --preset wavenet, --layers "...", --i). With --html
+    FILE, each flag lists values (--k 2,3,4) or a range (--p 0:2) and every combination
+    is drawn into one page that works from file://, with no server.
+
+    Example: convanim explore --k 3 --s 2 --p 1; convanim explore --html explorer.html --k 2,3 --s 1,2
+    """
+    from convanim.integrations.explorer.state import ARGUMENTS, State, read_arguments
+
+    try:
+        flags = read_arguments(list(context.args), net, listed=html is not None)
+        if html is None:
+            state = State.of(flags, net)
+    except ConvanimError as error:
+        raise error.renamed(ARGUMENTS) from None
+    if html is not None:
+        _static_explorer(html, flags, net)
+        return
+    _serve(state, port, no_browser)
+
+
+def _static_explorer(path: Path, flags: dict[str, str | bool], net: bool) -> None:
+    """Write the static explorer of the values ``flags`` list to ``path``."""
+    from convanim.integrations.explorer.state import ARGUMENTS
+    from convanim.integrations.explorer.static import Sweep, static_page
+    from convanim.render.encode.files import write_bytes
+
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ConvanimError("html", f"writes an .html page, got {quoted(str(path))}")
+    try:
+        sweep = Sweep.of(flags, net)
+    except ConvanimError as error:
+        raise error.renamed(ARGUMENTS) from None
+    page, refused = static_page(sweep)
+    write_bytes(page.encode(), path)
+    said = f", {refused} refused (their error lines are in the page)" if refused else ""
+    typer.echo(f"{path}: {sweep.count} states{said}, {len(page.encode()):,} bytes")
+
+
+def _serve(state: object, port: int, no_browser: bool) -> None:
+    """Serve the explorer on 127.0.0.1:``port`` until Ctrl-C."""
+    import errno
+    import webbrowser
+
+    from convanim.integrations.explorer.server import ExplorerServer
+    from convanim.integrations.explorer.state import State
+
+    assert isinstance(state, State)
+    try:
+        server = ExplorerServer(state, port)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            rule = f"127.0.0.1:{port} is in use: choose another, or 0 for any free port"
+            raise ConvanimError("port", rule) from None
+        raise ConvanimError(
+            "port", f"cannot listen on 127.0.0.1:{port} ({error.strerror})"
+        ) from None
+    with server:
+        typer.echo(f"convanim explore: {server.address}  (Ctrl-C stops it)")
+        if not no_browser:
+            webbrowser.open(server.address)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            typer.echo("convanim explore: stopped")
 
 
 @app.command()

@@ -11,9 +11,11 @@ own options.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import typer
 
@@ -107,8 +109,8 @@ def command_flags(command: str, leave_out: Sequence[str] = ()) -> dict[str, Flag
     ('--k', False)
     """
     flags: dict[str, Flag] = {}
-    for parameter in _group().commands[command].params:
-        if parameter.param_type_name != "option" or parameter.name in leave_out:
+    for parameter in command_parameters(command):
+        if parameter.name in leave_out:
             continue
         switch = bool(getattr(parameter, "is_flag", False))
         spellings = [(spelling, parameter.opts[0]) for spelling in parameter.opts]
@@ -120,7 +122,14 @@ def command_flags(command: str, leave_out: Sequence[str] = ()) -> dict[str, Flag
     return flags
 
 
+def command_parameters(command: str) -> list[Any]:
+    """The options of ``command`` (click's parameters: ``opts``, ``secondary_opts``, ``help``)."""
+    return [p for p in _group().commands[command].params if p.param_type_name == "option"]
+
+
+@functools.cache
 def _group() -> Commands:
+    """The program's click group, built once (typer builds it from every signature)."""
     group = typer.main.get_command(app)
     assert isinstance(group, Commands)
     return group

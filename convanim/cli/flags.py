@@ -72,6 +72,10 @@ FLAGS = {
     "as_json": "--json",
     "markdown": "--markdown",
     "html": "--html",
+    "port": "--port",
+    "no_browser": "--no-browser",
+    "net": "--net",
+    "explore": "convanim explore",
     "install_completion": "--install-completion",
 }
 KERNEL = 3  # the kernel when --k is not given; every other default is ConvSpec's

@@ -235,3 +235,33 @@ NetFile = Annotated[
     Path | None,
     _out("With --view: output .gif, .webp, .png (APNG), .mp4 or .svg. Default: renders/."),
 ]
+
+# The explorer
+ExplorePort = Annotated[
+    int,
+    _option(
+        "--port",
+        panel=OUTPUT,
+        min=0,
+        max=65535,
+        help="Port of the local page on 127.0.0.1; 0: any free one.",
+    ),
+]
+NoBrowser = Annotated[
+    bool, _flag("--no-browser", panel=OUTPUT, help="Print the address; open no browser.")
+]
+ExploreHtml = Annotated[
+    Path | None,
+    _option(
+        "--html",
+        panel=OUTPUT,
+        help="Write one static page of every combination of the listed values instead "
+        "(--k 2,3,4 lists, --p 0:2 is a range), for docs and file://.",
+    ),
+]
+ExploreNet = Annotated[
+    bool,
+    _flag(
+        "--net", panel=SPEC, help="Explore a network: convanim net's flags (--layers, --i, ...)."
+    ),
+]

@@ -1,0 +1,151 @@
+"""The explorer in a notebook: ``convanim.explore()``, an anywidget widget (JupyterLab,
+Notebook 7, VS Code, Colab and marimo show it).
+
+Its traits are the controls, named as the command line's flags without their dashes
+(``k``, ``s``, ``p``, ``d``, ``op``, ``i``, ``t``, ``cin``, ``ceil_mode``, ...: text,
+or a bool for a switch), and ``net`` for a network's picture. On every change the
+Python side draws the state as the command line would: ``svg`` holds the picture,
+``error`` the last refusal ("" when none), ``shown`` all the page shows. The front
+end is the explorer's one module.
+
+>>> widget = explore(k=3, s=2, p=1)  # doctest: +SKIP
+>>> widget.p = "5"  # doctest: +SKIP
+>>> widget.error  # doctest: +SKIP
+'--p (axis 0): ...'
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import anywidget
+import traitlets
+
+from convanim.errors import ConvanimError, quoted
+from convanim.geometry import ConvSpec
+from convanim.geometry.network import Network
+from convanim.integrations.explorer.page import FRONT, MODULE, STYLE
+from convanim.integrations.explorer.state import (
+    CONTROLS,
+    State,
+    blamed_key,
+    controls_json,
+    refusal_line,
+    shown,
+)
+from convanim.text import padding_text
+
+#: Each control once (a layer's and a network's share i, view, preset and theme).
+_CONTROLS = {control.key: control for listed in CONTROLS.values() for control in listed}
+_TRAITS = {control.trait: control for control in _CONTROLS.values()}
+
+
+def _trait(kind: str) -> traitlets.TraitType:
+    trait = traitlets.Bool(False) if kind == "switch" else traitlets.Unicode("")
+    return trait.tag(sync=True)
+
+
+class _Explorer(anywidget.AnyWidget):
+    """The explorer's widget (``explore`` makes one)."""
+
+    _esm = resources.files(__package__).joinpath(f"{FRONT}/{MODULE}")
+    _css = resources.files(__package__).joinpath(f"{FRONT}/{STYLE}")
+    controls = traitlets.Dict().tag(sync=True)
+    net = traitlets.Bool(False).tag(sync=True)
+    shown = traitlets.Dict().tag(sync=True)
+    svg = traitlets.Unicode("").tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, **traits: Any):
+        super().__init__(controls=controls_json(), **traits)
+        self.observe(self._redraw, names=["net", *_TRAITS])
+        self._redraw()
+
+    def state(self) -> State:
+        """The state the traits describe (refused: ConvanimError naming the trait)."""
+        command = "net" if self.net else "gif"
+        values = {control.key: getattr(self, control.trait) for control in CONTROLS[command]}
+        return State.of(values, self.net)
+
+    def _redraw(self, change: object = None) -> None:
+        try:
+            answer = shown(self.state())
+        except ConvanimError as error:
+            answer = {"error": refusal_line(error), "key": blamed_key(error), "query": ""}
+        with self.hold_sync():
+            self.shown = answer
+            self.error = answer.get("error", "")
+            if "svg" in answer:
+                self.svg = answer["svg"]
+
+
+Explorer = type(
+    "Explorer",
+    (_Explorer,),
+    {
+        "__doc__": _Explorer.__doc__,
+        "__module__": __name__,
+        **{name: _trait(control.kind) for name, control in _TRAITS.items()},
+    },
+)
+
+
+def explore(spec: ConvSpec | Network | None = None, **flags: Any) -> Any:
+    """The explorer as a notebook widget, starting from ``spec`` (a layer or a network)
+    and the flags given (named as the command line's, without dashes: ``k=3``,
+    ``t=True``, ``view="scatter"``; a flag given wins over the spec's).
+
+    Refused (ConvanimError) for a flag the explorer has no control for; a value the
+    command line refuses is shown as the widget's ``error``, as in the page.
+    """
+    for name in flags:
+        if name not in _TRAITS and name != "net":
+            known = ", ".join(["net", *_TRAITS])
+            raise ConvanimError(name, f"is no control of the explorer; it takes {known}")
+    given = {**_spec_flags(spec), **flags}
+    traits = {
+        name: value if isinstance(value, bool) else _text(name, value)
+        for name, value in given.items()
+    }
+    return Explorer(**traits)
+
+
+def _text(name: str, value: object) -> str:
+    if isinstance(value, (tuple, list)):
+        return ",".join(map(str, value))
+    if not isinstance(value, (str, int)):
+        raise ConvanimError(name, f"takes text or a whole number, got {quoted(value)}")
+    return str(value)
+
+
+def _spec_flags(spec: ConvSpec | Network | None) -> dict[str, Any]:
+    """The flags that draw ``spec``: a layer's spec flags, a network's chain and input."""
+    if spec is None:
+        return {}
+    if isinstance(spec, Network):
+        layers = "; ".join(stage.text for stage in spec.stages)
+        return {"net": True, "layers": layers, "i": ",".join(map(str, spec.input_size))}
+    if not isinstance(spec, ConvSpec):
+        raise ConvanimError("spec", f"must be a ConvSpec or a Network, got {quoted(spec)}")
+    flags: dict[str, Any] = {
+        "i": _axes(spec.input_size),
+        "k": _axes(spec.kernel),
+        "s": _axes(spec.stride),
+        "p": padding_text(spec.padding),
+        "d": _axes(spec.dilation),
+        "op": _axes(spec.output_padding),
+        "t": spec.transposed,
+        "cin": str(spec.in_channels),
+        "cout": str(spec.out_channels),
+        "groups": str(spec.groups),
+        "bias": spec.bias,
+    }
+    defaults = {"s": "1", "p": "0", "d": "1", "op": "0", "t": False, "bias": False}
+    defaults |= {"cin": "1", "cout": "1", "groups": "1"}
+    return {name: value for name, value in flags.items() if defaults.get(name) != value}
+
+
+def _axes(values: tuple[int, ...]) -> str:
+    """Per-axis values as a flag takes them: one number when every axis agrees."""
+    return str(values[0]) if len(set(values)) == 1 else ",".join(map(str, values))
