@@ -27,7 +27,7 @@ author = "the convanim authors"
 release = version = convanim.__version__
 extensions = ["sphinx.ext.autodoc", "convanim.integrations.sphinx"]
 exclude_patterns = ["_build"]
-html_theme = "alabaster"
+html_theme = "furo"  # light and dark, following the reader's colour scheme by default
 html_static_path = ["_static"]
 html_css_files = ["gallery.css"]
 autodoc_member_order = "bysource"
@@ -61,10 +61,11 @@ class CommandLineHelp(SphinxDirective):
 
 
 def gallery_options(spec: ConvSpec) -> list[str]:
-    """The directive options that draw ``spec``, as the gallery shows it (no labels).
+    """The directive options that draw ``spec``, as the gallery shows it: no labels, in
+    the reader's light or dark colours.
 
     >>> gallery_options(ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1))
-    [':i: 5', ':k: 3', ':s: 2', ':p: 1', ':no-labels:']
+    [':i: 5', ':k: 3', ':s: 2', ':p: 1', ':no-labels:', ':theme: auto']
     """
     options = [f":i: {compact(spec.input_size)}", f":k: {compact(spec.kernel)}"]
     if set(spec.stride) != {1}:
@@ -77,7 +78,7 @@ def gallery_options(spec: ConvSpec) -> list[str]:
         options.append(f":op: {compact(spec.output_padding)}")
     if spec.transposed:
         options.append(":transposed:")
-    return [*options, ":no-labels:"]
+    return [*options, ":no-labels:", ":theme: auto"]
 
 
 class GuideGallery(SphinxDirective):
