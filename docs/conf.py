@@ -7,6 +7,8 @@ line itself at build time; ``.. guide-gallery::`` shows the guide's animations w
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -22,12 +24,16 @@ from convanim.geometry import ConvSpec
 from convanim.integrations.gallery import GUIDE_SPECS
 from convanim.text import compact, padding_text
 
+# The documentation's own extensions (not shipped in the package): mathtext_svg.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
+
 project = "convanim"
 author = "the convanim authors"
 release = version = convanim.__version__
-extensions = ["sphinx.ext.autodoc", "convanim.integrations.sphinx"]
+extensions = ["sphinx.ext.autodoc", "convanim.integrations.sphinx", "mathtext_svg"]
 exclude_patterns = ["_build"]
 html_theme = "furo"  # light and dark, following the reader's colour scheme by default
+html_math_renderer = "mathtext_svg"  # formulas drawn at build time: nothing fetched
 html_static_path = ["_static"]
 html_css_files = ["gallery.css"]
 autodoc_member_order = "bysource"
