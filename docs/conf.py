@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
 
 project = "convanim"
 author = "the convanim authors"
+copyright = author  # Furo's footer: "Copyright © the convanim authors"
 release = version = convanim.__version__
 extensions = ["sphinx.ext.autodoc", "convanim.integrations.sphinx", "mathtext_svg"]
 exclude_patterns = ["_build"]
