@@ -93,7 +93,11 @@ def _open(
 ) -> browser.SvgPage:
     """``page`` of the site in a viewport of ``size``, once its images have loaded."""
     opened = chromium.open(site / f"{page}.html", size, color_scheme=scheme)
-    opened.page.wait_for_function(_ALL_IMAGES_LOADED)
+    try:
+        opened.page.wait_for_function(_ALL_IMAGES_LOADED)
+    except BaseException:
+        opened.close()
+        raise
     return opened
 
 
