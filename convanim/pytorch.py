@@ -9,7 +9,7 @@ PyTorch's; everything else is refused with a ConvanimError naming ``layer`` (or
 
 Chains of layers (``parse_chain`` for ``;``-separated calls, ``parse_model`` for the
 text ``print(model)`` writes for an nn.Sequential, ``from_torch`` of a Sequential)
-are read the same way into ``ChainLayer`` items; ``network`` builds them, layer on
+are read the same way into ``ChainLayer`` items; ``build_network`` builds them, layer on
 layer, into a ``geometry.network.Network``, checking channels and axes on the way.
 """
 

@@ -7,6 +7,8 @@ line itself at build time; ``.. guide-gallery::`` shows the guide's animations w
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -22,12 +24,17 @@ from convanim.geometry import ConvSpec
 from convanim.integrations.gallery import GUIDE_SPECS
 from convanim.text import compact, padding_text
 
+# The documentation's own extensions (not shipped in the package): mathtext_svg.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
+
 project = "convanim"
 author = "the convanim authors"
+copyright = author  # Furo's footer: "Copyright © the convanim authors"
 release = version = convanim.__version__
-extensions = ["sphinx.ext.autodoc", "convanim.integrations.sphinx"]
+extensions = ["sphinx.ext.autodoc", "convanim.integrations.sphinx", "mathtext_svg"]
 exclude_patterns = ["_build"]
-html_theme = "alabaster"
+html_theme = "furo"  # light and dark, following the reader's colour scheme by default
+html_math_renderer = "mathtext_svg"  # formulas drawn at build time: nothing fetched
 html_static_path = ["_static"]
 html_css_files = ["gallery.css"]
 autodoc_member_order = "bysource"
@@ -61,10 +68,11 @@ class CommandLineHelp(SphinxDirective):
 
 
 def gallery_options(spec: ConvSpec) -> list[str]:
-    """The directive options that draw ``spec``, as the gallery shows it (no labels).
+    """The directive options that draw ``spec``, as the gallery shows it: no labels, in
+    the reader's light or dark colours.
 
     >>> gallery_options(ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1))
-    [':i: 5', ':k: 3', ':s: 2', ':p: 1', ':no-labels:']
+    [':i: 5', ':k: 3', ':s: 2', ':p: 1', ':no-labels:', ':theme: auto']
     """
     options = [f":i: {compact(spec.input_size)}", f":k: {compact(spec.kernel)}"]
     if set(spec.stride) != {1}:
@@ -77,7 +85,7 @@ def gallery_options(spec: ConvSpec) -> list[str]:
         options.append(f":op: {compact(spec.output_padding)}")
     if spec.transposed:
         options.append(":transposed:")
-    return [*options, ":no-labels:"]
+    return [*options, ":no-labels:", ":theme: auto"]
 
 
 class GuideGallery(SphinxDirective):
