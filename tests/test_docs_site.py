@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 #: The pages checked, by their document names (``docs/NAME.rst``, built as ``NAME.html``).
-PAGES = ("index", "adjoint")
+PAGES = ("index", "adjoint", "explorer")
 SCHEMES = ("light", "dark")
 WIDE = (1280, 800)  # a laptop's viewport (width, height) in CSS pixels
 NARROW = (390, 844)  # a phone's (an iPhone 12 to 15)

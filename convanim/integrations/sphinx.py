@@ -15,7 +15,9 @@ The options are the flags of ``convanim gif`` without their dashes (``:transpose
 into the library's request, so they mean, and are refused, exactly as there. Besides them: ``:format: svg|gif``
 (svg by default), ``:alt:`` (by default a sentence from the spec) and ``:caption:``,
 which makes a figure. ``.. convanim-net::`` takes ``convanim net``'s flags for a
-network's picture (``:preset: wavenet``, ``:view: tree``, ``:cell: 15``). HTML
+network's picture (``:preset: wavenet``, ``:view: tree``, ``:cell: 15``), and
+``.. convanim-explorer::`` embeds the static explorer of listed values (``:k: 2,3,4``,
+``:p: 0:2``), as ``convanim explore --html`` writes it. HTML
 builders show the animation, LaTeX builders a PDF still of
 its middle frame (``:frame: N`` shows frame N alone, in both; theme auto, which follows
 the reader's screen, is light on paper). Files are cached in the build tree under a
@@ -31,6 +33,7 @@ import os
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -45,6 +48,10 @@ from convanim import __version__
 from convanim.cli.embedded import PROGRAM, CommandResult, Flag, command_flags, gif_request
 from convanim.cli.flags import FLAGS
 from convanim.errors import ConvanimError
+from convanim.integrations import explorer
+from convanim.integrations.explorer.page import FRONT, MODULE, STYLE
+from convanim.integrations.explorer.state import CONTROLS
+from convanim.integrations.explorer.static import FRAME_HEIGHT, embedded_page
 from convanim.render.encode.files import write_bytes
 
 COMMAND = "gif"
@@ -194,6 +201,44 @@ class ConvanimNetDirective(ConvanimDirective):
     command: ClassVar[str] = NETWORK_COMMAND
 
 
+class ConvanimExplorerDirective(SphinxDirective):
+    """``.. convanim-explorer::``: the static explorer in the page, its options the flags of
+    ``convanim explore --html`` without dashes, each a list (``:k: 2,3,4``) or a range
+    (``:p: 0:2``); ``:net:`` for a network's, ``:height:`` in pixels."""
+
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
+        **{control.key: directives.unchanged for listed in CONTROLS.values() for control in listed},
+        "net": directives.flag,
+        "height": directives.positive_int,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        options = dict(self.options)
+        network = "net" in options
+        options.pop("net", None)
+        height = options.pop("height", FRAME_HEIGHT)
+        flags = {key: True if value is None else value for key, value in options.items()}
+        for name in (MODULE, STYLE):  # a changed front end is embedded again
+            self.env.note_dependency(str(resources.files(explorer).joinpath(f"{FRONT}/{name}")))
+        try:
+            html = embedded_page(flags, network, height)
+        except ConvanimError as error:
+            words = [PROGRAM, "explore", "--html", "page.html"]
+            words += ["--net"] if network else []
+            for key, value in flags.items():
+                words += [f"--{key}"] + ([] if value is True else [str(value)])
+            logger.warning(
+                "convanim: %s (in `%s`)",
+                error.message({key: f"--{key}" for key in flags}),
+                shlex.join(words),
+                location=self.get_location(),
+                type="convanim",
+                subtype="options",
+            )
+            return []
+        return [nodes.raw("", html, format="html")]
+
+
 def _counts(env: BuildEnvironment) -> dict[str, RenderCount]:
     """This build's counts by page: a parallel read merges the pages each process read."""
     counts = getattr(env, COUNTS_ATTRIBUTE, None)
@@ -225,6 +270,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directive (Sphinx calls this for ``extensions = ["convanim.integrations.sphinx"]``)."""
     app.add_directive("convanim", ConvanimDirective)
     app.add_directive("convanim-net", ConvanimNetDirective)
+    app.add_directive("convanim-explorer", ConvanimExplorerDirective)
     app.connect("env-before-read-docs", _reset_counts)
     app.connect("env-merge-info", _merge_counts)
     app.connect("build-finished", _report_counts)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from html import escape
 from typing import Any
 
 from convanim.errors import ConvanimError, quoted
@@ -151,3 +152,20 @@ def static_page(sweep: Sweep, title: str = "convanim explorer") -> tuple[str, in
 
 def _other(command: str) -> str:
     return "gif" if command == "net" else "net"
+
+
+FRAME_HEIGHT = 640  # px of an embedded explorer: the controls' column and a picture beside
+
+
+def embedded_page(
+    flags: Mapping[str, str | bool], network: bool = False, height: int = FRAME_HEIGHT
+) -> str:
+    """The static explorer of ``flags`` as an ``<iframe>`` that carries the page itself
+    (``srcdoc``), for a documentation page: no file beside it, nothing to serve, and the
+    page's styles and address stay its own."""
+    page, _ = static_page(Sweep.of(flags, network))
+    return (
+        f'<iframe class="convanim-explorer-frame" title="convanim explorer" '
+        f'style="width:100%;height:{int(height)}px;border:0" loading="lazy" '
+        f'srcdoc="{escape(page, quote=True)}"></iframe>'
+    )

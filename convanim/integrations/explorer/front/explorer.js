@@ -160,7 +160,8 @@ export function render({ model, el }) {
   // The controls: a layer's or a network's, switched by the mode.
   const form = element("form", { class: "cx-controls", "aria-label": "layer" });
   form.addEventListener("submit", (event) => event.preventDefault());
-  const modeSwitch = element("fieldset", { class: "cx-mode" });
+  // A static page draws one command's states: it shows no mode to switch.
+  const modeSwitch = element("fieldset", { class: "cx-mode", hidden: "net" in fixed });
   modeSwitch.append(element("legend", { text: "draw" }));
   const modes = {};
   for (const [value, label] of [
@@ -480,12 +481,14 @@ export function mountPage(el, config) {
   const answer = config.mode === "static" ? tableShown(config.table) : fetchShown(config.base ?? "");
   const model = new PageModel(config.controls, state, answer);
   model.set("fixed", config.fixed ?? {});
-  model.set("link", (query) => (config.mode === "static" ? `#${query}` : `?${query}`));
+  // The address carries the state, where the page has an address of its own: an explorer
+  // embedded in a documentation page (an iframe's srcdoc) has none.
+  const place = (query) => (config.mode === "static" ? `#${query}` : `?${query}`);
+  const addressed = location.protocol !== "about:";
+  if (addressed) model.set("link", place);
   model.on("change:shown", () => {
     const shown = model.get("shown");
-    if (shown.svg === undefined) return;
-    const place = config.mode === "static" ? `#${shown.query}` : `?${shown.query}`;
-    history.replaceState(null, "", place);
+    if (shown.svg !== undefined && addressed) history.replaceState(null, "", place(shown.query));
   });
   render({ model, el });
   model.save_changes();
