@@ -25,7 +25,9 @@ In a page (``caption`` and ``alt`` are optional; the SVG's own label comes from 
     ```
 
 A body that starts with ``net`` takes ``convanim net``'s flags instead, and shows a
-network's picture (``net --preset wavenet --view tree``).
+network's picture (``net --preset wavenet --view tree``); one that starts with
+``explore`` takes ``convanim explore --html``'s and embeds the static explorer of the
+listed values (``explore --k 2,3,4 --s 1,2 --p 0:2``).
 
 The flags are parsed by the command line's own flags into the library's request, so
 they mean, and are refused, exactly as there; ``-o`` is refused, as the fence puts the animation in the page. A refused fence logs the command's ``error:`` line as a MkDocs warning, which
@@ -46,9 +48,12 @@ from pymdownx.superfences import RE_NESTED_FENCE_START
 from convanim.cli.embedded import PROGRAM, CommandResult, gif_request
 from convanim.cli.flags import FLAGS
 from convanim.errors import ConvanimError
+from convanim.integrations.explorer.state import ARGUMENTS, read_arguments
+from convanim.integrations.explorer.static import embedded_page
 
 COMMAND = "gif"
 NETWORK_COMMAND = "net"  # a body starting with it takes convanim net's flags
+EXPLORER_COMMAND = "explore"  # and with it, convanim explore --html's: the static explorer
 HEADER_OPTIONS = ("caption", "alt")
 #: The option a header superfences would not read becomes: the fence shows the refusal.
 _UNREAD = "convanim_unread"
@@ -86,6 +91,8 @@ def fence(
         arguments = shlex.split(source)
     except ValueError as error:  # an unclosed quote
         return _refuse(source, str(error))
+    if arguments[:1] == [EXPLORER_COMMAND]:  # the static explorer of the listed values
+        return _explorer(source, arguments[1:])
     command = COMMAND
     if arguments[:1] == [NETWORK_COMMAND]:  # a network's picture: convanim net's flags
         command, arguments = NETWORK_COMMAND, arguments[1:]
@@ -104,9 +111,21 @@ def fence(
     return f'<figure class="{escape(class_name)}">{svg}{figcaption}</figure>'
 
 
+def _explorer(source: str, arguments: list[str]) -> str:
+    """The static explorer of ``convanim explore --html``'s flags (``--net`` first for a
+    network's), as an iframe that carries the page."""
+    network = arguments[:1] == ["--net"]
+    try:
+        flags = read_arguments(arguments[network:], network, listed=True)
+        return embedded_page(flags, network)
+    except ConvanimError as error:
+        return _refuse(source, error.renamed(ARGUMENTS).message(FLAGS))
+
+
 def _refuse(source: str, error: str) -> str:
     words = source.split()
-    typed = words if words[:1] == [NETWORK_COMMAND] else [COMMAND, *words]
+    own = (NETWORK_COMMAND, EXPLORER_COMMAND)
+    typed = words if words[:1] and words[0] in own else [COMMAND, *words]
     command = " ".join([PROGRAM, *typed])
     logger.warning("convanim: %s (in the fence `%s`)", error, command)
     return f'<pre class="convanim-error">{escape(command)}\nerror: {escape(error)}</pre>'

@@ -59,8 +59,10 @@ class Control:
     key: str  # the flag's name without its dashes: the query's key, the widget's trait (- as _)
     label: str
     kind: str  # "text", "switch" or "choice"
+    group: str  # the fieldset it is shown in: layer, channels, picture, numbers, pooling, network
     choices: tuple[str, ...] = ()  # a choice's values ("" first: the command's default)
     help: str = ""  # the flag's own help text
+    default: str = ""  # what the command line takes when the flag is not given ("": its own rule)
 
     @property
     def trait(self) -> str:
@@ -68,46 +70,46 @@ class Control:
         return self.key.replace("-", "_")
 
 
-#: What each command's controls are, in the order the page shows them: key, label and,
-#: for a choice, its values. A flag of the command line not listed here (-o, --frame,
+#: What each command's controls are, in the order the page shows them: group, key, label
+#: and, for a choice, its values. A flag of the command line not listed here (-o, --frame,
 #: --json, the budgets, the duration) has no control: the page holds the picture, the
 #: player its speed, and the budgets stay the command line's.
 _LAYER = (
-    ("i", "input size", ()),
-    ("k", "kernel", ()),
-    ("s", "stride", ()),
-    ("p", "padding", ()),
-    ("d", "dilation", ()),
-    ("op", "output padding", ()),
-    ("t", "transposed", None),
-    ("dims", "axes", ()),
-    ("cin", "in channels", ()),
-    ("cout", "out channels", ()),
-    ("groups", "groups", ()),
-    ("bias", "bias", None),
-    ("preset", "preset", tuple(preset.value for preset in Preset)),
-    ("layer", "PyTorch layer", ()),
-    ("view", "view", tuple(view.value for view in View)),
-    ("reading", "reading", tuple(reading.value for reading in Reading)),
-    ("values", "values", None),
-    ("seed", "seed", ()),
-    ("input-values", "input values", ()),
-    ("weights", "weights", ()),
-    ("bias-values", "bias values", ()),
-    ("pool", "pooling", ("max", "avg")),
-    ("no-count-include-pad", "average over real cells", None),
-    ("ceil-mode", "ceil mode", None),
-    ("overlap", "overlap counts", None),
-    ("theme", "theme", ("auto", "light", "dark")),
+    ("layer", "i", "input size", ()),
+    ("layer", "k", "kernel", ()),
+    ("layer", "s", "stride", ()),
+    ("layer", "p", "padding", ()),
+    ("layer", "d", "dilation", ()),
+    ("layer", "op", "output padding", ()),
+    ("layer", "t", "transposed", None),
+    ("layer", "dims", "axes", ()),
+    ("channels", "cin", "in channels", ()),
+    ("channels", "cout", "out channels", ()),
+    ("channels", "groups", "groups", ()),
+    ("channels", "bias", "bias", None),
+    ("channels", "preset", "preset", tuple(preset.value for preset in Preset)),
+    ("channels", "layer", "PyTorch layer", ()),
+    ("picture", "view", "view", tuple(view.value for view in View)),
+    ("picture", "reading", "reading", tuple(reading.value for reading in Reading)),
+    ("picture", "overlap", "overlap counts", None),
+    ("picture", "theme", "theme", ("auto", "light", "dark")),
+    ("numbers", "values", "values", None),
+    ("numbers", "seed", "seed", ()),
+    ("numbers", "input-values", "input values", ()),
+    ("numbers", "weights", "weights", ()),
+    ("numbers", "bias-values", "bias values", ()),
+    ("pooling", "pool", "pooling", ("max", "avg")),
+    ("pooling", "no-count-include-pad", "average over real cells", None),
+    ("pooling", "ceil-mode", "ceil mode", None),
 )
 _NETWORK = (
-    ("preset", "network", tuple(preset.value for preset in NetworkPreset)),
-    ("layers", "PyTorch layers", ()),
-    ("i", "input size", ()),
-    ("view", "view", tuple(view.value for view in NetworkView)),
-    ("cell", "output cell", ()),
-    ("from-input", "input cell", ()),
-    ("theme", "theme", ("auto", "light", "dark")),
+    ("network", "preset", "network", tuple(preset.value for preset in NetworkPreset)),
+    ("network", "layers", "PyTorch layers", ()),
+    ("network", "i", "input size", ()),
+    ("picture", "view", "view", tuple(view.value for view in NetworkView)),
+    ("picture", "cell", "output cell", ()),
+    ("picture", "from-input", "input cell", ()),
+    ("picture", "theme", "theme", ("auto", "light", "dark")),
 )
 #: A key that names a flag by another of its spellings.
 _FLAG_NAMES = {"t": "transposed"}
@@ -123,14 +125,19 @@ def _parameter(command: str, key: str) -> Any:
     )
 
 
-def _controls(command: str, table: tuple[tuple[str, str, Any], ...]) -> tuple[Control, ...]:
+def _controls(command: str, table: tuple[tuple[str, str, str, Any], ...]) -> tuple[Control, ...]:
     controls = []
-    for key, label, choices in table:
+    for group, key, label, choices in table:
         parameter = _parameter(command, key)
         switch = bool(getattr(parameter, "is_flag", False))
         kind = "switch" if switch else "choice" if choices else "text"
         listed = ("", *choices) if choices else ()
-        controls.append(Control(key, label, kind, listed, parameter.help or ""))
+        default = getattr(parameter.default, "value", parameter.default)  # an enum's value
+        given = isinstance(default, (str, int)) and not isinstance(default, bool)
+        shown_default = str(default) if given and kind == "text" else ""
+        controls.append(
+            Control(key, label, kind, group, listed, parameter.help or "", shown_default)
+        )
     return tuple(controls)
 
 
@@ -371,6 +378,8 @@ def controls_json(controls: Mapping[str, tuple[Control, ...]] | None = None) -> 
                 "kind": c.kind,
                 "choices": list(c.choices),
                 "help": c.help,
+                "group": c.group,
+                "default": c.default,
             }
             for c in listed
         ]
@@ -396,7 +405,7 @@ def read_arguments(
         key = _BLAMED.get(spelling)
         if key is None or key not in controls:
             what = "flag" if token.startswith("-") else "argument"
-            known = " ".join(f"--{k}" for k in controls)
+            known = " ".join("-t" if k == "t" else f"--{k}" for k in controls)
             raise ConvanimError(
                 "explore", f"no such {what} {quoted(token)}; the controls are {known}"
             )

@@ -15,6 +15,10 @@ const REDUCED_MOTION = "(prefers-reduced-motion: reduce)";
 // The SVG's own still for readers who ask for less motion; the player lifts it on play.
 const STILL_RULE = "@media (prefers-reduced-motion:reduce)";
 const NO_MEDIA = "@media not all";
+// Groups of controls shown closed until one of their values is set.
+const CLOSED_GROUPS = ["numbers", "pooling"];
+
+const isSet = (value) => value === true || (typeof value === "string" && value.trim() !== "");
 
 // --- the state as a query -------------------------------------------------------------
 
@@ -192,7 +196,20 @@ export function render({ model, el }) {
     for (const key of Object.keys(inputs)) delete inputs[key];
     for (const key of Object.keys(notes)) delete notes[key];
     const net = Boolean(model.get("net"));
+    const groups = {}; // group name -> its <details>, in the controls' order
     for (const control of controls[net ? "net" : "gif"]) {
+      if (!(control.group in groups)) {
+        const given = controls[net ? "net" : "gif"].some(
+          (other) => other.group === control.group && isSet(model.get(traitName(other.key))),
+        );
+        const group = element("details", {
+          class: "cx-group",
+          open: !CLOSED_GROUPS.includes(control.group) || given,
+        });
+        group.append(element("summary", { text: control.group }));
+        groups[control.group] = group;
+        fields.append(group);
+      }
       const id = `${uid}-${control.key}`;
       const trait = traitName(control.key);
       const value = model.get(trait);
@@ -215,6 +232,7 @@ export function render({ model, el }) {
           autocomplete: "off",
         });
         input.value = value ?? "";
+        input.placeholder = control.default ?? "";
         input.addEventListener("keydown", (event) => nudge(event, input));
       }
       const help = element("span", { class: "cx-help", id: `${id}-help`, text: control.help });
@@ -230,7 +248,7 @@ export function render({ model, el }) {
       notes[control.key] = note;
       const row = element("div", { class: `cx-field cx-${control.kind}` });
       row.append(element("label", { for: id, text: control.label }), input, note, help);
-      fields.append(row);
+      groups[control.group].append(row);
     }
   }
 
