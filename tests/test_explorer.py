@@ -378,3 +378,22 @@ def test_the_widget_starts_from_a_spec_or_a_network():
     assert widget.net and widget.shown["command"].startswith("convanim net --layers")
     with pytest.raises(ConvanimError, match="no control"):
         convanim.explore(kernel=3)
+
+
+# --- in documentation -----------------------------------------------------------------
+
+
+def test_a_mkdocs_fence_starting_with_explore_embeds_the_static_page():
+    from html import unescape
+
+    from convanim.integrations.mkdocs import fence
+
+    html = fence("explore --k 2,3 -t 0,1", "convanim", "convanim", {}, None)
+    assert html.startswith('<iframe class="convanim-explorer-frame"')
+    page = unescape(re.search(r'srcdoc="(.*)"', html, re.DOTALL)[1])
+    table = config_of(page)["table"]
+    assert sorted(table) == ["k=2", "k=2&t=1", "k=3", "k=3&t=1"]
+    assert table["k=3&t=1"]["svg"] == shown(read_query("k=3&t=1"))["svg"]
+    refused = fence("explore --k 1:300 --s 1:2", "convanim", "convanim", {}, None)
+    assert refused.startswith('<pre class="convanim-error">convanim explore --k 1:300')
+    assert "error: --k: a range runs up, at most 256 values" in refused
