@@ -1,11 +1,14 @@
-"""The explorer's page: one self-contained HTML file, its module and style inlined.
+r"""The explorer's page: one self-contained HTML file, its module and style inlined.
 
 The local server and the static page send the same page; only its configuration
 differs (where answers come from, and for a static page the answers themselves).
 
+>>> import re
 >>> html = page_html({"mode": "server", "controls": {}, "state": {"net": False, "values": {}}})
->>> html.startswith("<!doctype html>"), "</script>" in html, "http" in html.split("<body")[1]
-(True, True, False)
+>>> html.startswith("<!doctype html>"), html.count("</script>")
+(True, 2)
+>>> [address for address in re.findall(r"\w+://\S+", html) if "www.w3.org" not in address]
+[]
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from typing import Any
 
 from convanim import __version__
 
-FRONT = "front"  # the folder of the module and its style, beside this file
+PACKAGE = "convanim.integrations.explorer"  # where the front end is installed
+FRONT = "front"  # the folder of the module and its style, in that package
 MODULE, STYLE = "explorer.js", "explorer.css"
 
 
 def front_file(name: str) -> str:
     """The text of one of the front end's files (``MODULE`` or ``STYLE``)."""
-    return resources.files(__package__).joinpath(f"{FRONT}/{name}").read_text(encoding="utf-8")
+    return resources.files(PACKAGE).joinpath(f"{FRONT}/{name}").read_text(encoding="utf-8")
 
 
 def script_json(data: object) -> str:

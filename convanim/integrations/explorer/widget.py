@@ -25,7 +25,7 @@ import traitlets
 from convanim.errors import ConvanimError, quoted
 from convanim.geometry import ConvSpec
 from convanim.geometry.network import Network
-from convanim.integrations.explorer.page import FRONT, MODULE, STYLE
+from convanim.integrations.explorer.page import FRONT, MODULE, PACKAGE, STYLE
 from convanim.integrations.explorer.state import (
     CONTROLS,
     State,
@@ -49,8 +49,8 @@ def _trait(kind: str) -> traitlets.TraitType:
 class _Explorer(anywidget.AnyWidget):
     """The explorer's widget (``explore`` makes one)."""
 
-    _esm = resources.files(__package__).joinpath(f"{FRONT}/{MODULE}")
-    _css = resources.files(__package__).joinpath(f"{FRONT}/{STYLE}")
+    _esm = resources.files(PACKAGE).joinpath(f"{FRONT}/{MODULE}")
+    _css = resources.files(PACKAGE).joinpath(f"{FRONT}/{STYLE}")
     controls = traitlets.Dict().tag(sync=True)
     net = traitlets.Bool(False).tag(sync=True)
     shown = traitlets.Dict().tag(sync=True)
