@@ -241,6 +241,7 @@ def test_the_static_page_holds_every_state_and_its_refusals(tmp_path):
         (["--foo", "1"], "convanim explore"),
         (["--k"], "--k"),
         (["--k", "5:1"], "--k"),
+        (["--i", "100000"], "--i"),  # every state refused: a page with no picture
     ],
 )
 def test_a_refused_static_page_writes_nothing(args, flag, tmp_path):

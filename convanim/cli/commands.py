@@ -348,7 +348,10 @@ def _static_explorer(path: Path, flags: dict[str, str | bool], net: bool) -> Non
     except ConvanimError as error:
         raise error.renamed(ARGUMENTS) from None
     page, refused = static_page(sweep)
-    write_bytes(page.encode(), path)
+    try:
+        write_bytes(page.encode(), path)
+    except ConvanimError as error:  # a folder that cannot be written: --html's
+        raise error.renamed({"out": "html"}) from None
     said = f", {refused} refused (their error lines are in the page)" if refused else ""
     typer.echo(f"{path}: {sweep.count} states{said}, {len(page.encode()):,} bytes")
 

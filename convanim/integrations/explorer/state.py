@@ -142,8 +142,9 @@ def _controls(command: str, table: tuple[tuple[str, str, str, Any], ...]) -> tup
 
 
 CONTROLS = {"gif": _controls("gif", _LAYER), "net": _controls("net", _NETWORK)}
-#: Every spelling of a flag with a control (--k, --kernel, -t) to the control's key.
-_BLAMED = {
+#: Every spelling of a flag with a control (--k, --kernel, -t) to the control's key; and
+#: --t, the key as a flag.
+_BLAMED = {"--t": "t"} | {
     spelling: control.key
     for command, controls in CONTROLS.items()
     for control in controls
@@ -281,12 +282,16 @@ class Refusal(ConvanimError):
     """The command line's refusal of a state, as its ``error:`` line says it."""
 
     def __init__(self, line: str):
+        self.line = line
         flag = line.split(":")[0].split(" ")[0]
         super().__init__(_BLAMED.get(flag, ""), line)
-        self.line = line
 
     def __reduce__(self) -> tuple[type[Refusal], tuple[str]]:  # type: ignore[override]
         return Refusal, (self.line,)
+
+    def message(self, names: Mapping[str, str]) -> str:
+        """The command line's line, whatever the names: it names its flag already."""
+        return self.line
 
 
 def refusal_line(error: ConvanimError) -> str:

@@ -22,7 +22,14 @@ from typing import Any
 
 from convanim.errors import ConvanimError, quoted
 from convanim.integrations.explorer.page import page_html
-from convanim.integrations.explorer.state import CONTROLS, Control, State, controls_json, shown
+from convanim.integrations.explorer.state import (
+    CONTROLS,
+    Control,
+    Refusal,
+    State,
+    controls_json,
+    shown,
+)
 
 MAX_STATES = 256  # combinations in one page
 MAX_PAGE_BYTES = 40_000_000  # of the pictures a page carries (a browser opens it at once)
@@ -115,7 +122,8 @@ class Sweep:
 
 
 def static_page(sweep: Sweep, title: str = "convanim explorer") -> tuple[str, int]:
-    """The page of every state of ``sweep``, and how many of them the command line refused.
+    """The page of every state of ``sweep``, and how many of them the command line refused
+    (all of them: ``Refusal``, the first one's line).
 
     The first state's picture gives the estimate (its bytes times the count), checked
     against ``MAX_PAGE_BYTES`` before the others are drawn; the real total is checked
@@ -138,6 +146,9 @@ def static_page(sweep: Sweep, title: str = "convanim explorer") -> tuple[str, in
             raise ConvanimError("html", rule)
         refused += "error" in answer
         table[state.query] = answer
+    if refused == sweep.count:  # a page with no picture: the first refusal says why
+        first_refusal = next(iter(table.values()))
+        raise Refusal(first_refusal["error"])
     first = next(sweep.states())
     fixed = {key: listed[0] for key, listed in sweep.values if len(listed) == 1}
     config = {
