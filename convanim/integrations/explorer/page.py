@@ -4,7 +4,8 @@ The local server and the static page send the same page; only its configuration
 differs (where answers come from, and for a static page the answers themselves).
 
 >>> html = page_html({"mode": "server", "controls": {}, "state": {"net": False, "values": {}}})
->>> html.startswith("<!doctype html>"), "</script>" in html, "http" in html.split("<body")[1]
+>>> body = html.split("<body")[1].replace("http://www.w3.org/2000/svg", "")  # a name, not a fetch
+>>> html.startswith("<!doctype html>"), "</script>" in html, "http" in body
 (True, True, False)
 """
 
@@ -41,6 +42,7 @@ def page_html(config: dict[str, Any], title: str = "convanim explorer") -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="convanim {escape(__version__)}">
+<link rel="icon" href="data:,">
 <title>{escape(title)}</title>
 <style>
 html {{ color-scheme: light dark; }}
