@@ -348,8 +348,9 @@ export function render({ model, el }) {
     seek(Number(scrubber.value));
   });
   scrubber.addEventListener("input", () => {
+    const wanted = Number(scrubber.value) - 1; // read first: pausing shows the clock's frame
     if (playing) setPlaying(false);
-    seek(Number(scrubber.value) - 1);
+    seek(wanted);
   });
   speed.addEventListener("change", () => {
     for (const animation of animations) animation.playbackRate = Number(speed.value);
