@@ -290,7 +290,11 @@ def test_a_change_on_the_local_page_shows_the_command_lines_picture(chromium, se
         page.type("k", "2")
         page.type("s", "1")
         page.shown("k=2&s=1&p=1")
-        assert_cli_picture(page, tmp_path, ("--k", "2", "--s", "1", "--p", "1"))
+        flags = ("--k", "2", "--s", "1", "--p", "1")
+        assert_cli_picture(page, tmp_path, flags)
+        # What the server sent is the file's text, byte for byte (the page's changes are
+        # the HTML parser's and the player's).
+        assert view(server, "k=2&s=1&p=1")["svg"] == cli_svg(tmp_path, flags)
         page.assert_clean()
     finally:
         page.close()
