@@ -45,6 +45,7 @@ def page_html(config: dict[str, Any], title: str = "convanim explorer") -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="convanim {escape(__version__)}">
+<link rel="icon" href="data:,">
 <title>{escape(title)}</title>
 <style>
 html {{ color-scheme: light dark; }}

@@ -367,8 +367,9 @@ export function render({ model, el }) {
     seek(Number(scrubber.value));
   });
   scrubber.addEventListener("input", () => {
+    const wanted = Number(scrubber.value) - 1; // read first: pausing shows the clock's frame
     if (playing) setPlaying(false);
-    seek(Number(scrubber.value) - 1);
+    seek(wanted);
   });
   speed.addEventListener("change", () => {
     for (const animation of animations) animation.playbackRate = Number(speed.value);
@@ -451,14 +452,19 @@ export function render({ model, el }) {
     root.dataset.state = "shown";
     root.dataset.query = answer.query;
   }
-  model.on("change:shown", update);
-  model.on("change:net", () => {
+  function changedNet() {
     modes[Boolean(model.get("net"))].checked = true;
     build();
-  });
+  }
+  model.on("change:shown", update);
+  model.on("change:net", changedNet);
   build();
   update();
-  return () => model.off("change:shown", update);
+  return () => {
+    // anywidget calls this when the view goes: the model outlives it, so let go of it.
+    model.off("change:shown", update);
+    model.off("change:net", changedNet);
+  };
 }
 
 // The player's buttons, drawn (a font may lack the media symbols): 16x16 path data.
