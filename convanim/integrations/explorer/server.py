@@ -5,7 +5,8 @@ connection, and every answer is made here, so the whole surface is these few rou
 
 - ``/`` (or ``/index.html``): the page, which reads its state from the address
   (``/?k=3&s=2&p=1&t=1``), so a view can be bookmarked and shared;
-- ``/view.json?<state>``: what the page shows (``state.shown``), status 400 when refused;
+- ``/view.json?<state>``: what the page shows (``state.shown``): a refusal too, with
+  status 200, as the page's own answer (its ``error`` and ``key`` say it);
 - ``/render.svg?<state>``: the animated SVG alone, or status 400 with the ``error:`` line;
 - ``/explorer.js``, ``/explorer.css``: the front end, for pages of one's own.
 
@@ -128,16 +129,14 @@ class _Handler(BaseHTTPRequestHandler):
                 answer = shown(state)
             finally:
                 self.server.renders.release()
-        status = HTTPStatus.BAD_REQUEST if "error" in answer else HTTPStatus.OK
-        if route == "/view.json":
-            body = json.dumps(answer).encode()
-            self._send(status, "application/json", body, head)
-        elif "error" in answer:
-            self._send(
-                status, "text/plain; charset=utf-8", f"error: {answer['error']}\n".encode(), head
-            )
+        if route == "/view.json":  # the page's question: a refusal is an answer too
+            self._send(HTTPStatus.OK, "application/json", json.dumps(answer).encode(), head)
+            return
+        if "error" in answer:
+            line = f"error: {answer['error']}\n".encode()
+            self._send(HTTPStatus.BAD_REQUEST, "text/plain; charset=utf-8", line, head)
         else:
-            self._send(status, "image/svg+xml", answer["svg"].encode(), head)
+            self._send(HTTPStatus.OK, "image/svg+xml", answer["svg"].encode(), head)
 
     def _send(
         self, status: HTTPStatus, kind: str, body: bytes, head: bool, policy: str | None = None

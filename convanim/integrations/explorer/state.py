@@ -33,7 +33,7 @@ from convanim.errors import ConvanimError, quoted
 from convanim.geometry import Pooling
 from convanim.geometry.network import Network, projective_field, receptive_field
 from convanim.request import Request
-from convanim.story.board import NetworkView, Reading, View
+from convanim.story.board import NetworkView, Reading, View, still_index
 from convanim.story.presets import NetworkPreset, Preset, Separable
 from convanim.text import network_lines, shape_lines
 
@@ -310,8 +310,8 @@ def blamed_key(error: ConvanimError) -> str:
 def shown(state: State) -> dict[str, Any]:
     """What the page shows for ``state``, as JSON-ready data.
 
-    On success: ``svg`` (the animated document), ``frames``, ``duration`` (ms per
-    frame), ``size`` ([width, height] in the SVG's units), ``title`` (its alt text),
+    On success: ``svg`` (the animated document), ``frames``, ``still`` (the frame it
+    shows with reduced motion, from 0), ``duration`` (ms per frame), ``size`` ([width, height] in the SVG's units), ``title`` (its alt text),
     ``shape`` (``convanim shape``'s or ``convanim net``'s lines), ``code`` (the PyTorch
     layers), ``command`` (the command line that writes the same SVG), ``targets`` ([frame, x0, y0, ..., x3, y3] per cell a frame is about: hover
     it to see that frame) and ``query``. On a refusal: ``error`` (the command line's
@@ -327,6 +327,7 @@ def shown(state: State) -> dict[str, Any]:
     return {
         "svg": document,
         "frames": len(drawing.frames),
+        "still": still_index(len(drawing.frames)),
         "duration": request.duration,
         "size": list(drawing.size),
         "title": request.title,

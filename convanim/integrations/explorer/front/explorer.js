@@ -294,7 +294,9 @@ export function render({ model, el }) {
   let animations = [];
   let playing = !window.matchMedia(REDUCED_MOTION).matches;
   let pinned = null; // a frame index held by a click
+  let playingBeforePin = false; // unpinned, the picture plays again if it played
   let hovered = null;
+  let engaged = false; // the reader has used the player: reduced motion no longer holds the still
 
   function frames() {
     return shown.frames ?? 1;
@@ -304,6 +306,7 @@ export function render({ model, el }) {
   }
   function liftStill() {
     // Reduced motion shows the SVG's still until the reader plays or seeks.
+    engaged = true;
     const style = picture.querySelector("svg style");
     if (style && style.textContent.includes(STILL_RULE)) {
       style.textContent = style.textContent.replace(STILL_RULE, NO_MEDIA);
@@ -405,10 +408,14 @@ export function render({ model, el }) {
   });
   picture.addEventListener("click", (event) => {
     const frame = target(event);
+    const wasPinned = pinned !== null;
     pinned = frame === null || frame === pinned ? null : frame;
     if (pinned !== null) {
+      if (!wasPinned) playingBeforePin = playing;
       setPlaying(false);
       seek(pinned);
+    } else if (wasPinned && playingBeforePin) {
+      setPlaying(true);
     }
     picture.classList.toggle("cx-pinned", pinned !== null);
   });
@@ -448,7 +455,8 @@ export function render({ model, el }) {
     pinned = hovered = null;
     picture.classList.remove("cx-pinned");
     if (playing && !still) setPlaying(true);
-    else seek(0);
+    else if (!engaged && window.matchMedia(REDUCED_MOTION).matches) showFrame(answer.still);
+    else seek(0); // the SVG's own still, above, until the reader plays or seeks
     root.dataset.state = "shown";
     root.dataset.query = answer.query;
   }
