@@ -198,6 +198,34 @@ def test_apply_with_channels_matches_pytorch_and_the_printed_layer(spec, seed):
         np.testing.assert_array_equal(y, layer(tensors[0])[0].numpy())
 
 
+@settings(max_examples=100, deadline=None)
+@given(spec=channel_specs(), seed=st.integers(0, 2**16))
+def test_the_backward_pass_is_autograds(spec, seed):
+    """gradients() against autograd through F.conv / F.conv_transpose with the same
+    tensors and upstream gradient dy: dx, dw and db, equal entry for entry."""
+    from convanim.geometry.backward import gradients
+
+    assume(all(before == after for before, after in spec.padding))
+    padding = tuple(before for before, _ in spec.padding)
+    x = random_values((spec.in_channels, *spec.input_size), seed)
+    w = random_values(spec.weight_shape, seed + 1)
+    b = random_values(spec.out_channels, seed + 2) if spec.bias else None
+    dy = random_values((spec.out_channels, *spec.output_size), seed + 3)
+    leaves = [torch.from_numpy(array).requires_grad_() for array in (x[None], w)]
+    bias = None if b is None else torch.from_numpy(b).requires_grad_()
+    function = getattr(F, FUNCTIONAL[spec.ndim, spec.transposed])
+    if spec.transposed:
+        arguments = (spec.stride, padding, spec.output_padding, spec.groups, spec.dilation)
+    else:
+        arguments = (spec.stride, padding, spec.dilation, spec.groups)
+    function(*leaves, bias, *arguments).backward(torch.from_numpy(dy[None]))
+    grads = gradients(spec, x, w, dy)
+    np.testing.assert_array_equal(grads.dx, leaves[0].grad[0].numpy())
+    np.testing.assert_array_equal(grads.dw, leaves[1].grad.numpy())
+    if bias is not None:
+        np.testing.assert_array_equal(grads.db, bias.grad.numpy())
+
+
 MODULES = [
     "torch.nn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2)",
     "torch.nn.Conv1d(3, 6, 4, padding='same', groups=3, bias=False)",

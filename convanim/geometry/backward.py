@@ -1,0 +1,96 @@
+"""The backward pass of a layer: what the gradient of a loss with respect to its output,
+``dy``, says of its input, its weights and its bias.
+
+The layer is linear in x, so ``y = C x`` and ``dx = C^T dy``: the input's gradient is
+the transposed op applied to dy with the same weights (``apply_transpose``), the seed's
+point. It is linear in w too: each weight's gradient is the sum, over every place the
+weight was used, of the input cell it met times the dy of the output it reached, that
+is the correlation of x with dy. The bias of an output channel reaches each of its
+cells once: its gradient is dy summed over the channel.
+
+Arrays are in PyTorch's layouts, as in ``apply``: x (in_channels, input_size...), w
+``spec.weight_shape``, dy (out_channels, output_size...); a one-channel spec also
+takes them without the channel axes.
+
+>>> from convanim.geometry import ConvSpec
+>>> spec = ConvSpec(input_size=4, kernel=2, stride=2, bias=True)
+>>> grads = gradients(spec, np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, -1.0]), np.array([1.0, 10.0]))
+>>> grads.dx.tolist(), grads.dw.tolist(), grads.db.tolist()
+([1.0, -1.0, 10.0, -10.0], [31.0, 42.0], [11.0])
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from convanim.geometry.spec import ConvSpec
+from convanim.geometry.views import _check_entries, _with_channels, apply_transpose
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """The gradients of a layer's input, weights and bias, each shaped as what it is the
+    gradient of (without the channel axes where x came without them)."""
+
+    dx: np.ndarray  # as x
+    dw: np.ndarray  # as w: spec.weight_shape, or (kernel...) for one channel given plainly
+    db: np.ndarray | None  # (out_channels,), or None for a layer without a bias
+
+
+def gradients(spec: ConvSpec, x: Any, w: Any, dy: Any) -> Gradients:
+    """The gradients of ``spec`` at input ``x`` and weights ``w`` for the output gradient
+    ``dy``: ``dx = C^T dy``, ``dw`` the correlation of x with dy, ``db`` dy summed per
+    output channel."""
+    plain = np.asarray(x).ndim == spec.ndim and spec.single_channel
+    dx = apply_transpose(spec, dy, w)
+    dw = weight_gradient(spec, x, dy)
+    db = bias_gradient(spec, dy) if spec.bias else None
+    return Gradients(dx, dw.reshape(spec.kernel) if plain else dw, db)
+
+
+def weight_gradient(spec: ConvSpec, x: Any, dy: Any) -> np.ndarray:
+    """``dw``, shaped ``spec.weight_shape``: for each weight, the sum of
+    ``x[input cell] * dy[output cell]`` over the taps that use it.
+
+    One kernel position at a time, as ``apply`` adds its terms: the position pairs a box
+    of output cells with a strided box of input cells (``AxisSpec.tap_blocks``), and
+    the gradient of its weights is one matrix product of dy's box with x's, per group.
+    """
+    cells = spec.in_channels * math.prod(spec.input_size)
+    cells += spec.out_channels * math.prod(spec.output_size)
+    _check_entries(spec, "weight_gradient", math.prod(spec.weight_shape) + cells)
+    x, _ = _with_channels(spec, "x", x, spec.in_channels, spec.input_size)
+    dy, _ = _with_channels(spec, "dy", dy, spec.out_channels, spec.output_size)
+    groups = spec.groups
+    x_by_group = x.reshape(groups, spec.in_channels // groups, *spec.input_size)
+    dy_by_group = dy.reshape(groups, spec.out_channels // groups, *spec.output_size)
+    # Per group, output channel, input channel and kernel position (apply's matrices).
+    grouped = np.zeros(
+        (groups, spec.out_channels // groups, spec.in_channels // groups, *spec.kernel),
+        dtype=np.result_type(x, dy, float),
+    )
+    per_axis = [axis.tap_blocks() for axis in spec.axes]
+    every_channel = (slice(None), slice(None))
+    for position in np.ndindex(spec.kernel):
+        chosen = [axis_blocks[k] for axis_blocks, k in zip(per_axis, position)]
+        if any(block is None for block in chosen):  # this position meets no input cell
+            continue
+        outputs = tuple(block[0] for block in chosen if block is not None)
+        inputs = tuple(block[1] for block in chosen if block is not None)
+        met = x_by_group[every_channel + inputs].reshape(groups, x_by_group.shape[1], -1)
+        reached = dy_by_group[every_channel + outputs].reshape(groups, dy_by_group.shape[1], -1)
+        at_position = (*every_channel, slice(None), *position)  # every channel pair
+        grouped[at_position] = reached @ met.swapaxes(1, 2)
+    if spec.transposed:  # PyTorch's layout: (in_channels, out_channels / groups, kernel...)
+        return grouped.swapaxes(1, 2).reshape(spec.weight_shape)
+    return grouped.reshape(spec.weight_shape)
+
+
+def bias_gradient(spec: ConvSpec, dy: Any) -> np.ndarray:
+    """``db`` (out_channels,): dy summed over each output channel's cells."""
+    dy, _ = _with_channels(spec, "dy", dy, spec.out_channels, spec.output_size)
+    return dy.reshape(spec.out_channels, -1).sum(axis=1)
