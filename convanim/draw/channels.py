@@ -523,11 +523,11 @@ class _ChannelFrames:
         fills: dict[tuple[int, int, int], RGB] = {}
         for o, r, c in zip(*np.nonzero(counts)):
             cells = self.output_cells[o]
-            if upper.cells[r, c] == Cell.HIDDEN and o not in lit.outputs:
+            if int(upper.cells[r, c]) == Cell.HIDDEN and o not in lit.outputs:
                 continue
             fill = stamp_fill(cells.palette, counts[o, r, c], self.max_count)
             fills[(int(o), int(r), int(c))] = fill
-            dashed = upper.cells[r, c] == Cell.HIDDEN
+            dashed = int(upper.cells[r, c]) == Cell.HIDDEN
             shapes.append(cells.cell(r, c, fill, palette.outline, dashed=dashed))
         outlines: list[Primitive] = []
         weights: list[Primitive] = []
@@ -535,7 +535,7 @@ class _ChannelFrames:
             cells = self.output_cells[o]
             width = look.CURRENT_STAMP_OUTLINE * cells.line
             for j, (r, c) in enumerate(stamp):
-                dashed = upper.cells[r, c] == Cell.HIDDEN
+                dashed = int(upper.cells[r, c]) == Cell.HIDDEN
                 outlines.append(
                     cells.cell(r, c, None, palette.outline, dashed, width, Role.HIGHLIGHT)
                 )

@@ -331,6 +331,18 @@ class Projection:
 
 
 CELL_CENTRE_COLUMN = look.CELL_CENTRE[1]
+#: Cells (and numbers) a ``CellLayout`` remembers, of each: more than one frame draws.
+PRIMITIVES_REMEMBERED = 4096
+
+Made = TypeVar("Made")
+
+
+def _remember(made: dict[tuple[object, ...], Made], key: tuple[object, ...], new: Made) -> Made:
+    """``new``, kept in ``made`` under ``key``; ``made`` is emptied first when full."""
+    if len(made) >= PRIMITIVES_REMEMBERED:
+        made.clear()
+    made[key] = new
+    return new
 
 
 class CellLayout:
@@ -351,6 +363,12 @@ class CellLayout:
         self.slant = abs(edge[0] / edge[1]) if edge[1] else 0.0
         # ``placed`` by (characters, size, position): it depends on the text's length alone.
         self._placements: dict[tuple[int, int, tuple[float, float]], tuple[int, float]] = {}
+        # Cells and numbers made, by their arguments: a frame draws again much of what the
+        # frames before it drew (the outputs printed so far, a lit kernel slice), so each is
+        # made once and shared (primitives are never changed). At most PRIMITIVES_REMEMBERED
+        # of each, so that a long animation's frames, painted one at a time, stay small.
+        self._cells: dict[tuple[object, ...], CellShape] = {}
+        self._numbers: dict[tuple[object, ...], Label] = {}
 
     def cell(
         self,
@@ -361,6 +379,22 @@ class CellLayout:
         dashed: bool = False,
         width: int | None = None,
         role: Role = Role.CELL,
+    ) -> CellShape:
+        key = (r, c, fill, outline, dashed, width, role)
+        made = self._cells.get(key)
+        if made is None:
+            made = _remember(self._cells, key, self._cell(r, c, fill, outline, dashed, width, role))
+        return made
+
+    def _cell(
+        self,
+        r: int,
+        c: int,
+        fill: RGB | None,
+        outline: RGB,
+        dashed: bool,
+        width: int | None,
+        role: Role,
     ) -> CellShape:
         corners = self.placement.point([[r, c], [r, c + 1], [r + 1, c + 1], [r + 1, c]])
         period = look.DASH_PERIOD * self.scale if dashed else None
@@ -397,6 +431,24 @@ class CellLayout:
         on a highlighted cell, ``filled`` is its fill and the text takes the colour that
         reads best on it.
         """
+        key = (r, c, value, filled, share, at, role, limit)
+        made = self._numbers.get(key)
+        if made is None:
+            label = self._number(r, c, value, filled, share, at, role, limit)
+            made = _remember(self._numbers, key, label)
+        return made
+
+    def _number(
+        self,
+        r: int,
+        c: int,
+        value: float,
+        filled: bool | RGB,
+        share: float,
+        at: tuple[float, float],
+        role: Role,
+        limit: int | None,
+    ) -> Label:
         text = number_text(value)
         size = self.fitted(text, share)
         if limit is not None:
@@ -477,7 +529,7 @@ class CellLayout:
 
 
 def plane_fill(plane: Plane, palette: Palette, r: int, c: int) -> RGB | None:
-    kind = plane.cells[r, c]
+    kind = int(plane.cells[r, c])  # an int: NumPy compares its own scalars with a Cell slowly
     if kind == Cell.INPUT:
         fill = palette.input
     elif kind == Cell.OUTPUT:
@@ -495,7 +547,7 @@ def value_ground(plane: Plane, palette: Palette, r: int, c: int) -> bool | RGB:
     does not read on (a pale unread or cropped cell, a pale filter slice), whose text then
     takes the colour that reads best; False for the rest."""
     fill = plane_fill(plane, palette, r, c)
-    if plane.cells[r, c] != Cell.INPUT or fill is None:
+    if int(plane.cells[r, c]) != Cell.INPUT or fill is None:
         return False
     if look.contrast(palette.on_cell, fill) >= look.MIN_TEXT_CONTRAST:
         return True
@@ -505,15 +557,16 @@ def value_ground(plane: Plane, palette: Palette, r: int, c: int) -> bool | RGB:
 def plane_cells(layout: CellLayout, plane: Plane) -> list[Primitive]:
     palette = layout.palette
     faded = blend(palette.outline, palette.background, look.CROPPED_OUTLINE_FADE)
+    kinds, cropped = plane.cells.tolist(), plane.cropped.tolist()  # ints and bools
     # Dashed cells first, so that solid edges win where the two meet.
-    order = sorted(np.ndindex(plane.cells.shape), key=lambda rc: plane.cells[rc] == Cell.INPUT)
+    order = sorted(np.ndindex(plane.cells.shape), key=lambda rc: kinds[rc[0]][rc[1]] == Cell.INPUT)
     shapes: list[Primitive] = []
     for r, c in order:
-        kind = plane.cells[r, c]
+        kind = kinds[r][c]
         if kind == Cell.HIDDEN:
             continue
-        outline = faded if plane.cropped[r, c] else palette.outline
-        dashed = kind in (Cell.PADDING, Cell.INSERTED_ZERO) or bool(plane.cropped[r, c])
+        outline = faded if cropped[r][c] else palette.outline
+        dashed = kind in (Cell.PADDING, Cell.INSERTED_ZERO) or cropped[r][c]
         shapes.append(layout.cell(r, c, plane_fill(plane, palette, r, c), outline, dashed))
     return shapes
 
@@ -700,7 +753,7 @@ class _FrameLayout:
             shapes.append(layout.cell(r, c, fill, palette.outline))
         outside = blend(palette.background, palette.highlight, look.OUTSIDE_STAMP_SHADE)
         for r, c in frame.upper:
-            if upper.cells[r, c] == Cell.HIDDEN:
+            if int(upper.cells[r, c]) == Cell.HIDDEN:
                 shapes.append(
                     layout.cell(r, c, outside, palette.outline, dashed=True, role=Role.HIGHLIGHT)
                 )
@@ -745,7 +798,7 @@ def draw(board: Board, style: Style, numbers: Numbers | None = None) -> Drawing:
     region = tuple(
         upper_cells.cell(r, c, fill=background, outline=background)
         for r, c in np.ndindex(board.upper.cells.shape)
-        if board.upper.cells[r, c] != Cell.HIDDEN
+        if int(board.upper.cells[r, c]) != Cell.HIDDEN
     )
     flat = style.layout is Layout.FLAT
     frames = _FrameLayout(board, lower_cells, upper_cells, flat, numbers)
