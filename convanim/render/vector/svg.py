@@ -25,10 +25,10 @@ import functools
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Union
+from typing import TypeVar, Union
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -135,7 +135,7 @@ class _Paints:
 
 
 def _rounded(points: np.ndarray) -> np.ndarray:
-    return np.round(np.asarray(points, dtype=float), 2)
+    return np.asarray(points, dtype=float).round(2)
 
 
 @functools.lru_cache(maxsize=_PIECES_CACHED)
@@ -189,22 +189,51 @@ def _item(primitive: Primitive, paint: str, placed: _Placement | None = None) ->
     return _Item(kind, form, paint, x, y, end)
 
 
-def _items(
-    shapes: Sequence[Primitive], darks: Sequence[Primitive] | None, paints: _Paints
-) -> list[_Item]:
-    """The items of a list of primitives (``darks``: the same in the dark palette)."""
-    if darks is None:
-        return [_item(shape, paints.of(shape, None)) for shape in shapes]
-    placed = [shape.render(_PLACED) for shape in shapes]
-    if len(shapes) != len(darks) or any(
-        type(a) is not type(b) or where != b.render(_PLACED)
-        for a, b, where in zip(shapes, darks, placed)
-    ):
-        raise ValueError("the light and dark drawings are laid out differently")
-    return [
-        _item(shape, paints.of(shape, dark), where)
-        for shape, dark, where in zip(shapes, darks, placed)
-    ]
+class _Items:
+    """The items of primitives, each distinct primitive (with its dark twin) made once, and
+    each distinct item numbered (``table[number]``), so frames can be merged as numbers.
+
+    A drawing shares one primitive among the frames that draw it again (``CellLayout``
+    remembers what it made), and the document holds every frame until it is written, so
+    an id names one primitive throughout.
+    """
+
+    def __init__(self, paints: _Paints) -> None:
+        self.paints = paints
+        self.table: list[_Item] = []  # the distinct items, by number
+        self._numbers: dict[_Item, int] = {}
+        self._made: dict[tuple[int, int], int] = {}  # a primitive's item number, by its ids
+
+    def listed(self, shapes: Sequence[Primitive], darks: Sequence[Primitive] | None) -> list[_Item]:
+        """The items of a list of primitives (``darks``: the same in the dark palette)."""
+        return [self.table[number] for number in self.numbered(shapes, darks)]
+
+    def numbered(self, shapes: Sequence[Primitive], darks: Sequence[Primitive] | None) -> list[int]:
+        """The numbers of the items of a list of primitives (``darks`` as in ``listed``)."""
+        if darks is None:
+            return [self._number(shape, None) for shape in shapes]
+        if len(shapes) != len(darks):
+            raise ValueError(_LAID_OUT_APART)
+        return [self._number(shape, dark) for shape, dark in zip(shapes, darks)]
+
+    def _number(self, shape: Primitive, dark: Primitive | None) -> int:
+        key = (id(shape), id(dark))
+        number = self._made.get(key)
+        if number is None:
+            item = self._new(shape, dark)
+            number = self._made[key] = self._numbers.setdefault(item, len(self.table))
+            if number == len(self.table):
+                self.table.append(item)
+        return number
+
+    def _new(self, shape: Primitive, dark: Primitive | None) -> _Item:
+        placed = shape.render(_PLACED)
+        if dark is not None and (type(shape) is not type(dark) or placed != dark.render(_PLACED)):
+            raise ValueError(_LAID_OUT_APART)
+        return _item(shape, self.paints.of(shape, dark), placed)
+
+
+_LAID_OUT_APART = "the light and dark drawings are laid out differently"
 
 
 def _periodic(items: list[_Item]) -> list[_Item]:
@@ -244,7 +273,10 @@ def _path(run: Sequence[_Item], x: float | None = None, y: float | None = None) 
     return data
 
 
-def _merge(frames: list[list[_Item]]) -> tuple[list[_Item], list[list[int]]]:
+Merged = TypeVar("Merged", bound=Hashable)  # what frames list: items, or their numbers
+
+
+def _merge(frames: list[list[Merged]]) -> tuple[list[Merged], list[list[int]]]:
     """One order of elements for all frames, and the frames each element shows in.
 
     Each frame's items keep their order, so their stacking, in the merged order; an item
@@ -253,12 +285,12 @@ def _merge(frames: list[list[_Item]]) -> tuple[list[_Item], list[list[int]]]:
     just before the next match, or at the very end. Elements are kept in order by a rank
     each, so a frame costs the time of its own items, not of the whole order.
     """
-    shown: dict[tuple[_Item, int], list[int]] = defaultdict(list)
-    copies: dict[_Item, list[tuple[_Item, int]]] = defaultdict(list)  # elements of each item
-    rank: dict[tuple[_Item, int], float] = {}  # an element's place in the order
+    shown: dict[tuple[Merged, int], list[int]] = defaultdict(list)
+    copies: dict[Merged, list[tuple[Merged, int]]] = defaultdict(list)  # elements of each item
+    rank: dict[tuple[Merged, int], float] = {}  # an element's place in the order
     ranks: list[float] = []  # every element's rank, ascending
 
-    def insert(new: list[tuple[_Item, int]], before: tuple[_Item, int] | None) -> None:
+    def insert(new: list[tuple[Merged, int]], before: tuple[Merged, int] | None) -> None:
         """Place ``new`` just before element ``before`` (None: at the end)."""
         nonlocal ranks
         at = len(ranks) if before is None else bisect.bisect_left(ranks, rank[before])
@@ -280,7 +312,8 @@ def _merge(frames: list[list[_Item]]) -> tuple[list[_Item], list[list[int]]]:
 
     for index, frame in enumerate(frames):
         taken = -math.inf  # the rank of the frame's last match
-        new: list[tuple[_Item, int]] = []  # new elements, placed before the next match
+        new: list[tuple[Merged, int]] = []  # new elements, placed before the next match
+        waiting: dict[Merged, int] = defaultdict(int)  # copies of each item among ``new``
         for item in frame:
             later = [
                 element
@@ -292,9 +325,11 @@ def _merge(frames: list[list[_Item]]) -> tuple[list[_Item], list[list[int]]]:
                 if new:
                     insert(new, element)
                     new = []
+                    waiting.clear()
                 taken = rank[element]
             else:
-                element = (item, len(copies.get(item, ())) + sum(e[0] == item for e in new))
+                element = (item, len(copies.get(item, ())) + waiting[item])
+                waiting[item] += 1
                 new.append(element)
             shown[element].append(index)
         if new:
@@ -356,8 +391,8 @@ def _paint(item: _Item) -> str:
 
 def _position(x_name: str, y_name: str, item: _Item) -> str:
     """Placing attributes, those that are zero left out."""
-    pairs = ((x_name, item.x), (y_name, item.y))
-    return "".join(f' {name}="{_number(v)}"' for name, v in pairs if _number(v) != "0")
+    written = ((x_name, _number(item.x)), (y_name, _number(item.y)))
+    return "".join(f' {name}="{text}"' for name, text in written if text != "0")
 
 
 def svg_document(
@@ -383,14 +418,17 @@ def svg_document(
     lights = [drawing.frames[index] for index in indices]
     darks = [None if dark is None else dark.frames[index] for index in indices]
 
+    items = _Items(paints)
+
     def frames(above: bool) -> tuple[list[_Item], list[list[int]]]:
         pick = (lambda part: part.above) if above else (lambda part: part.below)
-        return _merge(
+        order, shown = _merge(
             [
-                _items(pick(light), None if darker is None else pick(darker), paints)
+                items.numbered(pick(light), None if darker is None else pick(darker))
                 for light, darker in zip(lights, darks)
             ]
         )
+        return [items.table[number] for number in order], shown
 
     background = paints.name(
         f"fill:{_colour(drawing.background)}", f"fill:{_colour((dark or drawing).background)}"
@@ -400,7 +438,7 @@ def svg_document(
     if not transparent:
         page = _Item(_Kind.PIECE, f"h{width}v{height}h-{width}z", background, 0.0, 0.0)
         layers.append([page])
-    layers.append(_periodic(_items(drawing.lower, None if dark is None else dark.lower, paints)))
+    layers.append(_periodic(items.listed(drawing.lower, None if dark is None else dark.lower)))
     layers.append(frames(above=False))
     if not transparent:  # the upper plane hides what lies beneath it, as the raster paste does
         filled = {
@@ -410,7 +448,7 @@ def svg_document(
         }  # a filled cell of the upper plane hides what lies beneath it by itself
         cells = [cell for cell in drawing.upper_region if cell.corners.tobytes() not in filled]
         layers.append(_periodic([_item(cell, background) for cell in cells]))
-    layers.append(_periodic(_items(drawing.upper, None if dark is None else dark.upper, paints)))
+    layers.append(_periodic(items.listed(drawing.upper, None if dark is None else dark.upper)))
     layers.append(frames(above=True))
 
     write = _Writer()
