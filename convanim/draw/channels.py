@@ -571,8 +571,7 @@ class _ChannelFrames:
             if np.isnan(value):
                 continue
             on: bool | RGB = fills.get((o, r, c), True)
-            label = self.output_cells[o].number(r, c, value, on)
-            shapes += self.output_cells[o].paired(r, c, label, added.get((o, r, c)), on)
+            shapes += self.output_cells[o].paired(r, c, value, added.get((o, r, c)), on)
         return shapes
 
     def _box_and_join(

@@ -331,7 +331,7 @@ class Projection:
 
 
 CELL_CENTRE_COLUMN = look.CELL_CENTRE[1]
-#: Cells (and numbers) a ``CellLayout`` remembers, of each: more than one frame draws.
+#: Cells (numbers, pairs of them) a ``CellLayout`` remembers, of each: more than a frame draws.
 PRIMITIVES_REMEMBERED = 4096
 
 Made = TypeVar("Made")
@@ -363,12 +363,13 @@ class CellLayout:
         self.slant = abs(edge[0] / edge[1]) if edge[1] else 0.0
         # ``placed`` by (characters, size, position): it depends on the text's length alone.
         self._placements: dict[tuple[int, int, tuple[float, float]], tuple[int, float]] = {}
-        # Cells and numbers made, by their arguments: a frame draws again much of what the
+        # Cells, numbers and pairs made, by their arguments: a frame draws again much of what the
         # frames before it drew (the outputs printed so far, a lit kernel slice), so each is
         # made once and shared (primitives are never changed). At most PRIMITIVES_REMEMBERED
         # of each, so that a long animation's frames, painted one at a time, stay small.
         self._cells: dict[tuple[object, ...], CellShape] = {}
         self._numbers: dict[tuple[object, ...], Label] = {}
+        self._pairs: dict[tuple[object, ...], tuple[Label, ...]] = {}
 
     def cell(
         self,
@@ -495,13 +496,29 @@ class CellLayout:
         self,
         r: int,
         c: int,
-        value: Label | None,
+        value: float | None,
         weight: float | None,
         fill: bool | RGB,
-    ) -> list[Primitive]:
-        """A cell's value label and its tap's weight (if any), shrunk until they do not touch."""
+    ) -> tuple[Label, ...]:
+        """The labels of a cell's value and its tap's weight (either may be None), each as
+        ``number`` prints it on ``fill``, shrunk until they do not touch."""
+        key = (r, c, value, weight, fill)
+        made = self._pairs.get(key)
+        if made is None:
+            made = _remember(self._pairs, key, self._paired(r, c, value, weight, fill))
+        return made
+
+    def _paired(
+        self,
+        r: int,
+        c: int,
+        value: float | None,
+        weight: float | None,
+        fill: bool | RGB,
+    ) -> tuple[Label, ...]:
+        printed = None if value is None else self.number(r, c, value, fill)
         if weight is None:
-            return [] if value is None else [value]
+            return () if printed is None else (printed,)
         at = (look.WEIGHT_ROW, look.WEIGHT_AT[1])
 
         def tap(limit: int | None = None) -> Label:
@@ -509,14 +526,14 @@ class CellLayout:
             return self.number(r, c, weight, fill, look.WEIGHT_SIZE, at, Role.WEIGHT, limit)
 
         label = tap()
-        while value is not None and _overlap(text_box(value), text_box(label)):
+        while printed is not None and _overlap(text_box(printed), text_box(label)):
             if label.size > look.MIN_TEXT_PIXELS:  # the weight gives way first
                 label = tap(label.size - 1)
-            elif value.size > look.MIN_TEXT_PIXELS:
-                value = replace(value, size=value.size - 1)
+            elif printed.size > look.MIN_TEXT_PIXELS:
+                printed = replace(printed, size=printed.size - 1)
             else:
                 break
-        return [label] if value is None else [value, label]
+        return (label,) if printed is None else (printed, label)
 
     def label(self, plane: Plane, below: bool, text: str) -> Label:
         rows, cols = plane.cells.shape
@@ -594,7 +611,7 @@ def lit_numbers(
     for k, shape in enumerate(lit):
         r, c = shape.position
         assert shape.fill is not None
-        value = None if np.isnan(values[r, c]) else cells.number(r, c, values[r, c], shape.fill)
+        value = None if np.isnan(values[r, c]) else values[r, c]
         weight = None if weights is None else float(weights[k])
         labels += [((r, c), label) for label in cells.paired(r, c, value, weight, shape.fill)]
     return labels
@@ -674,8 +691,8 @@ class _FrameLayout:
                 stamp = {(int(r), int(c)): w for (r, c), w in zip(frame.upper, numbers.taps[0])}
             for (r, c), value in np.ndenumerate(numbers.outputs[0]):
                 on: bool | RGB = fills.get((r, c), True)
-                label = None if np.isnan(value) else self.upper.number(r, c, value, on)
-                above += self.upper.paired(r, c, label, stamp.pop((r, c), None), on)
+                printed = None if np.isnan(value) else value
+                above += self.upper.paired(r, c, printed, stamp.pop((r, c), None), on)
             for (r, c), weight in stamp.items():  # stamp cells the padding crops
                 above += self.upper.paired(r, c, None, weight, fills.get((r, c), True))
         return FrameDrawing(tuple(below), tuple(above))
