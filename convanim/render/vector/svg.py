@@ -42,14 +42,18 @@ _NAME = "\x00"  # stands for the document's name until its content is known
 _NAME_DIGITS = 6  # hex digits of the content hash in the document's name
 _MIN_RANK_STEP = 1e-6  # below this gap between ranks, the merged order is numbered again
 _PIECES_CACHED = 4096  # path pieces remembered across frames (cells recur as they move)
+_NUMBERS_CACHED = 4096  # coordinates and lengths remembered as written (a grid repeats them)
+_COLOURS_CACHED = 256  # colours remembered as written (a palette and its blends)
 _PERCENT_PRECISION = 0.01  # a keyframe's time may be off by at most this share of a frame
 
 
+@functools.lru_cache(maxsize=_NUMBERS_CACHED)
 def _number(value: float) -> str:
     text = f"{float(value):.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
+@functools.lru_cache(maxsize=_COLOURS_CACHED)
 def _colour(rgb: RGB) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
@@ -161,7 +165,7 @@ class _Placed:
         return _piece(points.tobytes(), len(points), closed)
 
     def _centred(self, kind: str, form: str, centre: np.ndarray) -> _Placement:
-        x, y = (float(v) for v in _rounded(centre))
+        x, y = _rounded(centre).tolist()
         return (kind, form, x, y, (0.0, 0.0))
 
     def cell(self, shape: CellShape) -> _Placement:
@@ -315,13 +319,12 @@ def _merge(frames: list[list[Merged]]) -> tuple[list[Merged], list[list[int]]]:
         new: list[tuple[Merged, int]] = []  # new elements, placed before the next match
         waiting: dict[Merged, int] = defaultdict(int)  # copies of each item among ``new``
         for item in frame:
-            later = [
-                element
-                for element in copies.get(item, ())
-                if rank[element] > taken and shown[element][0] < index
-            ]
-            if later:
-                element = min(later, key=rank.__getitem__)
+            match, nearest = None, math.inf  # the first earlier copy after the last match
+            for element in copies.get(item, ()):
+                if taken < rank[element] < nearest and shown[element][0] < index:
+                    match, nearest = element, rank[element]
+            if match is not None:
+                element = match
                 if new:
                     insert(new, element)
                     new = []
