@@ -14,6 +14,7 @@ A drawing has three static layers and, per frame, two lists of primitives::
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
@@ -592,7 +593,7 @@ def lit_cells(cells: CellLayout, plane: Plane, positions: np.ndarray) -> list[Ce
     """The cells of ``plane`` at ``positions`` under the highlight (their fill blended with it)."""
     palette = cells.palette
     shapes = []
-    for r, c in positions:
+    for r, c in positions.tolist():
         under = plane_fill(plane, palette, r, c) or palette.background
         fill = blend(under, palette.highlight, look.HIGHLIGHT_OPACITY)
         shapes.append(cells.cell(r, c, fill, palette.outline, role=Role.HIGHLIGHT))
@@ -608,11 +609,13 @@ def lit_numbers(
     """On each highlighted cell of ``lit``: its value from ``values`` (a plane of them, NaN:
     none) and, when ``weights`` are given, the weight of its tap; each with its cell."""
     labels: list[tuple[tuple[int, int], Primitive]] = []
+    plane = values.tolist()  # Python floats: read one by one, NumPy's scalars are slow
+    taps = None if weights is None else weights.tolist()
     for k, shape in enumerate(lit):
         r, c = shape.position
         assert shape.fill is not None
-        value = None if np.isnan(values[r, c]) else values[r, c]
-        weight = None if weights is None else float(weights[k])
+        value = None if math.isnan(plane[r][c]) else plane[r][c]
+        weight = None if taps is None else float(taps[k])
         labels += [((r, c), label) for label in cells.paired(r, c, value, weight, shape.fill)]
     return labels
 

@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from convanim.draw.frames import CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
+from convanim.draw.frames import Align, CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
 from convanim.draw.style import RGB
 from convanim.story.board import still_index
 
@@ -44,6 +44,7 @@ _MIN_RANK_STEP = 1e-6  # below this gap between ranks, the merged order is numbe
 _PIECES_CACHED = 4096  # path pieces remembered across frames (cells recur as they move)
 _NUMBERS_CACHED = 4096  # coordinates and lengths remembered as written (a grid repeats them)
 _COLOURS_CACHED = 256  # colours remembered as written (a palette and its blends)
+_RULES_CACHED = 256  # paint rules remembered, of each kind (typed: widths 1 and 1.0 apart)
 _PERCENT_PRECISION = 0.01  # a keyframe's time may be off by at most this share of a frame
 
 
@@ -83,30 +84,51 @@ _Placement = tuple[str, str, float, float, tuple[float, float]]  # an _Item but 
 
 
 class _PaintRule:
-    """A Renderer giving the CSS declarations that paint a primitive: colours, widths, dashes."""
+    """A Renderer giving the CSS declarations that paint a primitive: colours, widths, dashes
+    (each rule written once per look: many primitives share one)."""
 
     def cell(self, shape: CellShape) -> str:
-        fill = "none" if shape.fill is None else _colour(shape.fill)
-        rule = f"fill:{fill};stroke:{_colour(shape.outline)};stroke-width:{shape.width}"
-        if shape.dash_period is not None:  # a dash pattern starts again on every cell
-            half = shape.dash_period / 2
-            rule += f";stroke-dasharray:{_number(half)};stroke-dashoffset:{_number(-half / 2)}"
-        return rule
+        return _cell_rule(shape.fill, shape.outline, shape.width, shape.dash_period)
 
     def segment(self, line: Segment) -> str:
-        return f"fill:none;stroke:{_colour(line.colour)};stroke-width:{line.width}"
+        return _stroke_rule(line.colour, line.width)
 
     def disc(self, disc: Disc) -> str:
-        return f"fill:{_colour(disc.colour)}"
+        return _fill_rule(disc.colour)
 
     def ring(self, ring: Ring) -> str:
-        return f"fill:none;stroke:{_colour(ring.colour)};stroke-width:{ring.width}"
+        return _stroke_rule(ring.colour, ring.width)
 
     def text(self, label: Label) -> str:
-        return (
-            f"font-size:{label.size}px;fill:{_colour(label.colour)};"
-            f"text-anchor:{label.align.value};dominant-baseline:central"
-        )
+        return _text_rule(label.size, label.colour, label.align)
+
+
+@functools.lru_cache(maxsize=_RULES_CACHED, typed=True)
+def _cell_rule(fill: RGB | None, outline: RGB, width: int, dash_period: float | None) -> str:
+    rule = f"fill:{'none' if fill is None else _colour(fill)};"
+    rule += f"stroke:{_colour(outline)};stroke-width:{width}"
+    if dash_period is not None:  # a dash pattern starts again on every cell
+        half = dash_period / 2
+        rule += f";stroke-dasharray:{_number(half)};stroke-dashoffset:{_number(-half / 2)}"
+    return rule
+
+
+@functools.lru_cache(maxsize=_RULES_CACHED, typed=True)
+def _stroke_rule(colour: RGB, width: int) -> str:
+    return f"fill:none;stroke:{_colour(colour)};stroke-width:{width}"
+
+
+@functools.lru_cache(maxsize=_RULES_CACHED, typed=True)
+def _fill_rule(colour: RGB) -> str:
+    return f"fill:{_colour(colour)}"
+
+
+@functools.lru_cache(maxsize=_RULES_CACHED, typed=True)
+def _text_rule(size: int, colour: RGB, align: Align) -> str:
+    return (
+        f"font-size:{size}px;fill:{_colour(colour)};"
+        f"text-anchor:{align.value};dominant-baseline:central"
+    )
 
 
 _PAINT_RULE = _PaintRule()
