@@ -333,7 +333,7 @@ class Projection:
 
 CELL_CENTRE_COLUMN = look.CELL_CENTRE[1]
 #: Cells (numbers, pairs of them) a ``CellLayout`` remembers, of each: more than a frame draws.
-PRIMITIVES_REMEMBERED = 4096
+PRIMITIVES_REMEMBERED = 1024
 
 Made = TypeVar("Made")
 

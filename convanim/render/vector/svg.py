@@ -237,12 +237,12 @@ class _Items:
     def numbered(self, shapes: Sequence[Primitive], darks: Sequence[Primitive] | None) -> list[int]:
         """The numbers of the items of a list of primitives (``darks`` as in ``listed``)."""
         if darks is None:
-            return [self._number(shape, None) for shape in shapes]
+            return [self._item_number(shape, None) for shape in shapes]
         if len(shapes) != len(darks):
             raise ValueError(_LAID_OUT_APART)
-        return [self._number(shape, dark) for shape, dark in zip(shapes, darks)]
+        return [self._item_number(shape, dark) for shape, dark in zip(shapes, darks)]
 
-    def _number(self, shape: Primitive, dark: Primitive | None) -> int:
+    def _item_number(self, shape: Primitive, dark: Primitive | None) -> int:
         key = (id(shape), id(dark))
         number = self._made.get(key)
         if number is None:
