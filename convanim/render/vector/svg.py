@@ -553,18 +553,25 @@ def _movers(
         if len(frames) == 1:
             item = items[position]
             alike[(item.kind, item.form, item.paint)][frames[0]] = position
-    showing = [set(frames) for frames in shown]
+    showing: list[list[int]] = [[] for _ in range(count)]  # each frame's positions, ascending
+    for position, frames in enumerate(shown):
+        for frame in frames:
+            showing[frame].append(position)
+
+    def clear(frame: int, one: int, other: int) -> bool:
+        """Whether ``frame`` shows nothing between positions ``one`` and ``other``."""
+        low, high = min(one, other), max(one, other)
+        after = bisect.bisect_right(showing[frame], low)
+        return after == len(showing[frame]) or showing[frame][after] >= high
+
     moving: dict[int, list[tuple[float, float]]] = {}
     dropped: set[int] = set()
     for positions in alike.values():
         if len(positions) != count or count < 2:
             continue
         keep = positions[still]
-        stays = all(  # nothing shown in a frame lies between its element and the kept one
-            frame not in showing[between]
-            for frame, position in positions.items()
-            for between in range(min(keep, position) + 1, max(keep, position))
-        )
+        # nothing shown in a frame lies between its element and the kept one
+        stays = all(clear(frame, keep, position) for frame, position in positions.items())
         if stays:
             base = items[keep]
             moving[keep] = [
