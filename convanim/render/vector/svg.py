@@ -274,9 +274,9 @@ def _periodic(items: list[_Item]) -> list[_Item]:
         for length in range(2, len(run) // 2 + 1):
             if len(run) % length:
                 continue
-            pieces = {_path(run[start : start + length]) for start in range(0, len(run), length)}
-            if len(pieces) == 1:
-                (piece,) = pieces
+            piece = _path(run[:length])  # the others are compared until one differs
+            others = range(length, len(run), length)
+            if all(_path(run[start : start + length]) == piece for start in others):
                 out += [_Item(_Kind.USE, piece, paint, i.x, i.y) for i in run[::length]]
                 break
         else:
