@@ -306,7 +306,8 @@ def _channel_drawing(
     culprit = channels if count * count > frames else "input_size"
     check_frame_budget(frames, max_frames, each, CHANNELS_SMALLER, culprit)
     _check_channel_cells(spec, view, reading, max_pixels)
-    width, height = channel_layout(spec, view, reading, style, values is not None).size
+    layout = channel_layout(spec, view, reading, style, values is not None)
+    width, height = layout.size
     if width * height > max_pixels:
         raise ConvanimError(
             _largest_factor(spec, reading),
@@ -317,7 +318,7 @@ def _channel_drawing(
     numbers = None
     if values is not None:
         numbers = board_numbers(board, *values.channel_arrays(spec))
-    return draw_channels(board, view, style, numbers, input_hues), style
+    return draw_channels(board, view, style, numbers, input_hues, layout), style
 
 
 def _largest_factor(spec: ConvSpec, reading: Reading) -> str:

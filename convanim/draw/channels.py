@@ -488,11 +488,12 @@ class _ChannelFrames:
         """Stack view: the kernel slice w[a, b] lit, its weights printed again on the highlight."""
         shapes: list[Primitive] = []
         fill = blend(cells.palette.input, self.palette.highlight, look.HIGHLIGHT_OPACITY)
-        for r, c in positions:
+        lit = positions.tolist()
+        for r, c in lit:
             shapes.append(cells.cell(r, c, fill, self.palette.outline, role=Role.HIGHLIGHT))
         if self.numbers is not None:
-            weights = self._slice(a, b)
-            shapes += [cells.number(r, c, weights[r, c], fill) for r, c in positions]
+            weights = self._slice(a, b).tolist()
+            shapes += [cells.number(r, c, weights[r][c], fill) for r, c in lit]
         return shapes
 
     def _outputs(
@@ -500,8 +501,8 @@ class _ChannelFrames:
     ) -> list[Primitive]:
         """The output values printed so far, on the fill each cell has in this frame."""
         shapes: list[Primitive] = []
-        for (o, r, c), value in np.ndenumerate(outputs):
-            if not np.isnan(value):
+        for (o, r, c), value in zip(np.ndindex(outputs.shape), outputs.ravel().tolist()):
+            if not math.isnan(value):
                 on: bool | RGB = fills.get((o, r, c), True)
                 shapes.append(self.output_cells[o].number(r, c, value, on))
         return shapes
@@ -523,11 +524,11 @@ class _ChannelFrames:
         fills: dict[tuple[int, int, int], RGB] = {}
         for o, r, c in zip(*np.nonzero(counts)):
             cells = self.output_cells[o]
-            if upper.cells[r, c] == Cell.HIDDEN and o not in lit.outputs:
+            if int(upper.cells[r, c]) == Cell.HIDDEN and o not in lit.outputs:
                 continue
             fill = stamp_fill(cells.palette, counts[o, r, c], self.max_count)
             fills[(int(o), int(r), int(c))] = fill
-            dashed = upper.cells[r, c] == Cell.HIDDEN
+            dashed = int(upper.cells[r, c]) == Cell.HIDDEN
             shapes.append(cells.cell(r, c, fill, palette.outline, dashed=dashed))
         outlines: list[Primitive] = []
         weights: list[Primitive] = []
@@ -535,7 +536,7 @@ class _ChannelFrames:
             cells = self.output_cells[o]
             width = look.CURRENT_STAMP_OUTLINE * cells.line
             for j, (r, c) in enumerate(stamp):
-                dashed = upper.cells[r, c] == Cell.HIDDEN
+                dashed = int(upper.cells[r, c]) == Cell.HIDDEN
                 outlines.append(
                     cells.cell(r, c, None, palette.outline, dashed, width, Role.HIGHLIGHT)
                 )
@@ -571,8 +572,7 @@ class _ChannelFrames:
             if np.isnan(value):
                 continue
             on: bool | RGB = fills.get((o, r, c), True)
-            label = self.output_cells[o].number(r, c, value, on)
-            shapes += self.output_cells[o].paired(r, c, label, added.get((o, r, c)), on)
+            shapes += self.output_cells[o].paired(r, c, value, added.get((o, r, c)), on)
         return shapes
 
     def _box_and_join(
@@ -640,9 +640,11 @@ def draw_channels(
     style: Style,
     numbers: Numbers | None = None,
     input_hues: tuple[RGB, ...] | None = None,
+    layout: ChannelLayout | None = None,
 ) -> Drawing:
     """Lay out ``board`` in ``view`` (stack or volume), with ``numbers`` printed if given;
-    ``input_hues`` colour the input channels (one each; else their groups' hues).
+    ``input_hues`` colour the input channels (one each; else their groups' hues). ``layout``
+    is ``channel_layout``'s for them, if the caller has it already.
 
     >>> from convanim.story.board import build_board
     >>> spec = ConvSpec(input_size=(5, 5), kernel=3, in_channels=2, out_channels=2, groups=2)
@@ -651,7 +653,8 @@ def draw_channels(
     18
     """
     view = check_numbers(View(view), numbers is not None)
-    layout = channel_layout(board.spec, view, board.reading, style, numbers is not None)
+    if layout is None:
+        layout = channel_layout(board.spec, view, board.reading, style, numbers is not None)
     frames = _ChannelFrames(board, layout, view, style, numbers, input_hues)
     return Drawing(
         size=layout.size,

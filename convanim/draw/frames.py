@@ -14,6 +14,7 @@ A drawing has three static layers and, per frame, two lists of primitives::
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
@@ -331,6 +332,18 @@ class Projection:
 
 
 CELL_CENTRE_COLUMN = look.CELL_CENTRE[1]
+#: Cells (numbers, pairs of them) a ``CellLayout`` remembers, of each: more than a frame draws.
+PRIMITIVES_REMEMBERED = 1024
+
+Made = TypeVar("Made")
+
+
+def _remember(made: dict[tuple[object, ...], Made], key: tuple[object, ...], new: Made) -> Made:
+    """``new``, kept in ``made`` under ``key``; ``made`` is emptied first when full."""
+    if len(made) >= PRIMITIVES_REMEMBERED:
+        made.clear()
+    made[key] = new
+    return new
 
 
 class CellLayout:
@@ -351,6 +364,13 @@ class CellLayout:
         self.slant = abs(edge[0] / edge[1]) if edge[1] else 0.0
         # ``placed`` by (characters, size, position): it depends on the text's length alone.
         self._placements: dict[tuple[int, int, tuple[float, float]], tuple[int, float]] = {}
+        # Cells, numbers and pairs made, by their arguments: a frame draws again much of what the
+        # frames before it drew (the outputs printed so far, a lit kernel slice), so each is
+        # made once and shared (primitives are never changed). At most PRIMITIVES_REMEMBERED
+        # of each, so that a long animation's frames, painted one at a time, stay small.
+        self._cells: dict[tuple[object, ...], CellShape] = {}
+        self._numbers: dict[tuple[object, ...], Label] = {}
+        self._pairs: dict[tuple[object, ...], tuple[Label, ...]] = {}
 
     def cell(
         self,
@@ -361,6 +381,22 @@ class CellLayout:
         dashed: bool = False,
         width: int | None = None,
         role: Role = Role.CELL,
+    ) -> CellShape:
+        key = (r, c, fill, outline, dashed, width, role)
+        made = self._cells.get(key)
+        if made is None:
+            made = _remember(self._cells, key, self._cell(r, c, fill, outline, dashed, width, role))
+        return made
+
+    def _cell(
+        self,
+        r: int,
+        c: int,
+        fill: RGB | None,
+        outline: RGB,
+        dashed: bool,
+        width: int | None,
+        role: Role,
     ) -> CellShape:
         corners = self.placement.point([[r, c], [r, c + 1], [r + 1, c + 1], [r + 1, c]])
         period = look.DASH_PERIOD * self.scale if dashed else None
@@ -397,6 +433,24 @@ class CellLayout:
         on a highlighted cell, ``filled`` is its fill and the text takes the colour that
         reads best on it.
         """
+        key = (r, c, value, filled, share, at, role, limit)
+        made = self._numbers.get(key)
+        if made is None:
+            label = self._number(r, c, value, filled, share, at, role, limit)
+            made = _remember(self._numbers, key, label)
+        return made
+
+    def _number(
+        self,
+        r: int,
+        c: int,
+        value: float,
+        filled: bool | RGB,
+        share: float,
+        at: tuple[float, float],
+        role: Role,
+        limit: int | None,
+    ) -> Label:
         text = number_text(value)
         size = self.fitted(text, share)
         if limit is not None:
@@ -443,13 +497,29 @@ class CellLayout:
         self,
         r: int,
         c: int,
-        value: Label | None,
+        value: float | None,
         weight: float | None,
         fill: bool | RGB,
-    ) -> list[Primitive]:
-        """A cell's value label and its tap's weight (if any), shrunk until they do not touch."""
+    ) -> tuple[Label, ...]:
+        """The labels of a cell's value and its tap's weight (either may be None), each as
+        ``number`` prints it on ``fill``, shrunk until they do not touch."""
+        key = (r, c, value, weight, fill)
+        made = self._pairs.get(key)
+        if made is None:
+            made = _remember(self._pairs, key, self._paired(r, c, value, weight, fill))
+        return made
+
+    def _paired(
+        self,
+        r: int,
+        c: int,
+        value: float | None,
+        weight: float | None,
+        fill: bool | RGB,
+    ) -> tuple[Label, ...]:
+        printed = None if value is None else self.number(r, c, value, fill)
         if weight is None:
-            return [] if value is None else [value]
+            return () if printed is None else (printed,)
         at = (look.WEIGHT_ROW, look.WEIGHT_AT[1])
 
         def tap(limit: int | None = None) -> Label:
@@ -457,14 +527,14 @@ class CellLayout:
             return self.number(r, c, weight, fill, look.WEIGHT_SIZE, at, Role.WEIGHT, limit)
 
         label = tap()
-        while value is not None and _overlap(text_box(value), text_box(label)):
+        while printed is not None and _overlap(text_box(printed), text_box(label)):
             if label.size > look.MIN_TEXT_PIXELS:  # the weight gives way first
                 label = tap(label.size - 1)
-            elif value.size > look.MIN_TEXT_PIXELS:
-                value = replace(value, size=value.size - 1)
+            elif printed.size > look.MIN_TEXT_PIXELS:
+                printed = replace(printed, size=printed.size - 1)
             else:
                 break
-        return [label] if value is None else [value, label]
+        return (label,) if printed is None else (printed, label)
 
     def label(self, plane: Plane, below: bool, text: str) -> Label:
         rows, cols = plane.cells.shape
@@ -477,7 +547,7 @@ class CellLayout:
 
 
 def plane_fill(plane: Plane, palette: Palette, r: int, c: int) -> RGB | None:
-    kind = plane.cells[r, c]
+    kind = int(plane.cells[r, c])  # an int: NumPy compares its own scalars with a Cell slowly
     if kind == Cell.INPUT:
         fill = palette.input
     elif kind == Cell.OUTPUT:
@@ -495,7 +565,7 @@ def value_ground(plane: Plane, palette: Palette, r: int, c: int) -> bool | RGB:
     does not read on (a pale unread or cropped cell, a pale filter slice), whose text then
     takes the colour that reads best; False for the rest."""
     fill = plane_fill(plane, palette, r, c)
-    if plane.cells[r, c] != Cell.INPUT or fill is None:
+    if int(plane.cells[r, c]) != Cell.INPUT or fill is None:
         return False
     if look.contrast(palette.on_cell, fill) >= look.MIN_TEXT_CONTRAST:
         return True
@@ -505,15 +575,16 @@ def value_ground(plane: Plane, palette: Palette, r: int, c: int) -> bool | RGB:
 def plane_cells(layout: CellLayout, plane: Plane) -> list[Primitive]:
     palette = layout.palette
     faded = blend(palette.outline, palette.background, look.CROPPED_OUTLINE_FADE)
+    kinds, cropped = plane.cells.tolist(), plane.cropped.tolist()  # ints and bools
     # Dashed cells first, so that solid edges win where the two meet.
-    order = sorted(np.ndindex(plane.cells.shape), key=lambda rc: plane.cells[rc] == Cell.INPUT)
+    order = sorted(np.ndindex(plane.cells.shape), key=lambda rc: kinds[rc[0]][rc[1]] == Cell.INPUT)
     shapes: list[Primitive] = []
     for r, c in order:
-        kind = plane.cells[r, c]
+        kind = kinds[r][c]
         if kind == Cell.HIDDEN:
             continue
-        outline = faded if plane.cropped[r, c] else palette.outline
-        dashed = kind in (Cell.PADDING, Cell.INSERTED_ZERO) or bool(plane.cropped[r, c])
+        outline = faded if cropped[r][c] else palette.outline
+        dashed = kind in (Cell.PADDING, Cell.INSERTED_ZERO) or cropped[r][c]
         shapes.append(layout.cell(r, c, plane_fill(plane, palette, r, c), outline, dashed))
     return shapes
 
@@ -522,7 +593,7 @@ def lit_cells(cells: CellLayout, plane: Plane, positions: np.ndarray) -> list[Ce
     """The cells of ``plane`` at ``positions`` under the highlight (their fill blended with it)."""
     palette = cells.palette
     shapes = []
-    for r, c in positions:
+    for r, c in positions.tolist():
         under = plane_fill(plane, palette, r, c) or palette.background
         fill = blend(under, palette.highlight, look.HIGHLIGHT_OPACITY)
         shapes.append(cells.cell(r, c, fill, palette.outline, role=Role.HIGHLIGHT))
@@ -538,11 +609,13 @@ def lit_numbers(
     """On each highlighted cell of ``lit``: its value from ``values`` (a plane of them, NaN:
     none) and, when ``weights`` are given, the weight of its tap; each with its cell."""
     labels: list[tuple[tuple[int, int], Primitive]] = []
+    plane = values.tolist()  # Python floats: read one by one, NumPy's scalars are slow
+    taps = None if weights is None else weights.tolist()
     for k, shape in enumerate(lit):
         r, c = shape.position
         assert shape.fill is not None
-        value = None if np.isnan(values[r, c]) else cells.number(r, c, values[r, c], shape.fill)
-        weight = None if weights is None else float(weights[k])
+        value = None if math.isnan(plane[r][c]) else plane[r][c]
+        weight = None if taps is None else float(taps[k])
         labels += [((r, c), label) for label in cells.paired(r, c, value, weight, shape.fill)]
     return labels
 
@@ -621,8 +694,8 @@ class _FrameLayout:
                 stamp = {(int(r), int(c)): w for (r, c), w in zip(frame.upper, numbers.taps[0])}
             for (r, c), value in np.ndenumerate(numbers.outputs[0]):
                 on: bool | RGB = fills.get((r, c), True)
-                label = None if np.isnan(value) else self.upper.number(r, c, value, on)
-                above += self.upper.paired(r, c, label, stamp.pop((r, c), None), on)
+                printed = None if np.isnan(value) else value
+                above += self.upper.paired(r, c, printed, stamp.pop((r, c), None), on)
             for (r, c), weight in stamp.items():  # stamp cells the padding crops
                 above += self.upper.paired(r, c, None, weight, fills.get((r, c), True))
         return FrameDrawing(tuple(below), tuple(above))
@@ -700,7 +773,7 @@ class _FrameLayout:
             shapes.append(layout.cell(r, c, fill, palette.outline))
         outside = blend(palette.background, palette.highlight, look.OUTSIDE_STAMP_SHADE)
         for r, c in frame.upper:
-            if upper.cells[r, c] == Cell.HIDDEN:
+            if int(upper.cells[r, c]) == Cell.HIDDEN:
                 shapes.append(
                     layout.cell(r, c, outside, palette.outline, dashed=True, role=Role.HIGHLIGHT)
                 )
@@ -745,7 +818,7 @@ def draw(board: Board, style: Style, numbers: Numbers | None = None) -> Drawing:
     region = tuple(
         upper_cells.cell(r, c, fill=background, outline=background)
         for r, c in np.ndindex(board.upper.cells.shape)
-        if board.upper.cells[r, c] != Cell.HIDDEN
+        if int(board.upper.cells[r, c]) != Cell.HIDDEN
     )
     flat = style.layout is Layout.FLAT
     frames = _FrameLayout(board, lower_cells, upper_cells, flat, numbers)

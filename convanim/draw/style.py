@@ -96,6 +96,7 @@ HEAT_POSITIVE: RGB = (250, 220, 90)
 HEAT_NEGATIVE: RGB = (220, 50, 47)
 
 
+@functools.lru_cache(maxsize=1024)  # a frame blends the same few colours for many cells
 def blend(under: RGB, over: RGB, opacity: float) -> RGB:
     """``over`` laid on ``under`` at ``opacity``, rounded to integers.
 
@@ -106,6 +107,7 @@ def blend(under: RGB, over: RGB, opacity: float) -> RGB:
     return (red, green, blue)
 
 
+@functools.lru_cache(maxsize=1024)
 def contrast(first: RGB, second: RGB) -> float:
     """WCAG 2 contrast ratio of two colours, 1 (none) to 21 (black on white).
 

@@ -7,6 +7,7 @@ board's planes, with NaN where nothing is printed.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -60,8 +61,11 @@ ROUNDED_DECIMALS = 2
 #: point): a longer one shrinks past legibility, and 1e308 would print 309 digits.
 MAX_PRINTED = 10**6
 _READABLE = f"a cell prints numbers below {MAX_PRINTED:,} readably"
+#: Values whose text ``number_text`` remembers.
+TEXTS_REMEMBERED = 4096
 
 
+@functools.lru_cache(maxsize=TEXTS_REMEMBERED)  # a picture prints few values, many times
 def number_text(value: float) -> str:
     """The shortest decimal that is ``value`` to EXACT_DECIMALS places, else ROUNDED_DECIMALS.
 

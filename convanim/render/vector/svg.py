@@ -25,15 +25,15 @@ import functools
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Union
+from typing import TypeVar, Union
 from xml.sax.saxutils import escape
 
 import numpy as np
 
-from convanim.draw.frames import CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
+from convanim.draw.frames import Align, CellShape, Disc, Drawing, Label, Primitive, Ring, Segment
 from convanim.draw.style import RGB
 from convanim.story.board import still_index
 
@@ -42,14 +42,19 @@ _NAME = "\x00"  # stands for the document's name until its content is known
 _NAME_DIGITS = 6  # hex digits of the content hash in the document's name
 _MIN_RANK_STEP = 1e-6  # below this gap between ranks, the merged order is numbered again
 _PIECES_CACHED = 4096  # path pieces remembered across frames (cells recur as they move)
+_NUMBERS_CACHED = 4096  # coordinates and lengths remembered as written (a grid repeats them)
+_COLOURS_CACHED = 256  # colours remembered as written (a palette and its blends)
+_RULES_CACHED = 256  # paint rules remembered, of each kind (typed: widths 1 and 1.0 apart)
 _PERCENT_PRECISION = 0.01  # a keyframe's time may be off by at most this share of a frame
 
 
+@functools.lru_cache(maxsize=_NUMBERS_CACHED)
 def _number(value: float) -> str:
     text = f"{float(value):.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
+@functools.lru_cache(maxsize=_COLOURS_CACHED)
 def _colour(rgb: RGB) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
@@ -79,30 +84,51 @@ _Placement = tuple[str, str, float, float, tuple[float, float]]  # an _Item but 
 
 
 class _PaintRule:
-    """A Renderer giving the CSS declarations that paint a primitive: colours, widths, dashes."""
+    """A Renderer giving the CSS declarations that paint a primitive: colours, widths, dashes
+    (each rule written once per look: many primitives share one)."""
 
     def cell(self, shape: CellShape) -> str:
-        fill = "none" if shape.fill is None else _colour(shape.fill)
-        rule = f"fill:{fill};stroke:{_colour(shape.outline)};stroke-width:{shape.width}"
-        if shape.dash_period is not None:  # a dash pattern starts again on every cell
-            half = shape.dash_period / 2
-            rule += f";stroke-dasharray:{_number(half)};stroke-dashoffset:{_number(-half / 2)}"
-        return rule
+        return _cell_rule(shape.fill, shape.outline, shape.width, shape.dash_period)
 
     def segment(self, line: Segment) -> str:
-        return f"fill:none;stroke:{_colour(line.colour)};stroke-width:{line.width}"
+        return _stroke_rule(line.colour, line.width)
 
     def disc(self, disc: Disc) -> str:
-        return f"fill:{_colour(disc.colour)}"
+        return _fill_rule(disc.colour)
 
     def ring(self, ring: Ring) -> str:
-        return f"fill:none;stroke:{_colour(ring.colour)};stroke-width:{ring.width}"
+        return _stroke_rule(ring.colour, ring.width)
 
     def text(self, label: Label) -> str:
-        return (
-            f"font-size:{label.size}px;fill:{_colour(label.colour)};"
-            f"text-anchor:{label.align.value};dominant-baseline:central"
-        )
+        return _text_rule(label.size, label.colour, label.align)
+
+
+@functools.lru_cache(maxsize=_RULES_CACHED, typed=True)
+def _cell_rule(fill: RGB | None, outline: RGB, width: int, dash_period: float | None) -> str:
+    rule = f"fill:{'none' if fill is None else _colour(fill)};"
+    rule += f"stroke:{_colour(outline)};stroke-width:{width}"
+    if dash_period is not None:  # a dash pattern starts again on every cell
+        half = dash_period / 2
+        rule += f";stroke-dasharray:{_number(half)};stroke-dashoffset:{_number(-half / 2)}"
+    return rule
+
+
+@functools.lru_cache(maxsize=_RULES_CACHED, typed=True)
+def _stroke_rule(colour: RGB, width: int) -> str:
+    return f"fill:none;stroke:{_colour(colour)};stroke-width:{width}"
+
+
+@functools.lru_cache(maxsize=_RULES_CACHED, typed=True)
+def _fill_rule(colour: RGB) -> str:
+    return f"fill:{_colour(colour)}"
+
+
+@functools.lru_cache(maxsize=_RULES_CACHED, typed=True)
+def _text_rule(size: int, colour: RGB, align: Align) -> str:
+    return (
+        f"font-size:{size}px;fill:{_colour(colour)};"
+        f"text-anchor:{align.value};dominant-baseline:central"
+    )
 
 
 _PAINT_RULE = _PaintRule()
@@ -135,7 +161,7 @@ class _Paints:
 
 
 def _rounded(points: np.ndarray) -> np.ndarray:
-    return np.round(np.asarray(points, dtype=float), 2)
+    return np.asarray(points, dtype=float).round(2)
 
 
 @functools.lru_cache(maxsize=_PIECES_CACHED)
@@ -161,7 +187,7 @@ class _Placed:
         return _piece(points.tobytes(), len(points), closed)
 
     def _centred(self, kind: str, form: str, centre: np.ndarray) -> _Placement:
-        x, y = (float(v) for v in _rounded(centre))
+        x, y = _rounded(centre).tolist()
         return (kind, form, x, y, (0.0, 0.0))
 
     def cell(self, shape: CellShape) -> _Placement:
@@ -189,22 +215,51 @@ def _item(primitive: Primitive, paint: str, placed: _Placement | None = None) ->
     return _Item(kind, form, paint, x, y, end)
 
 
-def _items(
-    shapes: Sequence[Primitive], darks: Sequence[Primitive] | None, paints: _Paints
-) -> list[_Item]:
-    """The items of a list of primitives (``darks``: the same in the dark palette)."""
-    if darks is None:
-        return [_item(shape, paints.of(shape, None)) for shape in shapes]
-    placed = [shape.render(_PLACED) for shape in shapes]
-    if len(shapes) != len(darks) or any(
-        type(a) is not type(b) or where != b.render(_PLACED)
-        for a, b, where in zip(shapes, darks, placed)
-    ):
-        raise ValueError("the light and dark drawings are laid out differently")
-    return [
-        _item(shape, paints.of(shape, dark), where)
-        for shape, dark, where in zip(shapes, darks, placed)
-    ]
+class _Items:
+    """The items of primitives, each distinct primitive (with its dark twin) made once, and
+    each distinct item numbered (``table[number]``), so frames can be merged as numbers.
+
+    A drawing shares one primitive among the frames that draw it again (``CellLayout``
+    remembers what it made), and the document holds every frame until it is written, so
+    an id names one primitive throughout.
+    """
+
+    def __init__(self, paints: _Paints) -> None:
+        self.paints = paints
+        self.table: list[_Item] = []  # the distinct items, by number
+        self._numbers: dict[_Item, int] = {}
+        self._made: dict[tuple[int, int], int] = {}  # a primitive's item number, by its ids
+
+    def listed(self, shapes: Sequence[Primitive], darks: Sequence[Primitive] | None) -> list[_Item]:
+        """The items of a list of primitives (``darks``: the same in the dark palette)."""
+        return [self.table[number] for number in self.numbered(shapes, darks)]
+
+    def numbered(self, shapes: Sequence[Primitive], darks: Sequence[Primitive] | None) -> list[int]:
+        """The numbers of the items of a list of primitives (``darks`` as in ``listed``)."""
+        if darks is None:
+            return [self._item_number(shape, None) for shape in shapes]
+        if len(shapes) != len(darks):
+            raise ValueError(_LAID_OUT_APART)
+        return [self._item_number(shape, dark) for shape, dark in zip(shapes, darks)]
+
+    def _item_number(self, shape: Primitive, dark: Primitive | None) -> int:
+        key = (id(shape), id(dark))
+        number = self._made.get(key)
+        if number is None:
+            item = self._new(shape, dark)
+            number = self._made[key] = self._numbers.setdefault(item, len(self.table))
+            if number == len(self.table):
+                self.table.append(item)
+        return number
+
+    def _new(self, shape: Primitive, dark: Primitive | None) -> _Item:
+        placed = shape.render(_PLACED)
+        if dark is not None and (type(shape) is not type(dark) or placed != dark.render(_PLACED)):
+            raise ValueError(_LAID_OUT_APART)
+        return _item(shape, self.paints.of(shape, dark), placed)
+
+
+_LAID_OUT_APART = "the light and dark drawings are laid out differently"
 
 
 def _periodic(items: list[_Item]) -> list[_Item]:
@@ -219,9 +274,9 @@ def _periodic(items: list[_Item]) -> list[_Item]:
         for length in range(2, len(run) // 2 + 1):
             if len(run) % length:
                 continue
-            pieces = {_path(run[start : start + length]) for start in range(0, len(run), length)}
-            if len(pieces) == 1:
-                (piece,) = pieces
+            piece = _path(run[:length])  # the others are compared until one differs
+            others = range(length, len(run), length)
+            if all(_path(run[start : start + length]) == piece for start in others):
                 out += [_Item(_Kind.USE, piece, paint, i.x, i.y) for i in run[::length]]
                 break
         else:
@@ -244,7 +299,10 @@ def _path(run: Sequence[_Item], x: float | None = None, y: float | None = None) 
     return data
 
 
-def _merge(frames: list[list[_Item]]) -> tuple[list[_Item], list[list[int]]]:
+Merged = TypeVar("Merged", bound=Hashable)  # what frames list: items, or their numbers
+
+
+def _merge(frames: list[list[Merged]]) -> tuple[list[Merged], list[list[int]]]:
     """One order of elements for all frames, and the frames each element shows in.
 
     Each frame's items keep their order, so their stacking, in the merged order; an item
@@ -253,12 +311,12 @@ def _merge(frames: list[list[_Item]]) -> tuple[list[_Item], list[list[int]]]:
     just before the next match, or at the very end. Elements are kept in order by a rank
     each, so a frame costs the time of its own items, not of the whole order.
     """
-    shown: dict[tuple[_Item, int], list[int]] = defaultdict(list)
-    copies: dict[_Item, list[tuple[_Item, int]]] = defaultdict(list)  # elements of each item
-    rank: dict[tuple[_Item, int], float] = {}  # an element's place in the order
+    shown: dict[tuple[Merged, int], list[int]] = defaultdict(list)
+    copies: dict[Merged, list[tuple[Merged, int]]] = defaultdict(list)  # elements of each item
+    rank: dict[tuple[Merged, int], float] = {}  # an element's place in the order
     ranks: list[float] = []  # every element's rank, ascending
 
-    def insert(new: list[tuple[_Item, int]], before: tuple[_Item, int] | None) -> None:
+    def insert(new: list[tuple[Merged, int]], before: tuple[Merged, int] | None) -> None:
         """Place ``new`` just before element ``before`` (None: at the end)."""
         nonlocal ranks
         at = len(ranks) if before is None else bisect.bisect_left(ranks, rank[before])
@@ -280,21 +338,23 @@ def _merge(frames: list[list[_Item]]) -> tuple[list[_Item], list[list[int]]]:
 
     for index, frame in enumerate(frames):
         taken = -math.inf  # the rank of the frame's last match
-        new: list[tuple[_Item, int]] = []  # new elements, placed before the next match
+        new: list[tuple[Merged, int]] = []  # new elements, placed before the next match
+        waiting: dict[Merged, int] = defaultdict(int)  # copies of each item among ``new``
         for item in frame:
-            later = [
-                element
-                for element in copies.get(item, ())
-                if rank[element] > taken and shown[element][0] < index
-            ]
-            if later:
-                element = min(later, key=rank.__getitem__)
+            match, nearest = None, math.inf  # the first earlier copy after the last match
+            for element in copies.get(item, ()):
+                if taken < rank[element] < nearest and shown[element][0] < index:
+                    match, nearest = element, rank[element]
+            if match is not None:
+                element = match
                 if new:
                     insert(new, element)
                     new = []
+                    waiting.clear()
                 taken = rank[element]
             else:
-                element = (item, len(copies.get(item, ())) + sum(e[0] == item for e in new))
+                element = (item, len(copies.get(item, ())) + waiting[item])
+                waiting[item] += 1
                 new.append(element)
             shown[element].append(index)
         if new:
@@ -356,8 +416,8 @@ def _paint(item: _Item) -> str:
 
 def _position(x_name: str, y_name: str, item: _Item) -> str:
     """Placing attributes, those that are zero left out."""
-    pairs = ((x_name, item.x), (y_name, item.y))
-    return "".join(f' {name}="{_number(v)}"' for name, v in pairs if _number(v) != "0")
+    written = ((x_name, _number(item.x)), (y_name, _number(item.y)))
+    return "".join(f' {name}="{text}"' for name, text in written if text != "0")
 
 
 def svg_document(
@@ -383,14 +443,17 @@ def svg_document(
     lights = [drawing.frames[index] for index in indices]
     darks = [None if dark is None else dark.frames[index] for index in indices]
 
+    items = _Items(paints)
+
     def frames(above: bool) -> tuple[list[_Item], list[list[int]]]:
         pick = (lambda part: part.above) if above else (lambda part: part.below)
-        return _merge(
+        order, shown = _merge(
             [
-                _items(pick(light), None if darker is None else pick(darker), paints)
+                items.numbered(pick(light), None if darker is None else pick(darker))
                 for light, darker in zip(lights, darks)
             ]
         )
+        return [items.table[number] for number in order], shown
 
     background = paints.name(
         f"fill:{_colour(drawing.background)}", f"fill:{_colour((dark or drawing).background)}"
@@ -400,7 +463,7 @@ def svg_document(
     if not transparent:
         page = _Item(_Kind.PIECE, f"h{width}v{height}h-{width}z", background, 0.0, 0.0)
         layers.append([page])
-    layers.append(_periodic(_items(drawing.lower, None if dark is None else dark.lower, paints)))
+    layers.append(_periodic(items.listed(drawing.lower, None if dark is None else dark.lower)))
     layers.append(frames(above=False))
     if not transparent:  # the upper plane hides what lies beneath it, as the raster paste does
         filled = {
@@ -410,7 +473,7 @@ def svg_document(
         }  # a filled cell of the upper plane hides what lies beneath it by itself
         cells = [cell for cell in drawing.upper_region if cell.corners.tobytes() not in filled]
         layers.append(_periodic([_item(cell, background) for cell in cells]))
-    layers.append(_periodic(_items(drawing.upper, None if dark is None else dark.upper, paints)))
+    layers.append(_periodic(items.listed(drawing.upper, None if dark is None else dark.upper)))
     layers.append(frames(above=True))
 
     write = _Writer()
@@ -490,18 +553,25 @@ def _movers(
         if len(frames) == 1:
             item = items[position]
             alike[(item.kind, item.form, item.paint)][frames[0]] = position
-    showing = [set(frames) for frames in shown]
+    showing: list[list[int]] = [[] for _ in range(count)]  # each frame's positions, ascending
+    for position, frames in enumerate(shown):
+        for frame in frames:
+            showing[frame].append(position)
+
+    def clear(frame: int, one: int, other: int) -> bool:
+        """Whether ``frame`` shows nothing between positions ``one`` and ``other``."""
+        low, high = min(one, other), max(one, other)
+        after = bisect.bisect_right(showing[frame], low)
+        return after == len(showing[frame]) or showing[frame][after] >= high
+
     moving: dict[int, list[tuple[float, float]]] = {}
     dropped: set[int] = set()
     for positions in alike.values():
         if len(positions) != count or count < 2:
             continue
         keep = positions[still]
-        stays = all(  # nothing shown in a frame lies between its element and the kept one
-            frame not in showing[between]
-            for frame, position in positions.items()
-            for between in range(min(keep, position) + 1, max(keep, position))
-        )
+        # nothing shown in a frame lies between its element and the kept one
+        stays = all(clear(frame, keep, position) for frame, position in positions.items())
         if stays:
             base = items[keep]
             moving[keep] = [
