@@ -185,6 +185,7 @@ def drawing(
     reading: Reading = Reading.GATHER,
     cell: tuple[int, ...] | None = None,
     from_input: tuple[int, ...] | None = None,
+    names: tuple[str, str] | None = None,
 ) -> tuple[Drawing, Style]:
     """The laid-out animation of ``spec``, and the style it was laid out in.
 
@@ -194,6 +195,7 @@ def drawing(
     volume) read a layer one way: ``reading`` gather or scatter (transposed specs).
     A ``Network`` is drawn in a ``NetworkView`` (tree, layers, counts) for its output
     ``cell`` (None: the centre one), or for what input cell ``from_input`` reaches.
+    ``names`` renames a one-slice picture's planes (a gradient's: dy and dx).
     """
     if isinstance(spec, Network):
         style = style or Style()
@@ -228,6 +230,10 @@ def drawing(
         numbers = pool_numbers(board, pooling, x)
     elif values is not None:
         numbers = slice_numbers(board, *values.arrays(spec))
+    if names is not None:
+        from convanim.story.backward import named
+
+        board = named(board, names)
     if overlap:
         board = with_overlap_step(board)
         counts = board.closing[0].counts
@@ -475,11 +481,13 @@ def svg_text(
     transparent: bool = False,
     still: bool = False,
     frame: int | None = None,
+    about: str | None = None,
     **options: Any,
 ) -> tuple[str, Drawing]:
     """The animated SVG of ``spec`` (options of ``drawing``), and its drawing; with theme
     auto, light and dark in one document. ``still`` writes one frame: number ``frame``
-    (1-based), or the one that stands for the animation (``still_index``)."""
+    (1-based), or the one that stands for the animation (``still_index``). ``about`` is
+    its alt text where the spec's own sentence is not (a gradient's picture)."""
     from convanim.render.vector.svg import svg_document
 
     style = options.pop("style", None) or Style()
@@ -492,7 +500,8 @@ def svg_text(
         light,
         duration,
         transparent,
-        title(
+        about
+        or title(
             spec,
             options.get("pooling"),
             options.get("cell"),
@@ -533,12 +542,14 @@ def animate_to_file(
     *,
     duration: int = DURATION,
     transparent: bool = False,
+    about: str | None = None,
     **options: Any,
 ) -> Animation:
     """Render ``spec`` to ``path`` (format from its extension: .gif, .webp, .png, .mp4, .svg).
 
     ``transparent`` makes the theme's background colour see-through; ``options``
-    go to ``drawing`` (view, style, values, pooling, overlap and the budgets).
+    go to ``drawing`` (view, style, values, pooling, overlap and the budgets); ``about``
+    is an SVG's alt text (as in ``svg_text``).
     The path is checked before anything is rendered; frames are painted and
     encoded one at a time.
 
@@ -560,7 +571,7 @@ def animate_to_file(
         style = options.pop("style", None) or Style()
         light, *dark = (drawing(spec, style=each, **options)[0] for each in style.schemes())
         named = (options.get(name) for name in ("pooling", "cell", "view", "from_input"))
-        title_text = title(spec, *named)
+        title_text = about or title(spec, *named)
         return write_drawing(
             light, path, duration, transparent, dark[0] if dark else None, title_text
         )
@@ -645,12 +656,13 @@ def write_still(
     *,
     frame: int | None = None,
     transparent: bool = False,
+    about: str | None = None,
     **options: Any,
 ) -> Still:
     """Write frame number ``frame`` (1 to the frame count; None: the middle one, which an
     animated SVG also shows where motion is reduced) of ``spec``'s animation to ``path``:
     ``.svg`` and ``.pdf`` as vectors (for documents and papers), ``.png`` as the GIF's own
-    pixels. ``options`` go to ``drawing``.
+    pixels. ``options`` go to ``drawing``; ``about`` is an SVG's alt text (as in ``svg_text``).
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
@@ -670,7 +682,7 @@ def write_still(
     check_destination(path)
     if suffix == ".svg":
         document, laid_out = svg_text(
-            spec, transparent=transparent, still=True, frame=frame, **options
+            spec, transparent=transparent, still=True, frame=frame, about=about, **options
         )
         data = document.encode()
     else:

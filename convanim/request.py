@@ -39,9 +39,10 @@ from convanim.pipeline import (
     shown_spec,
     title,
 )
+from convanim.story.backward import Grad, GradientStory
 from convanim.story.board import NetworkView, Reading, View
 from convanim.story.presets import Separable
-from convanim.story.values import ValueShapes, ValueSource, given_array
+from convanim.story.values import ValueShapes, ValueSource, given_array, small_gradient
 from convanim.text import shape_text, size_text
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ class Request:
     tags: tuple[str, ...] = field(default=(), compare=False)  # for the default file name
     cell: tuple[int, ...] | None = None  # a network's output cell whose field is shown
     from_input: tuple[int, ...] | None = None  # or the input cell whose reach is shown
+    #: A gradient's picture: the layer it is of, and what the drawn layer stands for.
+    gradient: GradientStory | None = field(default=None, compare=False)
 
     @classmethod
     def of(
@@ -96,6 +99,8 @@ class Request:
         max_pixels: int = MAX_PIXELS,
         cell: tuple[int, ...] | None = None,
         from_input: tuple[int, ...] | None = None,
+        grad: Grad | str | None = None,
+        grad_values: object = None,
     ) -> Request:
         """The request for ``shown`` with these options, refused (ConvanimError) where they
         do not fit together.
@@ -106,11 +111,38 @@ class Request:
         ``seed``; ``input_values``, ``weights`` and ``bias_values`` print the ones given (numbers
         in row-major order, shaped as ``ValueShapes`` says), and so does any pooling.
 
+        ``grad`` (input, weight, bias) draws the backward pass of a one-channel layer
+        instead, at its printed x and w and the upstream gradient ``grad_values`` (dy,
+        shaped as the output; by default small integers from ``seed``): see
+        ``story.backward``.
+
         A ``Network`` is drawn in a ``NetworkView`` (tree for 1-D, layers for 2-D by
         default) for its output ``cell`` (None: the centre one), or for what input cell
         ``from_input`` reaches; a layer's options (numbers, pooling, reading, overlap,
         width) are refused for it.
         """
+        if grad is not None or grad_values is not None:
+            if isinstance(shown, Network):
+                raise ConvanimError("grad", "draws a layer's backward pass, not a network's")
+            return cls._gradient(
+                shown,
+                grad,
+                grad_values,
+                view=view,
+                seed=seed,
+                input_values=input_values,
+                weights=weights,
+                bias_values=bias_values,
+                pooling=pooling,
+                overlap=overlap,
+                theme=theme,
+                width=width,
+                labels=labels,
+                duration=duration,
+                transparent=transparent,
+                max_frames=max_frames,
+                max_pixels=max_pixels,
+            )
         if isinstance(shown, Network):
             layer_options = {
                 "reading": reading != Reading.GATHER,
@@ -212,6 +244,71 @@ class Request:
         )
 
     @classmethod
+    def _gradient(
+        cls,
+        shown: ConvSpec | Separable,
+        grad: Grad | str | None,
+        grad_values: object,
+        *,
+        view: View | NetworkView | str | None,
+        seed: int,
+        input_values: object,
+        weights: object,
+        bias_values: object,
+        pooling: object,
+        **options: Any,
+    ) -> Request:
+        """The request for a gradient's picture (see ``of``)."""
+        from convanim.story.backward import gradient_story
+
+        _check_kinds(shown, seed=seed)
+        if grad is None:
+            raise ConvanimError("grad_values", "are dy for a gradient's picture: add {grad}")
+        grad = choose(Grad, grad, "grad")
+        if isinstance(shown, Separable):
+            raise ConvanimError("grad", "draws one layer's backward pass: drop {preset}")
+        if pooling is not None:
+            raise ConvanimError("grad", "draws a convolution's backward pass: drop {pooling}")
+        if not shown.single_channel:
+            rule = (
+                f"draws one channel's backward pass; the layer has {shown.in_channels} input "
+                f"and {shown.out_channels} output channels"
+            )
+            raise ConvanimError("grad", rule)
+        if grad is Grad.BIAS and not shown.bias:
+            raise ConvanimError("grad", "the layer has no bias: add {bias}")
+        view = View.CANVAS if view is None else choose(View, view, "view")
+        if view.channels:
+            raise ConvanimError(
+                "view", "a gradient of one channel is drawn canvas, scatter or flat"
+            )
+        if view is View.SCATTER and grad is not Grad.INPUT:
+            rule = "dw and db gather (each weight sums what it met): draw them canvas or flat"
+            raise ConvanimError("view", rule)
+        if bias_values is not None and not shown.bias:
+            raise ConvanimError("bias_values", "the layer has no bias: add {bias}")
+        layer = replace(shown, bias=False)  # the one-slice pictures leave the bias out
+        source = ValueSource(
+            seed,
+            _given(input_values, layer.input_size, "input_values"),
+            _given(weights, layer.kernel, "weights"),
+            _given(bias_values, (1,), "bias_values", "1 output channel"),
+        )
+        x, w = source.arrays(layer)
+        b = source.channel_arrays(shown)[2] if shown.bias else None
+        dy = (
+            small_gradient(layer, seed)
+            if grad_values is None
+            else given_array(grad_values, layer.output_size, "grad_values")
+        )
+        story = replace(gradient_story(layer, grad, x, w, dy), bias=b)
+        drawn = cls.of(
+            story.spec, view=view, input_values=story.input, weights=story.weights, **options
+        )
+        tags = (f"grad{grad.value}", *(tag for tag in drawn.tags if tag != "values"))
+        return replace(drawn, gradient=replace(story, layer=shown), tags=tags)
+
+    @classmethod
     def _network(
         cls,
         network: Network,
@@ -301,6 +398,8 @@ class Request:
         }
         if isinstance(self.view, View) and self.view.channels:
             options["reading"] = self.reading
+        if self.gradient is not None:
+            options["names"] = self.gradient.names
         return options
 
     @property
@@ -319,6 +418,8 @@ class Request:
     @property
     def title(self) -> str:
         """The animation in one sentence: its alt text."""
+        if self.gradient is not None:
+            return self.gradient.about
         return title(self.shown, self.pooling, self.cell, self.view, self.from_input)
 
     def default_path(self, still: int | None = None, folder: Path = Path("renders")) -> Path:
@@ -335,6 +436,9 @@ class Request:
             parts = ["net", *self.tags, self.view.value, followed, *tags[len(self.tags) :]]
             return folder / ("_".join(parts) + theme + extension)
         assert isinstance(self.view, View)
+        if self.gradient is not None:  # named for the layer whose gradient it is
+            layer = self.gradient.layer
+            return folder / default_name(layer, self.view, self.style.theme, extension, tags)
         name = default_name(self.spec, self.view, self.style.theme, extension, tags)
         if isinstance(self.shown, Separable):
             name = f"separable_{name.removeprefix('conv_')}"
@@ -356,6 +460,10 @@ class Request:
             raise ConvanimError("as_json", "a network's numbers are convanim net --json's")
         if self.values is None:
             raise ConvanimError("as_json", "writes the numbers the picture prints: add {values}")
+        if self.gradient is not None:
+            from convanim.story.backward import gradient_numbers
+
+            return gradient_numbers(self.gradient)
         assert isinstance(self.view, View)
         return printed_numbers(self.shown, self.view, self.values, self.pooling)
 

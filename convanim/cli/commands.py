@@ -213,6 +213,8 @@ def gif(
     markdown: options.Markdown = False,
     html: options.Html = False,
     as_json: options.NumbersJson = False,
+    grad: options.GradChoice = None,
+    grad_values: options.GradValues = None,
 ) -> None:
     """Render an animation in the style of Dumoulin & Visin.
 
@@ -259,6 +261,8 @@ def gif(
             transparent=transparent,
             max_frames=max_frames,
             max_pixels=max_pixels,
+            grad=grad,
+            grad_values=given_numbers(grad_values, "grad_values"),
         )
     except ConvanimError as error:  # the pooling a --layer gives is that layer's doing
         raise error.renamed({"pooling": "layer"}) if isinstance(op, Pooling) else error from None

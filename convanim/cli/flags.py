@@ -72,6 +72,8 @@ FLAGS = {
     "as_json": "--json",
     "markdown": "--markdown",
     "html": "--html",
+    "grad": "--grad",
+    "grad_values": "--grad-values",
     "port": "--port",
     "no_browser": "--no-browser",
     "net": "--net",

@@ -10,6 +10,7 @@ import typer
 from convanim.draw.style import Theme
 from convanim.geometry import PoolMode
 from convanim.render.manim import Quality, SceneFormat
+from convanim.story.backward import Grad
 from convanim.story.board import NetworkView, Reading, View
 from convanim.story.presets import NetworkPreset
 
@@ -263,5 +264,24 @@ ExploreNet = Annotated[
     bool,
     _flag(
         "--net", panel=SPEC, help="Explore a network: convanim net's flags (--layers, --i, ...)."
+    ),
+]
+
+# The backward pass
+GradChoice = Annotated[
+    Grad | None,
+    _option(
+        "--grad",
+        panel=NUMBERS,
+        help="Draw the backward pass, with numbers: input (dx = Cᵀ dy, the transposed layer "
+        "on dy), weight (dw, x correlated with dy: a frame per weight) or bias (db, dy summed).",
+    ),
+]
+GradValues = Annotated[
+    str | None,
+    _option(
+        "--grad-values",
+        panel=NUMBERS,
+        help="The upstream gradient dy, shaped as the output, row-major (default: from --seed).",
     ),
 ]

@@ -140,6 +140,23 @@ def small_values(spec: ConvSpec, seed: int, nonzero: bool = False) -> tuple[np.n
     return x, w
 
 
+#: The gradients' own stream of the seed: dy does not repeat x's or w's draws.
+GRADIENT_STREAM = 1
+
+
+def small_gradient(spec: ConvSpec, seed: int) -> np.ndarray:
+    """An upstream gradient dy (output_size...): non-zero integers -2..2, as weights are,
+    so every output cell sends something back.
+
+    >>> dy = small_gradient(ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1), seed=0)
+    >>> dy.shape, bool((dy != 0).all())
+    ((3, 3), True)
+    """
+    _check_seed(seed)
+    rng = np.random.default_rng([seed, GRADIENT_STREAM])
+    return rng.choice(SMALL_WEIGHTS, size=spec.output_size).astype(float)
+
+
 def small_channel_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Like ``small_values`` with channels: x (in_channels, input_size...), w in PyTorch's
     layout (``spec.weight_shape``) and a bias per output channel (zeros without a bias).

@@ -1,0 +1,152 @@
+"""The backward pass told as pictures convanim already draws, each exact.
+
+Given a one-channel layer, its input x, weights w and an upstream gradient dy:
+
+- ``dx = C^T dy`` is the transposed layer run on dy with the same weights: the guide's
+  picture of it gathers (dy with zeros inserted and re-padded, under the kernel) and the
+  scatter view stamps (each dy cell adds its scaled kernel back);
+- ``dw`` is the correlation of x with dy: a convolution over x whose kernel is dy,
+  dilated by the stride and stepping by the dilation, one output cell per weight, so
+  each frame lights every input cell that weight met and sums them;
+- ``db`` is dy summed: a kernel of ones as large as dy, one frame.
+
+``gradient_story`` gives the layer each picture draws, with its numbers, the names of its
+two planes and a sentence for its alt text. The numbers themselves come from
+``geometry.backward`` and are checked there; the pictures print the same ones.
+
+>>> from convanim.geometry import ConvSpec, apply
+from convanim.geometry.backward import gradients
+>>> spec = ConvSpec(input_size=6, kernel=3, stride=2)
+>>> story = gradient_story(spec, Grad.WEIGHT, np.arange(6.0), np.ones(3), np.array([1.0, 10.0]))
+>>> story.spec.input_size, story.spec.kernel, story.spec.stride, story.spec.dilation
+((5,), (2,), (1,), (2,))
+>>> story.names, story.spec.output_size
+(('x', 'dw'), (3,))
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from convanim.geometry import ConvSpec, apply
+from convanim.geometry.backward import gradients
+from convanim.story.board import Board, Plane
+from convanim.text import alt_text
+
+
+class Grad(str, enum.Enum):
+    """Which gradient a backward picture shows."""
+
+    INPUT = "input"  # dx = C^T dy
+    WEIGHT = "weight"  # dw: x correlated with dy
+    BIAS = "bias"  # db: dy summed
+
+
+@dataclass(frozen=True, eq=False)
+class GradientStory:
+    """The picture of one gradient: the layer drawn, its input and weights (the numbers
+    printed), what its two planes hold and a sentence about it."""
+
+    grad: Grad
+    layer: ConvSpec  # the layer whose gradient it is
+    spec: ConvSpec  # the layer the picture draws
+    input: np.ndarray  # its input values
+    weights: np.ndarray  # its kernel's values
+    names: tuple[str, str]  # its (input, output) planes, as the gradient's terms name them
+    about: str  # the alt text
+    forward: tuple[np.ndarray, np.ndarray, np.ndarray]  # the layer's x, w and dy
+    bias: np.ndarray | None = None  # the layer's b (1,), where it has one
+
+
+def gradient_story(
+    layer: ConvSpec, grad: Grad, x: np.ndarray, w: np.ndarray, dy: np.ndarray
+) -> GradientStory:
+    """The picture of ``grad`` for the one-channel ``layer`` at x, w and dy (arrays of
+    its input size, kernel and output size)."""
+    grad = Grad(grad)
+    if grad is Grad.INPUT:
+        back = layer.transpose()
+        about = f"dx = Cᵀ dy, the input gradient of the {_lowered(alt_text(layer))}"
+        return GradientStory(grad, layer, back, dy, w, ("dy", "dx"), about, (x, w, dy))
+    if grad is Grad.BIAS:
+        ones = ConvSpec(input_size=layer.output_size, kernel=layer.output_size)
+        about = f"db = Σ dy, the bias gradient of the {_lowered(alt_text(layer))}"
+        weights = np.ones(layer.output_size)
+        return GradientStory(grad, layer, ones, dy, weights, ("dy", "db"), about, (x, w, dy))
+    about = f"dw, x correlated with dy: the weight gradient of the {_lowered(alt_text(layer))}"
+    if layer.transposed:  # y[s i + d k - p] += x[i] w[k]: dy is read where x stamped
+        spec, read = _correlation(layer.output_size, layer, kernel=layer.input_size)
+        return GradientStory(grad, layer, spec, dy[read], x, ("dy", "dw"), about, (x, w, dy))
+    spec, read = _correlation(layer.input_size, layer, kernel=layer.output_size)
+    return GradientStory(grad, layer, spec, x[read], dy, ("x", "dw"), about, (x, w, dy))
+
+
+def _lowered(sentence: str) -> str:
+    """A sentence continued: ``Convolution of ...`` read as ``convolution of ...``."""
+    return sentence[:1].lower() + sentence[1:]
+
+
+def _correlation(
+    size: tuple[int, ...], layer: ConvSpec, kernel: tuple[int, ...]
+) -> tuple[ConvSpec, tuple[slice, ...]]:
+    """The convolution whose output cell k sums ``source[s j + d k - p_before] *
+    kernel[j]`` over j: stride and dilation swapped, one output per weight of ``layer``.
+
+    The layer's padding after is lowered (and the source cropped) by what would give
+    outputs past the kernel: cells no tap of the layer meets.
+    """
+    paddings, sizes = [], []
+    for axis, n, k in zip(layer.axes, size, kernel):
+        before, after = axis.padding
+        span = n + before + after - axis.stride * (k - 1) - 1
+        extra = span // axis.dilation + 1 - axis.kernel  # outputs past the last weight, >= 0
+        after -= extra * axis.dilation
+        sizes.append(n + min(after, 0))
+        paddings.append((before, max(after, 0)))
+    spec = ConvSpec(
+        input_size=tuple(sizes),
+        kernel=kernel,
+        stride=layer.dilation,
+        dilation=layer.stride,
+        padding=tuple(paddings),
+    )
+    return spec, tuple(slice(0, n) for n in sizes)
+
+
+def named(board: Board, names: tuple[str, str]) -> Board:
+    """``board`` with its planes' labels naming what they hold: ``dy 3x3, ...`` for
+    ``input 3x3, ...`` (each label begins with its plane's role)."""
+    lower, upper = board.lower, board.upper
+
+    def renamed(plane: Plane, name: str) -> Plane:
+        role, _, rest = plane.label.partition(" ")
+        return replace(
+            plane, label=f"{name} {rest}" if role in ("input", "output") else plane.label
+        )
+
+    return replace(board, lower=renamed(lower, names[0]), upper=renamed(upper, names[1]))
+
+
+def gradient_numbers(story: GradientStory) -> dict[str, Any]:
+    """The forward and backward numbers of a gradient's picture, in PyTorch's layouts
+    (channels first, nested lists): ``x``, ``w``, ``b`` (with a bias), ``y``, ``dy``,
+    ``dx``, ``dw`` and ``db`` (with a bias)."""
+    layer, (x, w, dy), b = story.layer, story.forward, story.bias
+    x, w, dy = x[None], w[None, None], dy[None]  # one channel, in PyTorch's layouts
+    grads = gradients(layer, x, w, dy)
+    record: dict[str, Any] = {"x": x.tolist(), "w": w.tolist()}
+    if b is not None:
+        record["b"] = b.tolist()
+    record |= {
+        "y": apply(layer, x, w, b).tolist(),
+        "dy": dy.tolist(),
+        "dx": grads.dx.tolist(),
+        "dw": grads.dw.tolist(),
+    }
+    if grads.db is not None:
+        record["db"] = grads.db.tolist()
+    return record

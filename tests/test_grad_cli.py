@@ -1,0 +1,124 @@
+"""``convanim gif --grad input|weight|bias``: the backward pass through the command line.
+
+Each gradient in ``--json`` is checked against the independent NumPy reference: the loss
+``<y, dy>`` is linear in x and in w, so ``dx[i]`` and ``dw[k]`` are the loss at unit
+tensors, computed with ``tests/reference.py``'s convolutions; ``db`` is dy summed. The
+picture written beside prints the gradient it shows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+import reference
+from typer.testing import CliRunner
+
+from convanim.cli import app
+from convanim.geometry import ConvSpec
+from convanim.story.values import number_text
+
+RUNNER = CliRunner()
+
+LAYERS = {
+    "guide default": (["--k", "3", "--s", "2", "--p", "1"], ConvSpec((5, 5), 3, 2, 1)),
+    "an unread column": (["--i", "6", "--k", "3", "--s", "2"], ConvSpec((6, 6), 3, 2)),
+    "dilated, padded before": (
+        ["--i", "5", "--k", "2", "--d", "2", "--p", "1:0"],
+        ConvSpec((5, 5), 2, padding=((1, 0), (1, 0)), dilation=2),
+    ),
+    "transposed": (
+        ["--i", "3", "--k", "3", "--s", "2", "--p", "1", "-t"],
+        ConvSpec((3, 3), 3, 2, 1, transposed=True),
+    ),
+    "transposed, output padding": (
+        ["--i", "2", "--k", "3", "--s", "2", "--op", "1", "-t"],
+        ConvSpec((2, 2), 3, 2, output_padding=1, transposed=True),
+    ),
+    "1-D": (["--i", "7", "--k", "3", "--s", "2", "--dims", "1"], ConvSpec(7, 3, 2)),
+}
+
+
+def gif(*args: str) -> tuple[int, str, str]:
+    result = RUNNER.invoke(app, ["gif", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def forward(spec: ConvSpec, x, w) -> np.ndarray:
+    op = reference.conv_transpose if spec.transposed else reference.conv
+    return op(x, w, spec)
+
+
+def unit(shape, index) -> np.ndarray:
+    one = np.zeros(shape)
+    one[index] = 1.0
+    return one
+
+
+@pytest.mark.parametrize("grad", ["input", "weight"])
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_the_gradients_are_the_references_and_the_picture_prints_them(name, grad, tmp_path):
+    args, spec = LAYERS[name]
+    path = tmp_path / "g.svg"
+    code, out, err = gif(*args, "--grad", grad, "--json", "--theme", "auto", "-o", str(path))
+    assert code == 0, err
+    record = json.loads(out)
+    assert sorted(record) == ["dw", "dx", "dy", "w", "x", "y"]
+    x, w, y, dy = (np.array(record[key])[0] for key in ("x", "w", "y", "dy"))
+    w = w[0]
+    np.testing.assert_array_equal(y, forward(spec, x, w))
+    dx = [np.sum(forward(spec, unit(x.shape, i), w) * dy) for i in np.ndindex(x.shape)]
+    dw = [np.sum(forward(spec, x, unit(w.shape, k)) * dy) for k in np.ndindex(w.shape)]
+    np.testing.assert_array_equal(np.array(record["dx"])[0], np.reshape(dx, x.shape))
+    np.testing.assert_array_equal(np.array(record["dw"])[0, 0], np.reshape(dw, w.shape))
+    shown = np.array(record["dx" if grad == "input" else "dw"])
+    printed = re.findall(r">(-?[0-9.]+)</text>", path.read_text(encoding="utf-8"))
+    assert {number_text(value) for value in shown.ravel()} <= set(printed)
+
+
+def test_the_bias_gradient_sums_dy_and_the_given_numbers_are_used(tmp_path):
+    dy = "1,-2,3,4"
+    args = ["--i", "4", "--k", "3", "--s", "2", "--p", "1", "--bias", "--bias-values", "5"]
+    code, out, err = gif(*args, "--grad", "bias", "--grad-values", dy, "--json", "-o", "b.gif")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["dy"] == [[[1.0, -2.0], [3.0, 4.0]]] and record["db"] == [6.0]
+    x, w = np.array(record["x"])[0], np.array(record["w"])[0, 0]
+    spec = ConvSpec((4, 4), 3, 2, 1)
+    np.testing.assert_array_equal(np.array(record["y"])[0], reference.conv(x, w, spec) + 5)
+
+
+def test_the_default_name_says_the_layer_and_the_gradient(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = gif("--k", "3", "--s", "2", "--p", "1", "--grad", "input")
+    assert code == 0, err
+    assert out.startswith("renders/conv_i5_k3_s2_p1_gradinput.gif: 25 frames")
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["--grad", "input", "--grad-values", "1,2"],
+            "--grad-values: needs 9 values for 3x3, got 2",
+        ),
+        (
+            ["--grad", "input", "--grad-values", "1,1,1,1,1,1,1,1,nan"],
+            "--grad-values: must be finite",
+        ),
+        (["--grad", "bias"], "--grad: the layer has no bias: add --bias"),
+        (["--grad", "weight", "--view", "scatter"], "--view: dw and db gather"),
+        (["--grad", "input", "--cin", "2"], "--grad: draws one channel's backward pass"),
+        (["--grad", "input", "--pool", "max"], "--grad: draws a convolution's backward pass"),
+        (["--grad-values", "1,2"], "--grad-values: are dy for a gradient's picture: add --grad"),
+        (["--grad", "input", "--i", "300"], "--i: 90000 frames exceed the budget"),
+    ],
+)
+def test_a_refused_gradient_is_one_error_line_and_no_file(args, line, tmp_path):
+    path = tmp_path / "out" / "g.gif"
+    code, out, err = gif("--k", "3", "--s", "2", "--p", "1", *args, "-o", str(path))
+    assert code == 2 and out == ""
+    assert err.startswith(f"error: {line}") and err.count("\n") == 1
+    assert not path.parent.exists()
