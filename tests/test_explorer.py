@@ -398,3 +398,13 @@ def test_a_mkdocs_fence_starting_with_explore_embeds_the_static_page():
     refused = fence("explore --k 1:300 --s 1:2", "convanim", "convanim", {}, None)
     assert refused.startswith('<pre class="convanim-error">convanim explore --k 1:300')
     assert "error: --k: a range runs up, at most 256 values" in refused
+
+
+def test_the_commands_help_names_every_control():
+    code, out, _ = cli("explore", "--help")
+    assert code == 0
+    help_text = " ".join(out.split())
+    for command, listed in CONTROLS.items():
+        for control in listed:
+            flag = "-t" if control.key == "t" else f"--{control.key}"
+            assert flag in help_text, (command, flag)

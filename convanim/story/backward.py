@@ -14,8 +14,6 @@ Given a one-channel layer, its input x, weights w and an upstream gradient dy:
 two planes and a sentence for its alt text. The numbers themselves come from
 ``geometry.backward`` and are checked there; the pictures print the same ones.
 
->>> from convanim.geometry import ConvSpec, apply
-from convanim.geometry.backward import gradients
 >>> spec = ConvSpec(input_size=6, kernel=3, stride=2)
 >>> story = gradient_story(spec, Grad.WEIGHT, np.arange(6.0), np.ones(3), np.array([1.0, 10.0]))
 >>> story.spec.input_size, story.spec.kernel, story.spec.stride, story.spec.dilation

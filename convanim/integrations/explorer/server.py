@@ -34,6 +34,7 @@ LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")  # Host headers this server an
 MAX_RENDERS = 2  # pictures drawn at once (this machine's cores); other requests wait
 WAIT_SECONDS = 30  # how long a request waits for its turn before it is told to retry
 SOCKET_SECONDS = 10  # a client that sends nothing for this long is let go
+LISTEN_BACKLOG = 128  # connections the system holds until a thread takes them (a burst)
 #: No script, style or request leaves the page; its own inline module and style only.
 PAGE_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -59,6 +60,7 @@ class ExplorerServer(ThreadingHTTPServer):
     """The local page's server, with the state it opens on."""
 
     daemon_threads = True  # Ctrl-C does not wait for a client that keeps its connection
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, state: State, port: int):
         self.state = state
@@ -106,6 +108,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _refuse_method(self) -> None:
         self._send(HTTPStatus.METHOD_NOT_ALLOWED, "text/plain", b"error: GET only\n", False)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The standard library's own refusals (a line too long, a method it does not
+        know) as one ``error:`` line of text, as every other refusal here."""
+        status = HTTPStatus(code)
+        line = f"error: {message or status.phrase}\n".encode()
+        self.close_connection = True
+        self._send(status, "text/plain; charset=utf-8", line, self.command == "HEAD")
+
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
 
     def _config(self) -> dict[str, Any]:
@@ -146,6 +156,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        if status is HTTPStatus.METHOD_NOT_ALLOWED:
+            self.send_header("Allow", "GET, HEAD")
         if policy:
             self.send_header("Content-Security-Policy", policy)
         self.end_headers()

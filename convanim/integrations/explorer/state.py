@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from convanim.cli.embedded import CommandResult, command_parameters, gif_request
-from convanim.cli.flags import FLAGS
+from convanim.cli.flags import FLAGS, LAYER_GIVES
 from convanim.draw.frames import CellShape, Drawing, Role
 from convanim.errors import ConvanimError, quoted
 from convanim.geometry import Pooling
@@ -160,10 +160,12 @@ ARGUMENTS = {
     for control in controls
 }
 _LOCK = threading.Lock()
-#: A network's views to try, in order, when none is asked for: each network's default.
+#: A network's views to try, in order, when none is asked for: its default (tree for 1-D,
+#: layers for 2-D), else the counts, which fit the pixel budget where a tall stack does not.
 NETWORK_DEFAULT_VIEWS = (
     NetworkView.TREE,
     NetworkView.LAYERS,
+    NetworkView.COUNTS,
 )  # the command line's parsing captures standard error: one at a time
 
 
@@ -257,25 +259,37 @@ def read_query(query: str) -> State:
     return State.of(seen, network)
 
 
-def request_of(state: State) -> Request:
+def request_of(state: State, view: NetworkView | None = None) -> Request:
     """The request the command line makes of ``state``'s flags (refused: ``Refusal``, its
-    message the command line's ``error:`` line, blaming the control's key). A network
-    without a view is drawn in its default one: tree for 1-D, layers for 2-D."""
-    arguments = state.arguments()
-    tries = [arguments]
+    message the command line's ``error:`` line, blaming the control's key); ``view``
+    draws a network whose state names none."""
+    arguments = state.arguments() + ([f"--view={view.value}"] if view is not None else [])
+    with _LOCK:
+        parsed = gif_request(arguments, state.command)
+    if isinstance(parsed, CommandResult):
+        raise Refusal(parsed.error)
+    assert parsed.request is not None
+    return parsed.request
+
+
+def _drawn(state: State) -> tuple[Request, str, Drawing]:
+    """The request of ``state`` and its animated SVG. A network without a view is drawn in
+    the first of ``NETWORK_DEFAULT_VIEWS`` that draws it; refused, the first refusal that
+    is not about the view says why."""
+    views: tuple[NetworkView | None, ...] = (None,)
     if state.command == "net" and "view" not in dict(state.flags):
-        tries = [[*arguments, f"--view={view.value}"] for view in NETWORK_DEFAULT_VIEWS]
-    refusal = ""
-    for attempt in tries:
-        with _LOCK:
-            parsed = gif_request(attempt, state.command)
-        if not isinstance(parsed, CommandResult):
-            assert parsed.request is not None
-            return parsed.request
-        refusal = parsed.error
-        if not refusal.startswith("--view"):
-            break
-    raise Refusal(refusal)
+        views = NETWORK_DEFAULT_VIEWS
+    refusals: list[ConvanimError] = []
+    for view in views:
+        try:
+            request = request_of(state, view)
+            document, drawing = request.svg()
+        except ConvanimError as error:
+            refusals.append(error)
+            continue
+        return request, document, drawing
+    told = [error for error in refusals if not refusal_line(error).startswith("--view")]
+    raise (told or refusals)[0]
 
 
 class Refusal(ConvanimError):
@@ -318,8 +332,7 @@ def shown(state: State) -> dict[str, Any]:
     line after ``error:``) and ``key`` (the control it blames, or "").
     """
     try:
-        request = request_of(state)
-        document, drawing = request.svg()
+        request, document, drawing = _drawn(state)
     except ConvanimError as error:
         return {"error": refusal_line(error), "key": blamed_key(error), "query": state.query}
     lines = _text(request)
@@ -375,8 +388,11 @@ def frame_targets(request: Request, drawing: Drawing) -> list[list[float]]:
 
 
 def controls_json(controls: Mapping[str, tuple[Control, ...]] | None = None) -> dict[str, Any]:
-    """Each command's controls (``CONTROLS`` unless given) as the front end reads them."""
-    return {
+    """Each command's controls (``CONTROLS`` unless given) as the front end reads them,
+    with ``layer_sets`` (the keys a PyTorch layer gives, as ``--layer`` does) and
+    ``first_network`` (the preset a network starts on)."""
+    keys = {argument: key for key, argument in ARGUMENTS.items()}
+    listed_controls = {
         command: [
             {
                 "key": c.key,
@@ -390,6 +406,11 @@ def controls_json(controls: Mapping[str, tuple[Control, ...]] | None = None) -> 
             for c in listed
         ]
         for command, listed in (CONTROLS if controls is None else controls).items()
+    }
+    return {
+        **listed_controls,
+        "layer_sets": [keys[argument] for argument in LAYER_GIVES if argument in keys],
+        "first_network": NetworkPreset.WAVENET.value,
     }
 
 

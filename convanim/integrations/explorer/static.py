@@ -165,7 +165,7 @@ def _other(command: str) -> str:
     return "gif" if command == "net" else "net"
 
 
-FRAME_HEIGHT = 640  # px of an embedded explorer: the controls' column and a picture beside
+FRAME_HEIGHT = 720  # px of an embedded explorer: the controls' column and a picture beside
 
 
 def embedded_page(

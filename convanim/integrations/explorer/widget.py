@@ -42,7 +42,8 @@ _TRAITS = {control.trait: control for control in _CONTROLS.values()}
 
 
 def _trait(kind: str) -> traitlets.TraitType:
-    trait = traitlets.Bool(False) if kind == "switch" else traitlets.Unicode("")
+    """A switch's trait is a bool; every other control's text, a number cast to it (k = 3)."""
+    trait = traitlets.Bool(False) if kind == "switch" else traitlets.CUnicode("")
     return trait.tag(sync=True)
 
 
@@ -59,8 +60,14 @@ class _Explorer(anywidget.AnyWidget):
 
     def __init__(self, **traits: Any):
         super().__init__(controls=controls_json(), **traits)
+        self.observe(self._switched, names=["net"])
         self.observe(self._redraw, names=["net", *_TRAITS])
         self._redraw()
+
+    def _switched(self, change: object) -> None:
+        """A layer's view and preset mean nothing to a network, nor a network's to a layer."""
+        with self.hold_trait_notifications():
+            self.view = self.preset = ""
 
     def state(self) -> State:
         """The state the traits describe (refused: ConvanimError naming the trait)."""
@@ -105,10 +112,19 @@ def explore(spec: ConvSpec | Network | None = None, **flags: Any) -> Any:
             raise ConvanimError(name, f"is no control of the explorer; it takes {known}")
     given = {**_spec_flags(spec), **flags}
     traits = {
-        name: value if isinstance(value, bool) else _text(name, value)
+        name: _switch(name, value)
+        if name == "net" or _TRAITS[name].kind == "switch"
+        else _text(name, value)
         for name, value in given.items()
     }
     return Explorer(**traits)
+
+
+def _switch(name: str, value: object) -> bool:
+    """A switch as given: a bool, or 1 and 0 (as the command line's flags are typed)."""
+    if isinstance(value, bool) or value in (0, 1):
+        return bool(value)
+    raise ConvanimError(name, f"is a switch: give True or False, got {quoted(value)}")
 
 
 def _text(name: str, value: object) -> str:

@@ -180,6 +180,7 @@ export function render({ model, el }) {
       if (!radio.checked) return;
       model.set("net", value);
       for (const shared of ["view", "preset"]) model.set(shared, ""); // each command's own
+      if (value && !isSet(model.get("layers"))) model.set("preset", controls.first_network);
       build();
       model.save_changes();
     });
@@ -241,6 +242,16 @@ export function render({ model, el }) {
       input.title = control.help;
       if (control.key in fixed) input.disabled = true;
       input.addEventListener(control.kind === "text" ? "input" : "change", () => {
+        if (control.key === "layer" && isSet(input.value)) {
+          // A PyTorch layer gives what these flags would: they step aside, as on the command line.
+          for (const key of controls.layer_sets) {
+            model.set(traitName(key), typeof model.get(traitName(key)) === "boolean" ? false : "");
+            if (inputs[key]) {
+              if (inputs[key].type === "checkbox") inputs[key].checked = false;
+              else inputs[key].value = "";
+            }
+          }
+        }
         model.set(trait, control.kind === "switch" ? input.checked : input.value);
         model.save_changes();
       });
@@ -296,6 +307,7 @@ export function render({ model, el }) {
   let pinned = null; // a frame index held by a click
   let playingBeforePin = false; // unpinned, the picture plays again if it played
   let hovered = null;
+  let ticking = false; // the loop that shows the playing frame's number runs
   let engaged = false; // the reader has used the player: reduced motion no longer holds the still
 
   function frames() {
@@ -339,7 +351,10 @@ export function render({ model, el }) {
         animation.playbackRate = Number(speed.value);
         animation.play();
       }
-      tick();
+      if (!ticking) {
+        ticking = true;
+        requestAnimationFrame(tick);
+      }
     } else {
       for (const animation of animations) animation.pause();
       const frame = currentFrame();
@@ -352,7 +367,11 @@ export function render({ model, el }) {
     frameText.textContent = frameText.value;
   }
   function tick() {
-    if (!playing || !root.isConnected) return;
+    // One loop at a time follows the clock while the picture plays (ticking says it runs).
+    if (!playing || !root.isConnected) {
+      ticking = false;
+      return;
+    }
     const frame = currentFrame();
     if (frame !== null) showFrame(frame);
     requestAnimationFrame(tick);
@@ -437,10 +456,13 @@ export function render({ model, el }) {
         problem.textContent = `error: ${answer.error}`;
       }
       root.dataset.state = "refused";
-      return; // the last good picture stays
+      picture.classList.add("cx-stale");
+      return; // the last good picture stays, dimmed
     }
     if (answer.svg === undefined) return;
     shown = answer;
+    picture.classList.remove("cx-stale");
+    root.dataset.shown = "";
     picture.innerHTML = answer.svg;
     animations = picture.getAnimations({ subtree: true });
     scrubber.max = String(frames());
@@ -448,6 +470,7 @@ export function render({ model, el }) {
     for (const control of [back, play, forward, scrubber, speed]) control.disabled = still;
     shape.textContent = answer.shape.join("\n");
     code.textContent = answer.code.join("\n");
+    code.hidden = answer.code.length === 0;
     command.textContent = `$ ${answer.command}`;
     const link = model.get("link"); // a page's address for the state; a notebook has none
     address.hidden = !link;
@@ -523,6 +546,19 @@ export function mountPage(el, config) {
     if (shown.svg !== undefined && addressed) history.replaceState(null, "", place(shown.query));
   });
   render({ model, el });
+  if (config.mode === "static") {
+    // The address edited, or back and forward: the state it names.
+    window.addEventListener("hashchange", () => {
+      const asked = readQuery(location.hash);
+      if (stateQuery(config.controls, asked) === stateQuery(config.controls, model.state())) return;
+      for (const [name, value] of Object.entries(traits(config.controls, asked.values))) {
+        model.set(name, value);
+      }
+      model.set("net", asked.net);
+      model.emit("change:net");
+      model.save_changes();
+    });
+  }
   model.save_changes();
   return model;
 }
