@@ -374,11 +374,22 @@ GUIDE_FRAMES = {
 
 def test_gallery_frame_counts_match_guide():
     """The frame count of each published GIF of the guide, from the storyboards alone."""
-    assert set(GUIDE_FRAMES) == set(ALL_NAMES) - set(CHANNEL_FRAMES) - set(NETWORK_FRAMES)
+    drawn_elsewhere = {*CHANNEL_FRAMES, *NETWORK_FRAMES, *BACKWARD_FRAMES}
+    assert set(GUIDE_FRAMES) == set(ALL_NAMES) - drawn_elsewhere
     specs = {**GUIDE_SPECS, **{name: spec for name, (spec, _) in NUMERICAL_SPECS.items()}}
     for name, frames in GUIDE_FRAMES.items():
         board = build_board(specs[name])
         assert len(board.frames) == frame_count(specs[name], Reading.GATHER) == frames, name
+
+
+#: Frames of the "backward pass" entries, counted by hand: dx gathers one frame per cell of
+#: the 5x5 input (or stamps one per cell of the 3x3 dy), dw one per weight, db one.
+BACKWARD_FRAMES = {
+    "backward_input": 5 * 5,
+    "backward_input_scatter": 3 * 3,
+    "backward_weight": 3 * 3,
+    "backward_bias": 1,
+}
 
 
 #: Frames of the "channels and groups" entries, counted by hand: one per output channel and
@@ -408,8 +419,8 @@ NETWORK_FRAMES = {
 }
 
 
-def test_channel_and_network_gallery_frame_counts():
-    for name, frames in {**CHANNEL_FRAMES, **NETWORK_FRAMES}.items():
+def test_channel_network_and_backward_gallery_frame_counts():
+    for name, frames in {**CHANNEL_FRAMES, **NETWORK_FRAMES, **BACKWARD_FRAMES}.items():
         request = entry(name)
         shown, options = request.shown, request.drawing_options
         assert len(drawing(shown, **options)[0].frames) == frames, name
