@@ -134,6 +134,9 @@ class Request:
                 weights=weights,
                 bias_values=bias_values,
                 pooling=pooling,
+                reading=reading,
+                count_include_pad=count_include_pad,
+                ceil_mode=ceil_mode,
                 overlap=overlap,
                 theme=theme,
                 width=width,
@@ -255,7 +258,10 @@ class Request:
         input_values: object,
         weights: object,
         bias_values: object,
-        pooling: object,
+        pooling: Pooling | PoolMode | str | None,
+        reading: Reading | str,
+        count_include_pad: bool,
+        ceil_mode: bool,
         **options: Any,
     ) -> Request:
         """The request for a gradient's picture (see ``of``)."""
@@ -267,8 +273,10 @@ class Request:
         grad = choose(Grad, grad, "grad")
         if isinstance(shown, Separable):
             raise ConvanimError("grad", "draws one layer's backward pass: drop {preset}")
-        if pooling is not None:
+        if _pooling(shown, pooling, count_include_pad, ceil_mode) is not None:
             raise ConvanimError("grad", "draws a convolution's backward pass: drop {pooling}")
+        if choose(Reading, reading, "reading") is not Reading.GATHER:
+            raise ConvanimError("reading", "reads the stack and volume views: add {view} stack")
         if not shown.single_channel:
             rule = (
                 f"draws one channel's backward pass; the layer has {shown.in_channels} input "

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Iterator
 
+import browser
 import numpy as np
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 
@@ -80,3 +83,16 @@ def arange_values(shape) -> np.ndarray:
 
 def random_values(shape, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(-4, 5, size=shape).astype(float)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[browser.Chromium]:
+    """One headless Chromium per module (the browser tests'): skipped where it is not
+    installed, except in CI, which must run them."""
+    reason = browser.unavailable()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run the browser tests")
+        pytest.skip(reason)
+    with browser.Chromium() as launched:
+        yield launched

@@ -17,15 +17,12 @@ reduced-motion still and the ``auto`` theme's two palettes are checked in the br
 
 from __future__ import annotations
 
-import os
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import browser
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -90,18 +87,6 @@ CASES = [
     Case("flat values", SPEC, {"style": PLAIN, "view": "flat", "values": ValueSource(seed=0)}),
     Case("dark", SPEC, {"style": Style(theme="dark", labels=False)}),
 ]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[browser.Chromium]:
-    """One headless Chromium for the module: skipped where it is not installed, except in CI."""
-    reason = browser.unavailable()
-    if reason is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must run the browser tests")
-        pytest.skip(reason)
-    with browser.Chromium() as launched:
-        yield launched
 
 
 # --- The file ---------------------------------------------------------------------------

@@ -10,10 +10,8 @@ saved in each test's tmp_path, to be looked at.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,18 +72,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert built.returncode == 0, f"sphinx-build failed:\n{built.stderr}"
     return output
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[browser.Chromium]:
-    """One headless Chromium for the module: skipped where it is not installed, except in CI."""
-    reason = browser.unavailable()
-    if reason is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must run the browser tests")
-        pytest.skip(reason)
-    with browser.Chromium() as launched:
-        yield launched
 
 
 def _open(

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import signal
 import subprocess
@@ -32,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import browser
 import numpy as np
 import pytest
 from test_browser import (
@@ -82,18 +80,6 @@ _ON_SCREEN = """([x, y]) => {
 
 
 # --- The browser, the server, the static page -------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[browser.Chromium]:
-    """One headless Chromium for the module: skipped where it is not installed, except in CI."""
-    reason = browser.unavailable()
-    if reason is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must run the browser tests")
-        pytest.skip(reason)
-    with browser.Chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")
