@@ -14,13 +14,14 @@ import dataclasses
 import numpy as np
 import pytest
 import reference
-from conftest import arange_values, channel_specs, random_values
+from conftest import arange_values, channel_specs, conv_specs, random_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convanim.errors import ConvanimError
-from convanim.geometry import ConvSpec
+from convanim.geometry import ConvSpec, apply
 from convanim.geometry.backward import bias_gradient, gradients, weight_gradient
+from convanim.story.backward import Grad, gradient_story
 
 SETTINGS = settings(max_examples=120, deadline=None)
 
@@ -107,3 +108,33 @@ def test_the_weight_gradient_is_built_within_the_budget():
     spec = dataclasses.replace(ConvSpec(input_size=(9000, 9000), kernel=3), in_channels=4)
     with pytest.raises(ConvanimError, match="weight_gradient would hold"):
         weight_gradient(spec, np.zeros((1, 1)), np.zeros((1, 1)))
+
+
+@SETTINGS
+@given(spec=conv_specs(max_ndim=2, max_size=6), seed=st.integers(0, 2**16))
+def test_each_gradients_picture_computes_that_gradient(spec, seed):
+    """The layer a gradient's picture draws, run with the numbers it prints, gives the
+    gradient: dx (the transposed layer on dy), dw (x correlated with dy, one output per
+    weight) and db (a kernel of ones over dy)."""
+    x, w, dy = (
+        arange_values(spec.input_size),
+        random_values(spec.kernel, seed),
+        random_values(spec.output_size, seed + 1),
+    )
+    grads = gradients(spec, x, w, dy)
+    for grad, expected in ((Grad.INPUT, grads.dx), (Grad.WEIGHT, grads.dw)):
+        try:
+            story = gradient_story(spec, grad, x, w, dy)
+        except ConvanimError as refused:
+            # Weights that meet padding alone (dw is 0), or a transposed layer whose output
+            # padding reaches its stride: no convolution goes back, so dx has no picture.
+            no_transpose = spec.transposed and any(
+                axis.output_padding >= axis.stride for axis in spec.axes
+            )
+            assert (grad is Grad.WEIGHT and not grads.dw.any()) or (
+                grad is Grad.INPUT and no_transpose
+            ), refused
+            continue
+        np.testing.assert_array_equal(apply(story.spec, story.input, story.weights), expected)
+    story = gradient_story(spec, Grad.BIAS, x, w, dy)
+    assert apply(story.spec, story.input, story.weights).item() == dy.sum()

@@ -270,14 +270,35 @@ def server() -> Iterator[ExplorerServer]:
     running.server_close()
 
 
-def get(server: ExplorerServer, path: str, host: str | None = None, method: str = "GET"):
+def get(server: ExplorerServer, path: str, host: str | None = None, method: str = "GET", **headers):
     port = server.server_address[1]
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    connection.request(method, path, headers={"Host": host or f"127.0.0.1:{port}"})
+    headers = {"Host": host or f"127.0.0.1:{port}", **headers}
+    connection.request(method, path, headers=headers)
     response = connection.getresponse()
     body = response.read()
     connection.close()
     return response.status, response.getheader("Content-Type"), body
+
+
+def test_another_sites_page_cannot_make_this_machine_draw(server):
+    """An <img src="http://127.0.0.1:8765/render.svg?..."> on another site's page carries
+    Sec-Fetch-Site: cross-site; the page's own requests say same-origin."""
+    for site in ("cross-site", "same-site"):
+        assert get(server, "/render.svg?k=3", **{"Sec-Fetch-Site": site})[0] == 403
+    assert get(server, "/view.json?k=3", **{"Sec-Fetch-Site": "same-origin"})[0] == 200
+
+
+def test_an_svg_answered_alone_may_run_nothing():
+    with ExplorerServer(read_query("k=3"), 0) as running:
+        thread = threading.Thread(target=running.serve_forever, daemon=True)
+        thread.start()
+        port = running.server_address[1]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request("GET", "/render.svg?k=3", headers={"Host": "localhost"})
+        policy = connection.getresponse().getheader("Content-Security-Policy")
+        running.shutdown()
+    assert policy is not None and "default-src 'none'" in policy and "script" not in policy
 
 
 def test_the_server_answers_the_page_the_svg_and_the_view(server):
@@ -371,9 +392,9 @@ def test_the_widget_starts_from_a_spec_or_a_network():
     import convanim
 
     spec = convanim.ConvSpec((6, 6), 3, stride=2, padding=1, transposed=True)
-    assert (
-        convanim.explore(spec, view="scatter").shown["query"] == "i=6&k=3&s=2&p=1&t=1&view=scatter"
-    )
+    assert convanim.explore(spec, view="scatter").shown["query"] == "i=6&s=2&p=1&t=1&view=scatter"
+    one_axis = convanim.explore(convanim.ConvSpec(7, 3, 2)).shown
+    assert one_axis["shape"][0] == "convolution: 7 -> 3"
     network = convanim.build_network(convanim.parse_chain("nn.Conv1d(1, 1, 3)"), 9)
     widget = convanim.explore(network)
     assert widget.net and widget.shown["command"].startswith("convanim net --layers")

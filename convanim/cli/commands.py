@@ -30,7 +30,11 @@ from convanim.story.presets import Preset
 from convanim.text import overlap_verdict, record, shape_lines, shape_text
 
 if TYPE_CHECKING:
+    from convanim.integrations.explorer.state import State
     from convanim.story.scenes import SceneParams
+
+#: The explorer's port unless --port says: one address to bookmark.
+DEFAULT_PORT = 8765
 
 app = typer.Typer(
     cls=Commands,
@@ -311,7 +315,7 @@ def gif(
 def explore(
     context: typer.Context,
     net: options.ExploreNet = False,
-    port: options.ExplorePort = 8765,
+    port: options.ExplorePort = DEFAULT_PORT,
     no_browser: options.NoBrowser = False,
     html: options.ExploreHtml = None,
 ) -> None:
@@ -365,24 +369,20 @@ def _static_explorer(path: Path, flags: dict[str, str | bool], net: bool) -> Non
     typer.echo(f"{path}: {sweep.count} states{said}, {len(page.encode()):,} bytes")
 
 
-def _serve(state: object, port: int, no_browser: bool) -> None:
+def _serve(state: State, port: int, no_browser: bool) -> None:
     """Serve the explorer on 127.0.0.1:``port`` until Ctrl-C."""
     import errno
     import webbrowser
 
-    from convanim.integrations.explorer.server import ExplorerServer
-    from convanim.integrations.explorer.state import State
+    from convanim.integrations.explorer.server import HOST, ExplorerServer
 
-    assert isinstance(state, State)
     try:
         server = ExplorerServer(state, port)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            rule = f"127.0.0.1:{port} is in use: choose another, or 0 for any free port"
+            rule = f"{HOST}:{port} is in use: choose another, or 0 for any free port"
             raise ConvanimError("port", rule) from None
-        raise ConvanimError(
-            "port", f"cannot listen on 127.0.0.1:{port} ({error.strerror})"
-        ) from None
+        raise ConvanimError("port", f"cannot listen on {HOST}:{port} ({error.strerror})") from None
     with server:
         typer.echo(f"convanim explore: {server.address}  (Ctrl-C stops it)")
         if not no_browser:

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from convanim.errors import ConvanimError
 from convanim.geometry.spec import ConvSpec
 from convanim.geometry.views import _check_entries, _with_channels, apply_transpose
 
@@ -94,3 +95,40 @@ def bias_gradient(spec: ConvSpec, dy: Any) -> np.ndarray:
     """``db`` (out_channels,): dy summed over each output channel's cells."""
     dy, _ = _with_channels(spec, "dy", dy, spec.out_channels, spec.output_size)
     return dy.reshape(spec.out_channels, -1).sum(axis=1)
+
+
+def weight_gradient_spec(spec: ConvSpec) -> tuple[ConvSpec, tuple[slice, ...]]:
+    """The convolution that computes ``spec``'s weight gradient, one output cell per
+    weight, and the cells of its source it reads (the rest no tap of ``spec`` meets).
+
+    Output cell k sums ``source[s j + d k - p_before] * kernel[j]`` over j, stride and
+    dilation swapped: for a convolution the source is x and the kernel dy, for a
+    transposed one the source is dy and the kernel x (where x stamped, dy is read). The
+    padding after is lowered, and the source cropped, by what would give outputs past the
+    last weight. A spec whose every weight meets padding alone (its dw is 0) is refused.
+
+    >>> weight_gradient_spec(ConvSpec(input_size=6, kernel=3, stride=2))
+    (ConvSpec(input_size=(5,), kernel=(2,), stride=(1,), padding=((0, 0),), dilation=(2,), output_padding=(0,), transposed=False, in_channels=1, out_channels=1, groups=1, bias=False), (slice(0, 5, None),))
+    """
+    source, kernel = spec.input_size, spec.output_size
+    if spec.transposed:
+        source, kernel = kernel, source
+    paddings, sizes = [], []
+    for axis, n, k in zip(spec.axes, source, kernel):
+        before, after = axis.padding
+        span = n + before + after - axis.stride * (k - 1) - 1  # the last window's reach
+        past = span // axis.dilation + 1 - axis.kernel  # outputs past the last weight
+        after -= past * axis.dilation
+        if n + after < 1:
+            rule = "every weight meets padding alone (dw is 0 throughout): nothing to draw"
+            raise ConvanimError("grad", rule)
+        sizes.append(n + min(after, 0))
+        paddings.append((before, max(after, 0)))
+    drawn = ConvSpec(
+        input_size=tuple(sizes),
+        kernel=kernel,
+        stride=spec.dilation,
+        dilation=spec.stride,
+        padding=tuple(paddings),
+    )
+    return drawn, tuple(slice(0, n) for n in sizes)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from convanim.geometry import ConvSpec, apply
-from convanim.geometry.backward import gradients
+from convanim.geometry.backward import gradients, weight_gradient_spec
 from convanim.story.board import Board, Plane
 from convanim.text import alt_text
 
@@ -77,42 +77,15 @@ def gradient_story(
         return GradientStory(grad, layer, ones, dy, weights, ("dy", "db"), about, (x, w, dy))
     about = f"dw, x correlated with dy: the weight gradient of the {_lowered(alt_text(layer))}"
     if layer.transposed:  # y[s i + d k - p] += x[i] w[k]: dy is read where x stamped
-        spec, read = _correlation(layer.output_size, layer, kernel=layer.input_size)
+        spec, read = weight_gradient_spec(layer)
         return GradientStory(grad, layer, spec, dy[read], x, ("dy", "dw"), about, (x, w, dy))
-    spec, read = _correlation(layer.input_size, layer, kernel=layer.output_size)
+    spec, read = weight_gradient_spec(layer)
     return GradientStory(grad, layer, spec, x[read], dy, ("x", "dw"), about, (x, w, dy))
 
 
 def _lowered(sentence: str) -> str:
     """A sentence continued: ``Convolution of ...`` read as ``convolution of ...``."""
     return sentence[:1].lower() + sentence[1:]
-
-
-def _correlation(
-    size: tuple[int, ...], layer: ConvSpec, kernel: tuple[int, ...]
-) -> tuple[ConvSpec, tuple[slice, ...]]:
-    """The convolution whose output cell k sums ``source[s j + d k - p_before] *
-    kernel[j]`` over j: stride and dilation swapped, one output per weight of ``layer``.
-
-    The layer's padding after is lowered (and the source cropped) by what would give
-    outputs past the kernel: cells no tap of the layer meets.
-    """
-    paddings, sizes = [], []
-    for axis, n, k in zip(layer.axes, size, kernel):
-        before, after = axis.padding
-        span = n + before + after - axis.stride * (k - 1) - 1
-        extra = span // axis.dilation + 1 - axis.kernel  # outputs past the last weight, >= 0
-        after -= extra * axis.dilation
-        sizes.append(n + min(after, 0))
-        paddings.append((before, max(after, 0)))
-    spec = ConvSpec(
-        input_size=tuple(sizes),
-        kernel=kernel,
-        stride=layer.dilation,
-        dilation=layer.stride,
-        padding=tuple(paddings),
-    )
-    return spec, tuple(slice(0, n) for n in sizes)
 
 
 def named(board: Board, names: tuple[str, str]) -> Board:

@@ -10,14 +10,17 @@ connection, and every answer is made here, so the whole surface is these few rou
 - ``/render.svg?<state>``: the animated SVG alone, or status 400 with the ``error:`` line;
 - ``/explorer.js``, ``/explorer.css``: the front end, for pages of one's own.
 
-Anything else is 404; a request whose Host is not this machine (DNS rebinding) is 403;
-a method other than GET or HEAD is 405. The command line's budgets hold for every
-state, and at most ``MAX_RENDERS`` pictures are drawn at once, so no burst of queries
-holds more memory than that many pictures.
+Anything else is 404; a request whose Host is not this machine (DNS rebinding), or that
+another site's page makes (its Sec-Fetch-Site says so), is 403; a method other than GET
+or HEAD is 405. The command line's budgets hold for every
+state, at most ``MAX_RENDERS`` pictures are drawn at once and ``MAX_CONNECTIONS``
+connections served (one more is answered 503 at once), so no burst of queries holds more
+memory or threads than that.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from http import HTTPStatus
@@ -35,6 +38,17 @@ MAX_RENDERS = 2  # pictures drawn at once (this machine's cores); other requests
 WAIT_SECONDS = 30  # how long a request waits for its turn before it is told to retry
 SOCKET_SECONDS = 10  # a client that sends nothing for this long is let go
 LISTEN_BACKLOG = 128  # connections the system holds until a thread takes them (a burst)
+MAX_CONNECTIONS = 64  # connections served at once, each by its own thread
+#: What a connection past ``MAX_CONNECTIONS`` is told before it is closed.
+BUSY_RESPONSE = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 13\r\nConnection: close\r\n\r\nerror: busy\r\n"
+)
+#: Sec-Fetch-Site values of requests the page makes, or the reader (an address typed):
+#: another site's page may not make this machine draw (an <img> of /render.svg).
+OWN_SITES = ("same-origin", "none")
+#: An SVG answered alone is a document of this origin: it may style itself, nothing else.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 #: No script, style or request leaves the page; its own inline module and style only.
 PAGE_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -65,7 +79,24 @@ class ExplorerServer(ThreadingHTTPServer):
     def __init__(self, state: State, port: int):
         self.state = state
         self.renders = threading.BoundedSemaphore(MAX_RENDERS)
+        self.connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
         super().__init__((HOST, port), _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """A thread per connection, at most ``MAX_CONNECTIONS`` at once: one more is told
+        at once to come back (503), so no burst holds more threads than that."""
+        if not self.connections.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.sendall(BUSY_RESPONSE)
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.connections.release()
 
     @property
     def address(self) -> str:
@@ -89,6 +120,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self, head: bool = False) -> None:
         if not local_host(self.headers.get("Host")):
             self._send(HTTPStatus.FORBIDDEN, "text/plain", b"error: Host: not this machine\n", head)
+            return
+        if self.headers.get("Sec-Fetch-Site", "none") not in OWN_SITES:
+            line = b"error: Sec-Fetch-Site: asked by another site's page\n"
+            self._send(HTTPStatus.FORBIDDEN, "text/plain", line, head)
             return
         address = urlsplit(self.path)
         route = address.path
@@ -146,7 +181,8 @@ class _Handler(BaseHTTPRequestHandler):
             line = f"error: {answer['error']}\n".encode()
             self._send(HTTPStatus.BAD_REQUEST, "text/plain; charset=utf-8", line, head)
         else:
-            self._send(HTTPStatus.OK, "image/svg+xml", answer["svg"].encode(), head)
+            svg = answer["svg"].encode()
+            self._send(HTTPStatus.OK, "image/svg+xml", svg, head, SVG_POLICY)
 
     def _send(
         self, status: HTTPStatus, kind: str, body: bytes, head: bool, policy: str | None = None

@@ -159,14 +159,10 @@ ARGUMENTS = {
     for command, controls in CONTROLS.items()
     for control in controls
 }
-_LOCK = threading.Lock()
+_LOCK = threading.Lock()  # the command line's parsing captures standard error: one at a time
 #: A network's views to try, in order, when none is asked for: its default (tree for 1-D,
 #: layers for 2-D), else the counts, which fit the pixel budget where a tall stack does not.
-NETWORK_DEFAULT_VIEWS = (
-    NetworkView.TREE,
-    NetworkView.LAYERS,
-    NetworkView.COUNTS,
-)  # the command line's parsing captures standard error: one at a time
+NETWORK_DEFAULT_VIEWS = (NetworkView.TREE, NetworkView.LAYERS, NetworkView.COUNTS)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from html import escape
 from typing import Any
 
 from convanim.errors import ConvanimError, quoted
-from convanim.integrations.explorer.page import page_html
+from convanim.integrations.explorer.page import page_html, script_json
 from convanim.integrations.explorer.state import (
     CONTROLS,
     Control,
@@ -32,7 +32,7 @@ from convanim.integrations.explorer.state import (
 )
 
 MAX_STATES = 256  # combinations in one page
-MAX_PAGE_BYTES = 40_000_000  # of the pictures a page carries (a browser opens it at once)
+MAX_PAGE_BYTES = 40_000_000  # of the answers a page carries (a browser opens it at once)
 #: The controls whose text is never a list: a PyTorch layer, a chain, numbers per cell.
 WHOLE = ("layer", "layers", "input-values", "weights", "bias-values", "cell", "from-input")
 
@@ -75,7 +75,6 @@ class Sweep:
         """The sweep of ``flags`` (key to its listed values; a switch to True, or to 0,1
         for both); refused (ConvanimError naming the key) past ``MAX_STATES`` states."""
         command = "net" if network else "gif"
-        State.of({key: value for key, value in flags.items() if value is True}, network)
         known = {control.key: control for control in CONTROLS[command]}
         for key in flags:
             if key not in known:
@@ -133,7 +132,7 @@ def static_page(sweep: Sweep, title: str = "convanim explorer") -> tuple[str, in
     total = refused = 0
     for number, state in enumerate(sweep.states()):
         answer = shown(state)
-        size = len(answer.get("svg", ""))
+        size = len(script_json(answer).encode())  # what the page carries of it
         total += size
         if number == 0 and size * sweep.count > MAX_PAGE_BYTES:
             rule = (

@@ -61,13 +61,18 @@ class _Explorer(anywidget.AnyWidget):
     def __init__(self, **traits: Any):
         super().__init__(controls=controls_json(), **traits)
         self.observe(self._switched, names=["net"])
-        self.observe(self._redraw, names=["net", *_TRAITS])
+        self.observe(self._redraw, names=list(_TRAITS))
         self._redraw()
 
     def _switched(self, change: object) -> None:
-        """A layer's view and preset mean nothing to a network, nor a network's to a layer."""
-        with self.hold_trait_notifications():
+        """A layer's view and preset mean nothing to a network, nor a network's to a layer:
+        both are cleared, and the picture drawn once."""
+        self.unobserve(self._redraw, names=list(_TRAITS))
+        try:
             self.view = self.preset = ""
+        finally:
+            self.observe(self._redraw, names=list(_TRAITS))
+        self._redraw()
 
     def state(self) -> State:
         """The state the traits describe (refused: ConvanimError naming the trait)."""
@@ -145,6 +150,7 @@ def _spec_flags(spec: ConvSpec | Network | None) -> dict[str, Any]:
     if not isinstance(spec, ConvSpec):
         raise ConvanimError("spec", f"must be a ConvSpec or a Network, got {quoted(spec)}")
     flags: dict[str, Any] = {
+        "dims": str(spec.ndim),
         "i": _axes(spec.input_size),
         "k": _axes(spec.kernel),
         "s": _axes(spec.stride),
@@ -157,8 +163,8 @@ def _spec_flags(spec: ConvSpec | Network | None) -> dict[str, Any]:
         "groups": str(spec.groups),
         "bias": spec.bias,
     }
-    defaults = {"s": "1", "p": "0", "d": "1", "op": "0", "t": False, "bias": False}
-    defaults |= {"cin": "1", "cout": "1", "groups": "1"}
+    defaults: dict[str, Any] = {control.trait: control.default for control in _TRAITS.values()}
+    defaults |= {"dims": "2", "t": False, "bias": False}  # the command line's, not given
     return {name: value for name, value in flags.items() if defaults.get(name) != value}
 
 
