@@ -424,6 +424,11 @@ class Request:
         return shape_text(shown_spec(self.shown, self.pooling))
 
     @property
+    def _about(self) -> str | None:
+        """The alt text an SVG is given where the drawn spec's own sentence is not it."""
+        return None if self.gradient is None else self.gradient.about
+
+    @property
     def title(self) -> str:
         """The animation in one sentence: its alt text."""
         if self.gradient is not None:
@@ -484,6 +489,7 @@ class Request:
             path,
             duration=self.duration,
             transparent=self.transparent,
+            about=self._about,
             **self.drawing_options,
         )
 
@@ -493,7 +499,12 @@ class Request:
         from convanim.pipeline import write_still
 
         return write_still(
-            self.shown, path, frame=frame, transparent=self.transparent, **self.drawing_options
+            self.shown,
+            path,
+            frame=frame,
+            transparent=self.transparent,
+            about=self._about,
+            **self.drawing_options,
         )
 
     def svg(self, frame: int | None = None) -> tuple[str, Drawing]:
@@ -507,6 +518,7 @@ class Request:
             transparent=self.transparent,
             still=frame is not None,
             frame=frame,
+            about=self._about,
             **self.drawing_options,
         )
 

@@ -74,7 +74,9 @@ def test_the_gradients_are_the_references_and_the_picture_prints_them(name, grad
     np.testing.assert_array_equal(np.array(record["dx"])[0], np.reshape(dx, x.shape))
     np.testing.assert_array_equal(np.array(record["dw"])[0, 0], np.reshape(dw, w.shape))
     shown = np.array(record["dx" if grad == "input" else "dw"])
-    printed = re.findall(r">(-?[0-9.]+)</text>", path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    assert re.search(f"<title>[^<]*the {grad} gradient of the ", text)  # its alt text
+    printed = re.findall(r">(-?[0-9.]+)</text>", text)
     assert {number_text(value) for value in shown.ravel()} <= set(printed)
 
 

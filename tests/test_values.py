@@ -389,7 +389,7 @@ def test_animate_refuses_unknown_keywords_and_weights_of_a_pooling():
         convanim.animate(spec, colour="red")
     assert caught.value.argument == "colour"
     assert "animate takes no such keyword; it takes spec, view, values, seed," in str(caught.value)
-    assert str(caught.value).endswith("max_frames, max_pixels, cell, from_input, format")
+    assert str(caught.value).endswith("cell, from_input, grad, grad_values, format")
     with pytest.raises(ConvanimError, match="weights: pooling has no weights"):
         convanim.animate(spec, pooling=Pooling(spec, "max"), weights=np.ones((3, 3)))
 

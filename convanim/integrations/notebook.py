@@ -114,7 +114,8 @@ def animate(
     or ``input_values``, ``weights`` and ``bias_values`` where given (any of them prints
     values; shaped as ``ValueShapes`` says, checked as ``convanim gif`` checks them);
     ``pooling`` (a ``Pooling``, or max or avg) animates a pooling over the spec's
-    windows; ``overlap`` closes a scatter view with the stamp counts; ``format`` is
+    windows; ``overlap`` closes a scatter view with the stamp counts; ``grad`` (input,
+    weight, bias) draws the backward pass instead, ``grad_values`` its dy; ``format`` is
     "svg" (theme "auto" follows the reader's colour scheme) or "gif". Bad values and unknown
     keywords raise ``ConvanimError``.
 
