@@ -14,7 +14,8 @@ takes them without the channel axes.
 
 >>> from convanim.geometry import ConvSpec
 >>> spec = ConvSpec(input_size=4, kernel=2, stride=2, bias=True)
->>> grads = gradients(spec, np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, -1.0]), np.array([1.0, 10.0]))
+>>> x, w, dy = np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, -1.0]), np.array([1.0, 10.0])
+>>> grads = gradients(spec, x, w, dy)
 >>> grads.dx.tolist(), grads.dw.tolist(), grads.db.tolist()
 ([1.0, -1.0, 10.0, -10.0], [31.0, 42.0], [11.0])
 """
@@ -107,8 +108,9 @@ def weight_gradient_spec(spec: ConvSpec) -> tuple[ConvSpec, tuple[slice, ...]]:
     padding after is lowered, and the source cropped, by what would give outputs past the
     last weight. A spec whose every weight meets padding alone (its dw is 0) is refused.
 
-    >>> weight_gradient_spec(ConvSpec(input_size=6, kernel=3, stride=2))
-    (ConvSpec(input_size=(5,), kernel=(2,), stride=(1,), padding=((0, 0),), dilation=(2,), output_padding=(0,), transposed=False, in_channels=1, out_channels=1, groups=1, bias=False), (slice(0, 5, None),))
+    >>> drawn, read = weight_gradient_spec(ConvSpec(input_size=6, kernel=3, stride=2))
+    >>> drawn.input_size, drawn.kernel, drawn.stride, drawn.dilation, drawn.output_size, read
+    ((5,), (2,), (1,), (2,), (3,), (slice(0, 5, None),))
     """
     source, kernel = spec.input_size, spec.output_size
     if spec.transposed:

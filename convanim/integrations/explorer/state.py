@@ -321,11 +321,13 @@ def shown(state: State) -> dict[str, Any]:
     """What the page shows for ``state``, as JSON-ready data.
 
     On success: ``svg`` (the animated document), ``frames``, ``still`` (the frame it
-    shows with reduced motion, from 0), ``duration`` (ms per frame), ``size`` ([width, height] in the SVG's units), ``title`` (its alt text),
-    ``shape`` (``convanim shape``'s or ``convanim net``'s lines), ``code`` (the PyTorch
-    layers), ``command`` (the command line that writes the same SVG), ``targets`` ([frame, x0, y0, ..., x3, y3] per cell a frame is about: hover
-    it to see that frame) and ``query``. On a refusal: ``error`` (the command line's
-    line after ``error:``) and ``key`` (the control it blames, or "").
+    shows with reduced motion, from 0), ``duration`` (ms per frame), ``size`` ([width,
+    height] in the SVG's units), ``title`` (its alt text), ``shape`` (``convanim
+    shape``'s or ``convanim net``'s lines), ``code`` (the PyTorch layers), ``command``
+    (the command line that writes the same SVG), ``targets`` ([frame, x0, y0, ..., x3,
+    y3] per cell a frame is about: hover it to see that frame) and ``query``. On a
+    refusal: ``error`` (the command line's line after ``error:``) and ``key`` (the
+    control it blames, or "").
     """
     try:
         request, document, drawing = _drawn(state)

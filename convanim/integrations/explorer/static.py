@@ -141,7 +141,10 @@ def static_page(sweep: Sweep, title: str = "convanim explorer") -> tuple[str, in
             )
             raise ConvanimError("html", rule)
         if total > MAX_PAGE_BYTES:
-            rule = f"the pictures pass the page's budget of {MAX_PAGE_BYTES:,} bytes: list fewer values"
+            rule = (
+                f"the pictures pass the page's budget of {MAX_PAGE_BYTES:,} bytes: "
+                "list fewer values"
+            )
             raise ConvanimError("html", rule)
         refused += "error" in answer
         table[state.query] = answer
