@@ -207,7 +207,7 @@ def drawing(
         return _separable_drawing(spec, view, style or Style(), max_frames, max_pixels, values)
     if view.channels:
         return _channel_drawing(
-            spec, view, style or Style(), reading, max_frames, max_pixels, values
+            spec, view, style or Style(), reading, max_frames, max_pixels, values, names=names
         )
     style = style or Style()
     if style.cell is None:  # printed numbers need larger cells
@@ -294,9 +294,11 @@ def _channel_drawing(
     max_pixels: int,
     values: ValueSource | None,
     input_hues: tuple[RGB, ...] | None = None,
+    names: tuple[str, str] | None = None,
 ) -> tuple[Drawing, Style]:
     """The stack or volume view of ``spec`` (see ``drawing``), within the budgets;
-    ``input_hues`` colour its input channels (else their groups' hues)."""
+    ``input_hues`` colour its input channels (else their groups' hues), ``names`` rename
+    its input and output tensors (a gradient's)."""
     from convanim.draw.channels import channel_layout, check_numbers, draw_channels
 
     reading = choose(Reading, reading, "reading")
@@ -320,6 +322,10 @@ def _channel_drawing(
             f"{width}x{height} px frames exceed the budget of {max_pixels} pixels; "
             "draw fewer channels or cells, or raise {max_pixels}",
         )
+    if names is not None:
+        from convanim.draw.channels import named_headings
+
+        layout = replace(layout, headings=named_headings(layout.headings, names))
     board = build_board(spec, reading)
     numbers = None
     if values is not None:

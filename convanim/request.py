@@ -275,43 +275,56 @@ class Request:
             raise ConvanimError("grad", "draws one layer's backward pass: drop {preset}")
         if _pooling(shown, pooling, count_include_pad, ceil_mode) is not None:
             raise ConvanimError("grad", "draws a convolution's backward pass: drop {pooling}")
-        if choose(Reading, reading, "reading") is not Reading.GATHER:
-            raise ConvanimError("reading", "reads the stack and volume views: add {view} stack")
-        if not shown.single_channel:
-            rule = (
-                f"draws one channel's backward pass; the layer has {shown.in_channels} input "
-                f"and {shown.out_channels} output channels"
-            )
-            raise ConvanimError("grad", rule)
+        reading = choose(Reading, reading, "reading")
         if grad is Grad.BIAS and not shown.bias:
             raise ConvanimError("grad", "the layer has no bias: add {bias}")
-        view = View.CANVAS if view is None else choose(View, view, "view")
-        if view.channels:
-            raise ConvanimError(
-                "view", "a gradient of one channel is drawn canvas, scatter or flat"
-            )
-        if view is View.SCATTER and grad is not Grad.INPUT:
+        one = shown.single_channel  # a one-channel picture; else a channel view
+        if view is None:
+            view = View.CANVAS if one else View.STACK
+        view = choose(View, view, "view")
+        if one and view.channels:
+            rule = "a gradient of one channel is drawn canvas, scatter or flat"
+            raise ConvanimError("view", rule)
+        if not one and not view.channels:
+            raise ConvanimError("view", "a gradient with channels is drawn stack or volume")
+        stamps = view is View.SCATTER or reading.stamps
+        if stamps and grad is not Grad.INPUT:
             rule = "dw and db gather (each weight sums what it met): draw them canvas or flat"
             raise ConvanimError("view", rule)
+        if stamps and shown.transposed:
+            rule = "dx of a transposed layer is a convolution, which gathers: drop the scatter"
+            raise ConvanimError("view" if view is View.SCATTER else "reading", rule)
         if bias_values is not None and not shown.bias:
             raise ConvanimError("bias_values", "the layer has no bias: add {bias}")
-        layer = replace(shown, bias=False)  # the one-slice pictures leave the bias out
+        layer = replace(shown, bias=False)  # its gradients' pictures leave the bias out
+        shapes = ValueShapes.of(shown, channels=True)
         source = ValueSource(
             seed,
-            _given(input_values, layer.input_size, "input_values"),
-            _given(weights, layer.kernel, "weights"),
-            _given(bias_values, (1,), "bias_values", "1 output channel"),
+            _given(input_values, shapes.input, "input_values"),
+            _given(weights, shapes.weights, "weights"),
+            _given(bias_values, shapes.bias, "bias_values", shapes.bias_naming),
         )
-        x, w = source.arrays(layer)
+        if shown.single_channel:  # the one-slice views' own small numbers
+            plain_x, plain_w = source.arrays(layer)
+            x, w = plain_x[None], plain_w[None, None]
+        else:
+            x, w, _ = source.channel_arrays(layer)
         b = source.channel_arrays(shown)[2] if shown.bias else None
+        dy_shape = (shown.out_channels, *shown.output_size)
+        typed = shown.output_size if shown.single_channel else dy_shape  # as --grad-values says
         dy = (
             small_gradient(layer, seed)
             if grad_values is None
-            else given_array(grad_values, layer.output_size, "grad_values")
-        )
+            else given_array(grad_values, typed, "grad_values")
+        ).reshape(dy_shape)
         story = replace(gradient_story(layer, grad, x, w, dy), bias=b)
         drawn = cls.of(
-            story.spec, view=view, input_values=story.input, weights=story.weights, **options
+            story.spec,
+            view=view,
+            reading=reading,
+            input_values=story.input,
+            weights=story.weights,
+            **options,
         )
         tags = (f"grad{grad.value}", *(tag for tag in drawn.tags if tag != "values"))
         return replace(drawn, gradient=replace(story, layer=shown), tags=tags)

@@ -116,10 +116,10 @@ def test_each_gradients_picture_computes_that_gradient(spec, seed):
     """The layer a gradient's picture draws, run with the numbers it prints, gives the
     gradient: dx (the transposed layer on dy), dw (x correlated with dy, one output per
     weight) and db (a kernel of ones over dy)."""
-    x, w, dy = (
-        arange_values(spec.input_size),
-        random_values(spec.kernel, seed),
-        random_values(spec.output_size, seed + 1),
+    x, w, dy = (  # channels first, as the pictures take them
+        arange_values((1, *spec.input_size)),
+        random_values(spec.weight_shape, seed),
+        random_values((1, *spec.output_size), seed + 1),
     )
     grads = gradients(spec, x, w, dy)
     for grad, expected in ((Grad.INPUT, grads.dx), (Grad.WEIGHT, grads.dw)):
@@ -135,6 +135,7 @@ def test_each_gradients_picture_computes_that_gradient(spec, seed):
                 grad is Grad.INPUT and no_transpose
             ), refused
             continue
-        np.testing.assert_array_equal(apply(story.spec, story.input, story.weights), expected)
+        drawn = apply(story.spec, story.input, story.weights)
+        np.testing.assert_array_equal(drawn.reshape(expected.shape), expected)
     story = gradient_story(spec, Grad.BIAS, x, w, dy)
     assert apply(story.spec, story.input, story.weights).item() == dy.sum()

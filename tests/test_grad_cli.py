@@ -92,6 +92,50 @@ def test_the_bias_gradient_sums_dy_and_the_given_numbers_are_used(tmp_path):
     np.testing.assert_array_equal(np.array(record["y"])[0], reference.conv(x, w, spec) + 5)
 
 
+CHANNEL_LAYERS = {
+    "groups and a bias": (
+        ["--i", "4", "--k", "3", "--p", "1", "--cin", "4", "--cout", "2", "--groups", "2"],
+        ConvSpec((4, 4), 3, padding=1, in_channels=4, out_channels=2, groups=2, bias=True),
+    ),
+    "transposed, strided": (
+        ["--i", "3", "--k", "3", "--s", "2", "--cin", "2", "--cout", "3", "-t"],
+        ConvSpec((3, 3), 3, 2, in_channels=2, out_channels=3, transposed=True, bias=True),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "reading"),
+    [
+        ("groups and a bias", "gather"),
+        ("groups and a bias", "scatter"),  # dx stamps: a convolution's transpose
+        ("transposed, strided", "gather"),  # dx is a convolution, which gathers
+    ],
+)
+def test_a_layer_with_channels_sends_dy_back_through_its_transpose(name, reading, tmp_path):
+    """dx and db of layers with channels and groups, drawn in the stack view: each entry
+    the loss at a unit tensor through the grouped reference; db dy summed per channel."""
+    args, spec = CHANNEL_LAYERS[name]
+    path = tmp_path / "g.svg"
+    code, out, err = gif(
+        *args, "--bias", "--grad", "input", "--reading", reading, "--json", "-o", str(path)
+    )
+    assert code == 0, err
+    record = json.loads(out)
+    x, w, b, dy = (np.array(record[key]) for key in ("x", "w", "b", "dy"))
+    op = reference.conv_transpose_grouped if spec.transposed else reference.conv_grouped
+    np.testing.assert_array_equal(np.array(record["y"]), op(x, w, spec, b))
+    dx = [np.sum(op(unit(x.shape, i), w, spec) * dy) for i in np.ndindex(x.shape)]
+    np.testing.assert_array_equal(np.array(record["dx"]), np.reshape(dx, x.shape))
+    np.testing.assert_array_equal(np.array(record["db"]), dy.sum(axis=(1, 2)))
+    printed = set(re.findall(r">(-?[0-9.]+)</text>", path.read_text(encoding="utf-8")))
+    assert {number_text(value) for value in np.ravel(record["dx"])} <= printed
+    code, out, err = gif(*args, "--bias", "--grad", "bias", "--json", "-o", str(path))
+    assert code == 0, err
+    printed = set(re.findall(r">(-?[0-9.]+)</text>", path.read_text(encoding="utf-8")))
+    assert {number_text(value) for value in json.loads(out)["db"]} <= printed
+
+
 def test_the_default_name_says_the_layer_and_the_gradient(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = gif("--k", "3", "--s", "2", "--p", "1", "--grad", "input")
@@ -112,7 +156,10 @@ def test_the_default_name_says_the_layer_and_the_gradient(tmp_path, monkeypatch)
         ),
         (["--grad", "bias"], "--grad: the layer has no bias: add --bias"),
         (["--grad", "weight", "--view", "scatter"], "--view: dw and db gather"),
-        (["--grad", "input", "--cin", "2"], "--grad: draws one channel's backward pass"),
+        (["--grad", "weight", "--cin", "2"], "--grad: dw is drawn for one channel"),
+        (["--grad", "input", "--cin", "2", "--view", "canvas"], "--view: a gradient with channels"),
+        (["--grad", "input", "--view", "stack"], "--view: a gradient of one channel is drawn"),
+        (["--grad", "input", "-t", "--view", "scatter"], "--view: dx of a transposed layer"),
         (["--grad", "input", "--pool", "max"], "--grad: draws a convolution's backward pass"),
         (["--grad-values", "1,2"], "--grad-values: are dy for a gradient's picture: add --grad"),
         (["--grad", "input", "--i", "300"], "--i: 90000 frames exceed the budget"),

@@ -329,8 +329,9 @@ def explore(
 
     The controls, as flags: --i --k --s --p --d --op -t --dims --cin --cout --groups --bias
     --preset --layer --view --reading --overlap --theme --values --seed --input-values
-    --weights --bias-values --pool --no-count-include-pad --ceil-mode (convanim gif --help
-    says each); with --net: --preset --layers --i --view --cell --from-input --theme.
+    --weights --bias-values --grad --grad-values --pool --no-count-include-pad --ceil-mode
+    (convanim gif --help says each); with --net: --preset --layers --i --view --cell
+    --from-input --theme.
 
     Example: convanim explore --k 3 --s 2 --p 1; convanim explore --html explorer.html --k 2,3 --s 1,2
     """

@@ -220,6 +220,17 @@ def stack_layout(spec: ConvSpec, reading: Reading, style: Style, sums: bool) -> 
     )
 
 
+def named_headings(headings: tuple[Label, ...], names: tuple[str, str]) -> tuple[Label, ...]:
+    """A channel view's headings naming what its tensors hold: ``dy 2x3x3`` for ``output
+    2x3x3`` (each tensor's heading begins with its role)."""
+    roles = {"input": names[0], "output": names[1]}
+    renamed = []
+    for label in headings:
+        role, _, rest = label.text.partition(" ")
+        renamed.append(replace(label, text=f"{roles[role]} {rest}") if role in roles else label)
+    return tuple(renamed)
+
+
 def _tags(
     sheets: tuple[SheetPlacement, ...], scale: float, palette: Palette, right: bool = False
 ) -> list[Label]:

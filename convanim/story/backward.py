@@ -15,7 +15,8 @@ two planes and a sentence for its alt text. The numbers themselves come from
 ``geometry.backward`` and are checked there; the pictures print the same ones.
 
 >>> spec = ConvSpec(input_size=6, kernel=3, stride=2)
->>> story = gradient_story(spec, Grad.WEIGHT, np.arange(6.0), np.ones(3), np.array([1.0, 10.0]))
+>>> x, w, dy = np.arange(6.0)[None], np.ones((1, 1, 3)), np.array([[1.0, 10.0]])
+>>> story = gradient_story(spec, Grad.WEIGHT, x, w, dy)
 >>> story.spec.input_size, story.spec.kernel, story.spec.stride, story.spec.dilation
 ((5,), (2,), (1,), (2,))
 >>> story.names, story.spec.output_size
@@ -30,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, apply
 from convanim.geometry.backward import gradients, weight_gradient_spec
 from convanim.story.board import Board, Plane
@@ -56,31 +58,49 @@ class GradientStory:
     weights: np.ndarray  # its kernel's values
     names: tuple[str, str]  # its (input, output) planes, as the gradient's terms name them
     about: str  # the alt text
-    forward: tuple[np.ndarray, np.ndarray, np.ndarray]  # the layer's x, w and dy
+    forward: tuple[np.ndarray, np.ndarray, np.ndarray]  # the layer's x, w, dy: channels first
     bias: np.ndarray | None = None  # the layer's b (1,), where it has one
 
 
 def gradient_story(
     layer: ConvSpec, grad: Grad, x: np.ndarray, w: np.ndarray, dy: np.ndarray
 ) -> GradientStory:
-    """The picture of ``grad`` for the one-channel ``layer`` at x, w and dy (arrays of
-    its input size, kernel and output size)."""
+    """The picture of ``grad`` for ``layer`` at x, w and dy, channels first (x
+    (in_channels, input_size...), w ``layer.weight_shape``, dy (out_channels,
+    output_size...)). dx and db are drawn for any layer (in a channel view where it has
+    channels); dw for one channel."""
     grad = Grad(grad)
+    forward = (x, w, dy)
+    about = f"the {grad.value} gradient of the {_lowered(alt_text(layer))}"
     if grad is Grad.INPUT:
         back = layer.transpose()
-        about = f"dx = Cᵀ dy, the input gradient of the {_lowered(alt_text(layer))}"
-        return GradientStory(grad, layer, back, dy, w, ("dy", "dx"), about, (x, w, dy))
-    if grad is Grad.BIAS:
-        ones = ConvSpec(input_size=layer.output_size, kernel=layer.output_size)
-        about = f"db = Σ dy, the bias gradient of the {_lowered(alt_text(layer))}"
-        weights = np.ones(layer.output_size)
-        return GradientStory(grad, layer, ones, dy, weights, ("dy", "db"), about, (x, w, dy))
-    about = f"dw, x correlated with dy: the weight gradient of the {_lowered(alt_text(layer))}"
-    if layer.transposed:  # y[s i + d k - p] += x[i] w[k]: dy is read where x stamped
-        spec, read = weight_gradient_spec(layer)
-        return GradientStory(grad, layer, spec, dy[read], x, ("dy", "dw"), about, (x, w, dy))
+        return GradientStory(
+            grad, layer, back, dy, w, ("dy", "dx"), f"dx = Cᵀ dy, {about}", forward
+        )
+    if grad is Grad.BIAS:  # each output channel's cells, summed: a kernel of ones over each
+        channels = layer.out_channels
+        ones = ConvSpec(
+            input_size=layer.output_size,
+            kernel=layer.output_size,
+            in_channels=channels,
+            out_channels=channels,
+            groups=channels,
+        )
+        weights = np.ones(ones.weight_shape)
+        return GradientStory(
+            grad, layer, ones, dy, weights, ("dy", "db"), f"db = Σ dy, {about}", forward
+        )
+    if not layer.single_channel:
+        rule = (
+            f"dw is drawn for one channel; the layer has {layer.in_channels} input and "
+            f"{layer.out_channels} output channels"
+        )
+        raise ConvanimError("grad", rule)
     spec, read = weight_gradient_spec(layer)
-    return GradientStory(grad, layer, spec, x[read], dy, ("x", "dw"), about, (x, w, dy))
+    about = f"dw, x correlated with dy: {about}"
+    if layer.transposed:  # y[s i + d k - p] += x[i] w[k]: dy is read where x stamped
+        return GradientStory(grad, layer, spec, dy[0][read], x[0], ("dy", "dw"), about, forward)
+    return GradientStory(grad, layer, spec, x[0][read], dy[0], ("x", "dw"), about, forward)
 
 
 def _lowered(sentence: str) -> str:
@@ -107,7 +127,6 @@ def gradient_numbers(story: GradientStory) -> dict[str, Any]:
     (channels first, nested lists): ``x``, ``w``, ``b`` (with a bias), ``y``, ``dy``,
     ``dx``, ``dw`` and ``db`` (with a bias)."""
     layer, (x, w, dy), b = story.layer, story.forward, story.bias
-    x, w, dy = x[None], w[None, None], dy[None]  # one channel, in PyTorch's layouts
     grads = gradients(layer, x, w, dy)
     record: dict[str, Any] = {"x": x.tolist(), "w": w.tolist()}
     if b is not None:

@@ -145,8 +145,9 @@ GRADIENT_STREAM = 1
 
 
 def small_gradient(spec: ConvSpec, seed: int) -> np.ndarray:
-    """An upstream gradient dy (output_size...): non-zero integers -2..2, as weights are,
-    so every output cell sends something back.
+    """An upstream gradient dy (output_size..., with out_channels first where the layer has
+    several): non-zero integers -2..2, as weights are, so every output cell sends
+    something back.
 
     >>> dy = small_gradient(ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1), seed=0)
     >>> dy.shape, bool((dy != 0).all())
@@ -154,7 +155,8 @@ def small_gradient(spec: ConvSpec, seed: int) -> np.ndarray:
     """
     _check_seed(seed)
     rng = np.random.default_rng([seed, GRADIENT_STREAM])
-    return rng.choice(SMALL_WEIGHTS, size=spec.output_size).astype(float)
+    channels = () if spec.out_channels == 1 else (spec.out_channels,)
+    return rng.choice(SMALL_WEIGHTS, size=(*channels, *spec.output_size)).astype(float)
 
 
 def small_channel_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -33,6 +33,7 @@ from convanim.errors import ConvanimError, quoted
 from convanim.geometry import Pooling
 from convanim.geometry.network import Network, projective_field, receptive_field
 from convanim.request import Request
+from convanim.story.backward import Grad
 from convanim.story.board import NetworkView, Reading, View, still_index
 from convanim.story.presets import NetworkPreset, Preset, Separable
 from convanim.text import network_lines, shape_lines
@@ -98,6 +99,8 @@ _LAYER = (
     ("numbers", "input-values", "input values", ()),
     ("numbers", "weights", "weights", ()),
     ("numbers", "bias-values", "bias values", ()),
+    ("numbers", "grad", "gradient", tuple(grad.value for grad in Grad)),
+    ("numbers", "grad-values", "dy", ()),
     ("pooling", "pool", "pooling", ("max", "avg")),
     ("pooling", "no-count-include-pad", "average over real cells", None),
     ("pooling", "ceil-mode", "ceil mode", None),
@@ -359,6 +362,8 @@ def _text(request: Request) -> list[str]:
         return network_lines(shown_, field, reach)
     if isinstance(shown_, Separable):
         return [*shape_lines(shown_.depthwise), *shape_lines(shown_.pointwise)]
+    if request.gradient is not None:  # the layer's own arithmetic, not its gradient's picture's
+        return shape_lines(request.gradient.layer)
     op: Pooling | Any = request.pooling or request.spec
     return shape_lines(op)
 
