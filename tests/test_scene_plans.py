@@ -22,6 +22,7 @@ from convanim.story.scenes import (
     DEFAULTS,
     SceneParams,
     arithmetic_text,
+    backward_plan,
     convolution_plan,
     matrix_plan,
     reconstruction_plan,
@@ -246,3 +247,29 @@ def test_network_plan_follows_the_field_row_by_row_and_refuses_what_it_cannot_dr
         ConvanimError, match=r"^input_size: the network scene draws rows of at most 32"
     ):
         network_plan(SceneParams(spec, network=wide))
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1),
+        ConvSpec(input_size=(6, 6), kernel=3, stride=2),  # a column no output reads
+        ConvSpec(input_size=(3, 3), kernel=2, stride=2, transposed=True),
+        ConvSpec(input_size=(7,), kernel=3, stride=2, padding=1),
+    ],
+)
+def test_backward_plan_sends_dy_back_as_the_reference_and_its_board_says(spec):
+    """y as the reference computes it; dx the loss at unit inputs through the reference; and
+    each step of the backward board, its footprint of dy's canvas under the kernel (flipped
+    for a convolution, whose way back is a transposed one), sums to the dx cell it fills."""
+    plan = backward_plan(SceneParams(spec))
+    op = reference.conv_transpose if spec.transposed else reference.conv
+    x, w, dy = plan.x, plan.w, plan.dy
+    np.testing.assert_array_equal(plan.y.reshape(spec.output_size), op(x, w, spec))
+    dx = [np.sum(op(e, w, spec) * dy) for e in unit_vectors(x.shape)]
+    np.testing.assert_array_equal(plan.dx.reshape(spec.input_size), np.reshape(dx, x.shape))
+    met = np.atleast_2d(plan.backward_w).ravel()  # w flipped, or as it is (a transposed layer)
+    for step in plan.backward.steps:
+        footprint = np.array(sorted(map(tuple, step.lower)))  # row-major, as the kernel's taps
+        total = plan.backward_values[tuple(footprint.T)] @ met
+        assert total == plan.dx[tuple(step.upper[0])]

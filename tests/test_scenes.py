@@ -44,6 +44,7 @@ SMALL = {
     "matrix": ConvSpec(input_size=(3,), kernel=2),
     "reconstruction": ConvSpec(input_size=(5, 5), kernel=3),
     "channels": ConvSpec(input_size=(3, 3), kernel=2, in_channels=2, out_channels=2),
+    "backward": ConvSpec(input_size=(3, 3), kernel=2),
 }
 
 

@@ -73,6 +73,7 @@ DEFAULTS = {
     ),
     "MatrixScene": SceneParams(ConvSpec(input_size=(4,), kernel=3)),
     "ReconstructionScene": SceneParams(ConvSpec(input_size=(7, 7), kernel=3)),
+    "BackwardScene": SceneParams(ConvSpec(input_size=(5, 5), kernel=3, stride=2, padding=1)),
     "ChannelsScene": SceneParams(
         ConvSpec(input_size=(4, 4), kernel=3, padding=1, in_channels=4, out_channels=4)
     ),
@@ -318,6 +319,65 @@ def reconstruction_plan(params: SceneParams, shown_stamps: int = 6) -> Reconstru
         partial_sums=tuple(partial),
         reconstruction=(matrix.T @ y).reshape(spec.input_size),
         transposed=apply_transpose(spec, response, EDGE_KERNEL),
+    )
+
+
+@dataclass(frozen=True)
+class BackwardPlan:
+    """The backward scene: the layer's forward sweep, then dy sent back through its
+    transpose with the same weights (dx = Cᵀ dy), each a gather board with its values."""
+
+    params: SceneParams
+    forward: Board  # the layer's gather board: x to y
+    backward: Board  # its transpose's: dy zeros-inserted and re-padded, to dx
+    x: np.ndarray  # input values
+    w: np.ndarray  # kernel weights, the same both ways
+    backward_w: np.ndarray  # as the backward board's footprint meets them: flipped for a
+    # convolution's transpose (its gather), as they are for a transposed layer's (a convolution)
+    backward_text: str  # what the backward sweep does, in words
+    ending: str  # what dx = Cᵀ dy is, for this layer
+    dy: np.ndarray  # the upstream gradient, shaped as y
+    forward_values: np.ndarray  # (rows, cols) values of the forward canvas
+    backward_values: np.ndarray  # (rows, cols) values of the backward canvas
+    y: np.ndarray  # shaped like the forward board's upper plane
+    dx: np.ndarray  # shaped like the backward board's upper plane
+    text: str
+
+
+def backward_plan(params: SceneParams) -> BackwardPlan:
+    """The backward scene's numbers: y = C x, then dx = Cᵀ dy from the geometry's
+    gradients, drawn as the transposed layer's gather over dy."""
+    from convanim.geometry.backward import gradients
+    from convanim.story.values import small_gradient
+
+    spec = params.spec
+    _one_slice(spec, "backward")
+    back = spec.transpose()  # refused where no layer goes back between the two shapes
+    forward, backward = build_board(spec), build_board(back)
+    x, w = small_values(spec, params.seed, nonzero=True)
+    dy = small_gradient(spec, params.seed)
+    if spec.transposed:  # going back is a convolution: dy under the kernel as it is
+        backward_w, backward_text = w, "backward: a convolution of dy, under the same kernel"
+        ending = "dx = Cᵀ dy: the convolution of dy with the same weights"
+    else:
+        backward_w = np.flip(w)
+        backward_text = "backward: dy, zeros inserted and re-padded, under the kernel flipped"
+        ending = "dx = Cᵀ dy: the transposed convolution of dy"
+    return BackwardPlan(
+        params=params,
+        forward=forward,
+        backward=backward,
+        x=x,
+        w=w,
+        backward_w=backward_w,
+        backward_text=backward_text,
+        ending=ending,
+        dy=dy,
+        forward_values=lower_plane_values(forward, x),
+        backward_values=lower_plane_values(backward, dy),
+        y=apply(spec, x, w).reshape(forward.upper.cells.shape),
+        dx=gradients(spec, x, w, dy).dx.reshape(backward.upper.cells.shape),
+        text=arithmetic_text(spec),
     )
 
 

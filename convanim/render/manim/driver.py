@@ -78,6 +78,14 @@ SCENES = {
         "why x' = Σᵢ yᵢcᵢ = Cᵀy brings back what the kernel responds to",
         lambda params: math.prod(params.spec.input_size) // 4,  # heat-map cells
     ),
+    "backward": SceneEntry(
+        "backward",
+        "BackwardScene",
+        scene_plans.backward_plan,
+        "the forward pass, then dy sent back through the same weights: dx = Cᵀ dy",
+        # One step per output cell, then one per input cell (the transposed layer's outputs).
+        lambda params: math.prod(params.spec.output_size) + math.prod(params.spec.input_size),
+    ),
     "channels": SceneEntry(
         "channels",
         "ChannelsScene",
