@@ -297,7 +297,7 @@ class Request:
         if bias_values is not None and not shown.bias:
             raise ConvanimError("bias_values", "the layer has no bias: add {bias}")
         layer = replace(shown, bias=False)  # its gradients' pictures leave the bias out
-        shapes = ValueShapes.of(shown, channels=True)
+        shapes = ValueShapes.of(shown, channels=not shown.single_channel)
         source = ValueSource(
             seed,
             _given(input_values, shapes.input, "input_values"),

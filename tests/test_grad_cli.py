@@ -136,6 +136,21 @@ def test_a_layer_with_channels_sends_dy_back_through_its_transpose(name, reading
     assert {number_text(value) for value in json.loads(out)["db"]} <= printed
 
 
+@pytest.mark.parametrize("grad", ["input", "weight"])
+def test_given_numbers_are_the_ones_sent_back(grad, tmp_path):
+    """x, w and dy as typed: dw of a 3x3 input and a 2x2 kernel by hand."""
+    args = ["--i", "3", "--k", "2", "--input-values", "1,2,3,4,5,6,7,8,9", "--weights", "1,0,0,-1"]
+    code, out, err = gif(*args, "--grad", grad, "--grad-values", "1,0,0,1", "--json", "-o", "g.gif")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["x"] == [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]
+    assert record["dy"] == [[[1.0, 0.0], [0.0, 1.0]]]
+    # dw[k] = x[k] * dy[0, 0] + x[k + (1, 1)] * dy[1, 1]: the top-left and bottom-right windows.
+    assert record["dw"] == [[[[1.0 + 5.0, 2.0 + 6.0], [4.0 + 8.0, 5.0 + 9.0]]]]
+    # dx: w stamped at (0, 0) and at (1, 1), each scaled by 1.
+    assert record["dx"] == [[[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, -1.0]]]
+
+
 def test_the_default_name_says_the_layer_and_the_gradient(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = gif("--k", "3", "--s", "2", "--p", "1", "--grad", "input")
