@@ -83,7 +83,8 @@ def test_the_gradients_are_the_references_and_the_picture_prints_them(name, grad
 def test_the_bias_gradient_sums_dy_and_the_given_numbers_are_used(tmp_path):
     dy = "1,-2,3,4"
     args = ["--i", "4", "--k", "3", "--s", "2", "--p", "1", "--bias", "--bias-values", "5"]
-    code, out, err = gif(*args, "--grad", "bias", "--grad-values", dy, "--json", "-o", "b.gif")
+    out_file = str(tmp_path / "b.gif")
+    code, out, err = gif(*args, "--grad", "bias", "--grad-values", dy, "--json", "-o", out_file)
     assert code == 0, err
     record = json.loads(out)
     assert record["dy"] == [[[1.0, -2.0], [3.0, 4.0]]] and record["db"] == [6.0]
@@ -140,7 +141,10 @@ def test_a_layer_with_channels_sends_dy_back_through_its_transpose(name, reading
 def test_given_numbers_are_the_ones_sent_back(grad, tmp_path):
     """x, w and dy as typed: dw of a 3x3 input and a 2x2 kernel by hand."""
     args = ["--i", "3", "--k", "2", "--input-values", "1,2,3,4,5,6,7,8,9", "--weights", "1,0,0,-1"]
-    code, out, err = gif(*args, "--grad", grad, "--grad-values", "1,0,0,1", "--json", "-o", "g.gif")
+    out_file = str(tmp_path / "g.gif")
+    code, out, err = gif(
+        *args, "--grad", grad, "--grad-values", "1,0,0,1", "--json", "-o", out_file
+    )
     assert code == 0, err
     record = json.loads(out)
     assert record["x"] == [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]
