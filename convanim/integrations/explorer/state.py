@@ -64,6 +64,7 @@ class Control:
     choices: tuple[str, ...] = ()  # a choice's values ("" first: the command's default)
     help: str = ""  # the flag's own help text
     default: str = ""  # what the command line takes when the flag is not given ("": its own rule)
+    flag: str = ""  # the flag as the command line spells it first: --k, -t
 
     @property
     def trait(self) -> str:
@@ -114,17 +115,15 @@ _NETWORK = (
     ("picture", "from-input", "input cell", ()),
     ("picture", "theme", "theme", ("auto", "light", "dark")),
 )
-#: A key that names a flag by another of its spellings.
-_FLAG_NAMES = {"t": "transposed"}
 
 
 def _parameter(command: str, key: str) -> Any:
-    """The command line's parameter that a control's key names (``t``: ``-t/--transposed``)."""
-    spelling = f"--{_FLAG_NAMES.get(key, key)}"
+    """The command line's parameter that a control's key names: ``--key`` or ``-key``
+    (``t``: ``-t/--transposed``)."""
     return next(
         parameter
         for parameter in command_parameters(command)
-        if spelling in (*parameter.opts, *parameter.secondary_opts)
+        if {f"--{key}", f"-{key}"} & {*parameter.opts, *parameter.secondary_opts}
     )
 
 
@@ -138,22 +137,22 @@ def _controls(command: str, table: tuple[tuple[str, str, str, Any], ...]) -> tup
         default = getattr(parameter.default, "value", parameter.default)  # an enum's value
         given = isinstance(default, (str, int)) and not isinstance(default, bool)
         shown_default = str(default) if given and kind == "text" else ""
-        controls.append(
-            Control(key, label, kind, group, listed, parameter.help or "", shown_default)
-        )
+        help_text, flag = parameter.help or "", parameter.opts[0]
+        controls.append(Control(key, label, kind, group, listed, help_text, shown_default, flag))
     return tuple(controls)
 
 
 CONTROLS = {"gif": _controls("gif", _LAYER), "net": _controls("net", _NETWORK)}
-#: Every spelling of a flag with a control (--k, --kernel, -t) to the control's key; and
-#: --t, the key as a flag.
-_BLAMED = {"--t": "t"} | {
+#: Every spelling of a flag with a control (--k, --kernel, -t), and its key as a flag (--t),
+#: to the control's key.
+_BLAMED = {
     spelling: control.key
     for command, controls in CONTROLS.items()
     for control in controls
     for spelling in (
         *_parameter(command, control.key).opts,
         *_parameter(command, control.key).secondary_opts,
+        f"--{control.key}",
     )
 }
 #: Each control's keyword in the library (``k``: ``kernel``), to name it as a flag.
@@ -215,8 +214,8 @@ class State:
         controls = {control.key: control for control in CONTROLS[self.command]}
         words = ["convanim", self.command]
         for key, text in self.flags:
-            option = "-t" if key == "t" else f"--{key}"
-            words += [option] if controls[key].kind == "switch" else [option, text]
+            flag = controls[key].flag
+            words += [flag] if controls[key].kind == "switch" else [flag, text]
         if self.command == "net" and "view" not in dict(self.flags):
             words += ["--view", request.view.value]
         if "theme" not in dict(self.flags):
@@ -228,11 +227,11 @@ class State:
         controls = {control.key: control for control in CONTROLS[self.command]}
         arguments: list[str] = []
         for key, text in self.flags:
-            option = f"--{_FLAG_NAMES.get(key, key)}"
+            flag = controls[key].flag
             if controls[key].kind == "switch":
-                arguments.append(option)
+                arguments.append(flag)
             else:  # --p=-1 is a value, where --p -1 would be read as a flag
-                arguments.append(f"{option}={text}")
+                arguments.append(f"{flag}={text}")
         if "theme" not in dict(self.flags):
             arguments.append(f"--theme={THEME}")
         return arguments
@@ -296,8 +295,7 @@ class Refusal(ConvanimError):
 
     def __init__(self, line: str):
         self.line = line
-        flag = line.split(":")[0].split(" ")[0]
-        super().__init__(_BLAMED.get(flag, ""), line)
+        super().__init__(_blamed(line), line)
 
     def __reduce__(self) -> tuple[type[Refusal], tuple[str]]:  # type: ignore[override]
         return Refusal, (self.line,)
@@ -314,10 +312,12 @@ def refusal_line(error: ConvanimError) -> str:
 
 def blamed_key(error: ConvanimError) -> str:
     """The key of the control an error blames ("" when it blames none of them)."""
-    if isinstance(error, Refusal):
-        return error.argument
-    flag = error.message(FLAGS).split(":")[0].split(" ")[0]
-    return _BLAMED.get(flag, "")
+    return error.argument if isinstance(error, Refusal) else _blamed(error.message(FLAGS))
+
+
+def _blamed(line: str) -> str:
+    """The key of the control whose flag begins an ``error:`` line (``--k (axis 0): ...``)."""
+    return _BLAMED.get(line.split(":")[0].split(" ")[0], "")
 
 
 def shown(state: State) -> dict[str, Any]:
@@ -435,7 +435,7 @@ def read_arguments(
         key = _BLAMED.get(spelling)
         if key is None or key not in controls:
             what = "flag" if token.startswith("-") else "argument"
-            known = " ".join("-t" if k == "t" else f"--{k}" for k in controls)
+            known = " ".join(control.flag for control in controls.values())
             raise ConvanimError(
                 "explore", f"no such {what} {quoted(token)}; the controls are {known}"
             )
