@@ -10,32 +10,20 @@ Render: manim -ql scenes/backward.py BackwardScene   (or: convanim scene backwar
 
 from __future__ import annotations
 
-from manim import DOWN, RIGHT, UP, FadeIn, FadeOut, ReplacementTransform, Scene, VGroup, Write
+from manim import DOWN, UP, FadeIn, FadeOut, ReplacementTransform, Scene, VGroup, Write
 
 from convanim.render.manim import theme
 from convanim.render.manim.blocks import (
     BACKGROUND,
+    board_planes,
     caption,
     fit_cell_size,
     kernel_caption,
-    plane_grid,
     sweep,
     value_labels,
 )
-from convanim.story.board import Board, Cell
+from convanim.story.board import Cell
 from convanim.story.scenes import DEFAULTS, SceneParams, backward_plan
-
-
-def _grids(board: Board, size: float, names: tuple[str, str]) -> tuple[VGroup, VGroup, VGroup]:
-    """The board's two planes side by side, input left, and their names under them."""
-    lower = plane_grid(board.lower, size)
-    upper = plane_grid(board.upper, size, pending=True)
-    VGroup(lower, upper).arrange(RIGHT, buff=size + 0.8).shift(0.4 * DOWN)
-    labels = VGroup(
-        caption(names[0]).next_to(lower, DOWN, buff=theme.LABEL_BUFF),
-        caption(names[1]).next_to(upper, DOWN, buff=theme.LABEL_BUFF),
-    )
-    return lower, upper, labels
 
 
 class BackwardScene(Scene):
@@ -55,7 +43,7 @@ class BackwardScene(Scene):
         size = fit_cell_size(columns, rows)
         title = caption("Backpropagation through a convolution", theme.TITLE_FONT).to_edge(UP)
         step = caption(f"forward: y = C x    ({plan.text})").next_to(title, DOWN, buff=0.15)
-        lower, upper, names = _grids(plan.forward, size, ("x", "y"))
+        lower, upper, names = board_planes(plan.forward, size, ("x", "y"))
         self.play(Write(title), FadeIn(step), FadeIn(lower), FadeIn(upper), FadeIn(names))
         real = plan.forward.lower.cells != Cell.PADDING
         inputs = value_labels(lower, plan.forward_values, real)
@@ -77,7 +65,7 @@ class BackwardScene(Scene):
             ReplacementTransform(arrived, back),
             ReplacementTransform(kernel, flipped),
         )
-        lower, upper, names = _grids(plan.backward, size, ("dy", "dx"))
+        lower, upper, names = board_planes(plan.backward, size, ("dy", "dx"))
         real = plan.backward.lower.cells != Cell.PADDING
         numbers = value_labels(lower, plan.backward_values, real)
         self.play(FadeIn(lower), FadeIn(upper), FadeIn(names), FadeIn(numbers))

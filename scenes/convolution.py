@@ -5,16 +5,15 @@ Render: manim -ql scenes/convolution.py ConvolutionScene   (or: convanim scene c
 
 from __future__ import annotations
 
-from manim import DOWN, RIGHT, UP, FadeIn, Scene, VGroup, Write
+from manim import DOWN, UP, FadeIn, Scene, Write
 
 from convanim.render.manim import theme
 from convanim.render.manim.blocks import (
     BACKGROUND,
+    board_planes,
     caption,
     fit_cell_size,
     kernel_caption,
-    plane_grid,
-    plane_label,
     sweep,
     value_labels,
 )
@@ -35,15 +34,8 @@ class ConvolutionScene(Scene):
         rows = max(board.lower.cells.shape[0], board.upper.cells.shape[0])
         columns = board.lower.cells.shape[1] + board.upper.cells.shape[1] + 2
         size = fit_cell_size(columns, rows)
-        self.lower = plane_grid(board.lower, size)
-        self.upper = plane_grid(board.upper, size, pending=True)
-        VGroup(self.lower, self.upper).arrange(RIGHT, buff=size + 0.8).shift(0.4 * DOWN)
+        self.lower, self.upper, names = board_planes(board, size)
         title = caption(plan.text, theme.TITLE_FONT).to_edge(UP)
-        buff = theme.LABEL_BUFF
-        names = VGroup(
-            caption(plane_label(board.lower)).next_to(self.lower, DOWN, buff=buff),
-            caption(plane_label(board.upper)).next_to(self.upper, DOWN, buff=buff),
-        )
         self.play(Write(title), FadeIn(self.lower), FadeIn(self.upper), FadeIn(names))
         if self.params.show_values:
             numbers = value_labels(self.lower, plan.lower_values, board.lower.cells != Cell.PADDING)

@@ -332,8 +332,7 @@ class BackwardPlan:
     backward: Board  # its transpose's: dy zeros-inserted and re-padded, to dx
     x: np.ndarray  # input values
     w: np.ndarray  # kernel weights, the same both ways
-    backward_w: np.ndarray  # as the backward board's footprint meets them: flipped for a
-    # convolution's transpose (its gather), as they are for a transposed layer's (a convolution)
+    backward_w: np.ndarray  # as the backward footprint meets them, row by row (canvas's taps)
     backward_text: str  # what the backward sweep does, in words
     ending: str  # what dx = Cᵀ dy is, for this layer
     dy: np.ndarray  # the upstream gradient, shaped as y
@@ -356,11 +355,13 @@ def backward_plan(params: SceneParams) -> BackwardPlan:
     forward, backward = build_board(spec), build_board(back)
     x, w = small_values(spec, params.seed, nonzero=True)
     dy = small_gradient(spec, params.seed)
-    if spec.transposed:  # going back is a convolution: dy under the kernel as it is
-        backward_w, backward_text = w, "backward: a convolution of dy, under the same kernel"
+    # The weight each tap of the backward footprint meets, as its canvas says: the kernel
+    # flipped where going back is a transposed convolution, as it is where it is one.
+    backward_w = w[tuple(canvas(back).footprint_kernel.T)].reshape(w.shape)
+    if spec.transposed:
+        backward_text = "backward: a convolution of dy, under the same kernel"
         ending = "dx = Cᵀ dy: the convolution of dy with the same weights"
     else:
-        backward_w = np.flip(w)
         backward_text = "backward: dy, zeros inserted and re-padded, under the kernel flipped"
         ending = "dx = Cᵀ dy: the transposed convolution of dy"
     return BackwardPlan(

@@ -32,7 +32,7 @@ from manim import (
 from convanim.draw import style
 from convanim.draw.style import RGB, THEMES
 from convanim.render.manim import theme
-from convanim.story.board import Cell, Plane, Step
+from convanim.story.board import Board, Cell, Plane, Step
 from convanim.story.scenes import TIMES
 from convanim.story.values import number_text
 
@@ -209,6 +209,22 @@ def plane_label(plane: Plane) -> str:
     """A board plane's label as the screen writes it: the board spells sizes in
     ASCII for every backend (``input 5x5``); a scene writes a times sign."""
     return re.sub(r"(?<=\d)x(?=\d)", TIMES, plane.label)
+
+
+def board_planes(
+    board: Board, size: float, names: tuple[str, str] | None = None
+) -> tuple[Grid, Grid, VGroup]:
+    """A board's two planes side by side, the input left and the output still to fill,
+    and their names under them (by default their labels, ``plane_label``)."""
+    lower = plane_grid(board.lower, size)
+    upper = plane_grid(board.upper, size, pending=True)
+    VGroup(lower, upper).arrange(RIGHT, buff=size + 0.8).shift(0.4 * DOWN)
+    lower_name, upper_name = names or (plane_label(board.lower), plane_label(board.upper))
+    labels = VGroup(
+        caption(lower_name).next_to(lower, DOWN, buff=theme.LABEL_BUFF),
+        caption(upper_name).next_to(upper, DOWN, buff=theme.LABEL_BUFF),
+    )
+    return lower, upper, labels
 
 
 def fit_cell_size(
