@@ -235,7 +235,7 @@ def gif(
         )
         raise ConvanimError("pool", rule)
     try:
-        op = flags.operation(max_axes=2, channels=True)
+        op = flags.operation(max_axes=3, channels=True)
     except ConvanimError as error:
         raise ceil_mode_refusal(error) if ceil_mode and pool else error from None
     spec = op.spec if isinstance(op, Pooling) else op

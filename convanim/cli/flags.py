@@ -312,9 +312,8 @@ class SpecFlags:
         source = "dims" if self.dims else longest_flag
         check_axes(source, ndim)
         if max_axes is not None and ndim > max_axes:
-            rule = (
-                f"gives {ndim} axes, but a picture has 1 or 2 (shape prints the arithmetic of any)"
-            )
+            most = "1 or 2" if max_axes == 2 else f"1 to {max_axes}"
+            rule = f"gives {ndim} axes, but this picture has {most} (shape prints the arithmetic of any)"
             raise ConvanimError(source, rule)
         for name, values in parsed.items():
             if len(values) not in (1, ndim):
@@ -437,7 +436,7 @@ _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
             "--layer",
             rich_help_panel=SPEC,
             help='A PyTorch layer instead of the flags, read not run: "nn.Conv2d(4, 2, 3, '
-            'stride=2)"; Conv, ConvTranspose, MaxPool, AvgPool 1d/2d. --i gives its input size.',
+            'stride=2)"; Conv, ConvTranspose, MaxPool, AvgPool 1d/2d/3d. --i gives its input size.',
         ),
     ),
 }
