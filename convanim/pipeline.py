@@ -281,7 +281,9 @@ def check_view(shown: ConvSpec | Separable, view: View, overlap: bool) -> None:
     spec = shown.depthwise if isinstance(shown, Separable) else shown
     if spec.ndim == 3 and (view.channels or not spec.single_channel):
         rule = "a 3-D layer is drawn with one input and one output channel, by {view} canvas or {view} flat"
-        raise ConvanimError("view" if view.channels else "in_channels", rule)
+        if spec.single_channel:
+            raise ConvanimError("view", rule)
+        raise ConvanimError("in_channels" if spec.in_channels > 1 else "out_channels", rule)
     if not view.channels:
         if isinstance(shown, Separable):
             raise ConvanimError(

@@ -299,10 +299,10 @@ def test_cli_gif_default_path_under_renders(tmp_path, monkeypatch):
     ("args", "message"),
     [
         (["--k", "0"], "error: --k (axis 0): must be positive"),
-        (["--i", "4", "--k", "3", "--dims", "3"], "error: --dims: gives 3 axes, but a picture has"),
+        (["--i", "4", "--k", "3", "--dims", "4"], "error: --dims: gives 4 axes, but a picture has"),
         (
-            ["--op", "1,0,0", "-t", "--s", "2"],
-            "error: --op: gives 3 axes, but a picture has 1 or 2",
+            ["--op", "1,0,0,0", "-t", "--s", "2"],
+            "error: --op: gives 4 axes, but a picture has 1 to 3",
         ),
         (["--pool", "max", "--weights", "1"], "error: --weights: pooling has no weights"),
         (["--no-count-include-pad"], "error: --no-count-include-pad: only average pooling"),

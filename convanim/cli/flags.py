@@ -313,7 +313,9 @@ class SpecFlags:
         check_axes(source, ndim)
         if max_axes is not None and ndim > max_axes:
             most = "1 or 2" if max_axes == 2 else f"1 to {max_axes}"
-            rule = f"gives {ndim} axes, but this picture has {most} (shape prints the arithmetic of any)"
+            rule = (
+                f"gives {ndim} axes, but a picture has {most} (shape prints the arithmetic of any)"
+            )
             raise ConvanimError(source, rule)
         for name, values in parsed.items():
             if len(values) not in (1, ndim):
