@@ -355,7 +355,8 @@ _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
             "--i",
             "--input",
             rich_help_panel=SPEC,
-            help="Input size: 5, or per axis 5,7. Default: the guide's (5 in, or 5 out if -t).",
+            help="Input size: 5, or per axis 5,7 (or 3,5,5: gif draws 1 to 3 axes). Default: the "
+            "guide's (5 in, or 5 out if -t).",
         ),
     ),
     "kernel": (
@@ -400,7 +401,7 @@ _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
             "--dims",
             min=1,
             rich_help_panel=SPEC,
-            help="Number of axes when every value is one number [2].",
+            help="Number of axes when every value is one number [2]; gif draws 1 to 3.",
         ),
     ),
     "in_channels": (

@@ -54,7 +54,7 @@ def depth_layout(lower: tuple[int, ...], upper: tuple[int, ...], style: Style) -
     ``style.width`` sets the scale.
 
     >>> depth_layout((3, 5, 5), (3, 3, 3), Style()).size
-    (509, 737)
+    (693, 609)
     """
 
     def laid_out(scale: float) -> DepthLayout:
