@@ -170,9 +170,6 @@ def _depth_size(spec: ConvSpec, view: View, style: Style, max_pixels: int) -> tu
     their cells alone exceed the pixel budget (so that no layout grows with them)."""
     from convanim.draw.depth import depth_layout
 
-    if View(view) not in (View.CANVAS, View.FLAT):
-        rule = "a 3-D spec is drawn by {view} canvas or {view} flat (its depth as stacked slices)"
-        raise ConvanimError("view", rule)
     lower, upper = board_shapes(spec, view)
     cells = math.prod(lower) + math.prod(upper)
     if cells * MIN_CELL_PIXELS**2 > max_pixels:

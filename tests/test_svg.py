@@ -254,6 +254,10 @@ CASES = {
         ConvSpec(input_size=(2, 3, 3), kernel=2, transposed=True),
         {"view": View.FLAT, "values": ValueSource()},
     ),
+    "3d-scatter-values": (
+        ConvSpec(input_size=(2, 2, 2), kernel=3, stride=2, padding=1, transposed=True),
+        {"view": View.SCATTER, "values": ValueSource(), "overlap": True},
+    ),
     **{name: (spec, {"style": Style(labels=False)}) for name, spec in GUIDE_SPECS.items()},
 }
 

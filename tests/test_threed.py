@@ -17,7 +17,7 @@ import pytest
 from reference import conv, conv_transpose, pool
 
 from convanim.draw.depth import depth_layout
-from convanim.draw.frames import Ring
+from convanim.draw.frames import Label, Ring, Role
 from convanim.draw.style import HIGHLIGHT_OPACITY, blend
 from convanim.geometry import ConvSpec, Pooling, PoolMode
 from convanim.pipeline import drawing
@@ -52,6 +52,31 @@ def test_a_3d_gif_has_one_frame_per_output_cell(tmp_path, spec, pooling):
     assert animation.frames == expected
     with Image.open(animation.path) as image:
         assert image.n_frames == expected
+
+
+def test_a_3d_scatter_gif_has_one_frame_per_input_cell(tmp_path):
+    animation = Request.of(TRANSPOSED, view="scatter").write(tmp_path / "a.gif")
+    assert animation.frames == math.prod(TRANSPOSED.input_size)
+
+
+def test_the_3d_overlap_frame_prints_the_stamps_each_output_cell_receives():
+    """The closing frame's count in every output cell, read back from where it is drawn, is
+    the reference transposed convolution of ones by ones."""
+    laid_out, style = drawing(TRANSPOSED, view=View.SCATTER, overlap=True)
+    expected = conv_transpose(
+        np.ones(TRANSPOSED.input_size), np.ones(TRANSPOSED.kernel), TRANSPOSED
+    )
+    before = np.array([pair[0] for pair in TRANSPOSED.padding])  # stamps start -p before 0
+    grid = tuple(n + 2 * p for n, p in zip(expected.shape, before))  # p cropped on each side
+    layout = depth_layout(TRANSPOSED.input_size, grid, style)
+    printed = {}
+    for label in laid_out.frames[-1].below:
+        if isinstance(label, Label) and label.role is Role.VALUE:
+            (d,) = [d for d, sheet in enumerate(layout.upper) if _inside(sheet, label.centre)]
+            r, c = _cell_of(layout.upper[d], label.centre)
+            printed[tuple(np.array([d, r, c]) - before)] = float(label.text)
+    assert printed == {cell: expected[cell] for cell in np.ndindex(expected.shape)}
+    assert len(set(printed.values())) == 4  # 1, 2, 4 and 8 stamps: the 3-D checkerboard
 
 
 def _footprint(spec: ConvSpec, output: tuple[int, ...]) -> set[tuple[int, ...]]:
@@ -160,8 +185,9 @@ def test_a_conv3d_layer_draws_and_its_numbers_are_pytorchs(tmp_path):
         (["--i", "12", "--k", "3", "--dims", "3"], "exceed the budget of 4000000 pixels"),
         (["--i", "100000,1,1", "--k", "99999,1,1"], "--i: 100,002 cells of at least 8x8 px"),
         (["--k", "3", "--dims", "3", "--view", "stack"], "--view: a 3-D layer is drawn with one"),
+        (["--k", "3", "--dims", "3", "--view", "scatter"], "--view: the scatter view needs a"),
         (["--k", "3", "--dims", "3", "--cin", "2"], "--cin: a 3-D layer is drawn with one input"),
-        (["-t", "--k", "3", "--dims", "3", "--view", "scatter"], "--view: a 3-D spec is drawn by"),
+        (["--k", "3", "--dims", "3", "--view", "volume"], "--view: a 3-D layer is drawn with one"),
         (["--layer", "nn.Conv3d(1, 1, 3)", "--grad", "input"], "--grad: draws the backward pass"),
         (["--i", "5", "--k", "3", "--dims", "3", "--width", "60"], "--width: 2.45 px per cell"),
         (["--k", "3", "--dims", "4"], "--dims: gives 4 axes, but a picture has 1 to 3"),

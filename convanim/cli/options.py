@@ -93,7 +93,7 @@ ViewChoice = Annotated[
         help="canvas: the guide's picture; scatter: each input stamps the kernel (-t); "
         "flat: top-down, input left, output right; stack: the channels with filters and "
         "sums; volume: the tensors in depth. Default: canvas, stack with channels. A 3-D "
-        "spec: canvas or flat, its depth slices stacked.",
+        "spec: canvas, scatter or flat, its depth slices stacked.",
     ),
 ]
 ReadingChoice = Annotated[

@@ -2,9 +2,11 @@
 the volume view stacks a layer's channels; the input's slices left, the output's right.
 
 Every slice is a plane of the guide's (oblique, or top-down in the flat view), named by
-the depth it holds (``d0``, or ``padding`` and ``zeros`` on a canvas). A frame lights the
-footprint in each slice it spans and the output cell in its slice, and joins them with the
-guide's lines; the box through the lit slices is drawn by lines between the first and the
+the depth it holds (``d0``, or ``padding`` and ``zeros`` on a canvas). A gather frame
+lights the footprint in each slice it spans and the output cell in its slice; a scatter
+frame (a transposed op's stamps) lights one input cell and outlines its stamp in each
+output slice it spans, the output shaded by the stamps so far. The guide's lines join the
+two sides; the box through several lit slices is drawn by lines between the first and the
 last. The slices never overlap, so everything a frame adds is drawn over the static layer.
 """
 
@@ -31,12 +33,13 @@ from convanim.draw.frames import (
     lit_cells,
     lit_numbers,
     plane_cells,
+    stamp_fill,
     value_ground,
 )
 from convanim.draw.style import RGB, Style, blend
 from convanim.lazy import Lazy
-from convanim.story.board import Board, Plane
-from convanim.story.values import Numbers
+from convanim.story.board import Board, Cell, Plane, Step
+from convanim.story.values import FrameNumbers, Numbers
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,10 @@ class _DepthFrames:
         self.upper = [CellLayout(sheet, self.palette, output=True) for sheet in layout.upper]
         self.lower_slices = [depth_slice(board.lower, d) for d in range(len(layout.lower))]
         self.upper_slices = [depth_slice(board.upper, d) for d in range(len(layout.upper))]
+        #: The most stamps any output cell receives (scatter), which shades darkest.
+        self.most = max(
+            (int(step.counts.max()) for step in board.steps if step.counts is not None), default=0
+        )
 
     def static(self) -> list[Primitive]:
         """Every slice with its values, its depth's name beside it, and the volumes' names."""
@@ -142,6 +149,8 @@ class _DepthFrames:
     def frame(self, index: int) -> FrameDrawing:
         step = self.board.step(self.board.frames[index])
         numbers = None if self.numbers is None else self.numbers.frames[index]
+        if self.board.stamps:
+            return self._stamp(step, numbers)
         palette = self.palette
         lit: list[Primitive] = []
         printed: list[Primitive] = []
@@ -176,18 +185,70 @@ class _DepthFrames:
         join = self._join(step.lower_box, step.upper_box) if len(step.lower) else []
         return FrameDrawing((*lit, *join, *printed, *marks), ())
 
+    def _stamp(self, step: Step, numbers: FrameNumbers | None) -> FrameDrawing:
+        """Scatter: the stamping input cell lit; the output shaded by the stamps so far, the
+        current stamp outlined (dashed where the padding crops it) with its first tap's dot,
+        and with numbers the running sums and the weight each stamp cell receives."""
+        palette = self.palette
+        shapes: list[Primitive] = []
+        for d, r, c in step.lower.tolist():
+            shapes += lit_cells(self.lower[d], self.lower_slices[d], np.array([[r, c]]))
+        assert step.counts is not None
+        fills: dict[tuple[int, int, int], RGB] = {}
+        for d, r, c in np.argwhere(step.counts).tolist():
+            fills[(d, r, c)] = stamp_fill(palette, int(step.counts[d, r, c]), self.most)
+            shapes.append(self.upper[d].cell(r, c, fills[(d, r, c)], palette.outline))
+        outside = blend(palette.background, palette.highlight, look.OUTSIDE_STAMP_SHADE)
+        for d, r, c in step.upper.tolist():
+            cells = self.upper[d]
+            if int(self.board.upper.cells[d, r, c]) == Cell.HIDDEN:
+                fills[(d, r, c)] = outside
+                shapes.append(cells.cell(r, c, outside, palette.outline, True, role=Role.HIGHLIGHT))
+            else:
+                width = look.CURRENT_STAMP_OUTLINE * cells.line
+                shapes.append(
+                    cells.cell(r, c, None, palette.outline, width=width, role=Role.HIGHLIGHT)
+                )
+        join = self._join(step.lower_box, step.upper_box) if len(step.upper) else []
+        printed: list[Primitive] = []
+        if numbers is not None:
+            added = {}
+            if numbers.taps is not None:
+                added = {
+                    tuple(cell): float(w) for cell, w in zip(step.upper.tolist(), numbers.taps[0])
+                }
+            for (d, r, c), value in np.ndenumerate(numbers.outputs[0]):
+                weight = added.pop((d, r, c), None)
+                if not math.isnan(value) or weight is not None:
+                    shown = None if math.isnan(value) else value
+                    on: bool | RGB = fills.get((d, r, c), True)
+                    printed += self.upper[d].paired(r, c, shown, weight, on)
+        marks: list[Primitive] = []
+        if len(step.upper):
+            d, r, c = step.first_tap
+            colour = look.readable_on(fills.get((d, r, c)) or palette.output, palette)
+            marks.append(self.upper[d].dot(r, c, colour, at=look.STAMP_TAP_AT))
+        return FrameDrawing((*shapes, *join, *printed, *marks), ())
+
     def _join(self, lower_box: np.ndarray, upper_box: np.ndarray) -> list[Primitive]:
-        """The guide's lines from the footprint's box to the output cell's, leaving the lit
-        slice nearest in height to the output's (so they cross no other slice), and the
-        lines between the first and the last lit slice that draw the box through them."""
-        (first, *_), (end, *_) = lower_box.tolist()
-        rows_columns = lower_box[:, 1:]
-        slices = [box_corners(self.layout.lower[d], rows_columns) for d in range(first, end)]
-        output = box_corners(self.layout.upper[int(upper_box[0, 0])], upper_box[:, 1:])
-        start = min(slices, key=lambda corners: abs(corners[:, 1].mean() - output[:, 1].mean()))
-        lines: list[Primitive] = [*join_lines(start, output, self.palette)]
-        if len(slices) > 1:
-            lines += join_lines(slices[0], slices[-1], self.palette)
+        """The guide's lines from the lit box on the input side to the one on the output
+        side, between the two lit slices nearest in height (so they cross no other slice),
+        and on each side lit across several slices the lines between the first and the last
+        of them, which draw the box through them."""
+        sides = []
+        for sheets, ((first, *low), (end, *high)) in (
+            (self.layout.lower, lower_box.tolist()),
+            (self.layout.upper, upper_box.tolist()),
+        ):
+            sides.append([box_corners(sheets[d], np.array([low, high])) for d in range(first, end)])
+        start, end = min(
+            ((a, b) for a in sides[0] for b in sides[1]),
+            key=lambda pair: abs(pair[0][:, 1].mean() - pair[1][:, 1].mean()),
+        )
+        lines: list[Primitive] = [*join_lines(start, end, self.palette)]
+        for side in sides:
+            if len(side) > 1:
+                lines += join_lines(side[0], side[-1], self.palette)
         return lines
 
 

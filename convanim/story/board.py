@@ -27,6 +27,7 @@ import numpy as np
 from convanim.errors import ConvanimError
 from convanim.geometry import CellKind, ConvSpec, canvas, read_inputs, scatter
 from convanim.geometry.channels import LayerFrame, LayerOrder, layer_order
+from convanim.geometry.views import ScatterView
 from convanim.lazy import Lazy
 from convanim.text import padding_text, size_text
 
@@ -264,6 +265,8 @@ def input_label(spec: ConvSpec) -> str:
 
 #: How a depth slice of a 3-D canvas is named when it holds no input slice.
 DEPTH_NAMES = {CellKind.PADDING: "padding", CellKind.INSERTED_ZERO: "zeros"}
+#: How a depth slice of a 3-D scatter grid is named beyond the output (cropped stamps only).
+CROPPED_DEPTH = "cropped"
 
 
 def _depths(size: tuple[int, ...]) -> tuple[str, ...]:
@@ -280,6 +283,18 @@ def _canvas_depths(drawn: ConvSpec) -> tuple[str, ...]:
     return tuple(
         f"d{index}" if kind == CellKind.INPUT else DEPTH_NAMES[CellKind(kind)]
         for kind, index in zip(depth.kinds.tolist(), depth.input_index.tolist())
+    )
+
+
+def _scatter_depths(view: ScatterView) -> tuple[str, ...]:
+    """The depth slices of a 3-D scatter grid: the output slice each holds (``d2``), or
+    ``cropped`` beyond the output, where only stamps the padding crops land; none for 2-D."""
+    if len(view.output_size) != 3:
+        return ()
+    inside: list[bool] = np.asarray(view.grid_inside.any(axis=(1, 2))).tolist()
+    return tuple(
+        f"d{depth - view.grid_origin[0]}" if real else CROPPED_DEPTH
+        for depth, real in enumerate(inside)
     )
 
 
@@ -334,7 +349,7 @@ def _scatter_story(spec: ConvSpec) -> tuple[Plane, Plane, tuple[Step, ...]]:
         cropped=~inside_grid,
         unread=np.zeros(shape, dtype=bool),
         label=f"output {size_text(spec.output_size)}",
-        depths=_depths(shape),
+        depths=_scatter_depths(view),
     )
     lower = Plane(
         cells=np.full(drawn.input_size, Cell.INPUT),
