@@ -200,6 +200,7 @@ CASES = [
     (["scene"], "NAME: name a scene"),
     (["scene", "bogus"], "NAME: no scene 'bogus'"),
     (["scene", "convolution", "--i", "30"], "--i: the ConvolutionScene would take 225 steps"),
+    (["scene", "transposed", "--i", "2", "--dims", "3"], "--i: the transposed scene draws a 1-D"),
     (["scene", "convolution", "-o", "x.txt"], "-o: x.txt: a mp4 scene is written as .mp4"),
     (["scene", "convolution", "--seed", "-1"], "--seed: must be a non-negative integer"),
     # names the file system refuses, said before rendering
