@@ -62,7 +62,8 @@ def depth_layout(lower: tuple[int, ...], upper: tuple[int, ...], style: Style) -
 
     def laid_out(scale: float) -> DepthLayout:
         steps = np.rint(look.PROJECTIONS[style.layout] * scale)
-        margin, tags = look.MARGIN * scale, look.DEPTH_TAG_ROOM * scale
+        margin = look.MARGIN * scale
+        tags = look.DEPTH_TAG_ROOM * scale if style.labels else 0.0  # room for the depth names
         inputs, outputs = stacked_columns(
             steps,
             scale,
@@ -71,9 +72,14 @@ def depth_layout(lower: tuple[int, ...], upper: tuple[int, ...], style: Style) -
             ((upper[1], upper[2]), upper[0]),
         )
         input_box, output_box = union_box(inputs), union_box(outputs)
-        label_y = max(input_box[1, 1], output_box[1, 1]) + look.LABEL_OFFSET * scale
+        bottom = max(input_box[1, 1], output_box[1, 1])
+        label_y = bottom + look.LABEL_OFFSET * scale
         width = output_box[1, 0] + tags + margin
-        height = label_y + (look.LABEL_ROOM + look.MARGIN / 2) * scale
+        height = (
+            label_y + (look.LABEL_ROOM + look.MARGIN / 2) * scale
+            if style.labels
+            else bottom + margin
+        )
         return DepthLayout(
             (int(np.ceil(width)), int(np.ceil(height))), inputs, outputs, float(label_y)
         )
