@@ -17,8 +17,8 @@ import pytest
 from reference import conv, conv_transpose, pool
 
 from convanim.draw.depth import depth_layout
-from convanim.draw.frames import Label, Ring, Role
-from convanim.draw.style import HIGHLIGHT_OPACITY, blend
+from convanim.draw.frames import CellShape, Label, Ring, Role
+from convanim.draw.style import HIGHLIGHT_OPACITY, Style, blend
 from convanim.geometry import ConvSpec, Pooling, PoolMode
 from convanim.pipeline import drawing
 from convanim.request import Request
@@ -77,6 +77,15 @@ def test_the_3d_overlap_frame_prints_the_stamps_each_output_cell_receives():
             printed[tuple(np.array([d, r, c]) - before)] = float(label.text)
     assert printed == {cell: expected[cell] for cell in np.ndindex(expected.shape)}
     assert len(set(printed.values())) == 4  # 1, 2, 4 and 8 stamps: the 3-D checkerboard
+
+
+@pytest.mark.parametrize("width", [300, 417, 1001])
+def test_a_3d_picture_is_as_wide_as_asked(width):
+    for view in (View.CANVAS, View.FLAT):
+        laid_out, _ = drawing(CONV, view=view, style=Style(width=width))
+        assert laid_out.size[0] == width
+        right = max(p.corners[:, 0].max() for p in laid_out.lower if isinstance(p, CellShape))
+        assert right < width
 
 
 def _footprint(spec: ConvSpec, output: tuple[int, ...]) -> set[tuple[int, ...]]:

@@ -85,10 +85,19 @@ def depth_layout(lower: tuple[int, ...], upper: tuple[int, ...], style: Style) -
         )
 
     scale = float(style.cell or look.GUIDE_CELL)
-    if style.width is not None:
-        scale = scale * style.width / laid_out(scale).size[0]
-        check_cell_size(scale, style.width)
-    return laid_out(scale)
+    if style.width is None:
+        return laid_out(scale)
+    scale = scale * style.width / laid_out(scale).size[0]
+    check_cell_size(scale, style.width)
+    layout = laid_out(scale)
+    # The side margins absorb what rounding the steps added or took: the width asked for.
+    shift = np.array([(style.width - layout.size[0]) // 2, 0])
+    return DepthLayout(
+        (style.width, layout.size[1]),
+        tuple(replace(sheet, origin=sheet.origin + shift) for sheet in layout.lower),
+        tuple(replace(sheet, origin=sheet.origin + shift) for sheet in layout.upper),
+        layout.label_y,
+    )
 
 
 def depth_slice(plane: Plane, depth: int) -> Plane:
