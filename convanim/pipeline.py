@@ -186,6 +186,7 @@ def drawing(
     cell: tuple[int, ...] | None = None,
     from_input: tuple[int, ...] | None = None,
     names: tuple[str, str] | None = None,
+    channel_tags: tuple[str, ...] | None = None,
 ) -> tuple[Drawing, Style]:
     """The laid-out animation of ``spec``, and the style it was laid out in.
 
@@ -195,7 +196,8 @@ def drawing(
     volume) read a layer one way: ``reading`` gather or scatter (transposed specs).
     A ``Network`` is drawn in a ``NetworkView`` (tree, layers, counts) for its output
     ``cell`` (None: the centre one), or for what input cell ``from_input`` reaches.
-    ``names`` renames a one-slice picture's planes (a gradient's: dy and dx).
+    ``names`` renames a one-slice picture's planes (a gradient's: dy and dx), and
+    ``channel_tags`` a channel view's output channels (a weight gradient's: ``o,i``).
     """
     if isinstance(spec, Network):
         style = style or Style()
@@ -207,7 +209,15 @@ def drawing(
         return _separable_drawing(spec, view, style or Style(), max_frames, max_pixels, values)
     if view.channels:
         return _channel_drawing(
-            spec, view, style or Style(), reading, max_frames, max_pixels, values, names=names
+            spec,
+            view,
+            style or Style(),
+            reading,
+            max_frames,
+            max_pixels,
+            values,
+            names=names,
+            channel_tags=channel_tags,
         )
     style = style or Style()
     if style.cell is None:  # printed numbers need larger cells
@@ -295,10 +305,11 @@ def _channel_drawing(
     values: ValueSource | None,
     input_hues: tuple[RGB, ...] | None = None,
     names: tuple[str, str] | None = None,
+    channel_tags: tuple[str, ...] | None = None,
 ) -> tuple[Drawing, Style]:
     """The stack or volume view of ``spec`` (see ``drawing``), within the budgets;
     ``input_hues`` colour its input channels (else their groups' hues), ``names`` rename
-    its input and output tensors (a gradient's)."""
+    its input and output tensors and ``channel_tags`` its output channels (a gradient's)."""
     from convanim.draw.channels import channel_layout, check_numbers, draw_channels
 
     reading = choose(Reading, reading, "reading")
@@ -314,7 +325,7 @@ def _channel_drawing(
     culprit = channels if count * count > frames else "input_size"
     check_frame_budget(frames, max_frames, each, CHANNELS_SMALLER, culprit)
     _check_channel_cells(spec, view, reading, max_pixels)
-    layout = channel_layout(spec, view, reading, style, values is not None)
+    layout = channel_layout(spec, view, reading, style, values is not None, channel_tags)
     width, height = layout.size
     if width * height > max_pixels:
         raise ConvanimError(

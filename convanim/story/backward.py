@@ -31,9 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, apply
-from convanim.geometry.backward import gradients, weight_gradient_spec
+from convanim.geometry.backward import (
+    gradients,
+    weight_gradient_operands,
+    weight_gradient_pairs,
+    weight_gradient_spec,
+)
 from convanim.story.board import Board, Plane
 from convanim.text import alt_text
 
@@ -60,6 +64,8 @@ class GradientStory:
     about: str  # the alt text
     forward: tuple[np.ndarray, np.ndarray, np.ndarray]  # the layer's x, w, dy: channels first
     bias: np.ndarray | None = None  # the layer's b (1,), where it has one
+    #: With channels, dw's: each output channel's leading index into w (``o,i``).
+    channel_tags: tuple[str, ...] | None = None
 
 
 def gradient_story(
@@ -67,8 +73,8 @@ def gradient_story(
 ) -> GradientStory:
     """The picture of ``grad`` for ``layer`` at x, w and dy, channels first (x
     (in_channels, input_size...), w ``layer.weight_shape``, dy (out_channels,
-    output_size...)). dx and db are drawn for any layer (in a channel view where it has
-    channels); dw for one channel."""
+    output_size...)), any layer (drawn in a channel view where it has channels). dw with
+    channels is depthwise: one output channel per channel pair, one frame per weight."""
     grad = Grad(grad)
     forward = (x, w, dy)
     about = f"the {grad.value} gradient of the {_lowered(alt_text(layer))}"
@@ -90,17 +96,16 @@ def gradient_story(
         return GradientStory(
             grad, layer, ones, dy, weights, ("dy", "db"), f"db = Σ dy, {about}", forward
         )
-    if not layer.single_channel:
-        rule = (
-            f"dw is drawn for one channel; the layer has {layer.in_channels} input and "
-            f"{layer.out_channels} output channels"
-        )
-        raise ConvanimError("grad", rule)
-    spec, read = weight_gradient_spec(layer)
+    spec, _ = weight_gradient_spec(layer)
+    source, kernel = weight_gradient_operands(layer, x, dy)
+    names = ("dy", "dw") if layer.transposed else ("x", "dw")
     about = f"dw, x correlated with dy: {about}"
-    if layer.transposed:  # y[s i + d k - p] += x[i] w[k]: dy is read where x stamped
-        return GradientStory(grad, layer, spec, dy[0][read], x[0], ("dy", "dw"), about, forward)
-    return GradientStory(grad, layer, spec, x[0][read], dy[0], ("x", "dw"), about, forward)
+    if layer.single_channel:  # the one-slice views' arrays
+        return GradientStory(grad, layer, spec, source[0], kernel[0, 0], names, about, forward)
+    tags = tuple(f"{a},{b}" for a, b in weight_gradient_pairs(layer))
+    names = (names[0], "dw[i,o]" if layer.transposed else "dw[o,i]")
+    story = GradientStory(grad, layer, spec, source, kernel, names, about, forward)
+    return replace(story, channel_tags=tags)
 
 
 def _lowered(sentence: str) -> str:
