@@ -316,15 +316,7 @@ def _channel_drawing(
     check_numbers(view, values is not None)
     if style.cell is None and values is not None:  # printed numbers need larger cells
         style = replace(style, cell=NUMBERS_CELL)
-    check_reading(spec, reading)
-    as_drawable(spec)
-    each = "output channel and output cell" if reading is Reading.GATHER else "input cell"
-    frames = frame_count(spec, reading)
-    channels = "out_channels" if reading is Reading.GATHER else "in_channels"
-    count = getattr(spec, channels)  # frames: count times the cells; blame the larger
-    culprit = channels if count * count > frames else "input_size"
-    check_frame_budget(frames, max_frames, each, CHANNELS_SMALLER, culprit)
-    _check_channel_cells(spec, view, reading, max_pixels)
+    check_channel_budgets(spec, view, reading, max_frames, max_pixels)
     layout = channel_layout(spec, view, reading, style, values is not None, channel_tags)
     width, height = layout.size
     if width * height > max_pixels:
@@ -342,6 +334,22 @@ def _channel_drawing(
     if values is not None:
         numbers = board_numbers(board, *values.channel_arrays(spec))
     return draw_channels(board, view, style, numbers, input_hues, layout), style
+
+
+def check_channel_budgets(
+    spec: ConvSpec, view: View, reading: Reading, max_frames: int, max_pixels: int
+) -> None:
+    """Refuse a channel view of ``spec`` whose frames, or whose cells alone, exceed the
+    budgets: arithmetic only, before anything as large as the picture or its numbers."""
+    check_reading(spec, reading)
+    as_drawable(spec)
+    each = "output channel and output cell" if reading is Reading.GATHER else "input cell"
+    frames = frame_count(spec, reading)
+    channels = "out_channels" if reading is Reading.GATHER else "in_channels"
+    count = getattr(spec, channels)  # frames: count times the cells; blame the larger
+    culprit = channels if count * count > frames else "input_size"
+    check_frame_budget(frames, max_frames, each, CHANNELS_SMALLER, culprit)
+    _check_channel_cells(spec, view, reading, max_pixels)
 
 
 def _largest_factor(spec: ConvSpec, reading: Reading) -> str:

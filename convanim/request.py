@@ -32,6 +32,7 @@ from convanim.pipeline import (
     DURATION,
     MAX_FRAMES,
     MAX_PIXELS,
+    check_channel_budgets,
     check_duration,
     check_frame_budget,
     check_network_view,
@@ -42,7 +43,7 @@ from convanim.pipeline import (
     title,
 )
 from convanim.story.backward import Grad, GradientStory
-from convanim.story.board import NetworkView, Reading, View
+from convanim.story.board import NetworkView, Reading, View, frame_count
 from convanim.story.presets import Separable
 from convanim.story.values import ValueShapes, ValueSource, given_array, small_gradient
 from convanim.text import shape_text, size_text
@@ -270,7 +271,7 @@ class Request:
         **options: Any,
     ) -> Request:
         """The request for a gradient's picture (see ``of``)."""
-        from convanim.story.backward import gradient_story
+        from convanim.story.backward import gradient_spec, gradient_story
 
         _check_kinds(shown, seed=seed, max_frames=max_frames, max_pixels=max_pixels)
         _check_timing(duration, max_frames, max_pixels)
@@ -303,9 +304,16 @@ class Request:
             raise ConvanimError("view" if view is View.SCATTER else "reading", rule)
         if bias_values is not None and not shown.bias:
             raise ConvanimError("bias_values", "the layer has no bias: add {bias}")
-        if grad is Grad.WEIGHT:  # one frame per weight, checked before dy is laid out per pair
-            _check_weight_frames(shown, max_frames)
         layer = replace(shown, bias=False)  # its gradients' pictures leave the bias out
+        # The budgets, before any number is made: x, w and dy grow with the layer.
+        if grad is Grad.WEIGHT:  # one frame per weight
+            _check_weight_frames(layer, max_frames)
+        drawn_spec = gradient_spec(layer, grad)
+        if one:
+            frames = frame_count(drawn_spec, Reading.SCATTER if stamps else Reading.GATHER)
+            check_frame_budget(frames, max_frames)
+        else:
+            check_channel_budgets(drawn_spec, view, reading, max_frames, max_pixels)
         shapes = ValueShapes.of(shown, channels=not shown.single_channel)
         source = ValueSource(
             seed,

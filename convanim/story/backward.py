@@ -77,26 +77,17 @@ def gradient_story(
     channels is depthwise: one output channel per channel pair, one frame per weight."""
     grad = Grad(grad)
     forward = (x, w, dy)
+    spec = gradient_spec(layer, grad)
     about = f"the {grad.value} gradient of the {_lowered(alt_text(layer))}"
     if grad is Grad.INPUT:
-        back = layer.transpose()
         return GradientStory(
-            grad, layer, back, dy, w, ("dy", "dx"), f"dx = Cᵀ dy, {about}", forward
+            grad, layer, spec, dy, w, ("dy", "dx"), f"dx = Cᵀ dy, {about}", forward
         )
-    if grad is Grad.BIAS:  # each output channel's cells, summed: a kernel of ones over each
-        channels = layer.out_channels
-        ones = ConvSpec(
-            input_size=layer.output_size,
-            kernel=layer.output_size,
-            in_channels=channels,
-            out_channels=channels,
-            groups=channels,
-        )
-        weights = np.ones(ones.weight_shape)
+    if grad is Grad.BIAS:
+        weights = np.ones(spec.weight_shape)
         return GradientStory(
-            grad, layer, ones, dy, weights, ("dy", "db"), f"db = Σ dy, {about}", forward
+            grad, layer, spec, dy, weights, ("dy", "db"), f"db = Σ dy, {about}", forward
         )
-    spec, _ = weight_gradient_spec(layer)
     source, kernel = weight_gradient_operands(layer, x, dy)
     names = ("dy", "dw") if layer.transposed else ("x", "dw")
     about = f"dw, x correlated with dy: {about}"
@@ -106,6 +97,25 @@ def gradient_story(
     names = (names[0], "dw[i,o]" if layer.transposed else "dw[o,i]")
     story = GradientStory(grad, layer, spec, source, kernel, names, about, forward)
     return replace(story, channel_tags=tags)
+
+
+def gradient_spec(layer: ConvSpec, grad: Grad) -> ConvSpec:
+    """The layer ``gradient_story`` draws for ``grad``, known before any number: the
+    transposed layer (dx), the weight gradient's convolution (dw), or a kernel of ones as
+    large as dy over each of its channels (db)."""
+    grad = Grad(grad)
+    if grad is Grad.INPUT:
+        return layer.transpose()
+    if grad is Grad.WEIGHT:
+        return weight_gradient_spec(layer)[0]
+    channels = layer.out_channels  # each output channel's cells summed: ones over each
+    return ConvSpec(
+        input_size=layer.output_size,
+        kernel=layer.output_size,
+        in_channels=channels,
+        out_channels=channels,
+        groups=channels,
+    )
 
 
 def _lowered(sentence: str) -> str:
