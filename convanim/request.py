@@ -114,10 +114,10 @@ class Request:
         ``seed``; ``input_values``, ``weights`` and ``bias_values`` print the ones given (numbers
         in row-major order, shaped as ``ValueShapes`` says), and so does any pooling.
 
-        ``grad`` (input, weight, bias) draws the backward pass of a one-channel layer
-        instead, at its printed x and w and the upstream gradient ``grad_values`` (dy,
-        shaped as the output; by default small integers from ``seed``): see
-        ``story.backward``.
+        ``grad`` (input, weight, bias) draws the backward pass of the layer instead (one
+        channel in a one-slice view, channels in the stack view), at its printed x and w
+        and the upstream gradient ``grad_values`` (dy, shaped as the output; by default
+        small integers from ``seed``): see ``story.backward``.
 
         A ``Network`` is drawn in a ``NetworkView`` (tree for 1-D, layers for 2-D by
         default) for its output ``cell`` (None: the centre one), or for what input cell

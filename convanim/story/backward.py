@@ -1,14 +1,17 @@
 """The backward pass told as pictures convanim already draws, each exact.
 
-Given a one-channel layer, its input x, weights w and an upstream gradient dy:
+Given a layer, its input x, weights w and an upstream gradient dy:
 
 - ``dx = C^T dy`` is the transposed layer run on dy with the same weights: the guide's
   picture of it gathers (dy with zeros inserted and re-padded, under the kernel) and the
   scatter view stamps (each dy cell adds its scaled kernel back);
 - ``dw`` is the correlation of x with dy: a convolution over x whose kernel is dy,
   dilated by the stride and stepping by the dilation, one output cell per weight, so
-  each frame lights every input cell that weight met and sums them;
-- ``db`` is dy summed: a kernel of ones as large as dy, one frame.
+  each frame lights every input cell that weight met and sums them (for a transposed
+  layer dy is the input and x the kernel). With channels it is depthwise: each channel
+  of x correlated with each channel of dy its groups connect it to, one output channel
+  per pair, tagged with its weights' leading index in w;
+- ``db`` is dy summed: a kernel of ones as large as dy over each channel, one frame each.
 
 ``gradient_story`` gives the layer each picture draws, with its numbers, the names of its
 two planes and a sentence for its alt text. The numbers themselves come from
