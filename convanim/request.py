@@ -297,8 +297,10 @@ class Request:
             raise ConvanimError("view", rule)
         stamps = view is View.SCATTER or reading.stamps
         if stamps and grad is not Grad.INPUT:
-            rule = "dw and db gather (each weight sums what it met): draw them canvas or flat"
-            raise ConvanimError("view", rule)
+            rule = "dw and db gather (each weight sums what it met): "
+            if view is View.SCATTER:
+                raise ConvanimError("view", rule + "draw them canvas or flat")
+            raise ConvanimError("reading", rule + "drop the scatter {reading}")
         if stamps and shown.transposed:
             rule = "dx of a transposed layer is a convolution, which gathers: drop the scatter"
             raise ConvanimError("view" if view is View.SCATTER else "reading", rule)

@@ -203,6 +203,10 @@ def test_the_default_name_says_the_layer_and_the_gradient(tmp_path, monkeypatch)
         ),
         (["--grad", "bias"], "--grad: the layer has no bias: add --bias"),
         (["--grad", "weight", "--view", "scatter"], "--view: dw and db gather"),
+        (
+            ["--grad", "weight", "--cin", "2", "--reading", "scatter"],
+            "--reading: dw and db gather (each weight sums what it met): drop the scatter --reading",
+        ),
         (["--grad", "input", "--cin", "2", "--view", "canvas"], "--view: a gradient with channels"),
         (
             ["--grad", "weight", "--cin", "2", "--view", "volume"],
