@@ -185,7 +185,7 @@ def drawing(
     reading: Reading = Reading.GATHER,
     cell: tuple[int, ...] | None = None,
     from_input: tuple[int, ...] | None = None,
-    names: tuple[str, str] | None = None,
+    names: tuple[str, ...] | None = None,
     channel_tags: tuple[str, ...] | None = None,
 ) -> tuple[Drawing, Style]:
     """The laid-out animation of ``spec``, and the style it was laid out in.
@@ -196,7 +196,8 @@ def drawing(
     volume) read a layer one way: ``reading`` gather or scatter (transposed specs).
     A ``Network`` is drawn in a ``NetworkView`` (tree, layers, counts) for its output
     ``cell`` (None: the centre one), or for what input cell ``from_input`` reaches.
-    ``names`` renames a one-slice picture's planes (a gradient's: dy and dx), and
+    ``names`` renames a picture's input and output (a gradient's: dy and dx) and a
+    channel view's filters if it has a third, and
     ``channel_tags`` a channel view's output channels (a weight gradient's: ``o,i``).
     """
     if isinstance(spec, Network):
@@ -304,7 +305,7 @@ def _channel_drawing(
     max_pixels: int,
     values: ValueSource | None,
     input_hues: tuple[RGB, ...] | None = None,
-    names: tuple[str, str] | None = None,
+    names: tuple[str, ...] | None = None,
     channel_tags: tuple[str, ...] | None = None,
 ) -> tuple[Drawing, Style]:
     """The stack or volume view of ``spec`` (see ``drawing``), within the budgets;

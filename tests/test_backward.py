@@ -160,5 +160,5 @@ def test_the_weight_gradient_of_a_grouped_layer_pairs_the_channels_its_groups_co
     )
     story = gradient_story(spec, Grad.WEIGHT, x, w, dy)
     assert story.channel_tags == ("0,0", "0,1", "1,0", "1,1")
-    assert story.names == ("x", "dw[o,i]")
+    assert story.names == ("x", "dw[o,i]", "dy[o]")  # dw[o, i]'s filter is dy[o]
     assert apply(story.spec, story.input, story.weights).ravel().tolist() == [20, 30, 500, 700]

@@ -159,8 +159,8 @@ def test_a_layer_with_channels_has_one_dw_frame_per_weight_summing_the_reference
     text = path.read_text(encoding="utf-8")
     totals = set(re.findall(r">= (-?[0-9.]+)</text>", text))
     assert totals == {number_text(value) for value in np.ravel(dw)}
-    heading = "dw[i,o]" if spec.transposed else "dw[o,i]"
-    assert f">{heading} " in text
+    output, filters = ("dw[i,o]", "x[i]") if spec.transposed else ("dw[o,i]", "dy[o]")
+    assert f">{output} " in text and f">{filters} " in text
     tags = {f">{a},{b}</text>" for a, b in np.ndindex(w.shape[:2])}
     assert all(tag in text for tag in tags)
 

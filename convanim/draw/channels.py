@@ -228,10 +228,11 @@ def stack_layout(
     )
 
 
-def named_headings(headings: tuple[Label, ...], names: tuple[str, str]) -> tuple[Label, ...]:
+def named_headings(headings: tuple[Label, ...], names: tuple[str, ...]) -> tuple[Label, ...]:
     """A channel view's headings naming what its tensors hold: ``dy 2x3x3`` for ``output
-    2x3x3`` (each tensor's heading begins with its role)."""
-    roles = {"input": names[0], "output": names[1]}
+    2x3x3`` (each tensor's heading begins with its role); ``names`` are the input's, the
+    output's and, if given, the filters'."""
+    roles = dict(zip(("input", "output", "filters"), names))
     renamed = []
     for label in headings:
         role, _, rest = label.text.partition(" ")

@@ -63,7 +63,9 @@ class GradientStory:
     spec: ConvSpec  # the layer the picture draws
     input: np.ndarray  # its input values
     weights: np.ndarray  # its kernel's values
-    names: tuple[str, str]  # its (input, output) planes, as the gradient's terms name them
+    #: Its (input, output) planes as the gradient's terms name them, and with channels
+    #: what its filters hold where they are not the layer's weights.
+    names: tuple[str, ...]
     about: str  # the alt text
     forward: tuple[np.ndarray, np.ndarray, np.ndarray]  # the layer's x, w, dy: channels first
     bias: np.ndarray | None = None  # the layer's b (1,), where it has one
@@ -92,12 +94,13 @@ def gradient_story(
             grad, layer, spec, dy, weights, ("dy", "db"), f"db = Σ dy, {about}", forward
         )
     source, kernel = weight_gradient_operands(layer, x, dy)
-    names = ("dy", "dw") if layer.transposed else ("x", "dw")
     about = f"dw, x correlated with dy: {about}"
     if layer.single_channel:  # the one-slice views' arrays
-        return GradientStory(grad, layer, spec, source[0], kernel[0, 0], names, about, forward)
+        plain = ("dy", "dw") if layer.transposed else ("x", "dw")
+        return GradientStory(grad, layer, spec, source[0], kernel[0, 0], plain, about, forward)
     tags = tuple(f"{a},{b}" for a, b in weight_gradient_pairs(layer))
-    names = (names[0], "dw[i,o]" if layer.transposed else "dw[o,i]")
+    # The filter of dw[o, i] is dy's channel o (x's channel i for a transposed layer).
+    names = ("dy", "dw[i,o]", "x[i]") if layer.transposed else ("x", "dw[o,i]", "dy[o]")
     story = GradientStory(grad, layer, spec, source, kernel, names, about, forward)
     return replace(story, channel_tags=tags)
 
@@ -126,7 +129,7 @@ def _lowered(sentence: str) -> str:
     return sentence[:1].lower() + sentence[1:]
 
 
-def named(board: Board, names: tuple[str, str]) -> Board:
+def named(board: Board, names: tuple[str, ...]) -> Board:
     """``board`` with its planes' labels naming what they hold: ``dy 3x3, ...`` for
     ``input 3x3, ...`` (each label begins with its plane's role)."""
     lower, upper = board.lower, board.upper
