@@ -147,10 +147,14 @@ def test_a_layer_with_channels_has_one_dw_frame_per_weight_summing_the_reference
     each output channel tagged with the weights it holds."""
     args, spec = CHANNEL_LAYERS[name]
     path = tmp_path / "g.svg"
-    result = RUNNER.invoke(app, ["gif", *args, "--grad", "weight", "--json", "-o", str(path)])
+    result = RUNNER.invoke(
+        app, ["gif", *args, "--bias", "--grad", "weight", "--json", "-o", str(path)]
+    )
     assert result.exit_code == 0, result.stderr
     record = json.loads(result.stdout)
+    assert sorted(record) == ["b", "db", "dw", "dx", "dy", "w", "x", "y"]
     x, w, dy = (np.array(record[key]) for key in ("x", "w", "dy"))
+    np.testing.assert_array_equal(record["db"], dy.sum(axis=(1, 2)))
     assert w.shape == spec.weight_shape
     op = reference.conv_transpose_grouped if spec.transposed else reference.conv_grouped
     dw = [np.sum(op(x, unit(w.shape, k), spec) * dy) for k in np.ndindex(w.shape)]
