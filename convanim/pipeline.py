@@ -196,9 +196,9 @@ def drawing(
     volume) read a layer one way: ``reading`` gather or scatter (transposed specs).
     A ``Network`` is drawn in a ``NetworkView`` (tree, layers, counts) for its output
     ``cell`` (None: the centre one), or for what input cell ``from_input`` reaches.
-    ``names`` renames a picture's input and output (a gradient's: dy and dx) and a
-    channel view's filters if it has a third, and
-    ``channel_tags`` a channel view's output channels (a weight gradient's: ``o,i``).
+    ``names`` renames a picture's input and output (a gradient's: dy and dx) and, given
+    a third, a channel view's filters; ``channel_tags`` a channel view's output channels
+    (a weight gradient's: ``o,i``).
     """
     if isinstance(spec, Network):
         style = style or Style()
