@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from convanim.draw.frames import Drawing, Projection, draw
 from convanim.draw.style import GUIDE_CELL, MIN_CELL_PIXELS, NUMBERS_CELL, RGB, Layout, Style, Theme
 from convanim.errors import ConvanimError, choose, quoted
@@ -32,6 +34,7 @@ from convanim.story.board import (
     still_index,
     with_overlap_step,
 )
+from convanim.story.deconvnet import DeconvnetStory, PictureStory
 from convanim.story.presets import Separable
 from convanim.story.values import (
     Numbers,
@@ -704,3 +707,74 @@ def write_still(
 
         data = frame_pdf(laid_out, index, transparent)
     return Still(path, index + 1, count, laid_out.size, write_bytes(data, path))
+
+
+def deconvnet_drawing(
+    story: DeconvnetStory,
+    style: Style | None = None,
+    max_frames: int = MAX_FRAMES,
+    max_pixels: int = MAX_PIXELS,
+) -> Drawing:
+    """The deconvnet's stages one after the other, each under its heading (``story.stages``):
+    the convolution's board, the ReLU, the max pooling's board with its winners, the
+    unpooling, the ReLU again, the transposed convolution's scatter view and the
+    reconstruction beside x, within the budgets (checked from the sizes first)."""
+    from convanim.draw.channels import in_sequence
+    from convanim.draw.deconvnet import reconstruction_frames, relu_frames, unpooling_frames
+    from convanim.draw.maps import draw_maps
+    from convanim.geometry.deconvnet import Unpooling
+
+    style = style or Style()
+    if style.cell is None:  # printed numbers need larger cells
+        style = replace(style, cell=NUMBERS_CELL)
+    steps = story.steps
+    spec, back = steps.spec, steps.spec.transpose()
+    pooled = steps.pooled[0].size
+    frames = frame_count(spec, Reading.GATHER) + frame_count(back, Reading.SCATTER)
+    frames += frame_count(steps.pooling.windows, Reading.GATHER) + pooled + 3 + 1
+    check_frame_budget(frames, max_frames, smaller="a smaller input or a larger pooling window")
+    x, w = steps.x[0], steps.w[0, 0]
+    unpooled = steps.unpooled[0]
+    options: dict[str, Any] = {"style": style, "max_frames": max_frames, "max_pixels": max_pixels}
+    parts = [
+        drawing(spec, values=ValueSource(input=x, weights=w), **options)[0],
+        draw_maps(relu_frames(steps.y[0], ("y", "max(y, 0)")), style),
+        drawing(
+            steps.pooling.spec,
+            pooling=steps.pooling,
+            values=ValueSource(input=steps.relu[0]),
+            **options,
+        )[0],
+        draw_maps(unpooling_frames(Unpooling(steps, 0)), style),
+        draw_maps(relu_frames(unpooled, ("unpooled", "max(unpooled, 0)")), style),
+        drawing(
+            back,
+            view=View.SCATTER,
+            values=ValueSource(input=np.maximum(unpooled, 0.0), weights=w),
+            **options,
+        )[0],
+        draw_maps(reconstruction_frames(steps), style),
+    ]
+    closing = [
+        "x' = C^T max(unpool(maxpool(max(C x, 0))), 0)",
+        "each pooled activation sends its filter back, weighted by how strongly it answered",
+    ]
+    laid_out = in_sequence(parts, story.stages, closing, style)
+    width, height = laid_out.size
+    if width * height > max_pixels:
+        raise ConvanimError(
+            widest_term(spec),
+            f"{width}x{height} px frames exceed the budget of {max_pixels} pixels; "
+            "draw fewer cells, or raise {max_pixels}",
+        )
+    return laid_out
+
+
+def picture_drawing(story: PictureStory, style: Style | None = None) -> Drawing:
+    """The real picture and, per edge filter, its weights, pooled map and reconstruction:
+    one frame (``draw.deconvnet.picture_rows``)."""
+    from convanim.draw.deconvnet import picture_rows
+    from convanim.draw.maps import draw_maps
+
+    style = style or Style()
+    return draw_maps([picture_rows(story)], style)
