@@ -8,6 +8,7 @@ them, so memory does not grow with the number of frames.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -737,12 +738,13 @@ def deconvnet_drawing(
     unpooled = steps.unpooled[0]
     options: dict[str, Any] = {"style": style, "max_frames": max_frames, "max_pixels": max_pixels}
     parts = [
-        drawing(spec, values=ValueSource(input=x, weights=w), **options)[0],
+        drawing(spec, values=ValueSource(input=x, weights=w), names=("x", "y"), **options)[0],
         draw_maps(relu_frames(steps.y[0], ("y", "max(y, 0)")), style),
         drawing(
             steps.pooling.spec,
             pooling=steps.pooling,
             values=ValueSource(input=steps.relu[0]),
+            names=("max(y, 0)", "pooled"),
             **options,
         )[0],
         draw_maps(unpooling_frames(Unpooling(steps, 0)), style),
@@ -751,6 +753,7 @@ def deconvnet_drawing(
             back,
             view=View.SCATTER,
             values=ValueSource(input=np.maximum(unpooled, 0.0), weights=w),
+            names=("max(unpooled, 0)", "x'"),
             **options,
         )[0],
         draw_maps(reconstruction_frames(steps), style),
@@ -778,3 +781,53 @@ def picture_drawing(story: PictureStory, style: Style | None = None) -> Drawing:
 
     style = style or Style()
     return draw_maps([picture_rows(story)], style)
+
+
+def write_made(
+    make: Callable[[Style], Drawing],
+    path: Path | str,
+    style: Style,
+    *,
+    frame: int | None = None,
+    duration: int = DURATION,
+    transparent: bool = False,
+    alt: str = "",
+) -> Animation | Still:
+    """Write the drawing ``make`` lays out in ``style`` (a picture no board describes: the
+    deconvnet's) to ``path``, checked before anything is drawn: the animation in the format
+    of its extension, or with ``frame`` that frame alone (.svg, .png or .pdf). Theme auto
+    (SVG only) lays it out in the light and the dark palette; ``alt`` is an SVG's title."""
+    from convanim.render.encode.files import check_destination, write_bytes
+    from convanim.render.encode.writers import check_suffix
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if frame is not None and suffix not in STILL_FORMATS:
+        formats = ", ".join(STILL_FORMATS)
+        raise ConvanimError("out", f"{path}: a still frame is written as {formats}")
+    if frame is None:
+        check_suffix(path, transparent)
+        check_duration(duration)
+    _check_theme(path, {"style": style})
+    check_destination(path)
+    if frame is None and suffix != ".svg":
+        return write_drawing(make(style), path, duration, transparent)
+    light, *dark = (make(each) for each in style.schemes())
+    if frame is None:
+        return write_drawing(light, path, duration, transparent, dark[0] if dark else None, alt)
+    count = len(light.frames)
+    index = _frame_index(frame, count)
+    if suffix == ".svg":
+        from convanim.render.vector.svg import svg_document
+
+        data = svg_document(light, duration, transparent, alt, dark[0] if dark else None, index)
+        data_bytes = data.encode()
+    elif suffix == ".png":
+        from convanim.render.raster.painter import frame_png
+
+        data_bytes = frame_png(light, index, transparent)
+    else:
+        from convanim.render.figures.frame import frame_pdf
+
+        data_bytes = frame_pdf(light, index, transparent)
+    return Still(path, index + 1, count, light.size, write_bytes(data_bytes, path))

@@ -6,7 +6,7 @@ convolution's board, the max pooling's board with its winners, the transposed
 convolution's scatter view) and as maps side by side where no layer is (the ReLUs, the
 unpooling, the reconstruction beside x). The numbers are ``geometry.deconvnet``'s.
 
->>> story = deconvnet_story(ConvSpec(input_size=(6, 6), kernel=3), window=2, seed=0)
+>>> story = deconvnet_story(ConvSpec(input_size=(6, 6), kernel=3), pool_kernel=2, seed=0)
 >>> sorted(story.numbers()) == sorted(NUMBER_KEYS)
 True
 >>> story.steps.pooled.shape, story.steps.reconstruction.shape
@@ -25,6 +25,7 @@ from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec
 from convanim.geometry.deconvnet import Deconvnet, deconvnet, pooling_over
 from convanim.story.values import SMALL_WEIGHTS, given_array, small_values
+from convanim.text import size_text
 
 #: The keys of ``--json``, in the order of the stages.
 NUMBER_KEYS = ("x", "w", "y", "relu", "pooled", "switches", "unpooled", "reconstruction")
@@ -88,15 +89,15 @@ class DeconvnetStory:
 
 def deconvnet_story(
     spec: ConvSpec,
-    window: Any,
-    stride: Any = None,
+    pool_kernel: Any,
+    pool_stride: Any = None,
     seed: int = 0,
     input_values: object = None,
     weights: object = None,
 ) -> DeconvnetStory:
-    """The deconvnet of a one-channel layer ``spec`` with max pooling of ``window`` cells
-    a side stepping ``stride``: at the given numbers (row-major, shaped as x and w), else
-    small integers from ``seed``."""
+    """The deconvnet of a one-channel layer ``spec`` with max pooling of ``pool_kernel``
+    cells a side stepping ``pool_stride`` (default: the kernel): at the given numbers
+    (row-major, shaped as x and w), else small integers from ``seed`` (``seeded_values``)."""
     if spec.transposed:
         raise ConvanimError("transposed", "the deconvnet goes down through a convolution: drop it")
     if not spec.single_channel:
@@ -107,7 +108,13 @@ def deconvnet_story(
         raise ConvanimError("in_channels" if spec.in_channels > 1 else "out_channels", rule)
     if spec.bias:
         raise ConvanimError("bias", "the deconvnet's way back uses the filters alone: drop it")
-    pooling = pooling_over(spec, window, stride)
+    try:
+        pooling = pooling_over(spec, pool_kernel, pool_stride)
+    except ConvanimError as error:  # the pooling's spec is over the layer's output maps
+        names = {"kernel": "pool_kernel", "stride": "pool_stride", "input_size": "pool_kernel"}
+        error = error.renamed(names)
+        rule = f"{error.rule} (the pooling reads the layer's {size_text(spec.output_size)} output)"
+        raise ConvanimError(error.argument, rule, error.axis) from None
     x, w = seeded_values(spec, seed)
     if input_values is not None:
         x = given_array(input_values, spec.input_size, "input_values")
