@@ -88,7 +88,9 @@ def unpool(pooled: np.ndarray, where: np.ndarray, size: tuple[int, ...]) -> np.n
 def pooling_over(spec: ConvSpec, window: Any, stride: Any = None) -> Pooling:
     """The max pooling of ``spec``'s output maps by ``window`` cells a side, stepping
     ``stride`` (default: the window, as PyTorch's)."""
-    maps = ConvSpec(input_size=spec.output_size, kernel=window, stride=stride or window)
+    maps = ConvSpec(
+        input_size=spec.output_size, kernel=window, stride=window if stride is None else stride
+    )
     return Pooling(maps, PoolMode.MAX)
 
 

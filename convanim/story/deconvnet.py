@@ -128,7 +128,7 @@ class PictureStory:
     """The real picture through each edge filter's deconvnet: the image and, per filter,
     its name, its weights and its steps."""
 
-    image: np.ndarray  # (rows, columns), 0 (black) to 1 (white)
+    image: np.ndarray  # (rows, columns), 0 (black) to 255 (white): integers, sums exact
     names: tuple[str, ...]
     steps: tuple[Deconvnet, ...]
 
@@ -137,7 +137,7 @@ def picture_story() -> PictureStory:
     """Grace Hopper's portrait through each of ``EDGE_FILTERS``, a 3x3 convolution keeping
     the size, ReLU and 2x2 max pooling, and back."""
     with resources.files("convanim.story").joinpath(PICTURE).open("rb") as file:
-        image = np.load(file, allow_pickle=False).astype(float) / np.iinfo(np.uint8).max
+        image = np.load(file, allow_pickle=False).astype(float)
     spec = ConvSpec(input_size=image.shape, kernel=3, padding=PICTURE_PADDING)
     pooling = pooling_over(spec, PICTURE_WINDOW)
     steps = tuple(
