@@ -788,46 +788,62 @@ def write_made(
     path: Path | str,
     style: Style,
     *,
-    frame: int | None = None,
     duration: int = DURATION,
     transparent: bool = False,
     alt: str = "",
-) -> Animation | Still:
-    """Write the drawing ``make`` lays out in ``style`` (a picture no board describes: the
-    deconvnet's) to ``path``, checked before anything is drawn: the animation in the format
-    of its extension, or with ``frame`` that frame alone (.svg, .png or .pdf). Theme auto
-    (SVG only) lays it out in the light and the dark palette; ``alt`` is an SVG's title."""
-    from convanim.render.encode.files import check_destination, write_bytes
+) -> Animation:
+    """Write the animation ``make`` lays out in ``style`` (a drawing no board describes: the
+    deconvnet's) to ``path`` in the format of its extension, checked before anything is
+    drawn. Theme auto (SVG only) lays it out in the light and the dark palette; ``alt`` is
+    an SVG's title."""
+    from convanim.render.encode.files import check_destination
     from convanim.render.encode.writers import check_suffix
 
     path = Path(path)
-    suffix = path.suffix.lower()
-    if frame is not None and suffix not in STILL_FORMATS:
-        formats = ", ".join(STILL_FORMATS)
-        raise ConvanimError("out", f"{path}: a still frame is written as {formats}")
-    if frame is None:
-        check_suffix(path, transparent)
-        check_duration(duration)
+    check_suffix(path, transparent)
+    check_duration(duration)
     _check_theme(path, {"style": style})
     check_destination(path)
-    if frame is None and suffix != ".svg":
+    if path.suffix.lower() != ".svg":
         return write_drawing(make(style), path, duration, transparent)
     light, *dark = (make(each) for each in style.schemes())
-    if frame is None:
-        return write_drawing(light, path, duration, transparent, dark[0] if dark else None, alt)
+    return write_drawing(light, path, duration, transparent, dark[0] if dark else None, alt)
+
+
+def write_made_still(
+    make: Callable[[Style], Drawing],
+    path: Path | str,
+    style: Style,
+    frame: int,
+    *,
+    transparent: bool = False,
+    alt: str = "",
+) -> Still:
+    """Write frame number ``frame`` (1-based) of what ``make`` lays out (as ``write_made``)
+    to ``path``: .svg, .png or .pdf."""
+    from convanim.render.encode.files import check_destination, write_bytes
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in STILL_FORMATS:
+        formats = ", ".join(STILL_FORMATS)
+        raise ConvanimError("out", f"{path}: a still frame is written as {formats}")
+    _check_theme(path, {"style": style})
+    check_destination(path)
+    light, *dark = (make(each) for each in style.schemes())
     count = len(light.frames)
     index = _frame_index(frame, count)
     if suffix == ".svg":
         from convanim.render.vector.svg import svg_document
 
-        data = svg_document(light, duration, transparent, alt, dark[0] if dark else None, index)
-        data_bytes = data.encode()
+        document = svg_document(light, DURATION, transparent, alt, dark[0] if dark else None, index)
+        data = document.encode()
     elif suffix == ".png":
         from convanim.render.raster.painter import frame_png
 
-        data_bytes = frame_png(light, index, transparent)
+        data = frame_png(light, index, transparent)
     else:
         from convanim.render.figures.frame import frame_pdf
 
-        data_bytes = frame_pdf(light, index, transparent)
-    return Still(path, index + 1, count, light.size, write_bytes(data_bytes, path))
+        data = frame_pdf(light, index, transparent)
+    return Still(path, index + 1, count, light.size, write_bytes(data, path))

@@ -22,7 +22,7 @@ from convanim.cli.failures import Commands
 from convanim.cli.flags import SpecFlags, integers, with_spec_flags
 from convanim.draw.style import Theme
 from convanim.errors import ConvanimError, quoted
-from convanim.pipeline import DURATION, MAX_FRAMES, MAX_PIXELS, Still
+from convanim.pipeline import DURATION, MAX_FRAMES, MAX_PIXELS
 from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
 from convanim.request import Request
 from convanim.story.board import Reading
@@ -340,8 +340,15 @@ def deconvnet(
     Example: convanim deconvnet --i 6 --k 3 --pool-k 2 (writes renders/conv_i6_k3_deconvnet_pool2.gif);
     convanim deconvnet --picture -o hopper.png
     """
+    from convanim.draw.frames import Drawing
     from convanim.draw.style import Style
-    from convanim.pipeline import deconvnet_drawing, default_name, picture_drawing, write_made
+    from convanim.pipeline import (
+        deconvnet_drawing,
+        default_name,
+        picture_drawing,
+        write_made,
+        write_made_still,
+    )
     from convanim.story.deconvnet import deconvnet_story, picture_story
     from convanim.story.values import given_numbers
 
@@ -365,15 +372,9 @@ def deconvnet(
         story = picture_story()
         path = out or Path("renders") / "deconvnet_picture.png"
         alt = "A grey portrait through four edge filters: each one's pooled map and reconstruction"
-        made = write_made(
-            lambda each: picture_drawing(story, each),
-            path,
-            style,
-            frame=frame,
-            duration=duration,
-            transparent=transparent,
-            alt=alt,
-        )
+
+        def make(each: Style) -> Drawing:
+            return picture_drawing(story, each)
     else:
         spec = flags.spec(max_axes=2)
         window = integers("pool_kernel", pool_kernel)
@@ -392,20 +393,19 @@ def deconvnet(
         extension = ".svg" if theme is Theme.AUTO else ".png" if frame is not None else ".gif"
         path = out or Path("renders") / default_name(spec, extension=extension, tags=tags + still)
         alt = f"ZF Net's deconvnet: {shape_text(spec)}, max pooling, and back to a reconstruction"
-        made = write_made(
-            lambda each: deconvnet_drawing(numbers, each, max_frames, max_pixels),
-            path,
-            style,
-            frame=frame,
-            duration=duration,
-            transparent=transparent,
-            alt=alt,
-        )
-    w, h = made.size
-    count = counted(made.frames, "frame")
-    if isinstance(made, Still):
-        count = f"frame {made.frame} of {made.frames}"
-    line = f"{made.path}: {count}, {w}x{h} px, {made.bytes:,} bytes"
+
+        def make(each: Style) -> Drawing:
+            return deconvnet_drawing(numbers, each, max_frames, max_pixels)
+
+    if frame is not None:
+        still_written = write_made_still(make, path, style, frame, transparent=transparent, alt=alt)
+        w, h = still_written.size
+        line = f"{path}: frame {still_written.frame} of {still_written.frames}, {w}x{h} px, "
+        line += f"{still_written.bytes:,} bytes"
+    else:
+        written = write_made(make, path, style, duration=duration, transparent=transparent, alt=alt)
+        w, h = written.size
+        line = f"{path}: {counted(written.frames, 'frame')}, {w}x{h} px, {written.bytes:,} bytes"
     if as_json:
         typer.echo(line, err=True)
         typer.echo(json.dumps(numbers.numbers()))
@@ -502,7 +502,7 @@ def gallery(
     check: options.Check = False,
 ) -> None:
     """Render the guide's 15 animations, its 4 numerical ones, 8 of channels and groups, 6
-    of networks and 4 of the backward pass.
+    of networks, 4 of the backward pass and 2 of ZF Net's deconvnet.
 
     Also writes README.md in the folder with the table. Example: convanim gallery -o renders
     """
