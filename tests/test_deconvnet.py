@@ -172,3 +172,17 @@ def test_hostile_input_is_one_error_line_and_leaves_nothing(tmp_path, args, mess
     assert message in lines[0]
     assert "Traceback" not in done.stderr and done.stdout == ""
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [["--json"], ["--picture"]])
+def test_the_gif_path_imports_neither_manim_nor_matplotlib(tmp_path, args):
+    out = str(tmp_path / "a.gif")
+    code = (
+        f"import sys; from convanim.cli import main; sys.argv = ['convanim', 'deconvnet', "
+        f"*{args!r}, '-o', {out!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('manim', 'matplotlib') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "a.gif").read_bytes()[:6] == b"GIF89a"
