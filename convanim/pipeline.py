@@ -710,6 +710,21 @@ def write_still(
     return Still(path, index + 1, count, laid_out.size, write_bytes(data, path))
 
 
+def check_deconvnet_budgets(spec: ConvSpec, max_frames: int, max_pixels: int) -> None:
+    """Refuse, from the arithmetic before any number is made, a deconvnet of ``spec`` over
+    the budgets: its convolution's and transposed convolution's frames alone, or its input
+    and output cells drawn at least MIN_CELL_PIXELS a side."""
+    frames = frame_count(spec, Reading.GATHER) + frame_count(spec.transpose(), Reading.SCATTER)
+    check_frame_budget(frames, max_frames, smaller="a smaller input")
+    cells = math.prod(spec.input_size) + math.prod(spec.output_size)
+    if cells * MIN_CELL_PIXELS**2 > max_pixels:
+        raise ConvanimError(
+            widest_term(spec),
+            f"{cells:,} cells of at least {MIN_CELL_PIXELS}x{MIN_CELL_PIXELS} px exceed the "
+            f"budget of {max_pixels} pixels per frame; draw fewer cells, or raise {{max_pixels}}",
+        )
+
+
 def deconvnet_drawing(
     story: DeconvnetStory,
     style: Style | None = None,
@@ -773,14 +788,21 @@ def deconvnet_drawing(
     return laid_out
 
 
-def picture_drawing(story: PictureStory, style: Style | None = None) -> Drawing:
+def picture_drawing(
+    story: PictureStory, style: Style | None = None, max_pixels: int = MAX_PIXELS
+) -> Drawing:
     """The real picture and, per edge filter, its weights, pooled map and reconstruction:
-    one frame (``draw.deconvnet.picture_rows``)."""
+    one frame (``draw.deconvnet.picture_rows``), within the pixel budget."""
     from convanim.draw.deconvnet import picture_rows
-    from convanim.draw.maps import draw_maps
+    from convanim.draw.maps import draw_maps, panels_size
 
     style = style or Style()
-    return draw_maps([picture_rows(story)], style)
+    rows = picture_rows(story)
+    width, height = panels_size(rows, style)
+    if width * height > max_pixels:
+        rule = f"the picture is {width}x{height} px, over the budget of {max_pixels} pixels"
+        raise ConvanimError("max_pixels", f"{rule}: raise it")
+    return draw_maps([rows], style)
 
 
 def write_made(

@@ -160,6 +160,8 @@ HOSTILE = [
     (["--max-frames", "5"], "--max-frames"),
     (["--max-pixels", "1000"], "--max-pixels"),
     (["--i", "400", "--pool-k", "1"], "frames exceed the budget"),
+    (["--i", "100000", "--k", "99999"], "exceed the budget of 4000000 pixels"),  # no numbers made
+    (["--picture", "--max-pixels", "1000"], "--max-pixels"),
 ]
 
 

@@ -343,6 +343,7 @@ def deconvnet(
     from convanim.draw.frames import Drawing
     from convanim.draw.style import Style
     from convanim.pipeline import (
+        check_deconvnet_budgets,
         deconvnet_drawing,
         default_name,
         picture_drawing,
@@ -374,9 +375,10 @@ def deconvnet(
         alt = "A grey portrait through four edge filters: each one's pooled map and reconstruction"
 
         def make(each: Style) -> Drawing:
-            return picture_drawing(story, each)
+            return picture_drawing(story, each, max_pixels)
     else:
         spec = flags.spec(max_axes=2)
+        check_deconvnet_budgets(spec, max_frames, max_pixels)
         window = integers("pool_kernel", pool_kernel)
         step = None if pool_stride is None else integers("pool_stride", pool_stride)
         numbers = deconvnet_story(
