@@ -403,7 +403,7 @@ def test_deconvnet_gallery_frame_counts():
     from convanim.integrations.gallery import deconvnet_drawer
 
     for name, frames in DECONVNET_FRAMES.items():
-        assert len(deconvnet_drawer(name)(Style()).frames) == frames, name
+        assert len(deconvnet_drawer(name)[0](Style()).frames) == frames, name
 
 
 #: Frames of the "channels and groups" entries, counted by hand: one per output channel and

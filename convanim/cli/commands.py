@@ -372,7 +372,7 @@ def deconvnet(
             raise ConvanimError(given[0], rule)
         story = picture_story()
         path = out or Path("renders") / "deconvnet_picture.png"
-        alt = "A grey portrait through four edge filters: each one's pooled map and reconstruction"
+        alt = story.about
 
         def make(each: Style) -> Drawing:
             return picture_drawing(story, each, max_pixels)
@@ -394,7 +394,7 @@ def deconvnet(
         still = () if frame is None else (f"frame{frame}",)
         extension = ".svg" if theme is Theme.AUTO else ".png" if frame is not None else ".gif"
         path = out or Path("renders") / default_name(spec, extension=extension, tags=tags + still)
-        alt = f"ZF Net's deconvnet: {shape_text(spec)}, max pooling, and back to a reconstruction"
+        alt = numbers.about
 
         def make(each: Style) -> Drawing:
             return deconvnet_drawing(numbers, each, max_frames, max_pixels)

@@ -208,18 +208,18 @@ def entry(name: str) -> Request:
     return Request.of(spec, view=View.FLAT, labels=False, values=True, pooling=mode)
 
 
-def deconvnet_drawer(name: str) -> Callable[[Style], Drawing]:
-    """What lays out deconvnet entry ``name`` in a style: its stages with their numbers
-    (seed 0), or the real picture."""
+def deconvnet_drawer(name: str) -> tuple[Callable[[Style], Drawing], str]:
+    """What lays out deconvnet entry ``name`` in a style (its stages with their numbers,
+    seed 0, or the real picture), and its alt text."""
     from convanim.pipeline import deconvnet_drawing, picture_drawing
     from convanim.story.deconvnet import deconvnet_story, picture_story
 
     drawn = DECONVNET_ENTRIES[name]
     if drawn is None:
         picture = picture_story()
-        return lambda style: picture_drawing(picture, style)
+        return (lambda style: picture_drawing(picture, style)), picture.about
     story = deconvnet_story(*drawn)
-    return lambda style: deconvnet_drawing(story, style)
+    return (lambda style: deconvnet_drawing(story, style)), story.about
 
 
 def render_one(job: tuple[str, Path]) -> list[Animation]:
@@ -228,8 +228,10 @@ def render_one(job: tuple[str, Path]) -> list[Animation]:
     if name in DECONVNET_ENTRIES:
         from convanim.pipeline import write_made
 
-        make = deconvnet_drawer(name)
-        return [write_made(make, folder / f"{name}{suffix}", Style()) for suffix in FORMATS]
+        make, about = deconvnet_drawer(name)
+        return [
+            write_made(make, folder / f"{name}{suffix}", Style(), alt=about) for suffix in FORMATS
+        ]
     request = entry(name)
     return [request.write(folder / f"{name}{suffix}") for suffix in FORMATS]
 

@@ -25,7 +25,7 @@ from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec
 from convanim.geometry.deconvnet import Deconvnet, deconvnet, pooling_over
 from convanim.story.values import SMALL_WEIGHTS, given_array, small_values
-from convanim.text import size_text
+from convanim.text import shape_text, size_text
 
 #: The keys of ``--json``, in the order of the stages.
 NUMBER_KEYS = ("x", "w", "y", "relu", "pooled", "switches", "unpooled", "reconstruction")
@@ -80,6 +80,12 @@ class DeconvnetStory:
     steps: Deconvnet
     stages: tuple[str, ...] = STAGES
 
+    @property
+    def about(self) -> str:
+        """The animation in one sentence (its alt text)."""
+        shape = shape_text(self.steps.spec)
+        return f"ZF Net's deconvnet: {shape}, max pooling, and back to a reconstruction"
+
     def numbers(self) -> dict[str, Any]:
         """The eight arrays as nested lists, channels first (PyTorch's layouts); the switches
         as integers."""
@@ -131,6 +137,10 @@ class PictureStory:
     image: np.ndarray  # (rows, columns), 0 (black) to 255 (white): integers, sums exact
     names: tuple[str, ...]
     steps: tuple[Deconvnet, ...]
+    about: str = (  # the alt text
+        "A 48x48 grey portrait through four edge filters (horizontal, vertical, two diagonal): "
+        "each one's pooled map and its reconstruction"
+    )
 
 
 def picture_story() -> PictureStory:
