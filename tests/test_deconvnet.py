@@ -188,3 +188,30 @@ def test_the_gif_path_imports_neither_manim_nor_matplotlib(tmp_path, args):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert (tmp_path / "a.gif").read_bytes()[:6] == b"GIF89a"
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=deconvnet_cases())
+def test_unpooling_frames_show_each_window_its_switch_and_the_map_so_far(case):
+    """What each unpooling frame draws: the window of pooled cell k (the cells the reference
+    window takes), its switch inside it holding the window's maximum, and the map after k
+    values back is the reference unpooling of those k alone."""
+    from convanim.geometry.deconvnet import Unpooling
+
+    spec, window, stride, seed = case
+    x, w = random_values(spec.input_size, seed), random_values(spec.kernel, seed + 1)
+    steps = deconvnet(spec, pooling_over(spec, window, stride), x[None], w[None, None])
+    unpooling = Unpooling(steps, 0)
+    relu = steps.relu[0]
+    pooled, where = reference.max_pool_with_switches(relu, window, stride)
+    assert len(unpooling) == pooled.size
+    for k, (cell, switch) in enumerate(zip(unpooling.pooled, unpooling.switch)):
+        starts = [c * s for c, s in zip(cell, stride)]
+        expected = {
+            tuple(int(a + b) for a, b in zip(starts, offset)) for offset in np.ndindex(window)
+        }
+        assert {tuple(map(int, p)) for p in unpooling.window(k)} == expected
+        assert tuple(map(int, switch)) in expected
+        assert relu[tuple(switch)] == pooled[tuple(cell)]
+        so_far = reference.max_unpool(pooled.ravel()[: k + 1], where.ravel()[: k + 1], relu.shape)
+        np.testing.assert_array_equal(unpooling.after(k + 1), so_far)
