@@ -504,7 +504,7 @@ def gallery(
     check: options.Check = False,
 ) -> None:
     """Render the guide's 15 animations, its 4 numerical ones, 8 of channels and groups, 6
-    of networks, 4 of the backward pass and 2 of ZF Net's deconvnet.
+    of networks, 5 of the backward pass and 2 of ZF Net's deconvnet.
 
     Also writes README.md in the folder with the table. Example: convanim gallery -o renders
     """
