@@ -117,10 +117,10 @@ def deconvnet_story(
     try:
         pooling = pooling_over(spec, pool_kernel, pool_stride)
     except ConvanimError as error:  # the pooling's spec is over the layer's output maps
-        names = {"kernel": "pool_kernel", "stride": "pool_stride", "input_size": "pool_kernel"}
-        error = error.renamed(names)
+        error = error.renamed({"kernel": "pool_kernel", "stride": "pool_stride"})
         rule = f"{error.rule} (the pooling reads the layer's {size_text(spec.output_size)} output)"
-        raise ConvanimError(error.argument, rule, error.axis) from None
+        culprit = "pool_kernel" if error.argument == "input_size" else error.argument
+        raise ConvanimError(culprit, rule, error.axis) from None
     x, w = seeded_values(spec, seed)
     if input_values is not None:
         x = given_array(input_values, spec.input_size, "input_values")
