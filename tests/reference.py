@@ -126,3 +126,26 @@ def pool(x: np.ndarray, spec: ConvSpec, mode: str, count_include_pad: bool = Tru
     if count_include_pad:
         return total / np.prod(spec.kernel)
     return total / sliding_window_view(real, spans)[keep].sum(axis=axes)
+
+
+def max_pool_with_switches(x: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...]):
+    """Max pooling without padding and its switches, window by window: the maximum and the
+    row-major flat index into x of its first occurrence (PyTorch's return_indices)."""
+    out_size = tuple((n - k) // s + 1 for n, k, s in zip(x.shape, kernel, stride))
+    pooled, where = np.zeros(out_size), np.zeros(out_size, dtype=int)
+    for o in np.ndindex(out_size):
+        best = None
+        for offset in np.ndindex(kernel):
+            i = tuple(oo * s + kk for oo, s, kk in zip(o, stride, offset))
+            if best is None or x[i] > x[best]:
+                best = i
+        pooled[o], where[o] = x[best], np.ravel_multi_index(best, x.shape)
+    return pooled, where
+
+
+def max_unpool(pooled: np.ndarray, where: np.ndarray, size: tuple[int, ...]) -> np.ndarray:
+    """Each pooled value written at its switch in a zero map of ``size``."""
+    out = np.zeros(int(np.prod(size)))
+    for value, index in zip(pooled.reshape(-1), where.reshape(-1)):
+        out[index] = value
+    return out.reshape(size)

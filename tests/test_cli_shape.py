@@ -125,7 +125,7 @@ def test_version_and_help_list_the_commands():
 
     assert run("--version").output.strip() == f"convanim {convanim.__version__}"
     help_text = run("--help").output
-    for command in ("shape", "gif", "gallery", "scene", "overlap", "matrix"):
+    for command in ("shape", "gif", "deconvnet", "gallery", "scene", "overlap", "matrix"):
         assert command in help_text
 
 

@@ -374,7 +374,7 @@ GUIDE_FRAMES = {
 
 def test_gallery_frame_counts_match_guide():
     """The frame count of each published GIF of the guide, from the storyboards alone."""
-    drawn_elsewhere = {*CHANNEL_FRAMES, *NETWORK_FRAMES, *BACKWARD_FRAMES}
+    drawn_elsewhere = {*CHANNEL_FRAMES, *NETWORK_FRAMES, *BACKWARD_FRAMES, *DECONVNET_FRAMES}
     assert set(GUIDE_FRAMES) == set(ALL_NAMES) - drawn_elsewhere
     specs = {**GUIDE_SPECS, **{name: spec for name, (spec, _) in NUMERICAL_SPECS.items()}}
     for name, frames in GUIDE_FRAMES.items():
@@ -392,6 +392,20 @@ BACKWARD_FRAMES = {
     "backward_bias": 1,
     "backward_weight_channels": 2 * 2 * 3 * 3,
 }
+
+
+#: Frames of the deconvnet entries, counted by hand for the 6x6 input, 3x3 kernel and 2x2
+#: pooling: the convolution's 4x4 outputs, the ReLU, the 2x2 pooled cells, each unpooled
+#: again, the second ReLU, the 4x4 stamps back, the reconstruction and the closing frame;
+#: the picture is one frame.
+DECONVNET_FRAMES = {"deconvnet": 16 + 1 + 4 + 4 + 1 + 16 + 1 + 1, "deconvnet_picture": 1}
+
+
+def test_deconvnet_gallery_frame_counts():
+    from convanim.integrations.gallery import deconvnet_drawer
+
+    for name, frames in DECONVNET_FRAMES.items():
+        assert len(deconvnet_drawer(name)[0](Style()).frames) == frames, name
 
 
 #: Frames of the "channels and groups" entries, counted by hand: one per output channel and

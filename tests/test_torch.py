@@ -436,3 +436,59 @@ def test_network_sizes_fields_and_paths_equal_torchs_forward_and_autograd(chain,
     field = receptive_field(network, cell)
     assert np.array(field.path_counts(), dtype=float).tolist() == gradient.tolist()
     np.testing.assert_array_equal(field.mask(0), gradient != 0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(spec=channel_specs(transposed=False), seed=st.integers(0, 2**16), data=st.data())
+def test_the_deconvnet_steps_are_torchs(spec, seed, data):
+    """deconvnet() against F.conv, relu, max_pool(return_indices=True), max_unpool and
+    F.conv_transpose with the same tensors: every step equal entry for entry, the switches
+    index for index (continuous values: no ties, whose winner PyTorch leaves open)."""
+    from dataclasses import replace
+
+    from convanim.geometry.deconvnet import deconvnet, pooling_over
+
+    spec = replace(spec, bias=False)
+    assume(all(before == after for before, after in spec.padding))
+    window = data.draw(st.tuples(*(st.integers(1, n) for n in spec.output_size)))
+    stride = data.draw(st.tuples(*(st.integers(1, 3) for _ in window)))
+    padding = tuple(before for before, _ in spec.padding)
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((spec.in_channels, *spec.input_size))
+    w = rng.standard_normal(spec.weight_shape)
+    steps = deconvnet(spec, pooling_over(spec, window, stride), x, w)
+    n = spec.ndim
+    conv = getattr(F, f"conv{n}d")
+    y = conv(
+        torch.from_numpy(x[None]),
+        torch.from_numpy(w),
+        None,
+        spec.stride,
+        padding,
+        spec.dilation,
+        spec.groups,
+    )
+    relu = torch.relu(y)
+    pooled, where = getattr(F, f"max_pool{n}d")(relu, window, stride, return_indices=True)
+    unpooled = getattr(F, f"max_unpool{n}d")(pooled, where, window, stride, output_size=y.shape[2:])
+    made = [
+        (m - 1) * s - 2 * p + d * (k - 1) + 1
+        for m, s, p, d, k in zip(spec.output_size, spec.stride, padding, spec.dilation, spec.kernel)
+    ]
+    output_padding = tuple(size - m for size, m in zip(spec.input_size, made))
+    back = getattr(F, f"conv_transpose{n}d")(
+        torch.relu(unpooled),
+        torch.from_numpy(w),
+        None,
+        spec.stride,
+        padding,
+        output_padding,
+        spec.groups,
+        spec.dilation,
+    )
+    np.testing.assert_allclose(steps.y, y[0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(steps.relu, relu[0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(steps.pooled, pooled[0].numpy(), atol=1e-12)
+    np.testing.assert_array_equal(steps.switches, where[0].numpy())
+    np.testing.assert_allclose(steps.unpooled, unpooled[0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(steps.reconstruction, back[0].numpy(), atol=1e-12)

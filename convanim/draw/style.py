@@ -94,6 +94,9 @@ GROUP_HUES: tuple[RGB, ...] = (
 #: Heat maps (the reconstruction scene): positive values towards the first, negative the second.
 HEAT_POSITIVE: RGB = (250, 220, 90)
 HEAT_NEGATIVE: RGB = (220, 50, 47)
+#: A grey picture (the deconvnet's): its smallest value drawn in the first, its largest in the second.
+PICTURE_DARK: RGB = (0, 0, 0)
+PICTURE_LIGHT: RGB = (255, 255, 255)
 
 
 @functools.lru_cache(maxsize=1024)  # a frame blends the same few colours for many cells
@@ -205,6 +208,9 @@ HEADING_ROOM = 1.6  # above the columns: their headings and the filters' numbers
 SUM_ROOM = 3.0  # stack: the column of partial sums
 SHEET_GAP = 0.6  # volume: between two planes of one tensor
 VOLUME_GAP = 2.5  # volume: between the input and the output tensor
+HEAT_MAP_PIXELS = 192  # maps side by side: a heat map's longer side, at most
+MAP_GAP = 1.2  # maps side by side: between two maps, in label heights
+MAP_LABEL_BAND = 2.0  # maps side by side: the band under a map that holds its name, likewise
 CLOSING_LINE_SPACING = 1.8  # a closing frame's lines of text, in text heights
 TREE_ROW_GAP = 2.2  # tree view: cells between two rows of a network, room for the edges
 TREE_EDGE_FADE = 0.72  # tree view: an edge at rest, the outline this far towards the background
