@@ -330,12 +330,10 @@ def deconvnet(
     frame: options.Frame = None,
     as_json: options.DeconvnetJson = False,
 ) -> None:
-    """Animate ZF Net's deconvnet with its numbers: conv, ReLU, max pooling keeping its
-    switches, then back: unpooling by the switches, ReLU, the transposed convolution with
-    the same filter, and the reconstruction beside x.
-
-    The layer's flags are gif's (one channel, 1-D or 2-D); --pool-k and --pool-s set the
-    max pooling over its output. --picture draws a real picture instead.
+    """Animate ZF Net's deconvnet with its numbers: a one-channel layer (gif's flags), ReLU,
+    max pooling (--pool-k, --pool-s) keeping its switches, then back: unpooling by the
+    switches, ReLU, the transposed convolution with the same filter, and the reconstruction
+    beside x. --picture draws a real picture through four edge filters instead.
 
     Example: convanim deconvnet --i 6 --k 3 --pool-k 2 (writes renders/conv_i6_k3_deconvnet_pool2.gif);
     convanim deconvnet --picture -o hopper.png
