@@ -19,7 +19,12 @@ if TYPE_CHECKING:
 
 
 #: np.pad's names for PyTorch's padding modes (its own implementation of each).
-NUMPY_PAD_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+NUMPY_PAD_MODES = {
+    "zeros": "constant",
+    "reflect": "reflect",
+    "replicate": "edge",
+    "circular": "wrap",
+}
 
 
 def pad(x: np.ndarray, padding: object, mode: str = "zeros") -> np.ndarray:
