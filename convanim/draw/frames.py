@@ -636,11 +636,11 @@ def box_corners(placement: SheetPlacement, box: np.ndarray) -> np.ndarray:
     return placement.point([[r0, c0], [r0, c1], [r1, c0], [r1, c1]])
 
 
-def copy_lines(cells: CellLayout, copies: np.ndarray) -> list[Primitive]:
+def copy_lines(cells: CellLayout, copies: np.ndarray) -> list[Segment]:
     """From each input cell to the padding cell copying it (``Step.copies``): a line between
     their centres, COPY_JOIN_INSET short of each (the copy is the tinted end)."""
     colour = cells.palette.outline
-    shapes: list[Primitive] = []
+    shapes = []
     for source, copy in copies.tolist():
         start, end = np.add(source, look.CELL_CENTRE), np.add(copy, look.CELL_CENTRE)
         along = (end - start) / np.linalg.norm(end - start)
@@ -684,7 +684,8 @@ class _FrameLayout:
         frame = self.board.step(self.story[index])
         palette = self.palette
         lit = lit_cells(self.lower, self.board.lower, frame.lower)
-        below: list[Primitive] = [*lit, *copy_lines(self.lower, frame.copies)]
+        copies = copy_lines(self.lower, frame.copies)
+        below: list[Primitive] = [*lit, *copies]
         numbers = self.numbers.frames[index] if self.numbers is not None else None
         pooling = numbers is not None and numbers.taps is None
         dot: list[Primitive] = []
@@ -695,7 +696,8 @@ class _FrameLayout:
             below += [*dot, *join]
         else:  # numbers over the joining lines, so that none strikes through a digit
             lower_numbers = self._lower_numbers(lit, numbers)
-            below += [*join, *self._lifted(lower_numbers, join, frame), *dot]
+            lines = [*join, *copies]  # numbers they cross are lifted off them
+            below += [*join, *self._lifted(lower_numbers, lines, frame), *dot]
         above: list[Primitive] = []
         if frame.counts is not None:
             above += self._accumulated(frame)
