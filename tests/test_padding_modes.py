@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 import reference
-from conftest import arange_values, random_values
+from conftest import arange_values, moded_specs, random_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,35 +30,6 @@ from convanim.geometry.backward import gradients
 from convanim.geometry.views import padding_sources
 
 SETTINGS = settings(max_examples=120, deadline=None)
-COPYING = ("reflect", "replicate", "circular")
-#: The largest padding side each mode allows on n input cells (PyTorch's F.pad).
-LARGEST_SIDE = {"reflect": lambda n: n - 1, "circular": lambda n: n, "replicate": lambda n: n + 3}
-
-
-@st.composite
-def moded_specs(draw, max_ndim: int = 2, channels: bool = False):
-    """A convolution with a copying padding mode and per-side padding within the mode's rule."""
-    mode = draw(st.sampled_from(COPYING))
-    ndim = draw(st.integers(1, max_ndim))
-    sizes = tuple(draw(st.integers(1, 6)) for _ in range(ndim))
-    largest = [LARGEST_SIDE[mode](n) for n in sizes]
-    padding = tuple((draw(st.integers(0, p)), draw(st.integers(0, p))) for p in largest)
-    groups = draw(st.integers(1, 2)) if channels else 1
-    try:
-        return ConvSpec(
-            input_size=sizes,
-            kernel=tuple(draw(st.integers(1, 4)) for _ in range(ndim)),
-            stride=tuple(draw(st.integers(1, 3)) for _ in range(ndim)),
-            dilation=tuple(draw(st.integers(1, 2)) for _ in range(ndim)),
-            padding=padding,
-            padding_mode=mode,
-            in_channels=groups * (draw(st.integers(1, 2)) if channels else 1),
-            out_channels=groups * (draw(st.integers(1, 2)) if channels else 1),
-            groups=groups,
-            bias=channels and draw(st.booleans()),
-        )
-    except ConvanimError:
-        draw(st.nothing())  # the kernel does not fit the padded input
 
 
 @SETTINGS

@@ -327,8 +327,8 @@ def explore(
     FILE, each flag lists values (--k 2,3,4) or a range (--p 0:2) and every combination
     is drawn into one page that works from file://, with no server.
 
-    The controls, as flags: --i --k --s --p --d --op -t --dims --cin --cout --groups --bias
-    --preset --layer --view --reading --overlap --theme --values --seed --input-values
+    The controls, as flags: --i --k --s --p --d --op --padding-mode -t --dims --cin --cout
+    --groups --bias --preset --layer --view --reading --overlap --theme --values --seed --input-values
     --weights --bias-values --grad --grad-values --pool --no-count-include-pad --ceil-mode
     (convanim gif --help says each); with --net: --preset --layers --i --view --cell
     --from-input --theme.
