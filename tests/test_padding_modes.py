@@ -9,10 +9,11 @@ import re
 import numpy as np
 import pytest
 import reference
-from conftest import arange_values, moded_specs, random_values
+from conftest import COPYING, arange_values, moded_specs, random_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from convanim.draw.frames import Role
 from convanim.errors import ConvanimError
 from convanim.geometry import (
     CellKind,
@@ -28,6 +29,10 @@ from convanim.geometry import (
 )
 from convanim.geometry.backward import gradients
 from convanim.geometry.views import padding_sources
+from convanim.pipeline import drawing
+from convanim.request import Request
+from convanim.story.board import Cell, build_board
+from convanim.story.values import number_text
 
 SETTINGS = settings(max_examples=120, deadline=None)
 
@@ -159,3 +164,52 @@ def test_zeros_is_the_default_and_the_mode_tells_specs_apart():
     assert plain.padding_mode == "zeros"
     assert plain == ConvSpec(input_size=4, kernel=3, padding=1, padding_mode="zeros")
     assert plain != ConvSpec(input_size=4, kernel=3, padding=1, padding_mode="circular")
+
+
+# The pictures: the board says which cells are copies and joins each copy under the
+# kernel to its source; the drawing prints the copied value and draws the join.
+
+
+@SETTINGS
+@given(spec=moded_specs())
+def test_the_board_joins_each_copy_under_the_kernel_to_the_cell_np_pad_copies(spec):
+    """Every padding cell under the kernel, and no other, is joined to an input cell, and
+    np.pad puts that input cell's value there."""
+    board = build_board(spec)
+    drawn = spec.with_leading_axes(2)
+    numbers = np.arange(math.prod(drawn.input_size)).reshape(drawn.input_size)
+    padded = reference.pad(numbers, drawn.padding, spec.padding_mode)
+    before = np.array([pair[0] for pair in drawn.padding])
+    assert (board.lower.cells == Cell.COPIED).sum() == padded.size - numbers.size
+    for step in board.steps:
+        sources, copies = step.copies[:, 0], step.copies[:, 1]
+        under = {tuple(cell) for cell in step.lower.tolist()}
+        padding = {cell for cell in under if board.lower.cells[cell] == Cell.COPIED}
+        assert {tuple(cell) for cell in copies.tolist()} == padding
+        assert (board.lower.cells[tuple(sources.T)] == Cell.INPUT).all()
+        np.testing.assert_array_equal(padded[tuple(copies.T)], numbers[tuple((sources - before).T)])
+
+
+def test_zero_padding_has_no_copies():
+    board = build_board(ConvSpec(input_size=(4, 4), kernel=3, padding=1))
+    assert not (board.lower.cells == Cell.COPIED).any()
+    assert all(len(step.copies) == 0 for step in board.steps)
+
+
+@pytest.mark.parametrize("mode", COPYING)
+@pytest.mark.parametrize("view", ["canvas", "flat"])
+def test_the_drawing_prints_each_copied_value_and_draws_one_line_per_copy(mode, view):
+    """The lower plane prints np.pad's value on every cell (x given), and each frame draws
+    one copy line per padding cell under the kernel."""
+    spec = ConvSpec(input_size=(3, 4), kernel=3, padding=(2, 1), padding_mode=mode)
+    x = random_values(spec.input_size, 7)
+    request = Request.of(spec, view=view, input_values=x.ravel().tolist(), weights=[1] * 9)
+    picture, _ = drawing(request.shown, **request.drawing_options)
+    printed = [label.text for label in picture.lower if label.role is Role.VALUE]
+    padded = reference.pad(x, spec.padding, mode)
+    assert sorted(printed) == sorted(number_text(value) for value in padded.ravel())
+    board = build_board(spec)
+    for index, frame in enumerate(picture.frames):
+        lines = [shape for shape in frame.below if shape.role is Role.COPY]
+        assert len(lines) == len(board.step(board.frames[index]).copies)
+    assert sum(len(step.copies) for step in board.steps) > 0

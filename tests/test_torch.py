@@ -43,6 +43,13 @@ EXTRA_SPECS = {
     "conv3d_asymmetric": ConvSpec(
         input_size=(4, 5, 3), kernel=(2, 3, 1), padding=((1, 0), (0, 1), (0, 0))
     ),
+    "conv2d_reflect": ConvSpec(input_size=(5, 6), kernel=3, padding=(1, 2), padding_mode="reflect"),
+    "conv1d_circular_asymmetric_strided": ConvSpec(
+        input_size=7, kernel=3, stride=2, padding=((3, 1),), padding_mode="circular"
+    ),
+    "conv2d_replicate_asymmetric": ConvSpec(
+        input_size=(4, 3), kernel=(2, 3), padding=((0, 5), (2, 1)), padding_mode="replicate"
+    ),
     "transposed1d_crop_before": ConvSpec(
         input_size=4, kernel=3, stride=2, padding=((1, 0),), output_padding=1, transposed=True
     ),
