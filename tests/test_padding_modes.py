@@ -12,7 +12,9 @@ import reference
 from conftest import COPYING, arange_values, moded_specs, random_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from convanim.cli import app
 from convanim.draw.frames import Role
 from convanim.errors import ConvanimError
 from convanim.geometry import (
@@ -213,3 +215,18 @@ def test_the_drawing_prints_each_copied_value_and_draws_one_line_per_copy(mode, 
         lines = [shape for shape in frame.below if shape.role is Role.COPY]
         assert len(lines) == len(board.step(board.frames[index]).copies)
     assert sum(len(step.copies) for step in board.steps) > 0
+
+
+def test_the_command_line_draws_a_mode_under_a_name_that_says_it(tmp_path, monkeypatch):
+    """--padding-mode reaches the picture and the default file name; shape prints the
+    PyTorch layer with its padding_mode, from the flags or from a --layer."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    done = runner.invoke(app, ["gif", "--i", "4", "--p", "1", "--padding-mode", "reflect"])
+    assert done.exit_code == 0, done.output
+    assert [path.name for path in (tmp_path / "renders").iterdir()] == ["conv_i4_k3_p1_reflect.gif"]
+    layer = "torch.nn.Conv2d(1, 1, kernel_size=3, padding=1, padding_mode='circular')"
+    for args in (["--padding-mode", "circular", "--p", "1"], ["--layer", layer]):
+        shown = runner.invoke(app, ["shape", "--i", "4", *args])
+        assert shown.exit_code == 0, shown.output
+        assert layer in shown.output.splitlines()
