@@ -135,7 +135,7 @@ def readable_on(fill: RGB, palette: Palette) -> RGB:
 HIGHLIGHT_OPACITY = 0.4  # the highlight over the footprint and the current output cell
 UNREAD_FADE = 0.6  # unread or cropped cells: this far from their colour towards the background
 CROPPED_OUTLINE_FADE = 0.55  # outlines of cropped cells, likewise
-COPY_FADE = 0.72  # a padding cell holding a copy: the input colour this far towards the background
+COPY_FADE = 0.82  # a padding cell holding a copy: the input colour this far towards the background
 STAMP_SHADE_MAX = 0.65  # scatter view: highlight share of the most-stamped output cell
 OUTSIDE_STAMP_SHADE = 0.2  # scatter view: highlight share of a stamp cell the padding crops
 
