@@ -241,7 +241,8 @@ def spec_record(spec: ConvSpec) -> dict[str, Any]:
     """A JSON-ready record of the spec and its arithmetic, for any input size and channels.
 
     ``unread_inputs`` lists the first ``RECORD_UNREAD_MAX`` unread cells, row-major;
-    the channel fields, weight and bias shapes and counts follow the older fields.
+    the channel fields, weight and bias shapes and counts follow the older fields, and
+    the padding mode (PyTorch's ``padding_mode``) last.
     """
     return {
         "transposed": spec.transposed,
@@ -264,6 +265,7 @@ def spec_record(spec: ConvSpec) -> dict[str, Any]:
         "parameter_count": spec.parameter_count,
         "multiply_accumulates": spec.multiply_accumulates,
         "dense_multiply_accumulates": spec.dense_multiply_accumulates,
+        "padding_mode": spec.padding_mode,
     }
 
 
