@@ -188,7 +188,8 @@ def drawing(
     reading: Reading = Reading.GATHER,
     cell: tuple[int, ...] | None = None,
     from_input: tuple[int, ...] | None = None,
-    names: tuple[str, str] | None = None,
+    names: tuple[str, ...] | None = None,
+    channel_tags: tuple[str, ...] | None = None,
 ) -> tuple[Drawing, Style]:
     """The laid-out animation of ``spec``, and the style it was laid out in.
 
@@ -198,7 +199,9 @@ def drawing(
     volume) read a layer one way: ``reading`` gather or scatter (transposed specs).
     A ``Network`` is drawn in a ``NetworkView`` (tree, layers, counts) for its output
     ``cell`` (None: the centre one), or for what input cell ``from_input`` reaches.
-    ``names`` renames a one-slice picture's planes (a gradient's: dy and dx).
+    ``names`` renames a picture's input and output (a gradient's: dy and dx) and, given
+    a third, a channel view's filters; ``channel_tags`` a channel view's output channels
+    (a weight gradient's: ``o,i``).
     """
     if isinstance(spec, Network):
         style = style or Style()
@@ -210,7 +213,15 @@ def drawing(
         return _separable_drawing(spec, view, style or Style(), max_frames, max_pixels, values)
     if view.channels:
         return _channel_drawing(
-            spec, view, style or Style(), reading, max_frames, max_pixels, values, names=names
+            spec,
+            view,
+            style or Style(),
+            reading,
+            max_frames,
+            max_pixels,
+            values,
+            names=names,
+            channel_tags=channel_tags,
         )
     style = style or Style()
     if style.cell is None:  # printed numbers need larger cells
@@ -297,27 +308,20 @@ def _channel_drawing(
     max_pixels: int,
     values: ValueSource | None,
     input_hues: tuple[RGB, ...] | None = None,
-    names: tuple[str, str] | None = None,
+    names: tuple[str, ...] | None = None,
+    channel_tags: tuple[str, ...] | None = None,
 ) -> tuple[Drawing, Style]:
     """The stack or volume view of ``spec`` (see ``drawing``), within the budgets;
     ``input_hues`` colour its input channels (else their groups' hues), ``names`` rename
-    its input and output tensors (a gradient's)."""
+    its input and output tensors and ``channel_tags`` its output channels (a gradient's)."""
     from convanim.draw.channels import channel_layout, check_numbers, draw_channels
 
     reading = choose(Reading, reading, "reading")
     check_numbers(view, values is not None)
     if style.cell is None and values is not None:  # printed numbers need larger cells
         style = replace(style, cell=NUMBERS_CELL)
-    check_reading(spec, reading)
-    as_drawable(spec)
-    each = "output channel and output cell" if reading is Reading.GATHER else "input cell"
-    frames = frame_count(spec, reading)
-    channels = "out_channels" if reading is Reading.GATHER else "in_channels"
-    count = getattr(spec, channels)  # frames: count times the cells; blame the larger
-    culprit = channels if count * count > frames else "input_size"
-    check_frame_budget(frames, max_frames, each, CHANNELS_SMALLER, culprit)
-    _check_channel_cells(spec, view, reading, max_pixels)
-    layout = channel_layout(spec, view, reading, style, values is not None)
+    check_channel_budgets(spec, view, reading, max_frames, max_pixels)
+    layout = channel_layout(spec, view, reading, style, values is not None, channel_tags)
     width, height = layout.size
     if width * height > max_pixels:
         raise ConvanimError(
@@ -334,6 +338,22 @@ def _channel_drawing(
     if values is not None:
         numbers = board_numbers(board, *values.channel_arrays(spec))
     return draw_channels(board, view, style, numbers, input_hues, layout), style
+
+
+def check_channel_budgets(
+    spec: ConvSpec, view: View, reading: Reading, max_frames: int, max_pixels: int
+) -> None:
+    """Refuse a channel view of ``spec`` whose frames, or whose cells alone, exceed the
+    budgets: arithmetic only, before anything as large as the picture or its numbers."""
+    check_reading(spec, reading)
+    as_drawable(spec)
+    each = "output channel and output cell" if reading is Reading.GATHER else "input cell"
+    frames = frame_count(spec, reading)
+    channels = "out_channels" if reading is Reading.GATHER else "in_channels"
+    count = getattr(spec, channels)  # frames: count times the cells; blame the larger
+    culprit = channels if count * count > frames else "input_size"
+    check_frame_budget(frames, max_frames, each, CHANNELS_SMALLER, culprit)
+    _check_channel_cells(spec, view, reading, max_pixels)
 
 
 def _largest_factor(spec: ConvSpec, reading: Reading) -> str:

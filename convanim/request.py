@@ -17,6 +17,7 @@ convanim.errors.ConvanimError: reading: reads the stack and volume views: add vi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,9 @@ from convanim.pipeline import (
     DURATION,
     MAX_FRAMES,
     MAX_PIXELS,
+    check_channel_budgets,
     check_duration,
+    check_frame_budget,
     check_network_view,
     check_pooling_view,
     check_view,
@@ -40,7 +43,7 @@ from convanim.pipeline import (
     title,
 )
 from convanim.story.backward import Grad, GradientStory
-from convanim.story.board import NetworkView, Reading, View
+from convanim.story.board import NetworkView, Reading, View, frame_count
 from convanim.story.presets import Separable
 from convanim.story.values import ValueShapes, ValueSource, given_array, small_gradient
 from convanim.text import shape_text, size_text
@@ -111,10 +114,10 @@ class Request:
         ``seed``; ``input_values``, ``weights`` and ``bias_values`` print the ones given (numbers
         in row-major order, shaped as ``ValueShapes`` says), and so does any pooling.
 
-        ``grad`` (input, weight, bias) draws the backward pass of a one-channel layer
-        instead, at its printed x and w and the upstream gradient ``grad_values`` (dy,
-        shaped as the output; by default small integers from ``seed``): see
-        ``story.backward``.
+        ``grad`` (input, weight, bias) draws the backward pass of the layer instead (one
+        channel in a one-slice view, channels in the stack view), at its printed x and w
+        and the upstream gradient ``grad_values`` (dy, shaped as the output; by default
+        small integers from ``seed``): see ``story.backward``.
 
         A ``Network`` is drawn in a ``NetworkView`` (tree for 1-D, layers for 2-D by
         default) for its output ``cell`` (None: the centre one), or for what input cell
@@ -138,13 +141,13 @@ class Request:
                 count_include_pad=count_include_pad,
                 ceil_mode=ceil_mode,
                 overlap=overlap,
+                duration=duration,
+                max_frames=max_frames,
+                max_pixels=max_pixels,
                 theme=theme,
                 width=width,
                 labels=labels,
-                duration=duration,
                 transparent=transparent,
-                max_frames=max_frames,
-                max_pixels=max_pixels,
             )
         if isinstance(shown, Network):
             layer_options = {
@@ -262,12 +265,16 @@ class Request:
         reading: Reading | str,
         count_include_pad: bool,
         ceil_mode: bool,
+        duration: int,
+        max_frames: int,
+        max_pixels: int,
         **options: Any,
     ) -> Request:
         """The request for a gradient's picture (see ``of``)."""
-        from convanim.story.backward import gradient_story
+        from convanim.story.backward import gradient_spec, gradient_story
 
-        _check_kinds(shown, seed=seed)
+        _check_kinds(shown, seed=seed, max_frames=max_frames, max_pixels=max_pixels)
+        _check_timing(duration, max_frames, max_pixels)
         if grad is None:
             raise ConvanimError("grad_values", "are dy for a gradient's picture: add {grad}")
         grad = choose(Grad, grad, "grad")
@@ -291,18 +298,30 @@ class Request:
         if one and view.channels:
             rule = "a gradient of one channel is drawn canvas, scatter or flat"
             raise ConvanimError("view", rule)
-        if not one and not view.channels:
-            raise ConvanimError("view", "a gradient with channels is drawn stack or volume")
+        if not one and view is not View.STACK:  # the volume view has no room for numbers
+            rule = "a gradient with channels is drawn {view} stack, which prints its numbers"
+            raise ConvanimError("view", rule)
         stamps = view is View.SCATTER or reading.stamps
         if stamps and grad is not Grad.INPUT:
-            rule = "dw and db gather (each weight sums what it met): draw them canvas or flat"
-            raise ConvanimError("view", rule)
+            rule = "dw and db gather (each weight sums what it met): "
+            if view is View.SCATTER:
+                raise ConvanimError("view", rule + "draw them canvas or flat")
+            raise ConvanimError("reading", rule + "drop the scatter {reading}")
         if stamps and shown.transposed:
             rule = "dx of a transposed layer is a convolution, which gathers: drop the scatter"
             raise ConvanimError("view" if view is View.SCATTER else "reading", rule)
         if bias_values is not None and not shown.bias:
             raise ConvanimError("bias_values", "the layer has no bias: add {bias}")
         layer = replace(shown, bias=False)  # its gradients' pictures leave the bias out
+        # The budgets, before any number is made: x, w and dy grow with the layer.
+        if grad is Grad.WEIGHT:  # one frame per weight
+            _check_weight_frames(layer, max_frames)
+        drawn_spec = gradient_spec(layer, grad)
+        if one:
+            frames = frame_count(drawn_spec, Reading.SCATTER if stamps else Reading.GATHER)
+            check_frame_budget(frames, max_frames)
+        else:
+            check_channel_budgets(drawn_spec, view, reading, max_frames, max_pixels)
         shapes = ValueShapes.of(shown, channels=not shown.single_channel)
         source = ValueSource(
             seed,
@@ -330,6 +349,9 @@ class Request:
             reading=reading,
             input_values=story.input,
             weights=story.weights,
+            duration=duration,
+            max_frames=max_frames,
+            max_pixels=max_pixels,
             **options,
         )
         tags = (f"grad{grad.value}", *(tag for tag in drawn.tags if tag != "values"))
@@ -427,6 +449,8 @@ class Request:
             options["reading"] = self.reading
         if self.gradient is not None:
             options["names"] = self.gradient.names
+            if self.gradient.channel_tags is not None:
+                options["channel_tags"] = self.gradient.channel_tags
         return options
 
     @property
@@ -572,6 +596,16 @@ def _given(
     values: object, shape: tuple[int, ...], argument: str, naming: str | None = None
 ) -> np.ndarray | None:
     return None if values is None else given_array(values, shape, argument, naming)
+
+
+def _check_weight_frames(layer: ConvSpec, max_frames: int) -> None:
+    """Refuse a weight gradient's picture, one frame per weight, over ``max_frames``,
+    naming the larger factor: the kernel's cells or a channel count."""
+    kernel, pairs = math.prod(layer.kernel), math.prod(layer.weight_shape[:2])
+    channels = "in_channels" if layer.in_channels >= layer.out_channels else "out_channels"
+    smaller = "fewer channels or a smaller kernel"
+    culprit = channels if pairs > kernel else "kernel"
+    check_frame_budget(math.prod(layer.weight_shape), max_frames, "weight", smaller, culprit)
 
 
 def _check_timing(duration: int, max_frames: int, max_pixels: int) -> None:

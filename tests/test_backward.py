@@ -14,7 +14,7 @@ import dataclasses
 import numpy as np
 import pytest
 import reference
-from conftest import arange_values, channel_specs, conv_specs, random_values
+from conftest import arange_values, channel_specs, random_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -37,7 +37,7 @@ def unit(shape, index) -> np.ndarray:
     return one
 
 
-def layer(spec: ConvSpec, seed: int):
+def layer_values(spec: ConvSpec, seed: int):
     x = arange_values((spec.in_channels, *spec.input_size))
     w = random_values(spec.weight_shape, seed)
     dy = random_values((spec.out_channels, *spec.output_size), seed + 1)
@@ -47,7 +47,7 @@ def layer(spec: ConvSpec, seed: int):
 @SETTINGS
 @given(spec=channel_specs(max_size=5), seed=st.integers(0, 2**16))
 def test_every_gradient_is_the_loss_at_a_unit_tensor(spec, seed):
-    x, w, dy = layer(spec, seed)
+    x, w, dy = layer_values(spec, seed)
     grads = gradients(spec, x, w, dy)
     dx = np.array([np.sum(forward(spec, unit(x.shape, i), w) * dy) for i in np.ndindex(x.shape)])
     dw = np.array([np.sum(forward(spec, x, unit(w.shape, k)) * dy) for k in np.ndindex(w.shape)])
@@ -67,7 +67,7 @@ def test_every_gradient_is_the_loss_at_a_unit_tensor(spec, seed):
 def test_the_input_gradient_is_the_transposed_layer_with_the_same_weights(spec, seed):
     """dx = C^T dy: the transposed convolution back to the input's size, run by the
     reference's own scatter, with the very same weight tensor."""
-    x, w, dy = layer(spec, seed)
+    x, w, dy = layer_values(spec, seed)
     back = spec.transpose()
     np.testing.assert_array_equal(
         gradients(spec, x, w, dy).dx, reference.conv_transpose_grouped(dy, w, back)
@@ -111,31 +111,54 @@ def test_the_weight_gradient_is_built_within_the_budget():
 
 
 @SETTINGS
-@given(spec=conv_specs(max_ndim=2, max_size=6), seed=st.integers(0, 2**16))
+@given(spec=channel_specs(max_size=6), seed=st.integers(0, 2**16))
 def test_each_gradients_picture_computes_that_gradient(spec, seed):
     """The layer a gradient's picture draws, run with the numbers it prints, gives the
     gradient: dx (the transposed layer on dy), dw (x correlated with dy, one output per
-    weight) and db (a kernel of ones over dy)."""
-    x, w, dy = (  # channels first, as the pictures take them
-        arange_values((1, *spec.input_size)),
-        random_values(spec.weight_shape, seed),
-        random_values((1, *spec.output_size), seed + 1),
-    )
-    grads = gradients(spec, x, w, dy)
-    for grad, expected in ((Grad.INPUT, grads.dx), (Grad.WEIGHT, grads.dw)):
+    weight: with channels one output channel per channel pair, holding the weights its
+    tag names) and db (a kernel of ones over each channel of dy)."""
+    layer = dataclasses.replace(spec, bias=False)
+    x, w, dy = layer_values(layer, seed)
+    grads = gradients(layer, x, w, dy)
+    for grad in (Grad.INPUT, Grad.WEIGHT):
         try:
-            story = gradient_story(spec, grad, x, w, dy)
+            story = gradient_story(layer, grad, x, w, dy)
         except ConvanimError as refused:
             # Weights that meet padding alone (dw is 0), or a transposed layer whose output
             # padding reaches its stride: no convolution goes back, so dx has no picture.
-            no_transpose = spec.transposed and any(
-                axis.output_padding >= axis.stride for axis in spec.axes
+            no_transpose = layer.transposed and any(
+                axis.output_padding >= axis.stride for axis in layer.axes
             )
             assert (grad is Grad.WEIGHT and not grads.dw.any()) or (
                 grad is Grad.INPUT and no_transpose
             ), refused
             continue
         drawn = apply(story.spec, story.input, story.weights)
-        np.testing.assert_array_equal(drawn.reshape(expected.shape), expected)
-    story = gradient_story(spec, Grad.BIAS, x, w, dy)
-    assert apply(story.spec, story.input, story.weights).item() == dy.sum()
+        if grad is Grad.INPUT:
+            np.testing.assert_array_equal(drawn.reshape(grads.dx.shape), grads.dx)
+            continue
+        assert story.spec.out_channels == layer.out_channels * layer.in_channels // layer.groups
+        tags = story.channel_tags or ("0,0",)
+        assert len(tags) == story.spec.out_channels
+        for tag, channel in zip(tags, drawn.reshape(len(tags), *layer.kernel)):
+            a, b = map(int, tag.split(","))
+            np.testing.assert_array_equal(channel, grads.dw[a, b])
+    story = gradient_story(layer, Grad.BIAS, x, w, dy)
+    drawn = apply(story.spec, story.input, story.weights)
+    np.testing.assert_array_equal(drawn.ravel(), dy.reshape(layer.out_channels, -1).sum(axis=1))
+
+
+def test_the_weight_gradient_of_a_grouped_layer_pairs_the_channels_its_groups_connect():
+    """Worked by hand: 4 input channels, 2 output channels, 2 groups, a 1x1 kernel over
+    one cell, so dw[o, i] = x[i of o's group] * dy[o]. x's channel 3 (group 1) meets
+    only dy's channel 1: w[1, 1]."""
+    spec = ConvSpec(input_size=1, kernel=1, in_channels=4, out_channels=2, groups=2)
+    x, w, dy = (
+        np.array([[2.0], [3.0], [5.0], [7.0]]),
+        np.ones((2, 2, 1)),
+        np.array([[10.0], [100.0]]),
+    )
+    story = gradient_story(spec, Grad.WEIGHT, x, w, dy)
+    assert story.channel_tags == ("0,0", "0,1", "1,0", "1,1")
+    assert story.names == ("x", "dw[o,i]", "dy[o]")  # dw[o, i]'s filter is dy[o]
+    assert apply(story.spec, story.input, story.weights).ravel().tolist() == [20, 30, 500, 700]

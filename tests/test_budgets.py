@@ -88,6 +88,20 @@ REFUSED = [
     (["gif", "--layer", "nn.Conv2d(1,1,1000000)"], "error: --layer: kernel_size: "),
     (["gif", "--preset", "separable", "--pool", "max"], "error: --pool: pooling draws one"),
     (["gif", "--preset", "depthwise", "--cin", "3000"], "error: --cin: 27000 frames"),
+    # a gradient's picture: budgets before x, w and dy (here 576 million entries each) are made
+    (
+        ["gif", "--grad", "input", "--cin", "64", "--cout", "64", "--i", "3000"],
+        "error: --i: 576000000 frames (one per output channel and output cell) exceed",
+    ),
+    (
+        ["gif", "--grad", "bias", "--bias", "--cin", "64", "--cout", "64", "--i", "3000"],
+        "error: --i: 1,150,464,576 cells of at least",
+    ),
+    (
+        ["gif", "--grad", "weight", "--cin", "64", "--cout", "64", "--i", "3000"],
+        "error: --cin: 36864 frames (one per weight) exceed",
+    ),
+    (["gif", "--grad", "input", "--i", "3000"], "error: --i: 9000000 frames exceed"),
     (["gif", "-t", "--s", HUGE], "error: --s (axis 0): canvas counts cells in 64-bit integers"),
     (["overlap", "--s", HUGE], "error: --s (axis 0): overlap_counts counts cells in 64-bit"),
     (["matrix", "-t", "--s", HUGE], "error: --s (axis 0): taps counts cells in 64-bit integers"),

@@ -96,6 +96,22 @@ FLAG_CASES = [
     ["--i", "6", "--k", "3", "--s", "2", "--p", "1", "--op", "1", "-t", "--view", "scatter"],
     ["--k", "3", "--s", "2", "--cin", "3", "--cout", "2", "--bias", "--view", "stack", "--values"],
     ["--i", "4", "--k", "2", "--s", "2", "--pool", "max"],
+    [
+        "--k",
+        "3",
+        "--s",
+        "2",
+        "--p",
+        "1",
+        "--cin",
+        "4",
+        "--cout",
+        "2",
+        "--groups",
+        "2",
+        "--grad",
+        "weight",
+    ],
 ]
 
 
@@ -128,6 +144,7 @@ def test_the_formula_and_the_code_are_what_convanim_shape_prints(flags):
         ["--layer", "nn.Conv2d(1, 1, 3)", "--k", "3"],
         ["--k", "3", "--op", "1"],
         ["--k", "3", "--reading", "scatter"],
+        ["--k", "3", "--cin", "2", "--grad", "weight", "--view", "volume"],
     ],
     ids=lambda flags: " ".join(flags),
 )
@@ -170,6 +187,16 @@ def test_a_stack_is_hovered_by_each_output_channels_cells():
     answer = shown(read_query("k=3&s=2&p=1&cin=3&cout=2&bias=1&view=stack"))
     targets = answer["targets"]
     assert len(targets) == 2 * 3 * 3  # two output channels of 3x3
+    assert len({tuple(np.round(centre)) for centre in centres(targets)}) == len(targets)
+
+
+def test_a_weight_gradient_with_channels_is_hovered_by_each_weight():
+    """dw of 4 input and 2 output channels in 2 groups, k 3: 2 x 2 x 3 x 3 weights, one
+    frame and one hover target (a dw cell) each, all in distinct places."""
+    answer = shown(read_query("k=3&s=2&p=1&cin=4&cout=2&groups=2&grad=weight"))
+    targets = answer["targets"]
+    assert answer["frames"] == 36
+    assert sorted(target[0] for target in targets) == list(range(36))
     assert len({tuple(np.round(centre)) for centre in centres(targets)}) == len(targets)
 
 

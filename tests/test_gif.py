@@ -383,12 +383,14 @@ def test_gallery_frame_counts_match_guide():
 
 
 #: Frames of the "backward pass" entries, counted by hand: dx gathers one frame per cell of
-#: the 5x5 input (or stamps one per cell of the 3x3 dy), dw one per weight, db one.
+#: the 5x5 input (or stamps one per cell of the 3x3 dy), dw one per weight (with two input
+#: and two output channels, 2 x 2 x 3 x 3 of them), db one.
 BACKWARD_FRAMES = {
     "backward_input": 5 * 5,
     "backward_input_scatter": 3 * 3,
     "backward_weight": 3 * 3,
     "backward_bias": 1,
+    "backward_weight_channels": 2 * 2 * 3 * 3,
 }
 
 

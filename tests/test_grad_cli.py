@@ -137,6 +137,38 @@ def test_a_layer_with_channels_sends_dy_back_through_its_transpose(name, reading
     assert {number_text(value) for value in json.loads(out)["db"]} <= printed
 
 
+@pytest.mark.parametrize("name", list(CHANNEL_LAYERS))
+def test_a_layer_with_channels_has_one_dw_frame_per_weight_summing_the_references_dw(
+    name, tmp_path
+):
+    """dw of a grouped convolution and of a transposed layer with channels: every entry
+    the loss at a unit weight through the grouped reference, in PyTorch's layout; the
+    picture has one frame per weight and the totals it prints ("= ...") are dw's entries,
+    each output channel tagged with the weights it holds."""
+    args, spec = CHANNEL_LAYERS[name]
+    path = tmp_path / "g.svg"
+    result = RUNNER.invoke(
+        app, ["gif", *args, "--bias", "--grad", "weight", "--json", "-o", str(path)]
+    )
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert sorted(record) == ["b", "db", "dw", "dx", "dy", "w", "x", "y"]
+    x, w, dy = (np.array(record[key]) for key in ("x", "w", "dy"))
+    np.testing.assert_array_equal(record["db"], dy.sum(axis=(1, 2)))
+    assert w.shape == spec.weight_shape
+    op = reference.conv_transpose_grouped if spec.transposed else reference.conv_grouped
+    dw = [np.sum(op(x, unit(w.shape, k), spec) * dy) for k in np.ndindex(w.shape)]
+    np.testing.assert_array_equal(np.array(record["dw"]), np.reshape(dw, w.shape))
+    assert f"g.svg: {w.size} frames," in result.stderr
+    text = path.read_text(encoding="utf-8")
+    totals = set(re.findall(r">= (-?[0-9.]+)</text>", text))
+    assert totals == {number_text(value) for value in np.ravel(dw)}
+    output, filters = ("dw[i,o]", "x[i]") if spec.transposed else ("dw[o,i]", "dy[o]")
+    assert f">{output} " in text and f">{filters} " in text
+    tags = {f">{a},{b}</text>" for a, b in np.ndindex(w.shape[:2])}
+    assert all(tag in text for tag in tags)
+
+
 @pytest.mark.parametrize("grad", ["input", "weight"])
 def test_given_numbers_are_the_ones_sent_back(grad, tmp_path):
     """x, w and dy as typed: dw of a 3x3 input and a 2x2 kernel by hand."""
@@ -175,8 +207,24 @@ def test_the_default_name_says_the_layer_and_the_gradient(tmp_path, monkeypatch)
         ),
         (["--grad", "bias"], "--grad: the layer has no bias: add --bias"),
         (["--grad", "weight", "--view", "scatter"], "--view: dw and db gather"),
-        (["--grad", "weight", "--cin", "2"], "--grad: dw is drawn for one channel"),
+        (
+            ["--grad", "weight", "--cin", "2", "--reading", "scatter"],
+            "--reading: dw and db gather (each weight sums what it met): drop the scatter --reading",
+        ),
         (["--grad", "input", "--cin", "2", "--view", "canvas"], "--view: a gradient with channels"),
+        (
+            ["--grad", "weight", "--cin", "2", "--view", "volume"],
+            "--view: a gradient with channels",
+        ),
+        (
+            ["--grad", "weight", "--cin", "8", "--cout", "8", "--k", "7", "--i", "9"],
+            "--cin: 3136 frames (one per weight) exceed the budget of 2500",
+        ),
+        (["--grad", "weight", "--max-frames", "8"], "--k: 9 frames (one per weight) exceed"),
+        (
+            ["--grad", "weight", "--cin", "2", "--grad-values", "1,2,3"],
+            "--grad-values: needs 9 values for 1x3x3, got 3",
+        ),
         (["--grad", "input", "--view", "stack"], "--view: a gradient of one channel is drawn"),
         (["--grad", "input", "-t", "--view", "scatter"], "--view: dx of a transposed layer"),
         (["--grad", "input", "--pool", "max"], "--grad: draws a convolution's backward pass"),

@@ -86,6 +86,14 @@ CASES = [
     (["gif", "--i", "1000000000"], "--i: 999999996000000004 frames exceed the budget of 2500"),
     (["gif", "--i", "100000", "--k", "3"], "raise it with --max-frames"),
     (["gif", "--pool", "max", "--i", "100000", "--k", "3"], "raise it with --max-frames"),
+    (  # a weight gradient: one frame per weight, whatever the input's size
+        ["gif", "--grad", "weight", "--cin", "64", "--cout", "64", "--i", "3000"],
+        "--cin: 36864 frames (one per weight) exceed the budget of 2500",
+    ),
+    (
+        ["gif", "--grad", "weight", "--cin", "2", "--cout", "2", "--grad-values", "1,2"],
+        "--grad-values: needs 18 values for 2x3x3, got 2",
+    ),
     (["gif", "--values", "--seed", "-1"], "--seed: must be a non-negative integer"),
     (["gif", "--duration", "0"], "Invalid value for '--duration'"),
     (["gif", "--width", "1"], "Invalid value for '--width'"),

@@ -9,6 +9,8 @@ transposed convolution).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import reference
@@ -231,6 +233,43 @@ def test_the_backward_pass_is_autograds(spec, seed):
     np.testing.assert_array_equal(grads.dw, leaves[1].grad.numpy())
     if bias is not None:
         np.testing.assert_array_equal(grads.db, bias.grad.numpy())
+
+
+@settings(max_examples=60, deadline=None)
+@given(spec=channel_specs(), seed=st.integers(0, 2**16))
+def test_the_weight_gradients_picture_prints_autograds_dw(spec, seed):
+    """The layer a dw picture draws (a depthwise convolution, one output channel per
+    channel pair), run on the numbers it prints, gives autograd's weight gradient in the
+    channel each tag names."""
+    from convanim.story.backward import Grad, gradient_story
+
+    assume(all(before == after for before, after in spec.padding))
+    padding = tuple(before for before, _ in spec.padding)
+    layer = dataclasses.replace(spec, bias=False)
+    x = random_values((layer.in_channels, *layer.input_size), seed)
+    w = random_values(layer.weight_shape, seed + 1)
+    dy = random_values((layer.out_channels, *layer.output_size), seed + 2)
+    try:
+        story = gradient_story(layer, Grad.WEIGHT, x, w, dy)
+    except ConvanimError:  # every weight meets padding alone: autograd's dw is 0
+        story = None
+    weights = torch.from_numpy(w).requires_grad_()
+    function = getattr(F, FUNCTIONAL[layer.ndim, layer.transposed])
+    if layer.transposed:
+        arguments = (layer.stride, padding, layer.output_padding, layer.groups, layer.dilation)
+    else:
+        arguments = (layer.stride, padding, layer.dilation, layer.groups)
+    y = function(torch.from_numpy(x[None]), weights, None, *arguments)
+    y.backward(torch.from_numpy(dy[None]))
+    expected = weights.grad.numpy()
+    if story is None:
+        assert not expected.any()
+        return
+    drawn = apply(story.spec, story.input, story.weights)
+    tags = story.channel_tags or ("0,0",)
+    for tag, channel in zip(tags, drawn.reshape(len(tags), *layer.kernel), strict=True):
+        a, b = map(int, tag.split(","))
+        np.testing.assert_array_equal(channel, expected[a, b])
 
 
 MODULES = [

@@ -400,7 +400,7 @@ def gallery(
     check: options.Check = False,
 ) -> None:
     """Render the guide's 15 animations, its 4 numerical ones, 8 of channels and groups, 6
-    of networks, 4 of the backward pass and 4 of padding modes.
+    of networks, 5 of the backward pass and 4 of padding modes.
 
     Also writes README.md in the folder with the table. Example: convanim gallery -o renders
     """

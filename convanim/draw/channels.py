@@ -107,10 +107,18 @@ def input_heading(spec: ConvSpec) -> str:
 SUMS_HEADING = "sum"  # over the stack view's partial sums
 
 
-def stack_layout(spec: ConvSpec, reading: Reading, style: Style, sums: bool) -> ChannelLayout:
+def stack_layout(
+    spec: ConvSpec,
+    reading: Reading,
+    style: Style,
+    sums: bool,
+    output_tags: tuple[str, ...] | None = None,
+) -> ChannelLayout:
     """The stack view's layout: input planes left, one column of slices per filter (each
     slice beside the input channel it reads), then the partial sums (``sums``), then the
-    output planes."""
+    output planes; each filter and output channel tagged with its number, or with
+    ``output_tags``."""
+    tags = output_tags or tuple(map(str, range(spec.out_channels)))
     palette, scale = style.palette, float(style.cell or look.CHANNELS_CELL)
     steps = np.rint(look.PROJECTIONS[Layout.FLAT] * scale)
     (lower_rows, lower_cols), (upper_rows, upper_cols) = _shapes(spec, reading)
@@ -203,13 +211,13 @@ def stack_layout(spec: ConvSpec, reading: Reading, style: Style, sums: bool) -> 
         ),
     ]
     headings += [
-        _heading(str(o), (filters_x + o * column + kernel_cols / 2) * unit, tag_y, scale, palette)
+        _heading(tags[o], (filters_x + o * column + kernel_cols / 2) * unit, tag_y, scale, palette)
         for o in range(spec.out_channels)
     ]
     if sums:  # the column of partial sums, named where the filters are numbered
         heading = _heading(SUMS_HEADING, sums_x * unit, tag_y, scale, palette)
         headings.append(replace(heading, align=Align.START))
-    headings += _tags(inputs, scale, palette) + _tags(outputs, scale, palette)
+    headings += _tags(inputs, scale, palette) + _tags(outputs, scale, palette, texts=tags)
     return ChannelLayout(
         size=(int(np.ceil(width * unit)), int(np.ceil(height * unit))),
         inputs=inputs,
@@ -221,10 +229,11 @@ def stack_layout(spec: ConvSpec, reading: Reading, style: Style, sums: bool) -> 
     )
 
 
-def named_headings(headings: tuple[Label, ...], names: tuple[str, str]) -> tuple[Label, ...]:
+def named_headings(headings: tuple[Label, ...], names: tuple[str, ...]) -> tuple[Label, ...]:
     """A channel view's headings naming what its tensors hold: ``dy 2x3x3`` for ``output
-    2x3x3`` (each tensor's heading begins with its role)."""
-    roles = {"input": names[0], "output": names[1]}
+    2x3x3`` (each tensor's heading begins with its role); ``names`` are the input's, the
+    output's and, if given, the filters'."""
+    roles = dict(zip(("input", "output", "filters"), names))
     renamed = []
     for label in headings:
         role, _, rest = label.text.partition(" ")
@@ -233,21 +242,29 @@ def named_headings(headings: tuple[Label, ...], names: tuple[str, str]) -> tuple
 
 
 def _tags(
-    sheets: tuple[SheetPlacement, ...], scale: float, palette: Palette, right: bool = False
+    sheets: tuple[SheetPlacement, ...],
+    scale: float,
+    palette: Palette,
+    right: bool = False,
+    texts: tuple[str, ...] | None = None,
 ) -> list[Label]:
-    """Each plane's channel number, left of it (or right)."""
+    """Each plane's channel number (or its text of ``texts``), left of it (or right)."""
     tags = []
     for channel, sheet in enumerate(sheets):
         (x0, y0), (x1, y1) = sheet.box()
         x = x1 + look.TAG_ROOM * scale / 2 if right else x0 - look.TAG_ROOM * scale / 2
         at = np.array([x, (y0 + y1) / 2])
-        tags.append(replace(_heading(str(channel), 0, 0, scale, palette), centre=at))
+        text = str(channel) if texts is None else texts[channel]
+        tags.append(replace(_heading(text, 0, 0, scale, palette), centre=at))
     return tags
 
 
-def volume_layout(spec: ConvSpec, reading: Reading, style: Style) -> ChannelLayout:
+def volume_layout(
+    spec: ConvSpec, reading: Reading, style: Style, output_tags: tuple[str, ...] | None = None
+) -> ChannelLayout:
     """The volume view's layout: each tensor a column of the guide's oblique planes, one per
-    channel, channel 0 on top; the output tensor right of the input, centred beside it."""
+    channel, channel 0 on top; the output tensor right of the input, centred beside it;
+    the output channels tagged with their numbers, or with ``output_tags``."""
     palette, scale = style.palette, float(style.cell or look.GUIDE_CELL)
     steps = np.rint(look.PROJECTIONS[Layout.OBLIQUE] * scale)
     lower, upper = _shapes(spec, reading)
@@ -289,7 +306,8 @@ def volume_layout(spec: ConvSpec, reading: Reading, style: Style) -> ChannelLayo
             palette,
         ),
     ]
-    headings += _tags(inputs, scale, palette) + _tags(outputs, scale, palette, right=True)
+    headings += _tags(inputs, scale, palette)
+    headings += _tags(outputs, scale, palette, right=True, texts=output_tags)
     width = output_box[1, 0] + margin + look.TAG_ROOM * scale
     height = label_y + (look.LABEL_ROOM + look.MARGIN / 2) * scale
     return ChannelLayout(
@@ -309,15 +327,21 @@ def _union(sheets: tuple[SheetPlacement, ...]) -> np.ndarray:
 
 
 def channel_layout(
-    spec: ConvSpec, view: View, reading: Reading, style: Style, numbers: bool
+    spec: ConvSpec,
+    view: View,
+    reading: Reading,
+    style: Style,
+    numbers: bool,
+    output_tags: tuple[str, ...] | None = None,
 ) -> ChannelLayout:
-    """The layout of ``spec`` in ``view``, read one way; ``style.width`` sets the scale."""
+    """The layout of ``spec`` in ``view``, read one way; ``style.width`` sets the scale;
+    ``output_tags`` name the output channels (else their numbers)."""
 
     def laid_out(style: Style) -> ChannelLayout:
         if View(view) is View.STACK:
             sums = numbers and Reading(reading) is Reading.GATHER
-            return stack_layout(spec, reading, style, sums)
-        return volume_layout(spec, reading, style)
+            return stack_layout(spec, reading, style, sums, output_tags)
+        return volume_layout(spec, reading, style, output_tags)
 
     if style.width is None:
         return laid_out(style)

@@ -120,13 +120,24 @@ def weight_gradient_spec(spec: ConvSpec) -> tuple[ConvSpec, tuple[slice, ...]]:
     padding after is lowered, and the source cropped, by what would give outputs past the
     last weight. A spec whose every weight meets padding alone (its dw is 0) is refused.
 
+    With channels it is depthwise: one group per source channel c, whose output channels
+    are c's weight gradients with each kernel channel j of c's group (``c * per_group +
+    j``, ``per_group`` the kernel's channels per group); ``weight_gradient_operands``
+    gives its input and weights, ``weight_gradient_pairs`` which weights each channel's are.
+
     >>> drawn, read = weight_gradient_spec(ConvSpec(input_size=6, kernel=3, stride=2))
     >>> drawn.input_size, drawn.kernel, drawn.stride, drawn.dilation, drawn.output_size, read
     ((5,), (2,), (1,), (2,), (3,), (slice(0, 5, None),))
+    >>> layer = ConvSpec(input_size=6, kernel=3, in_channels=4, out_channels=6, groups=2)
+    >>> drawn, _ = weight_gradient_spec(layer)
+    >>> drawn.in_channels, drawn.out_channels, drawn.groups  # 4 x channels, 3 dy channels each
+    (4, 12, 4)
     """
     source, kernel = spec.input_size, spec.output_size
+    sources, kernels = spec.in_channels, spec.out_channels
     if spec.transposed:
         source, kernel = kernel, source
+        sources, kernels = kernels, sources
     paddings, sizes = [], []
     for axis, n, k in zip(spec.axes, source, kernel):
         before, after = axis.padding
@@ -144,5 +155,52 @@ def weight_gradient_spec(spec: ConvSpec) -> tuple[ConvSpec, tuple[slice, ...]]:
         stride=spec.dilation,
         dilation=spec.stride,
         padding=tuple(paddings),
+        in_channels=sources,
+        out_channels=sources * (kernels // spec.groups),
+        groups=sources,
     )
     return drawn, tuple(slice(0, n) for n in sizes)
+
+
+def weight_gradient_operands(spec: ConvSpec, x: Any, dy: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The input and the weights of ``weight_gradient_spec(spec)``, channels first: the
+    source (x, or dy for a transposed spec) cropped to the cells read, and as the kernel
+    of output channel ``c * per_group + j``, kernel channel j of source channel c's group
+    (of dy, or of x for a transposed spec).
+
+    >>> layer = ConvSpec(input_size=5, kernel=2, stride=2, in_channels=2, out_channels=2)
+    >>> x, dy = np.arange(10.0).reshape(2, 5), np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> source, kernel = weight_gradient_operands(layer, x, dy)
+    >>> source.tolist()  # x, its last cell (no window reaches it) cropped
+    [[0.0, 1.0, 2.0, 3.0], [5.0, 6.0, 7.0, 8.0]]
+    >>> kernel[:, 0].tolist()  # dy's channels 0 and 1, for each of x's
+    [[1.0, 2.0], [3.0, 4.0], [1.0, 2.0], [3.0, 4.0]]
+    """
+    drawn, read = weight_gradient_spec(spec)
+    x, _ = _with_channels(spec, "x", x, spec.in_channels, spec.input_size)
+    dy, _ = _with_channels(spec, "dy", dy, spec.out_channels, spec.output_size)
+    source, kernel = (dy, x) if spec.transposed else (x, dy)
+    groups, sources = spec.groups, drawn.in_channels
+    by_group = kernel.reshape(groups, -1, *kernel.shape[1:])
+    of_each_source = by_group[np.arange(sources) // (sources // groups)]
+    every_channel: tuple[slice, ...] = (slice(None), *read)
+    return source[every_channel], of_each_source.reshape(drawn.weight_shape)
+
+
+def weight_gradient_pairs(spec: ConvSpec) -> np.ndarray:
+    """(channels, 2): for each output channel of ``weight_gradient_spec(spec)``, the
+    leading index into w (``spec.weight_shape[:2]``) of the weights whose gradient it
+    holds. Its channel ``c * per_group + j`` pairs source channel c with kernel channel j
+    of c's group: ``w[o, i]`` is x's channel i with dy's channel o (``[i, o]`` for a
+    transposed spec, where the source is dy), i and o counted within their group.
+
+    >>> layer = ConvSpec(input_size=4, kernel=3, in_channels=2, out_channels=3)
+    >>> weight_gradient_pairs(layer).tolist()  # x's channel 0 with dy's 0, 1, 2; then x's 1
+    [[0, 0], [1, 0], [2, 0], [0, 1], [1, 1], [2, 1]]
+    """
+    drawn, _ = weight_gradient_spec(spec)
+    sources, groups = drawn.in_channels, spec.groups
+    per_group = drawn.out_channels // sources
+    source, kernel = np.divmod(np.arange(drawn.out_channels), per_group)
+    group = source // (sources // groups)
+    return np.stack([group * per_group + kernel, source % (sources // groups)], axis=1)

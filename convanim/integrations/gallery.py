@@ -1,5 +1,5 @@
 """The 15 animations of Dumoulin & Visin's guide, its 4 numerical ones, 8 of channels and
-groups, 6 of networks, 4 of the backward pass and 4 of padding modes, under their own
+groups, 6 of networks, 5 of the backward pass and 4 of padding modes, under their own
 names, as GIF and as animated SVG.
 
 ``render_gallery`` writes them (in parallel) with a README table, all or none;
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import os
 import shutil
 import signal
@@ -154,13 +155,19 @@ NETWORK_ENTRIES: dict[str, tuple[str, tuple[int, ...], NetworkView, tuple[int, .
     ),
     "network_resize_convolution": (f"{_UP}; {_UP}", (3, 3), NetworkView.COUNTS, None),
 }
-#: The backward pass of the guide's stride-2 layer: name -> (layer, gradient, view).
+#: The backward pass of the guide's stride-2 layer (and of it with two input and two output
+#: channels): name -> (layer, gradient, view).
 _GUIDE_LAYER = GUIDE_SPECS["padding_strides"]
 BACKWARD_ENTRIES: dict[str, tuple[ConvSpec, Grad, View]] = {
     "backward_input": (_GUIDE_LAYER, Grad.INPUT, View.CANVAS),
     "backward_input_scatter": (_GUIDE_LAYER, Grad.INPUT, View.SCATTER),
     "backward_weight": (_GUIDE_LAYER, Grad.WEIGHT, View.CANVAS),
     "backward_bias": (dataclasses.replace(_GUIDE_LAYER, bias=True), Grad.BIAS, View.CANVAS),
+    "backward_weight_channels": (
+        dataclasses.replace(_GUIDE_LAYER, in_channels=2, out_channels=2),
+        Grad.WEIGHT,
+        View.STACK,
+    ),
 }
 #: PyTorch's padding modes on one small input, drawn flat with values: each padding cell of
 #: reflect, replicate and circular prints the input cell it copies (zeros for comparison).
@@ -335,6 +342,6 @@ def markdown_table(folder: Path) -> str:
         ("padding modes", list(PADDING_MODE_SPECS)),
     ):
         lines += ["", f"| {title} | |", "|---|---|"]
-        for left, right in zip(names[::2], names[1::2]):
-            lines.append(f"| {cell(left)} | {cell(right)} |")
+        for left, right in itertools.zip_longest(names[::2], names[1::2]):  # an odd one alone
+            lines.append(f"| {cell(left)} | {cell(right) if right else ''} |")
     return "\n".join(lines) + "\n"

@@ -1,14 +1,17 @@
 """The backward pass told as pictures convanim already draws, each exact.
 
-Given a one-channel layer, its input x, weights w and an upstream gradient dy:
+Given a layer, its input x, weights w and an upstream gradient dy:
 
 - ``dx = C^T dy`` is the transposed layer run on dy with the same weights: the guide's
   picture of it gathers (dy with zeros inserted and re-padded, under the kernel) and the
   scatter view stamps (each dy cell adds its scaled kernel back);
 - ``dw`` is the correlation of x with dy: a convolution over x whose kernel is dy,
   dilated by the stride and stepping by the dilation, one output cell per weight, so
-  each frame lights every input cell that weight met and sums them;
-- ``db`` is dy summed: a kernel of ones as large as dy, one frame.
+  each frame lights every input cell that weight met and sums them (for a transposed
+  layer dy is the input and x the kernel). With channels it is depthwise: each channel
+  of x correlated with each channel of dy its groups connect it to, one output channel
+  per pair, tagged with its weights' leading index in w;
+- ``db`` is dy summed: a kernel of ones as large as dy over each channel, one frame each.
 
 ``gradient_story`` gives the layer each picture draws, with its numbers, the names of its
 two planes and a sentence for its alt text. The numbers themselves come from
@@ -31,9 +34,13 @@ from typing import Any
 
 import numpy as np
 
-from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, apply
-from convanim.geometry.backward import gradients, weight_gradient_spec
+from convanim.geometry.backward import (
+    gradients,
+    weight_gradient_operands,
+    weight_gradient_pairs,
+    weight_gradient_spec,
+)
 from convanim.story.board import Board, Plane
 from convanim.text import alt_text
 
@@ -56,10 +63,14 @@ class GradientStory:
     spec: ConvSpec  # the layer the picture draws
     input: np.ndarray  # its input values
     weights: np.ndarray  # its kernel's values
-    names: tuple[str, str]  # its (input, output) planes, as the gradient's terms name them
+    #: Its (input, output) planes as the gradient's terms name them, and with channels
+    #: what its filters hold where they are not the layer's weights.
+    names: tuple[str, ...]
     about: str  # the alt text
     forward: tuple[np.ndarray, np.ndarray, np.ndarray]  # the layer's x, w, dy: channels first
     bias: np.ndarray | None = None  # the layer's b (1,), where it has one
+    #: With channels, dw's: each output channel's leading index into w (``o,i``).
+    channel_tags: tuple[str, ...] | None = None
 
 
 def gradient_story(
@@ -67,40 +78,50 @@ def gradient_story(
 ) -> GradientStory:
     """The picture of ``grad`` for ``layer`` at x, w and dy, channels first (x
     (in_channels, input_size...), w ``layer.weight_shape``, dy (out_channels,
-    output_size...)). dx and db are drawn for any layer (in a channel view where it has
-    channels); dw for one channel."""
+    output_size...)), any layer (drawn in a channel view where it has channels). dw with
+    channels is depthwise: one output channel per channel pair, one frame per weight."""
     grad = Grad(grad)
     forward = (x, w, dy)
+    spec = gradient_spec(layer, grad)
     about = f"the {grad.value} gradient of the {_lowered(alt_text(layer))}"
     if grad is Grad.INPUT:
-        back = layer.transpose()
         return GradientStory(
-            grad, layer, back, dy, w, ("dy", "dx"), f"dx = Cᵀ dy, {about}", forward
+            grad, layer, spec, dy, w, ("dy", "dx"), f"dx = Cᵀ dy, {about}", forward
         )
-    if grad is Grad.BIAS:  # each output channel's cells, summed: a kernel of ones over each
-        channels = layer.out_channels
-        ones = ConvSpec(
-            input_size=layer.output_size,
-            kernel=layer.output_size,
-            in_channels=channels,
-            out_channels=channels,
-            groups=channels,
-        )
-        weights = np.ones(ones.weight_shape)
+    if grad is Grad.BIAS:
+        weights = np.ones(spec.weight_shape)
         return GradientStory(
-            grad, layer, ones, dy, weights, ("dy", "db"), f"db = Σ dy, {about}", forward
+            grad, layer, spec, dy, weights, ("dy", "db"), f"db = Σ dy, {about}", forward
         )
-    if not layer.single_channel:
-        rule = (
-            f"dw is drawn for one channel; the layer has {layer.in_channels} input and "
-            f"{layer.out_channels} output channels"
-        )
-        raise ConvanimError("grad", rule)
-    spec, read = weight_gradient_spec(layer)
+    source, kernel = weight_gradient_operands(layer, x, dy)
     about = f"dw, x correlated with dy: {about}"
-    if layer.transposed:  # y[s i + d k - p] += x[i] w[k]: dy is read where x stamped
-        return GradientStory(grad, layer, spec, dy[0][read], x[0], ("dy", "dw"), about, forward)
-    return GradientStory(grad, layer, spec, x[0][read], dy[0], ("x", "dw"), about, forward)
+    if layer.single_channel:  # the one-slice views' arrays
+        plain = ("dy", "dw") if layer.transposed else ("x", "dw")
+        return GradientStory(grad, layer, spec, source[0], kernel[0, 0], plain, about, forward)
+    tags = tuple(f"{a},{b}" for a, b in weight_gradient_pairs(layer))
+    # The filter of dw[o, i] is dy's channel o (x's channel i for a transposed layer).
+    names = ("dy", "dw[i,o]", "x[i]") if layer.transposed else ("x", "dw[o,i]", "dy[o]")
+    story = GradientStory(grad, layer, spec, source, kernel, names, about, forward)
+    return replace(story, channel_tags=tags)
+
+
+def gradient_spec(layer: ConvSpec, grad: Grad) -> ConvSpec:
+    """The layer ``gradient_story`` draws for ``grad``, known before any number: the
+    transposed layer (dx), the weight gradient's convolution (dw), or a kernel of ones as
+    large as dy over each of its channels (db)."""
+    grad = Grad(grad)
+    if grad is Grad.INPUT:
+        return layer.transpose()
+    if grad is Grad.WEIGHT:
+        return weight_gradient_spec(layer)[0]
+    channels = layer.out_channels  # each output channel's cells summed: ones over each
+    return ConvSpec(
+        input_size=layer.output_size,
+        kernel=layer.output_size,
+        in_channels=channels,
+        out_channels=channels,
+        groups=channels,
+    )
 
 
 def _lowered(sentence: str) -> str:
@@ -108,7 +129,7 @@ def _lowered(sentence: str) -> str:
     return sentence[:1].lower() + sentence[1:]
 
 
-def named(board: Board, names: tuple[str, str]) -> Board:
+def named(board: Board, names: tuple[str, ...]) -> Board:
     """``board`` with its planes' labels naming what they hold: ``dy 3x3, ...`` for
     ``input 3x3, ...`` (each label begins with its plane's role)."""
     lower, upper = board.lower, board.upper
