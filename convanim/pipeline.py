@@ -100,9 +100,12 @@ def default_name(
 
     >>> default_name(ConvSpec(input_size=3, kernel=3, stride=2, padding=1, transposed=True))
     'convT_i3_k3_s2_p1.gif'
+    >>> default_name(ConvSpec(input_size=4, kernel=3, padding=1, padding_mode="reflect"))
+    'conv_i4_k3_p1_reflect.gif'
     """
     parts = ["convT" if spec.transposed else "conv", f"i{compact(spec.input_size)}"]
     parts += parameter_tokens(spec, side="-")
+    parts += [spec.padding_mode] if spec.padding_mode != "zeros" else []
     if not spec.single_channel or spec.groups > 1:
         parts += [f"c{spec.in_channels}-{spec.out_channels}"]
         parts += [f"g{spec.groups}"] if spec.groups > 1 else []

@@ -18,9 +18,25 @@ if TYPE_CHECKING:
     from convanim.geometry import ConvSpec
 
 
+#: np.pad's names for PyTorch's padding modes (its own implementation of each).
+NUMPY_PAD_MODES = {
+    "zeros": "constant",
+    "reflect": "reflect",
+    "replicate": "edge",
+    "circular": "wrap",
+}
+
+
+def pad(x: np.ndarray, padding: object, mode: str = "zeros") -> np.ndarray:
+    """``x`` padded as PyTorch's ``padding_mode`` says, by np.pad: zeros, reflect (the edge
+    not repeated), replicate (np.pad's "edge") or circular (np.pad's "wrap")."""
+    return np.pad(x, padding, mode=NUMPY_PAD_MODES[mode])  # type: ignore[call-overload]
+
+
 def conv(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
-    """Cross-correlation: zero-pad, take every dilated window, keep every s-th, weight and sum."""
-    padded = np.pad(x, spec.padding)
+    """Cross-correlation: pad (zeros, or the spec's padding mode), take every dilated window,
+    keep every s-th, weight and sum."""
+    padded = pad(x, spec.padding, spec.padding_mode)
     spans = tuple(d * (k - 1) + 1 for k, d in zip(w.shape, spec.dilation))
     windows = sliding_window_view(padded, spans)
     ndim = x.ndim
@@ -55,10 +71,10 @@ def conv_transpose(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
 def conv_grouped(
     x: np.ndarray, w: np.ndarray, spec: ConvSpec, b: np.ndarray | None = None
 ) -> np.ndarray:
-    """Grouped cross-correlation: per group, the windows of its input channels contracted
+    """Grouped cross-correlation (padded as ``pad``): per group, the windows of its input channels contracted
     with its output channels' weights over channels and kernel cells, then the bias."""
     ndim = x.ndim - 1
-    padded = np.pad(x, ((0, 0), *spec.padding))
+    padded = pad(x, ((0, 0), *spec.padding), spec.padding_mode)
     spans = tuple(d * (k - 1) + 1 for k, d in zip(w.shape[2:], spec.dilation))
     windows = sliding_window_view(padded, spans, axis=tuple(range(1, ndim + 1)))
     every_channel = slice(None)

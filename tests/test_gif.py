@@ -374,7 +374,13 @@ GUIDE_FRAMES = {
 
 def test_gallery_frame_counts_match_guide():
     """The frame count of each published GIF of the guide, from the storyboards alone."""
-    drawn_elsewhere = {*CHANNEL_FRAMES, *NETWORK_FRAMES, *BACKWARD_FRAMES, *DECONVNET_FRAMES}
+    drawn_elsewhere = {
+        *CHANNEL_FRAMES,
+        *NETWORK_FRAMES,
+        *BACKWARD_FRAMES,
+        *DECONVNET_FRAMES,
+        *PADDING_MODE_FRAMES,
+    }
     assert set(GUIDE_FRAMES) == set(ALL_NAMES) - drawn_elsewhere
     specs = {**GUIDE_SPECS, **{name: spec for name, (spec, _) in NUMERICAL_SPECS.items()}}
     for name, frames in GUIDE_FRAMES.items():
@@ -435,8 +441,18 @@ NETWORK_FRAMES = {
 }
 
 
-def test_channel_network_and_backward_gallery_frame_counts():
-    for name, frames in {**CHANNEL_FRAMES, **NETWORK_FRAMES, **BACKWARD_FRAMES}.items():
+#: Frames of the "padding modes" entries: one per cell of the 4x4 output (3x3 kernel, padding 1).
+PADDING_MODE_FRAMES = {
+    "padding_mode_zeros": 4 * 4,
+    "padding_mode_reflect": 4 * 4,
+    "padding_mode_replicate": 4 * 4,
+    "padding_mode_circular": 4 * 4,
+}
+
+
+def test_channel_network_backward_and_padding_mode_gallery_frame_counts():
+    every = {**CHANNEL_FRAMES, **NETWORK_FRAMES, **BACKWARD_FRAMES, **PADDING_MODE_FRAMES}
+    for name, frames in every.items():
         request = entry(name)
         shown, options = request.shown, request.drawing_options
         assert len(drawing(shown, **options)[0].frames) == frames, name

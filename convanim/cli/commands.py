@@ -429,8 +429,8 @@ def explore(
     FILE, each flag lists values (--k 2,3,4) or a range (--p 0:2) and every combination
     is drawn into one page that works from file://, with no server.
 
-    The controls, as flags: --i --k --s --p --d --op -t --dims --cin --cout --groups --bias
-    --preset --layer --view --reading --overlap --theme --values --seed --input-values
+    The controls, as flags: --i --k --s --p --d --op --padding-mode -t --dims --cin --cout
+    --groups --bias --preset --layer --view --reading --overlap --theme --values --seed --input-values
     --weights --bias-values --grad --grad-values --pool --no-count-include-pad --ceil-mode
     (convanim gif --help says each); with --net: --preset --layers --i --view --cell
     --from-input --theme.
@@ -502,7 +502,7 @@ def gallery(
     check: options.Check = False,
 ) -> None:
     """Render the guide's 15 animations, its 4 numerical ones, 8 of channels and groups, 6
-    of networks, 5 of the backward pass and 2 of ZF Net's deconvnet.
+    of networks, 5 of the backward pass, 2 of ZF Net's deconvnet and 4 of padding modes.
 
     Also writes README.md in the folder with the table. Example: convanim gallery -o renders
     """

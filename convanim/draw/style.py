@@ -138,6 +138,7 @@ def readable_on(fill: RGB, palette: Palette) -> RGB:
 HIGHLIGHT_OPACITY = 0.4  # the highlight over the footprint and the current output cell
 UNREAD_FADE = 0.6  # unread or cropped cells: this far from their colour towards the background
 CROPPED_OUTLINE_FADE = 0.55  # outlines of cropped cells, likewise
+COPY_FADE = 0.82  # a padding cell holding a copy: the input colour this far towards the background
 STAMP_SHADE_MAX = 0.65  # scatter view: highlight share of the most-stamped output cell
 OUTSIDE_STAMP_SHADE = 0.2  # scatter view: highlight share of a stamp cell the padding crops
 
@@ -176,6 +177,12 @@ LABEL_OFFSET = 0.55  # from a plane's edge to its label's centre
 DASH_PERIOD = 0.5  # a dash and its gap: about two dashes per cell edge, as in the guide
 CELL_PIXELS_PER_OUTLINE_PIXEL = 18  # outline width: one pixel per this many pixels of cell edge
 JOIN_WIDTH = 1  # pixels: the lines joining footprint and output are the guide's thin ones
+COPY_JOIN_WIDTH = (
+    2  # pixels: the line from an input cell to a padding cell under the kernel copying it
+)
+COPY_JOIN_INSET = (
+    0.3  # cells: that line stops this far short of both cells' centres, clear of their numbers
+)
 MIN_CELL_PIXELS = 8  # smallest cell edge that still draws: outlines, dashes and a dot fit
 CURRENT_STAMP_OUTLINE = 3  # scatter view: the current stamp's outline, in outline widths
 RING_OUTLINE = 2  # the ring around a max-pooling winner, in outline widths

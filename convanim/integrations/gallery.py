@@ -1,6 +1,6 @@
 """The 15 animations of Dumoulin & Visin's guide, its 4 numerical ones, 8 of channels and
-groups, 6 of networks, 5 of the backward pass and 2 of ZF Net's deconvnet, under their own
-names, as GIF and as animated SVG.
+groups, 6 of networks, 5 of the backward pass, 2 of ZF Net's deconvnet and 4 of padding
+modes, under their own names, as GIF and as animated SVG.
 
 ``render_gallery`` writes them (in parallel) with a README table, all or none;
 ``stale_files`` says which files of a folder differ from what convanim renders now.
@@ -23,6 +23,7 @@ from convanim.draw.frames import Drawing
 from convanim.draw.style import Style
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, PoolMode
+from convanim.geometry.spec import PADDING_MODES
 from convanim.pipeline import Animation
 from convanim.request import Request
 from convanim.story.backward import Grad
@@ -176,6 +177,12 @@ DECONVNET_ENTRIES: dict[str, tuple[ConvSpec, int] | None] = {
     "deconvnet": (ConvSpec(input_size=(6, 6), kernel=3), 2),
     "deconvnet_picture": None,
 }
+#: PyTorch's padding modes on one small input, drawn flat with values: each padding cell of
+#: reflect, replicate and circular prints the input cell it copies (zeros for comparison).
+PADDING_MODE_SPECS: dict[str, ConvSpec] = {
+    f"padding_mode_{mode}": ConvSpec(input_size=(4, 4), kernel=3, padding=1, padding_mode=mode)
+    for mode in PADDING_MODES
+}
 ALL_NAMES = (
     *GUIDE_SPECS,
     *NUMERICAL_SPECS,
@@ -183,6 +190,7 @@ ALL_NAMES = (
     *NETWORK_ENTRIES,
     *BACKWARD_ENTRIES,
     *DECONVNET_ENTRIES,
+    *PADDING_MODE_SPECS,
 )
 
 
@@ -197,7 +205,10 @@ FORMATS = (".gif", ".svg")
 def entry(name: str) -> Request:
     """The request that draws gallery animation ``name``: without labels (the guide's bare
     look); the numerical ones flat, with values; the channel ones in their view, labelled;
-    the networks' named stacks on a small input; the gradients with their numbers."""
+    the networks' named stacks on a small input; the gradients with their numbers; the
+    padding modes flat, with values, labelled with their mode."""
+    if name in PADDING_MODE_SPECS:
+        return Request.of(PADDING_MODE_SPECS[name], view=View.FLAT, values=True)
     if name in BACKWARD_ENTRIES:
         layer, grad, view = BACKWARD_ENTRIES[name]
         return Request.of(layer, view=view, grad=grad)
@@ -359,6 +370,7 @@ def markdown_table(folder: Path) -> str:
         ("networks", list(NETWORK_ENTRIES)),
         ("the backward pass", list(BACKWARD_ENTRIES)),
         ("ZF Net's deconvnet", list(DECONVNET_ENTRIES)),
+        ("padding modes", list(PADDING_MODE_SPECS)),
     ):
         lines += ["", f"| {title} | |", "|---|---|"]
         for left, right in itertools.zip_longest(names[::2], names[1::2]):  # an odd one alone

@@ -56,6 +56,14 @@ class SceneParams:
     network: Network | None = None
     cell: tuple[int, ...] | None = None
 
+    def __post_init__(self) -> None:
+        if self.spec.padding_mode != "zeros":
+            raise ConvanimError(
+                "padding_mode",
+                f"the Manim scenes pad with zeros, got {self.spec.padding_mode!r} "
+                "(convanim gif draws the copies)",
+            )
+
 
 def _dilated_stack(size: int, dilations: tuple[int, ...]) -> Network:
     """Convolutions of 2-cell kernels with these dilations, one after the other, on ``size``."""
