@@ -8,9 +8,12 @@ them, so memory does not grow with the number of frames.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from convanim.draw.frames import Drawing, Projection, draw
 from convanim.draw.style import GUIDE_CELL, MIN_CELL_PIXELS, NUMBERS_CELL, RGB, Layout, Style, Theme
@@ -33,6 +36,7 @@ from convanim.story.board import (
     still_index,
     with_overlap_step,
 )
+from convanim.story.deconvnet import DeconvnetStory, PictureStory
 from convanim.story.presets import Separable
 from convanim.story.values import (
     Numbers,
@@ -98,9 +102,12 @@ def default_name(
 
     >>> default_name(ConvSpec(input_size=3, kernel=3, stride=2, padding=1, transposed=True))
     'convT_i3_k3_s2_p1.gif'
+    >>> default_name(ConvSpec(input_size=4, kernel=3, padding=1, padding_mode="reflect"))
+    'conv_i4_k3_p1_reflect.gif'
     """
     parts = ["convT" if spec.transposed else "conv", f"i{compact(spec.input_size)}"]
     parts += parameter_tokens(spec, side="-")
+    parts += [spec.padding_mode] if spec.padding_mode != "zeros" else []
     if not spec.single_channel or spec.groups > 1:
         parts += [f"c{spec.in_channels}-{spec.out_channels}"]
         parts += [f"g{spec.groups}"] if spec.groups > 1 else []
@@ -760,3 +767,164 @@ def write_still(
 
         data = frame_pdf(laid_out, index, transparent)
     return Still(path, index + 1, count, laid_out.size, write_bytes(data, path))
+
+
+def check_deconvnet_budgets(spec: ConvSpec, max_frames: int, max_pixels: int) -> None:
+    """Refuse, from the arithmetic before any number is made, a deconvnet of ``spec`` over
+    the budgets: its convolution's and transposed convolution's frames alone, or its input
+    and output cells drawn at least MIN_CELL_PIXELS a side."""
+    frames = frame_count(spec, Reading.GATHER) + frame_count(spec.transpose(), Reading.SCATTER)
+    check_frame_budget(frames, max_frames, smaller="a smaller input")
+    cells = math.prod(spec.input_size) + math.prod(spec.output_size)
+    if cells * MIN_CELL_PIXELS**2 > max_pixels:
+        raise ConvanimError(
+            widest_term(spec),
+            f"{cells:,} cells of at least {MIN_CELL_PIXELS}x{MIN_CELL_PIXELS} px exceed the "
+            f"budget of {max_pixels} pixels per frame; draw fewer cells, or raise {{max_pixels}}",
+        )
+
+
+def deconvnet_drawing(
+    story: DeconvnetStory,
+    style: Style | None = None,
+    max_frames: int = MAX_FRAMES,
+    max_pixels: int = MAX_PIXELS,
+) -> Drawing:
+    """The deconvnet's stages one after the other, each under its heading (``story.stages``):
+    the convolution's board, the ReLU, the max pooling's board with its winners, the
+    unpooling, the ReLU again, the transposed convolution's scatter view and the
+    reconstruction beside x, within the budgets (checked from the sizes first)."""
+    from convanim.draw.channels import in_sequence
+    from convanim.draw.deconvnet import reconstruction_frames, relu_frames, unpooling_frames
+    from convanim.draw.maps import draw_maps
+    from convanim.geometry.deconvnet import Unpooling
+
+    style = style or Style()
+    if style.cell is None:  # printed numbers need larger cells
+        style = replace(style, cell=NUMBERS_CELL)
+    steps = story.steps
+    spec, back = steps.spec, steps.spec.transpose()
+    pooled = steps.pooled[0].size
+    frames = frame_count(spec, Reading.GATHER) + frame_count(back, Reading.SCATTER)
+    frames += frame_count(steps.pooling.windows, Reading.GATHER) + pooled + 3 + 1
+    check_frame_budget(frames, max_frames, smaller="a smaller input or a larger pooling window")
+    x, w = steps.x[0], steps.w[0, 0]
+    unpooled = steps.unpooled[0]
+    options: dict[str, Any] = {"style": style, "max_frames": max_frames, "max_pixels": max_pixels}
+    parts = [
+        drawing(spec, values=ValueSource(input=x, weights=w), names=("x", "y"), **options)[0],
+        draw_maps(relu_frames(steps.y[0], ("y", "max(y, 0)")), style),
+        drawing(
+            steps.pooling.spec,
+            pooling=steps.pooling,
+            values=ValueSource(input=steps.relu[0]),
+            names=("max(y, 0)", "pooled"),
+            **options,
+        )[0],
+        draw_maps(unpooling_frames(Unpooling(steps, 0)), style),
+        draw_maps(relu_frames(unpooled, ("unpooled", "max(unpooled, 0)")), style),
+        drawing(
+            back,
+            view=View.SCATTER,
+            values=ValueSource(input=np.maximum(unpooled, 0.0), weights=w),
+            names=("max(unpooled, 0)", "x'"),
+            **options,
+        )[0],
+        draw_maps(reconstruction_frames(steps), style),
+    ]
+    closing = [
+        "x' = C^T max(unpool(maxpool(max(C x, 0))), 0)",
+        "each pooled activation sends its filter back, weighted by how strongly it answered",
+    ]
+    laid_out = in_sequence(parts, story.stages, closing, style)
+    width, height = laid_out.size
+    if width * height > max_pixels:
+        raise ConvanimError(
+            widest_term(spec),
+            f"{width}x{height} px frames exceed the budget of {max_pixels} pixels; "
+            "draw fewer cells, or raise {max_pixels}",
+        )
+    return laid_out
+
+
+def picture_drawing(
+    story: PictureStory, style: Style | None = None, max_pixels: int = MAX_PIXELS
+) -> Drawing:
+    """The real picture and, per edge filter, its weights, pooled map and reconstruction:
+    one frame (``draw.deconvnet.picture_rows``), within the pixel budget."""
+    from convanim.draw.deconvnet import picture_rows
+    from convanim.draw.maps import draw_maps, panels_size
+
+    style = style or Style()
+    rows = picture_rows(story)
+    width, height = panels_size(rows, style)
+    if width * height > max_pixels:
+        rule = f"the picture is {width}x{height} px, over the budget of {max_pixels} pixels"
+        raise ConvanimError("max_pixels", f"{rule}: raise it")
+    return draw_maps([rows], style)
+
+
+def write_made(
+    make: Callable[[Style], Drawing],
+    path: Path | str,
+    style: Style,
+    *,
+    duration: int = DURATION,
+    transparent: bool = False,
+    alt: str = "",
+) -> Animation:
+    """Write the animation ``make`` lays out in ``style`` (a drawing no board describes: the
+    deconvnet's) to ``path`` in the format of its extension, checked before anything is
+    drawn. Theme auto (SVG only) lays it out in the light and the dark palette; ``alt`` is
+    an SVG's title."""
+    from convanim.render.encode.files import check_destination
+    from convanim.render.encode.writers import check_suffix
+
+    path = Path(path)
+    check_suffix(path, transparent)
+    check_duration(duration)
+    _check_theme(path, {"style": style})
+    check_destination(path)
+    if path.suffix.lower() != ".svg":
+        return write_drawing(make(style), path, duration, transparent)
+    light, *dark = (make(each) for each in style.schemes())
+    return write_drawing(light, path, duration, transparent, dark[0] if dark else None, alt)
+
+
+def write_made_still(
+    make: Callable[[Style], Drawing],
+    path: Path | str,
+    style: Style,
+    frame: int,
+    *,
+    transparent: bool = False,
+    alt: str = "",
+) -> Still:
+    """Write frame number ``frame`` (1-based) of what ``make`` lays out (as ``write_made``)
+    to ``path``: .svg, .png or .pdf."""
+    from convanim.render.encode.files import check_destination, write_bytes
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in STILL_FORMATS:
+        formats = ", ".join(STILL_FORMATS)
+        raise ConvanimError("out", f"{path}: a still frame is written as {formats}")
+    _check_theme(path, {"style": style})
+    check_destination(path)
+    light, *dark = (make(each) for each in style.schemes())
+    count = len(light.frames)
+    index = _frame_index(frame, count)
+    if suffix == ".svg":
+        from convanim.render.vector.svg import svg_document
+
+        document = svg_document(light, DURATION, transparent, alt, dark[0] if dark else None, index)
+        data = document.encode()
+    elif suffix == ".png":
+        from convanim.render.raster.painter import frame_png
+
+        data = frame_png(light, index, transparent)
+    else:
+        from convanim.render.figures.frame import frame_pdf
+
+        data = frame_pdf(light, index, transparent)
+    return Still(path, index + 1, count, light.size, write_bytes(data, path))

@@ -27,7 +27,7 @@ from convanim.errors import ConvanimError, quoted
 from convanim.geometry import ConvSpec, Pooling, PoolMode, default_input_size
 from convanim.geometry.network import MAX_STAGES, Network, Stage, Upsample, op_sizes
 from convanim.geometry.pooling import ceil_mode_refusal
-from convanim.geometry.spec import IntOrSequence
+from convanim.geometry.spec import PADDING_MODES, IntOrSequence
 
 # Each layer's arguments that change the arithmetic, in PyTorch's positional order,
 # with PyTorch's defaults; ``...`` marks a required argument.
@@ -86,7 +86,7 @@ SIGNATURES: dict[str, dict[str, Any]] = {
 _PER_AXIS = ("kernel_size", "stride", "padding", "dilation", "output_padding")
 _FLAGS = ("bias", "return_indices", "ceil_mode", "count_include_pad")
 _PADDING_NAMES = ("same", "valid")  # PyTorch's, for convolutions only
-_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")  # PyTorch's
+
 #: Arguments whose names print(module) writes bare (padding=same): read as those strings.
 _BARE_NAMES = ("padding", "padding_mode", "mode")
 #: Longest layer text read: a call a person types is far shorter.
@@ -202,6 +202,7 @@ class Layer:
                     out_channels=given["out_channels"],
                     groups=given["groups"],
                     bias=given["bias"],
+                    padding_mode=given["padding_mode"],
                 )
             try:
                 windows = ConvSpec(sizes, **self._spatial())
@@ -262,30 +263,13 @@ def _layer(name: str, given: dict[str, Any], argument: str, source: str, text: s
             raise refuse("padding='same' needs stride 1 (PyTorch's rule for strided convolutions)")
     mode = arguments.get("padding_mode", "zeros")
     if mode != "zeros":
-        if mode not in _PADDING_MODES:
-            raise refuse(f"padding_mode: must be one of {_PADDING_MODES}, got {quoted(mode)}")
+        if mode not in PADDING_MODES:
+            raise refuse(f"padding_mode: must be one of {PADDING_MODES}, got {quoted(mode)}")
         if signature is _CONV_TRANSPOSE:
             raise refuse(f"padding_mode: {name} pads with zeros only (PyTorch's rule)")
-        if _pads(arguments, ndim):
-            raise refuse(
-                f"padding_mode: convanim pads with zeros only ('zeros'), got {quoted(mode)} "
-                "(with padding 0 any mode will do)"
-            )
     if arguments.get("divisor_override") is not None:
         raise refuse("divisor_override: only None (the window's own divisor) is drawn")
     return Layer(name, arguments, source, argument, text)
-
-
-def _pads(arguments: dict[str, Any], ndim: int) -> bool:
-    """Whether a checked convolution's padding adds cells (its padding_mode matters)."""
-    padding = arguments["padding"]
-    if padding == "same":  # d*(k-1) cells per axis
-        kernel, dilation = (
-            value if isinstance(value, tuple) else (value,) * ndim
-            for value in (arguments["kernel_size"], arguments["dilation"])
-        )
-        return any(d * (k - 1) for k, d in zip(kernel, dilation))
-    return padding != "valid" and any(padding if isinstance(padding, tuple) else (padding,))
 
 
 def _called_name(function: ast.expr) -> str | None:
@@ -944,6 +928,16 @@ def build_network(
             raise _refusal(argument, each.source, f"reads {reads} channels, but {giver} {channels}")
         if isinstance(each, Layer):  # its errors name it by its source
             op = each.build(size)
+            if (
+                isinstance(op, ConvSpec)
+                and op.padding_mode != "zeros"
+                and any(map(any, op.padding))
+            ):
+                rule = (
+                    f"padding_mode: a network's layers pad with zeros here, got "
+                    f"{quoted(op.padding_mode)} (convanim gif --layer draws the copies of one layer)"
+                )
+                raise _refusal(argument, each.source, rule)
         elif isinstance(each, UpsampleLayer):
             scale = each.scale if isinstance(each.scale, tuple) else (each.scale,) * ndim
             op = Upsample(size, scale)

@@ -279,6 +279,12 @@ class Request:
         if grad is None:
             raise ConvanimError("grad_values", "are dy for a gradient's picture: add {grad}")
         grad = choose(Grad, grad, "grad")
+        if isinstance(shown, ConvSpec) and shown.padding_mode != "zeros":
+            rule = (
+                f"draws zero padding only, got {{padding_mode}} {shown.padding_mode}: each copy's "
+                "gradient would fold back onto its input cell (geometry.backward computes it)"
+            )
+            raise ConvanimError("grad", rule)
         if isinstance(shown, Separable):
             raise ConvanimError("grad", "draws one layer's backward pass: drop {preset}")
         if _pooling(shown, pooling, count_include_pad, ceil_mode) is not None:

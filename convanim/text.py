@@ -126,6 +126,8 @@ def torch_lines(spec: ConvSpec) -> list[str]:
 
     >>> torch_lines(ConvSpec(input_size=5, kernel=3, in_channels=4, out_channels=2, groups=2))
     ['torch.nn.Conv1d(4, 2, kernel_size=3, groups=2, bias=False)']
+    >>> torch_lines(ConvSpec(input_size=5, kernel=3, padding=1, padding_mode="reflect"))
+    ["torch.nn.Conv1d(1, 1, kernel_size=3, padding=1, padding_mode='reflect')"]
     """
     if spec.ndim > 3:
         return [f"# PyTorch has no {spec.ndim}-D convolution layer"]
@@ -145,6 +147,9 @@ def torch_lines(spec: ConvSpec) -> list[str]:
         arguments.append(f"groups={spec.groups}")
     if not spec.bias and not spec.single_channel:
         arguments.append("bias=False")
+    copying = spec.padding_mode != "zeros"
+    if copying and symmetric:  # asymmetric padding copies in F.pad, below
+        arguments.append(f"padding_mode={spec.padding_mode!r}")
     lines = [f"{layer}({spec.in_channels}, {spec.out_channels}, {', '.join(arguments)})"]
     if not symmetric:
         if spec.transposed:
@@ -153,7 +158,8 @@ def torch_lines(spec: ConvSpec) -> list[str]:
         else:
             # F.pad lists (before, after) pairs starting from the last axis.
             pairs = ", ".join(f"{pb}, {pa}" for pb, pa in reversed(spec.padding))
-            lines.append(f"# asymmetric padding: pad first, x = F.pad(x, ({pairs}))")
+            mode = f", mode={spec.padding_mode!r}" if copying else ""
+            lines.append(f"# asymmetric padding: pad first, x = F.pad(x, ({pairs}){mode})")
     return lines
 
 
@@ -235,7 +241,8 @@ def spec_record(spec: ConvSpec) -> dict[str, Any]:
     """A JSON-ready record of the spec and its arithmetic, for any input size and channels.
 
     ``unread_inputs`` lists the first ``RECORD_UNREAD_MAX`` unread cells, row-major;
-    the channel fields, weight and bias shapes and counts follow the older fields.
+    the channel fields, weight and bias shapes and counts follow the older fields, and
+    the padding mode (PyTorch's ``padding_mode``) last.
     """
     return {
         "transposed": spec.transposed,
@@ -258,6 +265,7 @@ def spec_record(spec: ConvSpec) -> dict[str, Any]:
         "parameter_count": spec.parameter_count,
         "multiply_accumulates": spec.multiply_accumulates,
         "dense_multiply_accumulates": spec.dense_multiply_accumulates,
+        "padding_mode": spec.padding_mode,
     }
 
 

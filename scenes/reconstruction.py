@@ -5,6 +5,8 @@ inputs of a fixed length, cᵢ itself gets the strongest response. So an input
 that "explains" all of y is the sum of the cᵢ, each weighted by how strongly it
 fired: x' = Σᵢ yᵢ cᵢ, which is Cᵀy, the transposed convolution of y.
 It is not the inverse of the convolution: only what the kernel responds to returns.
+Then ZF Net's deconvnet, the whole round trip: conv, ReLU, max pooling keeping its
+switches, unpooling by them, ReLU and the transposed convolution with the same kernel.
 
 Render: manim -ql scenes/reconstruction.py ReconstructionScene
 """
@@ -30,6 +32,7 @@ from convanim.render.manim.blocks import BACKGROUND, HIGHLIGHT, Grid, caption, h
 from convanim.story.scenes import DEFAULTS, MINUS, PRIME, SceneParams, reconstruction_plan
 
 CELL = 0.32
+ROUND_TRIP_SCALE = 0.6  # the round trip's seven maps in one row
 #: How the plan's candidate names read on screen.
 SHOWN_NAMES = {"c_i": "cᵢ", "-c_i": f"{MINUS}cᵢ"}
 
@@ -119,4 +122,48 @@ class ReconstructionScene(Scene):
         self.play(FadeIn(original))
         note = caption("not the inverse: what returns is what the kernel responds to, its edges")
         self.play(Write(note.next_to(VGroup(original, done), DOWN, buff=0.4)))
+        self.wait(2)
+
+        # 5. ZF Net's deconvnet: down through ReLU and max pooling, and back by its switches.
+        trip = plan.deconvnet
+        heading = narration("ZF Net's deconvnet: down through ReLU and max pooling, and back")
+        self.play(
+            FadeOut(VGroup(original, done, note)), ReplacementTransform(same, heading.move_to(same))
+        )
+        stages = VGroup(
+            *(
+                labelled(heat_map(values, CELL * ROUND_TRIP_SCALE), name, theme.SMALL_FONT)
+                for values, name in (
+                    (trip.x[0], "x"),
+                    (trip.y[0], "conv"),
+                    (trip.relu[0], "ReLU"),
+                    (trip.pooled[0], "max pool"),
+                    (trip.unpooled[0], "unpool"),
+                    (plan.unpooled_relu, "ReLU"),
+                    (trip.reconstruction[0], f"Cᵀ: x{PRIME}"),
+                )
+            )
+        ).arrange(RIGHT, buff=0.35)
+        stages.scale_to_fit_width(min(stages.width, self.camera.frame_width - 0.6))
+        stages.shift(0.2 * DOWN)
+        for index, stage in enumerate(stages):
+            self.play(FadeIn(stage), run_time=0.6)
+            if index == 3:  # each pooled value's winner in the ReLU map: its switch
+                switches = VGroup(
+                    *(
+                        SurroundingRectangle(cell, color=HIGHLIGHT, buff=0.0)
+                        for cell in stages[2][0].cells(plan.switch_positions)
+                    )
+                )
+                self.play(FadeIn(switches))
+            if index == 4:  # the unpooled values stand where the switches say
+                back = VGroup(
+                    *(
+                        SurroundingRectangle(cell, color=HIGHLIGHT, buff=0.0)
+                        for cell in stages[4][0].cells(plan.switch_positions)
+                    )
+                )
+                self.play(ReplacementTransform(switches.copy(), back))
+        ending = caption("the reconstruction brings back the edges the pooled cells answered to")
+        self.play(Write(ending.next_to(stages, DOWN, buff=0.4)))
         self.wait(2)

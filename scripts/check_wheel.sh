@@ -37,6 +37,9 @@ with Image.open(sys.argv[1]) as gif:
     assert gif.n_frames == 9, gif.n_frames  # one per cell of the 3x3 output
 EOF
 
+# The real picture is package data: the deconvnet draws it from the installed wheel.
+"$bin/convanim" deconvnet --picture -o "$work/picture.png"
+
 mkdir "$work/site"
 printf 'extensions = ["convanim.integrations.sphinx"]\nproject = "wheel check"\n' >"$work/site/conf.py"
 cat >"$work/site/index.rst" <<'EOF'

@@ -76,6 +76,37 @@ def channel_specs(draw, transposed: bool | None = None, max_ndim: int = 2, max_s
     )
 
 
+COPYING = ("reflect", "replicate", "circular")
+#: The largest padding side each mode allows on n input cells (PyTorch's F.pad).
+LARGEST_SIDE = {"reflect": lambda n: n - 1, "circular": lambda n: n, "replicate": lambda n: n + 3}
+
+
+@st.composite
+def moded_specs(draw, max_ndim: int = 2, channels: bool = False):
+    """A convolution with a copying padding mode and per-side padding within the mode's rule."""
+    mode = draw(st.sampled_from(COPYING))
+    ndim = draw(st.integers(1, max_ndim))
+    sizes = tuple(draw(st.integers(1, 6)) for _ in range(ndim))
+    largest = [LARGEST_SIDE[mode](n) for n in sizes]
+    padding = tuple((draw(st.integers(0, p)), draw(st.integers(0, p))) for p in largest)
+    groups = draw(st.integers(1, 2)) if channels else 1
+    try:
+        return ConvSpec(
+            input_size=sizes,
+            kernel=tuple(draw(st.integers(1, 4)) for _ in range(ndim)),
+            stride=tuple(draw(st.integers(1, 3)) for _ in range(ndim)),
+            dilation=tuple(draw(st.integers(1, 2)) for _ in range(ndim)),
+            padding=padding,
+            padding_mode=mode,
+            in_channels=groups * (draw(st.integers(1, 2)) if channels else 1),
+            out_channels=groups * (draw(st.integers(1, 2)) if channels else 1),
+            groups=groups,
+            bias=channels and draw(st.booleans()),
+        )
+    except ConvanimError:
+        draw(st.nothing())  # the kernel does not fit the padded input
+
+
 def arange_values(shape) -> np.ndarray:
     """Distinct values (1, 2, 3, ...) so that any misplaced index changes a result."""
     return np.arange(1, int(np.prod(shape)) + 1, dtype=float).reshape(shape)

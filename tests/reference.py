@@ -18,9 +18,25 @@ if TYPE_CHECKING:
     from convanim.geometry import ConvSpec
 
 
+#: np.pad's names for PyTorch's padding modes (its own implementation of each).
+NUMPY_PAD_MODES = {
+    "zeros": "constant",
+    "reflect": "reflect",
+    "replicate": "edge",
+    "circular": "wrap",
+}
+
+
+def pad(x: np.ndarray, padding: object, mode: str = "zeros") -> np.ndarray:
+    """``x`` padded as PyTorch's ``padding_mode`` says, by np.pad: zeros, reflect (the edge
+    not repeated), replicate (np.pad's "edge") or circular (np.pad's "wrap")."""
+    return np.pad(x, padding, mode=NUMPY_PAD_MODES[mode])  # type: ignore[call-overload]
+
+
 def conv(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
-    """Cross-correlation: zero-pad, take every dilated window, keep every s-th, weight and sum."""
-    padded = np.pad(x, spec.padding)
+    """Cross-correlation: pad (zeros, or the spec's padding mode), take every dilated window,
+    keep every s-th, weight and sum."""
+    padded = pad(x, spec.padding, spec.padding_mode)
     spans = tuple(d * (k - 1) + 1 for k, d in zip(w.shape, spec.dilation))
     windows = sliding_window_view(padded, spans)
     ndim = x.ndim
@@ -55,10 +71,10 @@ def conv_transpose(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
 def conv_grouped(
     x: np.ndarray, w: np.ndarray, spec: ConvSpec, b: np.ndarray | None = None
 ) -> np.ndarray:
-    """Grouped cross-correlation: per group, the windows of its input channels contracted
+    """Grouped cross-correlation (padded as ``pad``): per group, the windows of its input channels contracted
     with its output channels' weights over channels and kernel cells, then the bias."""
     ndim = x.ndim - 1
-    padded = np.pad(x, ((0, 0), *spec.padding))
+    padded = pad(x, ((0, 0), *spec.padding), spec.padding_mode)
     spans = tuple(d * (k - 1) + 1 for k, d in zip(w.shape[2:], spec.dilation))
     windows = sliding_window_view(padded, spans, axis=tuple(range(1, ndim + 1)))
     every_channel = slice(None)
@@ -126,3 +142,26 @@ def pool(x: np.ndarray, spec: ConvSpec, mode: str, count_include_pad: bool = Tru
     if count_include_pad:
         return total / np.prod(spec.kernel)
     return total / sliding_window_view(real, spans)[keep].sum(axis=axes)
+
+
+def max_pool_with_switches(x: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...]):
+    """Max pooling without padding and its switches, window by window: the maximum and the
+    row-major flat index into x of its first occurrence (PyTorch's return_indices)."""
+    out_size = tuple((n - k) // s + 1 for n, k, s in zip(x.shape, kernel, stride))
+    pooled, where = np.zeros(out_size), np.zeros(out_size, dtype=int)
+    for o in np.ndindex(out_size):
+        best = None
+        for offset in np.ndindex(kernel):
+            i = tuple(oo * s + kk for oo, s, kk in zip(o, stride, offset))
+            if best is None or x[i] > x[best]:
+                best = i
+        pooled[o], where[o] = x[best], np.ravel_multi_index(best, x.shape)
+    return pooled, where
+
+
+def max_unpool(pooled: np.ndarray, where: np.ndarray, size: tuple[int, ...]) -> np.ndarray:
+    """Each pooled value written at its switch in a zero map of ``size``."""
+    out = np.zeros(int(np.prod(size)))
+    for value, index in zip(pooled.reshape(-1), where.reshape(-1)):
+        out[index] = value
+    return out.reshape(size)

@@ -141,11 +141,12 @@ def test_a_separable_preset_of_one_channel_is_drawn_as_channels(tmp_path):
             6 * (99_998 * 3) ** 2 + 2 * 99_998**2,
         ),
         # a 149,955-cell canvas per axis (3000 cells, 49 zeros between each two, 2 + 2
-        # padding), 9 entries per grid cell; the input cells and kernel taps, 2 columns
+        # padding), 12 entries per grid cell (9, and the 2 columns of the input cell each
+        # holds and whether it is a copy); the input cells and kernel taps, 2 columns
         (
             canvas,
             ConvSpec(input_size=(3000, 3000), kernel=3, transposed=True, stride=50),
-            9 * 149_955**2 + 2 * (3000**2 + 9),
+            12 * 149_955**2 + 2 * (3000**2 + 9),
         ),
     ],
 )

@@ -57,6 +57,20 @@ def test_shape_json_record():
     assert record["transposed"] is False
 
 
+def test_shape_json_record_of_a_padding_mode():
+    """A copying mode's record names it, and every tap multiplies an input value (a copy
+    or the cell itself): 25 outputs times 9 taps, none lost to a zero."""
+    result = run("shape", "--i", "5", "--k", "3", "--p", "1", "--padding-mode", "reflect", "--json")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert record["padding_mode"] == "reflect"
+    assert record["multiply_accumulates"] == record["dense_multiply_accumulates"] == 25 * 9
+    assert record["unread_count"] == 0
+    zeros = json.loads(run("shape", "--i", "5", "--k", "3", "--p", "1", "--json").output)
+    assert zeros["padding_mode"] == "zeros"
+    assert zeros["multiply_accumulates"] == 13 * 13  # per axis 5 x 3 taps, less the 2 on padding
+
+
 def test_dims_flag_sets_number_of_axes():
     result = run("shape", "--i", "4", "--k", "3", "--dims", "3", "--json")
     assert json.loads(result.output)["output_size"] == [2, 2, 2]
@@ -125,7 +139,7 @@ def test_version_and_help_list_the_commands():
 
     assert run("--version").output.strip() == f"convanim {convanim.__version__}"
     help_text = run("--help").output
-    for command in ("shape", "gif", "gallery", "scene", "overlap", "matrix"):
+    for command in ("shape", "gif", "deconvnet", "gallery", "scene", "overlap", "matrix"):
         assert command in help_text
 
 

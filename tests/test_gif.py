@@ -374,7 +374,14 @@ GUIDE_FRAMES = {
 
 def test_gallery_frame_counts_match_guide():
     """The frame count of each published GIF of the guide, from the storyboards alone."""
-    drawn_elsewhere = {*CHANNEL_FRAMES, *NETWORK_FRAMES, *BACKWARD_FRAMES, *THREED_FRAMES}
+    drawn_elsewhere = {
+        *CHANNEL_FRAMES,
+        *NETWORK_FRAMES,
+        *BACKWARD_FRAMES,
+        *DECONVNET_FRAMES,
+        *PADDING_MODE_FRAMES,
+        *THREED_FRAMES,
+    }
     assert set(GUIDE_FRAMES) == set(ALL_NAMES) - drawn_elsewhere
     specs = {**GUIDE_SPECS, **{name: spec for name, (spec, _) in NUMERICAL_SPECS.items()}}
     for name, frames in GUIDE_FRAMES.items():
@@ -392,6 +399,20 @@ BACKWARD_FRAMES = {
     "backward_bias": 1,
     "backward_weight_channels": 2 * 2 * 3 * 3,
 }
+
+
+#: Frames of the deconvnet entries, counted by hand for the 6x6 input, 3x3 kernel and 2x2
+#: pooling: the convolution's 4x4 outputs, the ReLU, the 2x2 pooled cells, each unpooled
+#: again, the second ReLU, the 4x4 stamps back, the reconstruction and the closing frame;
+#: the picture is one frame.
+DECONVNET_FRAMES = {"deconvnet": 16 + 1 + 4 + 4 + 1 + 16 + 1 + 1, "deconvnet_picture": 1}
+
+
+def test_deconvnet_gallery_frame_counts():
+    from convanim.integrations.gallery import deconvnet_drawer
+
+    for name, frames in DECONVNET_FRAMES.items():
+        assert len(deconvnet_drawer(name)[0](Style()).frames) == frames, name
 
 
 #: Frames of the "channels and groups" entries, counted by hand: one per output channel and
@@ -421,13 +442,26 @@ NETWORK_FRAMES = {
 }
 
 
+#: Frames of the "padding modes" entries: one per cell of the 4x4 output (3x3 kernel, padding 1).
+PADDING_MODE_FRAMES = {
+    "padding_mode_zeros": 4 * 4,
+    "padding_mode_reflect": 4 * 4,
+    "padding_mode_replicate": 4 * 4,
+    "padding_mode_circular": 4 * 4,
+}
 #: Frames of the "three dimensions" entry, counted by hand: one per cell of its 2x3x3 output.
 THREED_FRAMES = {"conv3d": 2 * 3 * 3}
 
 
-def test_channel_network_and_backward_gallery_frame_counts():
-    counted = {**CHANNEL_FRAMES, **NETWORK_FRAMES, **BACKWARD_FRAMES, **THREED_FRAMES}
-    for name, frames in counted.items():
+def test_channel_network_backward_and_padding_mode_gallery_frame_counts():
+    every = {
+        **CHANNEL_FRAMES,
+        **NETWORK_FRAMES,
+        **BACKWARD_FRAMES,
+        **PADDING_MODE_FRAMES,
+        **THREED_FRAMES,
+    }
+    for name, frames in every.items():
         request = entry(name)
         shown, options = request.shown, request.drawing_options
         assert len(drawing(shown, **options)[0].frames) == frames, name

@@ -173,12 +173,39 @@ CASES = [
         "convanim's own rule",
     ),
     (
-        [
-            "shape",
-            "--layer",
-            "Conv2d(1, 1, kernel_size=(3, 3), padding=same, padding_mode=reflect)",
-        ],
-        "padding_mode: convanim pads with zeros only ('zeros'), got 'reflect' (with padding 0",
+        ["shape", "--layer", "Conv2d(1, 1, kernel_size=(3, 3), padding=5, padding_mode=reflect)"],
+        "--layer: 'Conv2d(1, 1, kernel_size=(3, 3), padding=5, padding_mode=reflect)': "
+        "padding_mode (axis 0): reflect needs each side of padding below input_size (5), got 5",
+    ),
+    (["gif", "--padding-mode", "mirror"], "--padding-mode: must be one of zeros, reflect,"),
+    (
+        ["gif", "--i", "3", "--p", "3", "--padding-mode", "reflect"],
+        "--padding-mode (axis 0): reflect needs each side of --p below --i (3), got 3",
+    ),
+    (
+        ["gif", "--i", "3", "--p", "4,0", "--padding-mode", "circular"],
+        "--padding-mode (axis 0): circular needs each side of --p at most --i (3), got 4",
+    ),
+    (
+        ["gif", "-t", "--p", "1", "--padding-mode", "reflect"],
+        "--padding-mode: reflect is not defined for a transposed convolution",
+    ),
+    (
+        ["gif", "--layer", "nn.ConvTranspose2d(1, 1, 3, padding_mode='reflect')"],
+        "--layer: \"nn.ConvTranspose2d(1, 1, 3, padding_mode='reflect')\": padding_mode: "
+        "ConvTranspose2d pads with zeros only",
+    ),
+    (
+        ["gif", "--pool", "max", "--k", "2", "--p", "1", "--padding-mode", "reflect"],
+        "--padding-mode: pooling has no padding mode",
+    ),
+    (
+        ["gif", "--p", "1", "--padding-mode", "replicate", "--grad", "input"],
+        "--grad: draws zero padding only, got --padding-mode replicate",
+    ),
+    (
+        ["matrix", "--i", "3", "--p", "1", "--padding-mode", "circular", "-o", "m.png"],
+        "--padding-mode: circular copies input cells into the padding, so an entry of C",
     ),
     (["gif", "--overlap"], "--overlap: the overlap frame closes a scatter view"),
     (["gif", "--view", "scatter"], "--view: the scatter view needs a transposed spec (-t)"),

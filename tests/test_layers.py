@@ -54,19 +54,25 @@ ACCEPTED = [
     ),
     ("nn.Conv1d(1, 1, 3, padding='valid', padding_mode='zeros')", ConvSpec(6, 3, bias=True)),
     ("nn.Conv1d(1, 1, +3)", ConvSpec(6, 3, bias=True)),
-    (  # as print(module) writes it: names bare, and padding_mode changes nothing at padding 0
+    (  # as print(module) writes it: names bare
         "Conv1d(2, 4, kernel_size=(3,), stride=(1,), padding=same)",
         ConvSpec(6, 3, padding="same", in_channels=2, out_channels=4, bias=True),
     ),
     (
         "Conv2d(1, 1, kernel_size=(3, 3), stride=(1, 1), padding_mode=reflect)",
-        ConvSpec(SQUARE, 3, bias=True),
+        ConvSpec(SQUARE, 3, bias=True, padding_mode="reflect"),
     ),
-    ("nn.Conv1d(1, 1, 3, padding=valid, padding_mode='circular')", ConvSpec(6, 3, bias=True)),
-    ("nn.Conv1d(1, 1, 1, padding=same, padding_mode=replicate)", ConvSpec(6, 1, bias=True)),
     (
-        "nn.Conv2d(1, 1, (3, 1), padding=(0, 0), padding_mode=reflect)",
-        ConvSpec(SQUARE, (3, 1), bias=True),
+        "nn.Conv1d(1, 1, 3, padding=valid, padding_mode='circular')",
+        ConvSpec(6, 3, bias=True, padding_mode="circular"),
+    ),
+    (
+        "nn.Conv1d(1, 1, 3, padding=same, padding_mode=replicate)",
+        ConvSpec(6, 3, padding=1, bias=True, padding_mode="replicate"),
+    ),
+    (
+        "nn.Conv2d(1, 1, (3, 1), padding=(2, 0), padding_mode=reflect)",
+        ConvSpec(SQUARE, (3, 1), padding=(2, 0), bias=True, padding_mode="reflect"),
     ),
     (
         "nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1, groups=2)",
@@ -163,10 +169,13 @@ REFUSED = [
     ("nn.Conv2d(1, 1, (3, 3, 3))", "kernel_size: Conv2d takes one value or 2, got 3"),
     ("nn.Conv1d(1, 1, (3, 3))", "kernel_size: Conv1d takes one value or 1, got 2"),
     (
-        "nn.Conv2d(1, 1, 3, padding=1, padding_mode='reflect')",
-        "padding_mode: convanim pads with zeros",
+        "nn.Conv2d(1, 1, 3, padding=(1, 6), padding_mode='reflect')",
+        "padding_mode (axis 1): reflect needs each side of padding below input_size (6), got 6",
     ),
-    ("nn.Conv1d(1, 1, 3, padding=same, padding_mode=reflect)", "got 'reflect' (with padding 0"),
+    (
+        "nn.Conv1d(1, 1, 3, padding=7, padding_mode=circular)",
+        "padding_mode (axis 0): circular needs each side of padding at most input_size (6), got 7",
+    ),
     (
         "nn.Conv1d(1, 1, 3, padding_mode='mirror')",
         "padding_mode: must be one of ('zeros', 'reflect'",
@@ -371,11 +380,14 @@ def test_from_torch_takes_subclasses_and_refuses_other_modules():
     assert str(caught.value).startswith("module: must be one of torch.nn's Conv1d, Conv2d")
     with pytest.raises(ConvanimError, match=r"module: .*: Conv2d has no attribute groups"):
         from_torch(stand_in("Conv2d", **{k: v for k, v in CONV2D.items() if k != "groups"}))
+    circular = from_torch(stand_in("Conv2d", **{**CONV2D, "padding_mode": "circular"}), (6, 6))
+    assert circular.padding_mode == "circular"
     with pytest.raises(ConvanimError) as caught:
-        from_torch(stand_in("Conv2d", **{**CONV2D, "padding_mode": "circular"}))
+        from_torch(stand_in("Conv2d", **{**CONV2D, "padding_mode": "mirror"}))
     assert caught.value.argument == "module"
-    assert "padding_mode: convanim pads with zeros only ('zeros'), got 'circular'" in str(
-        caught.value
+    assert (
+        "padding_mode: must be one of ('zeros', 'reflect', 'replicate', 'circular'), got 'mirror'"
+        in str(caught.value)
     )
 
 

@@ -139,6 +139,11 @@ def test_a_model_file_as_print_writes_it(tmp_path):
         (("--layers", ""), "error: --layers: no layers"),
         (("--preset", "dcgan", "--view", "layers"), "error: --i: 3516x4267 px frames exceed"),
         (("--layers", "nn.Conv2d(1, 1, 3)", "--i", "100000000"), "error: --i:"),
+        (
+            ("--layers", "nn.Conv1d(1, 1, 3, padding=1, padding_mode='circular')", "--i", "8"),
+            "error: --layers: layer 1 (nn.Conv1d(1, 1, 3, padding=1, padding_mode='circular')): "
+            "padding_mode: a network's layers pad with zeros here, got 'circular'",
+        ),
     ],
 )
 def test_bad_input_is_one_error_line_with_exit_2(tmp_path, args, message):

@@ -273,3 +273,25 @@ def test_backward_plan_sends_dy_back_as_the_reference_and_its_board_says(spec):
         footprint = np.array(sorted(map(tuple, step.lower)))  # row-major, as the kernel's taps
         total = plan.backward_values[tuple(footprint.T)] @ met
         assert total == plan.dx[tuple(step.upper[0])]
+
+
+def test_reconstruction_plan_round_trip_is_the_deconvnet_of_the_reference():
+    """The scene's last part, ZF Net's round trip of the same picture and kernel: each map
+    against the reference (max pooling with switches window by window, unpooling by them,
+    conv_transpose), and the switches marked where the pooled values came from."""
+    params = DEFAULTS["ReconstructionScene"]
+    spec = params.spec
+    plan = reconstruction_plan(params)
+    trip = plan.deconvnet
+    relu = np.maximum(reference.conv(plan.image, plan.w, spec), 0)
+    pooled, where = reference.max_pool_with_switches(relu, (2, 2), (2, 2))
+    unpooled = reference.max_unpool(pooled, where, relu.shape)
+    np.testing.assert_array_equal(trip.relu[0], relu)
+    np.testing.assert_array_equal(trip.pooled[0], pooled)
+    np.testing.assert_array_equal(trip.unpooled[0], unpooled)
+    np.testing.assert_array_equal(plan.unpooled_relu, unpooled)
+    made = reference.conv_transpose(unpooled, plan.w, spec.transpose())
+    np.testing.assert_array_equal(trip.reconstruction[0], made)
+    rows, columns = plan.switch_positions.T
+    np.testing.assert_array_equal(relu[rows, columns], pooled.ravel())
+    np.testing.assert_array_equal(rows * relu.shape[1] + columns, where.ravel())

@@ -14,7 +14,7 @@ import dataclasses
 import numpy as np
 import pytest
 import reference
-from conftest import channel_specs, random_values
+from conftest import COPYING, channel_specs, moded_specs, random_values
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -44,6 +44,13 @@ EXTRA_SPECS = {
     "conv2d_symmetric_per_axis": ConvSpec(input_size=(5, 6), kernel=3, padding=(1, 2)),
     "conv3d_asymmetric": ConvSpec(
         input_size=(4, 5, 3), kernel=(2, 3, 1), padding=((1, 0), (0, 1), (0, 0))
+    ),
+    "conv2d_reflect": ConvSpec(input_size=(5, 6), kernel=3, padding=(1, 2), padding_mode="reflect"),
+    "conv1d_circular_asymmetric_strided": ConvSpec(
+        input_size=7, kernel=3, stride=2, padding=((3, 1),), padding_mode="circular"
+    ),
+    "conv2d_replicate_asymmetric": ConvSpec(
+        input_size=(4, 3), kernel=(2, 3), padding=((0, 5), (2, 1)), padding_mode="replicate"
     ),
     "transposed1d_crop_before": ConvSpec(
         input_size=4, kernel=3, stride=2, padding=((1, 0),), output_padding=1, transposed=True
@@ -275,6 +282,9 @@ MODULES = [
     "torch.nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)",
     "torch.nn.AvgPool1d(3, stride=2, ceil_mode=True)",
     "torch.nn.Conv2d(2, 4, 3, padding_mode='reflect')",  # no padding: the mode changes nothing
+    "torch.nn.Conv2d(2, 4, 3, stride=2, padding=(2, 1), padding_mode='reflect')",
+    "torch.nn.Conv2d(2, 2, 3, padding=1, padding_mode='replicate', groups=2)",
+    "torch.nn.Conv1d(1, 3, 4, padding='same', dilation=2, padding_mode='circular')",
     "torch.nn.Conv3d(2, 2, (3, 2, 3), stride=(2, 1, 1), padding=(1, 0, 1), dilation=(1, 2, 1))",
     "torch.nn.ConvTranspose3d(1, 2, 3, stride=2, padding=1, output_padding=(1, 0, 1))",
     "torch.nn.MaxPool3d(2, stride=(1, 2, 2), padding=1)",
@@ -307,6 +317,7 @@ PRINTED = [
     "torch.nn.Conv1d(2, 4, 3, padding='same')",
     "torch.nn.Conv2d(2, 2, 3, padding_mode='reflect', bias=False)",
     "torch.nn.Conv2d(2, 2, 1, padding='same', padding_mode='circular', groups=2)",
+    "torch.nn.Conv2d(1, 1, 3, padding=2, padding_mode='replicate')",
     "torch.nn.ConvTranspose2d(2, 2, 3, stride=2, output_padding=1)",
     "torch.nn.MaxPool2d(3, stride=2, padding=1)",
     "torch.nn.AvgPool1d(2)",
@@ -440,3 +451,132 @@ def test_network_sizes_fields_and_paths_equal_torchs_forward_and_autograd(chain,
     field = receptive_field(network, cell)
     assert np.array(field.path_counts(), dtype=float).tolist() == gradient.tolist()
     np.testing.assert_array_equal(field.mask(0), gradient != 0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(spec=channel_specs(transposed=False), seed=st.integers(0, 2**16), data=st.data())
+def test_the_deconvnet_steps_are_torchs(spec, seed, data):
+    """deconvnet() against F.conv, relu, max_pool(return_indices=True), max_unpool and
+    F.conv_transpose with the same tensors: every step equal entry for entry, the switches
+    index for index (continuous values: no ties, whose winner PyTorch leaves open)."""
+    from dataclasses import replace
+
+    from convanim.geometry.deconvnet import deconvnet, pooling_over
+
+    spec = replace(spec, bias=False)
+    assume(all(before == after for before, after in spec.padding))
+    window = data.draw(st.tuples(*(st.integers(1, n) for n in spec.output_size)))
+    stride = data.draw(st.tuples(*(st.integers(1, 3) for _ in window)))
+    padding = tuple(before for before, _ in spec.padding)
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((spec.in_channels, *spec.input_size))
+    w = rng.standard_normal(spec.weight_shape)
+    steps = deconvnet(spec, pooling_over(spec, window, stride), x, w)
+    n = spec.ndim
+    conv = getattr(F, f"conv{n}d")
+    y = conv(
+        torch.from_numpy(x[None]),
+        torch.from_numpy(w),
+        None,
+        spec.stride,
+        padding,
+        spec.dilation,
+        spec.groups,
+    )
+    relu = torch.relu(y)
+    pooled, where = getattr(F, f"max_pool{n}d")(relu, window, stride, return_indices=True)
+    unpooled = getattr(F, f"max_unpool{n}d")(pooled, where, window, stride, output_size=y.shape[2:])
+    made = [
+        (m - 1) * s - 2 * p + d * (k - 1) + 1
+        for m, s, p, d, k in zip(spec.output_size, spec.stride, padding, spec.dilation, spec.kernel)
+    ]
+    output_padding = tuple(size - m for size, m in zip(spec.input_size, made))
+    back = getattr(F, f"conv_transpose{n}d")(
+        torch.relu(unpooled),
+        torch.from_numpy(w),
+        None,
+        spec.stride,
+        padding,
+        output_padding,
+        spec.groups,
+        spec.dilation,
+    )
+    np.testing.assert_allclose(steps.y, y[0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(steps.relu, relu[0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(steps.pooled, pooled[0].numpy(), atol=1e-12)
+    np.testing.assert_array_equal(steps.switches, where[0].numpy())
+    np.testing.assert_allclose(steps.unpooled, unpooled[0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(steps.reconstruction, back[0].numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", COPYING)
+@pytest.mark.parametrize("size", [1, 2, 3, 4])
+def test_each_mode_takes_the_paddings_f_pad_takes_and_copies_what_it_copies(mode, size):
+    """Every (before, after) up to two past the input size: ConvSpec refuses the mode's
+    padding exactly where F.pad raises, and otherwise its padded input is F.pad's."""
+    from convanim.geometry import canvas_values
+
+    x = np.arange(1.0, size + 1)
+    for before in range(size + 3):
+        for after in range(size + 3):
+            try:
+                padded = F.pad(torch.from_numpy(x)[None, None], (before, after), mode=mode)
+            except (RuntimeError, NotImplementedError):
+                padded = None
+            try:
+                spec = ConvSpec(size, kernel=1, padding=((before, after),), padding_mode=mode)
+            except ConvanimError as error:
+                assert error.argument == "padding_mode"
+                assert padded is None, (mode, size, before, after)
+                continue
+            assert padded is not None, (mode, size, before, after)
+            np.testing.assert_array_equal(canvas_values(spec, x), padded[0, 0].numpy())
+
+
+@pytest.mark.parametrize("mode", COPYING)
+def test_a_transposed_layer_takes_no_mode_in_pytorch_or_convanim(mode):
+    with pytest.raises(ValueError, match='Only "zeros" padding mode'):
+        torch.nn.ConvTranspose2d(1, 1, 3, padding=1, padding_mode=mode)
+    with pytest.raises(ConvanimError, match="not defined for a transposed convolution"):
+        ConvSpec((3, 3), kernel=3, padding=1, transposed=True, padding_mode=mode)
+
+
+@settings(max_examples=150, deadline=None)
+@given(spec=moded_specs(channels=True), seed=st.integers(0, 2**16))
+def test_a_layer_with_a_padding_mode_is_the_torch_module_forward_and_backward(spec, seed):
+    """nn.Conv1d/2d built with the spec's padding_mode (symmetric padding) or F.pad with the
+    mode then the convolution (per-side padding): y, and under autograd dx, dw and db."""
+    from convanim.geometry.backward import gradients
+
+    x = random_values((spec.in_channels, *spec.input_size), seed)
+    w = random_values(spec.weight_shape, seed + 1)
+    b = random_values(spec.out_channels, seed + 2) if spec.bias else None
+    dy = random_values((spec.out_channels, *spec.output_size), seed + 3)
+    leaves = [torch.from_numpy(array).requires_grad_() for array in (x[None], w)]
+    bias = None if b is None else torch.from_numpy(b).requires_grad_()
+    if all(before == after for before, after in spec.padding):
+        layer = getattr(torch.nn, f"Conv{spec.ndim}d")(
+            spec.in_channels,
+            spec.out_channels,
+            spec.kernel,
+            stride=spec.stride,
+            padding=tuple(before for before, _ in spec.padding),
+            dilation=spec.dilation,
+            groups=spec.groups,
+            bias=False,
+            padding_mode=spec.padding_mode,
+        ).double()
+        leaves[1] = layer.weight = torch.nn.Parameter(torch.from_numpy(w))
+        y = layer(leaves[0]) + (0 if bias is None else bias.reshape(-1, *(1,) * spec.ndim))
+    else:
+        sides = tuple(side for pair in reversed(spec.padding) for side in pair)
+        padded = F.pad(leaves[0], sides, mode=spec.padding_mode)
+        function = getattr(F, FUNCTIONAL[spec.ndim, False])
+        y = function(padded, leaves[1], bias, spec.stride, 0, spec.dilation, spec.groups)
+    np.testing.assert_allclose(apply(spec, x, w, b), y[0].detach().numpy())
+    y.backward(torch.from_numpy(dy[None]))
+    grads = gradients(spec, x, w, dy)
+    np.testing.assert_allclose(grads.dx, leaves[0].grad[0].numpy())
+    np.testing.assert_allclose(grads.dw, leaves[1].grad.numpy())
+    if bias is not None:
+        np.testing.assert_allclose(grads.db, bias.grad.numpy())

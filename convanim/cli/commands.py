@@ -27,7 +27,7 @@ from convanim.render.manim import MAX_STEPS, Quality, SceneFormat
 from convanim.request import Request
 from convanim.story.board import Reading
 from convanim.story.presets import Preset
-from convanim.text import overlap_verdict, record, shape_lines, shape_text
+from convanim.text import counted, overlap_verdict, record, shape_lines, shape_text
 
 if TYPE_CHECKING:
     from convanim.integrations.explorer.state import State
@@ -311,6 +311,108 @@ def gif(
     typer.echo("\n".join(lines))
 
 
+@app.command()
+@with_spec_flags(transposed=False, input_size="6")
+def deconvnet(
+    flags: SpecFlags,
+    out: options.AnimationFile = None,
+    pool_kernel: options.PoolKernel = "2",
+    pool_stride: options.PoolStride = None,
+    picture: options.Picture = False,
+    theme: options.ThemeChoice = Theme.LIGHT,
+    duration: options.Duration = DURATION,
+    transparent: options.Transparent = False,
+    max_frames: options.MaxFrames = MAX_FRAMES,
+    max_pixels: options.MaxPixels = MAX_PIXELS,
+    seed: options.Seed = 0,
+    weights: options.Weights = None,
+    input_values: options.InputValues = None,
+    frame: options.Frame = None,
+    as_json: options.DeconvnetJson = False,
+) -> None:
+    """Animate ZF Net's deconvnet with its numbers: a one-channel layer (gif's flags), ReLU,
+    max pooling (--pool-k, --pool-s) keeping its switches, then back: unpooling by the
+    switches, ReLU, the transposed convolution with the same filter, and the reconstruction
+    beside x. --picture draws a real picture through four edge filters instead.
+
+    Example: convanim deconvnet --i 6 --k 3 --pool-k 2 (writes renders/conv_i6_k3_deconvnet_pool2.gif);
+    convanim deconvnet --picture -o hopper.png
+    """
+    from convanim.draw.frames import Drawing
+    from convanim.draw.style import Style
+    from convanim.pipeline import (
+        check_deconvnet_budgets,
+        deconvnet_drawing,
+        default_name,
+        picture_drawing,
+        write_made,
+        write_made_still,
+    )
+    from convanim.story.deconvnet import deconvnet_story, picture_story
+    from convanim.story.values import given_numbers
+
+    style = Style(theme=theme)
+    if picture:
+        given = sorted(flags.typed) + [
+            name
+            for name, value in (
+                ("pool_kernel", pool_kernel != "2"),
+                ("pool_stride", pool_stride),
+                ("weights", weights),
+                ("input_values", input_values),
+                ("seed", seed),
+                ("as_json", as_json),
+            )
+            if value
+        ]
+        if given:
+            rule = "the picture has its own layer, filters and numbers: drop {" + given[0] + "}"
+            raise ConvanimError(given[0], rule)
+        story = picture_story()
+        path = out or Path("renders") / "deconvnet_picture.png"
+        alt = story.about
+
+        def make(each: Style) -> Drawing:
+            return picture_drawing(story, each, max_pixels)
+    else:
+        spec = flags.spec(max_axes=2)
+        check_deconvnet_budgets(spec, max_frames, max_pixels)
+        window = integers("pool_kernel", pool_kernel)
+        step = None if pool_stride is None else integers("pool_stride", pool_stride)
+        numbers = deconvnet_story(
+            spec,
+            window if len(window) > 1 else window[0],
+            None if step is None else step if len(step) > 1 else step[0],
+            seed,
+            given_numbers(input_values, "input_values"),
+            given_numbers(weights, "weights"),
+        )
+        deconvnet_drawing(numbers, style.schemes()[0], max_frames, max_pixels)  # budgets first
+        tags = ("deconvnet", "pool" + "-".join(map(str, window)))
+        still = () if frame is None else (f"frame{frame}",)
+        extension = ".svg" if theme is Theme.AUTO else ".png" if frame is not None else ".gif"
+        path = out or Path("renders") / default_name(spec, extension=extension, tags=tags + still)
+        alt = numbers.about
+
+        def make(each: Style) -> Drawing:
+            return deconvnet_drawing(numbers, each, max_frames, max_pixels)
+
+    if frame is not None:
+        still_written = write_made_still(make, path, style, frame, transparent=transparent, alt=alt)
+        w, h = still_written.size
+        line = f"{path}: frame {still_written.frame} of {still_written.frames}, {w}x{h} px, "
+        line += f"{still_written.bytes:,} bytes"
+    else:
+        written = write_made(make, path, style, duration=duration, transparent=transparent, alt=alt)
+        w, h = written.size
+        line = f"{path}: {counted(written.frames, 'frame')}, {w}x{h} px, {written.bytes:,} bytes"
+    if as_json:
+        typer.echo(line, err=True)
+        typer.echo(json.dumps(numbers.numbers()))
+        return
+    typer.echo(line)
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def explore(
     context: typer.Context,
@@ -327,8 +429,8 @@ def explore(
     FILE, each flag lists values (--k 2,3,4) or a range (--p 0:2) and every combination
     is drawn into one page that works from file://, with no server.
 
-    The controls, as flags: --i --k --s --p --d --op -t --dims --cin --cout --groups --bias
-    --preset --layer --view --reading --overlap --theme --values --seed --input-values
+    The controls, as flags: --i --k --s --p --d --op --padding-mode -t --dims --cin --cout
+    --groups --bias --preset --layer --view --reading --overlap --theme --values --seed --input-values
     --weights --bias-values --grad --grad-values --pool --no-count-include-pad --ceil-mode
     (convanim gif --help says each); with --net: --preset --layers --i --view --cell
     --from-input --theme.
@@ -400,7 +502,8 @@ def gallery(
     check: options.Check = False,
 ) -> None:
     """Render the guide's 15 animations, its 4 numerical ones, 8 of channels and groups, 6
-    of networks, 5 of the backward pass and 1 in three dimensions.
+    of networks, 5 of the backward pass, 2 of ZF Net's deconvnet, 4 of padding modes and 1
+    in three dimensions.
 
     Also writes README.md in the folder with the table. Example: convanim gallery -o renders
     """

@@ -31,6 +31,7 @@ FLAGS = {
     "padding": "--p",
     "dilation": "--d",
     "output_padding": "--op",
+    "padding_mode": "--padding-mode",
     "transposed": "-t",
     "dims": "--dims",
     "in_channels": "--cin",
@@ -74,6 +75,9 @@ FLAGS = {
     "html": "--html",
     "grad": "--grad",
     "grad_values": "--grad-values",
+    "pool_kernel": "--pool-k",
+    "pool_stride": "--pool-s",
+    "picture": "--picture",
     "port": "--port",
     "no_browser": "--no-browser",
     "net": "--net",
@@ -129,6 +133,7 @@ LAYER_GIVES = (
     "padding",
     "dilation",
     "output_padding",
+    "padding_mode",
     "dims",
     "in_channels",
     "out_channels",
@@ -171,6 +176,7 @@ class SpecFlags:
     padding: str | None = None
     dilation: str | None = None
     output_padding: str | None = None
+    padding_mode: str | None = None
     transposed: bool = False
     dims: int | None = None
     in_channels: int | None = None
@@ -276,7 +282,7 @@ class SpecFlags:
                 kept[name] = entries[0]
             elif len(entries) == ndim:
                 kept[name] = ",".join(entries)
-        for name in ("in_channels", "out_channels", "groups", "bias", "transposed"):
+        for name in ("padding_mode", "in_channels", "out_channels", "groups", "bias", "transposed"):
             kept[name] = getattr(spec, name)
         return replace(self, **{k: v for k, v in kept.items() if k not in self.typed})
 
@@ -345,7 +351,10 @@ class SpecFlags:
             if "input_size" not in self.typed:
                 kernels = {k: v for k, v in parsed.items() if k != "input_size"}
                 parsed["input_size"] = default_input_size(transposed=transposed, **kernels)
-        return ConvSpec(transposed=transposed, **parsed, **channels, bias=self.bias)
+        mode = SPEC_DEFAULTS["padding_mode"] if self.padding_mode is None else self.padding_mode
+        return ConvSpec(
+            transposed=transposed, **parsed, **channels, bias=self.bias, padding_mode=mode
+        )
 
 
 _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
@@ -387,6 +396,15 @@ _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
             "--output-padding",
             rich_help_panel=SPEC,
             help="Output padding of a transposed conv: 1,0.",
+        ),
+    ),
+    "padding_mode": (
+        str,
+        typer.Option(
+            "--padding-mode",
+            rich_help_panel=SPEC,
+            help="What the padding holds: zeros, or a copy of an input cell: reflect | "
+            "replicate | circular (conv only; PyTorch's padding_mode).",
         ),
     ),
     "transposed": (

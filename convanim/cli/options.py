@@ -286,3 +286,35 @@ GradValues = Annotated[
         help="The upstream gradient dy, shaped as the output, row-major (default: from --seed).",
     ),
 ]
+
+# The deconvnet's
+PoolKernel = Annotated[
+    str,
+    _option(
+        "--pool-k",
+        panel=SPEC,
+        help="The max pooling's window over the layer's output, per axis: 2 or 2,3.",
+    ),
+]
+PoolStride = Annotated[
+    str | None,
+    _option("--pool-s", panel=SPEC, help="The max pooling's stride (default: its window)."),
+]
+Picture = Annotated[
+    bool,
+    _flag(
+        "--picture",
+        panel=OUTPUT,
+        help="Draw the real picture instead: a 48x48 grey portrait through four edge "
+        "filters, each one's pooled map and reconstruction.",
+    ),
+]
+DeconvnetJson = Annotated[
+    bool,
+    _flag(
+        "--json",
+        panel=NUMBERS,
+        help="Also print every step's numbers as JSON: x, w, y, relu, pooled, switches, "
+        "unpooled, reconstruction (channels first).",
+    ),
+]

@@ -99,7 +99,8 @@ def input_heading(spec: ConvSpec) -> str:
     """``input 3x5x5, padding 1``, or for a transposed spec with zeros inserted."""
     text = f"input {tensor_text(spec.in_channels, spec.input_size)}"
     if any(p for pair in spec.padding for p in pair) and not spec.transposed:
-        text += f", padding {padding_text(spec.padding)}"
+        mode = "" if spec.padding_mode == "zeros" else f"{spec.padding_mode} "
+        text += f", {mode}padding {padding_text(spec.padding)}"
     return text
 
 

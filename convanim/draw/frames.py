@@ -35,6 +35,7 @@ class Role(str, enum.Enum):
     CELL = "cell"  # a plane's cell
     HIGHLIGHT = "highlight"  # a highlighted cell: footprint, current output, stamp
     JOIN = "join"  # the lines joining the footprint to its output cell
+    COPY = "copy"  # a line from an input cell to a padding cell under the kernel that copies it
     FIRST_TAP = "first-tap"  # the dot on the cell weighted by the kernel's first tap
     WINNER = "winner"  # the ring around a max-pooling window's winner
     LABEL = "label"  # a plane's name and size
@@ -550,6 +551,8 @@ def plane_fill(plane: Plane, palette: Palette, r: int, c: int) -> RGB | None:
     kind = int(plane.cells[r, c])  # an int: NumPy compares its own scalars with a Cell slowly
     if kind == Cell.INPUT:
         fill = palette.input
+    elif kind == Cell.COPIED:
+        return blend(palette.input, palette.background, look.COPY_FADE)
     elif kind == Cell.OUTPUT:
         fill = palette.output
     else:
@@ -565,6 +568,8 @@ def value_ground(plane: Plane, palette: Palette, r: int, c: int) -> bool | RGB:
     does not read on (a pale unread or cropped cell, a pale filter slice), whose text then
     takes the colour that reads best; False for the rest."""
     fill = plane_fill(plane, palette, r, c)
+    if int(plane.cells[r, c]) == Cell.COPIED and fill is not None:
+        return fill  # a pale copy: its value in the colour that reads on it
     if int(plane.cells[r, c]) != Cell.INPUT or fill is None:
         return False
     if look.contrast(palette.on_cell, fill) >= look.MIN_TEXT_CONTRAST:
@@ -584,7 +589,7 @@ def plane_cells(layout: CellLayout, plane: Plane) -> list[Primitive]:
         if kind == Cell.HIDDEN:
             continue
         outline = faded if cropped[r][c] else palette.outline
-        dashed = kind in (Cell.PADDING, Cell.INSERTED_ZERO) or cropped[r][c]
+        dashed = kind in (Cell.PADDING, Cell.INSERTED_ZERO, Cell.COPIED) or cropped[r][c]
         shapes.append(layout.cell(r, c, plane_fill(plane, palette, r, c), outline, dashed))
     return shapes
 
@@ -631,6 +636,20 @@ def box_corners(placement: SheetPlacement, box: np.ndarray) -> np.ndarray:
     return placement.point([[r0, c0], [r0, c1], [r1, c0], [r1, c1]])
 
 
+def copy_lines(cells: CellLayout, copies: np.ndarray) -> list[Segment]:
+    """From each input cell to the padding cell copying it (``Step.copies``): a line between
+    their centres, COPY_JOIN_INSET short of each (the copy is the tinted end)."""
+    colour = cells.palette.outline
+    shapes = []
+    for source, copy in copies.tolist():
+        start, end = np.add(source, look.CELL_CENTRE), np.add(copy, look.CELL_CENTRE)
+        along = (end - start) / np.linalg.norm(end - start)
+        start, end = start + along * look.COPY_JOIN_INSET, end - along * look.COPY_JOIN_INSET
+        points = cells.placement.point([start, end])
+        shapes.append(Segment(points[0], points[1], colour, look.COPY_JOIN_WIDTH, Role.COPY))
+    return shapes
+
+
 def join_lines(start: np.ndarray, end: np.ndarray, palette: Palette) -> list[Segment]:
     """The guide's thin lines from each of the ``start`` corners to its ``end`` corner.
 
@@ -665,7 +684,8 @@ class _FrameLayout:
         frame = self.board.step(self.story[index])
         palette = self.palette
         lit = lit_cells(self.lower, self.board.lower, frame.lower)
-        below: list[Primitive] = [*lit]
+        copies = copy_lines(self.lower, frame.copies)
+        below: list[Primitive] = [*lit, *copies]
         numbers = self.numbers.frames[index] if self.numbers is not None else None
         pooling = numbers is not None and numbers.taps is None
         dot: list[Primitive] = []
@@ -677,7 +697,8 @@ class _FrameLayout:
             below += [*dot, *join]
         else:  # numbers over the joining lines, so that none strikes through a digit
             lower_numbers = self._lower_numbers(lit, numbers)
-            below += [*join, *self._lifted(lower_numbers, join, frame), *dot]
+            lines = [*join, *copies]  # numbers they cross are lifted off them
+            below += [*join, *self._lifted(lower_numbers, lines, frame), *dot]
         above: list[Primitive] = []
         if frame.counts is not None:
             above += self._accumulated(frame)

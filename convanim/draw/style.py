@@ -94,6 +94,9 @@ GROUP_HUES: tuple[RGB, ...] = (
 #: Heat maps (the reconstruction scene): positive values towards the first, negative the second.
 HEAT_POSITIVE: RGB = (250, 220, 90)
 HEAT_NEGATIVE: RGB = (220, 50, 47)
+#: A grey picture (the deconvnet's): its smallest value drawn in the first, its largest in the second.
+PICTURE_DARK: RGB = (0, 0, 0)
+PICTURE_LIGHT: RGB = (255, 255, 255)
 
 
 @functools.lru_cache(maxsize=1024)  # a frame blends the same few colours for many cells
@@ -135,6 +138,7 @@ def readable_on(fill: RGB, palette: Palette) -> RGB:
 HIGHLIGHT_OPACITY = 0.4  # the highlight over the footprint and the current output cell
 UNREAD_FADE = 0.6  # unread or cropped cells: this far from their colour towards the background
 CROPPED_OUTLINE_FADE = 0.55  # outlines of cropped cells, likewise
+COPY_FADE = 0.82  # a padding cell holding a copy: the input colour this far towards the background
 STAMP_SHADE_MAX = 0.65  # scatter view: highlight share of the most-stamped output cell
 OUTSIDE_STAMP_SHADE = 0.2  # scatter view: highlight share of a stamp cell the padding crops
 
@@ -173,6 +177,12 @@ LABEL_OFFSET = 0.55  # from a plane's edge to its label's centre
 DASH_PERIOD = 0.5  # a dash and its gap: about two dashes per cell edge, as in the guide
 CELL_PIXELS_PER_OUTLINE_PIXEL = 18  # outline width: one pixel per this many pixels of cell edge
 JOIN_WIDTH = 1  # pixels: the lines joining footprint and output are the guide's thin ones
+COPY_JOIN_WIDTH = (
+    2  # pixels: the line from an input cell to a padding cell under the kernel copying it
+)
+COPY_JOIN_INSET = (
+    0.3  # cells: that line stops this far short of both cells' centres, clear of their numbers
+)
 MIN_CELL_PIXELS = 8  # smallest cell edge that still draws: outlines, dashes and a dot fit
 CURRENT_STAMP_OUTLINE = 3  # scatter view: the current stamp's outline, in outline widths
 RING_OUTLINE = 2  # the ring around a max-pooling winner, in outline widths
@@ -207,6 +217,9 @@ SHEET_GAP = 0.6  # volume: between two planes of one tensor
 VOLUME_GAP = 2.5  # volume: between the input and the output tensor
 DEPTH_TAG_ROOM = 3.0  # 3-D: beside each column of depth slices, their names (d0, padding)
 DEPTH_TAG_GAP = 0.4  # 3-D: from a depth slice's edge to its name
+HEAT_MAP_PIXELS = 192  # maps side by side: a heat map's longer side, at most
+MAP_GAP = 1.2  # maps side by side: between two maps, in label heights
+MAP_LABEL_BAND = 2.0  # maps side by side: the band under a map that holds its name, likewise
 CLOSING_LINE_SPACING = 1.8  # a closing frame's lines of text, in text heights
 TREE_ROW_GAP = 2.2  # tree view: cells between two rows of a network, room for the edges
 TREE_EDGE_FADE = 0.72  # tree view: an edge at rest, the outline this far towards the background

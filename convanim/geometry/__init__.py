@@ -10,7 +10,7 @@ Everything downstream consumes these arrays and never re-derives them.
 
 from convanim.geometry.axis import AxisSpec, CanvasAxis, CellKind
 from convanim.geometry.pooling import Pooling, PoolMode
-from convanim.geometry.spec import NAMED_PADDINGS, ConvSpec, default_input_size
+from convanim.geometry.spec import NAMED_PADDINGS, PADDING_MODES, ConvSpec, default_input_size
 from convanim.geometry.views import (
     MATRIX_MAX_ENTRIES,
     VIEW_MAX_ENTRIES,
@@ -32,6 +32,7 @@ from convanim.geometry.views import (
     interior_overlap,
     kernel_index_matrix,
     overlap_counts,
+    padding_sources,
     read_inputs,
     scatter,
     scatter_running_sums,
@@ -43,6 +44,7 @@ from convanim.geometry.views import (
 __all__ = [
     "MATRIX_MAX_ENTRIES",
     "NAMED_PADDINGS",
+    "PADDING_MODES",
     "VIEW_MAX_ENTRIES",
     "AxisSpec",
     "CanvasAxis",
@@ -69,6 +71,7 @@ __all__ = [
     "interior_overlap",
     "kernel_index_matrix",
     "overlap_counts",
+    "padding_sources",
     "read_inputs",
     "scatter",
     "scatter_running_sums",

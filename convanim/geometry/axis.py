@@ -9,6 +9,10 @@ after, dilation ``d`` and output padding ``op``:
 * transposed:  ``y[i*s - pb + k*d] += x[i] * w[k]``,
   ``output = (n-1)*s - pb - pa + d*(k-1) + op + 1``
 
+A convolution's padding mode says what ``x[i]`` is for ``i`` outside ``0..n-1``
+(PyTorch's ``F.pad`` modes): zeros; reflect ``x[-i]`` and ``x[2(n-1) - i]`` (the edge
+cell not repeated); replicate ``x[clip(i, 0, n-1)]``; circular ``x[i mod n]``.
+
 An N-D spec is N independent axes: every view of it factorises over them.
 """
 
@@ -38,6 +42,32 @@ class CellKind(enum.IntEnum):
     INSERTED_ZERO = 2  # a zero inserted between input cells (transposed view)
 
 
+#: Cells of an axis a padding mode other than zeros works out in arrays (its reads are
+#: found cell by cell, not in closed form); beyond it such an axis is refused.
+MAX_COPIED_AXIS = 1 << 24
+
+
+def copied_cell(mode: str, offset: np.ndarray, n: int) -> np.ndarray:
+    """The input cell whose value a padding mode puts at ``offset`` (input cell ``offset``
+    when inside ``0..n-1``), or -1 where it puts a zero; the module docstring's rules.
+
+    >>> copied_cell("reflect", np.arange(-2, 5), 3).tolist()
+    [2, 1, 0, 1, 2, 1, 0]
+    >>> copied_cell("circular", np.arange(-2, 5), 3).tolist()
+    [1, 2, 0, 1, 2, 0, 1]
+    """
+    if mode == "replicate":
+        return np.clip(offset, 0, n - 1)
+    if mode == "circular":
+        return offset % n
+    if mode == "reflect":
+        if n == 1:  # reflect pads nothing on one cell
+            return np.zeros_like(offset)
+        folded = offset % (2 * (n - 1))
+        return np.where(folded < n, folded, 2 * (n - 1) - folded)
+    return np.where((offset >= 0) & (offset < n), offset, -1)
+
+
 @dataclass(frozen=True)
 class CanvasAxis:
     """One axis of the canvas picture (see ``geometry.views.CanvasView``).
@@ -48,6 +78,7 @@ class CanvasAxis:
 
     kinds: np.ndarray  # (cells,) CellKind per extended cell
     input_index: np.ndarray  # (cells,) input position of INPUT cells, -1 elsewhere
+    source: np.ndarray  # (cells,) input position whose value the cell holds, -1 for a zero
     cropped: np.ndarray  # (cells,) bool: outside the canvas
     origin: int  # extended position of canvas cell 0
     size: int  # canvas cells
@@ -200,6 +231,33 @@ class AxisSpec:
     dilation: int = 1
     output_padding: int = 0
     transposed: bool = False
+    padding_mode: str = "zeros"  # checked by ConvSpec: not zeros only for a convolution
+
+    @property
+    def copies(self) -> bool:
+        """Whether the padding holds copies of input cells (a mode other than zeros)."""
+        return self.padding_mode != "zeros"
+
+    def padding_source(self) -> np.ndarray:
+        """Int (pb + n + pa,): the input cell each cell of the padded input holds, -1 for a
+        zero (see ``copied_cell``).
+
+        >>> AxisSpec(size=3, kernel=3, padding=(2, 1), padding_mode="replicate").padding_source().tolist()
+        [0, 0, 0, 1, 2, 2]
+        """
+        pb, pa = self.padding
+        self._check_copied()
+        return copied_cell(self.padding_mode, np.arange(-pb, self.size + pa), self.size)
+
+    def _check_copied(self) -> None:
+        """Refuse an axis too long to work out its copies cell by cell."""
+        cells = self.size + sum(self.padding) + self.output_size * self.kernel
+        if self.copies and cells > MAX_COPIED_AXIS:
+            rule = (
+                f"{self.padding_mode} works out its copies cell by cell, and this axis has "
+                f"{cells:,} cells and taps, more than MAX_COPIED_AXIS ({MAX_COPIED_AXIS:,})"
+            )
+            raise ConvanimError("padding" if sum(self.padding) > self.size else "input_size", rule)
 
     @property
     def kernel_extent(self) -> int:
@@ -257,6 +315,9 @@ class AxisSpec:
         output = np.arange(self.output_size)[:, None]
         kernel = np.arange(self.kernel)[None, :]
         index = self.input_index(output, kernel)
+        if self.copies:  # every pair reads an input cell, or a copy of one
+            index = self.padding_source()[index + self.padding[0]]
+            return index, np.ones(index.shape, dtype=bool)
         valid = (index >= 0) & (index < self.size)
         if self.transposed:
             valid &= self.stamp_position(index, kernel) == output
@@ -293,6 +354,8 @@ class AxisSpec:
         convolution's floor drops. So the count is ``free*k`` less two corner counts.
         """
         free = self.size if self.transposed else self.output_size
+        if self.copies:  # every tap reads an input cell, or a copy of one
+            return free * self.kernel
         pb, pa = self.padding
         after = pa - (self.output_padding if self.transposed else self.transpose_output_padding())
         corners = (
@@ -324,6 +387,8 @@ class AxisSpec:
 
     def every_output_reads(self) -> bool:
         """Whether every output position of a convolution has a tap on a real input cell."""
+        if self.copies:  # every tap reads an input cell, or a copy of one
+            return True
         n, pb = self.size, self.padding[0]
         hits = _window_hits(self.output_size, self.stride, self.kernel, self.dilation, pb, n)
         return sum(family.count_within(0, self.output_size) for family in hits) == self.output_size
@@ -351,12 +416,15 @@ class AxisSpec:
     def check_reads(self, axis: int) -> None:
         """Refuse, naming ``axis``, an axis whose reads take over MAX_PHASES groups."""
         try:
+            self._check_copied()
             self.read_count()
         except ConvanimError as error:
             raise ConvanimError(error.argument, error.rule, axis) from None
 
     def read_count(self) -> int:
         """How many input cells at least one output reads, without an array of the axis."""
+        if self.copies:
+            return int(self.read().sum())
         _, families = self._reads
         return sum(family.count_within(0, self.size) for family in families)
 
@@ -364,8 +432,11 @@ class AxisSpec:
         """The input cells no output reads, in increasing order, produced lazily.
 
         Costs the number of cells taken plus the number of run families, whatever the
-        axis size.
+        axis size (a padding mode other than zeros: the axis's arrays).
         """
+        if self.copies:
+            yield from (int(cell) for cell in np.flatnonzero(~self.read()))
+            return
         step, families = self._reads
         n = self.size
         by_residue: dict[int, list[_Runs]] = {}
@@ -426,9 +497,11 @@ class AxisSpec:
             CellKind.INPUT,
             np.where(in_data, CellKind.INSERTED_ZERO, CellKind.PADDING),
         )
+        input_index = np.where(on_input, offset // spacing, -1)
         return CanvasAxis(
             kinds=kinds,
-            input_index=np.where(on_input, offset // spacing, -1),
+            input_index=input_index,
+            source=self.padding_source() if self.copies else input_index,
             cropped=(cells < 0) | (cells >= size),
             origin=-low,
             size=size,

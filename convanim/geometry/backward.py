@@ -1,6 +1,10 @@
 """The backward pass of a layer: what the gradient of a loss with respect to its output,
 ``dy``, says of its input, its weights and its bias.
 
+A padding mode other than zeros copies input cells into the padding: the layer is the
+same convolution on the padded input, so dw is taken there and each padding cell's share
+of dx goes back to the input cell it copied (``views.fold_padding``).
+
 The layer is linear in x, so ``y = C x`` and ``dx = C^T dy``: the input's gradient is
 the transposed op applied to dy with the same weights (``apply_transpose``), the seed's
 point. It is linear in w too: each weight's gradient is the sum, over every place the
@@ -30,7 +34,12 @@ import numpy as np
 
 from convanim.errors import ConvanimError
 from convanim.geometry.spec import ConvSpec
-from convanim.geometry.views import _check_entries, _with_channels, apply_transpose
+from convanim.geometry.views import (
+    _check_entries,
+    _with_channels,
+    apply_transpose,
+    padded_input,
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,9 @@ def weight_gradient(spec: ConvSpec, x: Any, dy: Any) -> np.ndarray:
     of output cells with a strided box of input cells (``AxisSpec.tap_blocks``), and
     the gradient of its weights is one matrix product of dy's box with x's, per group.
     """
+    if spec.padding_mode != "zeros":  # the weights met the padded input, copies and all
+        by_channel, _ = _with_channels(spec, "x", x, spec.in_channels, spec.input_size)
+        return weight_gradient(spec.unpadded, padded_input(spec, by_channel), dy)
     cells = spec.in_channels * math.prod(spec.input_size)
     cells += spec.out_channels * math.prod(spec.output_size)
     _check_entries(spec, "weight_gradient", math.prod(spec.weight_shape) + cells)

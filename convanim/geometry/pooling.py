@@ -51,6 +51,12 @@ class Pooling:
         object.__setattr__(self, "mode", choose(PoolMode, self.mode, "pool"))
         if self.spec.transposed:
             raise ConvanimError("transposed", "pooling has no transposed form")
+        if self.spec.padding_mode != "zeros":
+            raise ConvanimError(
+                "padding_mode",
+                f"pooling has no padding mode (PyTorch's pads with -inf or zeros), "
+                f"got {self.spec.padding_mode!r}",
+            )
         if not self.spec.single_channel or self.spec.bias:
             culprit = "in_channels" if self.spec.in_channels > 1 else "out_channels"
             raise ConvanimError(

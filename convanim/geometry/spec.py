@@ -19,6 +19,8 @@ IntOrSequence = Union[int, Sequence[int]]  # noqa: UP007 (a runtime alias on Pyt
 PaddingLike = Union[int, str, Sequence[Union[int, Sequence[int]]]]  # noqa: UP007
 
 NAMED_PADDINGS = ("valid", "same", "full")
+#: What the padding cells hold (PyTorch's ``padding_mode``): zeros, or copies of input cells.
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 #: Most axes a spec has: PyTorch convolves 1 to 3, and every view stays a NumPy array.
 MAX_AXES = 16
 
@@ -78,6 +80,39 @@ def _padding_pairs(padding: Any, ndim: int) -> tuple[tuple[int, int], ...] | str
     return tuple(pairs)
 
 
+def _check_padding_mode(
+    mode: Any, transposed: bool, sizes: tuple[int, ...], pairs: tuple[tuple[int, int], ...]
+) -> str:
+    """``mode`` when PyTorch allows it with this padding (rules tried on torch 2.13's
+    ``F.pad``): a transposed convolution pads with zeros only; reflect needs each side
+    below the input size (the edge cell is not repeated), circular at most the input size
+    (it wraps once); replicate takes any padding."""
+    if not isinstance(mode, str) or mode not in PADDING_MODES:
+        raise ConvanimError(
+            "padding_mode", f"must be one of {', '.join(PADDING_MODES)}, got {quoted(mode)}"
+        )
+    if mode == "zeros":
+        return mode
+    if transposed:
+        raise ConvanimError(
+            "padding_mode",
+            f"{mode} is not defined for a transposed convolution: it pads with zeros only "
+            "(PyTorch's rule)",
+        )
+    limits = {"reflect": ("below", 0), "circular": ("at most", 1)}
+    if mode in limits:
+        words, slack = limits[mode]
+        for axis, (n, pair) in enumerate(zip(sizes, pairs)):
+            if max(pair) >= n + slack:
+                raise ConvanimError(
+                    "padding_mode",
+                    f"{mode} needs each side of {{padding}} {words} {{input_size}} ({n}), "
+                    f"got {max(pair)}",
+                    axis,
+                )
+    return mode
+
+
 def _named_padding(name: str, n: int, k: int, s: int, d: int) -> tuple[int, int]:
     span = d * (k - 1)
     if name == "valid":
@@ -99,6 +134,10 @@ class ConvSpec:
     names "valid", "same" and "full" (convolution only). The fields hold the
     normalised form: tuples with one entry per axis, padding as pairs.
 
+    ``padding_mode`` says what the padding cells hold, as PyTorch's: "zeros", or a copy
+    of an input cell ("reflect", "replicate", "circular"; convolution only, see
+    ``geometry.views.padding_sources``).
+
     Channels follow PyTorch's names and rules: ``groups`` splits the input and
     output channels into as many groups (both counts divisible by it), each output
     channel reads the input channels of its group, and ``bias`` adds one value per
@@ -113,6 +152,10 @@ class ConvSpec:
     >>> layer = ConvSpec(input_size=(5, 5), kernel=3, in_channels=4, out_channels=2, groups=2, bias=True)
     >>> layer.weight_shape, layer.bias_shape, layer.parameter_count
     ((2, 2, 3, 3), (2,), 38)
+    >>> ConvSpec(input_size=3, kernel=3, padding=3, padding_mode="reflect")
+    Traceback (most recent call last):
+    ...
+    convanim.errors.ConvanimError: padding_mode (axis 0): reflect needs each side of padding below input_size (3), got 3
     """
 
     input_size: tuple[int, ...]
@@ -126,6 +169,7 @@ class ConvSpec:
     out_channels: int
     groups: int
     bias: bool
+    padding_mode: str
     #: Views computed from this spec (see ``geometry.views``), filled on first use.
     _views: dict[str, Any] = field(init=False, repr=False, compare=False, hash=False)
 
@@ -142,6 +186,7 @@ class ConvSpec:
         out_channels: int = 1,
         groups: int = 1,
         bias: bool = False,
+        padding_mode: str = "zeros",
     ):
         for name, flag in (("transposed", transposed), ("bias", bias)):
             if not isinstance(flag, bool):
@@ -193,6 +238,7 @@ class ConvSpec:
                     f"must be smaller than {{stride}} ({s}) or {{dilation}} ({d}), got {op}",
                     axis,
                 )
+        mode = _check_padding_mode(padding_mode, transposed, sizes, pairs)
         values = {
             "input_size": sizes,
             "kernel": kernels,
@@ -203,6 +249,7 @@ class ConvSpec:
             "transposed": transposed,
             **channels,
             "bias": bias,
+            "padding_mode": mode,
             "_views": {},
         }
         for name, value in values.items():
@@ -220,7 +267,7 @@ class ConvSpec:
     def axes(self) -> tuple[AxisSpec, ...]:
         """The spec one axis at a time; every view factorises over them."""
         return tuple(
-            AxisSpec(n, k, s, p, d, op, self.transposed)
+            AxisSpec(n, k, s, p, d, op, self.transposed, self.padding_mode)
             for n, k, s, p, d, op in zip(
                 self.input_size,
                 self.kernel,
@@ -327,6 +374,12 @@ class ConvSpec:
         >>> ConvSpec(input_size=6, kernel=3, in_channels=4, out_channels=2, groups=2).transpose().weight_shape
         (2, 2, 3)
         """
+        if self.padding_mode != "zeros":
+            raise ConvanimError(
+                "padding_mode",
+                f"{self.padding_mode} copies input cells into the padding, and a transposed "
+                "convolution pads with zeros only: no layer computes this one's transpose",
+            )
         if self.transposed:
             for index, axis in enumerate(self.axes):
                 if axis.output_padding >= axis.stride:
@@ -367,6 +420,27 @@ class ConvSpec:
             dilation=(1,) * extra + self.dilation,
             output_padding=(0,) * extra + self.output_padding,
             transposed=self.transposed,
+            in_channels=self.in_channels,
+            out_channels=self.out_channels,
+            groups=self.groups,
+            bias=self.bias,
+            padding_mode=self.padding_mode,
+        )
+
+    @cached_property
+    def unpadded(self) -> ConvSpec:
+        """The same convolution on the padded input, with no padding of its own: what a
+        ``padding_mode`` other than zeros applies after copying the padding cells (as
+        PyTorch's ``conv(F.pad(x, mode=...))``).
+
+        >>> ConvSpec(input_size=4, kernel=3, padding=(1, 2), padding_mode="circular").unpadded.input_size
+        (7,)
+        """
+        return ConvSpec(
+            input_size=tuple(n + sum(pair) for n, pair in zip(self.input_size, self.padding)),
+            kernel=self.kernel,
+            stride=self.stride,
+            dilation=self.dilation,
             in_channels=self.in_channels,
             out_channels=self.out_channels,
             groups=self.groups,

@@ -128,7 +128,8 @@ class Taps:
     """Every term ``x[input] * w[kernel]`` of ``y[output]``, one row per term.
 
     All three arrays have shape (T, ndim); rows are ordered by output position
-    (row-major), then by kernel position (row-major). Padding contributes no terms.
+    (row-major), then by kernel position (row-major). Zero padding contributes no
+    terms; a padding cell of another mode contributes the term of the cell it copies.
     """
 
     output: np.ndarray
@@ -184,6 +185,8 @@ def taps(spec: ConvSpec) -> Taps:
     inputs = np.empty_like(output)
     for row, axis in enumerate(spec.axes):
         axis.input_index(output[row], kernel[row], out=inputs[row])
+        if axis.copies:  # a padding cell's term reads the input cell it copies
+            inputs[row] = axis.padding_source()[inputs[row] + axis.padding[0]]
     return Taps(output=output.T, input=inputs.T, kernel=kernel.T)
 
 
@@ -450,6 +453,48 @@ def first_unread(spec: ConvSpec, limit: int) -> np.ndarray:
     return np.array(found, dtype=np.intp).reshape(-1, spec.ndim)
 
 
+@_cached
+def padding_sources(spec: ConvSpec) -> np.ndarray:
+    """Int (padded_size..., ndim): the input position each cell of the padded input holds,
+    -1 on every axis for a zero, padded size ``pb + n + pa`` per axis. A cell holds a
+    value when it holds one on each axis (``AxisSpec.padding_source``): the copies
+    compose over the axes, as ``F.pad`` pads the last axis, then the one before.
+
+    >>> sources = padding_sources(ConvSpec(input_size=(2, 2), kernel=3, padding=1, padding_mode="replicate"))
+    >>> sources[0, 0].tolist(), sources[3, 1].tolist()
+    ([0, 0], [1, 0])
+    >>> padding_sources(ConvSpec(input_size=2, kernel=3, padding=1))[:, 0].tolist()
+    [-1, 0, 1, -1]
+    """
+    sizes = [axis.size + sum(axis.padding) for axis in spec.axes]
+    _check_entries(spec, "padding_sources", math.prod(sizes) * spec.ndim)
+    per_axis = [axis.padding_source() for axis in spec.axes]
+    mesh = np.meshgrid(*per_axis, indexing="ij")
+    sources = np.stack(mesh, axis=-1)
+    sources[(sources < 0).any(axis=-1)] = -1
+    return sources
+
+
+def padded_input(spec: ConvSpec, x: np.ndarray) -> np.ndarray:
+    """Float (channels, padded_size...): x (channels, input_size...) with its padding
+    cells filled as ``spec.padding_mode`` says (``padding_sources``), like ``F.pad``."""
+    _check_entries(spec, "padded_input", x.shape[0] * math.prod(spec.unpadded.input_size))
+    for index, axis in enumerate(spec.axes):
+        x = np.take(x, axis.padding_source(), axis=index + 1)
+    return x
+
+
+def fold_padding(spec: ConvSpec, padded: np.ndarray) -> np.ndarray:
+    """Float (channels, input_size...): the adjoint of ``padded_input``, each padding
+    cell's value added onto the input cell it copies, one axis at a time."""
+    for index, axis in enumerate(spec.axes):
+        moved = np.moveaxis(padded, index + 1, 0)
+        folded = np.zeros((axis.size, *moved.shape[1:]), dtype=padded.dtype)
+        np.add.at(folded, axis.padding_source(), moved)
+        padded = np.moveaxis(folded, 0, index + 1)
+    return padded
+
+
 def apply(spec: ConvSpec, x: Any, w: Any, b: Any = None) -> np.ndarray:
     """The op applied to ``x`` with weights ``w`` and, when given, bias ``b`` per output channel.
 
@@ -467,6 +512,9 @@ def apply(spec: ConvSpec, x: Any, w: Any, b: Any = None) -> np.ndarray:
            [-3. , -4. ]])
     """
     x, plain = _with_channels(spec, "x", x, spec.in_channels, spec.input_size)
+    if spec.padding_mode != "zeros":  # copy the padding cells, then convolve without padding
+        y = apply(spec.unpadded, padded_input(spec, x), w, b)
+        return y[0] if plain else y
     weights = _grouped_weights(spec, w)
     bias = np.zeros(0) if b is None else np.asarray(b)
     if b is not None:
@@ -490,9 +538,13 @@ def apply_transpose(spec: ConvSpec, y: Any, w: Any) -> np.ndarray:
     input_size...); a one-channel spec also takes y (output_size...) and w
     (kernel...), and then returns (input_size...). Equal to ``apply(spec.transpose(),
     y, w)`` with the same w wherever ``transpose`` exists (the transposed op is the
-    adjoint, not the inverse).
+    adjoint, not the inverse). With a padding mode other than zeros, each padding
+    cell's share goes back to the input cell it copied (``fold_padding``).
     """
     y, plain = _with_channels(spec, "y", y, spec.out_channels, spec.output_size)
+    if spec.padding_mode != "zeros":  # the padded input's gradient, each copy folded back
+        x = fold_padding(spec, apply_transpose(spec.unpadded, y, w))
+        return x[0] if plain else x
     weights = _grouped_weights(spec, w)
     _check_entries(spec, "apply_transpose", spec.in_channels * math.prod(spec.input_size))
     x = np.zeros((spec.in_channels, *spec.input_size), dtype=np.result_type(y, weights, float))
@@ -577,7 +629,14 @@ def dense_matrix(spec: ConvSpec, w: Any) -> np.ndarray:
 @_cached
 def kernel_index_matrix(spec: ConvSpec) -> np.ndarray:
     """Int array shaped like ``dense_matrix``: the flat index into w (PyTorch's layout;
-    for one channel, the flat kernel position) behind each entry, -1 if none."""
+    for one channel, the flat kernel position) behind each entry, -1 if none; refused
+    for a padding mode other than zeros, where an entry may sum several weights."""
+    if spec.padding_mode != "zeros":
+        raise ConvanimError(
+            "padding_mode",
+            f"{spec.padding_mode} copies input cells into the padding, so an entry of C may "
+            "sum several weights: no one weight names it",
+        )
     rows, cols = _dense_shape(spec)
     index = np.full((rows, cols), -1)
     row, column, weight = _matrix_entries(spec)
@@ -602,6 +661,10 @@ class CanvasView:
 
     kinds: np.ndarray  # (grid...) CellKind of every grid cell
     input_index: np.ndarray  # (grid..., ndim) input position of INPUT cells, -1 elsewhere
+    source_index: (
+        np.ndarray
+    )  # (grid..., ndim) input position whose value a cell holds, -1 for a zero
+    copied: np.ndarray  # (grid...) bool, padding cells holding a copy (a mode other than zeros)
     input_cells: np.ndarray  # (input_size..., ndim) grid position of every input cell
     cropped: np.ndarray  # (grid...) bool, outside the canvas (only when padding < 0)
     unread: np.ndarray  # (grid...) bool, real input cells that no output reads
@@ -635,7 +698,7 @@ def canvas(spec: ConvSpec) -> CanvasView:
     ndim = spec.ndim
     grid_cells = math.prod(axis.canvas_cells() for axis in spec.axes)
     fixed = (math.prod(spec.input_size) + math.prod(spec.kernel)) * ndim
-    _check_entries(spec, "canvas", grid_cells * (2 * ndim + 5) + fixed)
+    _check_entries(spec, "canvas", grid_cells * (3 * ndim + 6) + fixed)
     per_axis = [axis.canvas() for axis in spec.axes]
     grid = tuple(len(axis.kinds) for axis in per_axis)
     mesh = np.meshgrid(*[np.arange(g) for g in grid], indexing="ij")
@@ -654,6 +717,11 @@ def canvas(spec: ConvSpec) -> CanvasView:
     )
     is_input = kinds == CellKind.INPUT
     input_index[~is_input] = -1
+    source_index = np.stack(
+        [axis.source[mesh[index]] for index, axis in enumerate(per_axis)], axis=-1
+    )
+    source_index[(source_index < 0).any(axis=-1)] = -1
+    copied = (kinds == CellKind.PADDING) & (source_index >= 0).all(axis=-1)
     input_cells = np.empty((*spec.input_size, ndim), dtype=np.intp)
     input_cells[tuple(input_index[is_input].T)] = np.argwhere(is_input)
     unread = np.zeros(grid, dtype=bool)
@@ -666,6 +734,8 @@ def canvas(spec: ConvSpec) -> CanvasView:
     return CanvasView(
         kinds=kinds,
         input_index=input_index,
+        source_index=source_index,
+        copied=copied,
         input_cells=input_cells,
         cropped=cropped,
         unread=unread,
@@ -681,11 +751,12 @@ def canvas(spec: ConvSpec) -> CanvasView:
 
 
 def canvas_values(spec: ConvSpec, x: np.ndarray) -> np.ndarray:
-    """Float (grid...) of the canvas: ``x`` on input cells, 0 on inserted zeros and padding."""
+    """Float (grid...) of the canvas: ``x`` on input cells and on the padding cells that
+    copy one (``CanvasView.source_index``), 0 on inserted zeros and zero padding."""
     view = canvas(spec)
     values = np.zeros(view.grid_size)
-    is_input = view.kinds == CellKind.INPUT
-    values[is_input] = x[tuple(view.input_index[is_input].T)]
+    holds = (view.source_index >= 0).all(axis=-1)
+    values[holds] = x[tuple(view.source_index[holds].T)]
     return values
 
 

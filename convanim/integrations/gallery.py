@@ -1,6 +1,6 @@
 """The 15 animations of Dumoulin & Visin's guide, its 4 numerical ones, 8 of channels and
-groups, 6 of networks, 5 of the backward pass and 1 in three dimensions, under their own
-names, as GIF and as animated SVG.
+groups, 6 of networks, 5 of the backward pass, 2 of ZF Net's deconvnet, 4 of padding
+modes and 1 in three dimensions, under their own names, as GIF and as animated SVG.
 
 ``render_gallery`` writes them (in parallel) with a README table, all or none;
 ``stale_files`` says which files of a folder differ from what convanim renders now.
@@ -19,8 +19,11 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from convanim.draw.frames import Drawing
+from convanim.draw.style import Style
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec, PoolMode
+from convanim.geometry.spec import PADDING_MODES
 from convanim.pipeline import Animation
 from convanim.request import Request
 from convanim.story.backward import Grad
@@ -168,6 +171,18 @@ BACKWARD_ENTRIES: dict[str, tuple[ConvSpec, Grad, View]] = {
         View.STACK,
     ),
 }
+#: ZF Net's deconvnet: name -> the layer and its max pooling window drawn with numbers, or
+#: None for the real picture through four edge filters.
+DECONVNET_ENTRIES: dict[str, tuple[ConvSpec, int] | None] = {
+    "deconvnet": (ConvSpec(input_size=(6, 6), kernel=3), 2),
+    "deconvnet_picture": None,
+}
+#: PyTorch's padding modes on one small input, drawn flat with values: each padding cell of
+#: reflect, replicate and circular prints the input cell it copies (zeros for comparison).
+PADDING_MODE_SPECS: dict[str, ConvSpec] = {
+    f"padding_mode_{mode}": ConvSpec(input_size=(4, 4), kernel=3, padding=1, padding_mode=mode)
+    for mode in PADDING_MODES
+}
 #: Three dimensions: name -> spec, drawn labelled, its depth slices named.
 THREED_SPECS: dict[str, ConvSpec] = {
     "conv3d": ConvSpec(input_size=(3, 5, 5), kernel=3, stride=2, padding=1),
@@ -178,6 +193,8 @@ ALL_NAMES = (
     *CHANNEL_SPECS,
     *NETWORK_ENTRIES,
     *BACKWARD_ENTRIES,
+    *DECONVNET_ENTRIES,
+    *PADDING_MODE_SPECS,
     *THREED_SPECS,
 )
 
@@ -193,10 +210,12 @@ FORMATS = (".gif", ".svg")
 def entry(name: str) -> Request:
     """The request that draws gallery animation ``name``: without labels (the guide's bare
     look); the numerical ones flat, with values; the channel ones in their view, labelled;
-    the networks' named stacks on a small input; the gradients with their numbers; the 3-D
-    ones labelled."""
+    the networks' named stacks on a small input; the gradients with their numbers; the
+    padding modes flat, with values, labelled with their mode; the 3-D ones labelled."""
     if name in THREED_SPECS:
         return Request.of(THREED_SPECS[name])
+    if name in PADDING_MODE_SPECS:
+        return Request.of(PADDING_MODE_SPECS[name], view=View.FLAT, values=True)
     if name in BACKWARD_ENTRIES:
         layer, grad, view = BACKWARD_ENTRIES[name]
         return Request.of(layer, view=view, grad=grad)
@@ -214,9 +233,30 @@ def entry(name: str) -> Request:
     return Request.of(spec, view=View.FLAT, labels=False, values=True, pooling=mode)
 
 
+def deconvnet_drawer(name: str) -> tuple[Callable[[Style], Drawing], str]:
+    """What lays out deconvnet entry ``name`` in a style (its stages with their numbers,
+    seed 0, or the real picture), and its alt text."""
+    from convanim.pipeline import deconvnet_drawing, picture_drawing
+    from convanim.story.deconvnet import deconvnet_story, picture_story
+
+    drawn = DECONVNET_ENTRIES[name]
+    if drawn is None:
+        picture = picture_story()
+        return (lambda style: picture_drawing(picture, style)), picture.about
+    story = deconvnet_story(*drawn)
+    return (lambda style: deconvnet_drawing(story, style)), story.about
+
+
 def render_one(job: tuple[str, Path]) -> list[Animation]:
     """Render one gallery animation into a folder, in every format."""
     name, folder = job
+    if name in DECONVNET_ENTRIES:
+        from convanim.pipeline import write_made
+
+        make, about = deconvnet_drawer(name)
+        return [
+            write_made(make, folder / f"{name}{suffix}", Style(), alt=about) for suffix in FORMATS
+        ]
     request = entry(name)
     return [request.write(folder / f"{name}{suffix}") for suffix in FORMATS]
 
@@ -336,6 +376,8 @@ def markdown_table(folder: Path) -> str:
         ("channels and groups", list(CHANNEL_SPECS)),
         ("networks", list(NETWORK_ENTRIES)),
         ("the backward pass", list(BACKWARD_ENTRIES)),
+        ("ZF Net's deconvnet", list(DECONVNET_ENTRIES)),
+        ("padding modes", list(PADDING_MODE_SPECS)),
         ("three dimensions", list(THREED_SPECS)),
     ):
         lines += ["", f"| {title} | |", "|---|---|"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -87,6 +87,7 @@ class Cell(enum.IntEnum):
     INSERTED_ZERO = 2  # dashed outline, no fill, like padding
     OUTPUT = 3
     HIDDEN = 4  # beyond the output: drawn only while a stamp covers it
+    COPIED = 5  # padding holding a copy of an input cell (a padding mode): dashed, tinted
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ class Step:
     # (3-D: (2, 3), [[depth0, row0, col0], [depth1, row1, col1]])
     upper_box: np.ndarray  # (2, 2) likewise on the upper plane
     counts: np.ndarray | None  # (rows, cols) stamps received so far (scatter reading), else None
+    #: (J, 2, 2) [input cell, padding cell copying it] for each copy under the footprint
+    copies: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 2), dtype=int))
 
 
 class SheetRole(str, enum.Enum):
@@ -256,10 +259,12 @@ def _box(cells: np.ndarray) -> np.ndarray:
 
 
 def input_label(spec: ConvSpec) -> str:
-    """``input 5x5, padding 1``; asymmetric padding as asked, before:after per axis."""
+    """``input 5x5, padding 1``; asymmetric padding as asked, before:after per axis; a
+    padding mode other than zeros named before it (``reflect padding 1``)."""
     label = f"input {size_text(spec.input_size)}"
     if any(p for pair in spec.padding for p in pair):
-        label += f", padding {padding_text(spec.padding)}"
+        mode = "" if spec.padding_mode == "zeros" else f"{spec.padding_mode} "
+        label += f", {mode}padding {padding_text(spec.padding)}"
     return label
 
 
@@ -303,8 +308,8 @@ def _gather_story(spec: ConvSpec) -> tuple[Plane, Plane, tuple[Step, ...]]:
     drawn = as_drawable(spec)
     view = canvas(drawn)
     cells = np.select(
-        [view.kinds == CellKind.INPUT, view.kinds == CellKind.INSERTED_ZERO],
-        [Cell.INPUT, Cell.INSERTED_ZERO],
+        [view.kinds == CellKind.INPUT, view.kinds == CellKind.INSERTED_ZERO, view.copied],
+        [Cell.INPUT, Cell.INSERTED_ZERO, Cell.COPIED],
         Cell.PADDING,
     )
     if spec.transposed:
@@ -324,6 +329,8 @@ def _gather_story(spec: ConvSpec) -> tuple[Plane, Plane, tuple[Step, ...]]:
     steps = []
     for position in np.ndindex(upper_shape):
         footprint = view.footprint(position)
+        copies = footprint[view.copied[tuple(footprint.T)]]
+        sources = view.input_cells[tuple(view.source_index[tuple(copies.T)].T)]
         here = np.array([position])
         steps.append(
             Step(
@@ -333,6 +340,7 @@ def _gather_story(spec: ConvSpec) -> tuple[Plane, Plane, tuple[Step, ...]]:
                 lower_box=_box(footprint),
                 upper_box=_box(here),
                 counts=None,
+                copies=np.stack([sources, copies], axis=1),
             )
         )
     return lower, upper, tuple(steps)

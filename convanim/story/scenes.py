@@ -25,6 +25,7 @@ from convanim.geometry import (
     scatter,
     scatter_running_sums,
 )
+from convanim.geometry.deconvnet import Deconvnet, Unpooling, deconvnet, pooling_over
 from convanim.geometry.network import (
     Network,
     Stage,
@@ -54,6 +55,14 @@ class SceneParams:
     show_values: bool = True
     network: Network | None = None
     cell: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.spec.padding_mode != "zeros":
+            raise ConvanimError(
+                "padding_mode",
+                f"the Manim scenes pad with zeros, got {self.spec.padding_mode!r} "
+                "(convanim gif draws the copies)",
+            )
 
 
 def _dilated_stack(size: int, dilations: tuple[int, ...]) -> Network:
@@ -263,6 +272,11 @@ class ReconstructionPlan:
     partial_sums: tuple[np.ndarray, ...]  # sum of y_i c_i over the first 1, 2, ... stamps
     reconstruction: np.ndarray  # C^T y = sum_i y_i c_i, shaped like the input
     transposed: np.ndarray  # the transposed convolution of y (the adjoint applied to y)
+    #: ZF Net's round trip of the same picture and kernel: ReLU, max pooling (windows of
+    #: ROUND_TRIP_WINDOW, smaller where y is), its switches, unpooling, ReLU, C^T.
+    deconvnet: Deconvnet
+    switch_positions: np.ndarray  # (P, 2): where in y each pooled value came from, row-major
+    unpooled_relu: np.ndarray  # the second ReLU's output, shaped as y (the unpooled map again)
 
 
 EDGE_KERNEL = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])  # dark to bright
@@ -276,6 +290,10 @@ def _picture(size: tuple[int, ...]) -> np.ndarray:
     image[rows // 4 : rows - rows // 4, cols // 3 :] = 1.0
     image[rows // 4 : rows - rows // 4, cols // 3] = 0.5
     return image
+
+
+#: The round trip's max pooling: 2x2 windows, as ZF Net's layers.
+ROUND_TRIP_WINDOW = 2
 
 
 def _check_reconstruction(spec: ConvSpec) -> None:
@@ -317,6 +335,8 @@ def reconstruction_plan(params: SceneParams, shown_stamps: int = 6) -> Reconstru
         sums = sums + y[index] * matrix[index]
         partial.append(sums.reshape(spec.input_size).copy())
     response = y.reshape(spec.output_size)
+    window = tuple(min(ROUND_TRIP_WINDOW, size) for size in spec.output_size)
+    trip = deconvnet(spec, pooling_over(spec, window), image[None], EDGE_KERNEL[None, None])
     return ReconstructionPlan(
         params=params,
         image=image,
@@ -330,6 +350,9 @@ def reconstruction_plan(params: SceneParams, shown_stamps: int = 6) -> Reconstru
         partial_sums=tuple(partial),
         reconstruction=(matrix.T @ y).reshape(spec.input_size),
         transposed=apply_transpose(spec, response, EDGE_KERNEL),
+        deconvnet=trip,
+        switch_positions=Unpooling(trip, 0).switch,
+        unpooled_relu=np.maximum(trip.unpooled[0], 0.0),
     )
 
 

@@ -32,6 +32,7 @@ from convanim.draw.frames import CellShape, Drawing, Role
 from convanim.errors import ConvanimError, quoted
 from convanim.geometry import Pooling
 from convanim.geometry.network import Network, projective_field, receptive_field
+from convanim.geometry.spec import PADDING_MODES
 from convanim.request import Request
 from convanim.story.backward import Grad
 from convanim.story.board import NetworkView, Reading, View, still_index
@@ -83,6 +84,7 @@ _LAYER = (
     ("layer", "p", "padding", ()),
     ("layer", "d", "dilation", ()),
     ("layer", "op", "output padding", ()),
+    ("layer", "padding-mode", "padding mode", PADDING_MODES),
     ("layer", "t", "transposed", None),
     ("layer", "dims", "axes", ()),
     ("channels", "cin", "in channels", ()),

@@ -75,7 +75,7 @@ SCENES = {
         "reconstruction",
         "ReconstructionScene",
         scene_plans.reconstruction_plan,
-        "why x' = Σᵢ yᵢcᵢ = Cᵀy brings back what the kernel responds to",
+        "why x' = Σᵢ yᵢcᵢ = Cᵀy brings back what the kernel responds to; ZF Net's round trip",
         lambda params: math.prod(params.spec.input_size) // 4,  # heat-map cells
     ),
     "backward": SceneEntry(

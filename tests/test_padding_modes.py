@@ -1,0 +1,232 @@
+"""Padding modes (reflect, replicate, circular) against np.pad's, an independent padding:
+what each padded cell holds, the op, its matrix and its gradients, and PyTorch's rules."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+import reference
+from conftest import COPYING, arange_values, moded_specs, random_values
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from convanim.cli import app
+from convanim.draw.frames import Role
+from convanim.errors import ConvanimError
+from convanim.geometry import (
+    CellKind,
+    ConvSpec,
+    apply,
+    apply_transpose,
+    canvas,
+    canvas_values,
+    dense_matrix,
+    read_inputs,
+    taps,
+    unread_count,
+)
+from convanim.geometry.backward import gradients
+from convanim.geometry.views import padding_sources
+from convanim.pipeline import drawing
+from convanim.request import Request
+from convanim.story.board import Cell, build_board
+from convanim.story.values import number_text
+
+SETTINGS = settings(max_examples=120, deadline=None)
+
+
+@SETTINGS
+@given(spec=moded_specs())
+def test_each_padded_cell_holds_the_cell_np_pad_copies_there(spec):
+    """Pad the flat index of every input cell with np.pad's mode: the cell each padded
+    position shows is the one padding_sources names, and canvas_values holds its value."""
+    numbers = np.arange(math.prod(spec.input_size)).reshape(spec.input_size)
+    expected = reference.pad(numbers, spec.padding, spec.padding_mode)
+    sources = padding_sources(spec)
+    assert (sources >= 0).all()  # a copying mode leaves no zero
+    np.testing.assert_array_equal(
+        np.ravel_multi_index(tuple(np.moveaxis(sources, -1, 0)), spec.input_size), expected
+    )
+    x = arange_values(spec.input_size)
+    padded = reference.pad(x, spec.padding, spec.padding_mode)
+    np.testing.assert_array_equal(canvas_values(spec, x), padded)
+
+
+@SETTINGS
+@given(spec=moded_specs())
+def test_the_canvas_marks_every_padding_cell_as_a_copy_and_no_other(spec):
+    view = canvas(spec)
+    padding = view.kinds == CellKind.PADDING
+    np.testing.assert_array_equal(view.copied, padding)
+    assert (view.source_index[~padding] == view.input_index[~padding]).all()
+
+
+@SETTINGS
+@given(spec=moded_specs(channels=True), seed=st.integers(0, 2**16))
+def test_apply_and_the_dense_matrix_are_the_reference_on_the_np_pad_input(spec, seed):
+    x = random_values((spec.in_channels, *spec.input_size), seed)
+    w = random_values(spec.weight_shape, seed + 1)
+    b = random_values(spec.out_channels, seed + 2) if spec.bias else None
+    expected = reference.conv_grouped(x, w, spec, b)
+    np.testing.assert_allclose(apply(spec, x, w, b), expected)
+    bias = 0 if b is None else np.repeat(b, math.prod(spec.output_size))
+    np.testing.assert_allclose(dense_matrix(spec, w) @ x.ravel() + bias, expected.ravel())
+
+
+def _reference_matrix(function, shape: tuple[int, ...]) -> np.ndarray:
+    """The matrix of a linear ``function`` of an array of ``shape``, column by column."""
+    columns = []
+    for index in range(math.prod(shape)):
+        unit = np.zeros(math.prod(shape))
+        unit[index] = 1.0
+        columns.append(function(unit.reshape(shape)).ravel())
+    return np.stack(columns, axis=1)
+
+
+@SETTINGS
+@given(spec=moded_specs(), seed=st.integers(0, 2**16))
+def test_the_gradients_fold_each_copy_back_onto_its_source(spec, seed):
+    """dx = Cᵀ dy and dw = Wᵀ dy, with C and W the matrices of the reference op in x and in
+    w: a padding cell's share of dx reaches the input cell it copied."""
+    x, w = random_values(spec.input_size, seed), random_values(spec.kernel, seed + 1)
+    dy = random_values(spec.output_size, seed + 2)
+    in_x = _reference_matrix(lambda cells: reference.conv(cells, w, spec), spec.input_size)
+    in_w = _reference_matrix(lambda weights: reference.conv(x, weights, spec), spec.kernel)
+    grads = gradients(spec, x, w, dy)
+    np.testing.assert_allclose(grads.dx.ravel(), in_x.T @ dy.ravel())
+    np.testing.assert_allclose(grads.dw.ravel(), in_w.T @ dy.ravel())
+    np.testing.assert_allclose(apply_transpose(spec, dy, w), grads.dx)
+
+
+@SETTINGS
+@given(spec=moded_specs())
+def test_taps_read_copies_and_every_input_a_copy_reaches_is_read(spec):
+    """Every output meets every weight (no tap is lost to a zero), and an input cell is
+    read when the reference's padded windows reach it or one of its copies."""
+    assert len(taps(spec)) == math.prod(spec.output_size) * math.prod(spec.kernel)
+    assert spec.multiply_accumulates == spec.dense_multiply_accumulates
+    numbers = np.arange(math.prod(spec.input_size)).reshape(spec.input_size)
+    reached = reference.conv(
+        np.ones(spec.input_size), np.ones(spec.kernel), spec
+    )  # the windows, summed: only to size them
+    padded = reference.pad(numbers, spec.padding, spec.padding_mode)
+    read = np.zeros(math.prod(spec.input_size), dtype=bool)
+    for output in np.ndindex(reached.shape):
+        for tap in np.ndindex(spec.kernel):
+            at = tuple(o * s + k * d for o, s, k, d in zip(output, spec.stride, tap, spec.dilation))
+            read[padded[at]] = True
+    np.testing.assert_array_equal(read_inputs(spec).ravel(), read)
+    assert unread_count(spec) == int((~read).sum())
+
+
+REFUSED = [
+    ({"input_size": 3, "padding": 3, "padding_mode": "reflect"}, "below input_size (3), got 3"),
+    ({"input_size": 1, "padding": ((0, 1),), "padding_mode": "reflect"}, "below input_size (1)"),
+    ({"input_size": 3, "padding": ((4, 0),), "padding_mode": "circular"}, "at most input_size (3)"),
+    (
+        {"input_size": 3, "padding": 1, "padding_mode": "reflect", "transposed": True},
+        "not defined for a transposed convolution",
+    ),
+    ({"input_size": 3, "padding_mode": "mirror"}, "must be one of zeros, reflect, replicate"),
+    ({"input_size": 3, "padding_mode": None}, "must be one of zeros"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "rule"), REFUSED)
+def test_a_mode_refuses_the_padding_pytorch_refuses(arguments, rule):
+    with pytest.raises(ConvanimError, match=re.escape(rule)) as refusal:
+        ConvSpec(kernel=1, **arguments)
+    assert refusal.value.argument == "padding_mode"
+
+
+@pytest.mark.parametrize(
+    ("mode", "n", "side"), [("reflect", 3, 2), ("circular", 3, 3), ("replicate", 1, 9)]
+)
+def test_the_largest_padding_each_mode_allows_is_accepted(mode, n, side):
+    spec = ConvSpec(input_size=n, kernel=1, padding=side, padding_mode=mode)
+    assert spec.output_size == (n + 2 * side,)
+
+
+def test_a_copying_mode_has_no_transpose_and_no_single_weight_per_matrix_entry():
+    spec = ConvSpec(input_size=4, kernel=3, padding=1, padding_mode="reflect")
+    with pytest.raises(ConvanimError, match="no layer computes this one's transpose"):
+        spec.transpose()
+    from convanim.geometry import kernel_index_matrix
+
+    with pytest.raises(ConvanimError, match="may sum several weights"):
+        kernel_index_matrix(spec)
+
+
+def test_zeros_is_the_default_and_the_mode_tells_specs_apart():
+    plain = ConvSpec(input_size=4, kernel=3, padding=1)
+    assert plain.padding_mode == "zeros"
+    assert plain == ConvSpec(input_size=4, kernel=3, padding=1, padding_mode="zeros")
+    assert plain != ConvSpec(input_size=4, kernel=3, padding=1, padding_mode="circular")
+
+
+# The pictures: the board says which cells are copies and joins each copy under the
+# kernel to its source; the drawing prints the copied value and draws the join.
+
+
+@SETTINGS
+@given(spec=moded_specs())
+def test_the_board_joins_each_copy_under_the_kernel_to_the_cell_np_pad_copies(spec):
+    """Every padding cell under the kernel, and no other, is joined to an input cell, and
+    np.pad puts that input cell's value there."""
+    board = build_board(spec)
+    drawn = spec.with_leading_axes(2)
+    numbers = np.arange(math.prod(drawn.input_size)).reshape(drawn.input_size)
+    padded = reference.pad(numbers, drawn.padding, spec.padding_mode)
+    before = np.array([pair[0] for pair in drawn.padding])
+    assert (board.lower.cells == Cell.COPIED).sum() == padded.size - numbers.size
+    for step in board.steps:
+        sources, copies = step.copies[:, 0], step.copies[:, 1]
+        under = {tuple(cell) for cell in step.lower.tolist()}
+        padding = {cell for cell in under if board.lower.cells[cell] == Cell.COPIED}
+        assert {tuple(cell) for cell in copies.tolist()} == padding
+        assert (board.lower.cells[tuple(sources.T)] == Cell.INPUT).all()
+        np.testing.assert_array_equal(padded[tuple(copies.T)], numbers[tuple((sources - before).T)])
+
+
+def test_zero_padding_has_no_copies():
+    board = build_board(ConvSpec(input_size=(4, 4), kernel=3, padding=1))
+    assert not (board.lower.cells == Cell.COPIED).any()
+    assert all(len(step.copies) == 0 for step in board.steps)
+
+
+@pytest.mark.parametrize("mode", COPYING)
+@pytest.mark.parametrize("view", ["canvas", "flat"])
+def test_the_drawing_prints_each_copied_value_and_draws_one_line_per_copy(mode, view):
+    """The lower plane prints np.pad's value on every cell (x given), and each frame draws
+    one copy line per padding cell under the kernel."""
+    spec = ConvSpec(input_size=(3, 4), kernel=3, padding=(2, 1), padding_mode=mode)
+    x = random_values(spec.input_size, 7)
+    request = Request.of(spec, view=view, input_values=x.ravel().tolist(), weights=[1] * 9)
+    picture, _ = drawing(request.shown, **request.drawing_options)
+    printed = [label.text for label in picture.lower if label.role is Role.VALUE]
+    padded = reference.pad(x, spec.padding, mode)
+    assert sorted(printed) == sorted(number_text(value) for value in padded.ravel())
+    board = build_board(spec)
+    for index, frame in enumerate(picture.frames):
+        lines = [shape for shape in frame.below if shape.role is Role.COPY]
+        assert len(lines) == len(board.step(board.frames[index]).copies)
+    assert sum(len(step.copies) for step in board.steps) > 0
+
+
+def test_the_command_line_draws_a_mode_under_a_name_that_says_it(tmp_path, monkeypatch):
+    """--padding-mode reaches the picture and the default file name; shape prints the
+    PyTorch layer with its padding_mode, from the flags or from a --layer."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    done = runner.invoke(app, ["gif", "--i", "4", "--p", "1", "--padding-mode", "reflect"])
+    assert done.exit_code == 0, done.output
+    assert [path.name for path in (tmp_path / "renders").iterdir()] == ["conv_i4_k3_p1_reflect.gif"]
+    layer = "torch.nn.Conv2d(1, 1, kernel_size=3, padding=1, padding_mode='circular')"
+    for args in (["--padding-mode", "circular", "--p", "1"], ["--layer", layer]):
+        shown = runner.invoke(app, ["shape", "--i", "4", *args])
+        assert shown.exit_code == 0, shown.output
+        assert layer in shown.output.splitlines()
