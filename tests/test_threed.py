@@ -172,8 +172,9 @@ def _convanim(*args: str, cwd) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_conv3d_layer_draws_and_its_numbers_are_pytorchs(tmp_path):
-    layer = "nn.Conv3d(1, 1, (2, 3, 3), padding=(0, 1, 1))"
+@pytest.mark.parametrize("mode", ["zeros", "reflect"])
+def test_a_conv3d_layer_draws_and_its_numbers_are_pytorchs(tmp_path, mode):
+    layer = f"nn.Conv3d(1, 1, (2, 3, 3), padding=(0, 1, 1), padding_mode='{mode}')"
     done = _convanim("gif", "--layer", layer, "--i", "3,4,4", "-o", "a.gif", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "32 frames" in done.stdout and "3x4x4 -> 2x4x4" in done.stdout
@@ -182,7 +183,7 @@ def test_a_conv3d_layer_draws_and_its_numbers_are_pytorchs(tmp_path):
     assert done.returncode == 0, done.stderr
     record = json.loads(done.stdout[done.stdout.index("{") :])
     x, w, b = (np.array(record[key]) for key in ("x", "w", "b"))
-    spec = ConvSpec((3, 4, 4), (2, 3, 3), padding=(0, 1, 1))
+    spec = ConvSpec((3, 4, 4), (2, 3, 3), padding=(0, 1, 1), padding_mode=mode)
     expected = conv(x[0], w[0, 0], spec) + b[0]
     np.testing.assert_array_equal(np.array(record["y"])[0], expected)
 
