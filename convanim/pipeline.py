@@ -27,6 +27,7 @@ from convanim.story.board import (
     Reading,
     View,
     as_drawable,
+    board_shapes,
     build_board,
     check_reading,
     frame_count,
@@ -41,6 +42,7 @@ from convanim.story.values import (
     Numbers,
     ValueSource,
     board_numbers,
+    number_text,
     pool_numbers,
     slice_numbers,
     with_overlap,
@@ -151,13 +153,14 @@ def plan(
     Both budgets come from the arithmetic alone, before anything as large as the picture.
     """
     style = style or Style()
-    as_drawable(spec)
     reading = Reading.SCATTER if View(view) is View.SCATTER else Reading.GATHER
     check_frame_budget(frame_count(spec, reading), max_frames)
-    lower, upper = plane_shapes(spec, view)
-    width, height = Projection(lower, upper, style).size
+    if spec.ndim == 3:
+        width, height = _depth_size(spec, view, style, max_pixels)
+    else:
+        width, height = Projection(*plane_shapes(spec, view), style).size
+    cells = max(shape[-1] for shape in board_shapes(spec, view))
     if width * height > max_pixels:
-        cells = max(lower[1], upper[1])
         culprit = "width" if style.width else widest_term(spec)
         raise ConvanimError(
             culprit,
@@ -167,6 +170,22 @@ def plan(
     if reading is Reading.SCATTER and not spec.transposed:
         raise ConvanimError("view", "the scatter view needs a transposed spec ({transposed})")
     return build_board(spec, reading)
+
+
+def _depth_size(spec: ConvSpec, view: View, style: Style, max_pixels: int) -> tuple[int, int]:
+    """The (width, height) pixels of a 3-D spec's picture, its depth slices refused first if
+    their cells alone exceed the pixel budget (so that no layout grows with them)."""
+    from convanim.draw.depth import depth_layout
+
+    lower, upper = board_shapes(spec, view)
+    cells = math.prod(lower) + math.prod(upper)
+    if cells * MIN_CELL_PIXELS**2 > max_pixels:
+        raise ConvanimError(
+            widest_term(spec),
+            f"{cells:,} cells of at least {MIN_CELL_PIXELS}x{MIN_CELL_PIXELS} px exceed the "
+            f"budget of {max_pixels} pixels per frame; draw fewer cells, or raise {{max_pixels}}",
+        )
+    return depth_layout(lower, upper, style).size
 
 
 def shown_spec(spec: ConvSpec, pooling: Pooling | None = None) -> ConvSpec:
@@ -246,8 +265,15 @@ def drawing(
             board = replace(board, lower=lower)
         x = (values or ValueSource()).pooled(spec)
         numbers = pool_numbers(board, pooling, x)
+    elif values is not None and spec.bias:  # a 3-D layer's: its bias is in the output's name
+        x, w, b = values.channel_arrays(spec)
+        numbers = board_numbers(board, x, w, b)
+        label = f"{board.upper.label}, bias {number_text(b[0])}"
+        board = replace(board, upper=replace(board.upper, label=label))
     elif values is not None:
         numbers = slice_numbers(board, *values.arrays(spec))
+    elif spec.bias:
+        board = replace(board, upper=replace(board.upper, label=f"{board.upper.label} + bias"))
     if names is not None:
         from convanim.story.backward import named
 
@@ -257,12 +283,22 @@ def drawing(
         counts = board.closing[0].counts
         assert counts is not None
         numbers = with_overlap(numbers, board, counts)
+    if spec.ndim == 3:
+        from convanim.draw.depth import draw_depth
+
+        return draw_depth(board, style, numbers), style
     return draw(board, style, numbers), style
 
 
 def check_view(shown: ConvSpec | Separable, view: View, overlap: bool) -> None:
     """Refuse what ``view`` cannot show: a separable pair, channels or a bias in a one-slice
     view, and the overlap frame anywhere but at the end of a scatter view."""
+    spec = shown.depthwise if isinstance(shown, Separable) else shown
+    if spec.ndim == 3 and (view.channels or not spec.single_channel):
+        rule = "a 3-D layer is drawn with one input and one output channel, by {view} canvas or {view} flat"
+        if spec.single_channel:
+            raise ConvanimError("view", rule)
+        raise ConvanimError("in_channels" if spec.in_channels > 1 else "out_channels", rule)
     if not view.channels:
         if isinstance(shown, Separable):
             raise ConvanimError(
@@ -274,7 +310,7 @@ def check_view(shown: ConvSpec | Separable, view: View, overlap: bool) -> None:
                 f"{shown.out_channels} output channels is drawn by {{view}} stack or {{view}} volume"
             )
             raise ConvanimError("view", rule)
-        if shown.bias:
+        if shown.bias and shown.ndim < 3:  # a 3-D picture names its bias beside the output
             raise ConvanimError(
                 "bias",
                 "the one-slice views draw no bias: draw it with {view} stack, or drop the bias",
@@ -456,7 +492,7 @@ def printed_numbers(
     if pooling is not None:
         x = values.pooled(pooling.spec)
         return {"x": x[None].tolist(), "y": pooling.apply(x)[None].tolist()}
-    if View(view).channels:
+    if View(view).channels or spec.bias:  # a one-slice view with a bias draws a 3-D layer
         x, w, b = values.channel_arrays(spec)
         bias = b if spec.bias else None
     else:

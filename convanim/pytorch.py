@@ -78,6 +78,10 @@ SIGNATURES: dict[str, dict[str, Any]] = {
     "MaxPool2d": _MAX_POOL,
     "AvgPool1d": _AVG_POOL_1D,
     "AvgPool2d": {**_AVG_POOL_1D, "divisor_override": None},
+    "Conv3d": _CONV,
+    "ConvTranspose3d": _CONV_TRANSPOSE,
+    "MaxPool3d": _MAX_POOL,
+    "AvgPool3d": {**_AVG_POOL_1D, "divisor_override": None},
 }
 _PER_AXIS = ("kernel_size", "stride", "padding", "dilation", "output_padding")
 _FLAGS = ("bias", "return_indices", "ceil_mode", "count_include_pad")
@@ -393,7 +397,7 @@ def from_torch(
     or the Network of an ``nn.Sequential`` (see ``network``; it needs ``input_size``).
 
     Reads PyTorch's attributes (``in_channels``, ``kernel_size``, ``bias``, ...) of a
-    Conv1d/2d, ConvTranspose1d/2d, MaxPool1d/2d or AvgPool1d/2d, or of a subclass;
+    Conv1d/2d/3d, ConvTranspose1d/2d/3d, MaxPool1d/2d/3d or AvgPool1d/2d/3d, or of a subclass;
     a Sequential's children in order (nested ones flattened), each as ``parse_chain``
     reads its text. torch itself is never imported, so any object with those names will do.
 

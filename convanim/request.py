@@ -198,8 +198,9 @@ class Request:
         pair = shown if isinstance(shown, Separable) else None
         spec = pair.depthwise if pair is not None else shown
         assert isinstance(spec, ConvSpec)
-        if view is None:  # the one-slice views draw neither channels nor a bias
-            one = spec.single_channel and not spec.bias and pair is None
+        if view is None:  # the one-slice views draw neither channels nor a 1-D or 2-D bias
+            drawn_bias = spec.bias and spec.ndim < 3  # a 3-D picture names its bias
+            one = spec.single_channel and not drawn_bias and pair is None
             view = View.CANVAS if one else View.STACK
         view = choose(View, view, "view")
         reading = choose(Reading, reading, "reading")
@@ -289,6 +290,8 @@ class Request:
         if _pooling(shown, pooling, count_include_pad, ceil_mode) is not None:
             raise ConvanimError("grad", "draws a convolution's backward pass: drop {pooling}")
         reading = choose(Reading, reading, "reading")
+        if shown.ndim > 2:
+            raise ConvanimError("grad", "draws the backward pass of a 1-D or 2-D layer")
         if grad is Grad.BIAS and not shown.bias:
             raise ConvanimError("grad", "the layer has no bias: add {bias}")
         one = shown.single_channel  # a one-channel picture; else a channel view

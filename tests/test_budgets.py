@@ -102,6 +102,10 @@ REFUSED = [
         "error: --cin: 36864 frames (one per weight) exceed",
     ),
     (["gif", "--grad", "input", "--i", "3000"], "error: --i: 9000000 frames exceed"),
+    # 3-D pictures: their depth slices' cells are counted before any slice is laid out
+    (["gif", "--i", "3000", "--k", "2999", "--dims", "3"], "error: --i: 27,000,000,008 cells of"),
+    (["gif", "--layer", "nn.Conv3d(1, 1, 3, dilation=1000000)"], "error: --layer: dilation: "),
+    (["gif", "--layer", "nn.MaxPool3d(2)", "--i", "3000"], "error: --i: 3375000000 frames"),
     (["gif", "-t", "--s", HUGE], "error: --s (axis 0): canvas counts cells in 64-bit integers"),
     (["overlap", "--s", HUGE], "error: --s (axis 0): overlap_counts counts cells in 64-bit"),
     (["matrix", "-t", "--s", HUGE], "error: --s (axis 0): taps counts cells in 64-bit integers"),

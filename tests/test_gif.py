@@ -299,10 +299,10 @@ def test_cli_gif_default_path_under_renders(tmp_path, monkeypatch):
     ("args", "message"),
     [
         (["--k", "0"], "error: --k (axis 0): must be positive"),
-        (["--i", "4", "--k", "3", "--dims", "3"], "error: --dims: gives 3 axes, but a picture has"),
+        (["--i", "4", "--k", "3", "--dims", "4"], "error: --dims: gives 4 axes, but a picture has"),
         (
-            ["--op", "1,0,0", "-t", "--s", "2"],
-            "error: --op: gives 3 axes, but a picture has 1 or 2",
+            ["--op", "1,0,0,0", "-t", "--s", "2"],
+            "error: --op: gives 4 axes, but a picture has 1 to 3",
         ),
         (["--pool", "max", "--weights", "1"], "error: --weights: pooling has no weights"),
         (["--no-count-include-pad"], "error: --no-count-include-pad: only average pooling"),
@@ -380,6 +380,7 @@ def test_gallery_frame_counts_match_guide():
         *BACKWARD_FRAMES,
         *DECONVNET_FRAMES,
         *PADDING_MODE_FRAMES,
+        *THREED_FRAMES,
     }
     assert set(GUIDE_FRAMES) == set(ALL_NAMES) - drawn_elsewhere
     specs = {**GUIDE_SPECS, **{name: spec for name, (spec, _) in NUMERICAL_SPECS.items()}}
@@ -448,10 +449,18 @@ PADDING_MODE_FRAMES = {
     "padding_mode_replicate": 4 * 4,
     "padding_mode_circular": 4 * 4,
 }
+#: Frames of the "three dimensions" entry, counted by hand: one per cell of its 2x3x3 output.
+THREED_FRAMES = {"conv3d": 2 * 3 * 3}
 
 
 def test_channel_network_backward_and_padding_mode_gallery_frame_counts():
-    every = {**CHANNEL_FRAMES, **NETWORK_FRAMES, **BACKWARD_FRAMES, **PADDING_MODE_FRAMES}
+    every = {
+        **CHANNEL_FRAMES,
+        **NETWORK_FRAMES,
+        **BACKWARD_FRAMES,
+        **PADDING_MODE_FRAMES,
+        **THREED_FRAMES,
+    }
     for name, frames in every.items():
         request = entry(name)
         shown, options = request.shown, request.drawing_options

@@ -102,7 +102,7 @@ CASES = [
     (["gif", "--theme", "nope"], "Invalid value for '--theme'"),
     (["gif", "--transparent", "-o", "out/x.mp4"], "--transparent: .mp4 has no transparency"),
     (["gif", "-o", "out/x.bmp"], "-o: out/x.bmp: the extension must be one of"),
-    (["gif", "--op", "1,0,0", "-t", "--s", "2"], "--op: gives 3 axes, but a picture has 1 or 2"),
+    (["gif", "--op", "1,0,0,0", "-t", "--s", "2"], "--op: gives 4 axes, but a picture has 1 to 3"),
     (["gif", "--pool", "max", "--weights", "1"], "--weights: pooling has no weights"),
     (["gif", "--cin", "3", "--bias-values", "1,2"], "--bias-values: the layer has no bias: add"),
     (
@@ -235,6 +235,7 @@ CASES = [
     (["scene"], "NAME: name a scene"),
     (["scene", "bogus"], "NAME: no scene 'bogus'"),
     (["scene", "convolution", "--i", "30"], "--i: the ConvolutionScene would take 225 steps"),
+    (["scene", "transposed", "--i", "2", "--dims", "3"], "--i: the transposed scene draws a 1-D"),
     (["scene", "convolution", "-o", "x.txt"], "-o: x.txt: a mp4 scene is written as .mp4"),
     (["scene", "convolution", "--seed", "-1"], "--seed: must be a non-negative integer"),
     # names the file system refuses, said before rendering

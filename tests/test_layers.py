@@ -105,6 +105,13 @@ ACCEPTED = [
         Pooling(ConvSpec(SQUARE, 3, 2, 1), "avg", count_include_pad=False, ceil_mode=True),
     ),
     ("nn.AvgPool1d(2, 1)", Pooling(ConvSpec(6, 2, 1), "avg")),
+    ("nn.Conv3d(1, 1, (1, 3, 2), padding=1)", ConvSpec((5, 5, 5), (1, 3, 2), padding=1, bias=True)),
+    (
+        "nn.ConvTranspose3d(1, 1, 3, stride=2, bias=False)",
+        ConvSpec((3, 3, 3), 3, stride=2, transposed=True),
+    ),
+    ("nn.MaxPool3d(2)", Pooling(ConvSpec((4, 4, 4), 2, stride=2), "max")),
+    ("nn.AvgPool3d(3, 1, 1)", Pooling(ConvSpec((5, 5, 5), 3, 1, 1), "avg")),
 ]
 
 
@@ -142,7 +149,8 @@ REFUSED = [
     ("os.Conv2d(1, 1, 3)", "expected one of Conv1d"),
     ("torch.nn.modules.conv.Conv2d(1, 1, 3)", "expected one of Conv1d"),
     ("nn.Linear(4, 2)", "expected one of Conv1d"),
-    ("nn.Conv3d(1, 1, 3)", "expected one of Conv1d"),
+    ("nn.Conv4d(1, 1, 3)", "expected one of Conv1d"),
+    ("nn.Conv3d(1, 1, (3, 3))", "kernel_size: Conv3d takes one value or 3, got 2"),
     ("nn.Conv2d(*[1, 1, 3])", "* and ** arguments are not read"),
     ("nn.Conv2d(**{'in_channels': 1})", "* and ** arguments are not read"),
     ("", "not a Python expression"),

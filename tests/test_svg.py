@@ -249,6 +249,15 @@ CASES = {
     "max-pool": (SPEC, {"view": View.FLAT, "pooling": Pooling(SPEC, PoolMode.MAX)}),
     "dark-dilated": (ConvSpec(input_size=7, kernel=3, dilation=2), {"style": Style(theme="dark")}),
     "1d-flat": (ConvSpec(input_size=8, kernel=3, stride=2), {"view": View.FLAT}),
+    "3d": (ConvSpec(input_size=(2, 4, 4), kernel=(2, 3, 3), stride=(1, 2, 2), padding=1), {}),
+    "3d-flat-values": (
+        ConvSpec(input_size=(2, 3, 3), kernel=2, transposed=True),
+        {"view": View.FLAT, "values": ValueSource()},
+    ),
+    "3d-scatter-values": (
+        ConvSpec(input_size=(2, 2, 2), kernel=3, stride=2, padding=1, transposed=True),
+        {"view": View.SCATTER, "values": ValueSource(), "overlap": True},
+    ),
     **{name: (spec, {"style": Style(labels=False)}) for name, spec in GUIDE_SPECS.items()},
 }
 

@@ -285,6 +285,10 @@ MODULES = [
     "torch.nn.Conv2d(2, 4, 3, stride=2, padding=(2, 1), padding_mode='reflect')",
     "torch.nn.Conv2d(2, 2, 3, padding=1, padding_mode='replicate', groups=2)",
     "torch.nn.Conv1d(1, 3, 4, padding='same', dilation=2, padding_mode='circular')",
+    "torch.nn.Conv3d(2, 2, (3, 2, 3), stride=(2, 1, 1), padding=(1, 0, 1), dilation=(1, 2, 1))",
+    "torch.nn.ConvTranspose3d(1, 2, 3, stride=2, padding=1, output_padding=(1, 0, 1))",
+    "torch.nn.MaxPool3d(2, stride=(1, 2, 2), padding=1)",
+    "torch.nn.AvgPool3d(3, stride=2, padding=1, count_include_pad=False, ceil_mode=True)",
 ]
 
 
@@ -294,7 +298,7 @@ def test_from_torch_reads_real_modules_and_computes_what_they_compute(text):
     """from_torch(module) is the op --layer reads from the same text, and gives the
     module's own output with the module's own weights."""
     module = eval(text, {"torch": torch}).to(torch.float64)
-    size = (7, 6) if "2d" in text else (9,)
+    size = {"1d": (9,), "2d": (7, 6), "3d": (4, 5, 6)}[text.split("(")[0][-2:]]
     op = from_torch(module, size)
     assert op == parse_layer(text).build(size)
     with torch.no_grad():

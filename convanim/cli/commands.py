@@ -235,7 +235,7 @@ def gif(
         )
         raise ConvanimError("pool", rule)
     try:
-        op = flags.operation(max_axes=2, channels=True)
+        op = flags.operation(max_axes=3, channels=True)
     except ConvanimError as error:
         raise ceil_mode_refusal(error) if ceil_mode and pool else error from None
     spec = op.spec if isinstance(op, Pooling) else op
@@ -502,7 +502,8 @@ def gallery(
     check: options.Check = False,
 ) -> None:
     """Render the guide's 15 animations, its 4 numerical ones, 8 of channels and groups, 6
-    of networks, 5 of the backward pass, 2 of ZF Net's deconvnet and 4 of padding modes.
+    of networks, 5 of the backward pass, 2 of ZF Net's deconvnet, 4 of padding modes and 1
+    in three dimensions.
 
     Also writes README.md in the folder with the table. Example: convanim gallery -o renders
     """

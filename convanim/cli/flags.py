@@ -318,8 +318,9 @@ class SpecFlags:
         source = "dims" if self.dims else longest_flag
         check_axes(source, ndim)
         if max_axes is not None and ndim > max_axes:
+            most = "1 or 2" if max_axes == 2 else f"1 to {max_axes}"
             rule = (
-                f"gives {ndim} axes, but a picture has 1 or 2 (shape prints the arithmetic of any)"
+                f"gives {ndim} axes, but a picture has {most} (shape prints the arithmetic of any)"
             )
             raise ConvanimError(source, rule)
         for name, values in parsed.items():
@@ -363,7 +364,8 @@ _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
             "--i",
             "--input",
             rich_help_panel=SPEC,
-            help="Input size: 5, or per axis 5,7. Default: the guide's (5 in, or 5 out if -t).",
+            help="Input size: 5, or per axis 5,7 (or 3,5,5: gif draws 1 to 3 axes). Default: the "
+            "guide's (5 in, or 5 out if -t).",
         ),
     ),
     "kernel": (
@@ -417,7 +419,7 @@ _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
             "--dims",
             min=1,
             rich_help_panel=SPEC,
-            help="Number of axes when every value is one number [2].",
+            help="Number of axes when every value is one number [2]; gif draws 1 to 3.",
         ),
     ),
     "in_channels": (
@@ -455,7 +457,7 @@ _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
             "--layer",
             rich_help_panel=SPEC,
             help='A PyTorch layer instead of the flags, read not run: "nn.Conv2d(4, 2, 3, '
-            'stride=2)"; Conv, ConvTranspose, MaxPool, AvgPool 1d/2d. --i gives its input size.',
+            'stride=2)"; Conv, ConvTranspose, MaxPool, AvgPool 1d/2d/3d. --i gives its input size.',
         ),
     ),
 }

@@ -92,7 +92,8 @@ ViewChoice = Annotated[
         panel=LOOK,
         help="canvas: the guide's picture; scatter: each input stamps the kernel (-t); "
         "flat: top-down, input left, output right; stack: the channels with filters and "
-        "sums; volume: the tensors in depth. Default: canvas, stack with channels.",
+        "sums; volume: the tensors in depth. Default: canvas, stack with channels. A 3-D "
+        "spec: canvas, scatter or flat, its depth slices stacked.",
     ),
 ]
 ReadingChoice = Annotated[

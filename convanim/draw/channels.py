@@ -85,7 +85,7 @@ def _sheet(
     return replace(placed, origin=np.rint(np.asarray(at, dtype=float) - placed.box()[0]))
 
 
-def _heading(text: str, x: float, y: float, scale: float, palette: Palette) -> Label:
+def heading(text: str, x: float, y: float, scale: float, palette: Palette) -> Label:
     size = max(look.MIN_LABEL_PIXELS, round(look.TEXT_SIZE * scale))
     return Label(np.array([x, y]), text, size, palette.text, Role.LABEL)
 
@@ -194,15 +194,15 @@ def stack_layout(
     weights = size_text(spec.weight_shape)
     filters = f"filters {weights}" + (", bias" if spec.bias else "")
     headings = [
-        _heading(input_heading(spec), (x + lower_cols / 2) * unit, heading_y, scale, palette),
-        _heading(
+        heading(input_heading(spec), (x + lower_cols / 2) * unit, heading_y, scale, palette),
+        heading(
             filters,
             (filters_x + right - (look.SUM_ROOM if sums else 0)) / 2 * unit,
             heading_y,
             scale,
             palette,
         ),
-        _heading(
+        heading(
             f"output {tensor_text(spec.out_channels, spec.output_size)}",
             (outputs_x + upper_cols / 2) * unit,
             heading_y,
@@ -211,12 +211,12 @@ def stack_layout(
         ),
     ]
     headings += [
-        _heading(tags[o], (filters_x + o * column + kernel_cols / 2) * unit, tag_y, scale, palette)
+        heading(tags[o], (filters_x + o * column + kernel_cols / 2) * unit, tag_y, scale, palette)
         for o in range(spec.out_channels)
     ]
     if sums:  # the column of partial sums, named where the filters are numbered
-        heading = _heading(SUMS_HEADING, sums_x * unit, tag_y, scale, palette)
-        headings.append(replace(heading, align=Align.START))
+        sums_heading = heading(SUMS_HEADING, sums_x * unit, tag_y, scale, palette)
+        headings.append(replace(sums_heading, align=Align.START))
     headings += _tags(inputs, scale, palette) + _tags(outputs, scale, palette, texts=tags)
     return ChannelLayout(
         size=(int(np.ceil(width * unit)), int(np.ceil(height * unit))),
@@ -255,7 +255,7 @@ def _tags(
         x = x1 + look.TAG_ROOM * scale / 2 if right else x0 - look.TAG_ROOM * scale / 2
         at = np.array([x, (y0 + y1) / 2])
         text = str(channel) if texts is None else texts[channel]
-        tags.append(replace(_heading(text, 0, 0, scale, palette), centre=at))
+        tags.append(replace(heading(text, 0, 0, scale, palette), centre=at))
     return tags
 
 
@@ -270,35 +270,14 @@ def volume_layout(
     lower, upper = _shapes(spec, reading)
     margin = look.MARGIN * scale
     left = margin + look.TAG_ROOM * scale
-
-    def column(
-        shape: tuple[int, int], count: int, x: float, top: float
-    ) -> tuple[SheetPlacement, ...]:
-        height = np.ptp(_sheet(steps, scale, np.zeros(2), shape).box()[:, 1])
-        gap = look.SHEET_GAP * scale
-        return tuple(
-            _sheet(steps, scale, np.array([x, top + k * (height + gap)]), shape)
-            for k in range(count)
-        )
-
-    inputs = column(lower, spec.in_channels, left, margin)
-    input_box = _union(inputs)
-    outputs = column(upper, spec.out_channels, input_box[1, 0] + look.VOLUME_GAP * scale, margin)
-    output_box = _union(outputs)
-    shift = np.rint(input_box[:, 1].mean() - output_box[:, 1].mean())
-    if shift > 0:  # centre the shorter tensor beside the taller one
-        outputs = tuple(
-            replace(sheet, origin=sheet.origin + np.array([0, shift])) for sheet in outputs
-        )
-    elif shift < 0:
-        inputs = tuple(
-            replace(sheet, origin=sheet.origin - np.array([0, shift])) for sheet in inputs
-        )
-    input_box, output_box = _union(inputs), _union(outputs)
+    inputs, outputs = stacked_columns(
+        steps, scale, (left, margin), (lower, spec.in_channels), (upper, spec.out_channels)
+    )
+    input_box, output_box = union_box(inputs), union_box(outputs)
     label_y = max(input_box[1, 1], output_box[1, 1]) + look.LABEL_OFFSET * scale
     headings = [
-        _heading(input_heading(spec), input_box[:, 0].mean(), label_y, scale, palette),
-        _heading(
+        heading(input_heading(spec), input_box[:, 0].mean(), label_y, scale, palette),
+        heading(
             f"output {tensor_text(spec.out_channels, spec.output_size)}",
             output_box[:, 0].mean(),
             label_y,
@@ -321,7 +300,46 @@ def volume_layout(
     )
 
 
-def _union(sheets: tuple[SheetPlacement, ...]) -> np.ndarray:
+def stacked_columns(
+    steps: np.ndarray,
+    scale: float,
+    corner: tuple[float, float],
+    lower: tuple[tuple[int, int], int],
+    upper: tuple[tuple[int, int], int],
+) -> tuple[tuple[SheetPlacement, ...], tuple[SheetPlacement, ...]]:
+    """Two columns of planes, each (shape, count) planes one above the next SHEET_GAP
+    apart, the first with its top-left at pixel ``corner``, the second VOLUME_GAP right of
+    it; the shorter column is moved down to stand centred beside the taller one."""
+    x, top = corner
+
+    def column(
+        shape: tuple[int, int], count: int, x: float, top: float
+    ) -> tuple[SheetPlacement, ...]:
+        height = np.ptp(_sheet(steps, scale, np.zeros(2), shape).box()[:, 1])
+        gap = look.SHEET_GAP * scale
+        return tuple(
+            _sheet(steps, scale, np.array([x, top + k * (height + gap)]), shape)
+            for k in range(count)
+        )
+
+    inputs = column(*lower, x, top)
+    input_box = union_box(inputs)
+    outputs = column(*upper, input_box[1, 0] + look.VOLUME_GAP * scale, top)
+    output_box = union_box(outputs)
+    shift = np.rint(input_box[:, 1].mean() - output_box[:, 1].mean())
+    if shift > 0:  # centre the shorter tensor beside the taller one
+        outputs = tuple(
+            replace(sheet, origin=sheet.origin + np.array([0, shift])) for sheet in outputs
+        )
+    elif shift < 0:
+        inputs = tuple(
+            replace(sheet, origin=sheet.origin - np.array([0, shift])) for sheet in inputs
+        )
+    return inputs, outputs
+
+
+def union_box(sheets: tuple[SheetPlacement, ...]) -> np.ndarray:
+    """(2, 2) [[x0, y0], [x1, y1]] pixels the ``sheets`` cover together."""
     boxes = np.stack([sheet.box() for sheet in sheets])
     return np.stack([boxes[:, 0].min(axis=0), boxes[:, 1].max(axis=0)])
 
@@ -466,7 +484,8 @@ class _ChannelFrames:
                 weights = taps[k] if taps is not None and not self.board.stamps else None
                 shapes += self._lit(cells, self.board.lower, positions, channel, weights)
                 if not self.board.stamps:
-                    shapes.append(cells.dot(*spatial.first_tap, self.palette.outline))
+                    r, c = spatial.first_tap
+                    shapes.append(cells.dot(r, c, self.palette.outline))
             elif role is SheetRole.KERNEL:
                 a, b = pairs.weight[channel]
                 shapes += self._lit_slice(cells, positions, int(a), int(b))

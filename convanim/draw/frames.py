@@ -690,7 +690,8 @@ class _FrameLayout:
         pooling = numbers is not None and numbers.taps is None
         dot: list[Primitive] = []
         if self.board.view is View.CANVAS and not pooling:  # a pooling window has no first tap
-            dot.append(self.lower.dot(*frame.first_tap, palette.outline))
+            r, c = frame.first_tap
+            dot.append(self.lower.dot(r, c, palette.outline))
         join = self._join(frame) if len(frame.lower) else []
         if numbers is None:
             below += [*dot, *join]
@@ -730,8 +731,8 @@ class _FrameLayout:
         weights = None if numbers.taps is None or self.board.stamps else numbers.taps[0]
         shapes = lit_numbers(self.lower, lit, self.numbers.inputs[0], weights)
         if numbers.marked is not None:
-            ring = self.lower.ring(*numbers.marked, self.palette.outline)
-            shapes.append((numbers.marked, ring))
+            r, c = numbers.marked
+            shapes.append(((r, c), self.lower.ring(r, c, self.palette.outline)))
         return shapes
 
     def _lifted(
@@ -805,9 +806,10 @@ class _FrameLayout:
                 )
         if len(frame.upper):  # inside the stamp's thick outline, in a colour that reads
             fills = {s.position: s.fill for s in shapes if isinstance(s, CellShape) and s.fill}
-            under = fills.get(frame.first_tap) or palette.output
+            r, c = frame.first_tap
+            under = fills.get((r, c)) or palette.output
             colour = look.readable_on(under, palette)
-            shapes.append(self.upper.dot(*frame.first_tap, colour, at=look.STAMP_TAP_AT))
+            shapes.append(self.upper.dot(r, c, colour, at=look.STAMP_TAP_AT))
         return shapes
 
 

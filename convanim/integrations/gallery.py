@@ -1,6 +1,6 @@
 """The 15 animations of Dumoulin & Visin's guide, its 4 numerical ones, 8 of channels and
-groups, 6 of networks, 5 of the backward pass, 2 of ZF Net's deconvnet and 4 of padding
-modes, under their own names, as GIF and as animated SVG.
+groups, 6 of networks, 5 of the backward pass, 2 of ZF Net's deconvnet, 4 of padding
+modes and 1 in three dimensions, under their own names, as GIF and as animated SVG.
 
 ``render_gallery`` writes them (in parallel) with a README table, all or none;
 ``stale_files`` says which files of a folder differ from what convanim renders now.
@@ -183,6 +183,10 @@ PADDING_MODE_SPECS: dict[str, ConvSpec] = {
     f"padding_mode_{mode}": ConvSpec(input_size=(4, 4), kernel=3, padding=1, padding_mode=mode)
     for mode in PADDING_MODES
 }
+#: Three dimensions: name -> spec, drawn labelled, its depth slices named.
+THREED_SPECS: dict[str, ConvSpec] = {
+    "conv3d": ConvSpec(input_size=(3, 5, 5), kernel=3, stride=2, padding=1),
+}
 ALL_NAMES = (
     *GUIDE_SPECS,
     *NUMERICAL_SPECS,
@@ -191,6 +195,7 @@ ALL_NAMES = (
     *BACKWARD_ENTRIES,
     *DECONVNET_ENTRIES,
     *PADDING_MODE_SPECS,
+    *THREED_SPECS,
 )
 
 
@@ -206,7 +211,9 @@ def entry(name: str) -> Request:
     """The request that draws gallery animation ``name``: without labels (the guide's bare
     look); the numerical ones flat, with values; the channel ones in their view, labelled;
     the networks' named stacks on a small input; the gradients with their numbers; the
-    padding modes flat, with values, labelled with their mode."""
+    padding modes flat, with values, labelled with their mode; the 3-D ones labelled."""
+    if name in THREED_SPECS:
+        return Request.of(THREED_SPECS[name])
     if name in PADDING_MODE_SPECS:
         return Request.of(PADDING_MODE_SPECS[name], view=View.FLAT, values=True)
     if name in BACKWARD_ENTRIES:
@@ -371,6 +378,7 @@ def markdown_table(folder: Path) -> str:
         ("the backward pass", list(BACKWARD_ENTRIES)),
         ("ZF Net's deconvnet", list(DECONVNET_ENTRIES)),
         ("padding modes", list(PADDING_MODE_SPECS)),
+        ("three dimensions", list(THREED_SPECS)),
     ):
         lines += ["", f"| {title} | |", "|---|---|"]
         for left, right in itertools.zip_longest(names[::2], names[1::2]):  # an odd one alone

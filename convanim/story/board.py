@@ -10,7 +10,8 @@ output side's), and its frames say which step each shows on which channels
 input and one output channel: one frame per step.
 
 Plane positions are (row, column) with (0, 0) the plane's first cell; 1-D specs
-are drawn as one-row strips. Where the sheets go is the drawing's business (the
+are drawn as one-row strips. A 3-D spec's planes are volumes, positions (depth, row,
+column): the drawing shows each depth slice as a plane of its own. Where the sheets go is the drawing's business (the
 guide's oblique planes, flat, stack, volume): placements over the same sheets.
 """
 
@@ -26,6 +27,7 @@ import numpy as np
 from convanim.errors import ConvanimError
 from convanim.geometry import CellKind, ConvSpec, canvas, read_inputs, scatter
 from convanim.geometry.channels import LayerFrame, LayerOrder, layer_order
+from convanim.geometry.views import ScatterView
 from convanim.lazy import Lazy
 from convanim.text import padding_text, size_text
 
@@ -96,6 +98,7 @@ class Plane:
     cropped: np.ndarray  # (rows, cols) bool: outside the canvas, cut off by negative padding
     unread: np.ndarray  # (rows, cols) bool: real input cells no output reads
     label: str
+    depths: tuple[str, ...] = ()  # a 3-D spec's volume: the name of each depth slice
 
 
 @dataclass(frozen=True)
@@ -104,8 +107,9 @@ class Step:
 
     lower: np.ndarray  # (K, 2) highlighted lower-plane cells
     upper: np.ndarray  # (M, 2) highlighted upper-plane cells
-    first_tap: tuple[int, int]  # the cell weighted by the kernel's first tap w[0, 0]
+    first_tap: tuple[int, ...]  # the cell weighted by the kernel's first tap w[0, 0]
     lower_box: np.ndarray  # (2, 2) [[row0, col0], [row1, col1]] cell-edge box joined by lines
+    # (3-D: (2, 3), [[depth0, row0, col0], [depth1, row1, col1]])
     upper_box: np.ndarray  # (2, 2) likewise on the upper plane
     counts: np.ndarray | None  # (rows, cols) stamps received so far (scatter reading), else None
     #: (J, 2, 2) [input cell, padding cell copying it] for each copy under the footprint
@@ -202,21 +206,29 @@ def filled(shape: tuple[int, ...], kind: Cell) -> Plane:
 
 
 def as_drawable(spec: ConvSpec) -> ConvSpec:
-    """The spec as a 2-D one; a 1-D spec becomes a single row."""
-    if spec.ndim > 2:
+    """The spec as a 2-D one (a 1-D spec becomes a single row), or 3-D as it is."""
+    if spec.ndim > 3:
         raise ConvanimError(
-            "input_size", f"a {spec.ndim}-D spec has no picture; only 1-D and 2-D specs are drawn"
+            "input_size", f"a {spec.ndim}-D spec has no picture; 1-D to 3-D specs are drawn"
         )
     return spec.with_leading_axes(2)
 
 
-def plane_shapes(spec: ConvSpec, view: View) -> tuple[tuple[int, int], tuple[int, int]]:
-    """(lower, upper) plane shapes of ``spec``'s board in ``view``, before building it."""
+def board_shapes(spec: ConvSpec, view: View) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(lower, upper) shapes of ``spec``'s board in ``view`` (2-D planes, or 3-D volumes),
+    before building it."""
     drawn = as_drawable(spec)
     if View(view) is View.SCATTER:
-        lower, upper = drawn.input_size, tuple(axis.scatter_cells() for axis in drawn.axes)
-    else:
-        lower, upper = tuple(axis.canvas_cells() for axis in drawn.axes), drawn.output_size
+        return drawn.input_size, tuple(axis.scatter_cells() for axis in drawn.axes)
+    return tuple(axis.canvas_cells() for axis in drawn.axes), drawn.output_size
+
+
+def plane_shapes(spec: ConvSpec, view: View) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(lower, upper) plane shapes of a 1-D or 2-D ``spec``'s board in ``view``."""
+    if spec.ndim > 2:
+        rule = f"a {spec.ndim}-D spec's picture has depth slices, not one plane per side"
+        raise ConvanimError("input_size", rule)
+    lower, upper = board_shapes(spec, view)
     return (lower[0], lower[1]), (upper[0], upper[1])
 
 
@@ -234,9 +246,11 @@ def frame_count(spec: ConvSpec, reading: Reading) -> int:
 
 
 def drawn_cells(cells: np.ndarray) -> np.ndarray:
-    """Cell coordinates (N, ndim) of a 1-D or 2-D spec as (N, 2) plane coordinates (see as_drawable)."""
-    drawn = np.zeros((len(cells), 2), dtype=int)
-    drawn[:, 2 - cells.shape[1] :] = cells
+    """Cell coordinates (N, ndim) as the board's: (N, 2) plane coordinates for 1-D or 2-D
+    (see as_drawable), (N, 3) for 3-D."""
+    width = max(2, cells.shape[1])
+    drawn = np.zeros((len(cells), width), dtype=int)
+    drawn[:, width - cells.shape[1] :] = cells
     return drawn
 
 
@@ -254,6 +268,41 @@ def input_label(spec: ConvSpec) -> str:
     return label
 
 
+#: How a depth slice of a 3-D canvas is named when it holds no input slice.
+DEPTH_NAMES = {CellKind.PADDING: "padding", CellKind.INSERTED_ZERO: "zeros"}
+#: How a depth slice of a 3-D scatter grid is named beyond the output (cropped stamps only).
+CROPPED_DEPTH = "cropped"
+
+
+def _depths(size: tuple[int, ...]) -> tuple[str, ...]:
+    """``d0``, ``d1``, ...: the depth slices of a 3-D volume of ``size`` (none for 2-D)."""
+    return tuple(f"d{d}" for d in range(size[0])) if len(size) == 3 else ()
+
+
+def _canvas_depths(drawn: ConvSpec) -> tuple[str, ...]:
+    """The depth slices of a 3-D canvas: the input slice each holds (``d2``), or what fills
+    it (padding, inserted zeros); none for 2-D."""
+    if drawn.ndim != 3:
+        return ()
+    depth = drawn.axes[0].canvas()
+    return tuple(
+        f"d{index}" if kind == CellKind.INPUT else DEPTH_NAMES[CellKind(kind)]
+        for kind, index in zip(depth.kinds.tolist(), depth.input_index.tolist())
+    )
+
+
+def _scatter_depths(view: ScatterView) -> tuple[str, ...]:
+    """The depth slices of a 3-D scatter grid: the output slice each holds (``d2``), or
+    ``cropped`` beyond the output, where only stamps the padding crops land; none for 2-D."""
+    if len(view.output_size) != 3:
+        return ()
+    inside: list[bool] = np.asarray(view.grid_inside.any(axis=(1, 2))).tolist()
+    return tuple(
+        f"d{depth - view.grid_origin[0]}" if real else CROPPED_DEPTH
+        for depth, real in enumerate(inside)
+    )
+
+
 def _gather_story(spec: ConvSpec) -> tuple[Plane, Plane, tuple[Step, ...]]:
     """One step per output cell (row-major): the kernel footprint on the canvas."""
     drawn = as_drawable(spec)
@@ -268,13 +317,14 @@ def _gather_story(spec: ConvSpec) -> tuple[Plane, Plane, tuple[Step, ...]]:
         lower_label = f"input {size_text(spec.input_size)}, zeros inserted, {framing}"
     else:
         lower_label = input_label(spec)
-    lower = Plane(cells=cells, cropped=view.cropped, unread=view.unread, label=lower_label)
+    lower = Plane(cells, view.cropped, view.unread, lower_label, _canvas_depths(drawn))
     upper_shape = drawn.output_size
     upper = Plane(
         cells=np.full(upper_shape, Cell.OUTPUT),
         cropped=np.zeros(upper_shape, dtype=bool),
         unread=np.zeros(upper_shape, dtype=bool),
         label=f"output {size_text(spec.output_size)}",
+        depths=_depths(drawn.output_size),
     )
     steps = []
     for position in np.ndindex(upper_shape):
@@ -286,7 +336,7 @@ def _gather_story(spec: ConvSpec) -> tuple[Plane, Plane, tuple[Step, ...]]:
             Step(
                 lower=footprint,
                 upper=here,
-                first_tap=(int(footprint[view.first_tap, 0]), int(footprint[view.first_tap, 1])),
+                first_tap=tuple(int(v) for v in footprint[view.first_tap]),
                 lower_box=_box(footprint),
                 upper_box=_box(here),
                 counts=None,
@@ -307,12 +357,14 @@ def _scatter_story(spec: ConvSpec) -> tuple[Plane, Plane, tuple[Step, ...]]:
         cropped=~inside_grid,
         unread=np.zeros(shape, dtype=bool),
         label=f"output {size_text(spec.output_size)}",
+        depths=_scatter_depths(view),
     )
     lower = Plane(
         cells=np.full(drawn.input_size, Cell.INPUT),
         cropped=np.zeros(drawn.input_size, dtype=bool),
         unread=~read_inputs(drawn),
         label=f"input {size_text(spec.input_size)}",
+        depths=_depths(drawn.input_size),
     )
     steps = []
     for row, position in enumerate(view.input):
@@ -322,7 +374,7 @@ def _scatter_story(spec: ConvSpec) -> tuple[Plane, Plane, tuple[Step, ...]]:
             Step(
                 lower=here,
                 upper=stamp,
-                first_tap=(int(stamp[0, 0]), int(stamp[0, 1])),
+                first_tap=tuple(int(v) for v in stamp[0]),
                 lower_box=_box(here),
                 upper_box=_box(stamp),
                 counts=view.counts[row],

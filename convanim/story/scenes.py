@@ -133,6 +133,15 @@ def _one_slice(spec: ConvSpec, scene: str) -> None:
         )
 
 
+def _one_plane(spec: ConvSpec, scene: str) -> None:
+    """Refuse a third axis in a scene that draws the op's board as two planes."""
+    if spec.ndim > 2:
+        raise ConvanimError(
+            "input_size",
+            f"the {scene} scene draws a 1-D or 2-D op, got {spec.ndim}-D: convanim gif draws 3-D",
+        )
+
+
 @dataclass(frozen=True)
 class ConvolutionPlan:
     params: SceneParams
@@ -148,6 +157,7 @@ def convolution_plan(params: SceneParams) -> ConvolutionPlan:
     """The convolution scene: the gather board, its values and the output."""
     spec = params.spec
     _one_slice(spec, "convolution")
+    _one_plane(spec, "convolution")
     board = build_board(spec)
     x, w = small_values(spec, params.seed, nonzero=True)
     return ConvolutionPlan(
@@ -181,6 +191,7 @@ def transposed_plan(params: SceneParams) -> TransposedPlan:
     """The transposed scene: the same op as a gather over the canvas and as scatter stamps."""
     spec = params.spec
     _one_slice(spec, "transposed")
+    _one_plane(spec, "transposed")
     gather = build_board(spec)
     stamps = build_board(spec, Reading.SCATTER)
     x, w = small_values(spec, params.seed, nonzero=True)
@@ -374,6 +385,7 @@ def backward_plan(params: SceneParams) -> BackwardPlan:
 
     spec = params.spec
     _one_slice(spec, "backward")
+    _one_plane(spec, "backward")
     back = spec.transpose()  # refused where no layer goes back between the two shapes
     forward, backward = build_board(spec), build_board(back)
     x, w = small_values(spec, params.seed, nonzero=True)

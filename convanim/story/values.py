@@ -38,7 +38,7 @@ class FrameNumbers:
     taps: np.ndarray | None  # (S, K) per lit kernel slice, the weight at each cell the step
     # lights on the input side (gather) or the output side (scatter); None when pooling
     outputs: np.ndarray  # (out_channels, plane...) printed on the output planes so far, NaN: none
-    marked: tuple[int, int] | None = None  # the input cell a max pooling window took, or None
+    marked: tuple[int, ...] | None = None  # the input cell a max pooling window took, or None
     partials: np.ndarray | None = None  # gather: (I,) per lit input channel, sum of x * w
     bias: float | None = None  # gather: the bias of the output channel made (None: none)
 
@@ -414,11 +414,11 @@ def pool_numbers(board: Board, pooling: Pooling, x: np.ndarray) -> Numbers:
     spec = pooling.windows
     with np.errstate(over="ignore", invalid="ignore"):
         y = _printable(pooling.apply(x)).reshape(board.upper.cells.shape)
-    marks: list[tuple[int, int] | None] = [None] * len(board.steps)
+    marks: list[tuple[int, ...] | None] = [None] * len(board.steps)
     if pooling.mode is PoolMode.MAX:
         winners = pooling.winners(x).reshape(-1, spec.ndim)
         cells = drawn_cells(canvas(spec).input_cells[tuple(winners.T)])
-        marks = [(int(r), int(c)) for r, c in cells]
+        marks = [tuple(int(v) for v in cell) for cell in cells]
     shown = np.full(y.shape, np.nan)
     frames = []
     for step, mark in zip(board.steps, marks):
