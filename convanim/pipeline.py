@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 MAX_FRAMES = 2500  # frames per animation
 MAX_PIXELS = 4_000_000  # pixels per frame
 DURATION = 1000  # milliseconds per frame
+PICTURE_AXES = 2  # the axes of the guide's pictures: a default name says any other count
 MAX_DURATION = 655_350  # the longest frame a GIF can hold
 
 
@@ -100,12 +101,16 @@ def default_name(
 ) -> str:
     """A file name that states the parameters; ``tags`` go before the extension.
 
-    >>> default_name(ConvSpec(input_size=3, kernel=3, stride=2, padding=1, transposed=True))
+    >>> default_name(ConvSpec(input_size=(3, 3), kernel=3, stride=2, padding=1, transposed=True))
     'convT_i3_k3_s2_p1.gif'
-    >>> default_name(ConvSpec(input_size=4, kernel=3, padding=1, padding_mode="reflect"))
+    >>> default_name(ConvSpec(input_size=(4, 4), kernel=3, padding=1, padding_mode="reflect"))
     'conv_i4_k3_p1_reflect.gif'
+    >>> default_name(ConvSpec(input_size=(4, 4, 4), kernel=3))  # axes other than 2 named
+    'conv_3d_i4_k3.gif'
     """
-    parts = ["convT" if spec.transposed else "conv", f"i{compact(spec.input_size)}"]
+    parts = ["convT" if spec.transposed else "conv"]
+    parts += [f"{spec.ndim}d"] if spec.ndim != PICTURE_AXES else []
+    parts += [f"i{compact(spec.input_size)}"]
     parts += parameter_tokens(spec, side="-")
     parts += [spec.padding_mode] if spec.padding_mode != "zeros" else []
     if not spec.single_channel or spec.groups > 1:

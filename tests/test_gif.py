@@ -277,6 +277,10 @@ def test_default_names_state_the_parameters():
     assert default_name(spec, View.CANVAS, "light") == "convT_i3_k3_s2_p1_op1.gif"
     odd = ConvSpec(input_size=(5, 7), kernel=3, padding=((0, 1), (0, 1)))
     assert default_name(odd, "flat", "dark") == "conv_i5x7_k3_p0-1_flat_dark.gif"
+    # one axis or three: said, so that a 1-D, 2-D and 3-D op of one size never share a file
+    assert default_name(ConvSpec(input_size=4, kernel=3)) == "conv_1d_i4_k3.gif"
+    cube = ConvSpec(input_size=(2, 2, 2), kernel=3, stride=2, transposed=True)
+    assert default_name(cube, "scatter") == "convT_3d_i2_k3_s2_scatter.gif"
 
 
 def test_cli_gif_prints_path_frames_size_bytes_and_arithmetic(tmp_path):

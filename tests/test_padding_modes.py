@@ -151,14 +151,30 @@ def test_the_largest_padding_each_mode_allows_is_accepted(mode, n, side):
     assert spec.output_size == (n + 2 * side,)
 
 
-def test_a_copying_mode_has_no_transpose_and_no_single_weight_per_matrix_entry():
+def test_a_copying_mode_has_no_transpose():
     spec = ConvSpec(input_size=4, kernel=3, padding=1, padding_mode="reflect")
     with pytest.raises(ConvanimError, match="no layer computes this one's transpose"):
         spec.transpose()
+
+
+@SETTINGS
+@given(spec=moded_specs())
+def test_the_matrix_names_each_entrys_weight_unless_a_kernel_meets_a_cell_and_its_copy(spec):
+    """With weights distinct powers of two, an entry of the reference op's matrix is one
+    weight exactly when no two taps meet: kernel_index_matrix names it, or refuses."""
     from convanim.geometry import kernel_index_matrix
 
-    with pytest.raises(ConvanimError, match="may sum several weights"):
-        kernel_index_matrix(spec)
+    w = 2.0 ** np.arange(math.prod(spec.kernel)).reshape(spec.kernel)
+    matrix = _reference_matrix(lambda cells: reference.conv(cells, w, spec), spec.input_size)
+    one_weight_each = bool(np.isin(matrix, [0.0, *w.ravel()]).all())
+    try:
+        index = kernel_index_matrix(spec)
+    except ConvanimError as error:
+        assert error.argument == "padding_mode"
+        assert not one_weight_each
+        return
+    assert one_weight_each
+    np.testing.assert_array_equal(np.where(index >= 0, w.ravel()[index], 0.0), matrix)
 
 
 def test_zeros_is_the_default_and_the_mode_tells_specs_apart():

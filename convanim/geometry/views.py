@@ -630,16 +630,25 @@ def dense_matrix(spec: ConvSpec, w: Any) -> np.ndarray:
 def kernel_index_matrix(spec: ConvSpec) -> np.ndarray:
     """Int array shaped like ``dense_matrix``: the flat index into w (PyTorch's layout;
     for one channel, the flat kernel position) behind each entry, -1 if none; refused
-    for a padding mode other than zeros, where an entry may sum several weights."""
-    if spec.padding_mode != "zeros":
-        raise ConvanimError(
-            "padding_mode",
-            f"{spec.padding_mode} copies input cells into the padding, so an entry of C may "
-            "sum several weights: no one weight names it",
-        )
+    where an entry sums several weights (a padding mode's copy meeting the cell it copies
+    under one kernel).
+
+    >>> kernel_index_matrix(ConvSpec(input_size=3, kernel=2, padding=1, padding_mode="circular"))
+    array([[ 1, -1,  0],
+           [ 0,  1, -1],
+           [-1,  0,  1],
+           [ 1, -1,  0]])
+    """
     rows, cols = _dense_shape(spec)
     index = np.full((rows, cols), -1)
     row, column, weight = _matrix_entries(spec)
+    if np.unique(row * cols + column).size < row.size:
+        raise ConvanimError(
+            "padding_mode",
+            f"{spec.padding_mode} copies input cells into the padding, and here a kernel meets "
+            "a cell and its copy at once: that entry of C sums two weights, so no one weight "
+            "names it",
+        )
     index[row, column] = weight
     return index
 

@@ -216,7 +216,9 @@ def given_array(
     if not np.isfinite(array).all():
         bad = int(np.count_nonzero(~np.isfinite(array)))
         raise ConvanimError(
-            argument, f"must be finite numbers (a picture cannot show them), {bad} are not"
+            argument,
+            f"must be finite numbers (a picture cannot show them), "
+            f"{bad} of {array.size} {'is' if bad == 1 else 'are'} not",
         )
     largest = float(np.abs(array).max(initial=0.0))
     if largest >= MAX_PRINTED:
