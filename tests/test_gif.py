@@ -677,3 +677,12 @@ def test_readme_showcase_animations_are_current(tmp_path, name, args):
     result = runner.invoke(app, ["gif", *args, "-o", str(tmp_path / name)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / name).read_bytes() == committed.read_bytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(spec=conv_specs(transposed=True))
+def test_the_input_label_says_zeros_inserted_exactly_when_a_stride_spreads_cells(spec):
+    """A transposed op's canvas is labelled 'zeros inserted' when, and only when, some axis
+    has a stride above 1 and more than one input cell to spread apart."""
+    spread = any(s > 1 and n > 1 for s, n in zip(spec.stride, spec.input_size))
+    assert ("zeros inserted" in build_board(spec).lower.label) == spread

@@ -314,7 +314,8 @@ def _gather_story(spec: ConvSpec) -> tuple[Plane, Plane, tuple[Step, ...]]:
     )
     if spec.transposed:
         framing = "faded cells cropped" if view.cropped.any() else "re-padded"
-        lower_label = f"input {size_text(spec.input_size)}, zeros inserted, {framing}"
+        inserted = ", zeros inserted" if (view.kinds == CellKind.INSERTED_ZERO).any() else ""
+        lower_label = f"input {size_text(spec.input_size)}{inserted}, {framing}"
     else:
         lower_label = input_label(spec)
     lower = Plane(cells, view.cropped, view.unread, lower_label, _canvas_depths(drawn))
