@@ -204,8 +204,8 @@ CASES = [
         "--grad: draws zero padding only, got --padding-mode replicate",
     ),
     (
-        ["matrix", "--i", "3", "--p", "1", "--padding-mode", "circular", "-o", "m.png"],
-        "--padding-mode: circular copies input cells into the padding, so an entry of C",
+        ["matrix", "--i", "2", "--p", "1", "--padding-mode", "circular", "-o", "m.png"],
+        "--padding-mode: circular copies input cells into the padding, and here a kernel meets",
     ),
     (["gif", "--overlap"], "--overlap: the overlap frame closes a scatter view"),
     (["gif", "--view", "scatter"], "--view: the scatter view needs a transposed spec (-t)"),
