@@ -183,14 +183,19 @@ def _depth_size(spec: ConvSpec, view: View, style: Style, max_pixels: int) -> tu
     from convanim.draw.depth import depth_layout
 
     lower, upper = board_shapes(spec, view)
-    cells = math.prod(lower) + math.prod(upper)
+    check_cell_budget(spec, math.prod(lower) + math.prod(upper), max_pixels)
+    return depth_layout(lower, upper, style).size
+
+
+def check_cell_budget(spec: ConvSpec, cells: int, max_pixels: int) -> None:
+    """Refuse ``cells`` cells of ``spec``'s picture when, drawn at least MIN_CELL_PIXELS a
+    side, they alone exceed the budget of ``max_pixels`` per frame."""
     if cells * MIN_CELL_PIXELS**2 > max_pixels:
         raise ConvanimError(
             widest_term(spec),
             f"{cells:,} cells of at least {MIN_CELL_PIXELS}x{MIN_CELL_PIXELS} px exceed the "
             f"budget of {max_pixels} pixels per frame; draw fewer cells, or raise {{max_pixels}}",
         )
-    return depth_layout(lower, upper, style).size
 
 
 def shown_spec(spec: ConvSpec, pooling: Pooling | None = None) -> ConvSpec:
@@ -510,6 +515,10 @@ def printed_numbers(
     return record
 
 
+#: The options of ``drawing`` that ``title`` reads, in its order.
+TITLE_OPTIONS = ("pooling", "cell", "view", "from_input")
+
+
 def title(
     spec: ConvSpec | Separable | Network,
     pooling: Pooling | None = None,
@@ -574,14 +583,7 @@ def svg_text(
         light,
         duration,
         transparent,
-        about
-        or title(
-            spec,
-            options.get("pooling"),
-            options.get("cell"),
-            options.get("view"),
-            options.get("from_input"),
-        ),
+        about or title(spec, *(options.get(name) for name in TITLE_OPTIONS)),
         dark[0] if dark else None,
         frame=index,
     )
@@ -644,7 +646,7 @@ def animate_to_file(
     if path.suffix.lower() == ".svg":  # vectors, from the same drawing the frames are painted from
         style = options.pop("style", None) or Style()
         light, *dark = (drawing(spec, style=each, **options)[0] for each in style.schemes())
-        named = (options.get(name) for name in ("pooling", "cell", "view", "from_input"))
+        named = (options.get(name) for name in TITLE_OPTIONS)
         title_text = about or title(spec, *named)
         return write_drawing(
             light, path, duration, transparent, dark[0] if dark else None, title_text
@@ -745,33 +747,17 @@ def write_still(
     >>> still.frame, still.frames, still.path.read_bytes()[:5]
     (5, 9, b'%PDF-')
     """
-    from convanim.render.encode.files import check_destination, write_bytes
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in STILL_FORMATS:
-        formats = ", ".join(STILL_FORMATS)
-        raise ConvanimError("out", f"{path}: a still frame is written as {formats}")
-    _check_theme(path, options)
-    check_destination(path)
-    if suffix == ".svg":
-        document, laid_out = svg_text(
-            spec, transparent=transparent, still=True, frame=frame, about=about, **options
-        )
-        data = document.encode()
-    else:
-        laid_out, _ = drawing(spec, **options)
-    count = len(laid_out.frames)
-    index = _frame_index(frame, count)
-    if suffix == ".png":
-        from convanim.render.raster.painter import frame_png
-
-        data = frame_png(laid_out, index, transparent)
-    elif suffix == ".pdf":
-        from convanim.render.figures.frame import frame_pdf
-
-        data = frame_pdf(laid_out, index, transparent)
-    return Still(path, index + 1, count, laid_out.size, write_bytes(data, path))
+    style = options.pop("style", None) or Style()
+    if about is None and Path(path).suffix.lower() == ".svg":  # only an SVG has alt text
+        about = title(spec, *(options.get(name) for name in TITLE_OPTIONS))
+    return write_made_still(
+        lambda each: drawing(spec, style=each, **options)[0],
+        path,
+        style,
+        frame,
+        transparent=transparent,
+        alt=about or "",
+    )
 
 
 def check_deconvnet_budgets(spec: ConvSpec, max_frames: int, max_pixels: int) -> None:
@@ -780,13 +766,7 @@ def check_deconvnet_budgets(spec: ConvSpec, max_frames: int, max_pixels: int) ->
     and output cells drawn at least MIN_CELL_PIXELS a side."""
     frames = frame_count(spec, Reading.GATHER) + frame_count(spec.transpose(), Reading.SCATTER)
     check_frame_budget(frames, max_frames, smaller="a smaller input")
-    cells = math.prod(spec.input_size) + math.prod(spec.output_size)
-    if cells * MIN_CELL_PIXELS**2 > max_pixels:
-        raise ConvanimError(
-            widest_term(spec),
-            f"{cells:,} cells of at least {MIN_CELL_PIXELS}x{MIN_CELL_PIXELS} px exceed the "
-            f"budget of {max_pixels} pixels per frame; draw fewer cells, or raise {{max_pixels}}",
-        )
+    check_cell_budget(spec, math.prod(spec.input_size) + math.prod(spec.output_size), max_pixels)
 
 
 def deconvnet_drawing(
@@ -900,13 +880,14 @@ def write_made_still(
     make: Callable[[Style], Drawing],
     path: Path | str,
     style: Style,
-    frame: int,
+    frame: int | None = None,
     *,
     transparent: bool = False,
     alt: str = "",
 ) -> Still:
-    """Write frame number ``frame`` (1-based) of what ``make`` lays out (as ``write_made``)
-    to ``path``: .svg, .png or .pdf."""
+    """Write frame number ``frame`` (1-based; None: ``still_index``'s) of what ``make``
+    lays out (as ``write_made``) to ``path``: .svg, .png or .pdf, checked before anything
+    is drawn."""
     from convanim.render.encode.files import check_destination, write_bytes
 
     path = Path(path)
