@@ -779,7 +779,7 @@ def deconvnet_drawing(
     the convolution's board, the ReLU, the max pooling's board with its winners, the
     unpooling, the ReLU again, the transposed convolution's scatter view and the
     reconstruction beside x, within the budgets (checked from the sizes first)."""
-    from convanim.draw.channels import in_sequence
+    from convanim.draw.channels import CLOSING_FRAMES, in_sequence
     from convanim.draw.deconvnet import reconstruction_frames, relu_frames, unpooling_frames
     from convanim.draw.maps import draw_maps
     from convanim.geometry.deconvnet import Unpooling
@@ -789,16 +789,21 @@ def deconvnet_drawing(
         style = replace(style, cell=NUMBERS_CELL)
     steps = story.steps
     spec, back = steps.spec, steps.spec.transpose()
-    pooled = steps.pooled[0].size
-    frames = frame_count(spec, Reading.GATHER) + frame_count(back, Reading.SCATTER)
-    frames += frame_count(steps.pooling.windows, Reading.GATHER) + pooled + 3 + 1
-    check_frame_budget(frames, max_frames, smaller="a smaller input or a larger pooling window")
     x, w = steps.x[0], steps.w[0, 0]
     unpooled = steps.unpooled[0]
+    relu_down = relu_frames(steps.y[0], ("y", "max(y, 0)"))
+    relu_back = relu_frames(unpooled, ("unpooled", "max(unpooled, 0)"))
+    made = reconstruction_frames(steps)
+    unpooling = Unpooling(steps, 0)  # its frames, one per pooled cell, drawn once counted
+    boards = frame_count(spec, Reading.GATHER) + frame_count(back, Reading.SCATTER)
+    boards += frame_count(steps.pooling.windows, Reading.GATHER)
+    maps = len(relu_down) + len(unpooling) + len(relu_back) + len(made)
+    frames = boards + maps + CLOSING_FRAMES
+    check_frame_budget(frames, max_frames, smaller="a smaller input or a larger pooling window")
     options: dict[str, Any] = {"style": style, "max_frames": max_frames, "max_pixels": max_pixels}
     parts = [
         drawing(spec, values=ValueSource(input=x, weights=w), names=("x", "y"), **options)[0],
-        draw_maps(relu_frames(steps.y[0], ("y", "max(y, 0)")), style),
+        draw_maps(relu_down, style),
         drawing(
             steps.pooling.spec,
             pooling=steps.pooling,
@@ -806,8 +811,8 @@ def deconvnet_drawing(
             names=("max(y, 0)", "pooled"),
             **options,
         )[0],
-        draw_maps(unpooling_frames(Unpooling(steps, 0)), style),
-        draw_maps(relu_frames(unpooled, ("unpooled", "max(unpooled, 0)")), style),
+        draw_maps(unpooling_frames(unpooling), style),
+        draw_maps(relu_back, style),
         drawing(
             back,
             view=View.SCATTER,
@@ -815,13 +820,9 @@ def deconvnet_drawing(
             names=("max(unpooled, 0)", "x'"),
             **options,
         )[0],
-        draw_maps(reconstruction_frames(steps), style),
+        draw_maps(made, style),
     ]
-    closing = [
-        "x' = C^T max(unpool(maxpool(max(C x, 0))), 0)",
-        "each pooled activation sends its filter back, weighted by how strongly it answered",
-    ]
-    laid_out = in_sequence(parts, story.stages, closing, style)
+    laid_out = in_sequence(parts, story.stages, story.closing, style)
     width, height = laid_out.size
     if width * height > max_pixels:
         raise ConvanimError(
