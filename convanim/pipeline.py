@@ -8,7 +8,7 @@ them, so memory does not grow with the number of frames.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -122,6 +122,14 @@ def default_name(
     if Theme(theme) is not Theme.LIGHT:
         parts.append(Theme(theme).value)
     return "_".join([*parts, *tags]) + extension
+
+
+def default_extension(theme: Theme, still: bool = False) -> str:
+    """The file type written unless told: .svg for theme auto (only an SVG follows the
+    reader's colour scheme), else .png for a still frame and .gif for an animation."""
+    if Theme(theme) is Theme.AUTO:
+        return ".svg"
+    return ".png" if still else ".gif"
 
 
 #: What to draw less of when a channel view is over a budget.
@@ -757,6 +765,81 @@ def write_still(
         frame,
         transparent=transparent,
         alt=about or "",
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class DeconvnetOutput:
+    """What ``convanim deconvnet`` writes: ``make`` lays it out in a style, ``path`` is its
+    file unless told, ``alt`` its alt text; ``numbers`` are its --json, if asked."""
+
+    make: Callable[[Style], Drawing]
+    path: Path
+    alt: str
+    numbers: dict[str, Any] | None = None
+
+
+def deconvnet_output(
+    spec: ConvSpec,
+    pool_kernel: tuple[int, ...],
+    pool_stride: tuple[int, ...] | None = None,
+    seed: int = 0,
+    input_values: object = None,
+    weights: object = None,
+    *,
+    style: Style | None = None,
+    frame: int | None = None,
+    as_json: bool = False,
+    max_frames: int = MAX_FRAMES,
+    max_pixels: int = MAX_PIXELS,
+) -> DeconvnetOutput:
+    """The deconvnet of ``spec`` (``story.deconvnet.deconvnet_story``'s arguments, a window
+    and stride given for one axis standing for every axis), refused before any number is
+    made if the story cannot tell it or it is over the budgets, and before anything is
+    written if its drawing is. Unless told, it is written in ``renders/``, named for its
+    layer, pooling, theme and still ``frame``."""
+    from convanim.story.deconvnet import check_story_layer, deconvnet_story
+
+    style = style or Style()
+    check_story_layer(spec)
+    check_deconvnet_budgets(spec, max_frames, max_pixels)
+    story = deconvnet_story(
+        spec,
+        pool_kernel if len(pool_kernel) > 1 else pool_kernel[0],
+        pool_stride if pool_stride is None or len(pool_stride) > 1 else pool_stride[0],
+        seed,
+        input_values,
+        weights,
+    )
+    deconvnet_drawing(story, style.schemes()[0], max_frames, max_pixels)  # its budgets
+    tags = ("deconvnet", "pool" + "-".join(map(str, pool_kernel)))
+    tags += () if frame is None else (f"frame{frame}",)
+    extension = default_extension(style.theme, still=frame is not None)
+    return DeconvnetOutput(
+        lambda each: deconvnet_drawing(story, each, max_frames, max_pixels),
+        Path("renders") / default_name(spec, theme=style.theme, extension=extension, tags=tags),
+        story.about,
+        story.numbers() if as_json else None,
+    )
+
+
+def picture_output(
+    given: Sequence[str] = (), style: Style | None = None, max_pixels: int = MAX_PIXELS
+) -> DeconvnetOutput:
+    """The real picture's deconvnet (``story.deconvnet.picture_story``), one frame; refused
+    if any flag of ``given`` (what the user typed) sets what the picture sets itself.
+    Unless told, it is written as ``renders/deconvnet_picture``, its theme named."""
+    from convanim.story.deconvnet import picture_story
+
+    if given:
+        rule = "the picture has its own layer, filters and numbers: drop {" + given[0] + "}"
+        raise ConvanimError(given[0], rule)
+    style = style or Style()
+    story = picture_story()
+    theme = "" if style.theme is Theme.LIGHT else f"_{style.theme.value}"
+    name = f"deconvnet_picture{theme}{default_extension(style.theme, still=True)}"
+    return DeconvnetOutput(
+        lambda each: picture_drawing(story, each, max_pixels), Path("renders") / name, story.about
     )
 
 

@@ -60,6 +60,9 @@ EDGE_FILTERS: dict[str, tuple[tuple[float, ...], ...]] = {
     "diagonal edge \\": ((0, 1, 2), (-1, 0, 1), (-2, -1, 0)),
     "diagonal edge /": ((2, 1, 0), (1, 0, -1), (0, -1, -2)),
 }
+#: What the picture sets itself, refused if given: the pooling and numbers of the layer
+#: (with the layer's flags), and --json (the numbers of one layer).
+PICTURE_SETS = ("pool_kernel", "pool_stride", "weights", "input_values", "seed", "as_json")
 #: The picture's layer and pooling: a 3x3 filter keeping the size, 2x2 max pooling.
 PICTURE_PADDING = 1
 PICTURE_WINDOW = 2
