@@ -812,8 +812,8 @@ def deconvnet_output(
         weights,
     )
     deconvnet_drawing(story, style.schemes()[0], max_frames, max_pixels)  # its budgets
-    tags = ("deconvnet", "pool" + "-".join(map(str, pool_kernel)))
-    tags += () if frame is None else (f"frame{frame}",)
+    still = () if frame is None else (f"frame{frame}",)
+    tags = ("deconvnet", "pool" + "-".join(map(str, pool_kernel)), *still)
     extension = default_extension(style.theme, still=frame is not None)
     return DeconvnetOutput(
         lambda each: deconvnet_drawing(story, each, max_frames, max_pixels),
