@@ -8,7 +8,7 @@ them, so memory does not grow with the number of frames.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,6 +124,14 @@ def default_name(
     return "_".join([*parts, *tags]) + extension
 
 
+def default_extension(theme: Theme, still: bool = False) -> str:
+    """The file type written unless told: .svg for theme auto (only an SVG follows the
+    reader's colour scheme), else .png for a still frame and .gif for an animation."""
+    if Theme(theme) is Theme.AUTO:
+        return ".svg"
+    return ".png" if still else ".gif"
+
+
 #: What to draw less of when a channel view is over a budget.
 CHANNELS_SMALLER = "fewer channels or cells"
 
@@ -183,14 +191,19 @@ def _depth_size(spec: ConvSpec, view: View, style: Style, max_pixels: int) -> tu
     from convanim.draw.depth import depth_layout
 
     lower, upper = board_shapes(spec, view)
-    cells = math.prod(lower) + math.prod(upper)
+    check_cell_budget(spec, math.prod(lower) + math.prod(upper), max_pixels)
+    return depth_layout(lower, upper, style).size
+
+
+def check_cell_budget(spec: ConvSpec, cells: int, max_pixels: int) -> None:
+    """Refuse ``cells`` cells of ``spec``'s picture when, drawn at least MIN_CELL_PIXELS a
+    side, they alone exceed the budget of ``max_pixels`` per frame."""
     if cells * MIN_CELL_PIXELS**2 > max_pixels:
         raise ConvanimError(
             widest_term(spec),
             f"{cells:,} cells of at least {MIN_CELL_PIXELS}x{MIN_CELL_PIXELS} px exceed the "
             f"budget of {max_pixels} pixels per frame; draw fewer cells, or raise {{max_pixels}}",
         )
-    return depth_layout(lower, upper, style).size
 
 
 def shown_spec(spec: ConvSpec, pooling: Pooling | None = None) -> ConvSpec:
@@ -510,6 +523,10 @@ def printed_numbers(
     return record
 
 
+#: The options of ``drawing`` that ``title`` reads, in its order.
+TITLE_OPTIONS = ("pooling", "cell", "view", "from_input")
+
+
 def title(
     spec: ConvSpec | Separable | Network,
     pooling: Pooling | None = None,
@@ -574,14 +591,7 @@ def svg_text(
         light,
         duration,
         transparent,
-        about
-        or title(
-            spec,
-            options.get("pooling"),
-            options.get("cell"),
-            options.get("view"),
-            options.get("from_input"),
-        ),
+        about or title(spec, *(options.get(name) for name in TITLE_OPTIONS)),
         dark[0] if dark else None,
         frame=index,
     )
@@ -644,7 +654,7 @@ def animate_to_file(
     if path.suffix.lower() == ".svg":  # vectors, from the same drawing the frames are painted from
         style = options.pop("style", None) or Style()
         light, *dark = (drawing(spec, style=each, **options)[0] for each in style.schemes())
-        named = (options.get(name) for name in ("pooling", "cell", "view", "from_input"))
+        named = (options.get(name) for name in TITLE_OPTIONS)
         title_text = about or title(spec, *named)
         return write_drawing(
             light, path, duration, transparent, dark[0] if dark else None, title_text
@@ -745,33 +755,92 @@ def write_still(
     >>> still.frame, still.frames, still.path.read_bytes()[:5]
     (5, 9, b'%PDF-')
     """
-    from convanim.render.encode.files import check_destination, write_bytes
+    style = options.pop("style", None) or Style()
+    if about is None and Path(path).suffix.lower() == ".svg":  # only an SVG has alt text
+        about = title(spec, *(options.get(name) for name in TITLE_OPTIONS))
+    return write_made_still(
+        lambda each: drawing(spec, style=each, **options)[0],
+        path,
+        style,
+        frame,
+        transparent=transparent,
+        alt=about or "",
+    )
 
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in STILL_FORMATS:
-        formats = ", ".join(STILL_FORMATS)
-        raise ConvanimError("out", f"{path}: a still frame is written as {formats}")
-    _check_theme(path, options)
-    check_destination(path)
-    if suffix == ".svg":
-        document, laid_out = svg_text(
-            spec, transparent=transparent, still=True, frame=frame, about=about, **options
-        )
-        data = document.encode()
-    else:
-        laid_out, _ = drawing(spec, **options)
-    count = len(laid_out.frames)
-    index = _frame_index(frame, count)
-    if suffix == ".png":
-        from convanim.render.raster.painter import frame_png
 
-        data = frame_png(laid_out, index, transparent)
-    elif suffix == ".pdf":
-        from convanim.render.figures.frame import frame_pdf
+@dataclass(frozen=True, eq=False)
+class DeconvnetOutput:
+    """What ``convanim deconvnet`` writes: ``make`` lays it out in a style, ``path`` is its
+    file unless told, ``alt`` its alt text; ``numbers`` are its --json, if asked."""
 
-        data = frame_pdf(laid_out, index, transparent)
-    return Still(path, index + 1, count, laid_out.size, write_bytes(data, path))
+    make: Callable[[Style], Drawing]
+    path: Path
+    alt: str
+    numbers: dict[str, Any] | None = None
+
+
+def deconvnet_output(
+    spec: ConvSpec,
+    pool_kernel: tuple[int, ...],
+    pool_stride: tuple[int, ...] | None = None,
+    seed: int = 0,
+    input_values: object = None,
+    weights: object = None,
+    *,
+    style: Style | None = None,
+    frame: int | None = None,
+    as_json: bool = False,
+    max_frames: int = MAX_FRAMES,
+    max_pixels: int = MAX_PIXELS,
+) -> DeconvnetOutput:
+    """The deconvnet of ``spec`` (``story.deconvnet.deconvnet_story``'s arguments, a window
+    and stride given for one axis standing for every axis), refused before any number is
+    made if the story cannot tell it or it is over the budgets, and before anything is
+    written if its drawing is. Unless told, it is written in ``renders/``, named for its
+    layer, pooling, theme and still ``frame``."""
+    from convanim.story.deconvnet import check_story_layer, deconvnet_story
+
+    style = style or Style()
+    check_story_layer(spec)
+    check_deconvnet_budgets(spec, max_frames, max_pixels)
+    story = deconvnet_story(
+        spec,
+        pool_kernel if len(pool_kernel) > 1 else pool_kernel[0],
+        pool_stride if pool_stride is None or len(pool_stride) > 1 else pool_stride[0],
+        seed,
+        input_values,
+        weights,
+    )
+    deconvnet_drawing(story, style.schemes()[0], max_frames, max_pixels)  # its budgets
+    still = () if frame is None else (f"frame{frame}",)
+    tags = ("deconvnet", "pool" + "-".join(map(str, pool_kernel)), *still)
+    extension = default_extension(style.theme, still=frame is not None)
+    return DeconvnetOutput(
+        lambda each: deconvnet_drawing(story, each, max_frames, max_pixels),
+        Path("renders") / default_name(spec, theme=style.theme, extension=extension, tags=tags),
+        story.about,
+        story.numbers() if as_json else None,
+    )
+
+
+def picture_output(
+    given: Sequence[str] = (), style: Style | None = None, max_pixels: int = MAX_PIXELS
+) -> DeconvnetOutput:
+    """The real picture's deconvnet (``story.deconvnet.picture_story``), one frame; refused
+    if any flag of ``given`` (what the user typed) sets what the picture sets itself.
+    Unless told, it is written as ``renders/deconvnet_picture``, its theme named."""
+    from convanim.story.deconvnet import picture_story
+
+    if given:
+        rule = "the picture has its own layer, filters and numbers: drop {" + given[0] + "}"
+        raise ConvanimError(given[0], rule)
+    style = style or Style()
+    story = picture_story()
+    theme = "" if style.theme is Theme.LIGHT else f"_{style.theme.value}"
+    name = f"deconvnet_picture{theme}{default_extension(style.theme, still=True)}"
+    return DeconvnetOutput(
+        lambda each: picture_drawing(story, each, max_pixels), Path("renders") / name, story.about
+    )
 
 
 def check_deconvnet_budgets(spec: ConvSpec, max_frames: int, max_pixels: int) -> None:
@@ -780,13 +849,7 @@ def check_deconvnet_budgets(spec: ConvSpec, max_frames: int, max_pixels: int) ->
     and output cells drawn at least MIN_CELL_PIXELS a side."""
     frames = frame_count(spec, Reading.GATHER) + frame_count(spec.transpose(), Reading.SCATTER)
     check_frame_budget(frames, max_frames, smaller="a smaller input")
-    cells = math.prod(spec.input_size) + math.prod(spec.output_size)
-    if cells * MIN_CELL_PIXELS**2 > max_pixels:
-        raise ConvanimError(
-            widest_term(spec),
-            f"{cells:,} cells of at least {MIN_CELL_PIXELS}x{MIN_CELL_PIXELS} px exceed the "
-            f"budget of {max_pixels} pixels per frame; draw fewer cells, or raise {{max_pixels}}",
-        )
+    check_cell_budget(spec, math.prod(spec.input_size) + math.prod(spec.output_size), max_pixels)
 
 
 def deconvnet_drawing(
@@ -799,7 +862,7 @@ def deconvnet_drawing(
     the convolution's board, the ReLU, the max pooling's board with its winners, the
     unpooling, the ReLU again, the transposed convolution's scatter view and the
     reconstruction beside x, within the budgets (checked from the sizes first)."""
-    from convanim.draw.channels import in_sequence
+    from convanim.draw.channels import CLOSING_FRAMES, in_sequence
     from convanim.draw.deconvnet import reconstruction_frames, relu_frames, unpooling_frames
     from convanim.draw.maps import draw_maps
     from convanim.geometry.deconvnet import Unpooling
@@ -809,16 +872,21 @@ def deconvnet_drawing(
         style = replace(style, cell=NUMBERS_CELL)
     steps = story.steps
     spec, back = steps.spec, steps.spec.transpose()
-    pooled = steps.pooled[0].size
-    frames = frame_count(spec, Reading.GATHER) + frame_count(back, Reading.SCATTER)
-    frames += frame_count(steps.pooling.windows, Reading.GATHER) + pooled + 3 + 1
-    check_frame_budget(frames, max_frames, smaller="a smaller input or a larger pooling window")
     x, w = steps.x[0], steps.w[0, 0]
     unpooled = steps.unpooled[0]
+    relu_down = relu_frames(steps.y[0], ("y", "max(y, 0)"))
+    relu_back = relu_frames(unpooled, ("unpooled", "max(unpooled, 0)"))
+    made = reconstruction_frames(steps)
+    unpooling = Unpooling(steps, 0)  # its frames, one per pooled cell, drawn once counted
+    boards = frame_count(spec, Reading.GATHER) + frame_count(back, Reading.SCATTER)
+    boards += frame_count(steps.pooling.windows, Reading.GATHER)
+    maps = len(relu_down) + len(unpooling) + len(relu_back) + len(made)
+    frames = boards + maps + CLOSING_FRAMES
+    check_frame_budget(frames, max_frames, smaller="a smaller input or a larger pooling window")
     options: dict[str, Any] = {"style": style, "max_frames": max_frames, "max_pixels": max_pixels}
     parts = [
         drawing(spec, values=ValueSource(input=x, weights=w), names=("x", "y"), **options)[0],
-        draw_maps(relu_frames(steps.y[0], ("y", "max(y, 0)")), style),
+        draw_maps(relu_down, style),
         drawing(
             steps.pooling.spec,
             pooling=steps.pooling,
@@ -826,8 +894,8 @@ def deconvnet_drawing(
             names=("max(y, 0)", "pooled"),
             **options,
         )[0],
-        draw_maps(unpooling_frames(Unpooling(steps, 0)), style),
-        draw_maps(relu_frames(unpooled, ("unpooled", "max(unpooled, 0)")), style),
+        draw_maps(unpooling_frames(unpooling), style),
+        draw_maps(relu_back, style),
         drawing(
             back,
             view=View.SCATTER,
@@ -835,13 +903,9 @@ def deconvnet_drawing(
             names=("max(unpooled, 0)", "x'"),
             **options,
         )[0],
-        draw_maps(reconstruction_frames(steps), style),
+        draw_maps(made, style),
     ]
-    closing = [
-        "x' = C^T max(unpool(maxpool(max(C x, 0))), 0)",
-        "each pooled activation sends its filter back, weighted by how strongly it answered",
-    ]
-    laid_out = in_sequence(parts, story.stages, closing, style)
+    laid_out = in_sequence(parts, story.stages, story.closing, style)
     width, height = laid_out.size
     if width * height > max_pixels:
         raise ConvanimError(
@@ -900,13 +964,14 @@ def write_made_still(
     make: Callable[[Style], Drawing],
     path: Path | str,
     style: Style,
-    frame: int,
+    frame: int | None = None,
     *,
     transparent: bool = False,
     alt: str = "",
 ) -> Still:
-    """Write frame number ``frame`` (1-based) of what ``make`` lays out (as ``write_made``)
-    to ``path``: .svg, .png or .pdf."""
+    """Write frame number ``frame`` (1-based; None: ``still_index``'s) of what ``make``
+    lays out (as ``write_made``) to ``path``: .svg, .png or .pdf, checked before anything
+    is drawn."""
     from convanim.render.encode.files import check_destination, write_bytes
 
     path = Path(path)

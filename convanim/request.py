@@ -38,6 +38,7 @@ from convanim.pipeline import (
     check_network_view,
     check_pooling_view,
     check_view,
+    default_extension,
     default_name,
     shown_spec,
     title,
@@ -484,8 +485,7 @@ class Request:
     def default_path(self, still: int | None = None, folder: Path = Path("renders")) -> Path:
         """Where the command line writes it unless told: a name that states the parameters."""
         tags = self.tags + ((f"frame{still}",) if still is not None else ())
-        auto = self.style.theme is Theme.AUTO
-        extension = ".svg" if auto else ".png" if still is not None else ".gif"
+        extension = default_extension(self.style.theme, still=still is not None)
         if isinstance(self.shown, Network):
             cell = "-".join(map(str, self.cell or ()))
             followed = f"cell{cell}"

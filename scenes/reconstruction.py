@@ -33,6 +33,11 @@ from convanim.story.scenes import DEFAULTS, MINUS, PRIME, SceneParams, reconstru
 
 CELL = 0.32
 ROUND_TRIP_SCALE = 0.6  # the round trip's seven maps in one row
+ROUND_TRIP_GAP = 0.35  # between two maps of the round trip
+ROUND_TRIP_MARGIN = 0.6  # the round trip's row is this much narrower than the frame
+STAGE_TIME = 0.6  # seconds each map of the round trip takes to appear
+ROW_DROP = 0.2  # a row of pictures sits this far below the frame's centre, clear of the title
+NOTE_GAP = 0.4  # between a row of pictures and the sentence under it
 #: How the plan's candidate names read on screen.
 SHOWN_NAMES = {"c_i": "cᵢ", "-c_i": f"{MINUS}cᵢ"}
 
@@ -59,7 +64,7 @@ class ReconstructionScene(Scene):
         image = labelled(heat_map(plan.image, CELL), "input x")
         kernel = labelled(heat_map(plan.w, CELL), "kernel: vertical edges")
         response = labelled(heat_map(plan.y, CELL), "y = Cx")
-        VGroup(image, kernel, response).arrange(RIGHT, buff=1.0).shift(0.2 * DOWN)
+        VGroup(image, kernel, response).arrange(RIGHT, buff=1.0).shift(ROW_DROP * DOWN)
         step = narration("each output is one dot product: yᵢ = cᵢ · x").next_to(title, DOWN)
         self.play(FadeIn(image), FadeIn(kernel), FadeIn(step))
         self.play(FadeIn(response))
@@ -83,7 +88,7 @@ class ReconstructionScene(Scene):
                 )
             )
             .arrange(RIGHT, buff=0.6)
-            .shift(0.2 * DOWN)
+            .shift(ROW_DROP * DOWN)
         )
         self.play(
             FadeOut(VGroup(image, weights, response, marker)), ReplacementTransform(step, question)
@@ -100,7 +105,7 @@ class ReconstructionScene(Scene):
         scale = float(abs(plan.reconstruction).max())
         total = labelled(heat_map(plan.partial_sums[0], CELL, scale), "sum of the strongest 1")
         y_map = labelled(heat_map(plan.y, CELL), "y")
-        VGroup(y_map, total).arrange(RIGHT, buff=1.5).shift(0.2 * DOWN)
+        VGroup(y_map, total).arrange(RIGHT, buff=1.5).shift(ROW_DROP * DOWN)
         self.play(FadeIn(y_map), FadeIn(total))
         for count, partial in enumerate(plan.partial_sums[1:], start=2):
             following = labelled(heat_map(partial, CELL, scale), f"sum of the strongest {count}")
@@ -115,13 +120,13 @@ class ReconstructionScene(Scene):
         same.move_to(idea)
         original = labelled(heat_map(plan.image, CELL), "input x")
         done = labelled(heat_map(plan.transposed, CELL, scale), "transposed conv of y")
-        VGroup(original, done).arrange(RIGHT, buff=1.5).shift(0.2 * DOWN)
+        VGroup(original, done).arrange(RIGHT, buff=1.5).shift(ROW_DROP * DOWN)
         self.play(
             ReplacementTransform(idea, same), FadeOut(y_map), ReplacementTransform(final, done)
         )
         self.play(FadeIn(original))
         note = caption("not the inverse: what returns is what the kernel responds to, its edges")
-        self.play(Write(note.next_to(VGroup(original, done), DOWN, buff=0.4)))
+        self.play(Write(note.next_to(VGroup(original, done), DOWN, buff=NOTE_GAP)))
         self.wait(2)
 
         # 5. ZF Net's deconvnet: down through ReLU and max pooling, and back by its switches.
@@ -130,40 +135,42 @@ class ReconstructionScene(Scene):
         self.play(
             FadeOut(VGroup(original, done, note)), ReplacementTransform(same, heading.move_to(same))
         )
+        maps = {  # each stage of the round trip: its map and caption, in order
+            "x": (trip.x[0], "x"),
+            "conv": (trip.y[0], "conv"),
+            "relu": (trip.relu[0], "ReLU"),
+            "pooled": (trip.pooled[0], "max pool"),
+            "unpooled": (trip.unpooled[0], "unpool"),
+            "relu again": (plan.unpooled_relu, "ReLU"),
+            "reconstruction": (trip.reconstruction[0], f"Cᵀ: x{PRIME}"),
+        }
         stages = VGroup(
             *(
                 labelled(heat_map(values, CELL * ROUND_TRIP_SCALE), name, theme.SMALL_FONT)
-                for values, name in (
-                    (trip.x[0], "x"),
-                    (trip.y[0], "conv"),
-                    (trip.relu[0], "ReLU"),
-                    (trip.pooled[0], "max pool"),
-                    (trip.unpooled[0], "unpool"),
-                    (plan.unpooled_relu, "ReLU"),
-                    (trip.reconstruction[0], f"Cᵀ: x{PRIME}"),
-                )
+                for values, name in maps.values()
             )
-        ).arrange(RIGHT, buff=0.35)
-        stages.scale_to_fit_width(min(stages.width, self.camera.frame_width - 0.6))
-        stages.shift(0.2 * DOWN)
-        for index, stage in enumerate(stages):
-            self.play(FadeIn(stage), run_time=0.6)
-            if index == 3:  # each pooled value's winner in the ReLU map: its switch
+        ).arrange(RIGHT, buff=ROUND_TRIP_GAP)
+        stages.scale_to_fit_width(min(stages.width, self.camera.frame_width - ROUND_TRIP_MARGIN))
+        stages.shift(ROW_DROP * DOWN)
+        shown = dict(zip(maps, stages))
+        for stage, group in shown.items():
+            self.play(FadeIn(group), run_time=STAGE_TIME)
+            if stage == "pooled":  # each pooled value's winner in the ReLU map: its switch
                 switches = VGroup(
                     *(
                         SurroundingRectangle(cell, color=HIGHLIGHT, buff=0.0)
-                        for cell in stages[2][0].cells(plan.switch_positions)
+                        for cell in shown["relu"][0].cells(plan.switch_positions)
                     )
                 )
                 self.play(FadeIn(switches))
-            if index == 4:  # the unpooled values stand where the switches say
+            if stage == "unpooled":  # the unpooled values stand where the switches say
                 back = VGroup(
                     *(
                         SurroundingRectangle(cell, color=HIGHLIGHT, buff=0.0)
-                        for cell in stages[4][0].cells(plan.switch_positions)
+                        for cell in group[0].cells(plan.switch_positions)
                     )
                 )
                 self.play(ReplacementTransform(switches.copy(), back))
         ending = caption("the reconstruction brings back the edges the pooled cells answered to")
-        self.play(Write(ending.next_to(stages, DOWN, buff=0.4)))
+        self.play(Write(ending.next_to(stages, DOWN, buff=NOTE_GAP)))
         self.wait(2)

@@ -138,6 +138,37 @@ def test_the_picture_and_a_still_frame(tmp_path):
     assert "frame 2 of" in done.stdout and "<svg" in (tmp_path / "f.svg").read_text()
 
 
+@pytest.mark.parametrize(
+    ("args", "written"),
+    [
+        (["--picture", "--theme", "auto"], "deconvnet_picture_auto.svg"),
+        (["--picture", "--theme", "dark"], "deconvnet_picture_dark.png"),
+        (["--theme", "dark"], "conv_i6_k3_dark_deconvnet_pool2.gif"),
+        (["--theme", "auto", "--frame", "2"], "conv_i6_k3_auto_deconvnet_pool2_frame2.svg"),
+    ],
+)
+def test_the_default_file_names_the_theme_and_takes_auto_as_svg(tmp_path, args, written):
+    """As gif's: the theme in the name unless light, .svg for auto (the one format that
+    follows the reader), with or without --picture."""
+    done = run(*args, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [path.name for path in (tmp_path / "renders").iterdir()] == [written]
+
+
+def test_the_frame_budget_counts_every_frame_drawn():
+    """The budget, checked before anything is drawn, counts the frames the drawing has:
+    exactly that many pass, one fewer is refused."""
+    from convanim.errors import ConvanimError
+    from convanim.pipeline import deconvnet_drawing
+    from convanim.story.deconvnet import deconvnet_story
+
+    story = deconvnet_story(ConvSpec(input_size=(5, 4), kernel=2), pool_kernel=(2, 1))
+    frames = len(deconvnet_drawing(story).frames)
+    assert len(deconvnet_drawing(story, max_frames=frames).frames) == frames
+    with pytest.raises(ConvanimError, match=f"{frames} frames"):
+        deconvnet_drawing(story, max_frames=frames - 1)
+
+
 HOSTILE = [
     (["--pool-k", "0"], "--pool-k"),
     (["--pool-k", "5"], "--pool-k"),
@@ -162,6 +193,14 @@ HOSTILE = [
     (["--i", "400", "--pool-k", "1"], "frames exceed the budget"),
     (["--i", "100000", "--k", "99999"], "exceed the budget of 4000000 pixels"),  # no numbers made
     (["--picture", "--max-pixels", "1000"], "--max-pixels"),
+    (["--picture", "--pool-k", "2"], "--pool-k"),  # typed, though the default's value
+    (["--picture", "--seed", "0"], "--seed"),
+    (["--p", "1", "--padding-mode", "reflect"], "--padding-mode: the way back is a transposed"),
+    (
+        ["--layer", "Conv2d(1, 1, 3, padding=1, padding_mode='reflect', bias=False)"],
+        "--layer: padding_mode: the way",
+    ),
+    (["--layer", "ConvTranspose2d(1, 1, 3)"], "--layer: 'ConvTranspose2d(1, 1, 3)' is a transp"),
 ]
 
 

@@ -458,7 +458,8 @@ def test_network_sizes_fields_and_paths_equal_torchs_forward_and_autograd(chain,
 def test_the_deconvnet_steps_are_torchs(spec, seed, data):
     """deconvnet() against F.conv, relu, max_pool(return_indices=True), max_unpool and
     F.conv_transpose with the same tensors: every step equal entry for entry, the switches
-    index for index (continuous values: no ties, whose winner PyTorch leaves open)."""
+    index for index. Continuous values tie only where the ReLU leaves a window all zeros;
+    both then take its first cell, which PyTorch does not promise."""
     from dataclasses import replace
 
     from convanim.geometry.deconvnet import deconvnet, pooling_over

@@ -315,6 +315,7 @@ def gif(
 @with_spec_flags(transposed=False, input_size="6")
 def deconvnet(
     flags: SpecFlags,
+    context: typer.Context,
     out: options.AnimationFile = None,
     pool_kernel: options.PoolKernel = "2",
     pool_stride: options.PoolStride = None,
@@ -338,65 +339,31 @@ def deconvnet(
     Example: convanim deconvnet --i 6 --k 3 --pool-k 2 (writes renders/conv_i6_k3_deconvnet_pool2.gif);
     convanim deconvnet --picture -o hopper.png
     """
-    from convanim.draw.frames import Drawing
+    from convanim.cli.flags import typed_names
     from convanim.draw.style import Style
-    from convanim.pipeline import (
-        check_deconvnet_budgets,
-        deconvnet_drawing,
-        default_name,
-        picture_drawing,
-        write_made,
-        write_made_still,
-    )
-    from convanim.story.deconvnet import deconvnet_story, picture_story
+    from convanim.pipeline import deconvnet_output, picture_output, write_made, write_made_still
+    from convanim.story.deconvnet import PICTURE_SETS
     from convanim.story.values import given_numbers
 
     style = Style(theme=theme)
     if picture:
-        given = sorted(flags.typed) + [
-            name
-            for name, value in (
-                ("pool_kernel", pool_kernel != "2"),
-                ("pool_stride", pool_stride),
-                ("weights", weights),
-                ("input_values", input_values),
-                ("seed", seed),
-                ("as_json", as_json),
-            )
-            if value
-        ]
-        if given:
-            rule = "the picture has its own layer, filters and numbers: drop {" + given[0] + "}"
-            raise ConvanimError(given[0], rule)
-        story = picture_story()
-        path = out or Path("renders") / "deconvnet_picture.png"
-        alt = story.about
-
-        def make(each: Style) -> Drawing:
-            return picture_drawing(story, each, max_pixels)
+        given = [*sorted(flags.typed), *typed_names(context, PICTURE_SETS)]
+        made = picture_output(given, style, max_pixels)
     else:
-        spec = flags.spec(max_axes=2)
-        check_deconvnet_budgets(spec, max_frames, max_pixels)
-        window = integers("pool_kernel", pool_kernel)
-        step = None if pool_stride is None else integers("pool_stride", pool_stride)
-        numbers = deconvnet_story(
-            spec,
-            window if len(window) > 1 else window[0],
-            None if step is None else step if len(step) > 1 else step[0],
+        made = deconvnet_output(
+            flags.spec(transposed=False, max_axes=2),
+            integers("pool_kernel", pool_kernel),
+            None if pool_stride is None else integers("pool_stride", pool_stride),
             seed,
             given_numbers(input_values, "input_values"),
             given_numbers(weights, "weights"),
+            style=style,
+            frame=frame,
+            as_json=as_json,
+            max_frames=max_frames,
+            max_pixels=max_pixels,
         )
-        deconvnet_drawing(numbers, style.schemes()[0], max_frames, max_pixels)  # budgets first
-        tags = ("deconvnet", "pool" + "-".join(map(str, window)))
-        still = () if frame is None else (f"frame{frame}",)
-        extension = ".svg" if theme is Theme.AUTO else ".png" if frame is not None else ".gif"
-        path = out or Path("renders") / default_name(spec, extension=extension, tags=tags + still)
-        alt = numbers.about
-
-        def make(each: Style) -> Drawing:
-            return deconvnet_drawing(numbers, each, max_frames, max_pixels)
-
+    path, make, alt = out or made.path, made.make, made.alt
     if frame is not None:
         still_written = write_made_still(make, path, style, frame, transparent=transparent, alt=alt)
         w, h = still_written.size
@@ -406,9 +373,9 @@ def deconvnet(
         written = write_made(make, path, style, duration=duration, transparent=transparent, alt=alt)
         w, h = written.size
         line = f"{path}: {counted(written.frames, 'frame')}, {w}x{h} px, {written.bytes:,} bytes"
-    if as_json:
+    if made.numbers is not None:  # the numbers on standard output, what was written on stderr
         typer.echo(line, err=True)
-        typer.echo(json.dumps(numbers.numbers()))
+        typer.echo(json.dumps(made.numbers))
         return
     typer.echo(line)
 

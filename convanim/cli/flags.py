@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Annotated, Any
 
@@ -466,6 +466,16 @@ _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
 KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 
+def typed_names(context: typer.Context, names: Iterable[str]) -> tuple[str, ...]:
+    """Which of the parameters ``names`` were typed on the command line, in their order
+    (not left at their defaults, whatever their values)."""
+    return tuple(
+        name
+        for name in names
+        if getattr(context.get_parameter_source(name), "name", None) == "COMMANDLINE"
+    )
+
+
 def with_spec_flags(
     *, transposed: bool | None = None, optional: bool = False, **defaults: str
 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -501,11 +511,7 @@ def with_spec_flags(
         def command(spec_context: typer.Context, **values: Any) -> None:
             flags = {name: values.pop(name, None) for name in _SPEC_OPTIONS}
             flags["transposed"] = bool(flags["transposed"]) if transposed is None else transposed
-            typed = frozenset(
-                name
-                for name in _SPEC_OPTIONS
-                if getattr(spec_context.get_parameter_source(name), "name", None) == "COMMANDLINE"
-            )
+            typed = frozenset(typed_names(spec_context, _SPEC_OPTIONS))
             values.update({name: spec_context for name in wants_context})
             spec_flags = SpecFlags(**flags, typed=typed)
             try:

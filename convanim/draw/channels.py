@@ -721,8 +721,12 @@ def draw_channels(
     )
 
 
+#: The frames ``in_sequence`` closes with: one, the closing lines.
+CLOSING_FRAMES = 1
+
+
 def in_sequence(
-    parts: list[Drawing], captions: Sequence[str], closing: list[str], style: Style
+    parts: list[Drawing], captions: Sequence[str], closing: Sequence[str], style: Style
 ) -> Drawing:
     """One drawing that plays ``parts`` one after the other (each on its own static layer,
     with its caption in a band below), then a frame with the lines of ``closing``.
@@ -768,5 +772,5 @@ def in_sequence(
         lower=(),
         upper=(),
         upper_region=(),
-        frames=Lazy(int(starts[-1]) + 1, frame),
+        frames=Lazy(int(starts[-1]) + CLOSING_FRAMES, frame),
     )

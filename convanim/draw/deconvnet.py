@@ -11,6 +11,7 @@ import numpy as np
 
 from convanim.draw.maps import Fill, MapPanel
 from convanim.geometry.deconvnet import Deconvnet, Unpooling
+from convanim.story.board import drawn_cells
 from convanim.story.deconvnet import PictureStory
 from convanim.text import size_text
 
@@ -22,14 +23,6 @@ def _plane(values: np.ndarray) -> np.ndarray:
     return values.reshape(1, -1) if values.ndim == 1 else values
 
 
-def _cells(positions: np.ndarray) -> np.ndarray:
-    """Positions (N, ndim) as (row, column) pairs: a 1-D one's on row 0."""
-    positions = np.asarray(positions, dtype=int).reshape(-1, positions.shape[-1])
-    if positions.shape[1] == 1:
-        return np.column_stack([np.zeros(len(positions), dtype=int), positions[:, 0]])
-    return positions
-
-
 def _named(name: str, values: np.ndarray) -> str:
     return f"{name} {size_text(values.shape)}"
 
@@ -38,7 +31,7 @@ def relu_frames(before: np.ndarray, names: tuple[str, str]) -> list[Rows]:
     """One frame: map ``before`` and max(before, 0) side by side, the cells the ReLU
     changes (the negative ones) lit on both."""
     after = np.maximum(before, 0.0)
-    negative = _cells(np.argwhere(before < 0))
+    negative = drawn_cells(np.argwhere(before < 0))
     return [
         [
             [
@@ -54,7 +47,7 @@ def unpooling_frames(unpooling: Unpooling) -> list[Rows]:
     window lit and its switch ringed, where its value now stands."""
     steps, channel = unpooling.steps, unpooling.channel
     pooled = steps.pooled[channel]
-    pooled_cells, switches = _cells(unpooling.pooled), _cells(unpooling.switch)
+    pooled_cells, switches = drawn_cells(unpooling.pooled), drawn_cells(unpooling.switch)
     frames = []
     for index in range(len(unpooling)):
         filled = unpooling.after(index + 1)
@@ -71,7 +64,7 @@ def unpooling_frames(unpooling: Unpooling) -> list[Rows]:
                         _named("unpooled", filled),
                         _plane(filled),
                         Fill.OUTPUT,
-                        lit=_cells(unpooling.window(index)),
+                        lit=drawn_cells(unpooling.window(index)),
                         ringed=switches[index : index + 1],
                     ),
                 ]

@@ -48,7 +48,6 @@ class MapPanel:
     name: str
     values: np.ndarray  # (rows, columns)
     fill: Fill
-    shown: np.ndarray | None = None  # (rows, columns) bools: cells drawn filled; None: all
     lit: np.ndarray = field(default_factory=lambda: NO_POSITIONS)  # (N, 2) highlighted cells
     ringed: np.ndarray = field(default_factory=lambda: NO_POSITIONS)  # (N, 2) ringed cells
 
@@ -118,23 +117,22 @@ def _panel(panel: MapPanel, x: int, y: int, cell: int, label: int, style: Style)
     for r in range(rows):
         for c in range(columns):
             value = float(panel.values[r, c])
-            shown = panel.shown is None or bool(panel.shown[r, c])
-            fill: RGB | None = _colour(panel, value, palette) if shown else None
+            fill = _colour(panel, value, palette)
             if (r, c) in lit:
-                fill = blend(fill or palette.background, palette.highlight, look.HIGHLIGHT_OPACITY)
+                fill = blend(fill, palette.highlight, look.HIGHLIGHT_OPACITY)
             left, top = x + c * cell, y + r * cell
             corners = np.array(
                 [[left, top], [left + cell, top], [left + cell, top + cell], [left, top + cell]],
                 dtype=float,
             )
-            edge = palette.outline if panel.numbered else (fill or palette.background)
+            edge = palette.outline if panel.numbered else fill
             drawn.append(CellShape(corners, fill, edge, outline, None, Role.CELL, (r, c), False))
-            if panel.numbered and shown:
+            if panel.numbered:
                 text = number_text(value)
                 fit = look.TEXT_FIT * cell / (look.CHAR_WIDTH * len(text))
                 size = max(look.MIN_TEXT_PIXELS, min(round(look.TEXT_SIZE * cell), int(fit)))
                 centre = np.array([left + cell / 2, top + cell / 2])
-                colour = readable_on(fill or palette.background, palette)
+                colour = readable_on(fill, palette)
                 texts.append(Label(centre, text, size, colour, Role.VALUE))
     for r, c in panel.ringed:
         centre = np.array([x + (c + 0.5) * cell, y + (r + 0.5) * cell])

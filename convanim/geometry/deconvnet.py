@@ -94,16 +94,19 @@ def pooling_over(spec: ConvSpec, window: Any, stride: Any = None) -> Pooling:
     return Pooling(maps, PoolMode.MAX)
 
 
+def check_layer(spec: ConvSpec) -> None:
+    """Refuse a layer the deconvnet cannot go down through: a transposed convolution, or a
+    layer with a bias (ZF Net's way back uses the filters alone)."""
+    if spec.transposed:
+        raise ConvanimError("transposed", "the deconvnet goes down through a convolution: drop it")
+    if spec.bias:
+        raise ConvanimError("bias", "the deconvnet's way back uses the filters alone: drop it")
+
+
 def deconvnet(spec: ConvSpec, pooling: Pooling, x: Any, w: Any) -> Deconvnet:
     """Every step of ``spec`` at input ``x`` and weights ``w``, pooled by ``pooling`` (a
-    max pooling of one output map), and back.
-
-    A layer with a bias is refused: ZF Net's way back uses the filters alone.
-    """
-    if spec.transposed:
-        raise ConvanimError("transposed", "the deconvnet goes down through a convolution")
-    if spec.bias:
-        raise ConvanimError("bias", "the deconvnet's way back uses the filters alone: no bias")
+    max pooling of one output map), and back; a layer ``check_layer`` refuses is refused."""
+    check_layer(spec)
     if pooling.mode is not PoolMode.MAX:
         raise ConvanimError("pooling", "the deconvnet's switches are a max pooling's")
     if pooling.spec.input_size != spec.output_size:

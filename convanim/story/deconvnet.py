@@ -23,7 +23,7 @@ import numpy as np
 
 from convanim.errors import ConvanimError
 from convanim.geometry import ConvSpec
-from convanim.geometry.deconvnet import Deconvnet, deconvnet, pooling_over
+from convanim.geometry.deconvnet import Deconvnet, check_layer, deconvnet, pooling_over
 from convanim.story.values import SMALL_WEIGHTS, given_array, small_values
 from convanim.text import shape_text, size_text
 
@@ -43,6 +43,11 @@ STAGES = (
     "6. transposed convolution, the same filter: x' = C^T y",
     "7. the reconstruction beside x",
 )
+#: The lines of the closing frame: the whole way in one formula, and what it means.
+CLOSING = (
+    "x' = C^T max(unpool(maxpool(max(C x, 0))), 0)",
+    "each pooled activation sends its filter back, weighted by how strongly it answered",
+)
 
 #: The real picture: Grace Hopper's portrait, grey, 48x48 (scripts/make_picture.py).
 PICTURE = "grace_hopper_48.npy"
@@ -55,6 +60,9 @@ EDGE_FILTERS: dict[str, tuple[tuple[float, ...], ...]] = {
     "diagonal edge \\": ((0, 1, 2), (-1, 0, 1), (-2, -1, 0)),
     "diagonal edge /": ((2, 1, 0), (1, 0, -1), (0, -1, -2)),
 }
+#: What the picture sets itself, refused if given: the pooling and numbers of the layer
+#: (with the layer's flags), and --json (the numbers of one layer).
+PICTURE_SETS = ("pool_kernel", "pool_stride", "weights", "input_values", "seed", "as_json")
 #: The picture's layer and pooling: a 3x3 filter keeping the size, 2x2 max pooling.
 PICTURE_PADDING = 1
 PICTURE_WINDOW = 2
@@ -75,10 +83,12 @@ def seeded_values(spec: ConvSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True, eq=False)
 class DeconvnetStory:
-    """One layer's way down and back (``steps``), and the stages' headings."""
+    """One layer's way down and back (``steps``), the stages' headings and the closing
+    frame's lines."""
 
     steps: Deconvnet
     stages: tuple[str, ...] = STAGES
+    closing: tuple[str, ...] = CLOSING
 
     @property
     def about(self) -> str:
@@ -93,6 +103,22 @@ class DeconvnetStory:
         return {key: getattr(steps, key).tolist() for key in NUMBER_KEYS}
 
 
+def check_story_layer(spec: ConvSpec) -> None:
+    """Refuse, before any number is made, a layer this story cannot tell: one
+    ``geometry.deconvnet`` refuses, more than one channel, or padding other than zeros
+    (the way back is a transposed convolution)."""
+    check_layer(spec)
+    if not spec.single_channel:
+        rule = (
+            f"draws one channel; the layer has {spec.in_channels} input and "
+            f"{spec.out_channels} output channels"
+        )
+        raise ConvanimError("in_channels" if spec.in_channels > 1 else "out_channels", rule)
+    if spec.padding_mode != "zeros":
+        rule = "the way back is a transposed convolution, which pads with zeros only: drop"
+        raise ConvanimError("padding_mode", f"{rule} {{padding_mode}} {spec.padding_mode}")
+
+
 def deconvnet_story(
     spec: ConvSpec,
     pool_kernel: Any,
@@ -103,17 +129,9 @@ def deconvnet_story(
 ) -> DeconvnetStory:
     """The deconvnet of a one-channel layer ``spec`` with max pooling of ``pool_kernel``
     cells a side stepping ``pool_stride`` (default: the kernel): at the given numbers
-    (row-major, shaped as x and w), else small integers from ``seed`` (``seeded_values``)."""
-    if spec.transposed:
-        raise ConvanimError("transposed", "the deconvnet goes down through a convolution: drop it")
-    if not spec.single_channel:
-        rule = (
-            f"draws one channel; the layer has {spec.in_channels} input and "
-            f"{spec.out_channels} output channels"
-        )
-        raise ConvanimError("in_channels" if spec.in_channels > 1 else "out_channels", rule)
-    if spec.bias:
-        raise ConvanimError("bias", "the deconvnet's way back uses the filters alone: drop it")
+    (row-major, shaped as x and w), else small integers from ``seed`` (``seeded_values``);
+    a layer ``check_story_layer`` refuses is refused."""
+    check_story_layer(spec)
     try:
         pooling = pooling_over(spec, pool_kernel, pool_stride)
     except ConvanimError as error:  # the pooling's spec is over the layer's output maps
