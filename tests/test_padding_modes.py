@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 import reference
-from conftest import COPYING, arange_values, moded_specs, random_values
+from conftest import COPYING, arange_values, conv_specs, moded_specs, random_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -29,8 +29,13 @@ from convanim.geometry import (
     taps,
     unread_count,
 )
-from convanim.geometry.backward import gradients
-from convanim.geometry.views import padding_sources
+from convanim.geometry.backward import (
+    gradients,
+    weight_gradient,
+    weight_gradient_operands,
+    weight_gradient_spec,
+)
+from convanim.geometry.views import fold_padding, padded_input, padding_sources
 from convanim.pipeline import drawing
 from convanim.request import Request
 from convanim.story.board import Cell, build_board
@@ -100,6 +105,39 @@ def test_the_gradients_fold_each_copy_back_onto_its_source(spec, seed):
     np.testing.assert_allclose(grads.dx.ravel(), in_x.T @ dy.ravel())
     np.testing.assert_allclose(grads.dw.ravel(), in_w.T @ dy.ravel())
     np.testing.assert_allclose(apply_transpose(spec, dy, w), grads.dx)
+
+
+@SETTINGS
+@given(spec=moded_specs(), seed=st.integers(0, 2**16))
+def test_the_weight_gradients_picture_is_the_reference_dw_of_a_mode(spec, seed):
+    """The convolution drawn for dw, run on its operands (the padded x, copies and all),
+    gives Wᵀ dy, W the reference op's matrix in w."""
+    x, dy = random_values(spec.input_size, seed), random_values(spec.output_size, seed + 2)
+    in_w = _reference_matrix(lambda weights: reference.conv(x, weights, spec), spec.kernel)
+    drawn, _ = weight_gradient_spec(spec)
+    source, kernel = weight_gradient_operands(spec, x, dy)
+    np.testing.assert_allclose(apply(drawn, source, kernel).ravel(), in_w.T @ dy.ravel())
+
+
+def test_the_review_s_reflect_weight_gradient_is_drawn_with_its_copies():
+    spec = ConvSpec(input_size=5, kernel=3, padding=1, padding_mode="reflect")
+    x = dy = np.arange(1.0, 6.0)
+    drawn, _ = weight_gradient_spec(spec)
+    source, kernel = weight_gradient_operands(spec, x, dy)
+    assert source.tolist() == [[2.0, 1.0, 2.0, 3.0, 4.0, 5.0, 4.0]]
+    assert apply(drawn, source, kernel).ravel().tolist() == [42.0, 55.0, 60.0]
+    assert weight_gradient(spec, x, dy).ravel().tolist() == [42.0, 55.0, 60.0]
+
+
+@SETTINGS
+@given(spec=conv_specs(transposed=False), seed=st.integers(0, 2**16))
+def test_zero_padding_pads_with_np_pad_s_zeros_and_folds_them_away(spec, seed):
+    """padded_input is np.pad's constant padding, and fold_padding its adjoint."""
+    x = random_values((1, *spec.input_size), seed)
+    padded = padded_input(spec, x)
+    np.testing.assert_array_equal(padded, reference.pad(x, ((0, 0), *spec.padding)))
+    other = random_values(padded.shape, seed + 1)
+    np.testing.assert_allclose((padded * other).sum(), (x * fold_padding(spec, other)).sum())
 
 
 @SETTINGS
