@@ -791,6 +791,16 @@ class ScatterView:
     grid_inside: np.ndarray  # (grid...) bool: the real output cells
     counts: np.ndarray  # (N, grid...) int: stamps received so far, after each stamp
 
+    def output_index(self, axis: int) -> np.ndarray:
+        """Int (grid cells on ``axis``,): the output index each grid position holds on
+        ``axis``, -1 beyond the output (where only cropped stamp cells land).
+
+        >>> scatter(ConvSpec(input_size=2, kernel=3, stride=2, padding=1, transposed=True)).output_index(0).tolist()
+        [-1, 0, 1, 2, -1]
+        """
+        index = np.arange(self.grid_inside.shape[axis]) - self.grid_origin[axis]
+        return np.where((index >= 0) & (index < self.output_size[axis]), index, -1)
+
 
 def _stamped(
     view_cells: np.ndarray, inside: np.ndarray, grid: tuple[int, ...], weights: np.ndarray
