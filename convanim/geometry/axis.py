@@ -78,7 +78,6 @@ class CanvasAxis:
 
     kinds: np.ndarray  # (cells,) CellKind per extended cell
     input_index: np.ndarray  # (cells,) input position of INPUT cells, -1 elsewhere
-    source: np.ndarray  # (cells,) input position whose value the cell holds, -1 for a zero
     cropped: np.ndarray  # (cells,) bool: outside the canvas
     origin: int  # extended position of canvas cell 0
     size: int  # canvas cells
@@ -501,7 +500,6 @@ class AxisSpec:
         return CanvasAxis(
             kinds=kinds,
             input_index=input_index,
-            source=self.padding_source() if self.copies else input_index,
             cropped=(cells < 0) | (cells >= size),
             origin=-low,
             size=size,

@@ -725,10 +725,8 @@ def canvas(spec: ConvSpec) -> CanvasView:
     )
     is_input = kinds == CellKind.INPUT
     input_index[~is_input] = -1
-    source_index = np.stack(
-        [axis.source[mesh[index]] for index, axis in enumerate(per_axis)], axis=-1
-    )
-    source_index[(source_index < 0).any(axis=-1)] = -1
+    # A convolution's canvas is its padded input; a transposed one's copies nothing.
+    source_index = input_index if spec.transposed else padding_sources(spec)
     copied = (kinds == CellKind.PADDING) & (source_index >= 0).all(axis=-1)
     input_cells = np.empty((*spec.input_size, ndim), dtype=np.intp)
     input_cells[tuple(input_index[is_input].T)] = np.argwhere(is_input)
