@@ -280,10 +280,11 @@ class Request:
         if grad is None:
             raise ConvanimError("grad_values", "are dy for a gradient's picture: add {grad}")
         grad = choose(Grad, grad, "grad")
-        if isinstance(shown, ConvSpec) and shown.padding_mode != "zeros":
+        if isinstance(shown, ConvSpec) and shown.padding_mode != "zeros" and grad is Grad.INPUT:
             rule = (
-                f"draws zero padding only, got {{padding_mode}} {shown.padding_mode}: each copy's "
-                "gradient would fold back onto its input cell (geometry.backward computes it)"
+                f"input draws zero padding only, got {{padding_mode}} {shown.padding_mode}: each "
+                "copy's gradient would fold back onto its input cell (geometry.backward "
+                "computes it); weight and bias draw it"
             )
             raise ConvanimError("grad", rule)
         if isinstance(shown, Separable):

@@ -192,6 +192,21 @@ def test_scatter_stamps_sum_to_transposed_output(spec, seed):
     np.testing.assert_array_equal(y, reference_output(spec, x, w))
 
 
+@SETTINGS
+@given(spec=conv_specs(transposed=True))
+def test_each_scatter_grid_position_names_the_output_index_its_stamp_cells_hold(spec):
+    """Along each axis, a grid position holds the output index of every stamp cell put
+    there, or -1 where those cells lie outside the output; every position is named."""
+    view = scatter(spec)
+    for axis, n in enumerate(spec.output_size):
+        index = view.output_index(axis)
+        assert len(index) == view.grid_inside.shape[axis]
+        cells = view.cells[..., axis]
+        expected = np.where((cells >= 0) & (cells < n), cells, -1)
+        np.testing.assert_array_equal(index[view.grid_cells[..., axis]], expected)
+        assert sorted(set(index.tolist()) - {-1}) == list(range(n))
+
+
 def output_block(spec: ConvSpec, origin: tuple[int, ...]) -> tuple[slice, ...]:
     """The real output cells of a scatter grid whose output cell 0 sits at ``origin``."""
     return tuple(slice(o, o + n) for o, n in zip(origin, spec.output_size))

@@ -93,6 +93,29 @@ def test_the_bias_gradient_sums_dy_and_the_given_numbers_are_used(tmp_path):
     np.testing.assert_array_equal(np.array(record["y"])[0], reference.conv(x, w, spec) + 5)
 
 
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_a_copying_layer_s_dw_is_the_reference_s_drawn_on_its_padded_input(mode, tmp_path):
+    """The weights met x padded, copies and all: the picture draws that input, named so,
+    and prints the reference's dw; its db picture is drawn too."""
+    args = ["--i", "5", "--k", "3", "--s", "2", "--p", "1", "--padding-mode", mode]
+    spec = ConvSpec((5, 5), 3, 2, 1, padding_mode=mode)
+    path = tmp_path / "g.svg"
+    code, out, err = gif(*args, "--grad", "weight", "--json", "-o", str(path))
+    assert code == 0, err
+    record = json.loads(out)
+    x, w, dy = (np.array(record[key])[0] for key in ("x", "w", "dy"))
+    w = w[0]
+    dw = [np.sum(forward(spec, x, unit(w.shape, k)) * dy) for k in np.ndindex(w.shape)]
+    np.testing.assert_array_equal(np.array(record["dw"])[0, 0], np.reshape(dw, w.shape))
+    text = path.read_text(encoding="utf-8")
+    assert f">{mode}-padded x 7x7</text>" in text
+    printed = set(re.findall(r">(-?[0-9.]+)</text>", text))
+    shown = np.r_[np.ravel(dw), reference.pad(x, 1, mode).ravel()]
+    assert {number_text(value) for value in shown} <= printed
+    bias = gif(*args, "--bias", "--grad", "bias", "-o", str(tmp_path / "b.svg"))
+    assert bias[0] == 0, bias[2]
+
+
 CHANNEL_LAYERS = {
     "groups and a bias": (
         ["--i", "4", "--k", "3", "--p", "1", "--cin", "4", "--cout", "2", "--groups", "2"],
@@ -228,6 +251,10 @@ def test_the_default_name_says_the_layer_and_the_gradient(tmp_path, monkeypatch)
         (["--grad", "input", "--view", "stack"], "--view: a gradient of one channel is drawn"),
         (["--grad", "input", "-t", "--view", "scatter"], "--view: dx of a transposed layer"),
         (["--grad", "input", "--pool", "max"], "--grad: draws a convolution's backward pass"),
+        (
+            ["--grad", "input", "--padding-mode", "reflect"],
+            "--grad: input draws zero padding only, got --padding-mode reflect",
+        ),
         (["--grad-values", "1,2"], "--grad-values: are dy for a gradient's picture: add --grad"),
         (["--grad", "input", "--i", "300"], "--i: 90000 frames exceed the budget"),
     ],

@@ -201,7 +201,7 @@ CASES = [
     ),
     (
         ["gif", "--p", "1", "--padding-mode", "replicate", "--grad", "input"],
-        "--grad: draws zero padding only, got --padding-mode replicate",
+        "--grad: input draws zero padding only, got --padding-mode replicate",
     ),
     (
         ["matrix", "--i", "2", "--p", "1", "--padding-mode", "circular", "-o", "m.png"],

@@ -9,8 +9,8 @@ import re
 import numpy as np
 import pytest
 import reference
-from conftest import COPYING, arange_values, moded_specs, random_values
-from hypothesis import given, settings
+from conftest import COPYING, LARGEST_SIDE, arange_values, conv_specs, moded_specs, random_values
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -29,8 +29,19 @@ from convanim.geometry import (
     taps,
     unread_count,
 )
-from convanim.geometry.backward import gradients
-from convanim.geometry.views import padding_sources
+from convanim.geometry.axis import MAX_COPIED_AXIS, AxisSpec
+from convanim.geometry.backward import (
+    gradients,
+    weight_gradient,
+    weight_gradient_operands,
+    weight_gradient_spec,
+)
+from convanim.geometry.views import (
+    first_unread,
+    fold_padding,
+    padded_input,
+    padding_sources,
+)
 from convanim.pipeline import drawing
 from convanim.request import Request
 from convanim.story.board import Cell, build_board
@@ -103,6 +114,39 @@ def test_the_gradients_fold_each_copy_back_onto_its_source(spec, seed):
 
 
 @SETTINGS
+@given(spec=moded_specs(), seed=st.integers(0, 2**16))
+def test_the_weight_gradients_picture_is_the_reference_dw_of_a_mode(spec, seed):
+    """The convolution drawn for dw, run on its operands (the padded x, copies and all),
+    gives Wᵀ dy, W the reference op's matrix in w."""
+    x, dy = random_values(spec.input_size, seed), random_values(spec.output_size, seed + 2)
+    in_w = _reference_matrix(lambda weights: reference.conv(x, weights, spec), spec.kernel)
+    drawn, _ = weight_gradient_spec(spec)
+    source, kernel = weight_gradient_operands(spec, x, dy)
+    np.testing.assert_allclose(apply(drawn, source, kernel).ravel(), in_w.T @ dy.ravel())
+
+
+def test_the_review_s_reflect_weight_gradient_is_drawn_with_its_copies():
+    spec = ConvSpec(input_size=5, kernel=3, padding=1, padding_mode="reflect")
+    x = dy = np.arange(1.0, 6.0)
+    drawn, _ = weight_gradient_spec(spec)
+    source, kernel = weight_gradient_operands(spec, x, dy)
+    assert source.tolist() == [[2.0, 1.0, 2.0, 3.0, 4.0, 5.0, 4.0]]
+    assert apply(drawn, source, kernel).ravel().tolist() == [42.0, 55.0, 60.0]
+    assert weight_gradient(spec, x, dy).ravel().tolist() == [42.0, 55.0, 60.0]
+
+
+@SETTINGS
+@given(spec=conv_specs(transposed=False), seed=st.integers(0, 2**16))
+def test_zero_padding_pads_with_np_pad_s_zeros_and_folds_them_away(spec, seed):
+    """padded_input is np.pad's constant padding, and fold_padding its adjoint."""
+    x = random_values((1, *spec.input_size), seed)
+    padded = padded_input(spec, x)
+    np.testing.assert_array_equal(padded, reference.pad(x, ((0, 0), *spec.padding)))
+    other = random_values(padded.shape, seed + 1)
+    np.testing.assert_allclose((padded * other).sum(), (x * fold_padding(spec, other)).sum())
+
+
+@SETTINGS
 @given(spec=moded_specs())
 def test_taps_read_copies_and_every_input_a_copy_reaches_is_read(spec):
     """Every output meets every weight (no tap is lost to a zero), and an input cell is
@@ -121,6 +165,64 @@ def test_taps_read_copies_and_every_input_a_copy_reaches_is_read(spec):
             read[padded[at]] = True
     np.testing.assert_array_equal(read_inputs(spec).ravel(), read)
     assert unread_count(spec) == int((~read).sum())
+
+
+@st.composite
+def copying_axes(draw):
+    """One copying axis, long enough to have cells between its two ends."""
+    mode = draw(st.sampled_from(COPYING))
+    n = draw(st.integers(1, 40))
+    largest = LARGEST_SIDE[mode](n)
+    axis = AxisSpec(
+        size=n,
+        kernel=draw(st.integers(1, 5)),
+        stride=draw(st.integers(1, 4)),
+        padding=(draw(st.integers(0, largest)), draw(st.integers(0, largest))),
+        dilation=draw(st.integers(1, 3)),
+        padding_mode=mode,
+    )
+    assume(axis.output_size >= 1)
+    return axis
+
+
+@settings(max_examples=400, deadline=None)
+@given(axis=copying_axes())
+def test_a_copying_axis_s_reads_in_closed_form_are_its_taps_reads(axis):
+    """The count and the lazy list of unread cells (no array of the axis) agree with the
+    cells its taps read, copies and all."""
+    read = axis.read()
+    assert axis.read_count() == int(read.sum())
+    assert list(axis.unread_cells()) == np.flatnonzero(~read).tolist()
+
+
+def test_a_long_copying_axis_answers_shape_in_closed_form():
+    """10^8 cells, stride 2, reflect padding 1: the taps read the odd cells, and the
+    padding before copies cell 1, so the even cells stay unread; replicate's shape answers."""
+    spec = ConvSpec(input_size=10**8, kernel=1, stride=2, padding=1, padding_mode="reflect")
+    assert unread_count(spec) == 5 * 10**7
+    assert first_unread(spec, 3).ravel().tolist() == [0, 2, 4]
+    result = CliRunner().invoke(
+        app, ["shape", "--i", "100000000", "--p", "1", "--padding-mode", "replicate"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "100000000x100000000 -> 100000000x100000000" in result.output
+
+
+def test_a_copying_axis_too_long_to_draw_or_too_padded_to_count_is_refused():
+    long = ConvSpec(input_size=MAX_COPIED_AXIS, kernel=3, padding=1, padding_mode="replicate")
+    with pytest.raises(ConvanimError, match="MAX_COPIED_AXIS") as refused:
+        long.axes[0].padding_source()
+    assert refused.value.argument == "input_size"
+    result = CliRunner().invoke(
+        app,
+        ["shape", "--i", "10", "--p", str(MAX_COPIED_AXIS), "--padding-mode", "replicate"],
+    )
+    assert result.exit_code == 2
+    assert re.fullmatch(
+        r"error: --p \(axis 0\): replicate .* pads [\d,]+ cells, more than "
+        r"MAX_COPIED_AXIS \(16,777,216\)\n",
+        result.output,
+    ), result.output
 
 
 REFUSED = [

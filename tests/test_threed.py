@@ -22,7 +22,7 @@ from convanim.draw.style import HIGHLIGHT_OPACITY, Style, blend
 from convanim.geometry import ConvSpec, Pooling, PoolMode
 from convanim.pipeline import drawing
 from convanim.request import Request
-from convanim.story.board import View
+from convanim.story.board import Reading, View, build_board
 from convanim.story.values import ValueSource
 
 CONV = ConvSpec(
@@ -57,6 +57,12 @@ def test_a_3d_gif_has_one_frame_per_output_cell(tmp_path, spec, pooling):
 def test_a_3d_scatter_gif_has_one_frame_per_input_cell(tmp_path):
     animation = Request.of(TRANSPOSED, view="scatter").write(tmp_path / "a.gif")
     assert animation.frames == math.prod(TRANSPOSED.input_size)
+
+
+def test_a_3d_scatter_names_each_output_slice_and_the_cropped_ones_around_it():
+    """Padding 1 crops one stamp slice on each side of the 3 output depths."""
+    upper = build_board(TRANSPOSED, Reading.SCATTER).upper
+    assert upper.depths == ("cropped", "d0", "d1", "d2", "cropped")
 
 
 def test_the_3d_overlap_frame_prints_the_stamps_each_output_cell_receives():

@@ -33,12 +33,12 @@ from convanim.draw.frames import (
     lit_cells,
     lit_numbers,
     plane_cells,
-    stamp_fill,
+    stamp_cells,
     value_ground,
 )
 from convanim.draw.style import RGB, Style, blend
 from convanim.lazy import Lazy
-from convanim.story.board import Board, Cell, Plane, Step
+from convanim.story.board import Board, Plane, Step
 from convanim.story.values import FrameNumbers, Numbers
 
 
@@ -209,21 +209,20 @@ class _DepthFrames:
         for d, r, c in step.lower.tolist():
             shapes += lit_cells(self.lower[d], self.lower_slices[d], np.array([[r, c]]))
         assert step.counts is not None
+        current: list[Primitive] = []
         fills: dict[tuple[int, int, int], RGB] = {}
-        for d, r, c in np.argwhere(step.counts).tolist():
-            fills[(d, r, c)] = stamp_fill(palette, int(step.counts[d, r, c]), self.most)
-            shapes.append(self.upper[d].cell(r, c, fills[(d, r, c)], palette.outline))
-        outside = blend(palette.background, palette.highlight, look.OUTSIDE_STAMP_SHADE)
-        for d, r, c in step.upper.tolist():
-            cells = self.upper[d]
-            if int(self.board.upper.cells[d, r, c]) == Cell.HIDDEN:
-                fills[(d, r, c)] = outside
-                shapes.append(cells.cell(r, c, outside, palette.outline, True, role=Role.HIGHLIGHT))
-            else:
-                width = look.CURRENT_STAMP_OUTLINE * cells.line
-                shapes.append(
-                    cells.cell(r, c, None, palette.outline, width=width, role=Role.HIGHLIGHT)
-                )
+        for d, layout in enumerate(self.upper):  # a stamp's cells come in depth order
+            here = step.upper[step.upper[:, 0] == d, 1:]
+            shaded, outlined = stamp_cells(
+                layout, palette, step.counts[d], here, self.board.upper.cells[d], self.most
+            )
+            shapes += shaded
+            current += outlined
+            for shape in (*shaded, *outlined):
+                if shape.fill is not None:
+                    r, c = shape.position
+                    fills[(d, r, c)] = shape.fill
+        shapes += current
         join = self._join(step.lower_box, step.upper_box) if len(step.upper) else []
         printed: list[Primitive] = []
         if numbers is not None:

@@ -630,6 +630,32 @@ def stamp_fill(palette: Palette, count: int, most: int) -> RGB:
     return blend(palette.output, palette.highlight, look.STAMP_SHADE_MAX * count / most)
 
 
+def stamp_cells(
+    layout: CellLayout,
+    palette: Palette,
+    counts: np.ndarray,
+    stamp: np.ndarray,
+    cells: np.ndarray,
+    most: int,
+) -> tuple[list[CellShape], list[CellShape]]:
+    """One output plane of the scatter view: its cells shaded by the ``counts`` of stamps
+    each has received, and the current stamp's cells ``stamp`` (S, 2) outlined, those
+    the padding crops (``Cell.HIDDEN`` in ``cells``) shaded as outside and dashed."""
+    shaded = [
+        layout.cell(r, c, stamp_fill(palette, int(counts[r, c]), most), palette.outline)
+        for r, c in np.argwhere(counts).tolist()
+    ]
+    outside = blend(palette.background, palette.highlight, look.OUTSIDE_STAMP_SHADE)
+    width = look.CURRENT_STAMP_OUTLINE * layout.line
+    current = [
+        layout.cell(r, c, outside, palette.outline, dashed=True, role=Role.HIGHLIGHT)
+        if int(cells[r, c]) == Cell.HIDDEN
+        else layout.cell(r, c, None, palette.outline, width=width, role=Role.HIGHLIGHT)
+        for r, c in stamp.tolist()
+    ]
+    return shaded, current
+
+
 def box_corners(placement: SheetPlacement, box: np.ndarray) -> np.ndarray:
     """(4, 2) pixels of the corners of a cell-edge ``box`` [[row0, col0], [row1, col1]]."""
     (r0, c0), (r1, c1) = box
@@ -787,23 +813,11 @@ class _FrameLayout:
     def _accumulated(self, frame: Step) -> list[Primitive]:
         """Scatter view: output cells shaded by stamps so far; the current stamp outlined."""
         assert frame.counts is not None
-        palette, layout = self.palette, self.upper
-        upper = self.board.upper
-        shapes: list[Primitive] = []
-        for r, c in zip(*np.nonzero(frame.counts)):
-            fill = stamp_fill(palette, frame.counts[r, c], self.max_count)
-            shapes.append(layout.cell(r, c, fill, palette.outline))
-        outside = blend(palette.background, palette.highlight, look.OUTSIDE_STAMP_SHADE)
-        for r, c in frame.upper:
-            if int(upper.cells[r, c]) == Cell.HIDDEN:
-                shapes.append(
-                    layout.cell(r, c, outside, palette.outline, dashed=True, role=Role.HIGHLIGHT)
-                )
-            else:
-                width = look.CURRENT_STAMP_OUTLINE * layout.line
-                shapes.append(
-                    layout.cell(r, c, None, palette.outline, width=width, role=Role.HIGHLIGHT)
-                )
+        palette = self.palette
+        shaded, current = stamp_cells(
+            self.upper, palette, frame.counts, frame.upper, self.board.upper.cells, self.max_count
+        )
+        shapes: list[Primitive] = [*shaded, *current]
         if len(frame.upper):  # inside the stamp's thick outline, in a colour that reads
             fills = {s.position: s.fill for s in shapes if isinstance(s, CellShape) and s.fill}
             r, c = frame.first_tap

@@ -42,8 +42,9 @@ class CellKind(enum.IntEnum):
     INSERTED_ZERO = 2  # a zero inserted between input cells (transposed view)
 
 
-#: Cells of an axis a padding mode other than zeros works out in arrays (its reads are
-#: found cell by cell, not in closed form); beyond it such an axis is refused.
+#: Cells of an axis a padding mode other than zeros works out in arrays to draw it (its
+#: taps and copies, cell by cell); beyond it such an axis is refused. Its reads are in
+#: closed form but for its padding's copies: more padding cells than this are refused.
 MAX_COPIED_AXIS = 1 << 24
 
 
@@ -78,7 +79,6 @@ class CanvasAxis:
 
     kinds: np.ndarray  # (cells,) CellKind per extended cell
     input_index: np.ndarray  # (cells,) input position of INPUT cells, -1 elsewhere
-    source: np.ndarray  # (cells,) input position whose value the cell holds, -1 for a zero
     cropped: np.ndarray  # (cells,) bool: outside the canvas
     origin: int  # extended position of canvas cell 0
     size: int  # canvas cells
@@ -414,17 +414,57 @@ class AxisSpec:
         return d, _lattice(out, s, K, d, -pb, (K, s, d))
 
     def check_reads(self, axis: int) -> None:
-        """Refuse, naming ``axis``, an axis whose reads take over MAX_PHASES groups."""
+        """Refuse, naming ``axis``, an axis whose reads take over MAX_PHASES groups, or
+        whose padding copies more than MAX_COPIED_AXIS cells."""
         try:
-            self._check_copied()
+            if self.copies and sum(self.padding) > MAX_COPIED_AXIS:
+                rule = (
+                    f"{self.padding_mode} works out its copies cell by cell, and this axis "
+                    f"pads {sum(self.padding):,} cells, more than MAX_COPIED_AXIS "
+                    f"({MAX_COPIED_AXIS:,})"
+                )
+                raise ConvanimError("padding", rule)
             self.read_count()
         except ConvanimError as error:
             raise ConvanimError(error.argument, error.rule, axis) from None
 
+    def _read_between(self, low: int, high: int) -> np.ndarray:
+        """Boolean (high - low,): which cells of ``low .. high-1`` an output reads, from the
+        run families (a zero-padded axis), without an array of the axis."""
+        step, families = self._reads
+        read = np.zeros(high - low, dtype=bool)
+        for family in families:
+            r = family.residue
+            for first, last in family.runs(-((r - low) // step), (high - 1 - r) // step):
+                read[r + first * step - low : r + last * step - low + 1 : step] = True
+        return read
+
+    @cached_property
+    def _copied_reads(self) -> tuple[AxisSpec, int, np.ndarray, np.ndarray]:
+        """A copying mode's reads in closed form: the axis on the padded input (padding
+        none, so zeros), the cells ``band`` at each end of the input a copy may hold,
+        those end cells and which of them are read, directly or through a copy. The
+        cells between the ends are read when the padded axis reads them."""
+        n, (pb, pa) = self.size, self.padding
+        padded = AxisSpec(n + pb + pa, self.kernel, self.stride, (0, 0), self.dilation)
+        # Each mode copies one of the max(pb, pa) + 1 cells at an end of the input.
+        band = min(n, max(pb, pa) + 1)
+        front = padded._read_between(0, pb + band)  # padding before, then the first cells
+        back = padded._read_between(pb + n - band, pb + n + pa)  # the last cells, then after
+        before = copied_cell(self.padding_mode, np.arange(-pb, 0), n)[front[:pb]]
+        after = copied_cell(self.padding_mode, np.arange(n, n + pa), n)[back[band:]]
+        ends = np.unique(np.r_[0:band, n - band : n])
+        in_front, in_back = np.minimum(pb + ends, pb + band - 1), np.maximum(ends - n + band, 0)
+        direct = np.where(ends < band, front[in_front], back[in_back])
+        return padded, band, ends, direct | np.isin(ends, np.r_[before, after])
+
     def read_count(self) -> int:
         """How many input cells at least one output reads, without an array of the axis."""
         if self.copies:
-            return int(self.read().sum())
+            padded, band, _, read = self._copied_reads
+            pb, n = self.padding[0], self.size
+            between = (family.count_within(pb + band, pb + n - band) for family in padded._reads[1])
+            return int(read.sum()) + (sum(between) if n - band > band else 0)
         _, families = self._reads
         return sum(family.count_within(0, self.size) for family in families)
 
@@ -432,10 +472,19 @@ class AxisSpec:
         """The input cells no output reads, in increasing order, produced lazily.
 
         Costs the number of cells taken plus the number of run families, whatever the
-        axis size (a padding mode other than zeros: the axis's arrays).
+        axis size (a copying mode: plus its padding).
         """
         if self.copies:
-            yield from (int(cell) for cell in np.flatnonzero(~self.read()))
+            padded, band, ends, read = self._copied_reads
+            pb, n = self.padding[0], self.size
+            unread = [int(cell) for cell in ends[~read]]
+            yield from (cell for cell in unread if cell < band)
+            for cell in padded.unread_cells():
+                if cell >= pb + n - band:
+                    break
+                if cell >= pb + band:
+                    yield cell - pb
+            yield from (cell for cell in unread if cell >= band)
             return
         step, families = self._reads
         n = self.size
@@ -501,7 +550,6 @@ class AxisSpec:
         return CanvasAxis(
             kinds=kinds,
             input_index=input_index,
-            source=self.padding_source() if self.copies else input_index,
             cropped=(cells < 0) | (cells >= size),
             origin=-low,
             size=size,

@@ -119,6 +119,8 @@ def weight_gradient_spec(spec: ConvSpec) -> tuple[ConvSpec, tuple[slice, ...]]:
     transposed one the source is dy and the kernel x (where x stamped, dy is read). The
     padding after is lowered, and the source cropped, by what would give outputs past the
     last weight. A spec whose every weight meets padding alone (its dw is 0) is refused.
+    With a padding mode other than zeros the weights met the padded input, copies and
+    all: the source is that input, and the spec ``spec.unpadded``'s.
 
     With channels it is depthwise: one group per source channel c, whose output channels
     are c's weight gradients with each kernel channel j of c's group (``c * per_group +
@@ -133,6 +135,8 @@ def weight_gradient_spec(spec: ConvSpec) -> tuple[ConvSpec, tuple[slice, ...]]:
     >>> drawn.in_channels, drawn.out_channels, drawn.groups  # 4 x channels, 3 dy channels each
     (4, 12, 4)
     """
+    if spec.padding_mode != "zeros":
+        return weight_gradient_spec(spec.unpadded)
     source, kernel = spec.input_size, spec.output_size
     sources, kernels = spec.in_channels, spec.out_channels
     if spec.transposed:
@@ -166,7 +170,8 @@ def weight_gradient_operands(spec: ConvSpec, x: Any, dy: Any) -> tuple[np.ndarra
     """The input and the weights of ``weight_gradient_spec(spec)``, channels first: the
     source (x, or dy for a transposed spec) cropped to the cells read, and as the kernel
     of output channel ``c * per_group + j``, kernel channel j of source channel c's group
-    (of dy, or of x for a transposed spec).
+    (of dy, or of x for a transposed spec). With a padding mode other than zeros, x is
+    padded first (``views.padded_input``).
 
     >>> layer = ConvSpec(input_size=5, kernel=2, stride=2, in_channels=2, out_channels=2)
     >>> x, dy = np.arange(10.0).reshape(2, 5), np.array([[1.0, 2.0], [3.0, 4.0]])
@@ -176,8 +181,10 @@ def weight_gradient_operands(spec: ConvSpec, x: Any, dy: Any) -> tuple[np.ndarra
     >>> kernel[:, 0].tolist()  # dy's channels 0 and 1, for each of x's
     [[1.0, 2.0], [3.0, 4.0], [1.0, 2.0], [3.0, 4.0]]
     """
-    drawn, read = weight_gradient_spec(spec)
     x, _ = _with_channels(spec, "x", x, spec.in_channels, spec.input_size)
+    if spec.padding_mode != "zeros":
+        return weight_gradient_operands(spec.unpadded, padded_input(spec, x), dy)
+    drawn, read = weight_gradient_spec(spec)
     dy, _ = _with_channels(spec, "dy", dy, spec.out_channels, spec.output_size)
     source, kernel = (dy, x) if spec.transposed else (x, dy)
     groups, sources = spec.groups, drawn.in_channels

@@ -433,7 +433,7 @@ class ConvSpec:
         ``padding_mode`` other than zeros applies after copying the padding cells (as
         PyTorch's ``conv(F.pad(x, mode=...))``).
 
-        >>> ConvSpec(input_size=4, kernel=3, padding=(1, 2), padding_mode="circular").unpadded.input_size
+        >>> ConvSpec(input_size=4, kernel=3, padding=((1, 2),), padding_mode="circular").unpadded.input_size
         (7,)
         """
         return ConvSpec(

@@ -477,20 +477,28 @@ def padding_sources(spec: ConvSpec) -> np.ndarray:
 
 def padded_input(spec: ConvSpec, x: np.ndarray) -> np.ndarray:
     """Float (channels, padded_size...): x (channels, input_size...) with its padding
-    cells filled as ``spec.padding_mode`` says (``padding_sources``), like ``F.pad``."""
+    cells filled as ``spec.padding_mode`` says (``padding_sources``), like ``F.pad``:
+    zeros where the source is -1.
+
+    >>> padded_input(ConvSpec(input_size=3, kernel=3, padding=1), np.array([[1, 2, 3]])).tolist()
+    [[0, 1, 2, 3, 0]]
+    """
     _check_entries(spec, "padded_input", x.shape[0] * math.prod(spec.unpadded.input_size))
     for index, axis in enumerate(spec.axes):
-        x = np.take(x, axis.padding_source(), axis=index + 1)
+        source = axis.padding_source()
+        x = np.take(x, np.maximum(source, 0), axis=index + 1)
+        x[(slice(None),) * (index + 1) + (source < 0,)] = 0
     return x
 
 
 def fold_padding(spec: ConvSpec, padded: np.ndarray) -> np.ndarray:
     """Float (channels, input_size...): the adjoint of ``padded_input``, each padding
-    cell's value added onto the input cell it copies, one axis at a time."""
+    cell's value added onto the input cell it copies (a zero's dropped), one axis at a time."""
     for index, axis in enumerate(spec.axes):
         moved = np.moveaxis(padded, index + 1, 0)
         folded = np.zeros((axis.size, *moved.shape[1:]), dtype=padded.dtype)
-        np.add.at(folded, axis.padding_source(), moved)
+        source = axis.padding_source()
+        np.add.at(folded, source[source >= 0], moved[source >= 0])
         padded = np.moveaxis(folded, 0, index + 1)
     return padded
 
@@ -726,10 +734,8 @@ def canvas(spec: ConvSpec) -> CanvasView:
     )
     is_input = kinds == CellKind.INPUT
     input_index[~is_input] = -1
-    source_index = np.stack(
-        [axis.source[mesh[index]] for index, axis in enumerate(per_axis)], axis=-1
-    )
-    source_index[(source_index < 0).any(axis=-1)] = -1
+    # A convolution's canvas is its padded input; a transposed one's copies nothing.
+    source_index = input_index if spec.transposed else padding_sources(spec)
     copied = (kinds == CellKind.PADDING) & (source_index >= 0).all(axis=-1)
     input_cells = np.empty((*spec.input_size, ndim), dtype=np.intp)
     input_cells[tuple(input_index[is_input].T)] = np.argwhere(is_input)
@@ -791,6 +797,16 @@ class ScatterView:
     grid_cells: np.ndarray  # (N, K, ndim) grid positions of the stamp cells
     grid_inside: np.ndarray  # (grid...) bool: the real output cells
     counts: np.ndarray  # (N, grid...) int: stamps received so far, after each stamp
+
+    def output_index(self, axis: int) -> np.ndarray:
+        """Int (grid cells on ``axis``,): the output index each grid position holds on
+        ``axis``, -1 beyond the output (where only cropped stamp cells land).
+
+        >>> scatter(ConvSpec(input_size=2, kernel=3, stride=2, padding=1, transposed=True)).output_index(0).tolist()
+        [-1, 0, 1, 2, -1]
+        """
+        index = np.arange(self.grid_inside.shape[axis]) - self.grid_origin[axis]
+        return np.where((index >= 0) & (index < self.output_size[axis]), index, -1)
 
 
 def _stamped(

@@ -95,12 +95,14 @@ def gradient_story(
         )
     source, kernel = weight_gradient_operands(layer, x, dy)
     about = f"dw, x correlated with dy: {about}"
+    # A copying mode's weights met x padded, copies and all: the picture's input.
+    x_name = "x" if layer.padding_mode == "zeros" else f"{layer.padding_mode}-padded x"
     if layer.single_channel:  # the one-slice views' arrays
-        plain = ("dy", "dw") if layer.transposed else ("x", "dw")
+        plain = ("dy", "dw") if layer.transposed else (x_name, "dw")
         return GradientStory(grad, layer, spec, source[0], kernel[0, 0], plain, about, forward)
     tags = tuple(f"{a},{b}" for a, b in weight_gradient_pairs(layer))
     # The filter of dw[o, i] is dy's channel o (x's channel i for a transposed layer).
-    names = ("dy", "dw[i,o]", "x[i]") if layer.transposed else ("x", "dw[o,i]", "dy[o]")
+    names = ("dy", "dw[i,o]", "x[i]") if layer.transposed else (x_name, "dw[o,i]", "dy[o]")
     story = GradientStory(grad, layer, spec, source, kernel, names, about, forward)
     return replace(story, channel_tags=tags)
 

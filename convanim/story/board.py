@@ -105,14 +105,15 @@ class Plane:
 class Step:
     """What one step of the spatial story lights on the input side's plane and the output's."""
 
-    lower: np.ndarray  # (K, 2) highlighted lower-plane cells
-    upper: np.ndarray  # (M, 2) highlighted upper-plane cells
+    lower: np.ndarray  # (K, ndim) highlighted lower-plane cells
+    upper: np.ndarray  # (M, ndim) highlighted upper-plane cells
     first_tap: tuple[int, ...]  # the cell weighted by the kernel's first tap w[0, 0]
-    lower_box: np.ndarray  # (2, 2) [[row0, col0], [row1, col1]] cell-edge box joined by lines
-    # (3-D: (2, 3), [[depth0, row0, col0], [depth1, row1, col1]])
-    upper_box: np.ndarray  # (2, 2) likewise on the upper plane
-    counts: np.ndarray | None  # (rows, cols) stamps received so far (scatter reading), else None
-    #: (J, 2, 2) [input cell, padding cell copying it] for each copy under the footprint
+    #: (2, ndim) cell-edge box joined by lines: [[row0, col0], [row1, col1]] in 2-D,
+    #: [[depth0, row0, col0], [depth1, row1, col1]] in 3-D
+    lower_box: np.ndarray
+    upper_box: np.ndarray  # (2, ndim) likewise on the upper plane
+    counts: np.ndarray | None  # (grid...) stamps received so far (scatter reading), else None
+    #: (J, 2, ndim) [input cell, padding cell copying it] for each copy under the footprint
     copies: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 2), dtype=int))
 
 
@@ -296,11 +297,8 @@ def _scatter_depths(view: ScatterView) -> tuple[str, ...]:
     ``cropped`` beyond the output, where only stamps the padding crops land; none for 2-D."""
     if len(view.output_size) != 3:
         return ()
-    inside: list[bool] = np.asarray(view.grid_inside.any(axis=(1, 2))).tolist()
-    return tuple(
-        f"d{depth - view.grid_origin[0]}" if real else CROPPED_DEPTH
-        for depth, real in enumerate(inside)
-    )
+    depths: list[int] = view.output_index(0).tolist()
+    return tuple(f"d{depth}" if depth >= 0 else CROPPED_DEPTH for depth in depths)
 
 
 def _gather_story(spec: ConvSpec) -> tuple[Plane, Plane, tuple[Step, ...]]:
