@@ -142,14 +142,16 @@ def check_frame_budget(
     each: str | None = None,
     smaller: str = "a smaller input",
     culprit: str = "input_size",
+    at_least: bool = False,
 ) -> None:
-    """Refuse ``frames`` frames (one per ``each``, if said) over the budget of ``max_frames``,
-    naming ``culprit``."""
+    """Refuse ``frames`` frames (one per ``each``, if said; ``at_least``: a lower bound of
+    the frames) over the budget of ``max_frames``, naming ``culprit``."""
     if frames > max_frames:
         per = f" (one per {each})" if each else ""
+        bound = "at least " if at_least else ""
         raise ConvanimError(
             culprit,
-            f"{frames} frames{per} exceed the budget of {max_frames}; "
+            f"{bound}{frames} frames{per} exceed the budget of {max_frames}; "
             f"raise it with {{max_frames}} or draw {smaller}",
         )
 
@@ -813,7 +815,10 @@ def deconvnet_output(
     )
     deconvnet_drawing(story, style.schemes()[0], max_frames, max_pixels)  # its budgets
     still = () if frame is None else (f"frame{frame}",)
-    tags = ("deconvnet", "pool" + "-".join(map(str, pool_kernel)), *still)
+    strides = (  # named unless it is the window's, the default
+        () if pool_stride in (None, pool_kernel) else ("ps" + "-".join(map(str, pool_stride)),)
+    )
+    tags = ("deconvnet", "pool" + "-".join(map(str, pool_kernel)), *strides, *still)
     extension = default_extension(style.theme, still=frame is not None)
     return DeconvnetOutput(
         lambda each: deconvnet_drawing(story, each, max_frames, max_pixels),
@@ -848,7 +853,7 @@ def check_deconvnet_budgets(spec: ConvSpec, max_frames: int, max_pixels: int) ->
     the budgets: its convolution's and transposed convolution's frames alone, or its input
     and output cells drawn at least MIN_CELL_PIXELS a side."""
     frames = frame_count(spec, Reading.GATHER) + frame_count(spec.transpose(), Reading.SCATTER)
-    check_frame_budget(frames, max_frames, smaller="a smaller input")
+    check_frame_budget(frames, max_frames, smaller="a smaller input", at_least=True)
     check_cell_budget(spec, math.prod(spec.input_size) + math.prod(spec.output_size), max_pixels)
 
 

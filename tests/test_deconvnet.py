@@ -145,11 +145,15 @@ def test_the_picture_and_a_still_frame(tmp_path):
         (["--picture", "--theme", "dark"], "deconvnet_picture_dark.png"),
         (["--theme", "dark"], "conv_i6_k3_dark_deconvnet_pool2.gif"),
         (["--theme", "auto", "--frame", "2"], "conv_i6_k3_auto_deconvnet_pool2_frame2.svg"),
+        (["--pool-s", "3"], "conv_i6_k3_deconvnet_pool2_ps3.gif"),  # a stride not the window's
+        (["--pool-s", "2"], "conv_i6_k3_deconvnet_pool2.gif"),  # the window's: the default
+        (["--dims", "1"], "conv_1d_i6_k3_deconvnet_pool2.gif"),
     ],
 )
 def test_the_default_file_names_the_theme_and_takes_auto_as_svg(tmp_path, args, written):
     """As gif's: the theme in the name unless light, .svg for auto (the one format that
-    follows the reader), with or without --picture."""
+    follows the reader), with or without --picture; a pooling stride other than the window
+    and a layer of one axis are named too, so that different animations never share a file."""
     done = run(*args, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert [path.name for path in (tmp_path / "renders").iterdir()] == [written]
@@ -191,6 +195,7 @@ HOSTILE = [
     (["--max-frames", "5"], "--max-frames"),
     (["--max-pixels", "1000"], "--max-pixels"),
     (["--i", "400", "--pool-k", "1"], "frames exceed the budget"),
+    (["--max-frames", "31"], "--i: at least 32 frames exceed the budget of 31"),
     (["--i", "100000", "--k", "99999"], "exceed the budget of 4000000 pixels"),  # no numbers made
     (["--picture", "--max-pixels", "1000"], "--max-pixels"),
     (["--picture", "--pool-k", "2"], "--pool-k"),  # typed, though the default's value
