@@ -259,3 +259,12 @@ def test_unpooling_frames_show_each_window_its_switch_and_the_map_so_far(case):
         assert relu[tuple(switch)] == pooled[tuple(cell)]
         so_far = reference.max_unpool(pooled.ravel()[: k + 1], where.ravel()[: k + 1], relu.shape)
         np.testing.assert_array_equal(unpooling.after(k + 1), so_far)
+
+
+def test_the_help_gives_the_commands_own_input_default(tmp_path):
+    """deconvnet's --i defaults to 6, not to the guide's 5 that gif's help promises."""
+    done = run("--help", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.replace("│", " ").split())
+    assert "[default: 6]" in text
+    assert "the guide's (5 in" not in text

@@ -7,6 +7,7 @@ and ``convanim.cli.failures`` prints them with it, as one ``error:`` line and ex
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import re
@@ -357,6 +358,8 @@ class SpecFlags:
         )
 
 
+#: The end of --i's help where the guide's default applies (not for a command with its own).
+GUIDE_INPUT_DEFAULT = " Default: the guide's (5 in, or 5 out if -t)."
 _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
     "input_size": (
         str,
@@ -364,8 +367,8 @@ _SPEC_OPTIONS: dict[str, tuple[type, typer.models.OptionInfo]] = {
             "--i",
             "--input",
             rich_help_panel=SPEC,
-            help="Input size: 5, or per axis 5,7 (or 3,5,5: gif draws 1 to 3 axes). Default: the "
-            "guide's (5 in, or 5 out if -t).",
+            help="Input size: 5, or per axis 5,7 (or 3,5,5: gif draws 1 to 3 axes)."
+            + GUIDE_INPUT_DEFAULT,
         ),
     ),
     "kernel": (
@@ -494,7 +497,9 @@ def with_spec_flags(
                 continue
             default: Any = False if kind is bool else None
             if not optional and name in defaults:
-                default = defaults[name]
+                default = defaults[name]  # the command's own, which typer's help shows
+                option = copy.copy(option)
+                option.help = (option.help or "").removesuffix(GUIDE_INPUT_DEFAULT)
             elif not optional and name in SPEC_DEFAULTS:
                 default = str(SPEC_DEFAULTS[name])
             annotation = Annotated[kind if kind is bool else kind | None, option]  # type: ignore[valid-type]
