@@ -733,7 +733,7 @@ def in_sequence(
 
     The picture is as large as the largest part and the band, and as wide as the widest
     line of text and as high as the closing lines need, a text height clear of the edges;
-    each part is centred above its caption.
+    each part is centred across the picture and stands on the captions' band.
     """
     palette = style.palette
     size = max(look.MIN_LABEL_PIXELS, round(look.TEXT_SIZE * look.CHANNELS_CELL))
@@ -750,8 +750,9 @@ def in_sequence(
     top = height / 2 - step * (len(closing) - 1) / 2
     summary = tuple(text(line, width / 2, top + k * step) for k, line in enumerate(closing))
     starts = np.cumsum([0] + [len(part.frames) for part in parts])
-    # Each part centred over its caption, in whole pixels, and its static layers moved once.
-    offsets = [((width - part.size[0]) // 2, (band - part.size[1]) // 2) for part in parts]
+    # Each part centred across and standing on the captions' band (whole pixels), its static
+    # layers moved once.
+    offsets = [((width - part.size[0]) // 2, band - part.size[1]) for part in parts]
     statics = [
         (shifted(part.lower, offset), shifted(part.upper, offset))
         for part, offset in zip(parts, offsets)
