@@ -163,7 +163,9 @@ def net(
             return
         result = request.write(out or request.default_path())
         w, h = result.size
-        typer.echo(f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes")
+        typer.echo(
+            f"{result.path}: {counted(result.frames, 'frame')}, {w}x{h} px, {result.bytes:,} bytes"
+        )
         return
     field = receptive_field(built, followed)
     reach = None if reached is None else projective_field(built, reached)
@@ -290,7 +292,7 @@ def gif(
         result = request.write(path)
         w, h = result.size
         lines = [
-            f"{result.path}: {result.frames} frames, {w}x{h} px, {result.bytes:,} bytes, "
+            f"{result.path}: {counted(result.frames, 'frame')}, {w}x{h} px, {result.bytes:,} bytes, "
             f"{request.sizes}"
         ]
         if result.duration != duration:
@@ -496,7 +498,9 @@ def gallery(
         return
     for entry in entries:
         w, h = entry.size
-        typer.echo(f"{entry.path}: {entry.frames} frames, {w}x{h} px, {entry.bytes:,} bytes")
+        typer.echo(
+            f"{entry.path}: {counted(entry.frames, 'frame')}, {w}x{h} px, {entry.bytes:,} bytes"
+        )
     for suffix in FORMATS:
         written = [entry.bytes for entry in entries if entry.path.suffix == suffix]
         typer.echo(f"{len(written)} animations as {suffix}, {sum(written):,} bytes")

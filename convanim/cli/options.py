@@ -275,7 +275,7 @@ GradChoice = Annotated[
         "--grad",
         panel=NUMBERS,
         help="Draw the backward pass, with numbers: input (dx = Cᵀ dy, the transposed layer "
-        "on dy), weight (dw, x correlated with dy: a frame per weight) or bias (db, dy summed).",
+        "on dy), weight (dw, x correlated with dy: a frame per weight) or bias (db, dy summed; needs --bias).",
     ),
 ]
 GradValues = Annotated[
