@@ -268,3 +268,9 @@ def test_the_help_gives_the_commands_own_input_default(tmp_path):
     text = " ".join(done.stdout.replace("│", " ").split())
     assert "[default: 6]" in text
     assert "the guide's (5 in" not in text
+    # the flags it reads only to refuse are not offered, and are still refused in one line
+    for flag in ("--cin", "--cout", "--groups", "--bias", "--preset", "--op", "--padding-mode"):
+        assert flag not in text, flag
+    refused = run("--cin", "2", cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stderr.startswith("error: --cin:")
+    assert not (tmp_path / "renders").exists()

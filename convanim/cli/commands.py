@@ -35,6 +35,16 @@ if TYPE_CHECKING:
 
 #: The explorer's port unless --port says: one address to bookmark.
 DEFAULT_PORT = 8765
+#: The layer flags deconvnet reads only to refuse (it draws one zero-padded channel): not in its help.
+DECONVNET_REFUSES = (
+    "output_padding",
+    "padding_mode",
+    "in_channels",
+    "out_channels",
+    "groups",
+    "bias",
+    "preset",
+)
 
 app = typer.Typer(
     cls=Commands,
@@ -314,7 +324,7 @@ def gif(
 
 
 @app.command()
-@with_spec_flags(transposed=False, input_size="6")
+@with_spec_flags(transposed=False, hidden=DECONVNET_REFUSES, input_size="6")
 def deconvnet(
     flags: SpecFlags,
     context: typer.Context,

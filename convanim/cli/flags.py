@@ -480,14 +480,19 @@ def typed_names(context: typer.Context, names: Iterable[str]) -> tuple[str, ...]
 
 
 def with_spec_flags(
-    *, transposed: bool | None = None, optional: bool = False, **defaults: str
+    *,
+    transposed: bool | None = None,
+    optional: bool = False,
+    hidden: tuple[str, ...] = (),
+    **defaults: str,
 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Give a command the spec flags; its first parameter receives them as a ``SpecFlags``
     (and a parameter of type ``typer.Context``, the command's context).
 
     The flags are added to its signature once, here. ``transposed`` fixes -t (and
-    hides it); ``optional`` leaves every flag unset by default; ``defaults`` set
-    a command's own defaults (as the flags would be typed).
+    hides it); ``optional`` leaves every flag unset by default; ``hidden`` names flags
+    the command reads only to refuse (left out of its help); ``defaults`` set a
+    command's own defaults (as the flags would be typed).
     """
 
     def decorate(function: Callable[..., None]) -> Callable[..., None]:
@@ -502,6 +507,9 @@ def with_spec_flags(
                 option.help = (option.help or "").removesuffix(GUIDE_INPUT_DEFAULT)
             elif not optional and name in SPEC_DEFAULTS:
                 default = str(SPEC_DEFAULTS[name])
+            if name in hidden:
+                option = copy.copy(option)
+                option.hidden = True
             annotation = Annotated[kind if kind is bool else kind | None, option]  # type: ignore[valid-type]
             parameters.append(
                 inspect.Parameter(name, KEYWORD, default=default, annotation=annotation)
