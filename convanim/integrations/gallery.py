@@ -171,10 +171,22 @@ BACKWARD_ENTRIES: dict[str, tuple[ConvSpec, Grad, View]] = {
         View.STACK,
     ),
 }
-#: ZF Net's deconvnet: name -> the layer and its max pooling window drawn with numbers, or
-#: None for the real picture through four edge filters.
-DECONVNET_ENTRIES: dict[str, tuple[ConvSpec, int] | None] = {
-    "deconvnet": (ConvSpec(input_size=(6, 6), kernel=3), 2),
+#: A 6x6 input darker on the left than on the right (an uneven vertical edge), and the
+#: filter that answers to such an edge (dark to light, left to right), set by hand so the
+#: reconstruction visibly brings the edge back.
+_EDGE_INPUT = (
+    (0, 0, 1, 3, 3, 2),
+    (0, 1, 2, 3, 2, 2),
+    (0, 0, 2, 3, 3, 3),
+    (1, 0, 1, 3, 3, 2),
+    (0, 0, 2, 2, 3, 3),
+    (0, 1, 1, 3, 2, 3),
+)
+_DARK_TO_LIGHT = ((-1, 0, 1), (-2, 0, 2), (-1, 0, 1))
+#: ZF Net's deconvnet: name -> the layer, its max pooling window and its input and weights,
+#: drawn with numbers; or None for the real picture through four edge filters.
+DECONVNET_ENTRIES: dict[str, tuple[ConvSpec, int, object, object] | None] = {
+    "deconvnet": (ConvSpec(input_size=(6, 6), kernel=3), 2, _EDGE_INPUT, _DARK_TO_LIGHT),
     "deconvnet_picture": None,
 }
 #: PyTorch's padding modes on one small input, drawn flat with values: each padding cell of
@@ -235,7 +247,7 @@ def entry(name: str) -> Request:
 
 def deconvnet_drawer(name: str) -> tuple[Callable[[Style], Drawing], str]:
     """What lays out deconvnet entry ``name`` in a style (its stages with their numbers,
-    seed 0, or the real picture), and its alt text."""
+    or the real picture), and its alt text."""
     from convanim.pipeline import deconvnet_drawing, picture_drawing
     from convanim.story.deconvnet import deconvnet_story, picture_story
 
@@ -243,7 +255,8 @@ def deconvnet_drawer(name: str) -> tuple[Callable[[Style], Drawing], str]:
     if drawn is None:
         picture = picture_story()
         return (lambda style: picture_drawing(picture, style)), picture.about
-    story = deconvnet_story(*drawn)
+    spec, window, x, w = drawn
+    story = deconvnet_story(spec, window, input_values=x, weights=w)
     return (lambda style: deconvnet_drawing(story, style)), story.about
 
 
