@@ -10,6 +10,8 @@ transposed convolution).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -176,26 +178,39 @@ FUNCTIONAL = {
 }
 
 
+def torch_op(spec: ConvSpec) -> Callable[..., torch.Tensor]:
+    """F.conv / F.conv_transpose with ``spec``'s parameters (its padding the same on both
+    sides), called as op(x, w, bias)."""
+    padding = tuple(before for before, _ in spec.padding)
+    function = getattr(F, FUNCTIONAL[spec.ndim, spec.transposed])
+    if spec.transposed:
+        arguments = (spec.stride, padding, spec.output_padding, spec.groups, spec.dilation)
+    else:
+        arguments = (spec.stride, padding, spec.dilation, spec.groups)
+    return lambda x, w, bias: function(x, w, bias, *arguments)
+
+
+def layer_arrays(spec: ConvSpec, seed: int) -> tuple[Any, Any, Any, Any]:
+    """Random x, w, b (None without a bias) and an upstream gradient dy for ``spec``, in
+    PyTorch's layouts without the batch axis."""
+    x = random_values((spec.in_channels, *spec.input_size), seed)
+    w = random_values(spec.weight_shape, seed + 1)
+    b = random_values(spec.out_channels, seed + 2) if spec.bias else None
+    dy = random_values((spec.out_channels, *spec.output_size), seed + 3)
+    return x, w, b, dy
+
+
 @settings(max_examples=200, deadline=None)
 @given(spec=channel_specs(), seed=st.integers(0, 2**16))
 def test_apply_with_channels_matches_pytorch_and_the_printed_layer(spec, seed):
     """apply against F.conv2d / F.conv_transpose2d with the same weight and bias tensors,
     and against the layer ``torch_lines`` prints, holding them."""
     assume(all(before == after for before, after in spec.padding))
-    padding = tuple(before for before, _ in spec.padding)
-    x = random_values((spec.in_channels, *spec.input_size), seed)
-    w = random_values(spec.weight_shape, seed + 1)
-    b = random_values(spec.out_channels, seed + 2) if spec.bias else None
+    x, w, b, _ = layer_arrays(spec, seed)
     y = apply(spec, x, w, b)
     tensors = [torch.from_numpy(array) for array in (x[None], w)]
     bias = None if b is None else torch.from_numpy(b)
-    function = getattr(F, FUNCTIONAL[spec.ndim, spec.transposed])
-    if spec.transposed:
-        expected = function(
-            *tensors, bias, spec.stride, padding, spec.output_padding, spec.groups, spec.dilation
-        )
-    else:
-        expected = function(*tensors, bias, spec.stride, padding, spec.dilation, spec.groups)
+    expected = torch_op(spec)(*tensors, bias)
     np.testing.assert_array_equal(y, expected[0].numpy())
     (line,) = torch_lines(spec)
     layer = eval(line, {"torch": torch}).to(torch.float64)
@@ -215,19 +230,10 @@ def test_the_backward_pass_is_autograds(spec, seed):
     from convanim.geometry.backward import gradients
 
     assume(all(before == after for before, after in spec.padding))
-    padding = tuple(before for before, _ in spec.padding)
-    x = random_values((spec.in_channels, *spec.input_size), seed)
-    w = random_values(spec.weight_shape, seed + 1)
-    b = random_values(spec.out_channels, seed + 2) if spec.bias else None
-    dy = random_values((spec.out_channels, *spec.output_size), seed + 3)
+    x, w, b, dy = layer_arrays(spec, seed)
     leaves = [torch.from_numpy(array).requires_grad_() for array in (x[None], w)]
     bias = None if b is None else torch.from_numpy(b).requires_grad_()
-    function = getattr(F, FUNCTIONAL[spec.ndim, spec.transposed])
-    if spec.transposed:
-        arguments = (spec.stride, padding, spec.output_padding, spec.groups, spec.dilation)
-    else:
-        arguments = (spec.stride, padding, spec.dilation, spec.groups)
-    function(*leaves, bias, *arguments).backward(torch.from_numpy(dy[None]))
+    torch_op(spec)(*leaves, bias).backward(torch.from_numpy(dy[None]))
     grads = gradients(spec, x, w, dy)
     np.testing.assert_array_equal(grads.dx, leaves[0].grad[0].numpy())
     np.testing.assert_array_equal(grads.dw, leaves[1].grad.numpy())
@@ -244,22 +250,14 @@ def test_the_weight_gradients_picture_prints_autograds_dw(spec, seed):
     from convanim.story.backward import Grad, gradient_story
 
     assume(all(before == after for before, after in spec.padding))
-    padding = tuple(before for before, _ in spec.padding)
     layer = dataclasses.replace(spec, bias=False)
-    x = random_values((layer.in_channels, *layer.input_size), seed)
-    w = random_values(layer.weight_shape, seed + 1)
-    dy = random_values((layer.out_channels, *layer.output_size), seed + 2)
+    x, w, _, dy = layer_arrays(layer, seed)
     try:
         story = gradient_story(layer, Grad.WEIGHT, x, w, dy)
     except ConvanimError:  # every weight meets padding alone: autograd's dw is 0
         story = None
     weights = torch.from_numpy(w).requires_grad_()
-    function = getattr(F, FUNCTIONAL[layer.ndim, layer.transposed])
-    if layer.transposed:
-        arguments = (layer.stride, padding, layer.output_padding, layer.groups, layer.dilation)
-    else:
-        arguments = (layer.stride, padding, layer.dilation, layer.groups)
-    y = function(torch.from_numpy(x[None]), weights, None, *arguments)
+    y = torch_op(layer)(torch.from_numpy(x[None]), weights, None)
     y.backward(torch.from_numpy(dy[None]))
     expected = weights.grad.numpy()
     if story is None:
@@ -549,10 +547,7 @@ def test_a_layer_with_a_padding_mode_is_the_torch_module_forward_and_backward(sp
     mode then the convolution (per-side padding): y, and under autograd dx, dw and db."""
     from convanim.geometry.backward import gradients
 
-    x = random_values((spec.in_channels, *spec.input_size), seed)
-    w = random_values(spec.weight_shape, seed + 1)
-    b = random_values(spec.out_channels, seed + 2) if spec.bias else None
-    dy = random_values((spec.out_channels, *spec.output_size), seed + 3)
+    x, w, b, dy = layer_arrays(spec, seed)
     leaves = [torch.from_numpy(array).requires_grad_() for array in (x[None], w)]
     bias = None if b is None else torch.from_numpy(b).requires_grad_()
     if all(before == after for before, after in spec.padding):
