@@ -141,8 +141,9 @@ class Unpooling:
 
     @property
     def switch(self) -> np.ndarray:
-        """(P, ndim): the map cell each pooled value goes back to."""
-        return self.steps.pooling.winners(self.steps.relu[self.channel]).reshape(len(self), -1)
+        """(P, ndim): the map cell each pooled value goes back to (its switch, unflattened)."""
+        where = self.steps.switches[self.channel].reshape(-1)
+        return np.stack(np.unravel_index(where, self.steps.spec.output_size), axis=-1)
 
     def window(self, index: int) -> np.ndarray:
         """(W, ndim): the map cells pooled cell ``index`` took its maximum over."""
