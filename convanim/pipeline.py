@@ -813,7 +813,8 @@ def deconvnet_output(
         input_values,
         weights,
     )
-    deconvnet_drawing(story, style.schemes()[0], max_frames, max_pixels)  # its budgets
+    first = style.schemes()[0]
+    checked = deconvnet_drawing(story, first, max_frames, max_pixels)  # its budgets, kept
     still = () if frame is None else (f"frame{frame}",)
     strides = (  # named unless it is the window's, the default
         () if pool_stride in (None, pool_kernel) else ("ps" + "-".join(map(str, pool_stride)),)
@@ -821,7 +822,9 @@ def deconvnet_output(
     tags = ("deconvnet", "pool" + "-".join(map(str, pool_kernel)), *strides, *still)
     extension = default_extension(style.theme, still=frame is not None)
     return DeconvnetOutput(
-        lambda each: deconvnet_drawing(story, each, max_frames, max_pixels),
+        lambda each: (
+            checked if each == first else deconvnet_drawing(story, each, max_frames, max_pixels)
+        ),
         Path("renders") / default_name(spec, theme=style.theme, extension=extension, tags=tags),
         story.about,
         story.numbers() if as_json else None,
